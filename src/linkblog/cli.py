@@ -1,0 +1,85 @@
+"""The `linkblog` command: parses arguments, prints problems, chooses the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from linkblog import __version__
+from linkblog.build import Builder, BuildOptions, BuildResult
+from linkblog.problems import Problem
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; 0 on success, 1 on content errors, 2 on usage errors."""
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="linkblog", description="A static-site generator for link blogs.")
+    top.add_argument("--version", action="version", version=f"linkblog {__version__}")
+    commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the site into the output folder")
+    build.add_argument("--config", default="config.yaml", type=Path, help="config file (default: config.yaml)")
+    build.add_argument("--output", help="output folder (overrides output_dir)")
+    build.add_argument("--base-url", help="absolute base URL (overrides url)")
+    build.add_argument("--drafts", action="store_true", help="include posts marked draft: true")
+    build.add_argument("--future", action="store_true", help="include posts dated in the future")
+    build.add_argument("--clean", action="store_true", help="ignore the cache and rebuild everything")
+    build.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    build.add_argument("--quiet", action="store_true", help="print only problems")
+    build.add_argument("--timings", action="store_true", help="print where the time went")
+    build.set_defaults(run=run_build)
+
+    from linkblog.scaffold import add_commands
+    add_commands(commands)
+    return top
+
+
+def run_build(args: argparse.Namespace) -> int:
+    options = BuildOptions(drafts=args.drafts, future=args.future, clean=args.clean, jobs=args.jobs)
+    overrides = {"output_dir": args.output, "url": args.base_url}
+    builder = Builder(args.config, overrides, options)
+    show_progress = sys.stderr.isatty() and not args.quiet
+    result = builder.build(progress_printer() if show_progress else None)
+    if show_progress:
+        print("\r\033[K", end="", file=sys.stderr)
+    report(result.problems)
+    if result.ok and not args.quiet:
+        print(summary(result))
+    if args.timings:
+        print("timings: " + json.dumps({k: round(v, 4) for k, v in result.timings.items()}), file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def progress_printer():
+    def show(stage: str, done: int, total: int) -> None:
+        print(f"\r{stage} {done}/{total}", end="", file=sys.stderr, flush=True)
+    return show
+
+
+def report(problems: list[Problem]) -> None:
+    """Print every problem, one line each."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    count = sum(1 for p in problems if not p.warning)
+    if count:
+        print(f"build failed: {count} error{'s' if count > 1 else ''}; the output was left as it was",
+              file=sys.stderr)
+
+
+def summary(result: BuildResult) -> str:
+    return (f"Built {result.posts} posts: {len(result.written)} files written, "
+            f"{result.unchanged} pages unchanged, {len(result.deleted)} removed "
+            f"in {result.seconds:.2f} s")

@@ -1,0 +1,193 @@
+"""config.yaml -> a validated, frozen Config, with every mistake as a Problem."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from linkblog.problems import Problem
+from linkblog.urls import PERMALINK_FIELDS
+from linkblog.yamlload import error_line, error_message, load_mapping
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """How many posts the feeds carry, and whether in full."""
+
+    items: int = 20
+    full_content: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Site settings from config.yaml, with command-line overrides applied."""
+
+    root: Path
+    url: str
+    title: str = "My Link Blog"
+    author: str = ""
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    per_page: int = 20
+    output_dir: str = "build"
+    permalink: str = "/{year}/{month}/{slug}/"
+    feed: FeedConfig = field(default_factory=FeedConfig)
+    cname: str | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def output_path(self) -> Path:
+        return (self.root / Path(self.output_dir).expanduser()).resolve()
+
+    @property
+    def posts_path(self) -> Path:
+        return self.root / "posts"
+
+
+KEYS = {f.name for f in fields(Config)} - {"root"}
+FEED_KEYS = {f.name for f in fields(FeedConfig)}
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "url": str, "title": str, "author": str, "description": str, "language": str,
+    "timezone": str, "per_page": int, "output_dir": str, "permalink": str, "cname": str,
+}
+
+
+def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Config | None, list[Problem]]:
+    """Read and validate config.yaml; command-line overrides win over the file."""
+    name = path.name
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        return None, [Problem(name, "no config.yaml here (run `linkblog init DIR` to start a site)")]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(name, f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})")]
+    try:
+        data, lines = load_mapping(text)
+    except yaml.YAMLError as exc:
+        return None, [Problem(name, error_message(exc), error_line(exc))]
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return None, [Problem(name, "config.yaml must be a mapping of settings", 1)]
+    data = {**data, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    problems = _check_values(name, data, lines)
+    if problems:
+        return None, problems
+    feed = FeedConfig(**data.pop("feed", {}) or {})
+    config = Config(root=path.parent.resolve(), feed=feed, **data)
+    config = replace(config, url=config.url if config.url.endswith("/") else config.url + "/")
+    return config, check_output_dir(config)
+
+
+def _check_values(name: str, data: dict[str, Any], lines: dict[str, int]) -> list[Problem]:
+    problems = []
+    for key, value in data.items():
+        line = lines.get(key)
+        message = _key_problem(key, value)
+        if message:
+            problems.append(Problem(name, message, line))
+    if "url" not in data:
+        problems.append(Problem(name, "missing required setting 'url' (the site's absolute base URL)"))
+    return problems
+
+
+def _key_problem(key: str, value: Any) -> str | None:
+    if key not in KEYS:
+        return _unknown(key, KEYS, "setting")
+    if key == "feed":
+        return _feed_problem(value)
+    expected = _TYPES[key]
+    if value is None and key == "cname":
+        return None
+    if not isinstance(value, expected) or isinstance(value, bool):
+        return f"'{key}' must be {_type_name(expected)}, not {_type_name(type(value))}"
+    return _value_problem(key, value)
+
+
+def _value_problem(key: str, value: Any) -> str | None:
+    if key == "url":
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return f"'url' must be an absolute http(s) URL such as https://example.github.io/notes/, not '{value}'"
+    if key == "per_page" and value < 1:
+        return "'per_page' must be at least 1"
+    if key == "timezone":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            return f"unknown timezone '{value}' (use an IANA name such as Europe/Berlin or UTC)"
+    if key == "permalink":
+        return _permalink_problem(value)
+    if key == "output_dir" and not value.strip():
+        return "'output_dir' must not be empty"
+    return None
+
+
+def _permalink_problem(pattern: str) -> str | None:
+    try:
+        pattern.format(**{f: "x" for f in PERMALINK_FIELDS})
+    except (KeyError, IndexError, ValueError) as exc:
+        return f"'permalink' may only use {{year}}, {{month}}, {{day}} and {{slug}} ({exc})"
+    if "{slug}" not in pattern or not pattern.startswith("/") or not pattern.endswith("/"):
+        return "'permalink' must start and end with '/' and contain {slug}, e.g. /{year}/{month}/{slug}/"
+    return None
+
+
+def _feed_problem(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return f"'feed' must be a mapping such as {{items: 20, full_content: true}}, not {_type_name(type(value))}"
+    for key, item in value.items():
+        if key not in FEED_KEYS:
+            return _unknown(key, FEED_KEYS, "feed setting")
+        if key == "items" and (not isinstance(item, int) or isinstance(item, bool) or item < 1):
+            return "'feed.items' must be a whole number of at least 1"
+        if key == "full_content" and not isinstance(item, bool):
+            return "'feed.full_content' must be true or false"
+    return None
+
+
+def _unknown(key: Any, known: set[str], what: str) -> str:
+    close = difflib.get_close_matches(str(key), sorted(known), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown {what} '{key}'{hint}"
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "text", int: "a whole number", bool: "true or false", float: "a number",
+             list: "a list", dict: "a mapping", type(None): "empty"}
+    if isinstance(kind, tuple):
+        return " or ".join(names.get(k, k.__name__) for k in kind)
+    return names.get(kind, kind.__name__)
+
+
+def check_output_dir(config: Config) -> list[Problem]:
+    """Refuse an output dir whose replacement would delete the site or its sources."""
+    out = config.output_path
+    root = config.root
+    if out in (Path.home().resolve(), Path(out.anchor)):
+        return [_refusal(config, "your home folder" if out != Path(out.anchor) else "/")]
+    for place in (root, root / "posts", root / "templates", root / "static", root / ".cache"):
+        place = place.resolve()
+        inside_source = out.is_relative_to(place) and place != root
+        if out == place or place.is_relative_to(out) or inside_source:
+            return [_refusal(config, _describe(place, root))]
+    return []
+
+
+def _refusal(config: Config, what: str) -> Problem:
+    return Problem("config.yaml", f"output_dir '{config.output_dir}' would replace {what}; "
+                   "choose a folder of its own such as 'build'")
+
+
+def _describe(place: Path, root: Path) -> str:
+    return "the site itself" if place == root else f"the site's {place.name}/ folder"

@@ -1,0 +1,251 @@
+"""Post files -> Post records. Pure parsing: reads no files itself, never writes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime, time
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import frontmatter
+import yaml
+
+from linkblog import markdown
+from linkblog.model import Post, Via
+from linkblog.problems import Problem
+from linkblog.urls import is_safe_slug, slugify
+from linkblog.yamlload import error_line, error_message, load_mapping
+
+KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft", "summary"}
+JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_YAML = frontmatter.YAMLHandler()
+_ALLOWED_SCHEMES = ("http", "https", "mailto")
+
+
+class FieldError(ValueError):
+    """A front-matter value that cannot be used, raised only inside this module."""
+
+
+def post_files(posts_dir: Path) -> list[Path]:
+    """Every Markdown file under posts/, in a stable order, skipping hidden and temp files."""
+    found = []
+    for path in posts_dir.rglob("*.md"):
+        parts = path.relative_to(posts_dir).parts
+        if any(p.startswith((".", "_", "#")) or p.endswith("~") for p in parts):
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found)
+
+
+def digest_bytes(data: bytes) -> str:
+    """The content digest of a post file."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Post | None, list[Problem]]:
+    """Parse one post file's bytes into a Post, or say everything wrong with it."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [Problem(rel, f"not valid UTF-8 (byte {data[exc.start]:#04x}); "
+                              "save the file as UTF-8", line)]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body, problems = split_front_matter(rel, text)
+    if meta is None:
+        return None, problems
+    fields, problems = read_fields(rel, meta, tz)
+    if problems:
+        return None, problems
+    html, excerpt = markdown.render(body, fields["slug"])
+    return Post(path=rel, html=html, excerpt=excerpt, digest=digest_bytes(data), **fields), []
+
+
+def split_front_matter(rel: str, text: str) -> tuple[dict | None, str, list[Problem]]:
+    """The front matter as a mapping with line numbers, and the Markdown body."""
+    if not text.strip():
+        return None, "", [Problem(rel, "empty file: a post needs front matter with a title and date", 1)]
+    if not _YAML.detect(text):
+        return None, "", [Problem(rel, "no front matter: start the file with a '---' line", 1)]
+    try:
+        raw, body = _YAML.split(text)
+    except ValueError:
+        return None, "", [Problem(rel, "front matter opened on line 1 is never closed "
+                                  "(add a '---' line after it)", 1)]
+    try:
+        data, lines = load_mapping(raw)
+    except yaml.YAMLError as exc:
+        line = error_line(exc)
+        return None, "", [Problem(rel, error_message(exc), line)]
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return None, "", [Problem(rel, "front matter must be 'key: value' lines", 2)]
+    # frontmatter keeps the newline after the opening '---', so YAML lines are file lines.
+    located = {key: (value, lines.get(str(key))) for key, value in data.items()}
+    return located, body, []
+
+
+def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tuple[dict, list[Problem]]:
+    """Validated Post fields from front matter; every bad field becomes a Problem."""
+    stem = PurePosixPath(rel).stem
+    jekyll = JEKYLL_NAME.match(stem)
+    readers = {
+        "title": lambda v: read_title(v),
+        "date": lambda v: read_date(v, tz),
+        "tags": read_tags,
+        "link": lambda v: read_url(v, "link"),
+        "source": lambda v: read_text(v, "source"),
+        "via": read_via,
+        "slug": read_slug,
+        "draft": lambda v: read_bool(v, "draft"),
+        "summary": lambda v: read_text(v, "summary"),
+    }
+    fields: dict[str, Any] = {}
+    problems = []
+    for key, reader in readers.items():
+        if key not in meta:
+            continue
+        value, line = meta[key]
+        try:
+            fields[key] = reader(value)
+        except FieldError as exc:
+            problems.append(Problem(rel, str(exc), line))
+    fields["extra"] = {str(k): v for k, (v, _) in meta.items() if k not in KNOWN_FIELDS}
+    problems += fill_defaults(rel, fields, set(meta), jekyll, tz)
+    return fields, problems
+
+
+def fill_defaults(
+    rel: str, fields: dict[str, Any], given: set, jekyll: re.Match | None, tz: ZoneInfo
+) -> list[Problem]:
+    """Date and slug from a Jekyll-style file name; report the required fields still missing."""
+    problems = []
+    if "title" not in given:
+        problems.append(Problem(rel, "missing required field 'title'", 1))
+    if "date" not in given:
+        if jekyll:
+            try:
+                fields["date"] = read_date("-".join(jekyll.groups()[:3]), tz)
+            except FieldError as exc:
+                problems.append(Problem(rel, f"file name: {exc}"))
+        else:
+            problems.append(Problem(rel, "missing required field 'date' "
+                                    "(or name the file YYYY-MM-DD-slug.md)", 1))
+    if "slug" not in given:
+        stem = jekyll.group(4) if jekyll else fields.get("title", "")
+        fields["slug"] = slugify(stem) or slugify(PurePosixPath(rel).stem)
+    return problems
+
+
+def read_title(value: Any) -> str:
+    if isinstance(value, (dict, list)) or value is None:
+        raise FieldError("'title' must be text")
+    title = str(value).strip()
+    if not title:
+        raise FieldError("'title' is empty")
+    return title
+
+
+def read_text(value: Any, key: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (dict, list, bool)):
+        raise FieldError(f"'{key}' must be text")
+    return str(value).strip() or None
+
+
+def read_bool(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise FieldError(f"'{key}' must be true or false, not '{value}'")
+    return value
+
+
+def read_date(value: Any, tz: ZoneInfo) -> datetime:
+    """A timezone-aware datetime; naive values are in the site's timezone."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        moment = parse_date_text(value.strip(), tz)
+    else:
+        raise FieldError(f"'date' must be a date such as 2015-06-01 09:30, not '{value}'")
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def parse_date_text(text: str, tz: ZoneInfo) -> datetime:
+    """ISO 8601 text, optionally followed by an IANA zone name ('2015-06-01 09:30 Europe/Berlin')."""
+    stamp, _, zone = text.rpartition(" ")
+    if stamp and re.fullmatch(r"[A-Za-z][\w+\-]*(/[\w+\-]+)*", zone):
+        try:
+            return _iso(stamp, text).replace(tzinfo=ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise FieldError(f"unknown timezone '{zone}' in 'date'") from None
+    return _iso(text, text)
+
+
+def _iso(stamp: str, original: str) -> datetime:
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00") if stamp.endswith("Z") else stamp)
+    except ValueError:
+        raise FieldError(f"'date' is not a valid date: '{original}' "
+                         "(use YYYY-MM-DD or YYYY-MM-DD HH:MM, optionally with an offset)") from None
+
+
+def read_tags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items: list[Any] = value.split(",")
+    elif isinstance(value, list):
+        items = value
+    elif value is None:
+        return ()
+    else:
+        kind = "a mapping" if isinstance(value, dict) else "a number" if isinstance(value, (int, float)) else "that"
+        raise FieldError(f"'tags' must be a list or a comma-separated string, not {kind}")
+    tags = []
+    for item in items:
+        if isinstance(item, (dict, list)):
+            raise FieldError("'tags' must hold plain names, not nested lists or mappings")
+        name = " ".join(str(item).split())
+        if name and name not in tags:
+            tags.append(name)
+    return tuple(tags)
+
+
+def read_url(value: Any, key: str) -> str | None:
+    """A link a reader may follow: http(s) or mailto only, so no script can ride in."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FieldError(f"'{key}' must be a URL, not '{value}'")
+    url = value.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _ALLOWED_SCHEMES or (scheme != "mailto" and not parts.netloc):
+        raise FieldError(f"'{key}' must be an http(s) or mailto URL, not '{url}'")
+    return url
+
+
+def read_via(value: Any) -> Via | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        unknown = set(value) - {"name", "url"}
+        if unknown or not value.get("name"):
+            raise FieldError("'via' must be a name or {name: ..., url: ...}")
+        return Via(str(value["name"]).strip(), read_url(value.get("url"), "via.url"))
+    name = read_text(value, "via")
+    return Via(name) if name else None
+
+
+def read_slug(value: Any) -> str:
+    slug = str(value).strip()
+    if not is_safe_slug(slug):
+        raise FieldError(f"'slug' must be one path segment of letters, digits, '-', '_' or '.', "
+                         f"not '{slug}'")
+    return slug

@@ -1,0 +1,139 @@
+"""The only module that writes or deletes output: staged, journaled, swapped in.
+
+Every build writes into a stage folder beside the output. A full build then swaps the
+staged tree in; an incremental one moves each changed file into place. A journal written
+before anything in the output is touched lets the next build finish an interrupted apply;
+a stage without a journal is an unfinished build and is thrown away.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+JOURNAL = "journal.json"
+
+
+def stage_dir(out: Path) -> Path:
+    """The stage folder for an output folder: a hidden sibling on the same filesystem."""
+    return out.parent / f".{out.name}.linkblog-stage"
+
+
+def old_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.linkblog-old"
+
+
+@dataclass
+class Stage:
+    """Files staged for one build, and the output files it will delete."""
+
+    out: Path
+    full: bool
+    written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    @property
+    def root(self) -> Path:
+        return stage_dir(self.out)
+
+    @property
+    def tree(self) -> Path:
+        return self.root / "tree"
+
+    def open(self) -> Stage:
+        """Start with an empty stage (an unfinished one from a killed build is discarded)."""
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.tree.mkdir(parents=True)
+        return self
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Stage one output file."""
+        write_file(self.tree / rel, data)
+        self.written.append(rel)
+
+    def copy(self, rel: str, source: Path) -> None:
+        """Stage a copy of a static file."""
+        target = self.tree / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        self.written.append(rel)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def commit(self) -> None:
+        """Make the staged build the output, via a journal the next build can replay."""
+        journal = {"mode": "swap"} if self.full else {
+            "mode": "apply", "write": sorted(set(self.written)), "delete": sorted(set(self.deleted))}
+        write_file(self.root / JOURNAL, json.dumps(journal).encode(), sync=True)
+        replay(self.out, journal)
+
+
+def write_file(path: Path, data: bytes, sync: bool = False) -> None:
+    """Write a file whole: to a temporary name, then renamed over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".linkblog-tmp")
+    with open(temp, "wb") as handle:
+        handle.write(data)
+        if sync:
+            handle.flush()
+            os.fsync(handle.fileno())
+    os.replace(temp, path)
+
+
+def recover(out: Path) -> str | None:
+    """Finish or discard what a killed build left behind; say what was done, if anything."""
+    root = stage_dir(out)
+    if not root.exists():
+        return None
+    journal_path = root / JOURNAL
+    try:
+        journal = json.loads(journal_path.read_bytes())
+    except (OSError, ValueError):
+        shutil.rmtree(root, ignore_errors=True)
+        return "discarded an unfinished build"
+    replay(out, journal)
+    return "finished applying an interrupted build"
+
+
+def replay(out: Path, journal: dict) -> None:
+    """Apply a journal; safe to run again after an interruption at any point."""
+    tree = stage_dir(out) / "tree"
+    if journal["mode"] == "swap":
+        swap_in(out, tree)
+    else:
+        for rel in journal["write"]:
+            staged = tree / rel
+            if staged.exists():
+                (out / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, out / rel)
+        for rel in journal["delete"]:
+            remove_file(out, rel)
+    shutil.rmtree(stage_dir(out), ignore_errors=True)
+
+
+def swap_in(out: Path, tree: Path) -> None:
+    """Replace the output folder with the staged tree."""
+    old = old_dir(out)
+    if tree.exists():
+        if out.exists() and not old.exists():
+            os.replace(out, old)
+        shutil.rmtree(out, ignore_errors=True)
+        os.replace(tree, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_file(out: Path, rel: str) -> None:
+    """Delete an output file and any folders it leaves empty."""
+    path = out / rel
+    path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != out and parent.is_relative_to(out):
+        try:
+            parent.rmdir()
+        except OSError:
+            break
+        parent = parent.parent

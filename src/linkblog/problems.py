@@ -1,0 +1,30 @@
+"""Problems are values: collected from every stage and reported together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can."""
+
+    path: str
+    message: str
+    line: int | None = None
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "warning: " if self.warning else ""
+        return f"{where}: {prefix}{self.message}"
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    """The problems that fail a build (warnings do not)."""
+    return [p for p in problems if not p.warning]
+
+
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems in a stable order: by file, then line, then message."""
+    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message, p.warning))

@@ -1,0 +1,149 @@
+"""PageSpecs -> bytes through Jinja2. Reads templates only, never content, never writes."""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from linkblog.config import Config
+from linkblog.model import PageSpec, Post
+from linkblog.plan import FEED_TEMPLATE
+from linkblog.problems import Problem
+from linkblog.urls import Urls
+
+
+class RenderError(Exception):
+    """A template failed; carries the Problem that names the template file and line."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """What every template may know about the site, with URLs precomputed."""
+
+    title: str
+    description: str
+    author: str
+    language: str
+    url: str
+    home: str
+    archive: str
+    feed: str
+    atom: str
+    stylesheet: str
+
+
+def site_view(config: Config) -> SiteView:
+    urls = Urls(config.url)
+    return SiteView(title=config.title, description=config.description, author=config.author,
+                    language=config.language, url=urls.absolute("/"), home=urls.path("/"),
+                    archive=urls.path("/archive/"), feed=urls.path("/feed.xml"),
+                    atom=urls.path("/atom.xml"), stylesheet=urls.path("/style.css"))
+
+
+def format_date(moment: datetime, style: str = "long") -> str:
+    """A date as people read it: 'June 1, 2015', or 2015-06-01 with style='iso'."""
+    if style == "iso":
+        return moment.date().isoformat()
+    return f"{moment:%B} {moment.day}, {moment.year}"
+
+
+class Renderer:
+    """Renders pages with the site's templates first, then the default theme's."""
+
+    def __init__(self, config: Config, template_dirs: list[Path]):
+        self.config = config
+        self.template_dirs = template_dirs
+        self.urls = Urls(config.url)
+        self.site = site_view(config)
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in self.template_dirs]
+        # theme/base.html reaches the default theme even when the site overrides base.html.
+        loaders.append(jinja2.PrefixLoader({"theme": loaders[-1]}))
+        env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=jinja2.select_autoescape(["html", "xml"], default=False), undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        )
+        env.filters["date"] = format_date
+        # Pages link root-relative; feeds prefix the origin so every link is absolute.
+        env.globals.update(site=self.site, static=self.urls.path, link_base="")
+        return env
+
+    def render_page(self, page: PageSpec) -> bytes:
+        """The bytes of one templated page."""
+        context: dict[str, Any] = {"page": page, "posts": page.posts,
+                                   "canonical": self.urls.origin + page.url}
+        return self.render(page.template, context).encode("utf-8")
+
+    def render_entry(self, post: Post) -> str:
+        """A post's body as a feed shows it, attribution included."""
+        return self.render(FEED_TEMPLATE, {"post": post, "link_base": self.urls.origin})
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateError as exc:
+            raise RenderError(self.template_problem(exc, name)) from None
+
+    def template_problem(self, exc: jinja2.TemplateError, name: str) -> Problem:
+        """A Problem at the template file and line where Jinja failed."""
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            return Problem(self.shown_path(exc.filename, exc.name or name),
+                           f"template error: {exc.message}", exc.lineno)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            return Problem(f"templates/{name}", f"template not found: {exc.name}")
+        for frame, line in reversed(list(traceback.walk_tb(exc.__traceback__))):
+            filename = frame.f_code.co_filename
+            if any(filename.startswith(str(d)) for d in self.template_dirs):
+                return Problem(self.shown_path(filename, name), f"template error: {exc}", line)
+        return Problem(f"templates/{name}", f"template error: {exc}")
+
+    def shown_path(self, filename: str | None, name: str) -> str:
+        if not filename:
+            return f"templates/{name}"
+        path = Path(filename)
+        return str(path.relative_to(self.config.root)) if path.is_relative_to(self.config.root) else str(path)
+
+    def template_digests(self, names: set[str]) -> tuple[dict[str, str], list[Problem]]:
+        """For each template, a digest of it and everything it extends, includes or imports."""
+        digests, problems = {}, []
+        for name in sorted(names):
+            try:
+                digests[name] = hashlib.blake2b(
+                    "\0".join(self.source(n) for n in sorted(self.closure(name))).encode(),
+                    digest_size=16).hexdigest()
+            except jinja2.TemplateError as exc:
+                problems.append(self.template_problem(exc, name))
+        return digests, problems
+
+    def closure(self, name: str) -> set[str]:
+        """The template and every template it can pull in."""
+        seen, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            source, filename, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
+            refs = list(meta.find_referenced_templates(self.env.parse(source, current, filename)))
+            if None in refs:  # A computed name could be any template.
+                refs = self.env.list_templates()
+            todo.extend(r for r in refs if r)
+        return seen
+
+    def source(self, name: str) -> str:
+        return self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]

@@ -1,0 +1,74 @@
+"""The one place that turns names and site paths into URLs and output files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote, unquote, urlsplit
+
+_NON_WORD = re.compile(r"[^\w]+")
+PERMALINK_FIELDS = ("year", "month", "day", "slug")
+
+
+def slugify(text: str) -> str:
+    """A lowercase, hyphenated slug; accents dropped, other scripts kept."""
+    # Apostrophes join words: "Manager's" becomes "managers", not "manager-s".
+    decomposed = unicodedata.normalize("NFKD", text.replace("'", "").replace("’", ""))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    slug = _NON_WORD.sub("-", bare.lower().replace("_", "-")).strip("-")
+    if slug:
+        return slug
+    # Names made only of symbols or emoji still need a stable, safe slug.
+    return "x" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8] if text else ""
+
+
+def is_safe_slug(slug: str) -> bool:
+    """True when a slug is one path segment that cannot climb out of its folder."""
+    return bool(slug) and slug not in (".", "..") and re.fullmatch(r"[\w][\w.\-]*", slug) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    """Builds site paths under the base URL's path, and absolute URLs for feeds."""
+
+    base_url: str
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def base_path(self) -> str:
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    def path(self, site_path: str) -> str:
+        """A root-relative link such as /notes/tag/support/, percent-encoded."""
+        return quote(self.base_path + site_path.lstrip("/"), safe="/%")
+
+    def absolute(self, site_path: str) -> str:
+        """The full URL of a site path, for feeds, sitemaps and canonical links."""
+        return self.origin + self.path(site_path)
+
+    def file_for(self, url: str) -> str:
+        """The output file, relative to the output dir, that serves a link made by path()."""
+        return output_file(unquote(url)[len(self.base_path):])
+
+
+def permalink_path(pattern: str, date: datetime, slug: str) -> str:
+    """The site path of a post from the permalink pattern."""
+    return pattern.format(
+        year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}", slug=slug
+    )
+
+
+def output_file(site_path: str) -> str:
+    """The output file, relative to the output dir, that serves a site path."""
+    relative = site_path.lstrip("/")
+    if not relative or relative.endswith("/"):
+        return relative + "index.html"
+    return relative
