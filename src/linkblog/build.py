@@ -1,31 +1,48 @@
-"""Runs the pipeline: config -> posts -> site -> pages -> output, reusing what has not changed."""
+"""Runs the pipeline: config -> posts -> site -> pages -> output, reusing what has not changed.
+
+Heavy modules (Markdown, Jinja, feedgen) are imported only once a build has work to do,
+so that a rebuild with nothing to do finishes in a fraction of a second.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from linkblog import __version__, markdown
-from linkblog.cache import BuildCache, ParsedFile, load_cache, save_cache
+from linkblog import __version__
+from linkblog.cache import (
+    INDEX_FILE,
+    BuildCache,
+    CacheError,
+    InputState,
+    ParsedFile,
+    cache_warning,
+    fill_bodies,
+    load_cache,
+    load_inputs,
+    save_cache,
+    save_inputs,
+)
 from linkblog.config import Config, load_config
-from linkblog.content import digest_bytes, parse_post, post_files
-from linkblog.feeds import feed_bytes
-from linkblog.index import index_site
-from linkblog.model import PageSpec, Post
+from linkblog.model import Post
 from linkblog.output import Stage, recover
 from linkblog.parallel import map_items
-from linkblog.plan import page_inputs, plan_pages
 from linkblog.problems import Problem, errors, sorted_problems
-from linkblog.render import Renderer, RenderError
+from linkblog.scan import Found, scan
 from linkblog.theme import theme_dir
-from linkblog.urls import Urls
+
+if TYPE_CHECKING:
+    from linkblog.model import PageSpec
+    from linkblog.render import Renderer
+
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,16 @@ class BuildResult:
 
 
 @dataclass
+class Inputs:
+    """Every input file of a build, found by one scan."""
+
+    posts: list[Found]
+    templates: list[Found]
+    static: dict[str, Found]
+    key: str
+
+
+@dataclass
 class Work:
     """What a render worker needs; forked workers inherit it instead of unpickling it."""
 
@@ -77,58 +104,77 @@ class Builder:
         self.options = options or BuildOptions()
         self.persist = persist
         self.cache: BuildCache | None = None
+        self.last: InputState | None = None
         self.timings: dict[str, float] = {}
 
-    def build(self, progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
+    def build(self, progress: Progress | None = None) -> BuildResult:
         """One build; on any error the output is left exactly as it was."""
         started = time.perf_counter()
         self.timings = {}
-        markdown.seconds_spent[0] = 0.0
         result = self.run(progress or (lambda stage, done, total: None))
         result.seconds = time.perf_counter() - started
-        self.timings["markdown"] = markdown.seconds_spent[0]
         result.timings = self.timings
         result.problems = sorted_problems(result.problems)
         return result
 
     @contextmanager
-    def timed(self, stage: str):
+    def timed(self, stage: str) -> Iterator[None]:
         started = time.perf_counter()
         yield
         self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - started
 
-    def run(self, progress: Callable[[str, int, int], None]) -> BuildResult:
+    def run(self, progress: Progress) -> BuildResult:
         config, problems = load_config(self.config_path, self.overrides)
         if config is None or errors(problems):
             return BuildResult(problems)
         recover(config.output_path)
+        with self.timed("scan"):
+            inputs = self.scan(config)
+        now = self.options.now or datetime.now(UTC)
+        last = self.last if self.last or not self.persist else load_inputs(config.root)
+        if last and not self.options.clean and last.unchanged(inputs.key, inputs_newest(inputs), now):
+            return BuildResult(problems, posts=last.posts, unchanged=last.pages)
+        try:
+            return self.build_from_cache(config, inputs, now, problems, progress)
+        except CacheError as exc:
+            self.cache = None
+            (config.root / INDEX_FILE).unlink(missing_ok=True)
+            return self.build_from_cache(config, inputs, now, problems + [cache_warning(exc)], progress)
+
+    def build_from_cache(self, config: Config, inputs: Inputs, now: datetime, problems: list[Problem],
+                         progress: Progress) -> BuildResult:
         cache, warnings = self.load(config)
-        posts, post_problems = self.read_posts(config, cache)
-        problems += warnings + post_problems
+        posts, post_problems = self.read_posts(config, cache, inputs.posts)
+        problems = problems + warnings + post_problems
         if errors(problems):
             return BuildResult(problems)
-        with self.timed("index"):
-            now = self.options.now or datetime.now(UTC)
-            site, index_problems = index_site(posts, config, now, self.options.drafts, self.options.future)
-            pages, plan_problems = plan_pages(site, config)
-        renderer = Renderer(config, template_dirs(config.root))
-        digests, template_problems = renderer.template_digests({p.template for p in pages})
-        problems += index_problems + plan_problems + template_problems
-        if errors(problems):
-            return BuildResult(problems)
-        result = self.write(config, cache, renderer, pages, digests, progress)
+        result, release = self.render_site(config, cache, posts, inputs, now, progress)
         result.problems = problems + result.problems
-        result.posts = len(site.posts)
+        if result.ok:
+            result.problems += self.remember(config, cache, inputs, result, release)
         return result
+
+    def scan(self, config: Config) -> Inputs:
+        posts = scan(config.posts_path, ".md")
+        templates = [f for d in template_dirs(config.root) for f in scan(d)]
+        static = {f.rel: f for d in static_dirs(config.root) for f in scan(d)}
+        config_bytes = self.config_path.read_bytes()
+        stats = [f"{f.path}\0{f.mtime_ns}\0{f.size}" for f in [*posts, *templates, *static.values()]]
+        key = key_of(__version__, hashlib.blake2b(config_bytes).hexdigest(), repr(sorted(self.overrides.items())),
+                     repr(self.options.drafts), repr(self.options.future), str(config.output_path), *stats)
+        return Inputs(posts, templates, static, key)
 
     def load(self, config: Config) -> tuple[BuildCache, list[Problem]]:
         """The cache, emptied of whatever the current settings make stale."""
+        from linkblog import markdown
+
         warnings: list[Problem] = []
         if self.cache is None:
-            self.cache, warnings = load_cache(config.root) if self.persist else (BuildCache(), [])
+            with self.timed("cache"):
+                self.cache, warnings = load_cache(config.root) if self.persist else (BuildCache(), [])
         cache = self.cache
         parse_key = key_of(__version__, markdown.settings_digest(), config.timezone)
-        if cache.parse_key != parse_key:
+        if cache.parse_key != parse_key or self.options.clean:
             cache.parse_key, cache.files = parse_key, {}
         render_key = key_of(__version__, repr(config), repr(self.options.drafts), repr(self.options.future))
         if cache.render_key != render_key or self.options.clean:
@@ -137,39 +183,70 @@ class Builder:
             cache.outputs, cache.pages, cache.out = {}, {}, str(config.output_path)
         return cache, warnings
 
-    def read_posts(self, config: Config, cache: BuildCache) -> tuple[list[Post], list[Problem]]:
+    def read_posts(self, config: Config, cache: BuildCache, found: list[Found]) -> tuple[list[Post], list[Problem]]:
         """Every post, parsed again only where the file's bytes changed."""
+        from linkblog import markdown
+        from linkblog.content import digest_bytes
+
+        files: dict[str, ParsedFile] = {}
+        misses: list[tuple[str, int, int, bytes]] = []
         with self.timed("read"):
-            files: dict[str, ParsedFile] = {}
-            misses: list[tuple[str, int, int, bytes]] = []
-            for path in post_files(config.posts_path):
-                rel = path.relative_to(config.root).as_posix()
-                stat = path.stat()
-                entry = cache.fresh(rel, stat.st_mtime_ns, stat.st_size)
+            for item in found:
+                rel = "posts/" + item.rel
+                entry = cache.fresh(rel, item.mtime_ns, item.size)
                 if entry is None:
-                    data = path.read_bytes()
+                    data = Path(item.path).read_bytes()
                     old = cache.files.get(rel)
                     if old and old.digest == digest_bytes(data):
-                        entry = ParsedFile(stat.st_mtime_ns, stat.st_size, old.digest, old.post, old.problems)
+                        entry = ParsedFile(item.mtime_ns, item.size, old.digest, old.post, old.problems)
                     else:
-                        misses.append((rel, stat.st_mtime_ns, stat.st_size, data))
+                        misses.append((rel, item.mtime_ns, item.size, data))
                         continue
                 files[rel] = entry
+        markdown.seconds_spent[0] = 0.0
         with self.timed("parse"):
             for rel, entry in map_items(parse_file, config.tz, misses, self.jobs()):
                 files[rel] = entry
+        self.timings["markdown"] = markdown.seconds_spent[0]
         cache.files = dict(sorted(files.items()))
         posts = [e.post for e in cache.files.values() if e.post is not None]
         problems = [p for e in cache.files.values() for p in e.problems]
         return posts, problems
 
+    def render_site(self, config: Config, cache: BuildCache, posts: list[Post], inputs: Inputs,
+                    now: datetime, progress: Progress) -> tuple[BuildResult, datetime | None]:
+        """Index, plan and render the site; also say when a future post comes due."""
+        from linkblog.index import index_site
+        from linkblog.plan import plan_pages
+        from linkblog.render import Renderer
+
+        with self.timed("index"):
+            site, problems = index_site(posts, config, now, self.options.drafts, self.options.future)
+        with self.timed("plan"):
+            pages, plan_problems = plan_pages(site, config)
+            renderer = Renderer(config, template_dirs(config.root))
+            digests, template_problems = renderer.template_digests({p.template for p in pages})
+        problems += plan_problems + template_problems
+        if errors(problems):
+            return BuildResult(problems), None
+        result = self.write(config, cache, renderer, pages, digests, inputs, progress)
+        result.problems = problems + result.problems
+        result.posts = len(site.posts)
+        upcoming = [p.date for p in posts if p.date > now and (self.options.drafts or not p.draft)]
+        return result, None if self.options.future or not upcoming else min(upcoming)
+
     def write(self, config: Config, cache: BuildCache, renderer: Renderer, pages: list[PageSpec],
-              digests: dict[str, str], progress: Callable[[str, int, int], None]) -> BuildResult:
+              digests: dict[str, str], inputs: Inputs, progress: Progress) -> BuildResult:
         """Render what changed into the stage, then commit it to the output."""
+        from linkblog.plan import page_inputs
+
         full = not cache.outputs
+        with self.timed("plan"):
+            fingerprints = {p.url: key_of(page_inputs(p), digests[p.template]) for p in pages}
+            todo = [i for i, p in enumerate(pages) if full or cache.pages.get(p.url) != fingerprints[p.url]]
+        if self.persist:
+            fill_bodies(config.root, [post for i in todo for post in pages[i].posts if isinstance(post, Post)])
         stage = Stage(config.output_path, full=full).open()
-        fingerprints = {p.url: key_of(page_inputs(p), digests[p.template]) for p in pages}
-        todo = [i for i, p in enumerate(pages) if full or cache.pages.get(p.url) != fingerprints[p.url]]
         work = Work(renderer, config, pages, cache.outputs, stage)
         done = [0]
 
@@ -185,31 +262,47 @@ class Builder:
             return BuildResult(failures[:1])
         with self.timed("write"):
             outputs = dict(cache.outputs)
-            for rel, digest, changed in rendered:
-                outputs[rel] = digest
-                if changed:
-                    stage.written.append(rel)
-            expected = {Urls(config.url).file_for(p.url) for p in pages}
-            expected |= stage_static(config, stage, outputs, full)
+            changed = [rel for rel, digest, was_changed in rendered if was_changed]
+            outputs.update((rel, digest) for rel, digest, _ in rendered)
+            stage.written += changed
+            expected = {renderer.urls.file_for(p.url) for p in pages}
+            expected |= stage_static(config, stage, outputs, inputs.static, full)
             stage.deleted = sorted(set(outputs) - expected)
             for rel in stage.deleted:
                 del outputs[rel]
             stage.commit()
-        cache.outputs = outputs
-        cache.pages = fingerprints
-        cache.saved_ns = time.time_ns()
-        if self.persist:
-            save_cache(config.root, cache)
-        changed = sum(1 for _, _, was_changed in rendered if was_changed)
-        return BuildResult(written=sorted(stage.written), deleted=stage.deleted,
-                           unchanged=len(pages) - changed)
+        cache.outputs, cache.pages = outputs, fingerprints
+        return BuildResult(written=sorted(stage.written), deleted=stage.deleted, unchanged=len(pages) - len(changed))
+
+    def remember(self, config: Config, cache: BuildCache, inputs: Inputs, result: BuildResult,
+                 release: datetime | None) -> list[Problem]:
+        """Keep what the next build needs to skip work: the cache and the input key."""
+        stamp = time.time_ns()
+        cache.saved_ns = stamp
+        self.last = InputState(inputs.key, stamp, release.timestamp() if release else None,
+                               result.posts, result.unchanged + len(result.written))
+        if not self.persist:
+            return []
+        with self.timed("cache"):
+            warnings = save_cache(config.root, cache)
+            if not warnings:
+                save_inputs(config.root, self.last)
+        return warnings
 
     def jobs(self) -> int:
         return self.options.jobs or os.cpu_count() or 1
 
 
+def inputs_newest(inputs: Inputs) -> int:
+    """The newest mtime among the inputs, to spot edits too recent for stat to see."""
+    files = [*inputs.posts, *inputs.templates, *inputs.static.values()]
+    return max((f.mtime_ns for f in files), default=0)
+
+
 def parse_file(tz: Any, item: tuple[str, int, int, bytes]) -> tuple[str, ParsedFile]:
     """Parse one post file's bytes into a cache entry (runs in a worker)."""
+    from linkblog.content import digest_bytes, parse_post
+
     rel, mtime_ns, size, data = item
     post, problems = parse_post(rel, data, tz)
     return rel, ParsedFile(mtime_ns, size, digest_bytes(data), post, problems)
@@ -217,6 +310,8 @@ def parse_file(tz: Any, item: tuple[str, int, int, bytes]) -> tuple[str, ParsedF
 
 def render_one(work: Work, index: int) -> tuple[str, str, bool] | Problem:
     """Render one page; stage it if its bytes differ from the output's (runs in a worker)."""
+    from linkblog.render import RenderError
+
     page = work.pages[index]
     rel = work.renderer.urls.file_for(page.url)
     try:
@@ -226,30 +321,27 @@ def render_one(work: Work, index: int) -> tuple[str, str, bool] | Problem:
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     changed = work.outputs.get(rel) != digest
     if changed:
-        (work.stage.tree / rel).parent.mkdir(parents=True, exist_ok=True)
-        (work.stage.tree / rel).write_bytes(data)
+        target = work.stage.tree / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     return rel, digest, changed
 
 
 def page_bytes(renderer: Renderer, config: Config, page: PageSpec) -> bytes:
     if page.kind in ("rss", "atom"):
+        from linkblog.feeds import feed_bytes
+
         return feed_bytes(page, config, [renderer.render_entry(p) for p in page.posts])
     return renderer.render_page(page)
 
 
-def stage_static(config: Config, stage: Stage, outputs: dict[str, str], full: bool) -> set[str]:
+def stage_static(config: Config, stage: Stage, outputs: dict[str, str], static: dict[str, Found],
+                 full: bool) -> set[str]:
     """Stage static files and hosting extras that changed; return every such output file."""
-    files: dict[str, Path] = {}
-    for folder in dict.fromkeys([theme_dir() / "static", config.root / "static"]):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    files[path.relative_to(folder).as_posix()] = path
-    for rel, source in files.items():
-        stat = source.stat()
-        key = f"static:{source}:{stat.st_size}:{stat.st_mtime_ns}"
+    for rel, found in static.items():
+        key = f"static:{found.path}:{found.size}:{found.mtime_ns}"
         if full or outputs.get(rel) != key:
-            stage.copy(rel, source)
+            stage.copy(rel, Path(found.path))
             outputs[rel] = key
     extras = {".nojekyll": b""}
     if config.cname:
@@ -259,13 +351,22 @@ def stage_static(config: Config, stage: Stage, outputs: dict[str, str], full: bo
         if full or outputs.get(rel) != key:
             stage.write(rel, data)
             outputs[rel] = key
-    return set(files) | set(extras)
+    return set(static) | set(extras)
 
 
 def template_dirs(root: Path) -> list[Path]:
     """The site's templates first, then the default theme's (once, if they are the same)."""
-    theme = (theme_dir() / "templates").resolve()
-    own = (root / "templates").resolve()
+    return _own_then_theme(root, "templates")
+
+
+def static_dirs(root: Path) -> list[Path]:
+    """The theme's static files first, so the site's own files are copied over them."""
+    return list(reversed(_own_then_theme(root, "static")))
+
+
+def _own_then_theme(root: Path, name: str) -> list[Path]:
+    theme = (theme_dir() / name).resolve()
+    own = (root / name).resolve()
     return [own, theme] if own.is_dir() and own != theme else [theme]
 
 

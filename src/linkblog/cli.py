@@ -80,6 +80,10 @@ def report(problems: list[Problem]) -> None:
 
 
 def summary(result: BuildResult) -> str:
-    return (f"Built {result.posts} posts: {len(result.written)} files written, "
-            f"{result.unchanged} pages unchanged, {len(result.deleted)} removed "
-            f"in {result.seconds:.2f} s")
+    """One line: posts, files written, pages unchanged, files removed, seconds."""
+    return (f"Built {plural(result.posts, 'post')}: {plural(len(result.written), 'file')} written, "
+            f"{result.unchanged} unchanged, {len(result.deleted)} removed in {result.seconds:.2f} s")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

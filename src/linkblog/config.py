@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,10 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "url": str, "title": str, "author": str, "description": str, "language": str,
     "timezone": str, "per_page": int, "output_dir": str, "permalink": str, "cname": str,
 }
+# Settings that stay text as written: `title: 2015` is the text "2015", `author: no` is "no".
+TEXT_KEYS = [key for key, kind in _TYPES.items() if kind is str]
+# Characters XML 1.0 forbids: the title or description would break every feed.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Config | None, list[Problem]]:
@@ -70,23 +75,27 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     except FileNotFoundError:
         return None, [Problem(name, "no config.yaml here (run `linkblog init DIR` to start a site)")]
     except UnicodeDecodeError as exc:
-        return None, [Problem(name, f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})")]
+        return None, [Problem(name, f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})",
+                              exc.object[: exc.start].count(b"\n") + 1)]
     try:
-        data, lines = load_mapping(text)
+        data, lines = load_mapping(text, TEXT_KEYS)
     except yaml.YAMLError as exc:
         return None, [Problem(name, error_message(exc), error_line(exc))]
     if data is None:
         data = {}
     if not isinstance(data, dict):
         return None, [Problem(name, "config.yaml must be a mapping of settings", 1)]
-    data = {**data, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    # A value from the command line has no line in the file.
+    lines = {k: v for k, v in lines.items() if k not in given}
+    data = {**data, **given}
     problems = _check_values(name, data, lines)
     if problems:
         return None, problems
     feed = FeedConfig(**data.pop("feed", {}) or {})
     config = Config(root=path.parent.resolve(), feed=feed, **data)
     config = replace(config, url=config.url if config.url.endswith("/") else config.url + "/")
-    return config, check_output_dir(config)
+    return config, check_output_dir(config, name, lines.get("output_dir"))
 
 
 def _check_values(name: str, data: dict[str, Any], lines: dict[str, int]) -> list[Problem]:
@@ -97,7 +106,7 @@ def _check_values(name: str, data: dict[str, Any], lines: dict[str, int]) -> lis
         if message:
             problems.append(Problem(name, message, line))
     if "url" not in data:
-        problems.append(Problem(name, "missing required setting 'url' (the site's absolute base URL)"))
+        problems.append(Problem(name, "missing required setting 'url' (the site's absolute base URL)", 1))
     return problems
 
 
@@ -115,6 +124,9 @@ def _key_problem(key: str, value: Any) -> str | None:
 
 
 def _value_problem(key: str, value: Any) -> str | None:
+    bad = _FORBIDDEN.search(value) if isinstance(value, str) else None
+    if bad:
+        return f"'{key}' contains control character U+{ord(bad.group()):04X}"
     if key == "url":
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -170,24 +182,38 @@ def _type_name(kind: type | tuple[type, ...]) -> str:
     return names.get(kind, kind.__name__)
 
 
-def check_output_dir(config: Config) -> list[Problem]:
-    """Refuse an output dir whose replacement would delete the site or its sources."""
-    out = config.output_path
-    root = config.root
-    if out in (Path.home().resolve(), Path(out.anchor)):
-        return [_refusal(config, "your home folder" if out != Path(out.anchor) else "/")]
-    for place in (root, root / "posts", root / "templates", root / "static", root / ".cache"):
+def check_output_dir(config: Config, name: str = "config.yaml", line: int | None = None) -> list[Problem]:
+    """Refuse an output dir whose replacement would delete the site, its sources or a home folder."""
+    try:
+        out = config.output_path
+    except RuntimeError:  # '~someone' for a user this machine does not know
+        return [Problem(name, f"output_dir '{config.output_dir}' names a home folder that does not exist", line)]
+    what = _endangered(out, config.root)
+    if what is None:
+        return []
+    return [Problem(name, f"output_dir '{config.output_dir}' would replace {what}; "
+                    "choose a folder of its own such as 'build'", line)]
+
+
+def _endangered(out: Path, root: Path) -> str | None:
+    """What a build into `out` would delete that it must not, if anything."""
+    if out == Path(out.anchor):
+        return "/"
+    home = _home()
+    if home is not None and home.is_relative_to(out):
+        return "your home folder" if out == home else "a folder holding your home folder"
+    if out.exists() and not out.is_dir():
+        return f"the file {out.name}"
+    for place in (root, root / "posts", root / "templates", root / "static", root / ".cache", root / ".git"):
         place = place.resolve()
         inside_source = out.is_relative_to(place) and place != root
         if out == place or place.is_relative_to(out) or inside_source:
-            return [_refusal(config, _describe(place, root))]
-    return []
+            return "the site itself" if place == root else f"the site's {place.name}/ folder"
+    return None
 
 
-def _refusal(config: Config, what: str) -> Problem:
-    return Problem("config.yaml", f"output_dir '{config.output_dir}' would replace {what}; "
-                   "choose a folder of its own such as 'build'")
-
-
-def _describe(place: Path, root: Path) -> str:
-    return "the site itself" if place == root else f"the site's {place.name}/ folder"
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except RuntimeError:  # no HOME and no password entry: nothing to protect by that name
+        return None

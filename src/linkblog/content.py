@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import frontmatter
 import yaml
 
 from linkblog import markdown
@@ -20,9 +19,21 @@ from linkblog.urls import is_safe_slug, slugify
 from linkblog.yamlload import error_line, error_message, load_mapping
 
 KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft", "summary"}
+# Fields whose plain YAML scalars stay text as written: `title: 007` is "007", `tags: [yes]` is "yes"
+# (but `tags: 5` is still a number, and an error).
+TEXT_FIELDS = ("title", "source", "via", "slug", "summary")
+TEXT_ITEM_FIELDS = ("tags",)
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
-_YAML = frontmatter.YAMLHandler()
+# Jekyll's fences: '---' opens; '---' or '...' closes. Longer dash runs are accepted too.
+_OPENING = re.compile(r"-{3,}[ \t]*(?:\n|$)")
+_CLOSING = re.compile(r"^(?:-{3,}|\.\.\.)[ \t]*$", re.MULTILINE)
+_ZONE_NAME = re.compile(r"[A-Za-z][\w+\-]*(/[\w+\-]+)*")
+# Characters XML 1.0 forbids: one in a post would break every feed it appears in.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
+_SHOWN_LENGTH = 60
+# A slug is a folder name, and file systems stop at 255 bytes: 40 CJK characters fit in 120.
+MAX_SLUG_BYTES = 120
 
 
 class FieldError(ValueError):
@@ -48,6 +59,21 @@ def digest_bytes(data: bytes) -> str:
 
 def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Post | None, list[Problem]]:
     """Parse one post file's bytes into a Post, or say everything wrong with it."""
+    text, problems = decode(rel, data)
+    if text is None:
+        return None, problems
+    meta, body, problems = split_front_matter(rel, text)
+    if meta is None:
+        return None, problems
+    fields, problems = read_fields(rel, meta, tz)
+    if problems:
+        return None, problems
+    html, excerpt = markdown.render(body, doc_id(rel, fields["slug"]))
+    return Post(path=rel, html=html, excerpt=excerpt, digest=digest_bytes(data), **fields), []
+
+
+def decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
+    """The file's text with '\\n' line ends, or the line of its first undecodable or forbidden character."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -55,39 +81,42 @@ def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Post | None, list[P
         return None, [Problem(rel, f"not valid UTF-8 (byte {data[exc.start]:#04x}); "
                               "save the file as UTF-8", line)]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    meta, body, problems = split_front_matter(rel, text)
-    if meta is None:
-        return None, problems
-    fields, problems = read_fields(rel, meta, tz)
-    if problems:
-        return None, problems
-    html, excerpt = markdown.render(body, fields["slug"])
-    return Post(path=rel, html=html, excerpt=excerpt, digest=digest_bytes(data), **fields), []
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        return None, [Problem(rel, f"control character U+{ord(bad.group()):04X} is not allowed "
+                              "(binary data, or text pasted from a terminal?)", line)]
+    return text, []
+
+
+def doc_id(rel: str, slug: str) -> str:
+    """A footnote prefix unique to this file, even among posts that share a slug on one page."""
+    return f"{slug}-{hashlib.blake2b(rel.encode('utf-8', 'surrogateescape'), digest_size=3).hexdigest()}"
 
 
 def split_front_matter(rel: str, text: str) -> tuple[dict | None, str, list[Problem]]:
     """The front matter as a mapping with line numbers, and the Markdown body."""
     if not text.strip():
         return None, "", [Problem(rel, "empty file: a post needs front matter with a title and date", 1)]
-    if not _YAML.detect(text):
+    opening = _OPENING.match(text)
+    if opening is None:
         return None, "", [Problem(rel, "no front matter: start the file with a '---' line", 1)]
-    try:
-        raw, body = _YAML.split(text)
-    except ValueError:
+    closing = _CLOSING.search(text, opening.end())
+    if closing is None:
         return None, "", [Problem(rel, "front matter opened on line 1 is never closed "
                                   "(add a '---' line after it)", 1)]
+    # A newline standing in for the opening fence keeps YAML's line numbers equal to the file's.
+    raw = "\n" + text[opening.end():closing.start()]
     try:
-        data, lines = load_mapping(raw)
+        data, lines = load_mapping(raw, TEXT_FIELDS, TEXT_ITEM_FIELDS)
     except yaml.YAMLError as exc:
-        line = error_line(exc)
-        return None, "", [Problem(rel, error_message(exc), line)]
+        return None, "", [Problem(rel, error_message(exc), error_line(exc))]
     if data is None:
         data = {}
     if not isinstance(data, dict):
         return None, "", [Problem(rel, "front matter must be 'key: value' lines", 2)]
-    # frontmatter keeps the newline after the opening '---', so YAML lines are file lines.
     located = {key: (value, lines.get(str(key))) for key, value in data.items()}
-    return located, body, []
+    return located, text[closing.end():].removeprefix("\n"), []
 
 
 def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tuple[dict, list[Problem]]:
@@ -95,7 +124,7 @@ def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tup
     stem = PurePosixPath(rel).stem
     jekyll = JEKYLL_NAME.match(stem)
     readers = {
-        "title": lambda v: read_title(v),
+        "title": read_title,
         "date": lambda v: read_date(v, tz),
         "tags": read_tags,
         "link": lambda v: read_url(v, "link"),
@@ -103,7 +132,7 @@ def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tup
         "via": read_via,
         "slug": read_slug,
         "draft": lambda v: read_bool(v, "draft"),
-        "summary": lambda v: read_text(v, "summary"),
+        "summary": lambda v: read_text(v, "summary", collapse=False),
     }
     fields: dict[str, Any] = {}
     problems = []
@@ -136,32 +165,59 @@ def fill_defaults(
         else:
             problems.append(Problem(rel, "missing required field 'date' "
                                     "(or name the file YYYY-MM-DD-slug.md)", 1))
-    if "slug" not in given:
+    if fields.get("slug") is None:
         stem = jekyll.group(4) if jekyll else fields.get("title", "")
-        fields["slug"] = slugify(stem) or slugify(PurePosixPath(rel).stem)
+        fields["slug"] = fit_slug(slugify(stem) or slugify(PurePosixPath(rel).stem))
     return problems
 
 
+def fit_slug(slug: str) -> str:
+    """A slug cut to MAX_SLUG_BYTES of UTF-8, at a hyphen where there is one."""
+    data = slug.encode("utf-8")
+    if len(data) <= MAX_SLUG_BYTES:
+        return slug
+    cut = data[:MAX_SLUG_BYTES].decode("utf-8", "ignore")
+    if slug[len(cut)] == "-":
+        return cut
+    return cut.rpartition("-")[0] or cut
+
+
+def shown(value: Any) -> str:
+    """A value as an error message quotes it: on one line and not too long."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
+
+
+def clean_text(text: str, key: str, collapse: bool = True) -> str:
+    """Text without surrounding space (or inner runs of it); refuses characters no feed can carry."""
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        raise FieldError(f"'{key}' contains control character U+{ord(bad.group()):04X}")
+    return " ".join(text.split()) if collapse else text.strip()
+
+
 def read_title(value: Any) -> str:
-    if isinstance(value, (dict, list)) or value is None:
+    if value is None:
+        raise FieldError("'title' is empty")
+    if isinstance(value, (dict, list)):
         raise FieldError("'title' must be text")
-    title = str(value).strip()
+    title = clean_text(str(value), "title")
     if not title:
         raise FieldError("'title' is empty")
     return title
 
 
-def read_text(value: Any, key: str) -> str | None:
+def read_text(value: Any, key: str, collapse: bool = True) -> str | None:
     if value is None:
         return None
     if isinstance(value, (dict, list, bool)):
         raise FieldError(f"'{key}' must be text")
-    return str(value).strip() or None
+    return clean_text(str(value), key, collapse) or None
 
 
 def read_bool(value: Any, key: str) -> bool:
     if not isinstance(value, bool):
-        raise FieldError(f"'{key}' must be true or false, not '{value}'")
+        raise FieldError(f"'{key}' must be true or false, not '{shown(value)}'")
     return value
 
 
@@ -174,26 +230,33 @@ def read_date(value: Any, tz: ZoneInfo) -> datetime:
     elif isinstance(value, str):
         moment = parse_date_text(value.strip(), tz)
     else:
-        raise FieldError(f"'date' must be a date such as 2015-06-01 09:30, not '{value}'")
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+        raise FieldError(f"'date' must be a date such as 2015-06-01 09:30, not '{shown(value)}'")
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    try:  # Year 1 or 9999 with an offset cannot be shown in UTC or the site's zone.
+        moment.astimezone(UTC), moment.astimezone(tz)
+    except OverflowError:
+        raise FieldError(f"'date' is out of range: '{shown(value)}'") from None
+    return moment
 
 
 def parse_date_text(text: str, tz: ZoneInfo) -> datetime:
     """ISO 8601 text, optionally followed by an IANA zone name ('2015-06-01 09:30 Europe/Berlin')."""
     stamp, _, zone = text.rpartition(" ")
-    if stamp and re.fullmatch(r"[A-Za-z][\w+\-]*(/[\w+\-]+)*", zone):
-        try:
-            return _iso(stamp, text).replace(tzinfo=ZoneInfo(zone))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise FieldError(f"unknown timezone '{zone}' in 'date'") from None
-    return _iso(text, text)
+    if not (stamp and _ZONE_NAME.fullmatch(zone)):
+        return _iso(text, text)
+    # The date first: 'next tuesday' is not a date, whatever 'tuesday' is.
+    moment = _iso(stamp, text)
+    try:
+        return moment.replace(tzinfo=ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FieldError(f"unknown timezone '{zone}' in 'date'") from None
 
 
 def _iso(stamp: str, original: str) -> datetime:
     try:
         return datetime.fromisoformat(stamp.replace("Z", "+00:00") if stamp.endswith("Z") else stamp)
     except ValueError:
-        raise FieldError(f"'date' is not a valid date: '{original}' "
+        raise FieldError(f"'date' is not a valid date: '{shown(original)}' "
                          "(use YYYY-MM-DD or YYYY-MM-DD HH:MM, optionally with an offset)") from None
 
 
@@ -211,7 +274,7 @@ def read_tags(value: Any) -> tuple[str, ...]:
     for item in items:
         if isinstance(item, (dict, list)):
             raise FieldError("'tags' must hold plain names, not nested lists or mappings")
-        name = " ".join(str(item).split())
+        name = clean_text(str(item), "tags") if item is not None else ""
         if name and name not in tags:
             tags.append(name)
     return tuple(tags)
@@ -222,12 +285,16 @@ def read_url(value: Any, key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise FieldError(f"'{key}' must be a URL, not '{value}'")
+        raise FieldError(f"'{key}' must be a URL, not '{shown(value)}'")
     url = value.strip()
-    parts = urlsplit(url)
+    refusal = FieldError(f"'{key}' must be an http(s) or mailto URL, not '{shown(url)}'")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # such as an unclosed IPv6 bracket: http://[oops
+        raise refusal from None
     scheme = parts.scheme.lower()
-    if scheme not in _ALLOWED_SCHEMES or (scheme != "mailto" and not parts.netloc):
-        raise FieldError(f"'{key}' must be an http(s) or mailto URL, not '{url}'")
+    if scheme not in _ALLOWED_SCHEMES or (scheme != "mailto" and not parts.netloc) or _FORBIDDEN.search(url):
+        raise refusal
     return url
 
 
@@ -235,17 +302,21 @@ def read_via(value: Any) -> Via | None:
     if value is None:
         return None
     if isinstance(value, dict):
-        unknown = set(value) - {"name", "url"}
-        if unknown or not value.get("name"):
+        name = read_text(value.get("name"), "via.name")
+        if set(value) - {"name", "url"} or not name:
             raise FieldError("'via' must be a name or {name: ..., url: ...}")
-        return Via(str(value["name"]).strip(), read_url(value.get("url"), "via.url"))
+        return Via(name, read_url(value.get("url"), "via.url"))
     name = read_text(value, "via")
     return Via(name) if name else None
 
 
-def read_slug(value: Any) -> str:
+def read_slug(value: Any) -> str | None:
+    if value is None:  # `slug:` with nothing after it: the default, as if the line were not there
+        return None
     slug = str(value).strip()
     if not is_safe_slug(slug):
         raise FieldError(f"'slug' must be one path segment of letters, digits, '-', '_' or '.', "
-                         f"not '{slug}'")
+                         f"not '{shown(slug)}'")
+    if len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
+        raise FieldError(f"'slug' is longer than {MAX_SLUG_BYTES} bytes: '{shown(slug)}'")
     return slug

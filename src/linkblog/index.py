@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+from copy import copy
 from datetime import datetime
 
 from linkblog.config import Config
-from linkblog.model import Group, Post, Ref, Site
+from linkblog.model import Group, Listing, Post, Ref, Site
 from linkblog.problems import Problem
 from linkblog.urls import Urls, permalink_path, slugify
 
@@ -25,10 +25,12 @@ def index_site(
 ) -> tuple[Site, list[Problem]]:
     """Place every published post at its URL and gather the tag, source and date groups."""
     urls = Urls(config.url)
-    chosen = [replace(p, date=p.date.astimezone(config.tz)) for p in published(posts, now, drafts, future)]
+    chosen = [local_copy(p, config) for p in published(posts, now, drafts, future)]
     tag_names, problems = canonical_names(chosen, lambda p: p.tags, "tag")
     source_names, source_problems = canonical_names(chosen, lambda p: [p.source] if p.source else [], "source")
-    placed = [place(p, config, urls, tag_names, source_names) for p in chosen]
+    tag_refs = refs(tag_names, "/tag/{}/", urls)
+    source_refs = refs(source_names, "/source/{}/", urls)
+    placed = [place(p, config, urls, tag_refs, source_refs) for p in chosen]
     site = Site(
         posts=placed,
         tags=groups(placed, lambda p: [(r.slug, r.name) for r in p.tag_refs], "/tag/{}/", urls),
@@ -36,33 +38,46 @@ def index_site(
                        "/source/{}/", urls),
         years=groups(placed, lambda p: [(f"{p.date.year:04d}",) * 2], "/{}/", urls),
         months=groups(placed, lambda p: [(f"{p.date:%Y/%m}", f"{p.date:%B %Y}")], "/{}/", urls),
-        older={p.url: (placed[i + 1] if i + 1 < len(placed) else None) for i, p in enumerate(placed)},
-        newer={p.url: (placed[i - 1] if i > 0 else None) for i, p in enumerate(placed)},
+        older={p.url: (placed[i + 1].listing if i + 1 < len(placed) else None) for i, p in enumerate(placed)},
+        newer={p.url: (placed[i - 1].listing if i > 0 else None) for i, p in enumerate(placed)},
     )
     return site, problems + source_problems
 
 
-def place(post: Post, config: Config, urls: Urls, tags: dict[str, str], sources: dict[str, str]) -> Post:
+def local_copy(post: Post, config: Config) -> Post:
+    """A copy of a parsed post, dated in the site's timezone, for the index to place."""
+    local = copy(post)
+    local.date = post.date.astimezone(config.tz)
+    return local
+
+
+def place(post: Post, config: Config, urls: Urls, tags: dict[str, Ref], sources: dict[str, Ref]) -> Post:
     """The post with its URL, permalink, shown names and fingerprint filled in."""
     site_path = permalink_path(config.permalink, post.date, post.slug)
+    post.url, post.permalink = urls.path(site_path), urls.absolute(site_path)
     # "Support" and "support" on one post are one tag.
-    tag_refs = tuple({r.slug: r for r in (ref(tags[slugify(t)], "/tag/{}/", urls) for t in post.tags)}.values())
-    source_ref = ref(sources[slugify(post.source)], "/source/{}/", urls) if post.source else None
-    placed = replace(post, url=urls.path(site_path), permalink=urls.absolute(site_path),
-                     tag_refs=tag_refs, source_ref=source_ref)
-    placed.fingerprint = fingerprint(placed)
-    return placed
+    post.tag_refs = tuple({tags[slugify(t)]: None for t in post.tags})
+    post.source_ref = sources[slugify(post.source)] if post.source else None
+    post.fingerprint = fingerprint(post)
+    post.listing = Listing(post.title, post.url, post.date, post.source_ref,
+                           key_of(post.title, post.url, post.date.isoformat(), repr(post.source_ref)))
+    return post
 
 
-def ref(name: str, pattern: str, urls: Urls) -> Ref:
-    slug = slugify(name)
-    return Ref(name=name, slug=slug, url=urls.path(pattern.format(slug)))
+def refs(names: dict[str, str], pattern: str, urls: Urls) -> dict[str, Ref]:
+    """A Ref for each slug, under its shown name."""
+    return {slug: Ref(name=name, slug=slug, url=urls.path(pattern.format(slug))) for slug, name in names.items()}
 
 
 def fingerprint(post: Post) -> str:
     """Everything about a placed post that a page showing it can depend on."""
-    shown = [post.digest, post.url, post.date.isoformat(), repr(post.tag_refs), repr(post.source_ref)]
-    return hashlib.blake2b("\0".join(shown).encode(), digest_size=16).hexdigest()
+    shown = [post.digest, post.url, post.date.isoformat(), *(f"{r.name}\0{r.url}" for r in post.tag_refs),
+             f"{post.source_ref.name}\0{post.source_ref.url}" if post.source_ref else ""]
+    return key_of(*shown)
+
+
+def key_of(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def canonical_names(

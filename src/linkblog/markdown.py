@@ -11,6 +11,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 EXCERPT_LENGTH = 200
+# Bump when content.py or this module changes what a file parses to, so cached parses are dropped.
+PARSE_REVISION = "2"
 # Seconds spent in Markdown in this process, for `build --timings`.
 seconds_spent = [0.0]
 
@@ -27,7 +29,7 @@ def parser() -> MarkdownIt:
 def settings_digest() -> str:
     """Names everything that changes rendered HTML, for the parse cache key."""
     return "|".join([
-        "commonmark+table+strikethrough+footnote+typographer+html",
+        "commonmark+table+strikethrough+footnote+typographer+html", PARSE_REVISION,
         version("markdown-it-py"), version("mdit-py-plugins"),
     ])
 
@@ -39,9 +41,9 @@ def render(text: str, doc_id: str) -> tuple[str, str]:
     # docId keeps footnote anchors unique when several posts share a page.
     env = {"docId": doc_id}
     tokens = md.parse(text, env)
-    html = md.renderer.render(tokens, md.options, env), excerpt(tokens)
+    html, short = md.renderer.render(tokens, md.options, env), excerpt(tokens)
     seconds_spent[0] += time.perf_counter() - started
-    return html
+    return html, short
 
 
 def excerpt(tokens: list[Token]) -> str:

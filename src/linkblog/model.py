@@ -24,6 +24,17 @@ class Ref:
     url: str
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a list of titles shows of a post (archive, previous/next links): never its body."""
+
+    title: str
+    url: str
+    date: datetime
+    source_ref: Ref | None
+    fingerprint: str
+
+
 @dataclass(slots=True)
 class Post:
     """One post as parsed from its file; the index fills in the placed fields."""
@@ -32,7 +43,8 @@ class Post:
     title: str
     date: datetime
     slug: str
-    html: str
+    # None only while a post loaded from the disk cache waits for its body (see cache.py).
+    html: str | None
     excerpt: str
     digest: str
     tags: tuple[str, ...] = ()
@@ -48,6 +60,7 @@ class Post:
     tag_refs: tuple[Ref, ...] = ()
     source_ref: Ref | None = None
     fingerprint: str = ""
+    listing: Listing | None = None
 
     @property
     def is_link(self) -> bool:
@@ -77,8 +90,8 @@ class Site:
     sources: list[Group]
     years: list[Group]
     months: list[Group]
-    older: dict[str, Post | None]
-    newer: dict[str, Post | None]
+    older: dict[str, Listing | None]
+    newer: dict[str, Listing | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +113,11 @@ class PageSpec:
     template: str
     title: str
     kind: str
-    posts: list[Post] = field(default_factory=list)
+    posts: list[Post] | list[Listing] = field(default_factory=list)
     pager: Pager | None = None
     description: str = ""
     group: Group | None = None
     post: Post | None = None
-    older: Post | None = None
-    newer: Post | None = None
+    older: Listing | None = None
+    newer: Listing | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -8,6 +8,8 @@ a stage without a journal is an unfinished build and is thrown away.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import os
 import shutil
@@ -66,7 +68,7 @@ class Stage:
 
     def commit(self) -> None:
         """Make the staged build the output, via a journal the next build can replay."""
-        journal = {"mode": "swap"} if self.full else {
+        journal = {"mode": "swap", "inode": self.tree.stat().st_ino} if self.full else {
             "mode": "apply", "write": sorted(set(self.written)), "delete": sorted(set(self.deleted))}
         write_file(self.root / JOURNAL, json.dumps(journal).encode(), sync=True)
         replay(self.out, journal)
@@ -103,7 +105,8 @@ def replay(out: Path, journal: dict) -> None:
     """Apply a journal; safe to run again after an interruption at any point."""
     tree = stage_dir(out) / "tree"
     if journal["mode"] == "swap":
-        swap_in(out, tree)
+        if not (out.exists() and out.stat().st_ino == journal["inode"]):
+            swap_in(out, tree)
     else:
         for rel in journal["write"]:
             staged = tree / rel
@@ -116,7 +119,9 @@ def replay(out: Path, journal: dict) -> None:
 
 
 def swap_in(out: Path, tree: Path) -> None:
-    """Replace the output folder with the staged tree."""
+    """Replace the output folder with the staged tree, in one step where the OS allows."""
+    if out.exists() and exchange(tree, out):
+        return  # the old output now sits in the stage, which the caller removes
     old = old_dir(out)
     if tree.exists():
         if out.exists() and not old.exists():
@@ -137,3 +142,17 @@ def remove_file(out: Path, rel: str) -> None:
         except OSError:
             break
         parent = parent.parent
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux renameat2; False where that is not available."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0

@@ -93,7 +93,7 @@ def special_pages(site: Site, urls: Urls) -> list[PageSpec]:
     """The archive, 404 page and robots.txt."""
     return [
         PageSpec(url=urls.path("/archive/"), template="archive.html", title="Archive", kind="archive",
-                 posts=site.posts, description="Every post, by year",
+                 posts=[p.listing for p in site.posts if p.listing], description="Every post, by year",
                  extra={"years": {y.name: y.url for y in site.years}}),
         PageSpec(url=urls.path("/404.html"), template="404.html", title="Page not found", kind="404"),
         PageSpec(url=urls.path("/robots.txt"), template="robots.txt", title="robots.txt", kind="robots",

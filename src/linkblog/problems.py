@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# A newline or other control character in a file name or message would break the one-line format.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +21,11 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         prefix = "warning: " if self.warning else ""
-        return f"{where}: {prefix}{self.message}"
+        return _one_line(f"{where}: {prefix}{self.message}")
+
+
+def _one_line(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import jinja2
 from jinja2 import meta
@@ -52,6 +54,15 @@ def site_view(config: Config) -> SiteView:
                     atom=urls.path("/atom.xml"), stylesheet=urls.path("/style.css"))
 
 
+# An href, src or poster attribute in double or single quotes, as Markdown and raw HTML write them.
+_URL_ATTR = re.compile(r"""(?P<lead>\s(?:href|src|poster)\s*=\s*)(?P<q>["'])(?P<url>.*?)(?P=q)""", re.IGNORECASE)
+
+
+def absolute_links(html: str, base: str) -> str:
+    """HTML with every relative href, src and poster resolved against `base`, as a feed needs."""
+    return _URL_ATTR.sub(lambda m: f"{m['lead']}{m['q']}{urljoin(base, m['url'])}{m['q']}", html)
+
+
 def format_date(moment: datetime, style: str = "long") -> str:
     """A date as people read it: 'June 1, 2015', or 2015-06-01 with style='iso'."""
     if style == "iso":
@@ -90,8 +101,10 @@ class Renderer:
         return self.render(page.template, context).encode("utf-8")
 
     def render_entry(self, post: Post) -> str:
-        """A post's body as a feed shows it, attribution included."""
-        return self.render(FEED_TEMPLATE, {"post": post, "link_base": self.urls.origin})
+        """A post's body as a feed shows it, attribution included, every link absolute."""
+        html = self.render(FEED_TEMPLATE, {"post": post, "link_base": self.urls.origin})
+        # Readers resolve relative links against the entry's link, the quoted article for a link post.
+        return absolute_links(html, post.permalink)
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         try:

@@ -7,12 +7,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 _NON_WORD = re.compile(r"[^\w]+")
 PERMALINK_FIELDS = ("year", "month", "day", "slug")
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """A lowercase, hyphenated slug; accents dropped, other scripts kept."""
     # Apostrophes join words: "Manager's" becomes "managers", not "manager-s".

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import yaml
@@ -11,6 +12,13 @@ try:  # The C loader is several times faster on thousands of posts.
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
+# Real front matter nests two or three levels; composing (and later pickling) recurses,
+# and libyaml's composer crashes the process outright somewhere past 20,000 levels.
+MAX_DEPTH = 100
+STR_TAG = "tag:yaml.org,2002:str"
+# Plain scalars YAML 1.1 would turn into something else: `title: yes` must stay "yes".
+_RETAGGED = {f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "timestamp")}
+
 
 class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """The safe loader, minus silent duplicate keys and crashes on impossible dates."""
@@ -19,10 +27,14 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, str) and key in seen:
+            try:  # any key, not only text: a dict would keep just the last of `1:` and `1:`
+                duplicate = key in seen
+            except TypeError:  # a list or mapping as a key: the base class would crash on it too
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
+                    None, None, "a key must be plain text, not a list or mapping", key_node.start_mark
+                ) from None
+            if duplicate:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -42,12 +54,25 @@ StrictLoader.add_constructor(
 )
 
 
-def load_mapping(text: str) -> tuple[Any, dict[str, int]]:
-    """Parse a YAML document; return its data and the 1-based line of each top-level key."""
+def load_mapping(
+    text: str, text_keys: Collection[str] = (), item_keys: Collection[str] = ()
+) -> tuple[Any, dict[str, int]]:
+    """Parse a YAML document; return its data and the 1-based line of each top-level key.
+
+    Plain scalars under the top-level keys in `text_keys`, and the items of a list under
+    those in `item_keys`, stay text as written.
+    """
+    check_depth(text)
     loader = StrictLoader(text)
     try:
         node = loader.get_single_node()
+        if isinstance(node, yaml.MappingNode):
+            keep_text(node, text_keys, item_keys)
         data = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:
+        raise reader_error(text, exc) from None
+    except yaml.MarkedYAMLError as exc:
+        raise tab_error(text, exc) or exc from None
     finally:
         loader.dispose()
     lines: dict[str, int] = {}
@@ -56,6 +81,68 @@ def load_mapping(text: str) -> tuple[Any, dict[str, int]]:
             if isinstance(key_node, yaml.ScalarNode):
                 lines[key_node.value] = key_node.start_mark.line + 1
     return data, lines
+
+
+def check_depth(text: str) -> None:
+    """Refuse collections nested deeper than MAX_DEPTH, before anything recursive sees them."""
+    # Each level needs one of these indicators, so most documents are cleared without parsing.
+    if sum(text.count(c) for c in "[{-?:") < MAX_DEPTH:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=StrictLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise yaml.MarkedYAMLError(problem=f"nested more than {MAX_DEPTH} levels deep",
+                                               problem_mark=event.start_mark)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.reader.ReaderError as exc:
+        raise reader_error(text, exc) from None
+
+
+def keep_text(mapping: yaml.MappingNode, text_keys: Collection[str], item_keys: Collection[str]) -> None:
+    """Retag plain scalars under the given keys as text, so `title: 007` is '007', not 7."""
+    todo: list[yaml.Node] = []
+    for key, value in mapping.value:
+        name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name in text_keys:
+            todo.append(value)
+        elif name in item_keys and isinstance(value, yaml.SequenceNode):
+            todo.extend(value.value)
+    seen: set[int] = set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:  # aliases can share nodes or even loop
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if not node.style and node.tag in _RETAGGED:  # plain: None, or "" from libyaml
+                node.tag = STR_TAG
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            todo.extend(value for _, value in node.value)
+
+
+def reader_error(text: str, exc: yaml.reader.ReaderError) -> yaml.MarkedYAMLError:
+    """A reader error (a forbidden character) with the line it is on."""
+    # libyaml counts the position in UTF-8 bytes.
+    line = text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n")
+    mark = yaml.Mark("<text>", exc.position, line, 0, None, None)
+    return yaml.MarkedYAMLError(problem=f"character U+{exc.character:04X} is not allowed ({exc.reason})",
+                                problem_mark=mark)
+
+
+def tab_error(text: str, exc: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError | None:
+    """A plainer error when YAML stumbled on a tab, which it never allows as indentation."""
+    mark = exc.problem_mark
+    lines = text.split("\n")
+    if mark is None or mark.line >= len(lines) or lines[mark.line][mark.column: mark.column + 1] != "\t":
+        return None
+    return yaml.MarkedYAMLError(problem="a tab character is not allowed for indentation; use spaces",
+                                problem_mark=mark)
 
 
 def error_line(error: yaml.YAMLError) -> int | None:
@@ -73,7 +160,12 @@ def error_message(error: yaml.YAMLError) -> str:
     """A one-line description of a YAML error, without its location dump."""
     problem = getattr(error, "problem", None)
     context = getattr(error, "context", None)
-    if problem:
-        text = f"{context} {problem}" if context and "duplicate" not in problem else problem
-        return "invalid YAML: " + " ".join(text.replace("\t", "a tab").split())
-    return "invalid YAML: " + str(error).splitlines()[0]
+    if not problem:
+        return "invalid YAML: " + str(error).splitlines()[0]
+    text = f"{context} {problem}" if context and "duplicate" not in problem else problem
+    if "end of stream" in problem and context and "quoted scalar" in context:
+        text = "a quoted value starting on this line is never closed"
+    if "mapping values are not allowed" in problem:
+        # The usual cause is a title with a colon in it.
+        text += " (put a value containing ': ' in quotes)"
+    return "invalid YAML: " + " ".join(text.replace("\t", "a tab").split())

@@ -1,0 +1,96 @@
+"""Shared fixtures: small sites written into tmp_path, and the real CLI run on them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+CONFIG = """\
+title: Test Notes
+url: https://example.org/
+author: Test Author
+description: A test link blog
+language: en
+timezone: UTC
+per_page: 2
+output_dir: build
+permalink: /{year}/{month}/{slug}/
+feed: {items: 20, full_content: true}
+"""
+
+
+def post_text(title: str, date: str, body: str = "Some words.", **fields: str) -> str:
+    """A post file's text with the given front matter fields."""
+    lines = ["---", f"title: {title}", f"date: {date}"]
+    lines += [f"{key}: {value}" for key, value in fields.items()]
+    return "\n".join(lines) + "\n---\n" + body + "\n"
+
+
+def make_site(root: Path, posts: dict[str, str] | None = None, config: str = CONFIG,
+              files: dict[str, str | bytes] | None = None) -> Path:
+    """Write a site: config.yaml, posts/<name> for each post, and any other files."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.yaml").write_text(textwrap.dedent(config), encoding="utf-8")
+    (root / "posts").mkdir(exist_ok=True)
+    for name, text in (posts or {}).items():
+        path = root / "posts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for name, data in (files or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(textwrap.dedent(data), encoding="utf-8")
+    return root
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(site: Path, *args: str, timeout: float = 120) -> Run:
+    """Run `python -m linkblog ARGS` in a site folder, as a user would."""
+    done = subprocess.run([sys.executable, "-m", "linkblog", *args], cwd=site, capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under root, by relative path, with its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+SAMPLE_POSTS = {
+    "2015-06-01-work-vs-progress.md": post_text(
+        "Work vs. Progress", "2015-06-01 09:30", "> Busy is not progress.\n\nMy note.",
+        tags="[management, work]", link="https://scottberkun.com/2015/work-vs-progress/",
+        source="Scott Berkun"),
+    "2015-04-09-some-customers-suck.md": post_text(
+        "Some Customers Suck", "2015-04-09 21:40", "> Step away from bad customers.\n\nAgreed.",
+        tags="[support]", link="https://nickbradbury.com/some-customers-suck/",
+        source="Nick Bradbury", via="Sheri"),
+    "2015-09-21-customer-success.md": post_text(
+        "Customer success", "2015-09-21 20:00", "Support is a career.", tags="[support, customer-success]"),
+    "2016-01-14-stop-apologising.md": post_text(
+        "Stop apologising", "2016-01-14 10:20", "> Lead your customers.\n\nYes.", tags="[support]",
+        link="https://www.helpscout.com/blog/stop-apologising/", source="Mathew Patterson"),
+    "2016-08-16-graceful-degradation.md": post_text(
+        "Graceful degradation", "2016-08-16 13:00", "> Fail well.\n\nSure.", tags="[support, business]",
+        link="https://seths.blog/2016/08/graceful-degradation/", source="Seth Godin"),
+}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A five-post site in tmp_path."""
+    return make_site(tmp_path / "site", SAMPLE_POSTS)

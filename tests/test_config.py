@@ -1,0 +1,194 @@
+"""config.load_config: a frozen Config, or every mistake in config.yaml with its line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import CONFIG
+
+from linkblog.config import Config, FeedConfig, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "posts").mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def loaded(tmp_path: Path, text: str = CONFIG, **overrides: object) -> Config:
+    config, problems = load_config(write(tmp_path, text), overrides)
+    assert problems == [] and config is not None, problems
+    return config
+
+
+def problems(tmp_path: Path, text: str, **overrides: object) -> list[str]:
+    config, found = load_config(write(tmp_path, text), overrides)
+    assert config is None or found
+    return [str(p) for p in found]
+
+
+def test_full_config(tmp_path: Path) -> None:
+    config = loaded(tmp_path)
+    assert (config.title, config.url, config.author, config.per_page, config.timezone) == (
+        "Test Notes", "https://example.org/", "Test Author", 2, "UTC")
+    assert config.feed == FeedConfig(items=20, full_content=True)
+    assert config.root == tmp_path.resolve()
+    assert config.output_path == tmp_path.resolve() / "build"
+    assert config.posts_path == tmp_path.resolve() / "posts"
+
+
+def test_defaults_and_a_trailing_slash_on_the_url(tmp_path: Path) -> None:
+    config = loaded(tmp_path, "url: https://example.github.io/notes\n")
+    assert config.url == "https://example.github.io/notes/"
+    assert (config.per_page, config.output_dir, config.permalink, config.feed) == (
+        20, "build", "/{year}/{month}/{slug}/", FeedConfig())
+
+
+def test_text_settings_stay_text(tmp_path: Path) -> None:
+    config = loaded(tmp_path, "url: https://x.org/\ntitle: 2015\nauthor: No\nlanguage: no\n")
+    assert (config.title, config.author, config.language) == ("2015", "No", "no")
+
+
+def test_overrides_win_and_none_is_ignored(tmp_path: Path) -> None:
+    config = loaded(tmp_path, output_dir="public", url="http://localhost:8000", title=None)
+    assert (config.output_dir, config.url, config.title) == ("public", "http://localhost:8000/", "Test Notes")
+
+
+def test_bad_override_has_no_line_in_the_file(tmp_path: Path) -> None:
+    assert problems(tmp_path, CONFIG, url="localhost") == [
+        "config.yaml: 'url' must be an absolute http(s) URL such as https://example.github.io/notes/, not 'localhost'"]
+
+
+def test_override_fixes_a_bad_value_in_the_file(tmp_path: Path) -> None:
+    assert loaded(tmp_path, CONFIG.replace("https://example.org/", "nope"), url="https://x.org/").url == "https://x.org/"
+
+
+@pytest.mark.parametrize(("key", "suggestion"), [("titel", "title"), ("per_pgae", "per_page"),
+                                                 ("outputdir", "output_dir"), ("timzone", "timezone")])
+def test_unknown_key_did_you_mean(tmp_path: Path, key: str, suggestion: str) -> None:
+    assert problems(tmp_path, CONFIG + f"{key}: x\n") == [
+        f"config.yaml:11: unknown setting '{key}' (did you mean '{suggestion}'?)"]
+
+
+def test_unknown_key_without_a_close_match(tmp_path: Path) -> None:
+    assert problems(tmp_path, "url: https://x.org/\nzebra: 1\n") == ["config.yaml:2: unknown setting 'zebra'"]
+
+
+def test_unknown_feed_key(tmp_path: Path) -> None:
+    assert problems(tmp_path, "url: https://x.org/\nfeed: {itmes: 5}\n") == [
+        "config.yaml:2: unknown feed setting 'itmes' (did you mean 'items'?)"]
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("per_page: many", "'per_page' must be a whole number, not text"),
+    ("per_page: true", "'per_page' must be a whole number, not true or false"),
+    ("per_page: 2.5", "'per_page' must be a whole number, not a number"),
+    ("per_page: 0", "'per_page' must be at least 1"),
+    ("title: [a, b]", "'title' must be text, not a list"),
+    ("author: {name: x}", "'author' must be text, not a mapping"),
+    ("output_dir: ~", "'output_dir' must be text, not empty"),
+    ("output_dir: ' '", "'output_dir' must not be empty"),
+    ("timezone: Mars/Olympus", "unknown timezone 'Mars/Olympus' (use an IANA name such as Europe/Berlin or UTC)"),
+    ("url: example.org", "'url' must be an absolute http(s) URL such as https://example.github.io/notes/, "
+                         "not 'example.org'"),
+    ("url: ftp://example.org/", "'url' must be an absolute http(s) URL such as https://example.github.io/notes/, "
+                                "not 'ftp://example.org/'"),
+    ("permalink: /{year}/{nope}/", "'permalink' may only use {year}, {month}, {day} and {slug} ('nope')"),
+    ("permalink: /{year}/", "'permalink' must start and end with '/' and contain {slug}, e.g. /{year}/{month}/{slug}/"),
+    ("feed: 5", "'feed' must be a mapping such as {items: 20, full_content: true}, not a whole number"),
+    ("feed: {items: 0}", "'feed.items' must be a whole number of at least 1"),
+    ("feed: {full_content: 'yes'}", "'feed.full_content' must be true or false"),
+    ('title: "a\\x1bb"', "'title' contains control character U+001B"),
+])
+def test_wrong_values_are_reported_on_their_line(tmp_path: Path, line: str, message: str) -> None:
+    first = "title: T" if line.startswith("url:") else "url: https://x.org/"
+    assert problems(tmp_path, f"{first}\n# a comment\n{line}\n") == [f"config.yaml:3: {message}"]
+
+
+def test_every_problem_at_once(tmp_path: Path) -> None:
+    assert problems(tmp_path, "title: [x]\nper_page: x\nlanguag: en\n") == [
+        "config.yaml:1: 'title' must be text, not a list",
+        "config.yaml:2: 'per_page' must be a whole number, not text",
+        "config.yaml:3: unknown setting 'languag' (did you mean 'language'?)",
+        "config.yaml:1: missing required setting 'url' (the site's absolute base URL)",
+    ]
+
+
+def test_missing_and_empty_and_odd_files(tmp_path: Path) -> None:
+    assert load_config(tmp_path / "config.yaml")[1][0].message.startswith("no config.yaml here")
+    assert problems(tmp_path, "") == ["config.yaml:1: missing required setting 'url' (the site's absolute base URL)"]
+    assert problems(tmp_path, "- a\n") == ["config.yaml:1: config.yaml must be a mapping of settings"]
+    assert problems(tmp_path, "url: https://x.org/\nurl: https://y.org/\n") == [
+        "config.yaml:2: invalid YAML: duplicate key 'url'"]
+
+
+def test_bom_is_accepted_and_bad_bytes_are_located(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_bytes(b"\xef\xbb\xbfurl: https://x.org/\n")
+    assert load_config(tmp_path / "config.yaml")[0].url == "https://x.org/"
+    (tmp_path / "config.yaml").write_bytes(b"url: https://x.org/\ntitle: Caf\xe9\n")
+    assert [str(p) for p in load_config(tmp_path / "config.yaml")[1]] == ["config.yaml:2: not valid UTF-8 (byte 0xe9)"]
+
+
+# --- the output folder guard -------------------------------------------------------------------------
+
+def refusal(tmp_path: Path, output_dir: str) -> list[str]:
+    for folder in ("posts", "templates", "static", ".git"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    config, found = load_config(write(tmp_path, f"url: https://x.org/\noutput_dir: {output_dir}\n"))
+    return [str(p) for p in found]
+
+
+@pytest.mark.parametrize("output_dir", ["build", "public", "../elsewhere", "out/site", "_site"])
+def test_ordinary_output_dirs_are_fine(tmp_path: Path, output_dir: str) -> None:
+    assert refusal(tmp_path / "site", output_dir) == []
+
+
+@pytest.mark.parametrize(("output_dir", "what"), [
+    (".", "the site itself"), ("./", "the site itself"), ("..", "the site itself"),
+    ("posts", "the site's posts/ folder"),
+    ("posts/../posts", "the site's posts/ folder"), ("static/out", "the site's static/ folder"),
+    ("templates", "the site's templates/ folder"), (".cache", "the site's .cache/ folder"),
+    (".git", "the site's .git/ folder"), ("config.yaml", "the file config.yaml"), ("/", "/"),
+])
+def test_dangerous_output_dirs_are_refused(tmp_path: Path, output_dir: str, what: str) -> None:
+    assert refusal(tmp_path / "site", output_dir) == [
+        f"config.yaml:2: output_dir '{output_dir}' would replace {what}; choose a folder of its own such as 'build'"]
+
+
+def test_home_and_its_ancestors_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "users" / "me"
+    home.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    site = tmp_path / "sites" / "blog"
+    site.mkdir(parents=True)
+    assert refusal(site, "'~'") == [
+        "config.yaml:2: output_dir '~' would replace your home folder; choose a folder of its own such as 'build'"]
+    assert refusal(site, f"'{home}/'") == [
+        f"config.yaml:2: output_dir '{home}/' would replace your home folder; "
+        "choose a folder of its own such as 'build'"]
+    assert refusal(site, f"{tmp_path / 'users'}") == [
+        f"config.yaml:2: output_dir '{tmp_path / 'users'}' would replace a folder holding your home folder; "
+        "choose a folder of its own such as 'build'"]
+    assert refusal(site, "'~/blog-out'") == []
+
+
+def test_symlink_to_the_site_is_refused(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    os.symlink(site, tmp_path / "alias")
+    assert refusal(site, "../alias") == ["config.yaml:2: output_dir '../alias' would replace the site itself; "
+                                         "choose a folder of its own such as 'build'"]
+
+
+def test_unknown_user_home_is_refused(tmp_path: Path) -> None:
+    assert refusal(tmp_path, "~no-such-user-here/out") == [
+        "config.yaml:2: output_dir '~no-such-user-here/out' names a home folder that does not exist"]
+
+
+def test_refused_override_has_no_line(tmp_path: Path) -> None:
+    config, found = load_config(write(tmp_path, CONFIG), {"output_dir": "posts"})
+    assert [str(p) for p in found] == ["config.yaml: output_dir 'posts' would replace the site's posts/ folder; "
+                                       "choose a folder of its own such as 'build'"]

@@ -1,0 +1,305 @@
+"""content.parse_post: one file's bytes -> a Post, or every problem with it, with lines."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from linkblog.content import parse_post, post_files
+from linkblog.model import Post, Via
+from linkblog.problems import Problem, errors, sorted_problems
+
+UTC = ZoneInfo("UTC")
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def parse(front: str, body: str = "Body.\n", rel: str = "posts/x.md", tz: ZoneInfo = UTC) -> Post:
+    """The Post a file with this front matter gives; it must have no problems."""
+    post, problems = parse_post(rel, f"---\n{front}---\n{body}".encode(), tz)
+    assert problems == [] and post is not None, problems
+    return post
+
+
+def problems_of(front: str, rel: str = "posts/x.md") -> list[str]:
+    post, problems = parse_post(rel, f"---\n{front}---\nBody.\n".encode(), UTC)
+    assert post is None
+    return [str(p) for p in problems]
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2015-06-01 09:30+02:00", datetime(2015, 6, 1, 7, 30, tzinfo=UTC)),
+    ("2015-06-01T09:30:00-05:00", datetime(2015, 6, 1, 14, 30, tzinfo=UTC)),
+    ("2015-06-01 09:30:00 +02:00", datetime(2015, 6, 1, 7, 30, tzinfo=UTC)),
+    ("2015-06-01T09:30Z", datetime(2015, 6, 1, 9, 30, tzinfo=UTC)),
+    ("'2015-06-01 09:30 America/New_York'", datetime(2015, 6, 1, 13, 30, tzinfo=UTC)),
+])
+def test_date_with_an_offset_or_zone_keeps_its_instant(value: str, expected: datetime) -> None:
+    post = parse(f"title: T\ndate: {value}\n", tz=BERLIN)
+    assert post.date == expected
+    assert post.date.utcoffset() is not None
+
+
+@pytest.mark.parametrize("value", ["2015-06-01 09:30", "2015-06-01 09:30:00", "'2015-06-01T09:30'"])
+def test_naive_date_is_in_the_site_timezone(value: str) -> None:
+    post = parse(f"title: T\ndate: {value}\n", tz=BERLIN)
+    assert post.date == datetime(2015, 6, 1, 9, 30, tzinfo=BERLIN)
+    assert post.date.utcoffset() == timedelta(hours=2)
+
+
+def test_date_only_is_midnight_in_the_site_timezone() -> None:
+    post = parse("title: T\ndate: 2015-01-10\n", tz=BERLIN)
+    assert post.date == datetime(2015, 1, 10, tzinfo=BERLIN)
+    assert post.date.utcoffset() == timedelta(hours=1)
+
+
+def test_jekyll_file_name_gives_date_and_slug() -> None:
+    post = parse("title: Work vs. Progress, Revisited\n", rel="posts/2015/2015-06-01-work-vs-progress.md", tz=BERLIN)
+    assert post.date == datetime(2015, 6, 1, tzinfo=BERLIN)
+    assert post.slug == "work-vs-progress"
+
+
+def test_front_matter_wins_over_the_jekyll_file_name() -> None:
+    post = parse("title: T\ndate: 2016-02-03 10:00\nslug: own-slug\n", rel="posts/2015-06-01-from-name.md")
+    assert post.date == datetime(2016, 2, 3, 10, 0, tzinfo=UTC)
+    assert post.slug == "own-slug"
+
+
+def test_jekyll_name_gives_the_slug_even_with_a_date_in_front_matter() -> None:
+    assert parse("title: T\ndate: 2016-02-03\n", rel="posts/2015-06-01-from-name.md").slug == "from-name"
+
+
+def test_slug_defaults_to_the_slugified_title() -> None:
+    assert parse("title: Café Society's Notes!\ndate: 2015-06-01\n").slug == "cafe-societys-notes"
+
+
+def test_empty_slug_means_the_default() -> None:
+    assert parse("title: Some Title\ndate: 2015-06-01\nslug:\n").slug == "some-title"
+
+
+def test_problems_in_dates() -> None:
+    assert problems_of("title: T\ndate: 2015-02-30\n") == [
+        "posts/x.md:3: 'date' is not a valid date: '2015-02-30' "
+        "(use YYYY-MM-DD or YYYY-MM-DD HH:MM, optionally with an offset)"]
+    assert problems_of("title: T\ndate: 2015-06-01 09:30 Nowhere/Land\n") == [
+        "posts/x.md:3: unknown timezone 'Nowhere/Land' in 'date'"]
+    assert problems_of("title: T\ndate: 9999-12-31 23:00 -05:00\n") == [
+        "posts/x.md:3: 'date' is out of range: '9999-12-31 23:00 -05:00'"]
+    assert problems_of("title: T\ndate: [2015]\n") == [
+        "posts/x.md:3: 'date' must be a date such as 2015-06-01 09:30, not '[2015]'"]
+
+
+# --- tags, link, source, via -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("[management, work]", ("management", "work")),
+    ("management, work", ("management", "work")),
+    ("' management ,work,, '", ("management", "work")),
+    ("[a, a, ' a ', b, a]", ("a", "b")),
+    ("[big   idea, 'big idea']", ("big idea",)),
+    ("[yes, 007, 3.10, ~]", ("yes", "007", "3.10")),
+    ("single", ("single",)),
+    ("", ()),
+    ("[]", ()),
+])
+def test_tags(value: str, expected: tuple[str, ...]) -> None:
+    assert parse(f"title: T\ndate: 2015-06-01\ntags: {value}\n").tags == expected
+
+
+def test_tags_keep_case_variants_for_the_index_to_merge() -> None:
+    assert parse("title: T\ndate: 2015-06-01\ntags: [Support, support]\n").tags == ("Support", "support")
+
+
+def test_link_post_fields() -> None:
+    post = parse("title: T\ndate: 2015-06-01\nlink: ' https://example.com/a?b=1 '\nsource: '  Scott   Berkun '\n")
+    assert (post.link, post.source, post.via, post.is_link) == ("https://example.com/a?b=1", "Scott Berkun", None, True)
+
+
+def test_mailto_link_is_allowed() -> None:
+    assert parse("title: T\ndate: 2015-06-01\nlink: mailto:me@example.com\n").link == "mailto:me@example.com"
+
+
+def test_own_post_is_not_a_link_post() -> None:
+    post = parse("title: T\ndate: 2015-06-01\n")
+    assert (post.link, post.source, post.via, post.is_link) == (None, None, None, False)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Sheri", Via("Sheri")),
+    ("{name: Sheri}", Via("Sheri")),
+    ("{name: Sheri, url: 'https://sheri.example/'}", Via("Sheri", "https://sheri.example/")),
+    ("{name: 007}", Via("007")),
+    ("", None),
+])
+def test_via_as_text_or_mapping(value: str, expected: Via | None) -> None:
+    assert parse(f"title: T\ndate: 2015-06-01\nvia: {value}\n").via == expected
+
+
+@pytest.mark.parametrize("value", ["{url: 'https://x.org/'}", "{name: S, site: x}", "{name: ''}"])
+def test_bad_via_mapping(value: str) -> None:
+    assert problems_of(f"title: T\ndate: 2015-06-01\nvia: {value}\n") == [
+        "posts/x.md:4: 'via' must be a name or {name: ..., url: ...}"]
+
+
+@pytest.mark.parametrize("value", ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "//evil.org/",
+                                   "http://", "ftp://x.org/", "vbscript:x"])
+def test_only_http_and_mailto_links(value: str) -> None:
+    assert problems_of(f"title: T\ndate: 2015-06-01\nlink: '{value}'\n") == [
+        f"posts/x.md:4: 'link' must be an http(s) or mailto URL, not '{value}'"]
+
+
+def test_link_must_be_text() -> None:
+    assert problems_of("title: T\ndate: 2015-06-01\nlink: [a]\n") == ["posts/x.md:4: 'link' must be a URL, not '['a']'"]
+
+
+def test_long_values_are_shortened_in_messages() -> None:
+    (message,) = problems_of(f"title: T\ndate: 2015-06-01\nlink: {'x' * 500}\n")
+    assert message == f"posts/x.md:4: 'link' must be an http(s) or mailto URL, not '{'x' * 59}…'"
+
+
+# --- title, extra, drafts, summary ------------------------------------------------------------------
+
+def test_title_is_trimmed_and_kept_as_written() -> None:
+    assert parse("title: '  Work   vs.\n  Progress '\ndate: 2015-06-01\n").title == "Work vs. Progress"
+    assert parse("title: No\ndate: 2015-06-01\n").title == "No"
+    assert parse("title: 1.10\ndate: 2015-06-01\n").title == "1.10"
+    assert parse("title: 2015-06-01\ndate: 2015-06-01\n").title == "2015-06-01"
+
+
+def test_extra_keys_are_kept() -> None:
+    post = parse("title: T\ndate: 2015-06-01\nimage: /img/x.png\nlayout: wide\nratings: {a: 1}\n")
+    assert post.extra == {"image": "/img/x.png", "layout": "wide", "ratings": {"a": 1}}
+
+
+def test_known_keys_are_not_extra() -> None:
+    post = parse("title: T\ndate: 2015-06-01\ntags: [a]\nlink: https://x.org/\nsource: S\nvia: V\n"
+                 "slug: s\ndraft: false\nsummary: Short.\n")
+    assert post.extra == {}
+
+
+def test_drafts() -> None:
+    assert parse("title: T\ndate: 2015-06-01\ndraft: true\n").draft is True
+    assert parse("title: T\ndate: 2015-06-01\ndraft: false\n").draft is False
+    assert parse("title: T\ndate: 2015-06-01\n").draft is False
+    assert problems_of("title: T\ndate: 2015-06-01\ndraft: 'true'\n") == [
+        "posts/x.md:4: 'draft' must be true or false, not 'true'"]
+
+
+def test_summary_overrides_the_excerpt() -> None:
+    post = parse("title: T\ndate: 2015-06-01\nsummary: |\n  Short, and to the point.\n", "First paragraph.\n")
+    assert (post.summary, post.excerpt, post.description) == (
+        "Short, and to the point.", "First paragraph.", "Short, and to the point.")
+    assert parse("title: T\ndate: 2015-06-01\n", "First paragraph.\n").description == "First paragraph."
+
+
+# --- the file as a whole -------------------------------------------------------------------------------
+
+def test_body_renders_and_the_post_knows_its_file() -> None:
+    post = parse("title: T\ndate: 2015-06-01\n", "> Quoted.\n\nMine *too*.\n", rel="posts/sub/x.md")
+    assert post.path == "posts/sub/x.md"
+    assert "<blockquote>" in post.html and "<em>too</em>" in post.html
+    assert post.excerpt == "Quoted."
+
+
+def test_digest_follows_the_bytes() -> None:
+    one = parse("title: T\ndate: 2015-06-01\n")
+    assert one.digest == parse("title: T\ndate: 2015-06-01\n").digest
+    assert one.digest != parse("title: T\ndate: 2015-06-02\n").digest
+
+
+def test_bom_and_crlf_are_accepted() -> None:
+    data = "\ufeff---\r\ntitle: T\r\ndate: 2015-06-01\r\n---\r\nLine *one*\r\nline two\r\n".encode()
+    post, problems = parse_post("posts/x.md", data, UTC)
+    assert problems == []
+    assert post.html == "<p>Line <em>one</em>\nline two</p>\n"
+
+
+def test_old_mac_line_endings_count_as_lines() -> None:
+    post, problems = parse_post("posts/x.md", b"---\rtitle: T\rdate: nope\r---\rBody.\r", UTC)
+    assert [p.line for p in problems] == [3]
+
+
+def test_closing_fence_may_be_dots_or_longer_dashes() -> None:
+    for fence in ("...", "-----", "---   "):
+        post, problems = parse_post("posts/x.md", f"---\ntitle: T\ndate: 2015-06-01\n{fence}\nBody.\n".encode(), UTC)
+        assert problems == [] and post.html == "<p>Body.</p>\n"
+
+
+def test_horizontal_rule_in_the_body_is_not_a_fence() -> None:
+    post = parse("title: T\ndate: 2015-06-01\n", "Above.\n\n---\n\nBelow.\n")
+    assert post.html == "<p>Above.</p>\n<hr />\n<p>Below.</p>\n"
+
+
+def test_front_matter_only() -> None:
+    post, problems = parse_post("posts/x.md", b"---\ntitle: T\ndate: 2015-06-01\n---", UTC)
+    assert problems == [] and post.html == "" and post.excerpt == ""
+
+
+def test_empty_front_matter_reports_both_missing_fields() -> None:
+    assert problems_of("") == [
+        "posts/x.md:1: missing required field 'title'",
+        "posts/x.md:1: missing required field 'date' (or name the file YYYY-MM-DD-slug.md)"]
+
+
+def test_every_problem_in_a_file_is_reported_with_its_line() -> None:
+    assert problems_of("title: [x]\ndate: 2015-06-01\ntags: 5\nlink: nope\nslug: a/b\n") == [
+        "posts/x.md:2: 'title' must be text",
+        "posts/x.md:4: 'tags' must be a list or a comma-separated string, not a number",
+        "posts/x.md:5: 'link' must be an http(s) or mailto URL, not 'nope'",
+        "posts/x.md:6: 'slug' must be one path segment of letters, digits, '-', '_' or '.', not 'a/b'",
+    ]
+
+
+def test_control_characters_are_refused_wherever_they_are() -> None:
+    assert problems_of('title: "a\\u001bb"\ndate: 2015-06-01\n') == [
+        "posts/x.md:2: 'title' contains control character U+001B"]
+    assert problems_of('title: T\ndate: 2015-06-01\ntags: ["a\\x00"]\n') == [
+        "posts/x.md:4: 'tags' contains control character U+0000"]
+    assert problems_of('title: T\ndate: 2015-06-01\nlink: "https://x.org/\\x08"\n') == [
+        "posts/x.md:4: 'link' must be an http(s) or mailto URL, not 'https://x.org/\\x08'"]
+
+
+def test_footnote_ids_differ_between_files_that_share_a_slug() -> None:
+    body = "Claim.[^1]\n\n[^1]: Source.\n"
+    one = parse("title: Same\ndate: 2015-06-01\n", body, rel="posts/a.md")
+    two = parse("title: Same\ndate: 2016-06-01\n", body, rel="posts/b.md")
+    assert one.slug == two.slug
+    ids = [set(re.findall(r'id="([^"]+)"', p.html)) for p in (one, two)]
+    assert len(ids[0]) == 2 and not ids[0] & ids[1]
+
+
+def test_post_files_skips_hidden_private_and_backup_files(tmp_path) -> None:
+    for name in ("a.md", "sub/b.md", ".hidden.md", "_draft.md", "#x.md#", "c.md~", "notes.txt", ".git/d.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert [p.relative_to(tmp_path).as_posix() for p in post_files(tmp_path)] == ["a.md", "sub/b.md"]
+
+
+# --- problems -----------------------------------------------------------------------------------------
+
+def test_problem_format() -> None:
+    assert str(Problem("posts/x.md", "bad", 3)) == "posts/x.md:3: bad"
+    assert str(Problem("config.yaml", "bad")) == "config.yaml: bad"
+    assert str(Problem("posts/x.md", "odd", 2, warning=True)) == "posts/x.md:2: warning: odd"
+
+
+def test_problem_is_always_one_line() -> None:
+    assert str(Problem("posts/a\nb.md", "one\ntwo\r", 1)) == "posts/a\\x0ab.md:1: one\\x0atwo\\x0d"
+
+
+def test_problems_sort_and_dedupe_and_warnings_do_not_fail() -> None:
+    warning = Problem("b.md", "w", 1, warning=True)
+    found = [Problem("b.md", "z", 2), Problem("a.md", "y", 9), warning, Problem("b.md", "z", 2)]
+    assert sorted_problems(found) == [Problem("a.md", "y", 9), warning, Problem("b.md", "z", 2)]
+    assert errors([warning]) == []
+
+
+def test_long_default_slug_is_cut_at_a_hyphen() -> None:
+    post = parse("title: " + "word " * 60 + "\ndate: 2015-06-01\n")
+    assert post.slug == "-".join(["word"] * 24)
+    cjk = parse("title: " + "長" * 100 + "\ndate: 2015-06-01\n")
+    assert cjk.slug == "長" * 40

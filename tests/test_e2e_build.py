@@ -1,0 +1,387 @@
+"""The real `linkblog` CLI on temporary sites: every SPEC URL, the lists, the links, determinism."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from conftest import CONFIG, SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
+
+VIA_WITH_URL = "{name: Sheri, url: 'https://sheri.example/'}"
+EXTRA_POSTS = {
+    "2016-09-01-seth-again.md": post_text(
+        "Seth again", "2016-09-01 08:00", "> Ship it.\n\nSeth, again.", tags="[Customer Success]",
+        link="https://seths.blog/2016/09/again/", source="Seth Godin", via=VIA_WITH_URL),
+    "2016-10-01-more-success.md": post_text(
+        "More success", "2016-10-01 08:00", "Success is support done early.", tags="[Customer Success, support]"),
+    "2016-11-01-lower-success.md": post_text(
+        "Lower success", "2016-11-01 08:00", "Spelled in lower case.", tags="[customer success]"),
+    "2016-12-01-a-draft.md": post_text("A draft", "2016-12-01 08:00", "Draft words.", tags="[support]",
+                                       draft="true"),
+    "2999-01-01-from-the-future.md": post_text("From the future", "2999-01-01 08:00", "Future words.",
+                                               tags="[support]"),
+}
+STATIC = {"static/images/logo.png": b"\x89PNG\r\n\x1a\n\x00binary\xff", "static/favicon.ico": b"\x00\x00\x01\x00"}
+CNAME_CONFIG = CONFIG + "cname: notes.example.org\n"
+
+# Newest first: (url, title, a sentence of its body) for each published post.
+PUBLISHED = [
+    ("/2016/11/lower-success/", "Lower success", "Spelled in lower case."),
+    ("/2016/10/more-success/", "More success", "Success is support done early."),
+    ("/2016/09/seth-again/", "Seth again", "Seth, again."),
+    ("/2016/08/graceful-degradation/", "Graceful degradation", "Sure."),
+    ("/2016/01/stop-apologising/", "Stop apologising", "Yes."),
+    ("/2015/09/customer-success/", "Customer success", "Support is a career."),
+    ("/2015/06/work-vs-progress/", "Work vs. Progress", "My note."),
+    ("/2015/04/some-customers-suck/", "Some Customers Suck", "Agreed."),
+]
+URLS = [url for url, _, _ in PUBLISHED]
+DRAFT_URL, FUTURE_URL = "/2016/12/a-draft/", "/2999/01/from-the-future/"
+
+
+def build_site(root: Path, *args: str) -> Path:
+    """Write the test site at root and build it with the real CLI; the output folder."""
+    make_site(root, {**SAMPLE_POSTS, **EXTRA_POSTS}, config=CNAME_CONFIG, files=STATIC)
+    out = root.parent / f"{root.name}-out"
+    run = run_cli(root, "build", "--output", str(out), *args)
+    assert run.code == 0, run.err
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The test site built once at a domain root: the output folder and the build's stderr."""
+    root = tmp_path_factory.mktemp("e2e") / "site"
+    make_site(root, {**SAMPLE_POSTS, **EXTRA_POSTS}, config=CNAME_CONFIG, files=STATIC)
+    run = run_cli(root, "build")
+    assert run.code == 0, run.err
+    return root / "build", run.err
+
+
+@pytest.fixture(scope="module")
+def out(built: tuple[Path, str]) -> Path:
+    return built[0]
+
+
+def file_for(url: str, base: str = "/") -> str:
+    """The output file that serves a root-relative URL under the base path."""
+    assert url.startswith(base), url
+    rel = unquote(urlsplit(url).path)[len(base):]
+    return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+def page(out: Path, url: str, base: str = "/") -> BeautifulSoup:
+    path = out / file_for(url, base)
+    assert path.is_file(), f"{url} was not written"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def listed(soup: BeautifulSoup) -> list[str]:
+    """The post URLs a list page shows, in order."""
+    return [a["href"] for a in soup.select("article.h-entry .p-name a")]
+
+
+def pages_of(out: Path, first: str) -> list[BeautifulSoup]:
+    """A paginated list: its first page and every /page/N/ after it."""
+    pages = [page(out, first)]
+    while (out / file_for(f"{first}page/{len(pages) + 1}/")).exists():
+        pages.append(page(out, f"{first}page/{len(pages) + 1}/"))
+    return pages
+
+
+def assert_list(out: Path, first: str, heading: str, urls: list[str], per_page: int = 2) -> None:
+    """The list at `first` has the heading and shows exactly `urls`, in full, per_page a page."""
+    pages = pages_of(out, first)
+    assert len(pages) == max(1, -(-len(urls) // per_page))
+    for number, soup in enumerate(pages):
+        assert soup.h1.get_text(strip=True) == heading
+        assert listed(soup) == urls[number * per_page:(number + 1) * per_page]
+        for article in soup.select("article.h-entry"):
+            url = article.select_one(".p-name a")["href"]
+            body = next(text for u, _, text in PUBLISHED if u == url)
+            assert body in article.select_one(".e-content").get_text(), f"{url} not shown in full on {first}"
+
+
+def test_every_spec_url_is_written(out: Path):
+    expected = ["/", "/page/2/", "/page/3/", "/page/4/", *URLS, "/tag/support/", "/tag/support/page/2/",
+                "/tag/support/page/3/", "/tag/customer-success/", "/2015/", "/2015/page/2/", "/2016/",
+                "/2016/08/", "/2015/09/", "/source/seth-godin/", "/archive/", "/feed.xml", "/atom.xml",
+                "/tag/support/feed.xml", "/tag/customer-success/feed.xml", "/sitemap.xml", "/robots.txt",
+                "/404.html", "/.nojekyll", "/CNAME"]
+    missing = [url for url in expected if not (out / file_for(url)).is_file()]
+    assert not missing
+    assert not (out / "page/5/index.html").exists()
+    assert (out / ".nojekyll").read_bytes() == b""
+    assert (out / "CNAME").read_text() == "notes.example.org\n"
+
+
+def test_static_files_are_copied_as_is(out: Path):
+    for name, data in STATIC.items():
+        assert (out / name.removeprefix("static/")).read_bytes() == data
+    assert (out / "style.css").read_bytes() == (Path(__file__).parents[1] / "static" / "style.css").read_bytes()
+
+
+def test_no_cname_without_the_setting(tmp_path: Path):
+    make_site(tmp_path / "site", SAMPLE_POSTS)
+    assert run_cli(tmp_path / "site", "build").code == 0
+    assert not (tmp_path / "site" / "build" / "CNAME").exists()
+
+
+def test_home_pages_list_every_post_newest_first(out: Path):
+    pages = pages_of(out, "/")
+    assert [soup.h1.get_text() for soup in pages] == ["Latest posts"] + ["Older posts"] * 3
+    assert [listed(soup) for soup in pages] == [URLS[0:2], URLS[2:4], URLS[4:6], URLS[6:8]]
+    assert pages[1].select_one("nav.pager a[rel=prev]")["href"] == "/"
+    assert pages[1].select_one("nav.pager a[rel=next]")["href"] == "/page/3/"
+
+
+def test_tag_pages(out: Path):
+    support = ["/2016/10/more-success/", "/2016/08/graceful-degradation/", "/2016/01/stop-apologising/",
+               "/2015/09/customer-success/", "/2015/04/some-customers-suck/"]
+    assert_list(out, "/tag/support/", "Tag: support", support)
+    assert_list(out, "/tag/business/", "Tag: business", ["/2016/08/graceful-degradation/"])
+
+
+def test_year_and_month_pages(out: Path):
+    assert_list(out, "/2015/", "Year: 2015", URLS[5:])
+    assert_list(out, "/2016/", "Year: 2016", URLS[:5])
+    assert_list(out, "/2016/08/", "Month: August 2016", ["/2016/08/graceful-degradation/"])
+    assert_list(out, "/2015/09/", "Month: September 2015", ["/2015/09/customer-success/"])
+
+
+def test_source_pages(out: Path):
+    assert_list(out, "/source/seth-godin/", "Source: Seth Godin",
+                ["/2016/09/seth-again/", "/2016/08/graceful-degradation/"])
+    assert_list(out, "/source/nick-bradbury/", "Source: Nick Bradbury", ["/2015/04/some-customers-suck/"])
+
+
+def test_archive_lists_every_post_by_year(out: Path):
+    soup = page(out, "/archive/")
+    years = soup.select("section.archive-year")
+    assert [s.h2.get_text(strip=True) for s in years] == ["2016", "2015"]
+    assert [s.h2.a["href"] for s in years] == ["/2016/", "/2015/"]
+    assert [a["href"] for s in years for a in s.select("li a")] == URLS
+
+
+def attribution(soup: BeautifulSoup, url: str):
+    article = next(a for a in soup.select("article.h-entry") if a.select_one("a.u-url")["href"] == url)
+    return article, article.select_one("p.attribution")
+
+
+@pytest.mark.parametrize("where", ["/2015/04/some-customers-suck/", "/page/4/", "/tag/support/page/3/",
+                                   "/source/nick-bradbury/", "/2015/page/2/"])
+def test_link_post_shows_attribution_and_permalink(out: Path, where: str):
+    article, line = attribution(page(out, where), "/2015/04/some-customers-suck/")
+    title_link = line.find("a")
+    assert title_link["href"] == "https://nickbradbury.com/some-customers-suck/"
+    assert title_link.get_text() == "Some Customers Suck"
+    text = " ".join(line.get_text().split())
+    assert text == "Some Customers Suck – Nick Bradbury. via Sheri"
+    assert line.find("a", string="Nick Bradbury")["href"] == "/source/nick-bradbury/"
+
+
+def test_via_with_a_url_links_the_credit(out: Path):
+    _, line = attribution(page(out, "/2016/09/seth-again/"), "/2016/09/seth-again/")
+    assert " ".join(line.get_text().split()) == "Seth again – Seth Godin. via Sheri"
+    assert line.select_one(".via a")["href"] == "https://sheri.example/"
+
+
+def test_own_post_has_no_attribution(out: Path):
+    article, line = attribution(page(out, "/2015/09/customer-success/"), "/2015/09/customer-success/")
+    assert line is None
+    assert article.h1.get_text() == "Customer success"
+
+
+def test_post_pages_link_to_older_and_newer_posts(out: Path):
+    for index, url in enumerate(URLS):
+        nav = page(out, url).select_one("nav.post-nav")
+        older = nav.select_one("a[rel=prev]")
+        newer = nav.select_one("a[rel=next]")
+        assert (older["href"] if older else None) == (URLS[index + 1] if index + 1 < len(URLS) else None)
+        assert (newer["href"] if newer else None) == (URLS[index - 1] if index else None)
+
+
+def test_drafts_and_future_posts_are_left_out(out: Path):
+    assert not (out / file_for(DRAFT_URL)).exists()
+    assert not (out / file_for(FUTURE_URL)).exists()
+    everything = b"".join(tree_bytes(out).values())
+    assert b"A draft" not in everything and b"From the future" not in everything
+
+
+def test_drafts_flag_adds_drafts_only(tmp_path: Path):
+    out = build_site(tmp_path / "site", "--drafts")
+    assert (out / file_for(DRAFT_URL)).is_file()
+    assert not (out / file_for(FUTURE_URL)).exists()
+    assert listed(page(out, "/tag/support/"))[:2] == [DRAFT_URL, "/2016/10/more-success/"]
+
+
+def test_future_flag_adds_future_posts_only(tmp_path: Path):
+    out = build_site(tmp_path / "site", "--future")
+    assert (out / file_for(FUTURE_URL)).is_file()
+    assert not (out / file_for(DRAFT_URL)).exists()
+    assert listed(page(out, "/"))[0] == FUTURE_URL
+
+
+def test_tag_spellings_fold_into_the_most_used(built: tuple[Path, str]):
+    out, err = built
+    assert_list(out, "/tag/customer-success/", "Tag: Customer Success", URLS[:3] + ["/2015/09/customer-success/"])
+    links = page(out, "/2016/11/lower-success/").select("a.p-category")
+    assert [(a.get_text(), a["href"]) for a in links] == [("Customer Success", "/tag/customer-success/")]
+    assert not (out / "tag/customer-success-2").exists()
+    warnings = [line for line in err.splitlines() if "warning:" in line]
+    assert any(line.startswith("posts/2016-11-01-lower-success.md") and "'customer success'" in line
+               and "'Customer Success'" in line for line in warnings), err
+    assert any(line.startswith("posts/2015-09-21-customer-success.md") for line in warnings), err
+    assert not any("seth-again" in line or "more-success" in line for line in warnings), err
+
+
+def internal_links(out: Path, base: str) -> list[tuple[str, str]]:
+    """(file, link) for every href and src in every HTML file that starts with '/'."""
+    found = []
+    for path in sorted(out.rglob("*.html")):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(href=True) + soup.find_all(src=True):
+            link = tag.get("href") or tag.get("src")
+            if link.startswith("/") and not link.startswith("//"):
+                found.append((path.relative_to(out).as_posix(), link))
+    return found
+
+
+def assert_links_resolve(out: Path, base: str, at_least: int = 100) -> None:
+    links = internal_links(out, base)
+    assert len(links) > at_least
+    outside = [(f, link) for f, link in links if not link.startswith(base)]
+    assert not outside, f"links outside the base path {base}: {outside[:5]}"
+    broken = [(f, link) for f, link in links if not (out / file_for(link, base)).is_file()]
+    assert not broken, f"broken internal links: {broken[:10]}"
+
+
+def test_internal_links_resolve_at_a_domain_root(out: Path):
+    assert_links_resolve(out, "/")
+
+
+def test_internal_links_resolve_under_a_sub_path(tmp_path: Path):
+    out = build_site(tmp_path / "site", "--base-url", "https://user.github.io/notes/")
+    assert_links_resolve(out, "/notes/")
+    soup = page(out, "/notes/2015/06/work-vs-progress/", "/notes/")
+    assert soup.find("link", rel="canonical")["href"] == "https://user.github.io/notes/2015/06/work-vs-progress/"
+
+
+def test_sitemap_and_robots(out: Path):
+    root = ET.fromstring((out / "sitemap.xml").read_bytes())
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [loc.text for loc in root.findall("s:url/s:loc", ns)]
+    assert {f"https://example.org{u}" for u in URLS} <= set(locs)
+    assert "https://example.org/404.html" not in locs
+    for loc in locs:
+        assert (out / file_for(urlsplit(loc).path)).is_file(), loc
+    assert "Sitemap: https://example.org/sitemap.xml" in (out / "robots.txt").read_text()
+
+
+def test_404_page(out: Path):
+    soup = page(out, "/404.html")
+    assert soup.h1.get_text() == "Page not found"
+    assert soup.find("a", href="/archive/")
+
+
+def test_builds_into_different_folders_are_identical(out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PYTHONHASHSEED", "12345")  # Set and dict order must not leak into the output.
+    run = run_cli(out.parent, "build", "--output", str(tmp_path / "again"))
+    assert run.code == 0, run.err
+    assert tree_bytes(tmp_path / "again") == tree_bytes(out)
+
+
+@pytest.mark.parametrize("cache", [False, True], ids=["cold", "with-the-cache"])
+def test_a_copy_with_new_mtimes_builds_identically(out: Path, tmp_path: Path, cache: bool):
+    copy = tmp_path / "copy"
+    shutil.copytree(out.parent, copy, ignore=shutil.ignore_patterns("build", *([] if cache else [".cache"])))
+    assert (copy / ".cache").exists() == cache
+    stamp = datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC).timestamp()
+    for path in copy.rglob("*"):
+        os.utime(path, (stamp, stamp))
+    run = run_cli(copy, "build", "--output", str(tmp_path / "copy-out"))
+    assert run.code == 0, run.err
+    assert tree_bytes(tmp_path / "copy-out") == tree_bytes(out)
+
+
+def test_init_then_build(tmp_path: Path):
+    run = run_cli(tmp_path, "init", "blog")
+    assert run.code == 0, run.err
+    site = tmp_path / "blog"
+    assert (site / "config.yaml").is_file() and (site / "templates" / "base.html").is_file()
+    assert len(list((site / "posts").glob("*.md"))) == 1
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    assert all((site / "build" / name).is_file() for name in ("index.html", "style.css", "favicon.ico"))
+    assert len(listed(page(site / "build", "/"))) == 1
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path):
+    (tmp_path / "blog").mkdir()
+    (tmp_path / "blog" / "notes.txt").write_text("mine")
+    run = run_cli(tmp_path, "init", "blog")
+    assert run.code == 1
+    assert "not empty" in run.err
+    assert [p.name for p in (tmp_path / "blog").iterdir()] == ["notes.txt"]
+
+
+def test_new_writes_a_post_and_refuses_to_overwrite(site: Path):
+    days = {f"{datetime.now(UTC) + timedelta(minutes=m):%Y-%m-%d}" for m in (-1, 0, 1)}
+    args = ["new", "Hello, World!", "--link", "https://example.com/a", "--source", "Ann Writer",
+            "--tag", "a", "--tag", "b"]
+    run = run_cli(site, *args)
+    assert run.code == 0, run.err
+    printed = run.out.strip()
+    assert re.fullmatch(r"posts/(\d{4}-\d{2}-\d{2})-hello-world\.md", printed)
+    assert printed[6:16] in days
+    text = (site / printed).read_text(encoding="utf-8")
+    meta = yaml.safe_load(text.split("---\n")[1])
+    assert meta["title"] == "Hello, World!" and meta["link"] == "https://example.com/a"
+    assert meta["source"] == "Ann Writer" and meta["tags"] == ["a", "b"]
+    (site / printed).write_text(text + "\nMy own words.\n", encoding="utf-8")
+    again = run_cli(site, *args)
+    assert again.code == 1
+    assert "already exists" in again.err
+    assert (site / printed).read_text(encoding="utf-8").endswith("My own words.\n")
+    build = run_cli(site, "build")
+    assert build.code == 0, build.err
+    post_page = site / "build" / printed[6:10] / printed[11:13] / "hello-world" / "index.html"
+    assert "My own words." in post_page.read_text(encoding="utf-8")
+
+
+def test_clean_build_rereads_a_post_the_cache_thinks_unchanged(tmp_path: Path):
+    site = make_site(tmp_path / "site", {"2015-06-01-same-size.md": post_text("Same size", "2015-06-01", "AAAA")})
+    post = site / "posts" / "2015-06-01-same-size.md"
+    past = datetime(2020, 1, 1, tzinfo=UTC).timestamp()
+    os.utime(post, (past, past))
+    assert run_cli(site, "build").code == 0
+    post.write_text(post.read_text().replace("AAAA", "BBBB"))
+    os.utime(post, (past, past))
+    run = run_cli(site, "build", "--clean")
+    assert run.code == 0, run.err
+    shown = (site / "build" / "2015" / "06" / "same-size" / "index.html").read_text()
+    assert "BBBB" in shown, "build --clean reused the cached parse of a post whose bytes changed"
+
+
+def test_names_in_other_scripts_get_working_pages(tmp_path: Path):
+    posts = {"2015-06-01-cafe.md": post_text("Café society", "2015-06-01", "Words.", tags="[Café, 日本語]",
+                                             link="https://example.com/", source="José Müller"),
+             "2015-06-02-more.md": post_text("More", "2015-06-02", "Words.", tags="[cafe]")}
+    out = make_site(tmp_path / "site", posts) / "build"
+    run = run_cli(out.parent, "build")
+    assert run.code == 0, run.err
+    assert_links_resolve(out, "/", at_least=20)
+    soup = page(out, "/2015/06/cafe/")
+    tags = {a.get_text(): a["href"] for a in soup.select("a.p-category")}
+    assert tags["日本語"] == "/tag/%E6%97%A5%E6%9C%AC%E8%AA%9E/"
+    assert page(out, tags["日本語"]).h1.get_text() == "Tag: 日本語"
+    assert listed(page(out, tags["Café"])) == ["/2015/06/more/", "/2015/06/cafe/"]
+    assert page(out, "/source/jose-muller/").h1.get_text() == "Source: José Müller"

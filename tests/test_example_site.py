@@ -1,0 +1,126 @@
+"""The repo root is the example site: it builds without a warning and has the seeds' pages."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from conftest import run_cli
+
+from linkblog.urls import slugify
+
+REPO = Path(__file__).resolve().parents[1]
+SITE_PARTS = ("config.yaml", "posts", "templates", "static")
+
+
+def copy_example(dest: Path) -> Path:
+    """A copy of the example site's sources, so a build touches neither the repo's build/ nor its cache."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in SITE_PARTS:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        else:
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+def build_example(dest: Path, *args: str) -> tuple[Path, str]:
+    """Build a copy of the example site under dest; the output folder and the build's stderr."""
+    site = copy_example(dest / "site")
+    out = dest / "out"
+    run = run_cli(site, "build", "--output", str(out), *args)
+    assert run.code == 0, run.err
+    return out, run.err
+
+
+def front_matter(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+
+
+def example_posts() -> list[dict]:
+    """Each example post's front matter, with its file's name as 'file'."""
+    return [{**front_matter(path), "file": path.name} for path in sorted((REPO / "posts").rglob("*.md"))]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    return build_example(tmp_path_factory.mktemp("example"))
+
+
+def titles(out: Path, first: str) -> list[tuple[str, str]]:
+    """(title, datetime) of every post a paginated list shows, page by page, in order."""
+    shown, url = [], first
+    while url:
+        soup = BeautifulSoup((out / url.removeprefix("/notes/") / "index.html").read_text(encoding="utf-8"),
+                             "html.parser")
+        assert soup.h1.get_text() == soup.title.get_text().split(" – ")[0]
+        for article in soup.select("article.h-entry"):
+            shown.append((article.select_one(".p-name").get_text(strip=True),
+                          article.select_one("time.dt-published")["datetime"]))
+        older = soup.select_one("nav.pager a[rel=next]")
+        url = older["href"] if older else None
+    return shown
+
+
+def assert_newest_first(shown: list[tuple[str, str]]) -> None:
+    moments = [datetime.fromisoformat(stamp) for _, stamp in shown]
+    assert moments == sorted(moments, reverse=True)
+
+
+def test_the_example_builds_without_warnings(built: tuple[Path, str]):
+    out, err = built
+    assert err.strip() == ""
+    assert (out / "index.html").is_file()
+
+
+def test_the_example_has_twenty_posts_or_more(built: tuple[Path, str]):
+    out, _ = built
+    posts = example_posts()
+    assert len(posts) >= 20
+    post_pages = list(out.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*/index.html"))
+    assert len(post_pages) == len([p for p in posts if not p.get("draft")])
+
+
+def test_tag_support_lists_every_support_post(built: tuple[Path, str]):
+    out, _ = built
+    shown = titles(out, "/notes/tag/support/")
+    expected = {p["title"] for p in example_posts() if "support" in {slugify(t) for t in p.get("tags", [])}}
+    assert len(expected) >= 10
+    assert sorted(title for title, _ in shown) == sorted(expected)
+    assert_newest_first(shown)
+    soup = BeautifulSoup((out / "tag/support/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.h1.get_text() == "Tag: support"
+    assert soup.select("article.h-entry .e-content blockquote"), "link posts are shown in full"
+
+
+def test_year_2015_lists_every_2015_post(built: tuple[Path, str]):
+    out, _ = built
+    shown = titles(out, "/notes/2015/")
+    expected = {p["title"] for p in example_posts() if str(p.get("date", p["file"])).startswith("2015")}
+    assert {"Work vs. Progress", "Some Customers Suck", "Customer success"} <= expected
+    assert sorted(title for title, _ in shown) == sorted(expected)
+    assert_newest_first(shown)
+    soup = BeautifulSoup((out / "2015/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.h1.get_text() == "Year: 2015"
+
+
+def test_the_seeds_link_posts_are_attributed(built: tuple[Path, str]):
+    out, _ = built
+    soup = BeautifulSoup((out / "2015/index.html").read_text(encoding="utf-8"), "html.parser")
+    lines = {" ".join(p.get_text().split()) for p in soup.select("p.attribution")}
+    assert "Work vs. Progress – Scott Berkun." in lines
+    assert "Some Customers Suck – Nick Bradbury. via Sheri" in lines
+
+
+def test_every_post_page_has_its_source_page(built: tuple[Path, str]):
+    out, _ = built
+    for post in example_posts():
+        if post.get("source"):
+            soup = BeautifulSoup((out / "source" / slugify(post["source"]) / "index.html").read_text(),
+                                 "html.parser")
+            assert soup.h1.get_text() == f"Source: {post['source']}"

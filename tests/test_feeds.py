@@ -1,0 +1,200 @@
+"""RSS, Atom and tag feeds from the real CLI, read back with feedparser."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import CONFIG, SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
+
+FEED_CONFIG = CONFIG.replace("timezone: UTC", "timezone: America/Chicago").replace("items: 20", "items: 4")
+LINKING = post_text(
+    "Footnotes and friends", "2016-09-05 18:15",
+    "See [my earlier note](/2015/06/work-vs-progress/), [the one before](../../../2015/04/some-customers-suck/)"
+    " and ![a chart](/images/chart.png).[^1]\n\n[^1]: A footnote.", tags="[support]")
+POSTS = {**SAMPLE_POSTS, "2016-09-05-footnotes-and-friends.md": LINKING}
+# Newest first, as permalinks at https://example.org/.
+NEWEST = ["2016/09/footnotes-and-friends", "2016/08/graceful-degradation", "2016/01/stop-apologising",
+          "2015/09/customer-success", "2015/06/work-vs-progress", "2015/04/some-customers-suck"]
+RELATIVE = re.compile(r"""\s(?:href|src)\s*=\s*["'](?!https?://|mailto:)""")
+
+
+def parse(path: Path) -> feedparser.FeedParserDict:
+    """A feed as feedparser reads it, with relative links left as written."""
+    return feedparser.parse(path.read_bytes(), resolve_relative_uris=False, sanitize_html=False)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = make_site(tmp_path_factory.mktemp("feeds") / "site", POSTS, config=FEED_CONFIG)
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    return site / "build"
+
+
+@pytest.fixture(scope="module")
+def sub_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = make_site(tmp_path_factory.mktemp("feeds-sub") / "site", POSTS, config=FEED_CONFIG)
+    run = run_cli(site, "build", "--base-url", "https://user.github.io/notes/")
+    assert run.code == 0, run.err
+    return site / "build"
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "atom.xml", "tag/support/feed.xml"])
+def test_feeds_parse_cleanly(out: Path, name: str):
+    feed = parse(out / name)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.entries
+
+
+@pytest.mark.parametrize(("name", "version"), [("feed.xml", "rss20"), ("atom.xml", "atom10")])
+def test_entries_newest_first_and_at_most_feed_items(out: Path, name: str, version: str):
+    feed = parse(out / name)
+    assert feed.version == version
+    assert [e.id for e in feed.entries] == [f"https://example.org/{p}/" for p in NEWEST[:4]]
+
+
+def test_tag_feed_holds_only_the_tag(out: Path):
+    feed = parse(out / "tag" / "support" / "feed.xml")
+    support = ["2016/09/footnotes-and-friends", "2016/08/graceful-degradation", "2016/01/stop-apologising",
+               "2015/09/customer-success"]
+    assert [e.id for e in feed.entries] == [f"https://example.org/{p}/" for p in support]
+    assert feed.feed.title == "Test Notes: support"
+    assert feed.feed.link == "https://example.org/tag/support/"
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "atom.xml", "tag/support/feed.xml"])
+def test_every_url_in_a_feed_is_absolute(out: Path, name: str):
+    feed = parse(out / name)
+    for entry in feed.entries:
+        html = entry.content[0].value
+        assert not RELATIVE.search(html), f"{entry.id}: relative link in {html}"
+        assert all(link.href.startswith("https://") for link in entry.links)
+        assert entry.id.startswith("https://example.org/")
+    raw = (out / name).read_text(encoding="utf-8")
+    assert 'href="/' not in raw and "href=&quot;/" not in raw and "src=&quot;/" not in raw
+
+
+def test_relative_links_resolve_like_the_post_page(out: Path):
+    entry = parse(out / "feed.xml").entries[0]
+    html = entry.content[0].value
+    assert 'href="https://example.org/2015/06/work-vs-progress/"' in html
+    assert 'href="https://example.org/2015/04/some-customers-suck/"' in html
+    assert 'src="https://example.org/images/chart.png"' in html
+    assert 'href="https://example.org/2016/09/footnotes-and-friends/#fn' in html
+
+
+def test_rss_dates_carry_their_offset(out: Path):
+    raw = (out / "feed.xml").read_text(encoding="utf-8")
+    dates = re.findall(r"<pubDate>(.*?)</pubDate>", raw)
+    assert len(dates) == 4 and all(re.search(r" [+-]\d{4}$", d) for d in dates)
+    assert dates[0] == "Mon, 05 Sep 2016 18:15:00 -0500"
+    dated = [parsedate_to_datetime(d) for d in dates]
+    assert dated == sorted(dated, reverse=True)
+
+
+def test_atom_dates_carry_their_offset(out: Path):
+    raw = (out / "atom.xml").read_text(encoding="utf-8")
+    stamps = re.findall(r"<(?:updated|published)>(.*?)</", raw)
+    assert stamps and all(re.search(r"[+-]\d{2}:\d{2}$", s) for s in stamps)
+    assert "<published>2016-09-05T18:15:00-05:00</published>" in raw
+
+
+def test_feed_dates_are_the_newest_posts_date(out: Path):
+    rss = (out / "feed.xml").read_text(encoding="utf-8")
+    atom = (out / "atom.xml").read_text(encoding="utf-8")
+    tag = (out / "tag" / "business" / "feed.xml").read_text(encoding="utf-8")
+    assert "<lastBuildDate>Mon, 05 Sep 2016 18:15:00 -0500</lastBuildDate>" in rss
+    assert re.search(r"<feed[^>]*>\s*<id>[^<]*</id>\s*<title>[^<]*</title>\s*"
+                     r"<updated>2016-09-05T18:15:00-05:00</updated>", atom)
+    assert "<lastBuildDate>Tue, 16 Aug 2016 13:00:00 -0500</lastBuildDate>" in tag
+
+
+def test_feeds_never_carry_the_build_time(tmp_path: Path):
+    site = make_site(tmp_path / "site", POSTS, config=FEED_CONFIG)
+    first = run_cli(site, "build", "--output", str(tmp_path / "one"))
+    time.sleep(1.1)
+    second = run_cli(site, "build", "--clean", "--output", str(tmp_path / "two"))
+    assert first.code == second.code == 0, first.err + second.err
+    one, two = tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")
+    feeds = [name for name in one if name.endswith(".xml")]
+    assert len(feeds) >= 8
+    assert {n: one[n] for n in feeds} == {n: two[n] for n in feeds}
+    this_year = str(datetime.now().year).encode()
+    assert not any(this_year in one[n] for n in feeds)
+
+
+@pytest.mark.parametrize(("name", "self_url"), [
+    ("feed.xml", "https://example.org/feed.xml"), ("atom.xml", "https://example.org/atom.xml"),
+    ("tag/support/feed.xml", "https://example.org/tag/support/feed.xml")])
+def test_self_link_is_the_deployed_url(out: Path, name: str, self_url: str):
+    links = parse(out / name).feed.links
+    assert [link.href for link in links if link.rel == "self"] == [self_url]
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "atom.xml", "tag/support/feed.xml"])
+def test_self_link_and_entries_under_a_sub_path(sub_path: Path, name: str):
+    feed = parse(sub_path / name)
+    assert not feed.bozo
+    assert [link.href for link in feed.feed.links if link.rel == "self"] == [f"https://user.github.io/notes/{name}"]
+    for entry in feed.entries:
+        assert entry.id.startswith("https://user.github.io/notes/20")
+        assert 'href="/' not in entry.content[0].value
+    raw = (sub_path / name).read_text(encoding="utf-8")
+    assert "https://user.github.io/notes/source/" in raw or name.startswith("tag/")
+
+
+def entry_for(out: Path, name: str, path: str) -> feedparser.FeedParserDict:
+    return next(e for e in parse(out / name).entries if e.id == f"https://example.org/{path}/")
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "atom.xml"])
+def test_link_post_entry_points_at_the_article(out: Path, name: str):
+    entry = entry_for(out, name, "2016/08/graceful-degradation")
+    assert entry.link == "https://seths.blog/2016/08/graceful-degradation/"
+    assert entry.id == "https://example.org/2016/08/graceful-degradation/"
+    if name == "feed.xml":
+        assert entry.guidislink is False
+    html = entry.content[0].value
+    assert "<p>Fail well.</p>" in html and "<p>Sure.</p>" in html
+    assert '<a class="u-bookmark-of" href="https://seths.blog/2016/08/graceful-degradation/">' in html
+    assert '– <a href="https://example.org/source/seth-godin/">Seth Godin</a>' in html
+    assert '<a href="https://example.org/2016/08/graceful-degradation/">Permalink</a>' in html
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "atom.xml"])
+def test_own_post_entry_points_at_the_post(out: Path, name: str):
+    entry = entry_for(out, name, "2015/09/customer-success")
+    assert entry.link == entry.id == "https://example.org/2015/09/customer-success/"
+    assert "Support is a career." in entry.content[0].value
+    assert "attribution" not in entry.content[0].value
+
+
+def test_atom_has_full_content_and_a_summary(out: Path):
+    entry = entry_for(out, "atom.xml", "2016/08/graceful-degradation")
+    assert entry.content[0].type == "text/html"
+    assert entry.summary == "Fail well."
+
+
+def test_summary_only_feeds(tmp_path: Path):
+    config = FEED_CONFIG.replace("full_content: true", "full_content: false")
+    site = make_site(tmp_path / "site", POSTS, config=config)
+    assert run_cli(site, "build").code == 0
+    for name in ("feed.xml", "atom.xml"):
+        feed = parse(site / "build" / name)
+        assert not feed.bozo
+        assert "content" not in feed.entries[1]
+        assert feed.entries[1].summary == "Fail well."
+
+
+def test_atom_always_names_an_author(tmp_path: Path):
+    site = make_site(tmp_path / "site", SAMPLE_POSTS, config=CONFIG.replace("author: Test Author\n", ""))
+    assert run_cli(site, "build").code == 0
+    feed = parse(site / "build" / "atom.xml")
+    assert feed.feed.author == "Test Notes"
+    assert "<author>" in (site / "build" / "atom.xml").read_text()

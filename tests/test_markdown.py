@@ -1,0 +1,108 @@
+"""markdown.render: CommonMark plus tables, strikethrough, footnotes and typography; a plain excerpt."""
+
+from __future__ import annotations
+
+import re
+
+from linkblog import markdown
+from linkblog.markdown import EXCERPT_LENGTH, render, settings_digest, shorten
+
+
+def html(text: str, doc_id: str = "post") -> str:
+    return render(text, doc_id)[0]
+
+
+def excerpt(text: str) -> str:
+    return render(text, "post")[1]
+
+
+def test_table() -> None:
+    assert html("| a | b |\n|---|--:|\n| 1 | 2 |\n") == (
+        '<table>\n<thead>\n<tr>\n<th>a</th>\n<th style="text-align:right">b</th>\n</tr>\n</thead>\n'
+        '<tbody>\n<tr>\n<td>1</td>\n<td style="text-align:right">2</td>\n</tr>\n</tbody>\n</table>\n')
+
+
+def test_strikethrough() -> None:
+    assert html("~~gone~~ kept") == "<p><s>gone</s> kept</p>\n"
+
+
+def test_smart_quotes_and_dashes() -> None:
+    assert html("\"Quoted,\" it's 'single' -- and --- done...") == (
+        "<p>“Quoted,” it’s ‘single’ – and — done…</p>\n")
+
+
+def test_code_is_not_made_typographic() -> None:
+    assert html('`"x" -- y`') == "<p><code>&quot;x&quot; -- y</code></p>\n"
+
+
+def test_raw_html_passes_through() -> None:
+    assert html('<div class="aside"><b>raw</b></div>\n\nText with <kbd>Ctrl</kbd>.') == (
+        '<div class="aside"><b>raw</b></div>\n<p>Text with <kbd>Ctrl</kbd>.</p>\n')
+
+
+def test_footnotes_carry_the_document_id() -> None:
+    out = html("Claim.[^1] Another.[^note]\n\n[^1]: First.\n[^note]: Second.\n", "work-vs-progress")
+    assert re.findall(r'id="([^"]+)"', out) == [
+        "fnref-work-vs-progress-1", "fnref-work-vs-progress-2", "fn-work-vs-progress-1", "fn-work-vs-progress-2"]
+    assert 'href="#fn-work-vs-progress-1"' in out and 'href="#fnref-work-vs-progress-1"' in out
+
+
+def test_footnote_ids_are_unique_per_document() -> None:
+    body = "Claim.[^1]\n\n[^1]: Source.\n"
+    first, second = (set(re.findall(r'id="([^"]+)"', html(body, doc))) for doc in ("one", "two"))
+    assert len(first) == 2 and not first & second
+
+
+def test_links_and_autolinks() -> None:
+    assert html("[a](https://x.org/ \"T\") <https://y.org/>") == (
+        '<p><a href="https://x.org/" title="T">a</a> <a href="https://y.org/">https://y.org/</a></p>\n')
+
+
+def test_dangerous_link_schemes_are_not_linked() -> None:
+    assert "href" not in html("[x](javascript:alert(1))")
+
+
+def test_render_is_deterministic() -> None:
+    text = "A *b*.[^1]\n\n[^1]: c\n"
+    assert render(text, "d") == render(text, "d")
+
+
+def test_excerpt_is_the_first_paragraph_as_text() -> None:
+    assert excerpt("# Heading\n\nFirst **bold** `code` [link](https://x.org/)\nnext line.\n\nSecond.") == (
+        "First bold code link next line.")
+
+
+def test_excerpt_of_a_link_post_is_the_quote() -> None:
+    assert excerpt("> Quoted *words*.\n\nMy comment.") == "Quoted words."
+
+
+def test_excerpt_is_empty_without_a_paragraph() -> None:
+    assert excerpt("") == ""
+    assert excerpt("# Only a heading\n\n---\n") == ""
+
+
+def test_long_excerpt_is_cut_on_a_word() -> None:
+    text = ("word " * 100).strip()
+    cut = excerpt(text)
+    assert len(cut) <= EXCERPT_LENGTH
+    assert cut.endswith("word…")
+    assert text.startswith(cut[:-1])
+
+
+def test_shorten() -> None:
+    assert shorten("short", 10) == "short"
+    assert shorten("one two three", 9) == "one two…"
+    assert shorten("one, two three", 9) == "one…"
+
+
+def test_settings_digest_names_the_versions() -> None:
+    digest = settings_digest()
+    assert digest == settings_digest()
+    assert markdown.PARSE_REVISION in digest.split("|")
+    assert len(digest.split("|")) == 4
+
+
+def test_render_time_is_counted() -> None:
+    before = markdown.seconds_spent[0]
+    render("Some *text*.", "t")
+    assert markdown.seconds_spent[0] > before

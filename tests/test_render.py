@@ -1,0 +1,167 @@
+"""Renderer on its own: template lookup order, the theme/ prefix, problems at a template's line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from linkblog.config import Config
+from linkblog.model import PageSpec, Post
+from linkblog.render import Renderer, RenderError, absolute_links, format_date
+from linkblog.theme import theme_dir
+
+THEME = {
+    "base.html": "<theme-base>{% block main %}{% endblock %}|{% block footer %}theme footer{% endblock %}"
+                 "</theme-base>\n",
+    "page.html": '{% extends "base.html" %}{% block main %}theme page: {{ page.title }}{% endblock %}\n',
+    "other.html": "theme other\n",
+}
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def renderer(root: Path, site: dict[str, str] | None = None) -> Renderer:
+    """A Renderer for a site at root with its own templates (if any) over a small theme."""
+    theme = write(root / "theme-templates", THEME)
+    dirs = [write(root / "templates", site), theme] if site is not None else [theme]
+    return Renderer(Config(root=root, url="https://example.org/notes/"), dirs)
+
+
+def spec(template: str = "page.html", title: str = "Hello") -> PageSpec:
+    return PageSpec(url="/notes/hello/", template=template, title=title, kind="post")
+
+
+def test_theme_templates_render_without_site_templates(tmp_path: Path):
+    assert renderer(tmp_path).render_page(spec()) == b"<theme-base>theme page: Hello|theme footer</theme-base>\n"
+
+
+def test_a_site_template_overrides_only_its_own_file(tmp_path: Path):
+    site = {"base.html": "<site-base>{% block main %}{% endblock %}</site-base>\n"}
+    render = renderer(tmp_path, site)
+    assert render.render_page(spec()) == b"<site-base>theme page: Hello</site-base>\n"
+    assert render.render("other.html", {}) == "theme other\n"
+
+
+def test_a_site_page_template_overrides_the_themes(tmp_path: Path):
+    site = {"page.html": '{% extends "base.html" %}{% block main %}site page{% endblock %}\n'}
+    assert renderer(tmp_path, site).render_page(spec()) == b"<theme-base>site page|theme footer</theme-base>\n"
+
+
+def test_theme_prefix_reaches_the_theme_behind_an_override(tmp_path: Path):
+    site = {"base.html": '{% extends "theme/base.html" %}{% block footer %}site, {{ super() }}{% endblock %}\n'}
+    html = renderer(tmp_path, site).render_page(spec())
+    assert html == b"<theme-base>theme page: Hello|site, theme footer</theme-base>\n"
+
+
+def test_theme_prefix_works_without_site_templates(tmp_path: Path):
+    assert renderer(tmp_path).render("theme/other.html", {}) == "theme other\n"
+
+
+def test_autoescape_is_on_for_html(tmp_path: Path):
+    html = renderer(tmp_path).render_page(spec(title="<script>alert(1)</script> & co"))
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert b"<script>" not in html
+
+
+def test_a_syntax_error_names_the_template_and_line(tmp_path: Path):
+    site = {"page.html": '{% extends "base.html" %}\n{% block main %}\nfine\n{% if %}\n{% endblock %}\n'}
+    with pytest.raises(RenderError) as caught:
+        renderer(tmp_path, site).render_page(spec())
+    problem = caught.value.problem
+    assert (problem.path, problem.line) == ("templates/page.html", 4)
+    assert problem.message.startswith("template error:")
+    assert str(problem).startswith("templates/page.html:4: template error:")
+
+
+def test_a_syntax_error_in_an_extended_template_names_that_template(tmp_path: Path):
+    site = {"base.html": "<b>\n{% block main %}{% endblock %}\n{{ oops( }}\n"}
+    with pytest.raises(RenderError) as caught:
+        renderer(tmp_path, site).render_page(spec())
+    assert (caught.value.problem.path, caught.value.problem.line) == ("templates/base.html", 3)
+
+
+def test_template_digests_report_syntax_errors_before_rendering(tmp_path: Path):
+    site = {"page.html": "line one\n{% for x in %}\n"}
+    digests, problems = renderer(tmp_path, site).template_digests({"page.html", "other.html"})
+    assert set(digests) == {"other.html"}
+    assert [(p.path, p.line) for p in problems] == [("templates/page.html", 2)]
+
+
+def test_an_undefined_variable_names_the_template_and_line(tmp_path: Path):
+    site = {"page.html": '{% extends "base.html" %}\n{% block main %}\n{{ page.title }}\n{{ nothing.here }}\n'
+                         "{% endblock %}\n"}
+    with pytest.raises(RenderError) as caught:
+        renderer(tmp_path, site).render_page(spec())
+    problem = caught.value.problem
+    assert (problem.path, problem.line) == ("templates/page.html", 4)
+    assert "'nothing' is undefined" in problem.message
+
+
+def test_an_undefined_variable_in_an_included_template(tmp_path: Path):
+    site = {"page.html": "one\n{% include '_part.html' %}\n", "_part.html": "a\nb\n{{ page.nope }}\n"}
+    with pytest.raises(RenderError) as caught:
+        renderer(tmp_path, site).render_page(spec())
+    assert (caught.value.problem.path, caught.value.problem.line) == ("templates/_part.html", 3)
+    assert "nope" in caught.value.problem.message
+
+
+def test_a_missing_template_is_a_problem(tmp_path: Path):
+    with pytest.raises(RenderError) as caught:
+        renderer(tmp_path).render_page(spec(template="missing.html"))
+    assert caught.value.problem.path == "templates/missing.html"
+    assert "not found" in caught.value.problem.message
+
+
+def test_template_digests_follow_extends(tmp_path: Path):
+    first = renderer(tmp_path / "a", {"base.html": "one {% block main %}{% endblock %}"})
+    second = renderer(tmp_path / "b", {"base.html": "two {% block main %}{% endblock %}"})
+    names = {"page.html", "other.html"}
+    one, two = first.template_digests(names)[0], second.template_digests(names)[0]
+    assert one["other.html"] == two["other.html"]
+    assert one["page.html"] != two["page.html"]
+
+
+def a_post(html: str, link: str | None = None) -> Post:
+    moment = datetime(2015, 6, 1, 9, 30, tzinfo=ZoneInfo("UTC"))
+    return Post(path="posts/p.md", title="Work & Play", date=moment, slug="p", html=html, excerpt="", digest="d",
+                link=link, url="/notes/2015/06/p/", permalink="https://example.org/notes/2015/06/p/")
+
+
+def test_feed_entries_make_every_link_absolute(tmp_path: Path):
+    render = Renderer(Config(root=tmp_path, url="https://example.org/notes/"), [theme_dir() / "templates"])
+    html = '<p><a href="/notes/2015/">year</a> <img src="chart.png" alt=""> <a href="#fn1">1</a></p>'
+    entry = render.render_entry(a_post(html, link="https://elsewhere.example/a"))
+    assert 'href="https://example.org/notes/2015/"' in entry
+    assert 'src="https://example.org/notes/2015/06/p/chart.png"' in entry
+    assert 'href="https://example.org/notes/2015/06/p/#fn1"' in entry
+    assert 'href="https://elsewhere.example/a">Work &amp; Play</a>' in entry
+    assert '<a href="https://example.org/notes/2015/06/p/">Permalink</a>' in entry
+
+
+def test_absolute_links_leave_absolute_urls_and_text_alone():
+    html = ("<a href='https://a.example/x'>a</a> <a href=\"mailto:me@example.org\">m</a> "
+            "<code>href=&quot;/x&quot;</code> <span data-href=\"/y\">y</span>")
+    assert absolute_links(html, "https://example.org/p/") == html
+
+
+def test_the_default_theme_renders_a_404_page(tmp_path: Path):
+    config = Config(root=tmp_path, url="https://example.org/notes/", title="T & Co")
+    html = Renderer(config, [theme_dir() / "templates"]).render_page(
+        PageSpec(url="/notes/404.html", template="404.html", title="Page not found", kind="404")).decode()
+    assert '<link rel="stylesheet" href="/notes/style.css">' in html
+    assert "<title>Page not found – T &amp; Co</title>" in html
+    assert '<link rel="canonical" href="https://example.org/notes/404.html">' in html
+
+
+def test_format_date():
+    moment = datetime(2015, 6, 1, 9, 30, tzinfo=ZoneInfo("America/Chicago"))
+    assert format_date(moment) == "June 1, 2015"
+    assert format_date(moment, "iso") == "2015-06-01"

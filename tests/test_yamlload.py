@@ -1,0 +1,148 @@
+"""yamlload: safe, strict YAML with line numbers and one-line errors."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+
+import pytest
+import yaml
+
+from linkblog.yamlload import MAX_DEPTH, error_line, error_message, load_mapping
+
+
+def failure(text: str) -> tuple[int | None, str]:
+    """The line and message of the error loading `text` gives."""
+    with pytest.raises(yaml.YAMLError) as caught:
+        load_mapping(text)
+    return error_line(caught.value), error_message(caught.value)
+
+
+def test_data_and_the_line_of_each_top_level_key() -> None:
+    data, lines = load_mapping("\ntitle: T\n\ntags:\n  - a\n  - b\nvia: {name: S}\n")
+    assert data == {"title": "T", "tags": ["a", "b"], "via": {"name": "S"}}
+    assert lines == {"title": 2, "tags": 4, "via": 7}
+
+
+def test_empty_document() -> None:
+    assert load_mapping("") == (None, {})
+    assert load_mapping("# only a comment\n") == (None, {})
+
+
+def test_not_a_mapping_has_no_key_lines() -> None:
+    assert load_mapping("- a\n- b\n") == (["a", "b"], {})
+
+
+def test_duplicate_key_names_the_second_line() -> None:
+    assert failure("title: A\ndate: 2015-06-01\ntitle: B\n") == (3, "invalid YAML: duplicate key 'title'")
+
+
+def test_duplicate_key_in_a_nested_mapping() -> None:
+    assert failure("via:\n  name: A\n  name: B\n") == (3, "invalid YAML: duplicate key 'name'")
+
+
+def test_duplicate_number_keys() -> None:
+    assert failure("1: a\n1: b\n") == (2, "invalid YAML: duplicate key '1'")
+
+
+def test_list_as_a_key_is_an_error_not_a_crash() -> None:
+    assert failure("? [a, b]\n: c\n") == (1, "invalid YAML: a key must be plain text, not a list or mapping")
+
+
+def test_impossible_timestamp_stays_text() -> None:
+    data, _ = load_mapping("a: 2015-13-45\nb: 2015-02-30\nc: 2015-06-01\nd: 2015-06-01 09:30:00\n")
+    assert data == {"a": "2015-13-45", "b": "2015-02-30", "c": date(2015, 6, 1), "d": datetime(2015, 6, 1, 9, 30)}
+
+
+def test_python_tags_are_refused_and_run_nothing(tmp_path) -> None:
+    marker = tmp_path / "PWNED"
+    line, message = failure(f'a: 1\nb: !!python/object/apply:os.system ["touch {marker}"]\n')
+    assert (line, message) == (2, "invalid YAML: could not determine a constructor for the tag "
+                                  "'tag:yaml.org,2002:python/object/apply:os.system'")
+    assert not marker.exists()
+    assert failure("a: !!python/name:os.system\n")[0] == 1
+    assert not os.path.exists("PWNED")
+
+
+def test_unclosed_quote_points_at_its_opening_line() -> None:
+    assert failure('a: 1\nb: "open\nc: 3\n\n') == (2, "invalid YAML: a quoted value starting on this line is "
+                                                    "never closed")
+
+
+def test_tab_indentation_has_a_plain_message() -> None:
+    assert failure("a: 1\nb:\n\t- x\n") == (3, "invalid YAML: a tab character is not allowed for indentation; "
+                                              "use spaces")
+    assert failure("a: 1\n\tb: 2\n") == (2, "invalid YAML: a tab character is not allowed for indentation; "
+                                           "use spaces")
+
+
+def test_tab_after_a_colon_is_fine() -> None:
+    assert load_mapping("a:\tb\n")[0] == {"a": "b"}
+
+
+def test_colon_in_a_value_suggests_quotes() -> None:
+    assert failure("title: Work: a reply\n") == (1, "invalid YAML: mapping values are not allowed in this context "
+                                                    "(put a value containing ': ' in quotes)")
+
+
+def test_control_character_is_an_error_with_its_line() -> None:
+    line, message = failure("a: 1\nb: é\x07\n")
+    assert line == 2
+    assert message == "invalid YAML: character U+0007 is not allowed (control characters are not allowed)"
+
+
+def test_messages_are_one_line() -> None:
+    for text in ("a: [1, 2\n", "a: {b\n", "- a\nb: c\n", "a: *missing\n", "a: 1\n  b: 2\n"):
+        line, message = failure(text)
+        assert "\n" not in message and message.startswith("invalid YAML: ")
+        assert line is not None
+
+
+def test_nesting_at_the_limit_loads() -> None:
+    lists = MAX_DEPTH - 1  # the document's own mapping is the first level
+    data, _ = load_mapping("a: " + "[" * lists + "]" * lists)
+    inner = data["a"]
+    for _ in range(lists - 1):
+        (inner,) = inner
+    assert inner == []
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 5_000, 100_000])
+def test_deep_nesting_is_an_error_not_a_crash(depth: int) -> None:
+    assert failure("\nx: 1\na: " + "[" * depth + "]" * depth) == (3, f"invalid YAML: nested more than "
+                                                                   f"{MAX_DEPTH} levels deep")
+
+
+def test_deep_block_nesting_is_an_error_too() -> None:
+    assert failure("- " * 20_000 + "x\n") == (1, f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
+    mappings = "\n".join(" " * i + f"k{i}:" for i in range(500)) + " x\n"
+    assert failure(mappings) == (MAX_DEPTH + 1, f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
+
+
+def test_alias_expansion_is_shared_not_copied() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    data, _ = load_mapping("\n".join(lines) + "\n")
+    assert data["a9"][0] is data["a9"][1]
+
+
+def test_text_keys_keep_plain_scalars_as_written() -> None:
+    text = "title: yes\nsource: 007\nsummary: 3.10\nslug: 2015-06-01\ndraft: yes\nn: 5\n"
+    data, _ = load_mapping(text, text_keys=("title", "source", "summary", "slug"))
+    assert data == {"title": "yes", "source": "007", "summary": "3.10", "slug": "2015-06-01", "draft": True, "n": 5}
+
+
+def test_text_keys_reach_into_mappings_but_keep_null_and_quoted() -> None:
+    data, _ = load_mapping("via: {name: on, url: ~}\ntitle: '5'\nsource:\n", text_keys=("via", "title", "source"))
+    assert data == {"via": {"name": "on", "url": None}, "title": "5", "source": None}
+
+
+def test_item_keys_keep_list_items_but_not_a_lone_scalar() -> None:
+    data, _ = load_mapping("tags: [yes, 007, 1.0]\nother: 5\n", item_keys=("tags", "other"))
+    assert data == {"tags": ["yes", "007", "1.0"], "other": 5}
+
+
+def test_text_keys_survive_recursive_aliases() -> None:
+    data, _ = load_mapping("title: &a [yes, *a]\n", text_keys=("title",))
+    assert data["title"][0] == "yes"
+    assert data["title"][1] is data["title"]
