@@ -14,12 +14,16 @@ from urllib.parse import urljoin
 
 import jinja2
 from jinja2 import meta
+from markupsafe import Markup
 
 from linkblog.config import Config
 from linkblog.model import PageSpec, Post
 from linkblog.plan import FEED_TEMPLATE
 from linkblog.problems import Problem
 from linkblog.urls import Urls
+
+# Lists show many posts, and each post is on several lists: render each entry once.
+ENTRY_TEMPLATE = "_entry.html"
 
 
 class RenderError(Exception):
@@ -78,6 +82,7 @@ class Renderer:
         self.template_dirs = template_dirs
         self.urls = Urls(config.url)
         self.site = site_view(config)
+        self.entries: dict[tuple[str, str, str], Markup] = {}
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -91,7 +96,7 @@ class Renderer:
         )
         env.filters["date"] = format_date
         # Pages link root-relative; feeds prefix the origin so every link is absolute.
-        env.globals.update(site=self.site, static=self.urls.path, link_base="")
+        env.globals.update(site=self.site, static=self.urls.path, link_base="", entry=self.entry)
         return env
 
     def render_page(self, page: PageSpec) -> bytes:
@@ -99,6 +104,14 @@ class Renderer:
         context: dict[str, Any] = {"page": page, "posts": page.posts,
                                    "canonical": self.urls.origin + page.url}
         return self.render(page.template, context).encode("utf-8")
+
+    def entry(self, post: Post, heading: str = "h2") -> Markup:
+        """A post as an h-entry (_entry.html sees only `post` and `heading`), rendered once per build."""
+        key = (post.path, post.fingerprint, heading)
+        html = self.entries.get(key)
+        if html is None:
+            html = self.entries[key] = Markup(self.render(ENTRY_TEMPLATE, {"post": post, "heading": heading}))
+        return html
 
     def render_entry(self, post: Post) -> str:
         """A post's body as a feed shows it, attribution included, every link absolute."""
@@ -132,16 +145,25 @@ class Renderer:
         return str(path.relative_to(self.config.root)) if path.is_relative_to(self.config.root) else str(path)
 
     def template_digests(self, names: set[str]) -> tuple[dict[str, str], list[Problem]]:
-        """For each template, a digest of it and everything it extends, includes or imports."""
+        """For each template, a digest of it and everything it extends, includes, imports or calls."""
         digests, problems = {}, []
         for name in sorted(names):
             try:
+                # Any template may call entry(), which renders the entry template.
+                used = self.closure(name) | self.entry_closure()
                 digests[name] = hashlib.blake2b(
-                    "\0".join(self.source(n) for n in sorted(self.closure(name))).encode(),
+                    "\0".join(self.source(n) for n in sorted(used)).encode(),
                     digest_size=16).hexdigest()
             except jinja2.TemplateError as exc:
                 problems.append(self.template_problem(exc, name))
         return digests, problems
+
+    def entry_closure(self) -> set[str]:
+        """The entry template and what it pulls in; nothing for a theme without one."""
+        try:
+            return self.closure(ENTRY_TEMPLATE)
+        except jinja2.TemplateNotFound:
+            return set()
 
     def closure(self, name: str) -> set[str]:
         """The template and every template it can pull in."""

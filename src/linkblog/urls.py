@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 _NON_WORD = re.compile(r"[^\w]+")
 PERMALINK_FIELDS = ("year", "month", "day", "slug")
+MAX_SLUG_BYTES = 100
 
 
 @lru_cache(maxsize=65536)
@@ -21,6 +22,10 @@ def slugify(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.replace("'", "").replace("’", ""))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     slug = _NON_WORD.sub("-", bare.lower().replace("_", "-")).strip("-")
+    if len(slug.encode()) > MAX_SLUG_BYTES:
+        # File systems cap a name at 255 bytes; a digest keeps long names apart.
+        short = slug.encode()[: MAX_SLUG_BYTES - 9].decode(errors="ignore").rstrip("-")
+        return f"{short}-{hashlib.sha1(slug.encode()).hexdigest()[:8]}"
     if slug:
         return slug
     # Names made only of symbols or emoji still need a stable, safe slug.
