@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from linkblog import __version__
 from linkblog.cache import (
-    INDEX_FILE,
     BuildCache,
     CacheError,
     InputState,
     ParsedFile,
     cache_warning,
     fill_bodies,
+    forget_cache,
     load_cache,
     load_inputs,
     save_cache,
@@ -138,7 +138,7 @@ class Builder:
             return self.build_from_cache(config, inputs, now, problems, progress)
         except CacheError as exc:
             self.cache = None
-            (config.root / INDEX_FILE).unlink(missing_ok=True)
+            forget_cache(config.root)
             return self.build_from_cache(config, inputs, now, problems + [cache_warning(exc)], progress)
 
     def build_from_cache(self, config: Config, inputs: Inputs, now: datetime, problems: list[Problem],

@@ -1,9 +1,9 @@
 """The build cache: parsed posts by file, page fingerprints, and the output manifest.
 
-It lives in memory for a long-running process. Between `build` runs it is kept under
-.cache/linkblog/: the index as one pickle of plain tuples (fast to load), and post
-bodies in SQLite, fetched only for the pages that are rendered again. Anything damaged,
-truncated or from another version is dropped with a warning, never trusted.
+It lives in memory for a long-running process. Between `build` runs it is kept in one
+SQLite database under .cache/linkblog/, and each build writes only the rows that changed,
+in one transaction. Post bodies are fetched only for the pages rendered again. Anything
+damaged, truncated or from another version is dropped with a warning, never trusted.
 """
 
 from __future__ import annotations
@@ -21,14 +21,20 @@ from linkblog.model import Post, Via
 from linkblog.output import write_file
 from linkblog.problems import Problem
 
-FORMAT = 2
+FORMAT = f"3:{__version__}"
 CACHE_DIR = Path(".cache") / "linkblog"
-INDEX_FILE = CACHE_DIR / "index.pickle"
-BODIES_FILE = CACHE_DIR / "bodies.sqlite"
+DATABASE = CACHE_DIR / "cache.sqlite"
 INPUTS_FILE = CACHE_DIR / "inputs.json"
 # A file changed within this long of the cache being written may share its mtime with
 # the version we parsed (coarse filesystem clocks), so its bytes are checked instead.
 RACY_NS = 2_000_000_000
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, packed BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
+"""
 
 
 class CacheError(Exception):
@@ -48,7 +54,7 @@ class ParsedFile:
 
 @dataclass
 class BuildCache:
-    """Everything one build leaves for the next."""
+    """Everything one build leaves for the next, and what was last stored, to save only changes."""
 
     parse_key: str = ""
     render_key: str = ""
@@ -57,6 +63,7 @@ class BuildCache:
     outputs: dict[str, str] = field(default_factory=dict)
     out: str = ""
     saved_ns: int = 0
+    stored: dict[str, dict[str, Any]] = field(default_factory=lambda: {"files": {}, "pages": {}, "outputs": {}})
 
     def fresh(self, rel: str, mtime_ns: int, size: int) -> ParsedFile | None:
         """The cached parse of a file whose stat is unchanged and not racy."""
@@ -70,7 +77,7 @@ _POST_FIELDS = ("path", "title", "slug", "excerpt", "digest", "tags", "link", "s
 
 
 def pack(entry: ParsedFile) -> tuple:
-    """A cache entry as plain tuples, without the post body (kept in SQLite)."""
+    """A cache entry as plain tuples, without the post body (kept in its own table)."""
     post = entry.post
     packed_post = None
     if post is not None:
@@ -91,22 +98,38 @@ def unpack(packed: tuple) -> ParsedFile:
     return ParsedFile(mtime_ns, size, digest, post, [Problem(*p) for p in problems])
 
 
+def connect(root: Path) -> sqlite3.Connection:
+    (root / CACHE_DIR).mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(root / DATABASE)
+    db.executescript(SCHEMA)
+    return db
+
+
 def load_cache(root: Path) -> tuple[BuildCache, list[Problem]]:
     """The cache saved by the last build, or an empty one (with a warning if it was unusable)."""
-    path = root / INDEX_FILE
-    if not path.exists():
+    if not (root / DATABASE).exists():
         return BuildCache(), []
     try:
-        with open(path, "rb") as handle:
-            data = pickle.load(handle)
-        if not isinstance(data, dict) or data.get("format") != (FORMAT, __version__):
-            raise CacheError("made by another version of linkblog")
-        files = {rel: unpack(packed) for rel, packed in data["files"].items()}
-        cache = BuildCache(data["parse_key"], data["render_key"], files, data["pages"], data["outputs"],
-                           data["out"], data["saved_ns"])
-        return cache, []
+        db = connect(root)
+        try:
+            return read_cache(db), []
+        finally:
+            db.close()
     except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, it is not to be trusted
+        (root / DATABASE).unlink(missing_ok=True)
         return BuildCache(), [cache_warning(exc)]
+
+
+def read_cache(db: sqlite3.Connection) -> BuildCache:
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    if meta.get("format") != FORMAT:
+        raise CacheError("made by another version of linkblog")
+    packed = {rel: pickle.loads(blob) for rel, blob in db.execute("SELECT rel, packed FROM files")}
+    cache = BuildCache(meta["parse_key"], meta["render_key"], {rel: unpack(p) for rel, p in packed.items()},
+                       dict(db.execute("SELECT url, fingerprint FROM pages")),
+                       dict(db.execute("SELECT rel, digest FROM outputs")), meta["out"], int(meta["saved_ns"]))
+    cache.stored = {"files": dict(cache.files), "pages": dict(cache.pages), "outputs": dict(cache.outputs)}
+    return cache
 
 
 def cache_warning(exc: Exception) -> Problem:
@@ -114,46 +137,65 @@ def cache_warning(exc: Exception) -> Problem:
     return Problem(str(CACHE_DIR), f"ignoring the build cache ({reason}); rebuilding everything", warning=True)
 
 
+def forget_cache(root: Path) -> None:
+    (root / DATABASE).unlink(missing_ok=True)
+    (root / INPUTS_FILE).unlink(missing_ok=True)
+
+
 def save_cache(root: Path, cache: BuildCache) -> list[Problem]:
-    """Store new post bodies, then the index that refers to them; a failure only costs speed."""
+    """Store what changed since the cache was loaded; a failure only costs speed next time."""
     try:
-        store(root, cache)
+        db = connect(root)
+        try:
+            with db:
+                store(db, cache)
+        finally:
+            db.close()
     except (sqlite3.Error, OSError) as exc:
-        for name in (INDEX_FILE, BODIES_FILE):
-            (root / name).unlink(missing_ok=True)
+        forget_cache(root)
         return [cache_warning(exc)]
+    cache.stored = {"files": dict(cache.files), "pages": dict(cache.pages), "outputs": dict(cache.outputs)}
     return []
 
 
-def store(root: Path, cache: BuildCache) -> None:
-    with bodies(root) as db:
-        db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-                       [(e.digest, e.post.html) for e in cache.files.values() if e.post and e.post.html is not None])
-        count = db.execute("SELECT count(*) FROM bodies").fetchone()[0]
-        if count > 2 * len(cache.files) + 100:  # prune bodies no file uses any more
-            keep = [(e.digest,) for e in cache.files.values()]
-            db.execute("CREATE TEMP TABLE keep (digest TEXT PRIMARY KEY)")
-            db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", keep)
-            db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM keep)")
-    data = {"format": (FORMAT, __version__), "parse_key": cache.parse_key, "render_key": cache.render_key,
-            "files": {rel: pack(e) for rel, e in cache.files.items()}, "pages": cache.pages,
-            "outputs": cache.outputs, "out": cache.out, "saved_ns": cache.saved_ns}
-    write_file(root / INDEX_FILE, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+def store(db: sqlite3.Connection, cache: BuildCache) -> None:
+    """Write the changed rows; runs inside one transaction."""
+    meta = {"format": FORMAT, "parse_key": cache.parse_key, "render_key": cache.render_key, "out": cache.out,
+            "saved_ns": str(cache.saved_ns)}
+    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+    stored = cache.stored
+    changed = {rel: e for rel, e in cache.files.items() if stored["files"].get(rel) is not e}
+    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)",
+                   [(rel, pickle.dumps(pack(e), protocol=pickle.HIGHEST_PROTOCOL)) for rel, e in changed.items()])
+    db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
+                   [(e.digest, e.post.html) for e in changed.values() if e.post and e.post.html is not None])
+    db.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in stored["files"].keys() - cache.files.keys()])
+    for table, key, current in (("pages", "url", cache.pages), ("outputs", "rel", cache.outputs)):
+        old = stored[table]
+        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
+                       [(k, v) for k, v in current.items() if old.get(k) != v])
+        db.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(k,) for k in old.keys() - current.keys()])
+    if db.execute("SELECT count(*) FROM bodies").fetchone()[0] > 2 * len(cache.files) + 100:
+        db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT value FROM json_each(?))",
+                   (json.dumps([e.digest for e in cache.files.values()]),))
 
 
 def fill_bodies(root: Path, posts: list[Post]) -> None:
-    """Give each post loaded from the cache its html again, from SQLite."""
+    """Give each post loaded from the cache its html again."""
     missing = {p.digest for p in posts if p.html is None}
     if not missing:
         return
     found: dict[str, str] = {}
     try:
-        with bodies(root) as db:
+        db = connect(root)
+        try:
             wanted = sorted(missing)
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
                 marks = ",".join("?" * len(chunk))
                 found.update(db.execute(f"SELECT digest, html FROM bodies WHERE digest IN ({marks})", chunk))
+        finally:
+            db.close()
     except sqlite3.Error as exc:
         raise CacheError(f"post bodies unreadable: {exc}") from None
     if missing - found.keys():
@@ -161,23 +203,6 @@ def fill_bodies(root: Path, posts: list[Post]) -> None:
     for post in posts:
         if post.html is None:
             post.html = found[post.digest]
-
-
-class bodies:  # noqa: N801 - used as a context manager, like open()
-    """A transaction on the SQLite store of post bodies, closed afterwards."""
-
-    def __init__(self, root: Path):
-        (root / CACHE_DIR).mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(root / BODIES_FILE)
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT NOT NULL)")
-        return self.db
-
-    def __exit__(self, kind: object, *rest: object) -> None:
-        if kind is None:
-            self.db.commit()
-        self.db.close()
 
 
 @dataclass(frozen=True, slots=True)
