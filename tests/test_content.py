@@ -11,6 +11,7 @@ import pytest
 from linkblog.content import parse_post, post_files
 from linkblog.model import Post, Via
 from linkblog.problems import Problem, errors, sorted_problems
+from linkblog.urls import MAX_SLUG_BYTES
 
 UTC = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -298,8 +299,16 @@ def test_problems_sort_and_dedupe_and_warnings_do_not_fail() -> None:
     assert errors([warning]) == []
 
 
-def test_long_default_slug_is_cut_at_a_hyphen() -> None:
-    post = parse("title: " + "word " * 60 + "\ndate: 2015-06-01\n")
-    assert post.slug == "-".join(["word"] * 24)
-    cjk = parse("title: " + "長" * 100 + "\ndate: 2015-06-01\n")
-    assert cjk.slug == "長" * 40
+def test_long_default_slugs_fit_a_file_name_and_stay_apart() -> None:
+    one = parse("title: " + "word " * 60 + "one\ndate: 2015-06-01\n").slug
+    two = parse("title: " + "word " * 60 + "two\ndate: 2015-06-01\n").slug
+    cjk = parse("title: " + "長" * 100 + "\ndate: 2015-06-01\n").slug
+    assert one.startswith("word-word-") and cjk.startswith("長長長")
+    assert one != two
+    assert all(len(slug.encode("utf-8")) <= MAX_SLUG_BYTES for slug in (one, two, cjk))
+
+
+def test_long_explicit_slug_is_refused() -> None:
+    assert problems_of(f"title: T\ndate: 2015-06-01\nslug: {'x' * (MAX_SLUG_BYTES + 1)}\n") == [
+        f"posts/x.md:4: 'slug' is longer than {MAX_SLUG_BYTES} bytes: '{'x' * 59}…'"]
+    assert parse(f"title: T\ndate: 2015-06-01\nslug: {'x' * MAX_SLUG_BYTES}\n").slug == "x" * MAX_SLUG_BYTES

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from linkblog import __version__
@@ -63,9 +65,16 @@ def run_build(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-def progress_printer():
+def progress_printer() -> Callable[[str, int, int], None]:
+    """A progress callback that redraws one terminal line, at most ten times a second."""
+    last = [0.0]
+
     def show(stage: str, done: int, total: int) -> None:
-        print(f"\r{stage} {done}/{total}", end="", file=sys.stderr, flush=True)
+        now = time.monotonic()
+        if done == total or now - last[0] > 0.1:
+            last[0] = now
+            print(f"\r{stage} {done}/{total}", end="", file=sys.stderr, flush=True)
+
     return show
 
 

@@ -15,7 +15,7 @@ import yaml
 from linkblog import markdown
 from linkblog.model import Post, Via
 from linkblog.problems import Problem
-from linkblog.urls import is_safe_slug, slugify
+from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, slugify
 from linkblog.yamlload import error_line, error_message, load_mapping
 
 KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft", "summary"}
@@ -32,8 +32,6 @@ _ZONE_NAME = re.compile(r"[A-Za-z][\w+\-]*(/[\w+\-]+)*")
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SHOWN_LENGTH = 60
-# A slug is a folder name, and file systems stop at 255 bytes: 40 CJK characters fit in 120.
-MAX_SLUG_BYTES = 120
 
 
 class FieldError(ValueError):
@@ -167,19 +165,8 @@ def fill_defaults(
                                     "(or name the file YYYY-MM-DD-slug.md)", 1))
     if fields.get("slug") is None:
         stem = jekyll.group(4) if jekyll else fields.get("title", "")
-        fields["slug"] = fit_slug(slugify(stem) or slugify(PurePosixPath(rel).stem))
+        fields["slug"] = slugify(stem) or slugify(PurePosixPath(rel).stem)
     return problems
-
-
-def fit_slug(slug: str) -> str:
-    """A slug cut to MAX_SLUG_BYTES of UTF-8, at a hyphen where there is one."""
-    data = slug.encode("utf-8")
-    if len(data) <= MAX_SLUG_BYTES:
-        return slug
-    cut = data[:MAX_SLUG_BYTES].decode("utf-8", "ignore")
-    if slug[len(cut)] == "-":
-        return cut
-    return cut.rpartition("-")[0] or cut
 
 
 def shown(value: Any) -> str:
@@ -317,6 +304,7 @@ def read_slug(value: Any) -> str | None:
     if not is_safe_slug(slug):
         raise FieldError(f"'slug' must be one path segment of letters, digits, '-', '_' or '.', "
                          f"not '{shown(slug)}'")
+    # The cap slugify gives default slugs, so a folder name always fits the file system.
     if len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
         raise FieldError(f"'slug' is longer than {MAX_SLUG_BYTES} bytes: '{shown(slug)}'")
     return slug

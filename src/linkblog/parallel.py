@@ -26,8 +26,8 @@ def map_items(
         results = []
         for item in items:
             results.append(func(state, item))
-            if progress and len(results) % 64 == 0:
-                progress(64)
+            if progress:
+                progress(1)
         return results
     global _state
     _state = state

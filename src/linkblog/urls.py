@@ -11,6 +11,7 @@ from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 _NON_WORD = re.compile(r"[^\w]+")
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")  # nothing here needs percent-encoding
 PERMALINK_FIELDS = ("year", "month", "day", "slug")
 MAX_SLUG_BYTES = 100
 
@@ -55,7 +56,8 @@ class Urls:
 
     def path(self, site_path: str) -> str:
         """A root-relative link such as /notes/tag/support/, percent-encoded."""
-        return quote(self.base_path + site_path.lstrip("/"), safe="/%")
+        joined = self.base_path + site_path.lstrip("/")
+        return joined if _PLAIN_PATH.fullmatch(joined) else quote(joined, safe="/%")
 
     def absolute(self, site_path: str) -> str:
         """The full URL of a site path, for feeds, sitemaps and canonical links."""

@@ -1,0 +1,47 @@
+import json
+import os
+import pty
+import re
+import subprocess
+import sys
+
+from conftest import run_cli
+
+
+def test_build_ends_with_one_summary_line(site):
+    run = run_cli(site, "build")
+    assert run.code == 0 and run.err == ""
+    assert re.fullmatch(r"Built 5 posts: \d+ files written, 0 unchanged, 0 removed in \d+\.\d\d s\n", run.out)
+
+
+def test_quiet_prints_nothing_on_success(site):
+    run = run_cli(site, "build", "--quiet")
+    assert (run.code, run.out, run.err) == (0, "", "")
+
+
+def test_timings_come_last_as_json(site):
+    run = run_cli(site, "build", "--quiet", "--timings")
+    stages = json.loads(run.err.strip().splitlines()[-1].removeprefix("timings: "))
+    assert {"scan", "parse", "index", "render", "write"} <= stages.keys()
+
+
+def test_usage_errors_exit_2(site):
+    assert run_cli(site, "build", "--no-such-flag").code == 2
+    assert run_cli(site, "frobnicate").code == 2
+    assert run_cli(site).code == 2
+
+
+def test_version(site):
+    assert run_cli(site, "--version").out.startswith("linkblog ")
+
+
+def test_progress_shows_on_a_terminal_only(site):
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "linkblog", "build"], cwd=site, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=follower, timeout=60)
+    os.close(follower)
+    shown = os.read(leader, 65536).decode()
+    os.close(leader)
+    assert done.returncode == 0
+    assert "render" in shown and "\r" in shown
+    assert run_cli(site, "build", "--clean").err == ""  # not a terminal: no progress

@@ -1,0 +1,58 @@
+from datetime import datetime
+
+import pytest
+
+from linkblog.urls import Urls, is_safe_slug, output_file, permalink_path, slugify
+
+
+@pytest.mark.parametrize("text, slug", [
+    ("Work vs. Progress", "work-vs-progress"),
+    ("The Manager's Path", "the-managers-path"),
+    ("Customer Success", "customer-success"),
+    ("Café au lait", "cafe-au-lait"),
+    ("日本語", "日本語"),
+    ("../../etc", "etc"),
+    ("snake_case", "snake-case"),
+])
+def test_slugify(text, slug):
+    assert slugify(text) == slug
+
+
+def test_symbol_only_names_get_a_stable_safe_slug():
+    assert slugify("🎉") == slugify("🎉")
+    assert is_safe_slug(slugify("🎉"))
+
+
+def test_long_names_fit_a_file_name():
+    slug = slugify("word " * 200)
+    assert len(slug.encode()) <= 100 and is_safe_slug(slug)
+    assert slug != slugify("word " * 201)
+
+
+@pytest.mark.parametrize("slug, safe", [("ok-slug", True), ("v1.2", True), ("..", False), ("a/b", False),
+                                        ("../../x", False), (".hidden", False), ("", False)])
+def test_is_safe_slug(slug, safe):
+    assert is_safe_slug(slug) is safe
+
+
+def test_paths_and_absolute_urls_under_a_sub_path():
+    urls = Urls("https://user.github.io/notes/")
+    assert urls.path("/tag/support/") == "/notes/tag/support/"
+    assert urls.path("/") == "/notes/"
+    assert urls.absolute("/feed.xml") == "https://user.github.io/notes/feed.xml"
+    assert urls.path("/tag/a b/") == "/notes/tag/a%20b/"
+    assert urls.file_for(urls.path("/tag/a b/")) == "tag/a b/index.html"
+    assert urls.file_for(urls.path("/feed.xml")) == "feed.xml"
+
+
+def test_paths_at_a_domain_root():
+    urls = Urls("https://example.org")
+    assert urls.path("/archive/") == "/archive/"
+    assert urls.file_for("/") == "index.html"
+
+
+def test_permalink_and_output_file():
+    assert permalink_path("/{year}/{month}/{slug}/", datetime(2015, 6, 1), "x") == "/2015/06/x/"
+    assert permalink_path("/{year}/{month}/{day}/{slug}/", datetime(2015, 6, 1), "x") == "/2015/06/01/x/"
+    assert output_file("/2015/06/x/") == "2015/06/x/index.html"
+    assert output_file("/404.html") == "404.html"
