@@ -224,8 +224,8 @@ def test_old_mac_line_endings_count_as_lines() -> None:
     assert [p.line for p in problems] == [3]
 
 
-def test_closing_fence_may_be_dots_or_longer_dashes() -> None:
-    for fence in ("...", "-----", "---   "):
+def test_closing_fence_may_be_longer_dashes() -> None:
+    for fence in ("-----", "---   "):
         post, problems = parse_post("posts/x.md", f"---\ntitle: T\ndate: 2015-06-01\n{fence}\nBody.\n".encode(), UTC)
         assert problems == [] and post.html == "<p>Body.</p>\n"
 

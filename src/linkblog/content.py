@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import frontmatter
 import yaml
 
 from linkblog import markdown
@@ -25,8 +26,8 @@ TEXT_FIELDS = ("title", "source", "via", "slug", "summary")
 TEXT_ITEM_FIELDS = ("tags",)
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 # Jekyll's fences: '---' opens; '---' or '...' closes. Longer dash runs are accepted too.
-_OPENING = re.compile(r"-{3,}[ \t]*(?:\n|$)")
-_CLOSING = re.compile(r"^(?:-{3,}|\.\.\.)[ \t]*$", re.MULTILINE)
+# python-frontmatter defines the fence: a line of three or more dashes.
+_FENCE = frontmatter.YAMLHandler.FM_BOUNDARY
 _ZONE_NAME = re.compile(r"[A-Za-z][\w+\-]*(/[\w+\-]+)*")
 # Characters XML 1.0 forbids: one in a post would break every feed it appears in.
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -96,15 +97,16 @@ def split_front_matter(rel: str, text: str) -> tuple[dict | None, str, list[Prob
     """The front matter as a mapping with line numbers, and the Markdown body."""
     if not text.strip():
         return None, "", [Problem(rel, "empty file: a post needs front matter with a title and date", 1)]
-    opening = _OPENING.match(text)
+    opening = _FENCE.match(text)
     if opening is None:
         return None, "", [Problem(rel, "no front matter: start the file with a '---' line", 1)]
-    closing = _CLOSING.search(text, opening.end())
+    closing = _FENCE.search(text, opening.end())
     if closing is None:
         return None, "", [Problem(rel, "front matter opened on line 1 is never closed "
                                   "(add a '---' line after it)", 1)]
-    # A newline standing in for the opening fence keeps YAML's line numbers equal to the file's.
-    raw = "\n" + text[opening.end():closing.start()]
+    # The fence pattern may swallow blank lines; newlines standing in for them keep YAML's
+    # line numbers equal to the file's.
+    raw = "\n" * text.count("\n", 0, opening.end()) + text[opening.end():closing.start()]
     try:
         data, lines = load_mapping(raw, TEXT_FIELDS, TEXT_ITEM_FIELDS)
     except yaml.YAMLError as exc:
