@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from linkblog.content import parse_post, post_files
+from linkblog.content import parse_post
 from linkblog.model import Post, Via
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.urls import MAX_SLUG_BYTES
@@ -271,13 +271,6 @@ def test_footnote_ids_differ_between_files_that_share_a_slug() -> None:
     assert one.slug == two.slug
     ids = [set(re.findall(r'id="([^"]+)"', p.html)) for p in (one, two)]
     assert len(ids[0]) == 2 and not ids[0] & ids[1]
-
-
-def test_post_files_skips_hidden_private_and_backup_files(tmp_path) -> None:
-    for name in ("a.md", "sub/b.md", ".hidden.md", "_draft.md", "#x.md#", "c.md~", "notes.txt", ".git/d.md"):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("x")
-    assert [p.relative_to(tmp_path).as_posix() for p in post_files(tmp_path)] == ["a.md", "sub/b.md"]
 
 
 # --- problems -----------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from linkblog.parallel import map_items
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.scan import Found, scan
 from linkblog.theme import theme_dir
+from linkblog.urls import Urls
 
 if TYPE_CHECKING:
     from linkblog.model import PageSpec
@@ -155,7 +156,8 @@ class Builder:
         return result
 
     def scan(self, config: Config) -> Inputs:
-        posts = scan(config.posts_path, ".md")
+        # _private posts (such as _drafts/) are not published; _partials are templates all the same.
+        posts = scan(config.posts_path, ".md", skip_private=True)
         templates = [f for d in template_dirs(config.root) for f in scan(d)]
         static = {f.rel: f for d in static_dirs(config.root) for f in scan(d)}
         config_bytes = self.config_path.read_bytes()
@@ -247,7 +249,24 @@ class Builder:
         if self.persist:
             fill_bodies(config.root, [post for i in todo for post in pages[i].posts if isinstance(post, Post)])
         stage = Stage(config.output_path, full=full).open()
-        work = Work(renderer, config, pages, cache.outputs, stage)
+        try:
+            rendered = self.render_pages(Work(renderer, config, pages, cache.outputs, stage), todo, progress)
+            if isinstance(rendered, Problem):
+                stage.discard()
+                return BuildResult([rendered])
+            with self.timed("write"):
+                outputs = staged_outputs(config, cache.outputs, stage, pages, rendered, inputs.static, full)
+        except BaseException:  # a failed or interrupted build leaves no stage behind
+            stage.discard()
+            raise
+        with self.timed("write"):
+            stage.commit()
+        cache.outputs, cache.pages = outputs, fingerprints
+        changed = sum(1 for _, _, was_changed in rendered if was_changed)
+        return BuildResult(written=sorted(stage.written), deleted=stage.deleted, unchanged=len(pages) - changed)
+
+    def render_pages(self, work: Work, todo: list[int], progress: Progress) -> list[tuple[str, str, bool]] | Problem:
+        """Render the pages in todo into the stage; the first template failure, if any."""
         done = [0]
 
         def advance(count: int) -> None:
@@ -257,22 +276,7 @@ class Builder:
         with self.timed("render"):
             rendered = map_items(render_one, work, todo, self.jobs(), advance)
         failures = [r for r in rendered if isinstance(r, Problem)]
-        if failures:
-            stage.discard()
-            return BuildResult(failures[:1])
-        with self.timed("write"):
-            outputs = dict(cache.outputs)
-            changed = [rel for rel, digest, was_changed in rendered if was_changed]
-            outputs.update((rel, digest) for rel, digest, _ in rendered)
-            stage.written += changed
-            expected = {renderer.urls.file_for(p.url) for p in pages}
-            expected |= stage_static(config, stage, outputs, inputs.static, full)
-            stage.deleted = sorted(set(outputs) - expected)
-            for rel in stage.deleted:
-                del outputs[rel]
-            stage.commit()
-        cache.outputs, cache.pages = outputs, fingerprints
-        return BuildResult(written=sorted(stage.written), deleted=stage.deleted, unchanged=len(pages) - len(changed))
+        return failures[0] if failures else rendered  # type: ignore[return-value]
 
     def remember(self, config: Config, cache: BuildCache, inputs: Inputs, result: BuildResult,
                  release: datetime | None) -> list[Problem]:
@@ -318,6 +322,8 @@ def render_one(work: Work, index: int) -> tuple[str, str, bool] | Problem:
         data = page_bytes(work.renderer, work.config, page)
     except RenderError as exc:
         return exc.problem
+    except ValueError as exc:  # lxml refuses text no XML document may hold
+        return Problem(f"templates/{page.template}", f"{page.url}: a feed cannot hold this text ({exc})")
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     changed = work.outputs.get(rel) != digest
     if changed:
@@ -333,6 +339,20 @@ def page_bytes(renderer: Renderer, config: Config, page: PageSpec) -> bytes:
 
         return feed_bytes(page, config, [renderer.render_entry(p) for p in page.posts])
     return renderer.render_page(page)
+
+
+def staged_outputs(config: Config, outputs: dict[str, str], stage: Stage, pages: list[PageSpec],
+                   rendered: list[tuple[str, str, bool]], static: dict[str, Found], full: bool) -> dict[str, str]:
+    """The new output manifest, with changed pages, static files and deletions staged."""
+    outputs = dict(outputs)
+    outputs.update((rel, digest) for rel, digest, _ in rendered)
+    stage.written += [rel for rel, _, changed in rendered if changed]
+    expected = {Urls(config.url).file_for(p.url) for p in pages}
+    expected |= stage_static(config, stage, outputs, static, full)
+    stage.deleted = sorted(set(outputs) - expected)
+    for rel in stage.deleted:
+        del outputs[rel]
+    return outputs
 
 
 def stage_static(config: Config, stage: Stage, outputs: dict[str, str], static: dict[str, Found],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, date, datetime, time
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,18 +37,6 @@ _SHOWN_LENGTH = 60
 
 class FieldError(ValueError):
     """A front-matter value that cannot be used, raised only inside this module."""
-
-
-def post_files(posts_dir: Path) -> list[Path]:
-    """Every Markdown file under posts/, in a stable order, skipping hidden and temp files."""
-    found = []
-    for path in posts_dir.rglob("*.md"):
-        parts = path.relative_to(posts_dir).parts
-        if any(p.startswith((".", "_", "#")) or p.endswith("~") for p in parts):
-            continue
-        if path.is_file():
-            found.append(path)
-    return sorted(found)
 
 
 def digest_bytes(data: bytes) -> str:

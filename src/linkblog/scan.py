@@ -17,22 +17,23 @@ class Found:
     size: int
 
 
-def scan(folder: Path, suffix: str = "") -> list[Found]:
-    """Files under folder (ending in suffix), sorted, skipping hidden, private and temp files."""
+def scan(folder: Path, suffix: str = "", skip_private: bool = False) -> list[Found]:
+    """Files under folder (ending in suffix), sorted, skipping hidden and temp files (and _private ones)."""
     found: list[Found] = []
     if folder.is_dir():
-        _walk(str(folder), "", suffix, found)
+        skipped = (".", "#", "_") if skip_private else (".", "#")
+        _walk(str(folder), "", suffix, skipped, found)
     return sorted(found, key=lambda f: f.rel)
 
 
-def _walk(folder: str, prefix: str, suffix: str, found: list[Found]) -> None:
+def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[str, ...], found: list[Found]) -> None:
     with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.startswith((".", "#")) or entry.name.endswith(("~", ".swp", ".tmp")):
+            if entry.name.startswith(skipped) or entry.name.endswith(("~", ".swp", ".tmp")):
                 continue
             rel = prefix + entry.name
             if entry.is_dir():
-                _walk(entry.path, rel + "/", suffix, found)
+                _walk(entry.path, rel + "/", suffix, skipped, found)
             elif entry.name.endswith(suffix) and entry.is_file():
                 stat = entry.stat()
                 found.append(Found(rel, entry.path, stat.st_mtime_ns, stat.st_size))

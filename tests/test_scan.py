@@ -1,0 +1,23 @@
+import os
+
+from linkblog.scan import scan
+
+
+def test_scan_skips_hidden_private_and_backup_files(tmp_path):
+    for name in ("a.md", "sub/b.md", ".hidden.md", "_draft.md", "_drafts/c.md", "#x.md#", "c.md~", "notes.txt",
+                 ".git/d.md", "e.md.swp"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert [f.rel for f in scan(tmp_path, ".md", skip_private=True)] == ["a.md", "sub/b.md"]
+    assert [f.rel for f in scan(tmp_path)] == ["_draft.md", "_drafts/c.md", "a.md", "notes.txt", "sub/b.md"]
+
+
+def test_scan_gives_stat_keys(tmp_path):
+    (tmp_path / "a.md").write_text("hello")
+    os.utime(tmp_path / "a.md", ns=(1, 123))
+    [found] = scan(tmp_path, ".md")
+    assert (found.mtime_ns, found.size, found.path) == (123, 5, str(tmp_path / "a.md"))
+
+
+def test_scan_of_a_missing_folder_is_empty(tmp_path):
+    assert scan(tmp_path / "nope") == []
