@@ -191,25 +191,28 @@ class Builder:
         from linkblog.content import digest_bytes
 
         files: dict[str, ParsedFile] = {}
-        misses: list[tuple[str, int, int, bytes]] = []
+        misses: list[tuple[str, Found, bytes | None]] = []
         with self.timed("read"):
             for item in found:
                 rel = "posts/" + item.rel
                 entry = cache.fresh(rel, item.mtime_ns, item.size)
+                old = cache.files.get(rel)
+                if entry is None and old is None:
+                    misses.append((rel, item, None))  # a new file: the worker that parses it reads it
+                    continue
                 if entry is None:
-                    data = Path(item.path).read_bytes()
-                    old = cache.files.get(rel)
-                    if old and old.digest == digest_bytes(data):
-                        entry = ParsedFile(item.mtime_ns, item.size, old.digest, old.post, old.problems)
-                    else:
-                        misses.append((rel, item.mtime_ns, item.size, data))
+                    data = read_bytes(item)
+                    if data is None or old.digest != digest_bytes(data):
+                        misses.append((rel, item, data))
                         continue
+                    entry = ParsedFile(item.mtime_ns, item.size, old.digest, old.post, old.problems)
                 files[rel] = entry
         markdown.seconds_spent[0] = 0.0
         with self.timed("parse"):
             for rel, entry in map_items(parse_file, config.tz, misses, self.jobs()):
                 files[rel] = entry
-        self.timings["markdown"] = markdown.seconds_spent[0]
+        if markdown.seconds_spent[0]:  # measured only where parsing ran in this process
+            self.timings["markdown"] = markdown.seconds_spent[0]
         cache.files = dict(sorted(files.items()))
         posts = [e.post for e in cache.files.values() if e.post is not None]
         problems = [p for e in cache.files.values() for p in e.problems]
@@ -303,13 +306,24 @@ def inputs_newest(inputs: Inputs) -> int:
     return max((f.mtime_ns for f in files), default=0)
 
 
-def parse_file(tz: Any, item: tuple[str, int, int, bytes]) -> tuple[str, ParsedFile]:
-    """Parse one post file's bytes into a cache entry (runs in a worker)."""
+def read_bytes(found: Found) -> bytes | None:
+    """A post file's bytes, or None when it vanished or cannot be read since the scan."""
+    try:
+        return Path(found.path).read_bytes()
+    except OSError:
+        return None
+
+
+def parse_file(tz: Any, item: tuple[str, Found, bytes | None]) -> tuple[str, ParsedFile]:
+    """Read (if need be) and parse one post file into a cache entry (runs in a worker)."""
     from linkblog.content import digest_bytes, parse_post
 
-    rel, mtime_ns, size, data = item
+    rel, found, data = item
+    data = read_bytes(found) if data is None else data
+    if data is None:
+        return rel, ParsedFile(found.mtime_ns, found.size, "", None, [Problem(rel, "cannot be read")])
     post, problems = parse_post(rel, data, tz)
-    return rel, ParsedFile(mtime_ns, size, digest_bytes(data), post, problems)
+    return rel, ParsedFile(found.mtime_ns, found.size, digest_bytes(data), post, problems)
 
 
 def render_one(work: Work, index: int) -> tuple[str, str, bool] | Problem:
