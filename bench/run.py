@@ -315,10 +315,10 @@ def prepare_hugo(root: Path) -> str:
 
 
 def timings(site: Site, cmd: list[str], runner: Runner, n: int) -> dict | str:
-    """Stage timings of one cold build, or why there are none."""
+    """Stage timings of one cold single-process build (each stage's CPU cost), or why there are none."""
     runner.log(cold(site), site.root)
-    sample = runner.run([*cmd, "build", "--quiet", "--timings"], site.root,
-                        f"[{n}] linkblog cold --timings")
+    sample = runner.run([*cmd, "build", "--quiet", "--timings", "--jobs", "1"], site.root,
+                        f"[{n}] linkblog cold --timings --jobs 1")
     lines = sample.stderr.strip().splitlines()
     if sample.returncode != 0 or not lines or not lines[-1].startswith("timings: "):
         return f"no `timings:` line (exit {sample.returncode}): {tail(sample.stderr)}"

@@ -52,9 +52,15 @@ class Stage:
         return self
 
     def write(self, rel: str, data: bytes) -> None:
-        """Stage one output file."""
-        write_file(self.tree / rel, data)
+        """Stage one output file and record it."""
+        self.put(rel, data)
         self.written.append(rel)
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Stage one output file from any process; the parent records what was staged."""
+        target = self.tree / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)  # the stage is private until commit, so no temp-and-rename
 
     def copy(self, rel: str, source: Path) -> None:
         """Stage a copy of a static file."""

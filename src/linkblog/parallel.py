@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -14,6 +15,7 @@ _state: Any = None  # inherited by forked workers, so it is never pickled
 
 def _run_chunk(job: tuple[Callable[[Any, Any], Any], Sequence[Any]]) -> list[Any]:
     func, chunk = job
+    gc.enable()  # templates make cycles; the frozen objects inherited from the parent are not scanned
     return [func(_state, item) for item in chunk]
 
 
@@ -31,6 +33,7 @@ def map_items(
         return results
     global _state
     _state = state
+    gc.freeze()  # workers share the parent's objects until something writes to them, as a collector would
     size = max(1, -(-len(items) // (jobs * 8)))
     chunks = [(func, items[i:i + size]) for i in range(0, len(items), size)]
     try:
@@ -43,3 +46,4 @@ def map_items(
         return results
     finally:
         _state = None
+        gc.unfreeze()
