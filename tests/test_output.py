@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import CONFIG, make_site, post_text, run_cli, tree_bytes
 
+from linkblog.build import Builder, BuildOptions
 from linkblog.output import JOURNAL, Stage, recover, stage_dir
 
 
@@ -85,6 +86,56 @@ def test_a_swap_interrupted_after_the_exchange_is_not_undone(tmp_path):
     assert not stage_dir(out).exists()
 
 
+def clean_build(site: Path, out: Path) -> dict[str, bytes]:
+    """The output of a build that neither reads nor writes the site's cache."""
+    shutil.rmtree(out, ignore_errors=True)
+    assert Builder(site / "config.yaml", {"output_dir": str(out)}, BuildOptions(jobs=1), persist=False).build().ok
+    return tree_bytes(out)
+
+
+def test_a_static_file_may_become_a_folder_and_back(site):
+    (site / "static").mkdir()
+    (site / "static" / "notes").write_text("a file")
+    assert run_cli(site, "build").code == 0
+    (site / "static" / "notes").unlink()
+    (site / "static" / "notes").mkdir()
+    (site / "static" / "notes" / "index.txt").write_text("now a folder")
+    assert run_cli(site, "build").code == 0
+    assert (site / "build" / "notes" / "index.txt").read_text() == "now a folder"
+    (site / "static" / "notes" / "index.txt").unlink()
+    (site / "static" / "notes").rmdir()
+    (site / "static" / "notes").write_text("a file again")
+    assert run_cli(site, "build").code == 0
+    assert (site / "build" / "notes").read_text() == "a file again"
+
+
+def test_a_journal_that_cannot_be_applied_is_discarded_and_the_site_rebuilt(site):
+    assert run_cli(site, "build").code == 0
+    stage = Stage(site / "build", full=False).open()
+    stage.write("index.html", b"staged")
+    (site / "build" / "index.html").unlink()
+    (site / "build" / "index.html").mkdir()  # os.replace onto a folder fails
+    (site / "build" / "index.html" / "x").write_text("in the way")
+    (stage.root / JOURNAL).write_text(json.dumps({"mode": "apply", "write": ["index.html"], "delete": []}))
+    from linkblog.cache import mark_dirty
+
+    mark_dirty(site)  # as the build that wrote the journal did
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    assert "could not finish an interrupted build" in run.err
+    assert tree_bytes(site / "build") == clean_build(site, site.parent / "expected")
+
+
+def test_a_journal_never_reaches_outside_the_output(tmp_path):
+    out = tmp_path / "site" / "build"
+    out.mkdir(parents=True)
+    (tmp_path / "site" / "precious.md").write_text("keep me")
+    stage = Stage(out, full=False).open()
+    (stage.root / JOURNAL).write_text(json.dumps({"mode": "apply", "write": [], "delete": ["../precious.md"]}))
+    recover(out)
+    assert (tmp_path / "site" / "precious.md").read_text() == "keep me"
+
+
 def test_parallel_and_single_process_builds_are_byte_identical(big_site):
     assert run_cli(big_site, "build", "--jobs", "1", "--output", "one", "--clean").code == 0
     assert run_cli(big_site, "build", "--jobs", "2", "--output", "two", "--clean").code == 0
@@ -108,9 +159,7 @@ def test_kill_9_at_random_moments_never_leaves_a_partial_site(big_site, tmp_path
         process.wait()
         assert (site / "build" / "index.html").is_file(), "the output went missing"
         recover(site / "build")  # what the next build does first
-        assert run_cli(site, "build", "--output", "expected", "--clean").code == 0
-        expected = tree_bytes(site / "expected")
-        shutil.rmtree(site / "expected")
+        expected = clean_build(site, tmp_path / "expected")
         assert tree_bytes(site / "build") in (before, expected), "a partial site"
         assert run_cli(site, "build").code == 0
         assert tree_bytes(site / "build") == expected

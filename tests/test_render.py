@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from bs4 import BeautifulSoup
 
 from linkblog.config import Config
 from linkblog.model import PageSpec, Post
@@ -148,8 +149,11 @@ def test_feed_entries_make_every_link_absolute(tmp_path: Path):
 
 def test_absolute_links_leave_absolute_urls_and_text_alone():
     html = ("<a href='https://a.example/x'>a</a> <a href=\"mailto:me@example.org\">m</a> "
-            "<code>href=&quot;/x&quot;</code> <span data-href=\"/y\">y</span>")
-    assert absolute_links(html, "https://example.org/p/") == html
+            "<code>href=&quot;/x&quot; and href='/z'</code> <span data-href=\"/y\">y</span>")
+    soup = BeautifulSoup(absolute_links(html, "https://example.org/p/"), "html.parser")
+    assert [a["href"] for a in soup.find_all("a")] == ["https://a.example/x", "mailto:me@example.org"]
+    assert soup.code.get_text() == "href=\"/x\" and href='/z'"
+    assert soup.span["data-href"] == "/y"
 
 
 def test_the_default_theme_renders_a_404_page(tmp_path: Path):

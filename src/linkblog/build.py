@@ -28,6 +28,7 @@ from linkblog.cache import (
     forget_cache,
     load_cache,
     load_inputs,
+    mark_dirty,
     save_cache,
     save_inputs,
 )
@@ -35,6 +36,7 @@ from linkblog.config import Config, load_config
 from linkblog.model import Post
 from linkblog.output import Stage, recover
 from linkblog.parallel import map_items
+from linkblog.plan import PAGE_TEMPLATES
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.scan import Found, scan
 from linkblog.theme import theme_dir
@@ -83,6 +85,12 @@ class Inputs:
     templates: list[Found]
     static: dict[str, Found]
     key: str
+    started_ns: int
+
+    @property
+    def newest_ns(self) -> int:
+        """The newest mtime among the inputs, to spot edits too recent for stat to see."""
+        return max((f.mtime_ns for f in [*self.posts, *self.templates, *self.static.values()]), default=0)
 
 
 @dataclass
@@ -138,13 +146,17 @@ class Builder:
         config, problems = load_config(self.config_path, self.overrides)
         if config is None or errors(problems):
             return BuildResult(problems)
-        recover(config.output_path)
+        recovered = recover(config.output_path)
+        if recovered:
+            problems.append(Problem(config.output_dir, recovered, warning=True))
         with self.timed("scan"):
             inputs = self.scan(config)
         now = self.options.now or datetime.now(UTC)
         last = self.last if self.last or not self.persist else load_inputs(config.root)
-        if last and not self.options.clean and last.unchanged(inputs.key, inputs_newest(inputs), now):
-            return BuildResult(problems, posts=last.posts, unchanged=last.pages)
+        if last and not self.options.clean and last.unchanged(inputs.key, inputs.newest_ns, now,
+                                                              output_identity(config)):
+            warnings = [Problem(*w, warning=True) for w in last.warnings]
+            return BuildResult(problems + warnings, posts=last.posts, unchanged=last.files)
         try:
             return self.build_from_cache(config, inputs, now, problems, progress)
         except CacheError as exc:
@@ -157,8 +169,8 @@ class Builder:
         cache, warnings = self.load(config)
         posts, post_problems = self.read_posts(config, cache, inputs.posts)
         problems = problems + warnings + post_problems
-        if errors(problems):
-            return BuildResult(problems)
+        if errors(problems):  # report broken templates along with broken posts
+            return BuildResult(problems + self.renderer(config).template_digests(PAGE_TEMPLATES)[1])
         result, release = self.render_site(config, cache, posts, inputs, now, progress)
         result.problems = problems + result.problems
         if result.ok:
@@ -166,15 +178,19 @@ class Builder:
         return result
 
     def scan(self, config: Config) -> Inputs:
+        started_ns = time.time_ns()  # an edit after this moment may share an mtime we record
         # _private posts (such as _drafts/) are not published; _partials are templates all the same.
         posts = scan(config.posts_path, ".md", skip_private=True)
         templates = [f for d in template_dirs(config.root) for f in scan(d)]
         static = {f.rel: f for d in static_dirs(config.root) for f in scan(d)}
         config_bytes = self.config_path.read_bytes()
         stats = [f"{f.path}\0{f.mtime_ns}\0{f.size}" for f in [*posts, *templates, *static.values()]]
-        key = key_of(__version__, hashlib.blake2b(config_bytes).hexdigest(), repr(sorted(self.overrides.items())),
+        from linkblog import markdown
+
+        key = key_of(__version__, markdown.settings_digest(), hashlib.blake2b(config_bytes).hexdigest(),
+                     repr(sorted(self.overrides.items())),
                      repr(self.options.drafts), repr(self.options.future), str(config.output_path), *stats)
-        return Inputs(posts, templates, static, key)
+        return Inputs(posts, templates, static, key, started_ns)
 
     def load(self, config: Config) -> tuple[BuildCache, list[Problem]]:
         """The cache, emptied of whatever the current settings make stale."""
@@ -188,7 +204,8 @@ class Builder:
         parse_key = key_of(__version__, markdown.settings_digest(), config.timezone)
         if cache.parse_key != parse_key or self.options.clean:
             cache.parse_key, cache.files = parse_key, {}
-        render_key = key_of(__version__, repr(config), repr(self.options.drafts), repr(self.options.future))
+        # Pages show rendered Markdown, so new Markdown settings mean new pages too.
+        render_key = key_of(parse_key, repr(config), repr(self.options.drafts), repr(self.options.future))
         if cache.render_key != render_key or self.options.clean:
             cache.render_key, cache.pages = render_key, {}
         if self.options.clean or cache.out != str(config.output_path) or not config.output_path.is_dir():
@@ -198,7 +215,7 @@ class Builder:
     def read_posts(self, config: Config, cache: BuildCache, found: list[Found]) -> tuple[list[Post], list[Problem]]:
         """Every post, parsed again only where the file's bytes changed."""
         from linkblog import markdown
-        from linkblog.content import digest_bytes
+        from linkblog.content import post_digest
 
         files: dict[str, ParsedFile] = {}
         misses: list[tuple[str, Found, bytes | None]] = []
@@ -212,7 +229,7 @@ class Builder:
                     continue
                 if entry is None:
                     data = read_bytes(item)
-                    if data is None or old.digest != digest_bytes(data):
+                    if data is None or old.digest != post_digest(rel, data):
                         misses.append((rel, item, data))
                         continue
                     entry = ParsedFile(item.mtime_ns, item.size, old.digest, old.post, old.problems)
@@ -233,15 +250,14 @@ class Builder:
         """Index, plan and render the site; also say when a future post comes due."""
         from linkblog.index import index_site
         from linkblog.plan import plan_pages
-        from linkblog.render import Renderer
 
         with self.timed("index"):
             site, problems = index_site(posts, config, now, self.options.drafts, self.options.future)
         with self.timed("plan"):
             pages, plan_problems = plan_pages(site, config)
-            renderer = Renderer(config, template_dirs(config.root))
+            renderer = self.renderer(config)
             digests, template_problems = renderer.template_digests({p.template for p in pages})
-        problems += plan_problems + template_problems
+        problems += plan_problems + template_problems + static_collisions(config, pages, inputs.static)
         if errors(problems):
             return BuildResult(problems), None
         result = self.write(config, cache, renderer, pages, digests, inputs, progress)
@@ -264,22 +280,26 @@ class Builder:
         stage = Stage(config.output_path, full=full).open()
         try:
             rendered = self.render_pages(Work(renderer, config, pages, cache.outputs, stage), todo, progress)
-            if isinstance(rendered, Problem):
+            if rendered and isinstance(rendered[0], Problem):
                 stage.discard()
-                return BuildResult([rendered])
+                return BuildResult(rendered)
             with self.timed("write"):
                 outputs = staged_outputs(config, cache.outputs, stage, pages, rendered, inputs.static, full)
         except BaseException:  # a failed or interrupted build leaves no stage behind
             stage.discard()
             raise
         with self.timed("write"):
+            # Should the build die from here on, the next one must not trust the old manifest.
+            cache.outputs, cache.pages = {}, {}
+            if self.persist:
+                mark_dirty(config.root)
             stage.commit()
         cache.outputs, cache.pages = outputs, fingerprints
         changed = sum(1 for _, _, was_changed in rendered if was_changed)
         return BuildResult(written=sorted(stage.written), deleted=stage.deleted, unchanged=len(pages) - changed)
 
-    def render_pages(self, work: Work, todo: list[int], progress: Progress) -> list[tuple[str, str, bool]] | Problem:
-        """Render the pages in todo into the stage; the first template failure, if any."""
+    def render_pages(self, work: Work, todo: list[int], progress: Progress) -> list:
+        """Render the pages in todo into the stage: what each became, or every template failure."""
         done = [0]
 
         def advance(count: int) -> None:
@@ -292,15 +312,16 @@ class Builder:
             self.timings["render"] -= work.file_seconds[0]
             self.timings["files"] = work.file_seconds[0]
         failures = [r for r in rendered if isinstance(r, Problem)]
-        return failures[0] if failures else rendered  # type: ignore[return-value]
+        return sorted_problems(failures) if failures else rendered  # type: ignore[return-value]
 
     def remember(self, config: Config, cache: BuildCache, inputs: Inputs, result: BuildResult,
                  release: datetime | None) -> list[Problem]:
         """Keep what the next build needs to skip work: the cache and the input key."""
-        stamp = time.time_ns()
-        cache.saved_ns = stamp
-        self.last = InputState(inputs.key, stamp, release.timestamp() if release else None,
-                               result.posts, result.unchanged + len(result.written))
+        cache.saved_ns = inputs.started_ns
+        warnings = [[p.path, p.message, p.line] for p in result.problems if p.warning]
+        self.last = InputState(inputs.key, inputs.started_ns, release.timestamp() if release else None,
+                               result.posts, result.unchanged + len(result.written), output_identity(config),
+                               warnings)
         if not self.persist:
             return []
         with self.timed("cache"):
@@ -309,14 +330,21 @@ class Builder:
                 save_inputs(config.root, self.last)
         return warnings
 
+    def renderer(self, config: Config) -> Renderer:
+        from linkblog.render import Renderer
+
+        return Renderer(config, template_dirs(config.root))
+
     def jobs(self) -> int:
         return self.options.jobs or os.cpu_count() or 1
 
 
-def inputs_newest(inputs: Inputs) -> int:
-    """The newest mtime among the inputs, to spot edits too recent for stat to see."""
-    files = [*inputs.posts, *inputs.templates, *inputs.static.values()]
-    return max((f.mtime_ns for f in files), default=0)
+def output_identity(config: Config) -> int:
+    """The output folder's inode: every build swaps or keeps it, and a deleted one is noticed."""
+    try:
+        return config.output_path.stat().st_ino
+    except OSError:
+        return -1
 
 
 def read_bytes(found: Found) -> bytes | None:
@@ -329,14 +357,14 @@ def read_bytes(found: Found) -> bytes | None:
 
 def parse_file(tz: Any, item: tuple[str, Found, bytes | None]) -> tuple[str, ParsedFile]:
     """Read (if need be) and parse one post file into a cache entry (runs in a worker)."""
-    from linkblog.content import digest_bytes, parse_post
+    from linkblog.content import parse_post, post_digest
 
     rel, found, data = item
     data = read_bytes(found) if data is None else data
     if data is None:
         return rel, ParsedFile(found.mtime_ns, found.size, "", None, [Problem(rel, "cannot be read")])
     post, problems = parse_post(rel, data, tz)
-    return rel, ParsedFile(found.mtime_ns, found.size, digest_bytes(data), post, problems)
+    return rel, ParsedFile(found.mtime_ns, found.size, post_digest(rel, data), post, problems)
 
 
 def render_one(work: Work, index: int) -> tuple[str, str, bool] | Problem:
@@ -366,6 +394,19 @@ def page_bytes(renderer: Renderer, config: Config, page: PageSpec) -> bytes:
 
         return feed_bytes(page, config, [renderer.render_entry(p) for p in page.posts])
     return renderer.render_page(page)
+
+
+def static_collisions(config: Config, pages: list[PageSpec], static: dict[str, Found]) -> list[Problem]:
+    """A Problem for each static file that would replace a generated page."""
+    urls = Urls(config.url)
+    generated = {urls.file_for(p.url): p.url for p in pages}
+    return [Problem(shown_path(found.path, config.root), f"would replace the generated page {generated[rel]}; "
+                    "rename or remove it") for rel, found in static.items() if rel in generated]
+
+
+def shown_path(path: str, root: Path) -> str:
+    """A path as the user knows it: relative to the site when it is inside it."""
+    return str(Path(path).relative_to(root)) if Path(path).is_relative_to(root) else path
 
 
 def staged_outputs(config: Config, outputs: dict[str, str], stage: Stage, pages: list[PageSpec],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import pickle
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -129,6 +130,8 @@ def read_cache(db: sqlite3.Connection) -> BuildCache:
                        dict(db.execute("SELECT url, fingerprint FROM pages")),
                        dict(db.execute("SELECT rel, digest FROM outputs")), meta["out"], int(meta["saved_ns"]))
     cache.stored = {"files": dict(cache.files), "pages": dict(cache.pages), "outputs": dict(cache.outputs)}
+    if meta.get("dirty") == "1":  # killed while changing the output: rebuild it whole
+        cache.pages, cache.outputs = {}, {}
     return cache
 
 
@@ -161,7 +164,7 @@ def save_cache(root: Path, cache: BuildCache) -> list[Problem]:
 def store(db: sqlite3.Connection, cache: BuildCache) -> None:
     """Write the changed rows; runs inside one transaction."""
     meta = {"format": FORMAT, "parse_key": cache.parse_key, "render_key": cache.render_key, "out": cache.out,
-            "saved_ns": str(cache.saved_ns)}
+            "saved_ns": str(cache.saved_ns), "dirty": "0"}
     db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
     stored = cache.stored
     changed = {rel: e for rel, e in cache.files.items() if stored["files"].get(rel) is not e}
@@ -213,12 +216,14 @@ class InputState:
     stamp_ns: int
     release: float | None
     posts: int
-    pages: int
+    files: int
+    output: int
+    warnings: list[list[Any]]
 
-    def unchanged(self, key: str, newest_ns: int, now: datetime) -> bool:
-        """True when no input changed (and none too recently to tell) and no post came due."""
+    def unchanged(self, key: str, newest_ns: int, now: datetime, output: int) -> bool:
+        """True when no input changed (nor too recently to tell), no post came due and the output is ours."""
         due = self.release is not None and now.timestamp() >= self.release
-        return key == self.key and newest_ns < self.stamp_ns - RACY_NS and not due
+        return key == self.key and newest_ns < self.stamp_ns - RACY_NS and not due and output == self.output
 
 
 def load_inputs(root: Path) -> InputState | None:
@@ -227,6 +232,17 @@ def load_inputs(root: Path) -> InputState | None:
         return InputState(**json.loads((root / INPUTS_FILE).read_bytes()))
     except (OSError, ValueError, TypeError):
         return None
+
+
+def mark_dirty(root: Path) -> None:
+    """Record, before the output changes, that the stored manifest may no longer describe it."""
+    (root / INPUTS_FILE).unlink(missing_ok=True)
+    if (root / DATABASE).exists():
+        try:
+            with closing(connect(root)) as db, db:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('dirty', '1')")
+        except sqlite3.Error:
+            forget_cache(root)
 
 
 def save_inputs(root: Path, state: InputState) -> None:

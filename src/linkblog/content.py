@@ -39,9 +39,9 @@ class FieldError(ValueError):
     """A front-matter value that cannot be used, raised only inside this module."""
 
 
-def digest_bytes(data: bytes) -> str:
-    """The content digest of a post file."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def post_digest(rel: str, data: bytes) -> str:
+    """The digest of a post file: its bytes and its path, which also shapes its HTML (footnote ids)."""
+    return hashlib.blake2b(rel.encode("utf-8", "surrogateescape") + b"\0" + data, digest_size=16).hexdigest()
 
 
 def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Post | None, list[Problem]]:
@@ -56,7 +56,7 @@ def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Post | None, list[P
     if problems:
         return None, problems
     html, excerpt = markdown.render(body, doc_id(rel, fields["slug"]))
-    return Post(path=rel, html=html, excerpt=excerpt, digest=digest_bytes(data), **fields), []
+    return Post(path=rel, html=html, excerpt=excerpt, digest=post_digest(rel, data), **fields), []
 
 
 def decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:

@@ -8,13 +8,11 @@ a stage without a journal is an unfinished build and is thrown away.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 JOURNAL = "journal.json"
 
@@ -103,7 +101,12 @@ def recover(out: Path) -> str | None:
     except (OSError, ValueError):
         shutil.rmtree(root, ignore_errors=True)
         return "discarded an unfinished build"
-    replay(out, journal)
+    try:
+        replay(out, journal)
+    except (OSError, KeyError, TypeError) as exc:
+        # The build that wrote the journal marked its cache dirty, so the next one rebuilds whole.
+        shutil.rmtree(root, ignore_errors=True)
+        return f"could not finish an interrupted build ({exc}); it was discarded"
     return "finished applying an interrupted build"
 
 
@@ -113,15 +116,23 @@ def replay(out: Path, journal: dict) -> None:
     if journal["mode"] == "swap":
         if not (out.exists() and out.stat().st_ino == journal["inode"]):
             swap_in(out, tree)
+        shutil.rmtree(old_dir(out), ignore_errors=True)
     else:
-        for rel in journal["write"]:
+        # Deletions first, so a file may become a folder of the same name and back.
+        for rel in filter(is_relative, journal["delete"]):
+            remove_file(out, rel)
+        for rel in filter(is_relative, journal["write"]):
             staged = tree / rel
             if staged.exists():
                 (out / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staged, out / rel)
-        for rel in journal["delete"]:
-            remove_file(out, rel)
     shutil.rmtree(stage_dir(out), ignore_errors=True)
+
+
+def is_relative(rel: str) -> bool:
+    """True for a path that stays inside the output folder, whatever a damaged journal says."""
+    path = PurePosixPath(rel)
+    return bool(rel) and not path.is_absolute() and ".." not in path.parts
 
 
 def swap_in(out: Path, tree: Path) -> None:
@@ -156,6 +167,8 @@ _AT_FDCWD = -100
 
 def exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with Linux renameat2; False where that is not available."""
+    import ctypes.util  # only a full build swaps; the rest never pays for loading ctypes
+
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:

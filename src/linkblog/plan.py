@@ -13,6 +13,8 @@ from linkblog.urls import Urls
 FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}
 # Feeds are XML from feedgen; each entry's HTML comes from this template.
 FEED_TEMPLATE = "feed_entry.html"
+PAGE_TEMPLATES = {"index.html", "post.html", "list.html", "archive.html", "404.html", "sitemap.xml", "robots.txt",
+                  FEED_TEMPLATE}
 
 
 def plan_pages(site: Site, config: Config) -> tuple[list[PageSpec], list[Problem]]:

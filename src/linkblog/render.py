@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 import jinja2
 from jinja2 import meta
@@ -58,13 +57,14 @@ def site_view(config: Config) -> SiteView:
                     atom=urls.path("/atom.xml"), stylesheet=urls.path("/style.css"))
 
 
-# An href, src or poster attribute in double or single quotes, as Markdown and raw HTML write them.
-_URL_ATTR = re.compile(r"""(?P<lead>\s(?:href|src|poster)\s*=\s*)(?P<q>["'])(?P<url>.*?)(?P=q)""", re.IGNORECASE)
+def absolute_links(fragment: str, base: str) -> str:
+    """HTML with every relative link resolved against `base`, as a feed needs."""
+    from lxml import html as lxml_html  # feedgen's own dependency; only feeds need it
 
-
-def absolute_links(html: str, base: str) -> str:
-    """HTML with every relative href, src and poster resolved against `base`, as a feed needs."""
-    return _URL_ATTR.sub(lambda m: f"{m['lead']}{m['q']}{urljoin(base, m['url'])}{m['q']}", html)
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    root.make_links_absolute(base, resolve_base_href=False)
+    children = "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+    return escape(root.text or "") + children
 
 
 def format_date(moment: datetime, style: str = "long") -> str:
@@ -95,8 +95,7 @@ class Renderer:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )
         env.filters["date"] = format_date
-        # Pages link root-relative; feeds prefix the origin so every link is absolute.
-        env.globals.update(site=self.site, static=self.urls.path, link_base="", entry=self.entry)
+        env.globals.update(site=self.site, static=self.urls.path, entry=self.entry)
         return env
 
     def render_page(self, page: PageSpec) -> bytes:
@@ -115,17 +114,19 @@ class Renderer:
 
     def render_entry(self, post: Post) -> str:
         """A post's body as a feed shows it, attribution included, every link absolute."""
-        html = self.render(FEED_TEMPLATE, {"post": post, "link_base": self.urls.origin})
+        html = self.render(FEED_TEMPLATE, {"post": post})
         # Readers resolve relative links against the entry's link, the quoted article for a link post.
         return absolute_links(html, post.permalink)
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         try:
             return self.env.get_template(name).render(context)
-        except jinja2.TemplateError as exc:
+        except RenderError:
+            raise  # from an entry() inside this template, already located
+        except Exception as exc:  # noqa: BLE001 - any failure in a template is the template's problem
             raise RenderError(self.template_problem(exc, name)) from None
 
-    def template_problem(self, exc: jinja2.TemplateError, name: str) -> Problem:
+    def template_problem(self, exc: Exception, name: str) -> Problem:
         """A Problem at the template file and line where Jinja failed."""
         if isinstance(exc, jinja2.TemplateSyntaxError):
             return Problem(self.shown_path(exc.filename, exc.name or name),
