@@ -94,3 +94,13 @@ SAMPLE_POSTS = {
 def site(tmp_path: Path) -> Path:
     """A five-post site in tmp_path."""
     return make_site(tmp_path / "site", SAMPLE_POSTS)
+
+
+def age(root: Path, seconds: float = 3600) -> None:
+    """Date every file under root an hour back, so builds may trust stat (nothing is racy)."""
+    import os
+    import time
+
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))

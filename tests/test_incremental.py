@@ -43,7 +43,8 @@ def base_site(root: Path) -> Path:
 
 posts = st.integers(0, 7)
 operations = st.one_of(
-    st.tuples(st.just("body"), posts, st.text("abc <>&\"'*_\n", max_size=12)),
+    st.tuples(st.just("body"), posts, st.one_of(st.text("abc <>&\"'*_\n", max_size=12),
+                                                 st.just("Noted[^1].\n\n[^1]: A footnote, whose ids name the file."))),
     st.tuples(st.just("title"), posts, st.sampled_from(["Alpha", "Beta & <Gamma>", "Post 1"])),
     st.tuples(st.just("tags"), posts, st.lists(st.sampled_from(TAGS), max_size=3)),
     st.tuples(st.just("date"), posts, st.integers(0, 40)),

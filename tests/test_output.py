@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, make_site, post_text, run_cli, tree_bytes
+from conftest import CONFIG, age, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
 from linkblog.output import JOURNAL, Stage, recover, stage_dir
@@ -165,3 +165,30 @@ def test_kill_9_at_random_moments_never_leaves_a_partial_site(big_site, tmp_path
         assert tree_bytes(site / "build") == expected
     leftovers = [p.name for p in site.iterdir() if "linkblog" in p.name]
     assert leftovers == []
+
+
+def test_a_deleted_output_folder_is_rebuilt(site):
+    age(site)
+    assert run_cli(site, "build").code == 0
+    shutil.rmtree(site / "build")
+    assert run_cli(site, "build").code == 0
+    assert (site / "build" / "index.html").is_file()
+
+
+def test_a_build_killed_after_changing_the_output_never_leaves_it_stale(site, monkeypatch):
+    options = BuildOptions(jobs=1)
+    assert Builder(site / "config.yaml", options=options).build().ok
+    post = site / "posts" / "2015-04-09-some-customers-suck.md"
+    original = post.read_text()
+    post.write_text(original.replace("Agreed.", "Changed."))
+
+    def killed(*args):
+        raise KeyboardInterrupt  # the output is new, the cache not yet saved
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Builder, "remember", killed)
+        with pytest.raises(KeyboardInterrupt):
+            Builder(site / "config.yaml", options=options).build()
+    post.write_text(original)  # back to what the stale cache describes
+    assert Builder(site / "config.yaml", options=options).build().ok
+    assert tree_bytes(site / "build") == clean_build(site, site.parent / "expected")
