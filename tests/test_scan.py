@@ -1,6 +1,6 @@
 import os
 
-from linkblog.scan import scan
+from linkblog.scan import PRIVATE, scan
 
 
 def test_scan_skips_hidden_private_and_backup_files(tmp_path):
@@ -8,7 +8,7 @@ def test_scan_skips_hidden_private_and_backup_files(tmp_path):
                  ".git/d.md", "e.md.swp"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    assert [f.rel for f in scan(tmp_path, ".md", skip_private=True)] == ["a.md", "sub/b.md"]
+    assert [f.rel for f in scan(tmp_path, ".md", PRIVATE)] == ["a.md", "sub/b.md"]
     assert [f.rel for f in scan(tmp_path)] == ["_draft.md", "_drafts/c.md", "a.md", "notes.txt", "sub/b.md"]
 
 
@@ -21,3 +21,10 @@ def test_scan_gives_stat_keys(tmp_path):
 
 def test_scan_of_a_missing_folder_is_empty(tmp_path):
     assert scan(tmp_path / "nope") == []
+
+
+def test_scan_can_keep_hidden_files(tmp_path):
+    (tmp_path / ".well-known").mkdir()
+    (tmp_path / ".well-known" / "security.txt").write_text("x")
+    (tmp_path / "x.swp").write_text("x")
+    assert [f.rel for f in scan(tmp_path, skipped=())] == [".well-known/security.txt"]

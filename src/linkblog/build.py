@@ -38,7 +38,7 @@ from linkblog.output import Stage, recover
 from linkblog.parallel import map_items
 from linkblog.plan import PAGE_TEMPLATES
 from linkblog.problems import Problem, errors, sorted_problems
-from linkblog.scan import Found, scan
+from linkblog.scan import PRIVATE, Found, scan
 from linkblog.theme import theme_dir
 from linkblog.urls import Urls
 
@@ -179,10 +179,11 @@ class Builder:
 
     def scan(self, config: Config) -> Inputs:
         started_ns = time.time_ns()  # an edit after this moment may share an mtime we record
-        # _private posts (such as _drafts/) are not published; _partials are templates all the same.
-        posts = scan(config.posts_path, ".md", skip_private=True)
+        # _private posts (such as _drafts/) are not published; _partials are templates all the same,
+        # and static/ is copied as it is, .well-known/ included.
+        posts = scan(config.posts_path, ".md", PRIVATE)
         templates = [f for d in template_dirs(config.root) for f in scan(d)]
-        static = {f.rel: f for d in static_dirs(config.root) for f in scan(d)}
+        static = {f.rel: f for d in static_dirs(config.root) for f in scan(d, skipped=())}
         config_bytes = self.config_path.read_bytes()
         stats = [f"{f.path}\0{f.mtime_ns}\0{f.size}" for f in [*posts, *templates, *static.values()]]
         from linkblog import markdown

@@ -59,8 +59,8 @@ def place(post: Post, config: Config, urls: Urls, tags: dict[str, Ref], sources:
     post.tag_refs = tuple({tags[slugify(t)]: None for t in post.tags})
     post.source_ref = sources[slugify(post.source)] if post.source else None
     post.fingerprint = fingerprint(post)
-    post.listing = Listing(post.title, post.url, post.date, post.source_ref,
-                           key_of(post.title, post.url, post.date.isoformat(), repr(post.source_ref)))
+    shown = (post.title, post.url, post.date, post.link, post.source_ref)
+    post.listing = Listing(*shown, key_of(*map(repr, shown)))
     return post
 
 

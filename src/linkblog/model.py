@@ -31,6 +31,7 @@ class Listing:
     title: str
     url: str
     date: datetime
+    link: str | None
     source_ref: Ref | None
     fingerprint: str
 

@@ -17,11 +17,14 @@ class Found:
     size: int
 
 
-def scan(folder: Path, suffix: str = "", skip_private: bool = False) -> list[Found]:
-    """Files under folder (ending in suffix), sorted, skipping hidden and temp files (and _private ones)."""
+HIDDEN = (".", "#")
+PRIVATE = (".", "#", "_")
+
+
+def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN) -> list[Found]:
+    """Files under folder (ending in suffix), sorted, skipping editor temp files and names starting with `skipped`."""
     found: list[Found] = []
     if folder.is_dir():
-        skipped = (".", "#", "_") if skip_private else (".", "#")
         _walk(str(folder), "", suffix, skipped, found)
     return sorted(found, key=lambda f: f.rel)
 
