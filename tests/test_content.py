@@ -117,7 +117,7 @@ def test_tags_keep_case_variants_for_the_index_to_merge() -> None:
 
 def test_link_post_fields() -> None:
     post = parse("title: T\ndate: 2015-06-01\nlink: ' https://example.com/a?b=1 '\nsource: '  Scott   Berkun '\n")
-    assert (post.link, post.source, post.via, post.is_link) == ("https://example.com/a?b=1", "Scott Berkun", None, True)
+    assert (post.link, post.source, post.via) == ("https://example.com/a?b=1", "Scott Berkun", None)
 
 
 def test_mailto_link_is_allowed() -> None:
@@ -126,7 +126,7 @@ def test_mailto_link_is_allowed() -> None:
 
 def test_own_post_is_not_a_link_post() -> None:
     post = parse("title: T\ndate: 2015-06-01\n")
-    assert (post.link, post.source, post.via, post.is_link) == (None, None, None, False)
+    assert (post.link, post.source, post.via) == (None, None, None)
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -7,7 +7,6 @@ so that a rebuild with nothing to do finishes in a fraction of a second.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +32,7 @@ from linkblog.cache import (
     save_inputs,
 )
 from linkblog.config import Config, load_config
+from linkblog.digest import digest_bytes, key_of
 from linkblog.model import Post
 from linkblog.output import Stage, recover
 from linkblog.parallel import map_items
@@ -188,7 +188,7 @@ class Builder:
         stats = [f"{f.path}\0{f.mtime_ns}\0{f.size}" for f in [*posts, *templates, *static.values()]]
         from linkblog import markdown
 
-        key = key_of(__version__, markdown.settings_digest(), hashlib.blake2b(config_bytes).hexdigest(),
+        key = key_of(__version__, markdown.settings_digest(), digest_bytes(config_bytes),
                      repr(sorted(self.overrides.items())),
                      repr(self.options.drafts), repr(self.options.future), str(config.output_path), *stats)
         return Inputs(posts, templates, static, key, started_ns)
@@ -380,7 +380,7 @@ def render_one(work: Work, index: int) -> tuple[str, str, bool] | Problem:
         return exc.problem
     except ValueError as exc:  # lxml refuses text no XML document may hold
         return Problem(f"templates/{page.template}", f"{page.url}: a feed cannot hold this text ({exc})")
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = digest_bytes(data)
     changed = work.outputs.get(rel) != digest
     if changed:
         started = time.perf_counter()
@@ -459,5 +459,3 @@ def _own_then_theme(root: Path, name: str) -> list[Path]:
     return [own, theme] if own.is_dir() and own != theme else [theme]
 
 
-def key_of(*parts: str) -> str:
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()

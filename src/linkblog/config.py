@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import yaml
 
 from linkblog.problems import Problem
 from linkblog.urls import PERMALINK_FIELDS
-from linkblog.yamlload import error_line, error_message, load_mapping
+from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +63,6 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 # Settings that stay text as written: `title: 2015` is the text "2015", `author: no` is "no".
 TEXT_KEYS = [key for key, kind in _TYPES.items() if kind is str]
 # Characters XML 1.0 forbids: the title or description would break every feed.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Config | None, list[Problem]]:
@@ -124,7 +122,7 @@ def _key_problem(key: str, value: Any) -> str | None:
 
 
 def _value_problem(key: str, value: Any) -> str | None:
-    bad = _FORBIDDEN.search(value) if isinstance(value, str) else None
+    bad = CONTROL_CHARACTERS.search(value) if isinstance(value, str) else None
     if bad:
         return f"'{key}' contains control character U+{ord(bad.group()):04X}"
     if key == "url":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
@@ -14,10 +13,11 @@ import frontmatter
 import yaml
 
 from linkblog import markdown
+from linkblog.digest import digest_bytes
 from linkblog.model import Post, Via
 from linkblog.problems import Problem
 from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, slugify
-from linkblog.yamlload import error_line, error_message, load_mapping
+from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping
 
 KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft", "summary"}
 # Fields whose plain YAML scalars stay text as written: `title: 007` is "007", `tags: [yes]` is "yes"
@@ -30,7 +30,6 @@ JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _FENCE = frontmatter.YAMLHandler.FM_BOUNDARY
 _ZONE_NAME = re.compile(r"[A-Za-z][\w+\-]*(/[\w+\-]+)*")
 # Characters XML 1.0 forbids: one in a post would break every feed it appears in.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SHOWN_LENGTH = 60
 
@@ -41,7 +40,7 @@ class FieldError(ValueError):
 
 def post_digest(rel: str, data: bytes) -> str:
     """The digest of a post file: its bytes and its path, which also shapes its HTML (footnote ids)."""
-    return hashlib.blake2b(rel.encode("utf-8", "surrogateescape") + b"\0" + data, digest_size=16).hexdigest()
+    return digest_bytes(rel.encode("utf-8", "surrogateescape") + b"\0" + data)
 
 
 def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Post | None, list[Problem]]:
@@ -68,7 +67,7 @@ def decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
         return None, [Problem(rel, f"not valid UTF-8 (byte {data[exc.start]:#04x}); "
                               "save the file as UTF-8", line)]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad = _FORBIDDEN.search(text)
+    bad = CONTROL_CHARACTERS.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         return None, [Problem(rel, f"control character U+{ord(bad.group()):04X} is not allowed "
@@ -78,7 +77,7 @@ def decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
 
 def doc_id(rel: str, slug: str) -> str:
     """A footnote prefix unique to this file, even among posts that share a slug on one page."""
-    return f"{slug}-{hashlib.blake2b(rel.encode('utf-8', 'surrogateescape'), digest_size=3).hexdigest()}"
+    return f"{slug}-{digest_bytes(rel.encode('utf-8', 'surrogateescape'))[:6]}"
 
 
 def split_front_matter(rel: str, text: str) -> tuple[dict | None, str, list[Problem]]:
@@ -167,7 +166,7 @@ def shown(value: Any) -> str:
 
 def clean_text(text: str, key: str, collapse: bool = True) -> str:
     """Text without surrounding space (or inner runs of it); refuses characters no feed can carry."""
-    bad = _FORBIDDEN.search(text)
+    bad = CONTROL_CHARACTERS.search(text)
     if bad:
         raise FieldError(f"'{key}' contains control character U+{ord(bad.group()):04X}")
     return " ".join(text.split()) if collapse else text.strip()
@@ -270,7 +269,7 @@ def read_url(value: Any, key: str) -> str | None:
     except ValueError:  # such as an unclosed IPv6 bracket: http://[oops
         raise refusal from None
     scheme = parts.scheme.lower()
-    if scheme not in _ALLOWED_SCHEMES or (scheme != "mailto" and not parts.netloc) or _FORBIDDEN.search(url):
+    if scheme not in _ALLOWED_SCHEMES or (scheme != "mailto" and not parts.netloc) or CONTROL_CHARACTERS.search(url):
         raise refusal
     return url
 

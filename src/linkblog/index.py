@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from copy import copy
 from datetime import datetime
 
 from linkblog.config import Config
+from linkblog.digest import key_of
 from linkblog.model import Group, Listing, Post, Ref, Site
 from linkblog.problems import Problem
 from linkblog.urls import Urls, permalink_path, slugify
@@ -75,9 +75,6 @@ def fingerprint(post: Post) -> str:
              f"{post.source_ref.name}\0{post.source_ref.url}" if post.source_ref else ""]
     return key_of(*shown)
 
-
-def key_of(*parts: str) -> str:
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def canonical_names(

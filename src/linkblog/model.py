@@ -64,10 +64,6 @@ class Post:
     listing: Listing | None = None
 
     @property
-    def is_link(self) -> bool:
-        return self.link is not None
-
-    @property
     def description(self) -> str:
         return self.summary or self.excerpt
 

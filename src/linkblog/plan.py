@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 
 from linkblog.config import Config
+from linkblog.digest import key_of
 from linkblog.model import Group, Pager, PageSpec, Post, Site
 from linkblog.problems import Problem
 from linkblog.urls import Urls
@@ -133,4 +133,4 @@ def page_inputs(page: PageSpec) -> str:
              page.group.name if page.group else "", repr(sorted(page.extra.items()))]
     parts += [p.fingerprint if p else "" for p in (page.older, page.newer)]
     parts += [p.fingerprint for p in page.posts]
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+    return key_of(*parts)

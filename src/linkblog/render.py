@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +15,7 @@ from jinja2 import meta
 from markupsafe import Markup
 
 from linkblog.config import Config
+from linkblog.digest import key_of
 from linkblog.model import PageSpec, Post
 from linkblog.plan import FEED_TEMPLATE
 from linkblog.problems import Problem
@@ -150,11 +150,10 @@ class Renderer:
         digests, problems = {}, []
         for name in sorted(names):
             try:
-                # Any template may call entry(), which renders the entry template.
-                used = self.closure(name) | self.entry_closure()
-                digests[name] = hashlib.blake2b(
-                    "\0".join(self.source(n) for n in sorted(used)).encode(),
-                    digest_size=16).hexdigest()
+                used = self.closure(name)
+                if any("entry(" in self.source(n) for n in used):  # entry() renders the entry template
+                    used |= self.entry_closure()
+                digests[name] = key_of(*(self.source(n) for n in sorted(used)))
             except jinja2.TemplateError as exc:
                 problems.append(self.template_problem(exc, name))
         return digests, problems

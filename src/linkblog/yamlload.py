@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -15,6 +16,8 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 # Real front matter nests two or three levels; composing (and later pickling) recurses,
 # and libyaml's composer crashes the process outright somewhere past 20,000 levels.
 MAX_DEPTH = 100
+# Characters no text of a post or setting may hold: they break HTML, XML feeds and terminals.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 STR_TAG = "tag:yaml.org,2002:str"
 # Plain scalars YAML 1.1 would turn into something else: `title: yes` must stay "yes".
 _RETAGGED = {f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "timestamp")}

@@ -1,0 +1,15 @@
+"""Digests: the one way inputs, pages and outputs are fingerprinted."""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def digest_bytes(data: bytes) -> str:
+    """A short, stable digest of some bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def key_of(*parts: str) -> str:
+    """A short, stable digest of some text parts, kept apart from each other."""
+    return digest_bytes("\0".join(parts).encode("utf-8", "surrogateescape"))
