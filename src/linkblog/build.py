@@ -216,25 +216,17 @@ class Builder:
     def read_posts(self, config: Config, cache: BuildCache, found: list[Found]) -> tuple[list[Post], list[Problem]]:
         """Every post, parsed again only where the file's bytes changed."""
         from linkblog import markdown
-        from linkblog.content import post_digest
 
         files: dict[str, ParsedFile] = {}
         misses: list[tuple[str, Found, bytes | None]] = []
         with self.timed("read"):
             for item in found:
                 rel = "posts/" + item.rel
-                entry = cache.fresh(rel, item.mtime_ns, item.size)
-                old = cache.files.get(rel)
-                if entry is None and old is None:
-                    misses.append((rel, item, None))  # a new file: the worker that parses it reads it
-                    continue
+                entry, data = reusable(cache, rel, item)
                 if entry is None:
-                    data = read_bytes(item)
-                    if data is None or old.digest != post_digest(rel, data):
-                        misses.append((rel, item, data))
-                        continue
-                    entry = ParsedFile(item.mtime_ns, item.size, old.digest, old.post, old.problems)
-                files[rel] = entry
+                    misses.append((rel, item, data))
+                else:
+                    files[rel] = entry
         markdown.seconds_spent[0] = 0.0
         with self.timed("parse"):
             for rel, entry in map_items(parse_file, config.tz, misses, self.jobs()):
@@ -346,6 +338,20 @@ def output_identity(config: Config) -> int:
         return config.output_path.stat().st_ino
     except OSError:
         return -1
+
+
+def reusable(cache: BuildCache, rel: str, item: Found) -> tuple[ParsedFile | None, bytes | None]:
+    """The cached parse of a post if its bytes are unchanged; else the bytes read to tell (if any)."""
+    from linkblog.content import post_digest
+
+    entry = cache.fresh(rel, item.mtime_ns, item.size)
+    old = cache.files.get(rel)
+    if entry is not None or old is None:
+        return entry, None  # a new file: the worker that parses it reads it
+    data = read_bytes(item)
+    if data is None or old.digest != post_digest(rel, data):
+        return None, data
+    return ParsedFile(item.mtime_ns, item.size, old.digest, old.post, old.problems), None
 
 
 def read_bytes(found: Found) -> bytes | None:

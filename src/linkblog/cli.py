@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from linkblog import __version__
@@ -44,9 +45,47 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--timings", action="store_true", help="print where the time went")
     build.set_defaults(run=run_build)
 
-    from linkblog.scaffold import add_commands
-    add_commands(commands)
+    init = commands.add_parser("init", help="start a new site in DIR")
+    init.add_argument("dir", type=Path)
+    init.set_defaults(run=run_init)
+
+    new = commands.add_parser("new", help="write a new post file and print its path")
+    new.add_argument("title")
+    new.add_argument("--link", help="URL of the article the post quotes")
+    new.add_argument("--source", help="who wrote it")
+    new.add_argument("--via", help="who pointed you to it")
+    new.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    new.add_argument("--config", default="config.yaml", type=Path, help="config file (default: config.yaml)")
+    new.set_defaults(run=run_new)
     return top
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from linkblog.scaffold import init_site
+
+    problem = init_site(args.dir)
+    if problem:
+        report([problem])
+        return 1
+    print(f"Created a new site in {args.dir}. Next: cd {args.dir} && linkblog build")
+    return 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from linkblog.config import load_config
+    from linkblog.scaffold import new_post
+
+    config, problems = load_config(args.config)
+    if config is None:
+        report(problems)
+        return 1
+    now = datetime.now(UTC).astimezone(config.tz)
+    path, problem = new_post(config.posts_path, args.title, now, args.link, args.source, args.via, args.tag)
+    if problem:
+        report([problem])
+        return 1
+    print(path.relative_to(config.root) if path.is_relative_to(config.root) else path)
+    return 0
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -57,7 +96,7 @@ def run_build(args: argparse.Namespace) -> int:
     result = builder.build(progress_printer() if show_progress else None)
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)
-    report(result.problems)
+    report(result.problems, failed_build=True)
     if result.ok and not args.quiet:
         print(summary(result))
     if args.timings:
@@ -78,12 +117,12 @@ def progress_printer() -> Callable[[str, int, int], None]:
     return show
 
 
-def report(problems: list[Problem]) -> None:
+def report(problems: list[Problem], failed_build: bool = False) -> None:
     """Print every problem, one line each."""
     for problem in problems:
         print(problem, file=sys.stderr)
     count = sum(1 for p in problems if not p.warning)
-    if count:
+    if count and failed_build:
         print(f"build failed: {count} error{'s' if count > 1 else ''}; the output was left as it was",
               file=sys.stderr)
 

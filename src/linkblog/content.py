@@ -25,7 +25,6 @@ KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft
 TEXT_FIELDS = ("title", "source", "via", "slug", "summary")
 TEXT_ITEM_FIELDS = ("tags",)
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
-# Jekyll's fences: '---' opens; '---' or '...' closes. Longer dash runs are accepted too.
 # python-frontmatter defines the fence: a line of three or more dashes.
 _FENCE = frontmatter.YAMLHandler.FM_BOUNDARY
 _ZONE_NAME = re.compile(r"[A-Za-z][\w+\-]*(/[\w+\-]+)*")

@@ -1,16 +1,13 @@
-"""`linkblog init` and `linkblog new`: start a site, start a post. Never overwrite."""
+"""Start a site (`linkblog init`) and start a post (`linkblog new`), never overwriting a file."""
 
 from __future__ import annotations
 
-import argparse
 import shutil
-import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import yaml
 
-from linkblog.config import load_config
 from linkblog.problems import Problem
 from linkblog.theme import theme_dir
 from linkblog.urls import slugify
@@ -44,29 +41,6 @@ Edit or delete it, then run `linkblog new "A title" --link URL --source NAME`.
 """
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
-    init = commands.add_parser("init", help="start a new site in DIR")
-    init.add_argument("dir", type=Path)
-    init.set_defaults(run=run_init)
-    new = commands.add_parser("new", help="write a new post file and print its path")
-    new.add_argument("title")
-    new.add_argument("--link", help="URL of the article the post quotes")
-    new.add_argument("--source", help="who wrote it")
-    new.add_argument("--via", help="who pointed you to it")
-    new.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
-    new.add_argument("--config", default="config.yaml", type=Path)
-    new.set_defaults(run=run_new)
-
-
-def run_init(args: argparse.Namespace) -> int:
-    problem = init_site(args.dir)
-    if problem:
-        print(problem, file=sys.stderr)
-        return 1
-    print(f"Created a new site in {args.dir}. Next: cd {args.dir} && linkblog build")
-    return 0
-
-
 def init_site(target: Path) -> Problem | None:
     """Create a site with config, a sample post and the default theme, in an empty folder."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -80,21 +54,6 @@ def init_site(target: Path) -> Problem | None:
     (target / "posts" / "2015-06-01-work-vs-progress.md").write_text(SAMPLE_POST, encoding="utf-8")
     (target / ".gitignore").write_text("/build/\n.cache/\n", encoding="utf-8")
     return None
-
-
-def run_new(args: argparse.Namespace) -> int:
-    config, problems = load_config(args.config)
-    if config is None:
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        return 1
-    now = datetime.now(UTC).astimezone(config.tz)
-    path, problem = new_post(config.posts_path, args.title, now, args.link, args.source, args.via, args.tag)
-    if problem:
-        print(problem, file=sys.stderr)
-        return 1
-    print(path.relative_to(config.root) if path.is_relative_to(config.root) else path)
-    return 0
 
 
 def new_post(posts: Path, title: str, now: datetime, link: str | None, source: str | None,

@@ -60,11 +60,8 @@ StrictLoader.add_constructor(
 def load_mapping(
     text: str, text_keys: Collection[str] = (), item_keys: Collection[str] = ()
 ) -> tuple[Any, dict[str, int]]:
-    """Parse a YAML document; return its data and the 1-based line of each top-level key.
-
-    Plain scalars under the top-level keys in `text_keys`, and the items of a list under
-    those in `item_keys`, stay text as written.
-    """
+    """A YAML document's data and the line of each top-level key; plain values under `text_keys`
+    (and list items under `item_keys`) stay text as written."""
     check_depth(text)
     loader = StrictLoader(text)
     try:
