@@ -97,6 +97,7 @@ class Pager:
 
     number: int
     count: int
+    url: str
     prev_url: str | None
     next_url: str | None
     first_url: str

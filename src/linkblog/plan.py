@@ -34,29 +34,26 @@ def plan_pages(site: Site, config: Config) -> tuple[list[PageSpec], list[Problem
 def paginate(posts: list[Post], per_page: int, first_url: str) -> list[tuple[list[Post], Pager]]:
     """Slices of `posts` with the pager that links each to its neighbours."""
     count = max(1, -(-len(posts) // per_page))
-
-    def url(number: int) -> str:
-        return first_url if number == 1 else f"{first_url}page/{number}/"
-
     return [
         (posts[(n - 1) * per_page: n * per_page],
-         Pager(number=n, count=count, prev_url=url(n - 1) if n > 1 else None,
-               next_url=url(n + 1) if n < count else None, first_url=first_url))
+         Pager(number=n, count=count, url=page_url(first_url, n),
+               prev_url=page_url(first_url, n - 1) if n > 1 else None,
+               next_url=page_url(first_url, n + 1) if n < count else None, first_url=first_url))
         for n in range(1, count + 1)
     ]
 
 
+def page_url(first_url: str, number: int) -> str:
+    """The URL of page `number` of a list whose first page is `first_url`."""
+    return first_url if number == 1 else f"{first_url}page/{number}/"
+
+
 def home_pages(site: Site, config: Config, urls: Urls) -> list[PageSpec]:
     return [
-        PageSpec(url=pager.first_url if pager.number == 1 else pager_url(pager),
-                 template="index.html", title=config.title, kind="home", posts=chunk,
+        PageSpec(url=pager.url, template="index.html", title=config.title, kind="home", posts=chunk,
                  pager=pager, description=config.description)
         for chunk, pager in paginate(site.posts, config.per_page, urls.path("/"))
     ]
-
-
-def pager_url(pager: Pager) -> str:
-    return f"{pager.first_url}page/{pager.number}/"
 
 
 def post_page(site: Site, post: Post) -> PageSpec:
@@ -69,7 +66,7 @@ def group_pages(group: Group, kind: str, title: str, per_page: int, urls: Urls) 
     descriptions = {"tag": f"Posts tagged “{group.name}”", "year": f"Posts from {group.name}",
                     "month": f"Posts from {group.name}", "source": f"Posts quoting {group.name}"}
     return [
-        PageSpec(url=group.url if pager.number == 1 else pager_url(pager), template="list.html",
+        PageSpec(url=pager.url, template="list.html",
                  title=title, kind=kind, posts=chunk, pager=pager, group=group,
                  description=descriptions[kind])
         for chunk, pager in paginate(group.posts, per_page, group.url)
