@@ -192,3 +192,14 @@ def test_a_build_killed_after_changing_the_output_never_leaves_it_stale(site, mo
     post.write_text(original)  # back to what the stale cache describes
     assert Builder(site / "config.yaml", options=options).build().ok
     assert tree_bytes(site / "build") == clean_build(site, site.parent / "expected")
+
+
+def test_a_folder_linkblog_did_not_write_is_never_replaced(site):
+    other = site.parent / "other-project"
+    other.mkdir()
+    (other / "main.c").write_text("int main;")
+    run = run_cli(site, "build", "--output", str(other))
+    assert run.code == 1
+    assert "holds files linkblog did not write" in run.err
+    assert tree_bytes(other) == {"main.c": b"int main;"}
+    assert run_cli(site, "build", "--output", str(site.parent / "empty-folder")).code == 0

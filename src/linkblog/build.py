@@ -34,7 +34,7 @@ from linkblog.cache import (
 from linkblog.config import Config, load_config
 from linkblog.digest import digest_bytes, key_of
 from linkblog.model import Post
-from linkblog.output import Stage, recover
+from linkblog.output import Stage, foreign, recover
 from linkblog.parallel import map_items
 from linkblog.plan import PAGE_TEMPLATES
 from linkblog.problems import Problem, errors, sorted_problems
@@ -146,6 +146,9 @@ class Builder:
         config, problems = load_config(self.config_path, self.overrides)
         if config is None or errors(problems):
             return BuildResult(problems)
+        if foreign(config.output_path):
+            return BuildResult([Problem(config.output_dir, "holds files linkblog did not write (it has no "
+                                        ".nojekyll); empty it or choose another output_dir")])
         recovered = recover(config.output_path)
         if recovered:
             problems.append(Problem(config.output_dir, recovered, warning=True))

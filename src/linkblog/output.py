@@ -90,6 +90,14 @@ def write_file(path: Path, data: bytes, sync: bool = False) -> None:
     os.replace(temp, path)
 
 
+def foreign(out: Path) -> bool:
+    """True for an output folder that a build would wipe but did not write: every build leaves .nojekyll."""
+    try:
+        return out.is_dir() and not (out / ".nojekyll").exists() and any(out.iterdir())
+    except OSError:
+        return False
+
+
 def recover(out: Path) -> str | None:
     """Finish or discard what a killed build left behind; say what was done, if anything."""
     root = stage_dir(out)
