@@ -34,12 +34,12 @@ from linkblog.cache import (
 from linkblog.config import Config, load_config
 from linkblog.digest import digest_bytes, key_of
 from linkblog.model import Post
-from linkblog.output import Stage, foreign, recover
+from linkblog.output import Stage, foreign, recover, stage_changes
 from linkblog.parallel import map_items
 from linkblog.plan import PAGE_TEMPLATES
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.scan import PRIVATE, Found, scan
-from linkblog.theme import theme_dir
+from linkblog.theme import static_dirs, template_dirs
 from linkblog.urls import Urls
 
 if TYPE_CHECKING:
@@ -280,7 +280,9 @@ class Builder:
                 stage.discard()
                 return BuildResult(rendered)
             with self.timed("write"):
-                outputs = staged_outputs(config, cache.outputs, stage, pages, rendered, inputs.static, full)
+                pages_files = {renderer.urls.file_for(p.url) for p in pages}
+                outputs = stage_changes(stage, cache.outputs, rendered, pages_files, inputs.static,
+                                        hosting_files(config))
         except BaseException:  # a failed or interrupted build leaves no stage behind
             stage.discard()
             raise
@@ -406,6 +408,11 @@ def page_bytes(renderer: Renderer, config: Config, page: PageSpec) -> bytes:
     return renderer.render_page(page)
 
 
+def hosting_files(config: Config) -> dict[str, bytes]:
+    """What GitHub Pages needs beside the site: .nojekyll, and CNAME for a custom domain."""
+    return {".nojekyll": b"", **({"CNAME": config.cname.encode() + b"\n"} if config.cname else {})}
+
+
 def static_collisions(config: Config, pages: list[PageSpec], static: dict[str, Found]) -> list[Problem]:
     """A Problem for each static file that would replace a generated page."""
     urls = Urls(config.url)
@@ -417,54 +424,3 @@ def static_collisions(config: Config, pages: list[PageSpec], static: dict[str, F
 def shown_path(path: str, root: Path) -> str:
     """A path as the user knows it: relative to the site when it is inside it."""
     return str(Path(path).relative_to(root)) if Path(path).is_relative_to(root) else path
-
-
-def staged_outputs(config: Config, outputs: dict[str, str], stage: Stage, pages: list[PageSpec],
-                   rendered: list[tuple[str, str, bool]], static: dict[str, Found], full: bool) -> dict[str, str]:
-    """The new output manifest, with changed pages, static files and deletions staged."""
-    outputs = dict(outputs)
-    outputs.update((rel, digest) for rel, digest, _ in rendered)
-    stage.written += [rel for rel, _, changed in rendered if changed]
-    expected = {Urls(config.url).file_for(p.url) for p in pages}
-    expected |= stage_static(config, stage, outputs, static, full)
-    stage.deleted = sorted(set(outputs) - expected)
-    for rel in stage.deleted:
-        del outputs[rel]
-    return outputs
-
-
-def stage_static(config: Config, stage: Stage, outputs: dict[str, str], static: dict[str, Found],
-                 full: bool) -> set[str]:
-    """Stage static files and hosting extras that changed; return every such output file."""
-    for rel, found in static.items():
-        key = f"static:{found.path}:{found.size}:{found.mtime_ns}"
-        if full or outputs.get(rel) != key:
-            stage.copy(rel, Path(found.path))
-            outputs[rel] = key
-    extras = {".nojekyll": b""}
-    if config.cname:
-        extras["CNAME"] = config.cname.encode() + b"\n"
-    for rel, data in extras.items():
-        key = key_of(data.decode())
-        if full or outputs.get(rel) != key:
-            stage.write(rel, data)
-            outputs[rel] = key
-    return set(static) | set(extras)
-
-
-def template_dirs(root: Path) -> list[Path]:
-    """The site's templates first, then the default theme's (once, if they are the same)."""
-    return _own_then_theme(root, "templates")
-
-
-def static_dirs(root: Path) -> list[Path]:
-    """The theme's static files first, so the site's own files are copied over them."""
-    return list(reversed(_own_then_theme(root, "static")))
-
-
-def _own_then_theme(root: Path, name: str) -> list[Path]:
-    theme = (theme_dir() / name).resolve()
-    own = (root / name).resolve()
-    return [own, theme] if own.is_dir() and own != theme else [theme]
-
-

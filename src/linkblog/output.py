@@ -14,6 +14,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from linkblog.digest import digest_bytes
+from linkblog.scan import Found
+
 JOURNAL = "journal.json"
 
 
@@ -76,6 +79,28 @@ class Stage:
             "mode": "apply", "write": sorted(set(self.written)), "delete": sorted(set(self.deleted))}
         write_file(self.root / JOURNAL, json.dumps(journal).encode(), sync=True)
         replay(self.out, journal)
+
+
+def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[str, str, bool]],
+                  pages: set[str], static: dict[str, Found], hosting: dict[str, bytes]) -> dict[str, str]:
+    """Stage changed static and hosting files and the deletions; return the new output manifest."""
+    outputs = dict(outputs)
+    outputs.update((rel, digest) for rel, digest, _ in rendered)
+    stage.written += [rel for rel, _, changed in rendered if changed]
+    for rel, found in static.items():
+        key = f"static:{found.path}:{found.size}:{found.mtime_ns}"
+        if stage.full or outputs.get(rel) != key:
+            stage.copy(rel, Path(found.path))
+            outputs[rel] = key
+    for rel, data in hosting.items():
+        key = digest_bytes(data)
+        if stage.full or outputs.get(rel) != key:
+            stage.write(rel, data)
+            outputs[rel] = key
+    stage.deleted = sorted(set(outputs) - pages - set(static) - set(hosting))
+    for rel in stage.deleted:
+        del outputs[rel]
+    return outputs
 
 
 def write_file(path: Path, data: bytes, sync: bool = False) -> None:
