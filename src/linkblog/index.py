@@ -59,8 +59,9 @@ def place(post: Post, config: Config, urls: Urls, tags: dict[str, Ref], sources:
     post.tag_refs = tuple({tags[slugify(t)]: None for t in post.tags})
     post.source_ref = sources[slugify(post.source)] if post.source else None
     post.fingerprint = fingerprint(post)
-    shown = (post.title, post.url, post.date, post.link, post.source_ref)
-    post.listing = Listing(*shown, key_of(*map(repr, shown)))
+    source = f"{post.source_ref.name}\0{post.source_ref.url}" if post.source_ref else ""
+    listed = key_of(post.title, post.url, post.date.isoformat(), post.link or "", source)
+    post.listing = Listing(post.title, post.url, post.date, post.link, post.source_ref, listed)
     return post
 
 

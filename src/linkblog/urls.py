@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
@@ -38,21 +37,15 @@ def is_safe_slug(slug: str) -> bool:
     return bool(slug) and slug not in (".", "..") and re.fullmatch(r"[\w][\w.\-]*", slug) is not None
 
 
-@dataclass(frozen=True, slots=True)
 class Urls:
     """Builds site paths under the base URL's path, and absolute URLs for feeds."""
 
-    base_url: str
-
-    @property
-    def origin(self) -> str:
-        parts = urlsplit(self.base_url)
-        return f"{parts.scheme}://{parts.netloc}"
-
-    @property
-    def base_path(self) -> str:
-        path = urlsplit(self.base_url).path or "/"
-        return path if path.endswith("/") else path + "/"
+    def __init__(self, base_url: str):
+        parts = urlsplit(base_url)
+        path = parts.path or "/"
+        self.base_url = base_url
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.base_path = path if path.endswith("/") else path + "/"
 
     def path(self, site_path: str) -> str:
         """A root-relative link such as /notes/tag/support/, percent-encoded."""
