@@ -234,7 +234,7 @@ class Builder:
         with self.timed("parse"):
             for rel, entry in map_items(parse_file, config.tz, misses, self.jobs()):
                 files[rel] = entry
-        if markdown.seconds_spent[0]:  # measured only where parsing ran in this process
+        if self.jobs() == 1:  # with workers, this process saw only its share
             self.timings["markdown"] = markdown.seconds_spent[0]
         cache.files = dict(sorted(files.items()))
         posts = [e.post for e in cache.files.values() if e.post is not None]
@@ -306,7 +306,7 @@ class Builder:
 
         with self.timed("render"):
             rendered = map_items(render_one, work, todo, self.jobs(), advance)
-        if work.file_seconds[0]:  # rendered in this process: tell templates and file system apart
+        if self.jobs() == 1:  # tell templates and file system apart, where one process did both
             self.timings["render"] -= work.file_seconds[0]
             self.timings["files"] = work.file_seconds[0]
         failures = [r for r in rendered if isinstance(r, Problem)]

@@ -1,4 +1,4 @@
-"""Spread work over processes when there is enough of it to pay for the pool."""
+"""Spread work over processes when there is enough of it to pay for forking."""
 
 from __future__ import annotations
 
@@ -19,31 +19,41 @@ def _run_chunk(job: tuple[Callable[[Any, Any], Any], Sequence[Any]]) -> list[Any
     return [func(_state, item) for item in chunk]
 
 
+def run_here(func: Callable[[Any, T], R], state: Any, items: Sequence[T],
+             progress: Callable[[int], None] | None = None) -> list[R]:
+    """func(state, item) for every item, in this process."""
+    results = []
+    for item in items:
+        results.append(func(state, item))
+        if progress:
+            progress(1)
+    return results
+
+
 def map_items(
     func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int,
     progress: Callable[[int], None] | None = None,
 ) -> list[R]:
-    """func(state, item) for every item, in order; forked workers when jobs > 1 and it pays."""
+    """func(state, item) for every item, in order: this process and jobs - 1 forked workers share it."""
     if jobs <= 1 or len(items) < MIN_ITEMS:
-        results = []
-        for item in items:
-            results.append(func(state, item))
-            if progress:
-                progress(1)
-        return results
+        return run_here(func, state, items, progress)
     global _state
     _state = state
     gc.freeze()  # workers share the parent's objects until something writes to them, as a collector would
     size = max(1, -(-len(items) // (jobs * 8)))
-    chunks = [(func, items[i:i + size]) for i in range(0, len(items), size)]
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    # Every jobs-th chunk stays here: one process fewer holds a copy of the site.
+    mine = range(0, len(chunks), jobs)
+    theirs = [i for i in range(len(chunks)) if i % jobs]
     try:
-        results = []
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for chunk in pool.imap(_run_chunk, chunks):
-                results += chunk
+        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+            pending = pool.imap(_run_chunk, [(func, chunks[i]) for i in theirs])
+            done = {i: run_here(func, state, chunks[i], progress) for i in mine}
+            for i, results in zip(theirs, pending, strict=True):
+                done[i] = results
                 if progress:
-                    progress(len(chunk))
-        return results
+                    progress(len(results))
+        return [result for i in range(len(chunks)) for result in done[i]]
     finally:
         _state = None
         gc.unfreeze()
