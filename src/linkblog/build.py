@@ -170,7 +170,7 @@ class Builder:
     def build_from_cache(self, config: Config, inputs: Inputs, now: datetime, problems: list[Problem],
                          progress: Progress) -> BuildResult:
         cache, warnings = self.load(config)
-        posts, post_problems = self.read_posts(config, cache, inputs.posts)
+        posts, post_problems = self.read_posts(config, cache, inputs.posts, progress)
         problems = problems + warnings + post_problems
         if errors(problems):  # report broken templates along with broken posts
             return BuildResult(problems + self.renderer(config).template_digests(PAGE_TEMPLATES)[1])
@@ -216,7 +216,8 @@ class Builder:
             cache.outputs, cache.pages, cache.out = {}, {}, str(config.output_path)
         return cache, warnings
 
-    def read_posts(self, config: Config, cache: BuildCache, found: list[Found]) -> tuple[list[Post], list[Problem]]:
+    def read_posts(self, config: Config, cache: BuildCache, found: list[Found],
+                   progress: Progress) -> tuple[list[Post], list[Problem]]:
         """Every post, parsed again only where the file's bytes changed."""
         from linkblog import markdown
 
@@ -232,7 +233,7 @@ class Builder:
                     files[rel] = entry
         markdown.seconds_spent[0] = 0.0
         with self.timed("parse"):
-            for rel, entry in map_items(parse_file, config.tz, misses, self.jobs()):
+            for rel, entry in map_items(parse_file, config.tz, misses, self.jobs(), counter("parse", misses, progress)):
                 files[rel] = entry
         if self.jobs() == 1:  # with workers, this process saw only its share
             self.timings["markdown"] = markdown.seconds_spent[0]
@@ -298,14 +299,8 @@ class Builder:
 
     def render_pages(self, work: Work, todo: list[int], progress: Progress) -> list:
         """Render the pages in todo into the stage: what each became, or every template failure."""
-        done = [0]
-
-        def advance(count: int) -> None:
-            done[0] += count
-            progress("render", done[0], len(todo))
-
         with self.timed("render"):
-            rendered = map_items(render_one, work, todo, self.jobs(), advance)
+            rendered = map_items(render_one, work, todo, self.jobs(), counter("render", todo, progress))
         if self.jobs() == 1:  # tell templates and file system apart, where one process did both
             self.timings["render"] -= work.file_seconds[0]
             self.timings["files"] = work.file_seconds[0]
@@ -335,6 +330,17 @@ class Builder:
 
     def jobs(self) -> int:
         return self.options.jobs or os.cpu_count() or 1
+
+
+def counter(stage: str, items: list, progress: Progress) -> Callable[[int], None]:
+    """A callback for map_items that reports a running count of `items` done."""
+    done = [0]
+
+    def advance(count: int) -> None:
+        done[0] += count
+        progress(stage, done[0], len(items))
+
+    return advance
 
 
 def output_identity(config: Config) -> int:
