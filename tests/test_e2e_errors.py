@@ -22,12 +22,34 @@ def test_a_failing_expression_in_a_template_is_a_problem_not_a_traceback(site):
     assert "templates/post.html:3: template error" in run.err
 
 
-def test_a_static_file_may_not_replace_a_generated_page(site):
+def test_a_static_file_may_not_replace_a_generated_page_or_its_folder(site):
     (site / "static").mkdir()
     (site / "static" / "index.html").write_text("<p>mine</p>")
+    (site / "static" / "archive").write_text("a file where the archive's folder goes")
+    (site / "static" / "404.html").mkdir()
+    (site / "static" / "404.html" / "x.txt").write_text("a folder where a page goes")
     run = run_cli(site, "build")
-    assert run.code == 1
-    assert "static/index.html: would replace the generated page /; rename or remove it" in run.err
+    assert run.code == 1 and "Traceback" not in run.err
+    assert "static/index.html: would replace generated pages at /index.html; rename or remove it" in run.err
+    assert "static/archive: would replace generated pages at /archive" in run.err
+    assert "static/404.html/x.txt: would replace generated pages at /404.html/x.txt" in run.err
+
+
+def test_a_template_that_is_not_utf8_is_a_problem(site):
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").write_bytes(b"\xff{% extends 'theme/404.html' %}")
+    run = run_cli(site, "build")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert "404.html" in run.err
+
+
+def test_one_off_warnings_are_not_repeated(site):
+    age(site)
+    assert run_cli(site, "build").code == 0
+    (site / ".cache" / "linkblog" / "cache.sqlite").write_bytes(b"garbage" * 100)
+    (site / ".cache" / "linkblog" / "inputs.json").unlink()
+    assert "ignoring the build cache" in run_cli(site, "build").err
+    assert run_cli(site, "build").err == ""
 
 
 def test_warnings_are_repeated_by_a_rebuild_with_nothing_to_do(site):

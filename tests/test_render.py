@@ -169,3 +169,11 @@ def test_format_date():
     moment = datetime(2015, 6, 1, 9, 30, tzinfo=ZoneInfo("America/Chicago"))
     assert format_date(moment) == "June 1, 2015"
     assert format_date(moment, "iso") == "2015-06-01"
+
+
+def test_feed_entries_make_video_posters_absolute_and_survive_bad_links():
+    html = '<video poster="/p.jpg" src="v.mp4"></video><a href="http://[oops">bad</a>'
+    soup = BeautifulSoup(absolute_links(html, "https://example.org/notes/x/"), "html.parser")
+    assert soup.video["poster"] == "https://example.org/p.jpg"
+    assert soup.video["src"] == "https://example.org/notes/x/v.mp4"
+    assert soup.a.get_text() == "bad"

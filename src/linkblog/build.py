@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from linkblog import __version__
 from linkblog.cache import (
+    CACHE_DIR,
     BuildCache,
     CacheError,
     InputState,
@@ -186,7 +187,7 @@ class Builder:
         # and static/ is copied as it is, .well-known/ included.
         posts = scan(config.posts_path, ".md", PRIVATE)
         templates = [f for d in template_dirs(config.root) for f in scan(d)]
-        static = {f.rel: f for d in static_dirs(config.root) for f in scan(d, skipped=())}
+        static = {f.rel: f for d in static_dirs(config.root) for f in scan(d, skipped=(".DS_Store", ".git"))}
         config_bytes = self.config_path.read_bytes()
         stats = [f"{f.path}\0{f.mtime_ns}\0{f.size}" for f in [*posts, *templates, *static.values()]]
         from linkblog import markdown
@@ -295,7 +296,7 @@ class Builder:
             stage.commit()
         cache.outputs, cache.pages = outputs, fingerprints
         changed = sum(1 for _, _, was_changed in rendered if was_changed)
-        return BuildResult(written=sorted(stage.written), deleted=stage.deleted, unchanged=len(pages) - changed)
+        return BuildResult(written=sorted(set(stage.written)), deleted=stage.deleted, unchanged=len(pages) - changed)
 
     def render_pages(self, work: Work, todo: list[int], progress: Progress) -> list:
         """Render the pages in todo into the stage: what each became, or every template failure."""
@@ -311,7 +312,9 @@ class Builder:
                  release: datetime | None) -> list[Problem]:
         """Keep what the next build needs to skip work: the cache and the input key."""
         cache.saved_ns = inputs.started_ns
-        warnings = [[p.path, p.message, p.line] for p in result.problems if p.warning]
+        # The input's warnings are repeated by a build that stops early; one-off notices are not.
+        once = (str(CACHE_DIR), config.output_dir)
+        warnings = [[p.path, p.message, p.line] for p in result.problems if p.warning and p.path not in once]
         self.last = InputState(inputs.key, inputs.started_ns, release.timestamp() if release else None,
                                result.posts, result.unchanged + len(result.written), output_identity(config),
                                warnings)
@@ -420,11 +423,13 @@ def hosting_files(config: Config) -> dict[str, bytes]:
 
 
 def static_collisions(config: Config, pages: list[PageSpec], static: dict[str, Found]) -> list[Problem]:
-    """A Problem for each static file that would replace a generated page."""
+    """A Problem for each static file that would replace a generated page, or the folder one sits in."""
     urls = Urls(config.url)
     generated = {urls.file_for(p.url): p.url for p in pages}
-    return [Problem(shown_path(found.path, config.root), f"would replace the generated page {generated[rel]}; "
-                    "rename or remove it") for rel, found in static.items() if rel in generated]
+    folders = {str(parent) for rel in generated for parent in PurePosixPath(rel).parents}
+    return [Problem(shown_path(found.path, config.root), f"would replace generated pages at /{rel}; rename or "
+                    "remove it") for rel, found in static.items()
+            if rel in generated or rel in folders or any(str(p) in generated for p in PurePosixPath(rel).parents)]
 
 
 def shown_path(path: str, root: Path) -> str:

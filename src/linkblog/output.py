@@ -85,6 +85,7 @@ def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[st
                   pages: set[str], static: dict[str, Found], hosting: dict[str, bytes]) -> dict[str, str]:
     """Stage changed static and hosting files and the deletions; return the new output manifest."""
     outputs = dict(outputs)
+    static = {rel: found for rel, found in static.items() if rel not in hosting}  # .nojekyll and CNAME are ours
     outputs.update((rel, digest) for rel, digest, _ in rendered)
     stage.written += [rel for rel, _, changed in rendered if changed]
     for rel, found in static.items():

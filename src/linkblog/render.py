@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +10,7 @@ from functools import cached_property
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import jinja2
 from jinja2 import meta
@@ -23,6 +25,7 @@ from linkblog.urls import Urls
 
 # Lists show many posts, and each post is on several lists: render each entry once.
 ENTRY_TEMPLATE = "_entry.html"
+_CALLS_ENTRY = re.compile(r"\bentry\s*\(")
 
 
 class RenderError(Exception):
@@ -62,7 +65,9 @@ def absolute_links(fragment: str, base: str) -> str:
     from lxml import html as lxml_html  # feedgen's own dependency; only feeds need it
 
     root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    root.make_links_absolute(base, resolve_base_href=False)
+    root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
+    for element in root.xpath("//*[@poster]"):  # lxml leaves video posters alone
+        element.set("poster", urljoin(base, element.get("poster")))
     children = "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
     return escape(root.text or "") + children
 
@@ -151,10 +156,10 @@ class Renderer:
         for name in sorted(names):
             try:
                 used = self.closure(name)
-                if any("entry(" in self.source(n) for n in used):  # entry() renders the entry template
+                if any(_CALLS_ENTRY.search(self.source(n)) for n in used):  # entry() renders the entry template
                     used |= self.entry_closure()
                 digests[name] = key_of(*(self.source(n) for n in sorted(used)))
-            except jinja2.TemplateError as exc:
+            except (jinja2.TemplateError, UnicodeDecodeError) as exc:
                 problems.append(self.template_problem(exc, name))
         return digests, problems
 
