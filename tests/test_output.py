@@ -167,10 +167,17 @@ def test_kill_9_at_random_moments_never_leaves_a_partial_site(big_site, tmp_path
     assert leftovers == []
 
 
-def test_a_deleted_output_folder_is_rebuilt(site):
+def test_a_deleted_or_emptied_output_folder_is_rebuilt(site):
     age(site)
     assert run_cli(site, "build").code == 0
     shutil.rmtree(site / "build")
+    assert run_cli(site, "build").code == 0
+    assert (site / "build" / "index.html").is_file()
+    for path in (site / "build").iterdir():  # rm -rf build/*: the folder and .nojekyll stay
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.name != ".nojekyll":
+            path.unlink()
     assert run_cli(site, "build").code == 0
     assert (site / "build" / "index.html").is_file()
 

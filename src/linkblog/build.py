@@ -213,7 +213,7 @@ class Builder:
         render_key = key_of(parse_key, repr(config), repr(self.options.drafts), repr(self.options.future))
         if cache.render_key != render_key or self.options.clean:
             cache.render_key, cache.pages = render_key, {}
-        if self.options.clean or cache.out != str(config.output_path) or not config.output_path.is_dir():
+        if self.options.clean or cache.out != str(config.output_path) or output_identity(config) == -1:
             cache.outputs, cache.pages, cache.out = {}, {}, str(config.output_path)
         return cache, warnings
 
@@ -347,9 +347,9 @@ def counter(stage: str, items: list, progress: Progress) -> Callable[[int], None
 
 
 def output_identity(config: Config) -> int:
-    """The output folder's inode: every build swaps or keeps it, and a deleted one is noticed."""
+    """The output folder's inode while it holds a home page: a deleted or emptied output is noticed."""
     try:
-        return config.output_path.stat().st_ino
+        return config.output_path.stat().st_ino if (config.output_path / "index.html").is_file() else -1
     except OSError:
         return -1
 
