@@ -90,7 +90,8 @@ def check_depth(text: str) -> None:
         return
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=StrictLoader):
+        # The pure-Python parser: libyaml has a nesting limit of its own, worded its own way per release.
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
