@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from linkblog.urls import Urls, is_safe_slug, output_file, permalink_path, slugify
+from linkblog.urls import Urls, is_safe_slug, normalised_link, output_file, permalink_path, slugify
 
 
 @pytest.mark.parametrize("text, slug", [
@@ -56,3 +56,22 @@ def test_permalink_and_output_file():
     assert permalink_path("/{year}/{month}/{day}/{slug}/", datetime(2015, 6, 1), "x") == "/2015/06/01/x/"
     assert output_file("/2015/06/x/") == "2015/06/x/index.html"
     assert output_file("/404.html") == "404.html"
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("https://www.example.com/a/", "http://example.com/a"),
+    ("https://example.com/a?utm_source=x&utm_medium=y#top", "https://example.com/a"),
+    ("https://example.com/a?b=2&fbclid=1&a=1", "https://example.com:443/a/?a=1&b=2"),
+    ("https://EXAMPLE.com/%7Ejane/", "https://example.com/~jane"),
+])
+def test_links_to_one_article_compare_equal(a: str, b: str) -> None:
+    assert normalised_link(a) == normalised_link(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("https://example.com/a", "https://example.com/b"),
+    ("https://example.com/a?page=2", "https://example.com/a"),
+    ("https://blog.example.com/a", "https://example.com/a"),
+])
+def test_links_to_different_articles_differ(a: str, b: str) -> None:
+    assert normalised_link(a) != normalised_link(b)

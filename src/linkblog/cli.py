@@ -32,9 +32,19 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="linkblog", description="A static-site generator for link blogs.")
     top.add_argument("--version", action="version", version=f"linkblog {__version__}")
     commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    # One function per command adds its parser; each sets `run` to the function that runs it.
+    for add in (add_build, add_init, add_new):
+        add(commands)
+    return top
 
+
+def config_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--config", default="config.yaml", type=Path, help="config file (default: config.yaml)")
+
+
+def add_build(commands: argparse._SubParsersAction) -> None:
     build = commands.add_parser("build", help="build the site into the output folder")
-    build.add_argument("--config", default="config.yaml", type=Path, help="config file (default: config.yaml)")
+    config_option(build)
     build.add_argument("--output", help="output folder (overrides output_dir)")
     build.add_argument("--base-url", help="absolute base URL (overrides url)")
     build.add_argument("--drafts", action="store_true", help="include posts marked draft: true")
@@ -45,19 +55,22 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--timings", action="store_true", help="print where the time went")
     build.set_defaults(run=run_build)
 
+
+def add_init(commands: argparse._SubParsersAction) -> None:
     init = commands.add_parser("init", help="start a new site in DIR")
     init.add_argument("dir", type=Path)
     init.set_defaults(run=run_init)
 
+
+def add_new(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser("new", help="write a new post file and print its path")
     new.add_argument("title")
     new.add_argument("--link", help="URL of the article the post quotes")
     new.add_argument("--source", help="who wrote it")
     new.add_argument("--via", help="who pointed you to it")
     new.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
-    new.add_argument("--config", default="config.yaml", type=Path, help="config file (default: config.yaml)")
+    config_option(new)
     new.set_defaults(run=run_new)
-    return top
 
 
 def run_init(args: argparse.Namespace) -> int:

@@ -7,12 +7,15 @@ import re
 import unicodedata
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 _NON_WORD = re.compile(r"[^\w]+")
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")  # nothing here needs percent-encoding
 PERMALINK_FIELDS = ("year", "month", "day", "slug")
 MAX_SLUG_BYTES = 100
+# Query parameters that say how a reader arrived, not what they read.
+_TRACKING = re.compile(r"utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_[ce]id|igshid|_hs(enc|mi)|mkt_tok|"
+                       r"ref|ref_src|ref_url|s_cid|cmpid|spm", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)
@@ -74,3 +77,16 @@ def output_file(site_path: str) -> str:
     if not relative or relative.endswith("/"):
         return relative + "index.html"
     return relative
+
+
+def normalised_link(url: str) -> str:
+    """A link as a reader would compare it: no scheme, www., port 80/443, fragment, trailing slash or tracking."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    try:
+        port = f":{parts.port}" if parts.port not in (None, 80, 443) else ""
+    except ValueError:  # not a number: leave it out of the comparison
+        port = ""
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.fullmatch(k))
+    path = unquote(parts.path).rstrip("/")
+    return f"{host}{port}{path}" + (f"?{urlencode(query)}" if query else "")
