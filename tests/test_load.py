@@ -1,0 +1,36 @@
+"""load: the pure load reads a site and reports every problem without writing anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import SAMPLE_POSTS, make_site, post_text, tree_bytes
+
+from linkblog.load import load_site
+
+
+def test_load_writes_nothing(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", SAMPLE_POSTS)
+    before = tree_bytes(site)
+    loaded, problems = load_site(site / "config.yaml")
+    assert problems == []
+    assert loaded is not None and len(loaded.site.posts) == 5
+    assert "/2015/06/work-vs-progress/" in {page.url for page in loaded.pages}
+    assert tree_bytes(site) == before
+
+
+def test_load_reports_bad_posts_and_url_collisions_together(tmp_path: Path) -> None:
+    posts = dict(SAMPLE_POSTS)
+    posts["broken.md"] = "---\ntitle: [unclosed\ndate: 2015-01-01\n---\n"
+    posts["twin-a.md"] = post_text("Twin", "2016-02-02")
+    posts["twin-b.md"] = post_text("Twin", "2016-02-03")
+    site = make_site(tmp_path / "site", posts)
+    loaded, problems = load_site(site / "config.yaml")
+    assert loaded is not None
+    assert {(p.path, p.warning) for p in problems} == {("posts/broken.md", False), ("posts/twin-a.md", False)}
+    assert not (site / "build").exists() and not (site / ".cache").exists()
+
+
+def test_load_without_config_names_it(tmp_path: Path) -> None:
+    loaded, problems = load_site(tmp_path / "nope.yaml")
+    assert loaded is None and [p.path for p in problems] == ["nope.yaml"]
