@@ -1,80 +1,120 @@
-"""A damaged, truncated or foreign cache is ignored with a warning, never trusted."""
+"""The cache holds data, never code: damaged, foreign or crafted caches are dropped and rebuilt."""
 
 from __future__ import annotations
 
 import pickle
 import sqlite3
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import run_cli, tree_bytes
 
-from linkblog.cache import DATABASE, INPUTS_FILE, ParsedFile, pack, unpack
+from linkblog.cache import DATABASE, INPUTS_FILE, CacheError, decode, encode, pack_post, unpack_post
 from linkblog.content import parse_post
-from linkblog.problems import Problem
 
 
-def build_twice_with(site, damage) -> tuple[str, dict[str, bytes]]:
-    """Build, damage the cache, touch a post so the cache is consulted, build again."""
+def build_twice_with(site: Path, damage) -> tuple[str, dict[str, bytes]]:
+    """Build, damage the cache, build again without the early stop; the second build's stderr."""
     assert run_cli(site, "build").code == 0
     good = tree_bytes(site / "build")
     damage(site)
-    (site / INPUTS_FILE).unlink()
+    (site / INPUTS_FILE).unlink(missing_ok=True)
     run = run_cli(site, "build")
     assert run.code == 0, run.err
     return run.err, good
 
 
-def truncate(site):
+def truncate(site: Path) -> None:
     path = site / DATABASE
     path.write_bytes(path.read_bytes()[:3000])
 
 
-def garbage(site):
+def garbage(site: Path) -> None:
     (site / DATABASE).write_bytes(b"not a database at all" * 200)
 
 
-def old_format(site):
+def bad_json(site: Path) -> None:
     with sqlite3.connect(site / DATABASE) as db:
-        db.execute("UPDATE meta SET value = '0:0.0.1' WHERE key = 'format'")
+        db.execute("UPDATE files SET post = '{\"title\": ['")
 
 
-def bad_row(site):
+def wrong_type(site: Path) -> None:
     with sqlite3.connect(site / DATABASE) as db:
-        db.execute("UPDATE files SET packed = x'00ff00'")
+        db.execute("""UPDATE files SET post = json_set(post, '$.title', json('[1, 2]'))""")
 
 
-@pytest.mark.parametrize("damage", [truncate, garbage, old_format, bad_row])
-def test_a_damaged_cache_is_ignored_with_a_warning(site, damage):
+def unknown_tag(site: Path) -> None:
+    with sqlite3.connect(site / DATABASE) as db:
+        db.execute("""UPDATE files SET post = json_set(post, '$.extra', json('{"$code": "os.system"}'))""")
+
+
+@pytest.mark.parametrize("damage", [truncate, garbage, bad_json, wrong_type, unknown_tag])
+def test_a_damaged_cache_is_ignored_with_one_warning(site: Path, damage) -> None:
     err, good = build_twice_with(site, damage)
-    assert "warning: ignoring the build cache" in err
+    assert err.count("warning: ignoring the build cache") == 1, err
     assert tree_bytes(site / "build") == good
 
 
-def override_entry_template(site):
-    """A site template for every entry: every list and post page renders again and needs bodies."""
-    (site / "templates").mkdir()
-    (site / "templates" / "_entry.html").write_text("{% include 'theme/_entry.html' %}")
+def test_a_planted_pickle_runs_nothing(site: Path, tmp_path: Path) -> None:
+    """A cache row crafted to run code when unpickled (say, committed by mistake) is only data."""
+    marker = tmp_path / "PWNED"
 
+    class Exploit:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
 
-def test_missing_bodies_are_refetched_from_the_posts(site):
-    def damage(site):
+    payload = pickle.dumps(Exploit())
+
+    def plant(site: Path) -> None:
         with sqlite3.connect(site / DATABASE) as db:
-            db.execute("DELETE FROM bodies")
-        override_entry_template(site)
+            for column in ("post", "html", "problems"):
+                db.execute(f"UPDATE files SET {column} = ?", (payload,))
 
-    err, good = build_twice_with(site, damage)
-    assert "post bodies missing" in err
+    err, good = build_twice_with(site, plant)
+    assert not marker.exists()
+    assert err.count("warning: ignoring the build cache") == 1, err
+    assert tree_bytes(site / "build") == good
+    assert run_cli(site, "build").err == ""  # warned once: the rebuilt cache is clean
+
+
+def test_a_cache_from_other_code_is_rebuilt_quietly(site: Path) -> None:
+    def other_code(site: Path) -> None:
+        with sqlite3.connect(site / DATABASE) as db:
+            db.execute("UPDATE meta SET value = 'something else' WHERE key = 'code'")
+
+    err, good = build_twice_with(site, other_code)
+    assert err == ""
     assert tree_bytes(site / "build") == good
 
 
-def test_pack_and_unpack_keep_everything_but_the_body():
-    from zoneinfo import ZoneInfo
+def test_a_post_survives_the_round_trip_through_json() -> None:
+    tz = ZoneInfo("Europe/Berlin")
+    text = (b"---\ntitle: T\ndate: 2015-06-01 09:30\ntags: [a, b]\nvia: {name: S, url: https://s.example}\n"
+            b"link: https://x.example/\nsource: X\nmood: calm\nwhen: 2015-06-02\nat: 2015-06-02 10:00:00+02:00\n"
+            b"nested: {1: [x, 2.5, null], list: [!!binary aGk=, !!set {a: null}]}\n---\nBody.\n")
+    post, problems = parse_post("posts/t.md", text, tz)
+    assert post is not None and not problems
+    back = unpack_post("posts/t.md", pack_post(post), post.html, tz)
+    assert back == post
+    assert back.date.tzinfo == tz
 
-    text = b"---\ntitle: T\ndate: 2015-06-01 09:30\ntags: [a, b]\nvia: {name: S, url: https://s.example}\n" \
-           b"link: https://x.example/\nsource: X\nmood: calm\n---\nBody.\n"
-    post, _ = parse_post("posts/t.md", text, ZoneInfo("Europe/Berlin"))
-    entry = ParsedFile(1, 2, "d", post, [Problem("posts/t.md", "warning", 3, True)])
-    back = unpack(pickle.loads(pickle.dumps(pack(entry))))
-    assert back.post.html is None
-    back.post.html = post.html
-    assert back == entry
+
+@pytest.mark.parametrize("value", [
+    {"a": [1, 2.5, None, True, "x"]}, date(2015, 6, 1), datetime(2015, 6, 1, 9, 30),
+    datetime(2015, 6, 1, 9, 30, tzinfo=timezone(timedelta(hours=2))), datetime(2015, 6, 1, tzinfo=UTC),
+    b"\x00bytes", {"x", "y"}, (1, "a"), {1: "one", date(2015, 1, 1): "new year"}, {"$date": "looks tagged"},
+])
+def test_front_matter_values_round_trip(value) -> None:
+    import json
+
+    assert decode(json.loads(json.dumps(encode(value)))) == value
+
+
+@pytest.mark.parametrize("text", ['{"$exec": "x"}', '{"$date": "not a date"}', '{"$date": "x", "$set": []}'])
+def test_unknown_or_bad_tags_are_refused(text: str) -> None:
+    import json
+
+    with pytest.raises((CacheError, ValueError)):
+        decode(json.loads(text))

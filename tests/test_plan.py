@@ -1,27 +1,37 @@
+"""plan: every SPEC URL, one group's pages on their own, collisions found before rendering."""
+
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from test_index import a_post
 
 from linkblog.config import Config
-from linkblog.index import index_site
-from linkblog.plan import page_inputs, paginate, plan_pages
+from linkblog.index import Selection, index_site
+from linkblog.model import PageKind
+from linkblog.plan import generated_urls, group_pages, pager, plan_pages, sitemap_entries, static_collisions
+from linkblog.scan import Found
+from linkblog.urls import Urls
 
 CONFIG = Config(root=Path("/site"), url="https://example.org/", per_page=2)
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
-def test_paginate_links_neighbours():
-    pages = paginate(list(range(5)), 2, "/tag/x/")
-    assert [chunk for chunk, _ in pages] == [[0, 1], [2, 3], [4]]
-    assert [(p.prev_url, p.next_url) for _, p in pages] == [
-        (None, "/tag/x/page/2/"), ("/tag/x/", "/tag/x/page/3/"), ("/tag/x/page/2/", None)]
+def site_of(*posts, config=CONFIG):
+    return index_site(posts, config, Urls(config.url), NOW, Selection())
+
+
+def test_pagers_link_neighbours():
+    pagers = [pager("/tag/x/", n, 3) for n in (1, 2, 3)]
+    assert [(p.url, p.prev_url, p.next_url) for p in pagers] == [
+        ("/tag/x/", None, "/tag/x/page/2/"), ("/tag/x/page/2/", "/tag/x/", "/tag/x/page/3/"),
+        ("/tag/x/page/3/", "/tag/x/page/2/", None)]
 
 
 def test_every_spec_url_is_planned():
-    posts = [a_post(f"p{i}", datetime(2015, 1 + i, 1, tzinfo=UTC), ["support"], "Seth Godin") for i in range(3)]
-    site, _ = index_site(posts, CONFIG, NOW)
-    pages, problems = plan_pages(site, CONFIG)
+    site = site_of(*(a_post(f"p{i}", datetime(2015, 1 + i, 1, 12, tzinfo=UTC), ["support"], "Seth Godin")
+                     for i in range(3)))
+    pages, problems = plan_pages(site)
     urls = {p.url for p in pages}
     assert not problems
     assert {"/", "/page/2/", "/tag/support/", "/tag/support/page/2/", "/tag/support/feed.xml", "/2015/",
@@ -30,31 +40,42 @@ def test_every_spec_url_is_planned():
     titles = {p.url: p.title for p in pages}
     assert titles["/tag/support/"] == "Tag: support" and titles["/2015/"] == "Year: 2015"
     assert titles["/source/seth-godin/"] == "Source: Seth Godin"
+    assert urls == set(generated_urls(site)) | {"/2015/01/p0/", "/2015/02/p1/", "/2015/03/p2/"}
+
+
+def test_one_page_of_a_group_is_planned_alone():
+    site = site_of(*(a_post(f"p{i}", datetime(2015, 1 + i, 1, 12, tzinfo=UTC), ["t"]) for i in range(5)))
+    [page] = group_pages(site, site.groups(PageKind.TAG)[0], [3])
+    assert page.url == "/tag/t/page/3/" and [p.slug for p in page.posts] == ["p0"]
+    assert (page.pager.number, page.pager.count, page.pager.next_url) == (3, 3, None)
 
 
 def test_two_posts_on_one_url_name_both_files():
-    posts = [a_post("same", datetime(2015, 1, 1, tzinfo=UTC)), a_post("same", datetime(2015, 1, 2, tzinfo=UTC))]
-    posts[1].path = "posts/other.md"
-    site, _ = index_site(posts, CONFIG, NOW)
-    _, problems = plan_pages(site, CONFIG)
+    one = a_post("same", datetime(2015, 1, 1, 12, tzinfo=UTC))
+    other = a_post("same", datetime(2015, 1, 2, 12, tzinfo=UTC))
+    other = replace(other, path="posts/other.md")
+    _, problems = plan_pages(site_of(one, other))
     assert [(p.path, p.message) for p in problems] == [
         ("posts/other.md", "writes the same URL /2015/01/same/ as posts/same.md")]
 
 
 def test_a_post_on_a_generated_page_url_is_a_collision():
     config = Config(root=Path("/site"), url="https://example.org/", permalink="/{slug}/")
-    site, _ = index_site([a_post("archive", datetime(2015, 1, 1, tzinfo=UTC))], config, NOW)
-    _, problems = plan_pages(site, config)
-    assert [p.message for p in problems] == ["writes the same URL /archive/ as the archive page 'Archive'"]
+    _, problems = plan_pages(site_of(a_post("archive", datetime(2015, 1, 1, 12, tzinfo=UTC)), config=config))
+    assert [p.message for p in problems] == ["writes the same URL /archive/ as the archive page"]
 
 
-def test_page_inputs_follow_the_posts_shown():
-    posts = [a_post(f"p{i}", datetime(2015, 1 + i, 1, tzinfo=UTC)) for i in range(3)]
-    site, _ = index_site(posts, CONFIG, NOW)
-    before = {p.url: page_inputs(p) for p in plan_pages(site, CONFIG)[0]}
-    posts[0].digest = "changed"
-    site, _ = index_site(posts, CONFIG, NOW)
-    after = {p.url: page_inputs(p) for p in plan_pages(site, CONFIG)[0]}
-    changed = {url for url in before if before[url] != after[url]}
-    assert "/2015/01/p0/" in changed and "/page/2/" in changed
-    assert "/" not in changed and "/archive/" not in changed and "/2015/02/p1/" not in changed
+def test_sitemap_lists_html_pages_with_post_dates():
+    site = site_of(a_post("a", datetime(2015, 1, 5, tzinfo=UTC), ["t"]))
+    entries = dict(sitemap_entries(site))
+    assert entries["https://example.org/2015/01/a/"] == "2015-01-04"  # Chicago, the test sites' zone
+    assert entries["https://example.org/tag/t/"] is None
+    assert "https://example.org/404.html" not in entries and "https://example.org/feed.xml" not in entries
+
+
+def test_a_static_file_may_not_replace_a_page_or_its_folder():
+    site = site_of(a_post("a", datetime(2015, 1, 5, tzinfo=UTC), ["t"]))
+    static = {rel: Found(rel, f"/site/static/{rel}", 0, 0)
+              for rel in ("archive/index.html", "tag", "feed.xml", "2015/photo.jpg", "style.css")}
+    problems = static_collisions(site, [*generated_urls(site), *site.by_url], static)
+    assert sorted(p.path for p in problems) == ["static/archive/index.html", "static/feed.xml", "static/tag"]

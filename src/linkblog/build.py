@@ -1,51 +1,40 @@
-"""Runs the pipeline: config -> posts -> site -> pages -> output, reusing what has not changed.
+"""The builder: runs load, the incremental engine and the output, build after build.
 
-Heavy modules (Markdown, Jinja, feedgen) are imported only once a build has work to do,
-so that a rebuild with nothing to do finishes in a fraction of a second.
+A Builder keeps its state between builds, in memory (for `serve`) and, with `persist`, in
+.cache/linkblog/ (for `build`). Heavy modules (Markdown, Jinja, feedgen) are imported only
+once a build has work to do, so a build with nothing to do stops after one scan.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from linkblog import __version__
 from linkblog.cache import (
     CACHE_DIR,
-    BuildCache,
-    CacheError,
     InputState,
-    ParsedFile,
-    cache_warning,
-    fill_bodies,
-    forget_cache,
-    load_cache,
+    Saved,
     load_inputs,
-    mark_dirty,
-    save_cache,
+    load_state,
     save_inputs,
+    save_state,
 )
 from linkblog.config import Config, load_config
 from linkblog.digest import digest_bytes, key_of
-from linkblog.model import Post
-from linkblog.output import Stage, foreign, recover, stage_changes
-from linkblog.parallel import map_items
-from linkblog.plan import PAGE_TEMPLATES
+from linkblog.incremental import State, code_digest, is_racy
+from linkblog.output import foreign, recover
 from linkblog.problems import Problem, errors, sorted_problems
-from linkblog.scan import PRIVATE, Found, scan
+from linkblog.scan import Inputs, scan, scan_posts, scan_static, stat_file
 from linkblog.theme import static_dirs, template_dirs
-from linkblog.urls import Urls
 
 if TYPE_CHECKING:
-    from linkblog.model import PageSpec
-    from linkblog.render import Renderer
+    from linkblog.engine import Engine
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,6 +59,9 @@ class BuildResult:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # why each unpublished post was left out
+    ignored: list[str] = field(default_factory=list)  # files in posts/ that are not posts
+    pages: list[str] = field(default_factory=list)  # URLs of the pages rendered again
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -78,74 +70,48 @@ class BuildResult:
         return not errors(self.problems)
 
 
-@dataclass
-class Inputs:
-    """Every input file of a build, found by one scan."""
+class Timer:
+    """Seconds per stage of one build."""
 
-    posts: list[Found]
-    templates: list[Found]
-    static: dict[str, Found]
-    key: str
-    started_ns: int
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
 
-    @property
-    def newest_ns(self) -> int:
-        """The newest mtime among the inputs, to spot edits too recent for stat to see."""
-        return max((f.mtime_ns for f in [*self.posts, *self.templates, *self.static.values()]), default=0)
-
-
-@dataclass
-class Work:
-    """What a render worker needs; forked workers inherit it instead of unpickling it."""
-
-    renderer: Renderer
-    config: Config
-    pages: list[PageSpec]
-    outputs: dict[str, str]
-    stage: Stage
-    file_seconds: list[float] = field(default_factory=lambda: [0.0])  # summed only in this process
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
 
 
 class Builder:
-    """Builds one site again and again, keeping its cache between builds."""
+    """Builds one site again and again, keeping what the next build needs."""
 
     def __init__(self, config_path: Path, overrides: dict[str, Any] | None = None,
                  options: BuildOptions | None = None, persist: bool = True):
         self.config_path = config_path
-        self.overrides = overrides or {}
+        self.overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
         self.options = options or BuildOptions()
         self.persist = persist
-        self.cache: BuildCache | None = None
+        self.engine: Engine | None = None
+        self.inputs: Inputs | None = None
         self.last: InputState | None = None
-        self.timings: dict[str, float] = {}
 
-    def build(self, progress: Progress | None = None) -> BuildResult:
-        """One build; on any error the output is left exactly as it was."""
+    def build(self, progress: Progress | None = None, changed: Iterable[Path] | None = None) -> BuildResult:
+        """One build; `changed` (what a watcher saw) spares a full scan. On any error the output is untouched."""
         started = time.perf_counter()
-        self.timings = {}
-        # Tens of thousands of long-lived records: a collector rescanning them on every burst
-        # of allocations makes large builds quadratic. Our records hold no cycles, so pause it.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            result = self.run(progress or (lambda stage, done, total: None))
-        finally:
-            if collecting:
-                gc.enable()
+        timer = Timer()
+        result = self.run(progress or (lambda stage, done, total: None), changed, timer)
         result.seconds = time.perf_counter() - started
-        result.timings = self.timings
+        result.timings = timer.seconds
         result.problems = sorted_problems(result.problems)
         return result
 
-    @contextmanager
-    def timed(self, stage: str) -> Iterator[None]:
-        started = time.perf_counter()
-        yield
-        self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - started
-
-    def run(self, progress: Progress) -> BuildResult:
+    def run(self, progress: Progress, changed: Iterable[Path] | None, timer: Timer) -> BuildResult:
         config, problems = load_config(self.config_path, self.overrides)
         if config is None or errors(problems):
+            self.engine = None
             return BuildResult(problems)
         if foreign(config.output_path):
             return BuildResult([Problem(config.output_dir, "holds files linkblog did not write (it has no "
@@ -153,197 +119,126 @@ class Builder:
         recovered = recover(config.output_path)
         if recovered:
             problems.append(Problem(config.output_dir, recovered, warning=True))
-        with self.timed("scan"):
-            inputs = self.scan(config)
+        with timer("scan"):
+            inputs = self.rescan(config, changed) if changed is not None and self.inputs else None
+            inputs = inputs or self.scan(config)
+            code = code_digest()
+            key = self.input_key(config, inputs, code)
         now = self.options.now or datetime.now(UTC)
         last = self.last if self.last or not self.persist else load_inputs(config.root)
-        if last and not self.options.clean and last.unchanged(inputs.key, inputs.newest_ns, now,
-                                                              output_identity(config)):
-            warnings = [Problem(*w, warning=True) for w in last.warnings]
-            return BuildResult(problems + warnings, posts=last.posts, unchanged=last.files)
-        try:
-            return self.build_from_cache(config, inputs, now, problems, progress)
-        except CacheError as exc:
-            self.cache = None
-            forget_cache(config.root)
-            return self.build_from_cache(config, inputs, now, problems + [cache_warning(exc)], progress)
-
-    def build_from_cache(self, config: Config, inputs: Inputs, now: datetime, problems: list[Problem],
-                         progress: Progress) -> BuildResult:
-        cache, warnings = self.load(config)
-        posts, post_problems = self.read_posts(config, cache, inputs.posts, progress)
-        problems = problems + warnings + post_problems
-        if errors(problems):  # report broken templates along with broken posts
-            return BuildResult(problems + self.renderer(config).template_digests(PAGE_TEMPLATES)[1])
-        result, release = self.render_site(config, cache, posts, inputs, now, progress)
+        if last and not self.options.clean and self.unchanged(last, key, inputs, now, config):
+            self.inputs = inputs
+            return BuildResult(problems + [Problem(*w, warning=True) for w in last.warnings], posts=last.posts,
+                               unchanged=last.files)
+        engine = self.engine_for(config, code, timer)
+        result = engine.build(inputs, now, progress, timer)
         result.problems = problems + result.problems
+        self.inputs = inputs
         if result.ok:
-            result.problems += self.remember(config, cache, inputs, result, release)
+            self.remember(config, engine, inputs, key, result)
         return result
+
+    def engine_for(self, config: Config, code: str, timer: Timer) -> Engine:
+        """The engine of this config, with the state the last build left (in memory, or read from disk)."""
+        from linkblog.engine import Engine
+
+        engine = self.engine
+        if engine is None or engine.config != config or engine.code != code or self.options.clean:
+            state, warnings = State(), []
+            if self.persist and not self.options.clean:
+                with timer("cache"):
+                    state, warnings = load_state(config.root, code, config.tz)
+            engine = self.engine = Engine(config, code, state, self.options, self.jobs(), warnings, self.persist)
+            engine.saved = Saved.of(state) if self.persist and state.code else None
+        return engine
 
     def scan(self, config: Config) -> Inputs:
         started_ns = time.time_ns()  # an edit after this moment may share an mtime we record
-        # _private posts (such as _drafts/) are not published; _partials are templates all the same,
-        # and static/ is copied as it is, .well-known/ included.
-        posts = scan(config.posts_path, ".md", PRIVATE)
+        posts, ignored = scan_posts(config.posts_path)
+        # _partials are templates all the same, and static/ is copied as it is, .well-known/ included.
         templates = [f for d in template_dirs(config.root) for f in scan(d)]
-        static = {f.rel: f for d in static_dirs(config.root) for f in scan(d, skipped=(".DS_Store", ".git"))}
-        config_bytes = self.config_path.read_bytes()
-        stats = [f"{f.path}\0{f.mtime_ns}\0{f.size}" for f in [*posts, *templates, *static.values()]]
-        from linkblog import markdown
+        static = scan_static(static_dirs(config.root))
+        found = stat_file(self.config_path, self.config_path.name)
+        assert found is not None  # load_config read it a moment ago
+        return Inputs(posts, ignored, templates, static, found, started_ns)
 
-        key = key_of(__version__, markdown.settings_digest(), digest_bytes(config_bytes),
-                     repr(sorted(self.overrides.items())),
-                     repr(self.options.drafts), repr(self.options.future), str(config.output_path), *stats)
-        return Inputs(posts, templates, static, key, started_ns)
+    def rescan(self, config: Config, changed: Iterable[Path]) -> Inputs | None:
+        """The last scan with the changed paths stat'ed again; None when only a full scan will do."""
+        assert self.inputs is not None
+        inputs = replace(self.inputs, posts=dict(self.inputs.posts), started_ns=time.time_ns())
+        posts_dir = config.posts_path.resolve()
+        for path in {Path(p).resolve() for p in changed}:
+            if path == self.config_path.resolve() or path.is_dir():
+                return None
+            if any(path.is_relative_to(d) for d in template_dirs(config.root)):
+                inputs.templates = [f for d in template_dirs(config.root) for f in scan(d)]
+            elif any(path.is_relative_to(d) for d in static_dirs(config.root)):
+                inputs.static = scan_static(static_dirs(config.root))
+            elif path.is_relative_to(posts_dir):
+                rel = "posts/" + path.relative_to(posts_dir).as_posix()
+                if any(part.startswith(("_", ".", "#")) for part in path.relative_to(posts_dir).parts):
+                    continue
+                found = stat_file(path, rel[len("posts/"):])
+                if found is None:
+                    inputs.posts.pop(rel, None)
+                    inputs.ignored = [r for r in inputs.ignored if r != rel]
+                elif rel.endswith((".md", ".markdown")):
+                    inputs.posts[rel] = found
+                elif rel not in inputs.ignored:
+                    inputs.ignored = sorted([*inputs.ignored, rel])
+        return inputs
 
-    def load(self, config: Config) -> tuple[BuildCache, list[Problem]]:
-        """The cache, emptied of whatever the current settings make stale."""
-        from linkblog import markdown
+    def input_key(self, config: Config, inputs: Inputs, code: str) -> str:
+        """A key of everything a build reads: no input changed when it is the same."""
+        stats = [f"{f.path}\0{f.mtime_ns}\0{f.size}" for f in inputs.files()]
+        return key_of(code, repr(sorted(self.overrides.items())), repr(self.options.drafts),
+                      repr(self.options.future), str(config.output_path), *inputs.ignored, *stats)
 
-        warnings: list[Problem] = []
-        if self.cache is None:
-            with self.timed("cache"):
-                self.cache, warnings = load_cache(config.root) if self.persist else (BuildCache(), [])
-        cache = self.cache
-        parse_key = key_of(__version__, markdown.settings_digest(), config.timezone)
-        if cache.parse_key != parse_key or self.options.clean:
-            cache.parse_key, cache.files = parse_key, {}
-        # Pages show rendered Markdown, so new Markdown settings mean new pages too.
-        render_key = key_of(parse_key, repr(config), repr(self.options.drafts), repr(self.options.future))
-        if cache.render_key != render_key or self.options.clean:
-            cache.render_key, cache.pages = render_key, {}
-        if self.options.clean or cache.out != str(config.output_path) or output_identity(config) == -1:
-            cache.outputs, cache.pages, cache.out = {}, {}, str(config.output_path)
-        return cache, warnings
-
-    def read_posts(self, config: Config, cache: BuildCache, found: list[Found],
-                   progress: Progress) -> tuple[list[Post], list[Problem]]:
-        """Every post, parsed again only where the file's bytes changed."""
-        from linkblog import markdown
-
-        files: dict[str, ParsedFile] = {}
-        misses: list[tuple[str, Found, bytes | None]] = []
-        with self.timed("read"):
-            for item in found:
-                rel = "posts/" + item.rel
-                entry, data = reusable(cache, rel, item)
-                if entry is None:
-                    misses.append((rel, item, data))
-                else:
-                    files[rel] = entry
-        markdown.seconds_spent[0] = 0.0
-        with self.timed("parse"):
-            for rel, entry in map_items(parse_file, config.tz, misses, self.jobs(), counter("parse", misses, progress)):
-                files[rel] = entry
-        if self.jobs() == 1:  # with workers, this process saw only its share
-            self.timings["markdown"] = markdown.seconds_spent[0]
-        cache.files = dict(sorted(files.items()))
-        posts = [e.post for e in cache.files.values() if e.post is not None]
-        problems = [p for e in cache.files.values() for p in e.problems]
-        return posts, problems
-
-    def render_site(self, config: Config, cache: BuildCache, posts: list[Post], inputs: Inputs,
-                    now: datetime, progress: Progress) -> tuple[BuildResult, datetime | None]:
-        """Index, plan and render the site; also say when a future post comes due."""
-        from linkblog.index import index_site
-        from linkblog.plan import plan_pages
-
-        with self.timed("index"):
-            site, problems = index_site(posts, config, now, self.options.drafts, self.options.future)
-        with self.timed("plan"):
-            pages, plan_problems = plan_pages(site, config)
-            renderer = self.renderer(config)
-            digests, template_problems = renderer.template_digests({p.template for p in pages})
-        problems += plan_problems + template_problems + static_collisions(config, pages, inputs.static)
-        if errors(problems):
-            return BuildResult(problems), None
-        result = self.write(config, cache, renderer, pages, digests, inputs, progress)
-        result.problems = problems + result.problems
-        result.posts = len(site.posts)
-        upcoming = [p.date for p in posts if p.date > now and (self.options.drafts or not p.draft)]
-        return result, None if self.options.future or not upcoming else min(upcoming)
-
-    def write(self, config: Config, cache: BuildCache, renderer: Renderer, pages: list[PageSpec],
-              digests: dict[str, str], inputs: Inputs, progress: Progress) -> BuildResult:
-        """Render what changed into the stage, then commit it to the output."""
-        from linkblog.plan import page_inputs
-
-        full = not cache.outputs
-        with self.timed("plan"):
-            fingerprints = {p.url: key_of(page_inputs(p), digests[p.template]) for p in pages}
-            todo = [i for i, p in enumerate(pages) if full or cache.pages.get(p.url) != fingerprints[p.url]]
-        if self.persist:
-            fill_bodies(config.root, [post for i in todo for post in pages[i].posts if isinstance(post, Post)])
-        stage = Stage(config.output_path, full=full).open()
-        try:
-            rendered = self.render_pages(Work(renderer, config, pages, cache.outputs, stage), todo, progress)
-            if rendered and isinstance(rendered[0], Problem):
-                stage.discard()
-                return BuildResult(rendered)
-            with self.timed("write"):
-                pages_files = {renderer.urls.file_for(p.url) for p in pages}
-                outputs = stage_changes(stage, cache.outputs, rendered, pages_files, inputs.static,
-                                        hosting_files(config))
-        except BaseException:  # a failed or interrupted build leaves no stage behind
-            stage.discard()
-            raise
-        with self.timed("write"):
-            # Should the build die from here on, the next one must not trust the old manifest.
-            cache.outputs, cache.pages = {}, {}
+    def unchanged(self, last: InputState, key: str, inputs: Inputs, now: datetime, config: Config) -> bool:
+        """True when no input changed since the last good build, no post came due and the output is as left."""
+        due = last.release is not None and now.timestamp() >= last.release
+        if key != last.key or due or output_identity(config) != last.output:
+            return False
+        # Files changed too close to that build for stat to tell are compared by their bytes (as git does).
+        if any(file_digest(path) != digest for path, digest in last.racy.items()):
+            return False
+        if last.racy:
+            self.last = replace(last, stamp_ns=inputs.started_ns, racy=racy_digests(inputs))
             if self.persist:
-                mark_dirty(config.root)
-            stage.commit()
-        cache.outputs, cache.pages = outputs, fingerprints
-        changed = sum(1 for _, _, was_changed in rendered if was_changed)
-        return BuildResult(written=sorted(set(stage.written)), deleted=stage.deleted, unchanged=len(pages) - changed)
+                save_inputs(config.root, self.last)
+        return True
 
-    def render_pages(self, work: Work, todo: list[int], progress: Progress) -> list:
-        """Render the pages in todo into the stage: what each became, or every template failure."""
-        with self.timed("render"):
-            rendered = map_items(render_one, work, todo, self.jobs(), counter("render", todo, progress))
-        if self.jobs() == 1:  # tell templates and file system apart, where one process did both
-            self.timings["render"] -= work.file_seconds[0]
-            self.timings["files"] = work.file_seconds[0]
-        failures = [r for r in rendered if isinstance(r, Problem)]
-        return sorted_problems(failures) if failures else rendered  # type: ignore[return-value]
-
-    def remember(self, config: Config, cache: BuildCache, inputs: Inputs, result: BuildResult,
-                 release: datetime | None) -> list[Problem]:
-        """Keep what the next build needs to skip work: the cache and the input key."""
-        cache.saved_ns = inputs.started_ns
-        # The input's warnings are repeated by a build that stops early; one-off notices are not.
+    def remember(self, config: Config, engine: Engine, inputs: Inputs, key: str, result: BuildResult) -> None:
+        """Keep what lets the next build stop early: the input key, racy files, warnings."""
+        release = engine.site.next_release() if engine.site else None
+        # A build that stops early repeats the inputs' warnings; one-off notices (cache, output) are not repeated.
         once = (str(CACHE_DIR), config.output_dir)
         warnings = [[p.path, p.message, p.line] for p in result.problems if p.warning and p.path not in once]
-        self.last = InputState(inputs.key, inputs.started_ns, release.timestamp() if release else None,
-                               result.posts, result.unchanged + len(result.written), output_identity(config),
-                               warnings)
-        if not self.persist:
-            return []
-        with self.timed("cache"):
-            warnings = save_cache(config.root, cache)
-            if not warnings:
+        self.last = InputState(key, inputs.started_ns, racy_digests(inputs),
+                               release.timestamp() if release else None, result.posts,
+                               result.unchanged + len(result.written), output_identity(config), warnings)
+        if self.persist:
+            engine.state.saved_ns = inputs.started_ns
+            saved, problems = save_state(config.root, engine.state, engine.saved)
+            engine.saved = saved
+            result.problems += problems
+            if not problems:
                 save_inputs(config.root, self.last)
-        return warnings
-
-    def renderer(self, config: Config) -> Renderer:
-        from linkblog.render import Renderer
-
-        return Renderer(config, template_dirs(config.root))
 
     def jobs(self) -> int:
         return self.options.jobs or os.cpu_count() or 1
 
 
-def counter(stage: str, items: list, progress: Progress) -> Callable[[int], None]:
-    """A callback for map_items that reports a running count of `items` done."""
-    done = [0]
+def racy_digests(inputs: Inputs) -> dict[str, str]:
+    """The digests of the input files too recent for their stat to be trusted."""
+    return {f.path: file_digest(f.path) for f in inputs.files() if is_racy(f.mtime_ns, inputs.started_ns)}
 
-    def advance(count: int) -> None:
-        done[0] += count
-        progress(stage, done[0], len(items))
 
-    return advance
+def file_digest(path: str) -> str:
+    try:
+        return digest_bytes(Path(path).read_bytes())
+    except OSError:
+        return ""
 
 
 def output_identity(config: Config) -> int:
@@ -352,86 +247,3 @@ def output_identity(config: Config) -> int:
         return config.output_path.stat().st_ino if (config.output_path / "index.html").is_file() else -1
     except OSError:
         return -1
-
-
-def reusable(cache: BuildCache, rel: str, item: Found) -> tuple[ParsedFile | None, bytes | None]:
-    """The cached parse of a post if its bytes are unchanged; else the bytes read to tell (if any)."""
-    from linkblog.content import post_digest
-
-    entry = cache.fresh(rel, item.mtime_ns, item.size)
-    old = cache.files.get(rel)
-    if entry is not None or old is None:
-        return entry, None  # a new file: the worker that parses it reads it
-    data = read_bytes(item)
-    if data is None or old.digest != post_digest(rel, data):
-        return None, data
-    return ParsedFile(item.mtime_ns, item.size, old.digest, old.post, old.problems), None
-
-
-def read_bytes(found: Found) -> bytes | None:
-    """A post file's bytes, or None when it vanished or cannot be read since the scan."""
-    try:
-        return Path(found.path).read_bytes()
-    except OSError:
-        return None
-
-
-def parse_file(tz: Any, item: tuple[str, Found, bytes | None]) -> tuple[str, ParsedFile]:
-    """Read (if need be) and parse one post file into a cache entry (runs in a worker)."""
-    from linkblog.content import parse_post, post_digest
-
-    rel, found, data = item
-    data = read_bytes(found) if data is None else data
-    if data is None:
-        return rel, ParsedFile(found.mtime_ns, found.size, "", None, [Problem(rel, "cannot be read")])
-    post, problems = parse_post(rel, data, tz)
-    return rel, ParsedFile(found.mtime_ns, found.size, post_digest(rel, data), post, problems)
-
-
-def render_one(work: Work, index: int) -> tuple[str, str, bool] | Problem:
-    """Render one page; stage it if its bytes differ from the output's (runs in a worker)."""
-    from linkblog.render import RenderError
-
-    page = work.pages[index]
-    rel = work.renderer.urls.file_for(page.url)
-    try:
-        data = page_bytes(work.renderer, work.config, page)
-    except RenderError as exc:
-        return exc.problem
-    except ValueError as exc:  # lxml refuses text no XML document may hold
-        return Problem(f"templates/{page.template}", f"{page.url}: a feed cannot hold this text ({exc})")
-    digest = digest_bytes(data)
-    changed = work.outputs.get(rel) != digest
-    if changed:
-        started = time.perf_counter()
-        work.stage.put(rel, data)
-        work.file_seconds[0] += time.perf_counter() - started
-    return rel, digest, changed
-
-
-def page_bytes(renderer: Renderer, config: Config, page: PageSpec) -> bytes:
-    if page.kind in ("rss", "atom"):
-        from linkblog.feeds import feed_bytes
-
-        return feed_bytes(page, config, [renderer.render_entry(p) for p in page.posts])
-    return renderer.render_page(page)
-
-
-def hosting_files(config: Config) -> dict[str, bytes]:
-    """What GitHub Pages needs beside the site: .nojekyll, and CNAME for a custom domain."""
-    return {".nojekyll": b"", **({"CNAME": config.cname.encode() + b"\n"} if config.cname else {})}
-
-
-def static_collisions(config: Config, pages: list[PageSpec], static: dict[str, Found]) -> list[Problem]:
-    """A Problem for each static file that would replace a generated page, or the folder one sits in."""
-    urls = Urls(config.url)
-    generated = {urls.file_for(p.url): p.url for p in pages}
-    folders = {str(parent) for rel in generated for parent in PurePosixPath(rel).parents}
-    return [Problem(shown_path(found.path, config.root), f"would replace generated pages at /{rel}; rename or "
-                    "remove it") for rel, found in static.items()
-            if rel in generated or rel in folders or any(str(p) in generated for p in PurePosixPath(rel).parents)]
-
-
-def shown_path(path: str, root: Path) -> str:
-    """A path as the user knows it: relative to the site when it is inside it."""
-    return str(Path(path).relative_to(root)) if Path(path).is_relative_to(root) else path

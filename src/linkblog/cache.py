@@ -1,102 +1,138 @@
-"""The build cache: parsed posts by file, page fingerprints, and the output manifest.
+"""The build state on disk: one SQLite database of plain columns and JSON, never code.
 
-It lives in memory for a long-running process. Between `build` runs it is kept in one
-SQLite database under .cache/linkblog/, and each build writes only the rows that changed,
-in one transaction. Post bodies are fetched only for the pages rendered again. Anything
-damaged, truncated or from another version is dropped with a warning, never trusted.
+Nothing read from a site folder may run code, and a cache can be handed around with a blog's
+repository: every row is text, numbers or JSON with dates spelled out, checked as it is read.
+Each build writes only the rows that changed, in one transaction. A cache that is damaged,
+from other code, or holds a value of the wrong shape is dropped with a warning and rebuilt.
 """
 
 from __future__ import annotations
 
+import base64
 import json
-import pickle
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from linkblog import __version__
-from linkblog.model import Post, Via
+from linkblog.incremental import FileState, State
+from linkblog.model import Parsed, Via
 from linkblog.output import write_file
 from linkblog.problems import Problem
 
-FORMAT = f"3:{__version__}"
 CACHE_DIR = Path(".cache") / "linkblog"
 DATABASE = CACHE_DIR / "cache.sqlite"
 INPUTS_FILE = CACHE_DIR / "inputs.json"
-# A file changed within this long of the cache being written may share its mtime with
-# the version we parsed (coarse filesystem clocks), so its bytes are checked instead.
-RACY_NS = 2_000_000_000
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, packed BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+                                  digest TEXT NOT NULL, post TEXT, html TEXT, problems TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS templates (name TEXT PRIMARY KEY, digest TEXT NOT NULL);
 """
+_META = ("code", "parse_key", "render_key", "out", "saved_ns")
+_TEXT_FIELDS = ("title", "slug", "excerpt", "digest")
+_OPTIONAL_TEXT = ("link", "source", "summary")
 
 
 class CacheError(Exception):
     """The cache on disk cannot be trusted."""
 
 
-@dataclass(slots=True)
-class ParsedFile:
-    """A post file as last parsed: its stat key, content digest and result."""
-
-    mtime_ns: int
-    size: int
-    digest: str
-    post: Post | None
-    problems: list[Problem]
+class OutOfDate(Exception):
+    """The cache was made by other code."""
 
 
-@dataclass
-class BuildCache:
-    """Everything one build leaves for the next, and what was last stored, to save only changes."""
-
-    parse_key: str = ""
-    render_key: str = ""
-    files: dict[str, ParsedFile] = field(default_factory=dict)
-    pages: dict[str, str] = field(default_factory=dict)
-    outputs: dict[str, str] = field(default_factory=dict)
-    out: str = ""
-    saved_ns: int = 0
-    stored: dict[str, dict[str, Any]] = field(default_factory=lambda: {"files": {}, "pages": {}, "outputs": {}})
-
-    def fresh(self, rel: str, mtime_ns: int, size: int) -> ParsedFile | None:
-        """The cached parse of a file whose stat is unchanged and not racy."""
-        entry = self.files.get(rel)
-        if entry and (entry.mtime_ns, entry.size) == (mtime_ns, size) and mtime_ns < self.saved_ns - RACY_NS:
-            return entry
-        return None
-
-
-_POST_FIELDS = ("path", "title", "slug", "excerpt", "digest", "tags", "link", "source", "draft", "summary", "extra")
+def encode(value: Any) -> Any:
+    """Front-matter data as JSON, with dates, bytes, sets, tuples and non-text keys spelled out."""
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, bytes):
+        return {"$bytes": base64.b64encode(value).decode()}
+    if isinstance(value, (set, frozenset)):
+        return {"$set": sorted((encode(v) for v in value), key=repr)}
+    if isinstance(value, tuple):
+        return {"$tuple": [encode(v) for v in value]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and not k.startswith("$") for k in value):
+            return {k: encode(v) for k, v in value.items()}
+        return {"$map": [[encode(k), encode(v)] for k, v in value.items()]}
+    return value
 
 
-def pack(entry: ParsedFile) -> tuple:
-    """A cache entry as plain tuples, without the post body (kept in its own table)."""
-    post = entry.post
-    packed_post = None
-    if post is not None:
-        via = (post.via.name, post.via.url) if post.via else None
-        packed_post = (*(getattr(post, name) for name in _POST_FIELDS), post.date.isoformat(), via)
-    problems = [(p.path, p.message, p.line, p.warning) for p in entry.problems]
-    return entry.mtime_ns, entry.size, entry.digest, packed_post, problems
+def decode(value: Any) -> Any:
+    """The inverse of encode; anything else than what encode writes is a CacheError."""
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if not isinstance(value, dict):
+        if value is None or isinstance(value, (str, int, float)):
+            return value
+        raise CacheError(f"unexpected value {value!r}")
+    tagged = next(iter(value), None) if len(value) == 1 else None
+    readers = {"$datetime": datetime.fromisoformat, "$date": date.fromisoformat, "$bytes": base64.b64decode,
+               "$set": lambda v: {decode(x) for x in v}, "$tuple": lambda v: tuple(decode(x) for x in v),
+               "$map": lambda v: {decode(k): decode(x) for k, x in v}}
+    if tagged in readers:
+        return readers[tagged](value[tagged])
+    if any(k.startswith("$") for k in value):
+        raise CacheError("unexpected tag in front-matter data")
+    return {k: decode(v) for k, v in value.items()}
 
 
-def unpack(packed: tuple) -> ParsedFile:
-    """The inverse of pack; the post's html stays None until fetched."""
-    mtime_ns, size, digest, packed_post, problems = packed
-    post = None
-    if packed_post is not None:
-        *values, date, via = packed_post
-        fields: dict[str, Any] = dict(zip(_POST_FIELDS, values, strict=True))
-        post = Post(date=datetime.fromisoformat(date), html=None, via=Via(*via) if via else None, **fields)
-    return ParsedFile(mtime_ns, size, digest, post, [Problem(*p) for p in problems])
+def pack_post(parsed: Parsed) -> str:
+    """A parsed post as JSON, without its HTML (a column of its own)."""
+    record = {name: getattr(parsed, name) for name in (*_TEXT_FIELDS, *_OPTIONAL_TEXT, "draft")}
+    record.update(date=parsed.date.isoformat(), tags=list(parsed.tags), extra=encode(parsed.extra),
+                  via=[parsed.via.name, parsed.via.url] if parsed.via else None)
+    return json.dumps(record, ensure_ascii=False)
+
+
+def unpack_post(rel: str, packed: str, html: str, tz: tzinfo) -> Parsed:
+    """A parsed post from its JSON; every field is checked to be of its type."""
+    record = json.loads(packed)
+    for name in _TEXT_FIELDS:
+        expect(record[name], str)
+    for name in _OPTIONAL_TEXT:
+        expect(record[name], (str, type(None)))
+    tags = tuple(expect(t, str) for t in expect(record["tags"], list))
+    via = record["via"]
+    if via is not None and not (isinstance(via, list) and len(via) == 2 and isinstance(via[0], str)
+                                and isinstance(via[1], (str, type(None)))):
+        raise CacheError("unexpected via")
+    moment = datetime.fromisoformat(expect(record["date"], str))
+    if moment.tzinfo is None:
+        raise CacheError("a date without its offset")
+    return Parsed(path=rel, html=expect(html, str), date=moment.astimezone(tz), tags=tags,
+                  via=Via(*via) if via else None, draft=expect(record["draft"], bool),
+                  extra=expect(decode(record["extra"]), dict),
+                  **{name: record[name] for name in (*_TEXT_FIELDS, *_OPTIONAL_TEXT)})
+
+
+def expect(value: Any, kind: type | tuple[type, ...]) -> Any:
+    if not isinstance(value, kind):
+        raise CacheError(f"unexpected {type(value).__name__} in a post")
+    return value
+
+
+def pack_problems(problems: list[Problem]) -> str:
+    return json.dumps([[p.path, p.message, p.line, p.warning] for p in problems], ensure_ascii=False)
+
+
+def unpack_problems(packed: str) -> list[Problem]:
+    problems = []
+    for path, message, line, warning in json.loads(packed):
+        if not (isinstance(path, str) and isinstance(message, str) and isinstance(line, (int, type(None)))
+                and isinstance(warning, bool)):
+            raise CacheError("unexpected problem row")
+        problems.append(Problem(path, message, line, warning))
+    return problems
 
 
 def connect(root: Path) -> sqlite3.Connection:
@@ -106,33 +142,79 @@ def connect(root: Path) -> sqlite3.Connection:
     return db
 
 
-def load_cache(root: Path) -> tuple[BuildCache, list[Problem]]:
-    """The cache saved by the last build, or an empty one (with a warning if it was unusable)."""
+def load_state(root: Path, code: str, tz: tzinfo) -> tuple[State, list[Problem]]:
+    """The state the last build saved, or an empty one (with a warning if the saved one was unusable)."""
     if not (root / DATABASE).exists():
-        return BuildCache(), []
+        return State(), []
     try:
-        db = connect(root)
-        try:
-            return read_cache(db), []
-        finally:
-            db.close()
+        with closing(connect(root)) as db:
+            return read_state(db, code, tz), []
+    except OutOfDate:  # another linkblog version or other code: a rebuild, not a problem
+        forget_cache(root)
+        return State(), []
     except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, it is not to be trusted
-        (root / DATABASE).unlink(missing_ok=True)
-        return BuildCache(), [cache_warning(exc)]
+        forget_cache(root)
+        return State(), [cache_warning(exc)]
 
 
-def read_cache(db: sqlite3.Connection) -> BuildCache:
+def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> State:
     meta = dict(db.execute("SELECT key, value FROM meta"))
-    if meta.get("format") != FORMAT:
-        raise CacheError("made by another version of linkblog")
-    packed = {rel: pickle.loads(blob) for rel, blob in db.execute("SELECT rel, packed FROM files")}
-    cache = BuildCache(meta["parse_key"], meta["render_key"], {rel: unpack(p) for rel, p in packed.items()},
-                       dict(db.execute("SELECT url, fingerprint FROM pages")),
-                       dict(db.execute("SELECT rel, digest FROM outputs")), meta["out"], int(meta["saved_ns"]))
-    cache.stored = {"files": dict(cache.files), "pages": dict(cache.pages), "outputs": dict(cache.outputs)}
-    if meta.get("dirty") == "1":  # killed while changing the output: rebuild it whole
-        cache.pages, cache.outputs = {}, {}
-    return cache
+    if meta.get("code") != code:
+        raise OutOfDate()
+    state = State(code, meta["parse_key"], meta["render_key"], meta["out"], int(meta["saved_ns"]))
+    for rel, mtime_ns, size, digest, post, html, problems in db.execute("SELECT * FROM files"):
+        parsed = unpack_post(rel, post, html, tz) if post is not None else None
+        state.files[rel] = FileState(int(mtime_ns), int(size), str(digest), parsed, unpack_problems(problems))
+    if meta.get("dirty") != "1":  # else killed while changing the output: rebuild it whole
+        state.pages = dict(db.execute("SELECT url, fingerprint FROM pages"))
+        state.outputs = dict(db.execute("SELECT rel, digest FROM outputs"))
+    state.templates = dict(db.execute("SELECT name, digest FROM templates"))
+    return state
+
+
+@dataclass
+class Saved:
+    """What was last written to (or read from) the database, to write only the rows that changed."""
+
+    files: dict[str, FileState]
+    pages: dict[str, str]
+    outputs: dict[str, str]
+    templates: dict[str, str]
+
+    @classmethod
+    def of(cls, state: State) -> Saved:
+        return cls(*(dict(getattr(state, f.name)) for f in fields(cls)))
+
+
+def save_state(root: Path, state: State, saved: Saved | None) -> tuple[Saved | None, list[Problem]]:
+    """Store what changed since `saved` (everything when None); a failure only costs speed next time."""
+    try:
+        with closing(connect(root)) as db, db:
+            if saved is None:
+                db.executescript("DELETE FROM files; DELETE FROM pages; DELETE FROM outputs; DELETE FROM templates;")
+                saved = Saved({}, {}, {}, {})
+            store(db, state, saved)
+    except (sqlite3.Error, OSError) as exc:
+        forget_cache(root)
+        return None, [cache_warning(exc)]
+    return Saved.of(state), []
+
+
+def store(db: sqlite3.Connection, state: State, saved: Saved) -> None:
+    """Write the changed rows; runs inside one transaction."""
+    meta = {name: str(getattr(state, name)) for name in _META} | {"dirty": "0"}
+    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+    changed = [(rel, e) for rel, e in state.files.items() if saved.files.get(rel) is not e]
+    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        (rel, e.mtime_ns, e.size, e.digest, pack_post(e.parsed) if e.parsed else None,
+         e.parsed.html if e.parsed else None, pack_problems(e.problems)) for rel, e in changed])
+    db.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in saved.files.keys() - state.files.keys()])
+    for table, key, current, old in (("pages", "url", state.pages, saved.pages),
+                                     ("outputs", "rel", state.outputs, saved.outputs),
+                                     ("templates", "name", state.templates, saved.templates)):
+        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
+                       [(k, v) for k, v in current.items() if old.get(k) != v])
+        db.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(k,) for k in old.keys() - current.keys()])
 
 
 def cache_warning(exc: Exception) -> Problem:
@@ -145,95 +227,6 @@ def forget_cache(root: Path) -> None:
     (root / INPUTS_FILE).unlink(missing_ok=True)
 
 
-def save_cache(root: Path, cache: BuildCache) -> list[Problem]:
-    """Store what changed since the cache was loaded; a failure only costs speed next time."""
-    try:
-        db = connect(root)
-        try:
-            with db:
-                store(db, cache)
-        finally:
-            db.close()
-    except (sqlite3.Error, OSError) as exc:
-        forget_cache(root)
-        return [cache_warning(exc)]
-    cache.stored = {"files": dict(cache.files), "pages": dict(cache.pages), "outputs": dict(cache.outputs)}
-    return []
-
-
-def store(db: sqlite3.Connection, cache: BuildCache) -> None:
-    """Write the changed rows; runs inside one transaction."""
-    meta = {"format": FORMAT, "parse_key": cache.parse_key, "render_key": cache.render_key, "out": cache.out,
-            "saved_ns": str(cache.saved_ns), "dirty": "0"}
-    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
-    stored = cache.stored
-    changed = {rel: e for rel, e in cache.files.items() if stored["files"].get(rel) is not e}
-    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)",
-                   [(rel, pickle.dumps(pack(e), protocol=pickle.HIGHEST_PROTOCOL)) for rel, e in changed.items()])
-    db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-                   [(e.digest, e.post.html) for e in changed.values() if e.post and e.post.html is not None])
-    db.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in stored["files"].keys() - cache.files.keys()])
-    for table, key, current in (("pages", "url", cache.pages), ("outputs", "rel", cache.outputs)):
-        old = stored[table]
-        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
-                       [(k, v) for k, v in current.items() if old.get(k) != v])
-        db.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(k,) for k in old.keys() - current.keys()])
-    if db.execute("SELECT count(*) FROM bodies").fetchone()[0] > 2 * len(cache.files) + 100:
-        db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT value FROM json_each(?))",
-                   (json.dumps([e.digest for e in cache.files.values()]),))
-
-
-def fill_bodies(root: Path, posts: list[Post]) -> None:
-    """Give each post loaded from the cache its html again."""
-    missing = {p.digest for p in posts if p.html is None}
-    if not missing:
-        return
-    found: dict[str, str] = {}
-    try:
-        db = connect(root)
-        try:
-            wanted = sorted(missing)
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                found.update(db.execute(f"SELECT digest, html FROM bodies WHERE digest IN ({marks})", chunk))
-        finally:
-            db.close()
-    except sqlite3.Error as exc:
-        raise CacheError(f"post bodies unreadable: {exc}") from None
-    if missing - found.keys():
-        raise CacheError("post bodies missing")
-    for post in posts:
-        if post.html is None:
-            post.html = found[post.digest]
-
-
-@dataclass(frozen=True, slots=True)
-class InputState:
-    """The input key of the last good build, so a build with nothing to do can stop early."""
-
-    key: str
-    stamp_ns: int
-    release: float | None
-    posts: int
-    files: int
-    output: int
-    warnings: list[list[Any]]
-
-    def unchanged(self, key: str, newest_ns: int, now: datetime, output: int) -> bool:
-        """True when no input changed (nor too recently to tell), no post came due and the output is ours."""
-        due = self.release is not None and now.timestamp() >= self.release
-        return key == self.key and newest_ns < self.stamp_ns - RACY_NS and not due and output == self.output
-
-
-def load_inputs(root: Path) -> InputState | None:
-    """The last good build's input state, if it can be read."""
-    try:
-        return InputState(**json.loads((root / INPUTS_FILE).read_bytes()))
-    except (OSError, ValueError, TypeError):
-        return None
-
-
 def mark_dirty(root: Path) -> None:
     """Record, before the output changes, that the stored manifest may no longer describe it."""
     (root / INPUTS_FILE).unlink(missing_ok=True)
@@ -243,6 +236,36 @@ def mark_dirty(root: Path) -> None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('dirty', '1')")
         except sqlite3.Error:
             forget_cache(root)
+
+
+@dataclass(frozen=True, slots=True)
+class InputState:
+    """The inputs of the last good build, so that a build with nothing to do can stop after one scan.
+
+    `racy` holds the digests of files changed too close to that scan for their stat to be trusted:
+    they are read again, one by one, instead of forcing a full build.
+    """
+
+    key: str
+    stamp_ns: int
+    racy: dict[str, str]
+    release: float | None
+    posts: int
+    files: int
+    output: int
+    warnings: list[list[Any]]
+
+
+def load_inputs(root: Path) -> InputState | None:
+    """The last good build's input state, if it can be read and has the right shape."""
+    try:
+        state = InputState(**json.loads((root / INPUTS_FILE).read_bytes()))
+    except (OSError, ValueError, TypeError):
+        return None
+    shapes = (isinstance(state.key, str) and isinstance(state.stamp_ns, int) and isinstance(state.racy, dict)
+              and all(isinstance(v, str) for v in state.racy.values()) and isinstance(state.warnings, list)
+              and all(isinstance(w, list) and len(w) == 3 for w in state.warnings))
+    return state if shapes else None
 
 
 def save_inputs(root: Path, state: InputState) -> None:

@@ -33,7 +33,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"linkblog {__version__}")
     commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
     # One function per command adds its parser; each sets `run` to the function that runs it.
-    for add in (add_build, add_init, add_new):
+    for add in (add_build, add_init, add_new, add_deploy, add_check, add_import):
         add(commands)
     return top
 
@@ -64,13 +64,18 @@ def add_init(commands: argparse._SubParsersAction) -> None:
 
 def add_new(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser("new", help="write a new post file and print its path")
-    new.add_argument("title")
-    new.add_argument("--link", help="URL of the article the post quotes")
-    new.add_argument("--source", help="who wrote it")
-    new.add_argument("--via", help="who pointed you to it")
+    new.add_argument("title", nargs="?", help="the post's title (optional with --from-url)")
+    new.add_argument("--from-url", metavar="URL", help="fetch the article and fill in title, link, source and quote")
+    new.add_argument("--link", metavar="URL", help="URL of the article the post quotes")
+    new.add_argument("--source", metavar="NAME", help="who wrote it")
+    new.add_argument("--via", metavar="NAME", help="who pointed you to it")
+    new.add_argument("--via-url", metavar="URL", help="a link to who pointed you to it (needs --via)")
+    new.add_argument("--quote", metavar="TEXT", help="the passage to quote (Markdown); default with --from-url: "
+                     "the page's description")
     new.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    new.add_argument("--draft", action="store_true", help="write draft: true, so builds leave it out")
     config_option(new)
-    new.set_defaults(run=run_new)
+    new.set_defaults(run=run_new, usage_error=new.error)
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -85,19 +90,31 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from linkblog.config import load_config
-    from linkblog.scaffold import new_post
+    from linkblog.load import load_site
+    from linkblog.scaffold import NewPost, new_post, prefilled, refused_urls
 
-    config, problems = load_config(args.config)
-    if config is None:
+    if not (args.title or args.from_url):
+        args.usage_error("give the post's title, or --from-url URL")
+    if args.via_url and not args.via:
+        args.usage_error("--via-url needs --via NAME")
+    new = NewPost(args.title, args.link, args.source, args.via, args.via_url, tuple(args.tag), args.quote, args.draft)
+    loaded, problems = load_site(args.config)
+    problems = refused_urls(new) if loaded else problems
+    if args.from_url and not problems:  # a refused option is reported before any time is spent fetching
+        from linkblog.capture import capture
+
+        captured, problem = capture(args.from_url)
+        problems = [problem] if problem else []
+        new = prefilled(new, captured) if captured else new
+    if loaded is None or problems:
         report(problems)
         return 1
-    now = datetime.now(UTC).astimezone(config.tz)
-    path, problem = new_post(config.posts_path, args.title, now, args.link, args.source, args.via, args.tag)
-    if problem:
-        report([problem])
+    now = datetime.now(UTC).astimezone(loaded.config.tz)
+    rel, problems = new_post(loaded.config, loaded.posts, new, now)
+    report(problems)
+    if rel is None:
         return 1
-    print(path.relative_to(config.root) if path.is_relative_to(config.root) else path)
+    print(rel)
     return 0
 
 
@@ -114,6 +131,94 @@ def run_build(args: argparse.Namespace) -> int:
         print(summary(result))
     if args.timings:
         print("timings: " + json.dumps({k: round(v, 4) for k, v in result.timings.items()}), file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def add_deploy(commands: argparse._SubParsersAction) -> None:
+    deploy = commands.add_parser("deploy", help="build and push the site to a branch for GitHub Pages")
+    config_option(deploy)
+    deploy.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
+    deploy.add_argument("--branch", default="gh-pages", help="branch that holds the site (default: gh-pages)")
+    deploy.add_argument("--message", help="commit message (default: names the commit the site was built from)")
+    deploy.add_argument("--no-build", action="store_true", help="deploy the output folder as it is")
+    deploy.set_defaults(run=run_deploy)
+
+
+def run_deploy(args: argparse.Namespace) -> int:
+    from linkblog.deploy import deploy
+
+    result = deploy(args.config, args.remote, args.branch, args.message, build=not args.no_build)
+    report(result.problems)
+    if not result.ok:
+        return 1
+    if result.commit:
+        print(f"Deployed {plural(result.files, 'file')} to {result.target} as {result.commit[:7]}")
+    else:
+        print(f"{result.target} already holds this site; nothing to deploy")
+    return 0
+
+
+def add_check(commands: argparse._SubParsersAction) -> None:
+    check = commands.add_parser("check", help="check links, fragments, feeds, the sitemap and the posts")
+    config_option(check)
+    check.add_argument("--output", help="check this existing output folder (default: build afresh in a temp folder)")
+    check.add_argument("--base-url", help="absolute base URL to check the site at (overrides url)")
+    check.add_argument("--external", action="store_true", help="also check outbound links over the network")
+    check.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each outbound link")
+    check.set_defaults(run=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from linkblog.check import check_site
+    from linkblog.links_external import Checker
+    from linkblog.problems import errors
+
+    if args.timeout <= 0:
+        print("linkblog check: error: --timeout must be a number of seconds above 0", file=sys.stderr)
+        return 2
+    show_progress = args.external and sys.stderr.isatty()
+    result = check_site(args.config, args.output, args.base_url, Checker(timeout=args.timeout) if args.external
+                        else None, progress_printer() if show_progress else None)
+    if show_progress:
+        print("\r\033[K", end="", file=sys.stderr)
+    report(result.problems)
+    failed = len(errors(result.problems))
+    found = f"{plural(failed, 'error')}, {plural(len(result.problems) - failed, 'warning')}"
+    outbound = f", {plural(result.outbound, 'outbound link')}" if args.external else ""
+    print(f"Checked {plural(result.pages, 'page')}, {plural(result.links, 'internal link')}{outbound}: "
+          f"{found if result.problems else 'no problems'}")
+    return 0 if result.ok else 1
+
+
+def add_import(commands: argparse._SubParsersAction) -> None:
+    importer = commands.add_parser("import", help="turn another blog's posts into posts/ files, never overwriting")
+    sources = importer.add_subparsers(title="sources", required=True, metavar="SOURCE")
+    for kind, what, text in (("wordpress", "FILE", "a WordPress export (WXR, from Tools -> Export)"),
+                             ("feed", "FILE_OR_URL", "an RSS or Atom feed, a file or a URL"),
+                             ("jekyll", "DIR", "a Jekyll site's folder (_posts/, _drafts/)"),
+                             ("hugo", "DIR", "a Hugo site's folder (content/)")):
+        source = sources.add_parser(kind, help=text, description=f"Import {text}.")
+        source.add_argument("source", metavar=what)
+        source.add_argument("--into", type=Path, help="folder to write the posts to (default: the site's posts/)")
+        source.add_argument("--drafts", action="store_true", help="also import drafts (written with draft: true)")
+        source.add_argument("--force", action="store_true", help="overwrite existing files that differ")
+        config_option(source)
+        source.set_defaults(run=run_import, kind=kind)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from linkblog.config import load_config
+    from linkblog.importers import import_posts
+
+    config, problems = load_config(args.config)
+    if config is None:
+        report(problems)
+        return 1
+    result, problems = import_posts(args.kind, args.source, config, args.into, args.drafts, args.force)
+    report(problems)
+    if result is None:
+        return 1
+    print("\n".join(result.lines()))
     return 0 if result.ok else 1
 
 
@@ -141,9 +246,30 @@ def report(problems: list[Problem], failed_build: bool = False) -> None:
 
 
 def summary(result: BuildResult) -> str:
-    """One line: posts, files written, pages unchanged, files removed, seconds."""
-    return (f"Built {plural(result.posts, 'post')}: {plural(len(result.written), 'file')} written, "
+    """Posts, files written, pages unchanged, files removed, seconds; then what was left out, if anything."""
+    line = (f"Built {plural(result.posts, 'post')}: {plural(len(result.written), 'file')} written, "
             f"{result.unchanged} unchanged, {len(result.deleted)} removed in {result.seconds:.2f} s")
+    return "\n".join([line, *filter(None, [left_out(result.left_out), ignored(result.ignored)])])
+
+
+def left_out(reasons: list[str]) -> str:
+    """'2 posts left out: 1 draft (use --drafts), 1 dated 2099-01-01 09:00 UTC (use --future)'."""
+    if not reasons:
+        return ""
+    drafts = reasons.count("draft")
+    dated = [r for r in reasons if r != "draft"]
+    parts = [f"{plural(drafts, 'draft')} (use --drafts)"] if drafts else []
+    if dated:
+        shown = ", ".join(r.removeprefix("dated ") for r in dated[:3]) + (", …" if len(dated) > 3 else "")
+        parts.append(f"{len(dated)} dated {shown} (use --future)")
+    return f"{plural(len(reasons), 'post')} left out: {', '.join(parts)}"
+
+
+def ignored(files: list[str]) -> str:
+    if not files:
+        return ""
+    shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
+    return f"{plural(len(files), 'file')} in posts/ left out, not .md or .markdown: {shown}"
 
 
 def plural(count: int, noun: str) -> str:

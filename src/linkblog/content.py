@@ -1,4 +1,4 @@
-"""Post files -> Post records. Pure parsing: reads no files itself, never writes."""
+"""Post files -> Parsed records. Pure parsing: reads no files itself, never writes."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import frontmatter
 import yaml
 
 from linkblog import markdown
-from linkblog.digest import digest_bytes
-from linkblog.model import Post, Via
+from linkblog.digest import digest_bytes, post_digest
+from linkblog.model import Parsed, Via
 from linkblog.problems import Problem
 from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, slugify
 from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping
@@ -37,13 +37,8 @@ class FieldError(ValueError):
     """A front-matter value that cannot be used, raised only inside this module."""
 
 
-def post_digest(rel: str, data: bytes) -> str:
-    """The digest of a post file: its bytes and its path, which also shapes its HTML (footnote ids)."""
-    return digest_bytes(rel.encode("utf-8", "surrogateescape") + b"\0" + data)
-
-
-def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Post | None, list[Problem]]:
-    """Parse one post file's bytes into a Post, or say everything wrong with it."""
+def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Parsed | None, list[Problem]]:
+    """Parse one post file's bytes, dated in the site's timezone, or say everything wrong with it."""
     text, problems = decode(rel, data)
     if text is None:
         return None, problems
@@ -54,7 +49,8 @@ def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Post | None, list[P
     if problems:
         return None, problems
     html, excerpt = markdown.render(body, doc_id(rel, fields["slug"]))
-    return Post(path=rel, html=html, excerpt=excerpt, digest=post_digest(rel, data), **fields), []
+    fields["date"] = fields["date"].astimezone(tz)
+    return Parsed(path=rel, html=html, excerpt=excerpt, digest=post_digest(rel, data), **fields), []
 
 
 def decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
@@ -106,7 +102,7 @@ def split_front_matter(rel: str, text: str) -> tuple[dict | None, str, list[Prob
 
 
 def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tuple[dict, list[Problem]]:
-    """Validated Post fields from front matter; every bad field becomes a Problem."""
+    """Validated post fields from front matter; every bad field becomes a Problem."""
     stem = PurePosixPath(rel).stem
     jekyll = JEKYLL_NAME.match(stem)
     readers = {

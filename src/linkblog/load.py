@@ -9,11 +9,12 @@ from typing import Any
 
 from linkblog.config import Config, load_config
 from linkblog.content import parse_post
-from linkblog.index import index_site
-from linkblog.model import PageSpec, Post, Site
+from linkblog.index import Selection, Site, index_site
+from linkblog.model import PageSpec, Parsed
 from linkblog.plan import plan_pages
 from linkblog.problems import Problem, errors, sorted_problems
-from linkblog.scan import PRIVATE, scan
+from linkblog.scan import scan_posts
+from linkblog.urls import Urls
 
 
 @dataclass
@@ -21,7 +22,7 @@ class Loaded:
     """A site as a build would see it: its settings, every parsed post, the index and the pages."""
 
     config: Config
-    posts: list[Post]
+    posts: list[Parsed]
     site: Site
     pages: list[PageSpec]
     problems: list[Problem]
@@ -29,26 +30,25 @@ class Loaded:
 
 def load_site(config_path: Path, overrides: dict[str, Any] | None = None, drafts: bool = False,
               future: bool = False, now: datetime | None = None) -> tuple[Loaded | None, list[Problem]]:
-    """Load and index a site without writing anything; None (and the problems) when it cannot be indexed."""
+    """Load and index a site without writing anything; None (and the problems) when it has no usable config."""
     config, problems = load_config(config_path, overrides)
     if config is None or errors(problems):
         return None, problems
     posts, post_problems = read_posts(config)
-    site, index_problems = index_site(posts, config, now or datetime.now(UTC), drafts, future)
-    pages, plan_problems = plan_pages(site, config)
-    problems = sorted_problems(problems + post_problems + index_problems + plan_problems)
+    site = index_site(posts, config, Urls(config.url), now or datetime.now(UTC), Selection(drafts, future))
+    pages, plan_problems = plan_pages(site)
+    problems = sorted_problems(problems + post_problems + site.warnings() + plan_problems)
     return Loaded(config, posts, site, pages, problems), problems
 
 
-def read_posts(config: Config) -> tuple[list[Post], list[Problem]]:
+def read_posts(config: Config) -> tuple[list[Parsed], list[Problem]]:
     """Every post file under posts/ parsed, and the problems of those that could not be."""
     posts, problems = [], []
-    for found in scan(config.posts_path, ".md", PRIVATE):
-        rel = "posts/" + found.rel
+    for rel, found in scan_posts(config.posts_path)[0].items():
         try:
             data = Path(found.path).read_bytes()
         except OSError as exc:
-            problems.append(Problem(rel, f"cannot be read ({exc.strerror})"))
+            problems.append(Problem(rel, f"cannot be read ({exc.strerror or exc})"))
             continue
         post, post_problems = parse_post(rel, data, config.tz)
         problems += post_problems

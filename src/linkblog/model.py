@@ -4,7 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
+
+
+class PageKind(StrEnum):
+    """What a page is; list kinds share one template, feeds are XML."""
+
+    HOME = "home"
+    POST = "post"
+    TAG = "tag"
+    YEAR = "year"
+    MONTH = "month"
+    SOURCE = "source"
+    ARCHIVE = "archive"
+    RSS = "rss"
+    ATOM = "atom"
+    SITEMAP = "sitemap"
+    NOT_FOUND = "404"
+    ROBOTS = "robots"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,28 +42,15 @@ class Ref:
     url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Listing:
-    """What a list of titles shows of a post (archive, previous/next links): never its body."""
-
-    title: str
-    url: str
-    date: datetime
-    link: str | None
-    source_ref: Ref | None
-    fingerprint: str
-
-
-@dataclass(slots=True)
-class Post:
-    """One post as parsed from its file; the index fills in the placed fields."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parsed:
+    """One post file as parsed: everything it says, its date in the site's timezone, its HTML."""
 
     path: str
     title: str
     date: datetime
     slug: str
-    # None only while a post loaded from the disk cache waits for its body (see cache.py).
-    html: str | None
+    html: str
     excerpt: str
     digest: str
     tags: tuple[str, ...] = ()
@@ -55,40 +60,31 @@ class Post:
     draft: bool = False
     summary: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    # Placed by the index: where the post lives and how its names are shown.
-    url: str = ""
-    permalink: str = ""
-    tag_refs: tuple[Ref, ...] = ()
-    source_ref: Ref | None = None
-    fingerprint: str = ""
-    listing: Listing | None = None
 
     @property
     def description(self) -> str:
         return self.summary or self.excerpt
 
 
-@dataclass(slots=True)
-class Group:
-    """Posts gathered under one name: a tag, a source, a year or a month."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Post(Parsed):
+    """A published post: its file's content, placed at its URL with its names as the site shows them."""
 
+    url: str
+    permalink: str
+    tag_refs: tuple[Ref, ...] = ()
+    source_ref: Ref | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Posts gathered under one name (a tag, source, year or month, or the whole site), newest first."""
+
+    kind: PageKind
     name: str
     slug: str
     url: str
-    posts: list[Post] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Site:
-    """Every published post, newest first, and the groups built from them."""
-
-    posts: list[Post]
-    tags: list[Group]
-    sources: list[Group]
-    years: list[Group]
-    months: list[Group]
-    older: dict[str, Listing | None]
-    newer: dict[str, Listing | None]
+    posts: Any  # a Sequence[Post]; the index places only the posts a slice asks for
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +106,12 @@ class PageSpec:
     url: str
     template: str
     title: str
-    kind: str
-    posts: list[Post] | list[Listing] = field(default_factory=list)
+    kind: PageKind
+    posts: list[Post] = field(default_factory=list)
     pager: Pager | None = None
     description: str = ""
     group: Group | None = None
     post: Post | None = None
-    older: Listing | None = None
-    newer: Listing | None = None
+    older: Post | None = None
+    newer: Post | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -104,6 +104,11 @@ def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[st
     return outputs
 
 
+def hosting_files(cname: str | None) -> dict[str, bytes]:
+    """What GitHub Pages needs beside the site: .nojekyll, and CNAME for a custom domain."""
+    return {".nojekyll": b"", **({"CNAME": cname.encode() + b"\n"} if cname else {})}
+
+
 def write_file(path: Path, data: bytes, sync: bool = False) -> None:
     """Write a file whole: to a temporary name, then renamed over the target."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -87,7 +87,7 @@ class Renderer:
         self.template_dirs = template_dirs
         self.urls = Urls(config.url)
         self.site = site_view(config)
-        self.entries: dict[tuple[str, str, str], Markup] = {}
+        self.entries: dict[tuple[str, str], tuple[Post, Markup]] = {}
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -111,11 +111,12 @@ class Renderer:
 
     def entry(self, post: Post, heading: str = "h2") -> Markup:
         """A post as an h-entry (_entry.html sees only `post` and `heading`), rendered once per build."""
-        key = (post.path, post.fingerprint, heading)
-        html = self.entries.get(key)
-        if html is None:
-            html = self.entries[key] = Markup(self.render(ENTRY_TEMPLATE, {"post": post, "heading": heading}))
-        return html
+        # The index makes a new Post whenever what a post shows changes, so the same object is the same entry.
+        cached = self.entries.get((post.path, heading))
+        if cached is None or cached[0] is not post:
+            cached = self.entries[(post.path, heading)] = (
+                post, Markup(self.render(ENTRY_TEMPLATE, {"post": post, "heading": heading})))
+        return cached[1]
 
     def render_entry(self, post: Post) -> str:
         """A post's body as a feed shows it, attribution included, every link absolute."""

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
+from linkblog.content import FieldError, read_url
 from linkblog.problems import Problem
 from linkblog.theme import theme_dir
-from linkblog.urls import slugify
+from linkblog.urls import normalised_link, slugify
+
+if TYPE_CHECKING:
+    from linkblog.capture import Captured
+    from linkblog.config import Config
+    from linkblog.model import Parsed
 
 CONFIG = """\
 title: My Link Blog
@@ -37,7 +47,8 @@ source: Scott Berkun
 > direction can look like progress for a long time.
 
 This is a link post: a quote, where it came from, and a few lines of your own.
-Edit or delete it, then run `linkblog new "A title" --link URL --source NAME`.
+Edit or delete it, then start the next one from the article's address with
+`linkblog new --from-url URL`.
 """
 
 
@@ -53,20 +64,96 @@ def init_site(target: Path) -> Problem | None:
     (target / "config.yaml").write_text(CONFIG, encoding="utf-8")
     (target / "posts" / "2015-06-01-work-vs-progress.md").write_text(SAMPLE_POST, encoding="utf-8")
     (target / ".gitignore").write_text("/build/\n.cache/\n", encoding="utf-8")
+    # Publishing with GitHub Pages, ready to switch on; the workflow ships inside the package.
+    (target / ".github" / "workflows").mkdir(parents=True)
+    shutil.copyfile(Path(__file__).with_name("pages.yml"), target / ".github" / "workflows" / "pages.yml")
     return None
 
 
-def new_post(posts: Path, title: str, now: datetime, link: str | None, source: str | None,
-             via: str | None, tags: list[str]) -> tuple[Path, Problem | None]:
-    """Write posts/YYYY-MM-DD-slug.md with front matter; refuse to replace a file."""
-    path = posts / f"{now:%Y-%m-%d}-{slugify(title)}.md"
+@dataclass(frozen=True)
+class NewPost:
+    """What `linkblog new` was told: the front matter to write, and the quote (Markdown) that opens the body."""
+
+    title: str | None
+    link: str | None = None
+    source: str | None = None
+    via: str | None = None
+    via_url: str | None = None
+    tags: tuple[str, ...] = ()
+    quote: str | None = None
+    draft: bool = False
+
+
+# Characters that start Markdown or HTML inside a line; a page's description is plain text.
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>&~|])")
+# What makes a line a heading, list item or rule when it comes first.
+_LINE_START = re.compile(r"^(?:([#+-])|(\d{1,9})([.)]))")
+
+
+def new_post(config: Config, existing: Iterable[Parsed], new: NewPost,
+             now: datetime) -> tuple[str | None, list[Problem]]:
+    """Write posts/YYYY-MM-DD-slug.md, never over a file: the path as printed (None if refused) and the problems."""
+    problems = refused_urls(new)
+    if not new.title:
+        problems.append(Problem("--from-url", "the page has no title; give one: linkblog new \"Title\" --from-url URL"))
+    if problems:
+        return None, problems
+    path = config.posts_path / f"{now:%Y-%m-%d}-{slugify(new.title)}.md"
+    rel = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else str(path)
     if path.exists():
-        return path, Problem(str(path), "already exists; choose another title or edit that file")
-    meta = {"title": title, "date": now.strftime("%Y-%m-%d %H:%M"), "tags": tags}
-    meta.update({k: v for k, v in (("link", link), ("source", source), ("via", via)) if v})
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None)
-    body = "> The passage you are quoting.\n\nWhat you think of it.\n" if link else "\n"
-    posts.mkdir(parents=True, exist_ok=True)
+        return None, [Problem(rel, "already exists; choose another title or edit that file")]
+    warnings = already_linked(existing, new.link, rel)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:
-        handle.write(f"---\n{front}---\n{body}")
-    return path, None
+        handle.write(post_file_text(new, now))
+    return rel, warnings
+
+
+def refused_urls(new: NewPost) -> list[Problem]:
+    """`--link` and `--via-url` checked exactly as a build checks `link` and `via.url`."""
+    problems = []
+    for option, key, value in (("--link", "link", new.link), ("--via-url", "via.url", new.via_url)):
+        try:
+            read_url(value, key)
+        except FieldError as exc:
+            problems.append(Problem(option, str(exc)))
+    return problems
+
+
+def already_linked(existing: Iterable[Parsed], link: str | None, rel: str) -> list[Problem]:
+    """A warning for each post that already links the same article."""
+    if not link:
+        return []
+    wanted = normalised_link(link)
+    same = [post for post in existing if post.link and normalised_link(post.link) == wanted]
+    return [Problem(rel, f"already linked on {post.date:%Y-%m-%d} in {post.path}", warning=True)
+            for post in sorted(same, key=lambda p: (p.date, p.path))]
+
+
+def post_file_text(new: NewPost, now: datetime) -> str:
+    """Front matter, then the quote as a blockquote; no placeholder a build would publish."""
+    meta = {"title": new.title, "date": now.strftime("%Y-%m-%d %H:%M"), "tags": list(new.tags)}
+    via = {"name": new.via, "url": new.via_url} if new.via_url else new.via
+    meta.update({k: v for k, v in (("link", new.link), ("source", new.source), ("via", via)) if v})
+    if new.draft:
+        meta["draft"] = True
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None)
+    return f"---\n{front}---\n{blockquote(new.quote) if new.quote else ''}"
+
+
+def blockquote(markdown: str) -> str:
+    """Markdown quoted line by line, with a blank line after it for the commentary."""
+    return "".join(f"> {line}".rstrip() + "\n" for line in markdown.strip().splitlines()) + "\n"
+
+
+def prefilled(new: NewPost, captured: Captured) -> NewPost:
+    """The options given, with what the page says filling those left out."""
+    quote = new.quote or (markdown_literal(captured.description) if captured.description else None)
+    return replace(new, title=new.title or captured.title, link=new.link or captured.link,
+                   source=new.source or captured.source, quote=quote)
+
+
+def markdown_literal(text: str) -> str:
+    """One line of plain text as Markdown that shows it as written: no markup, no raw HTML."""
+    escaped = _INLINE_MARKUP.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)

@@ -40,3 +40,47 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[str, ...], found
             elif entry.name.endswith(suffix) and entry.is_file():
                 stat = entry.stat()
                 found.append(Found(rel, entry.path, stat.st_mtime_ns, stat.st_size))
+
+
+POST_SUFFIXES = (".md", ".markdown")  # as Jekyll and Hugo read them
+STATIC_SKIPPED = (".DS_Store", ".git")
+
+
+@dataclass
+class Inputs:
+    """Every input file of a build, found by one scan."""
+
+    posts: dict[str, Found]  # by site-relative path, posts/...
+    ignored: list[str]  # other files under posts/, which are not posts
+    templates: list[Found]
+    static: dict[str, Found]  # by output path
+    config: Found
+    started_ns: int
+
+    def files(self) -> list[Found]:
+        return [*self.posts.values(), *self.templates, *self.static.values(), self.config]
+
+
+def scan_posts(folder: Path) -> tuple[dict[str, Found], list[str]]:
+    """The post files under posts/ (not _private ones such as _drafts/), and every other file there."""
+    posts, ignored = {}, []
+    for found in scan(folder, "", PRIVATE):
+        if found.rel.endswith(POST_SUFFIXES):
+            posts["posts/" + found.rel] = found
+        else:
+            ignored.append("posts/" + found.rel)
+    return posts, ignored
+
+
+def scan_static(folders: list[Path]) -> dict[str, Found]:
+    """Static files by output path; a later folder's file replaces an earlier one's."""
+    return {f.rel: f for folder in folders for f in scan(folder, skipped=STATIC_SKIPPED)}
+
+
+def stat_file(path: Path, rel: str) -> Found | None:
+    """One file's stat key, or None when it is not a file (any more)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return Found(rel, str(path), stat.st_mtime_ns, stat.st_size) if path.is_file() else None

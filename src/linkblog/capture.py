@@ -1,0 +1,271 @@
+"""Capture an article from its address: fetch the page, read its title, canonical link, source and description."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from linkblog import __version__
+from linkblog.content import FieldError, read_url
+from linkblog.problems import Problem
+from linkblog.yamlload import CONTROL_CHARACTERS
+
+TIMEOUT_ENV = "LINKBLOG_FETCH_TIMEOUT"
+DEFAULT_TIMEOUT = 10.0
+# An article's HTML is well under this; more is a file download or an endless stream.
+MAX_BYTES = 5 * 1024 * 1024
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+_WEB_SCHEMES = ("http", "https")
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched HTML page: where the redirects ended, its bytes and the charset its server named."""
+
+    url: str
+    html: bytes
+    charset: str | None = None
+
+
+@dataclass(frozen=True)
+class Captured:
+    """What a page says about itself, as plain text; None where it says nothing."""
+
+    title: str | None
+    link: str
+    source: str
+    description: str | None
+
+
+class _Refused(Exception):
+    """A response linkblog will not read, with the reason as its message."""
+
+
+def capture(url: str, timeout: float | None = None) -> tuple[Captured | None, Problem | None]:
+    """Fetch a page and read its metadata, or say in one line why it could not be."""
+    page, problem = fetch_page(url, timeout)
+    return (page_metadata(page), None) if page else (None, problem)
+
+
+def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Problem | None]:
+    """The page at an http(s) URL, redirects followed, within the time and size limits."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in _WEB_SCHEMES or not parts.netloc:
+        return None, Problem(url, "only http:// and https:// pages can be fetched")
+    seconds = timeout if timeout is not None else fetch_timeout()
+    if seconds is None:
+        return None, Problem(TIMEOUT_ENV, f"must be a positive number of seconds, not '{os.environ[TIMEOUT_ENV]}'")
+    request = urllib.request.Request(url, headers={
+        "User-Agent": f"linkblog/{__version__}", "Accept": "text/html,application/xhtml+xml;q=0.9"})
+    try:
+        with _opener().open(request, timeout=seconds) as response:
+            return read_page(response, time.monotonic() + seconds), None
+    except HTTPError as exc:
+        return None, Problem(url, one_line(f"the server answered {exc.code} {exc.reason}"))
+    except (_Refused, OSError, http.client.HTTPException, ValueError) as exc:  # OSError covers URLError, timeouts
+        return None, Problem(url, fetch_failure(exc, seconds))
+
+
+def fetch_timeout() -> float | None:
+    """Seconds to wait for a page: $LINKBLOG_FETCH_TIMEOUT, else 10; None when that is not a positive number."""
+    text = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        return None
+    return seconds if 0 < seconds < float("inf") else None
+
+
+def fetch_failure(exc: Exception, seconds: float) -> str:
+    """One line saying why a fetch failed."""
+    reason = exc.reason if isinstance(exc, URLError) else exc
+    if isinstance(reason, TimeoutError):
+        return f"no complete answer within {seconds:g} seconds (set {TIMEOUT_ENV} to wait longer)"
+    if isinstance(reason, _Refused):
+        return str(reason)
+    detail = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
+    return one_line(f"cannot be fetched: {detail or type(reason).__name__}")
+
+
+class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows redirects to http(s) only (urllib would also follow one to ftp)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).scheme.lower() not in _WEB_SCHEMES:
+            raise _Refused(f"redirects to '{newurl}', which is not an http(s) page")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_WebOnlyRedirects)
+
+
+def read_page(response: http.client.HTTPResponse, deadline: float) -> Page:
+    """The response's body, refused unless it is HTML within MAX_BYTES and arrives before the deadline."""
+    kind = response.headers.get_content_type()
+    if kind not in HTML_TYPES:
+        raise _Refused(f"is not an HTML page (the server sent {kind})")
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_BYTES:
+        raise _Refused(too_large())
+    chunks, size = [], 0
+    # The socket timeout bounds each read; the deadline bounds a server that trickles bytes
+    # (read1 returns what has arrived, where read would wait for a whole chunk).
+    while chunk := response.read1(_CHUNK):
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise _Refused(too_large())
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        chunks.append(chunk)
+    return Page(response.url, b"".join(chunks), response.headers.get_content_charset())
+
+
+def too_large() -> str:
+    return f"is larger than {MAX_BYTES / 1024 / 1024:g} MB, too large for an article page"
+
+
+def page_metadata(page: Page) -> Captured:
+    """Title, canonical link, source and description, read from the page's HTML."""
+    root = document(page)
+    meta = meta_values(root) if root is not None else {}
+    link = canonical_link(root, meta, page.url)
+    title = meta.get("og:title") or (text_of(root.find(".//title")) if root is not None else None)
+    description = meta.get("og:description") or meta.get("description") or meta.get("twitter:description")
+    return Captured(title, link, page_source(root, meta, link), description)
+
+
+def document(page: Page) -> lxml.html.HtmlElement | None:
+    """The parsed page, decoded as its server says, else as UTF-8 when it is, else as the page declares."""
+    encoding = page.charset or ("utf-8" if is_utf8(page.html) else None)
+    try:
+        parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True)
+    except LookupError:  # a charset lxml does not know: let it find the page's own declaration
+        parser = lxml.html.HTMLParser(remove_comments=True)
+    try:
+        return lxml.html.document_fromstring(page.html, parser=parser)
+    except (etree.ParserError, ValueError):  # an empty page, or nothing but whitespace
+        return None
+
+
+def is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def meta_values(root: lxml.html.HtmlElement) -> dict[str, str]:
+    """The first non-empty content of each <meta> name or property, keyed in lowercase."""
+    values: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        content = clean(meta.get("content"))
+        for key in (meta.get("property"), meta.get("name")):
+            if key and content:
+                values.setdefault(key.strip().lower(), content)
+    return values
+
+
+def canonical_link(root: lxml.html.HtmlElement | None, meta: dict[str, str], final_url: str) -> str:
+    """The page's own idea of its address: <link rel=canonical>, og:url, else where the redirects ended."""
+    links = root.iter("link") if root is not None else ()
+    hrefs = [link.get("href") for link in links if "canonical" in (link.get("rel") or "").lower().split()]
+    for candidate in [*hrefs, meta.get("og:url")]:
+        url = web_url(candidate, final_url)
+        if url:
+            return url
+    return final_url
+
+
+def web_url(candidate: str | None, base: str) -> str | None:
+    """An http(s) address the build accepts as a `link`, resolved against the page's URL."""
+    if not candidate or not candidate.strip():
+        return None
+    try:
+        url = read_url(urljoin(base, candidate.strip()), "link")
+    except (FieldError, ValueError):
+        return None
+    return url if url and urlsplit(url).scheme.lower() in _WEB_SCHEMES else None
+
+
+def page_source(root: lxml.html.HtmlElement | None, meta: dict[str, str], link: str) -> str:
+    """Who wrote the page: author meta, JSON-LD author, og:site_name, else the link's host name."""
+    author = meta.get("author")
+    if author and urlsplit(author).scheme.lower() in _WEB_SCHEMES:  # a profile URL is not a name
+        author = None
+    host = (urlsplit(link).hostname or "").removeprefix("www.")
+    return author or (json_ld_author(root) if root is not None else None) or meta.get("og:site_name") or host
+
+
+def json_ld_author(root: lxml.html.HtmlElement) -> str | None:
+    """The first author named in the page's JSON-LD: a name, an object, or a list of them."""
+    for script in root.iter("script"):
+        if (script.get("type") or "").split(";")[0].strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):  # broken or absurdly nested JSON says nothing usable
+            continue
+        nodes = list(json_ld_nodes(data))
+        by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
+        for node in nodes:
+            names = author_names(node.get("author"), by_id)
+            if names:
+                return joined(names)
+    return None
+
+
+def json_ld_nodes(data: Any) -> Iterator[dict]:
+    """The objects of a JSON-LD document: itself, a top-level list, and any @graph."""
+    for node in data if isinstance(data, list) else [data]:
+        if isinstance(node, dict):
+            yield node
+            graph = node.get("@graph")
+            yield from (item for item in graph if isinstance(item, dict)) if isinstance(graph, list) else ()
+
+
+def author_names(value: Any, by_id: dict[str, dict]) -> list[str]:
+    """The names in a JSON-LD author value; an object may name its author by @id elsewhere in the graph."""
+    if isinstance(value, list):
+        return list(dict.fromkeys(name for item in value for name in author_names(item, by_id)))
+    if isinstance(value, dict):
+        ref = value.get("@id")
+        named = value if "name" in value or not isinstance(ref, str) else by_id.get(ref, {})
+        value = named.get("name")
+    name = clean(value) if isinstance(value, str) else None
+    return [name] if name else []
+
+
+def joined(names: list[str]) -> str:
+    """'Ann', 'Ann and Bo', 'Ann, Bo and Cy'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def text_of(element: lxml.html.HtmlElement | None) -> str | None:
+    return clean(element.text_content()) if element is not None else None
+
+
+def clean(text: str | None) -> str | None:
+    """Text on one line without characters no post may hold; None when nothing is left."""
+    if not text:
+        return None
+    return " ".join(CONTROL_CHARACTERS.sub("", text).split()) or None
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())

@@ -1,0 +1,247 @@
+"""`linkblog check`: every link, fragment, feed and sitemap entry of the built site, and the content's weak spots.
+
+The site is built into a temporary folder (or an existing output is read); the site's own
+output folder is never written. A broken link in a post's body is reported at the post,
+once, naming the pages it breaks; one from a template at the first page that shows it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from linkblog.build import Builder, BuildOptions
+from linkblog.check_feeds import check_feeds, check_sitemap
+from linkblog.config import Config
+from linkblog.links_external import Checker, LinkStatus, Progress, check_links
+from linkblog.load import Loaded, load_site
+from linkblog.model import Post
+from linkblog.problems import Problem, errors, sorted_problems
+from linkblog.site_links import Output, link_problem, read_output, relative, resolve, url_of
+from linkblog.urls import Urls, normalised_link
+
+Links = list[tuple[str, str]]  # (the link as written, the tag it is on)
+HTML = etree.HTMLParser(no_network=True)
+# The attributes HTML gives a URL as their value; one compiled XPath finds them all (twice as fast as iterlinks).
+URL_ATTRIBUTES = etree.XPath("//@href | //@src | //@poster | //@cite | //@action | //@formaction | //@data"
+                             " | //@longdesc | //@usemap | //@background | //@manifest")
+
+
+@dataclass
+class CheckResult:
+    """Every problem found, and how much was looked at."""
+
+    problems: list[Problem] = field(default_factory=list)
+    pages: int = 0
+    links: int = 0
+    outbound: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not errors(self.problems)
+
+
+@dataclass
+class Uses:
+    """Where a problem or an outbound link shows: the posts it comes from (if any) and the pages."""
+
+    posts: set[str] = field(default_factory=set)
+    pages: list[str] = field(default_factory=list)
+
+
+def check_site(config_path: Path, output: str | None = None, base_url: str | None = None,
+               external: Checker | None = None, progress: Progress | None = None) -> CheckResult:
+    """Check the site built for `base_url` (default: the config's url): in `output` if given, else built afresh."""
+    overrides = {"url": base_url, "output_dir": output}
+    loaded, problems = load_site(config_path, overrides)
+    if loaded is None:
+        return CheckResult(problems)
+    with built_site(config_path, loaded.config, overrides, output is not None) as (out, build_problems):
+        if out is None:
+            return CheckResult(sorted_problems(problems + build_problems))
+        result, outbound = check_output(out, loaded)
+    result.problems += problems + build_problems + content_warnings(loaded.site.posts)
+    if external is not None:
+        statuses, cache_problems = check_links(sorted(outbound), loaded.config.root, external, progress=progress)
+        result.problems += cache_problems + outbound_problems(statuses, outbound)
+    result.problems = sorted_problems(result.problems)
+    return result
+
+
+@contextmanager
+def built_site(config_path: Path, config: Config, overrides: dict[str, str | None],
+               existing: bool) -> Iterator[tuple[Output | None, list[Problem]]]:
+    """The output to check: the existing one, or a fresh build in a temporary folder removed afterwards."""
+    if existing:
+        if (config.output_path / "index.html").is_file():
+            yield read_output(config.output_path, config.url), []
+        else:
+            yield None, [Problem(config.output_dir, "holds no built site (run `linkblog build` first, or leave "
+                                 "out --output)")]
+        return
+    with TemporaryDirectory(prefix="linkblog-check-") as temp:
+        out = Path(temp) / "site"
+        result = Builder(config_path, {**overrides, "output_dir": str(out)}, BuildOptions(), persist=False).build()
+        yield read_output(out, config.url) if result.ok else None, result.problems
+
+
+def check_output(out: Output, loaded: Loaded) -> tuple[CheckResult, dict[str, Uses]]:
+    """Every link of every page, feed and sitemap entry followed to a file (and id) of the output."""
+    pages, problems = parse_pages(out)
+    shown = posts_by_page(loaded)
+    refs = {post.path: post_refs(post) for post in loaded.site.posts}
+    broken: dict[str, Uses] = defaultdict(Uses)
+    outbound: dict[str, Uses] = defaultdict(Uses)
+    followed = 0
+    for rel, links in pages.items():
+        sources = link_sources(shown.get(rel, []), refs)
+        followed += follow(out, rel, links, sources, broken, outbound)
+    problems += located(broken) + check_feeds(out, loaded) + check_sitemap(out, loaded)
+    return CheckResult(problems, len(pages), followed, len(outbound)), outbound
+
+
+def follow(out: Output, rel: str, links: Links, sources: dict[str, list[str]], broken: dict[str, Uses],
+           outbound: dict[str, Uses]) -> int:
+    """Follow one page's links, noting each problem and outbound URL where it shows; the links followed."""
+    page_url = url_of(out.base, rel)
+    shown_at = urlsplit(page_url).path
+    followed = 0
+    for raw, tag in links:
+        target = resolve(raw, page_url if relative(raw) else out.base, out.base)
+        if target.kind == "other":
+            continue
+        uses = outbound[target.where] if target.kind == "external" else None
+        if uses is None:
+            followed += 1
+            message = link_problem(out, raw, tag, target)
+            uses = broken[message] if message else None
+        if uses is not None:
+            uses.posts.update(sources.get(raw, ()))
+            uses.pages.append(shown_at)
+    return followed
+
+
+def parse_pages(out: Output) -> tuple[dict[str, Links], list[Problem]]:
+    """The links of every HTML page; the ids of each are kept in `out.ids`."""
+    pages, problems = {}, []
+    for rel in sorted(out.files):
+        if not rel.endswith(".html"):
+            continue
+        try:
+            root = etree.fromstring((out.root / rel).read_bytes(), HTML)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+            root, reason = None, str(exc)
+        else:
+            reason = "it is empty"
+        if root is None:
+            problems.append(Problem(urlsplit(url_of(out.base, rel)).path, f"cannot be read as HTML ({reason})"))
+            continue
+        out.ids[rel] = set(root.xpath("//@id | //a/@name"))
+        pages[rel] = links_in(root)
+    return pages, problems
+
+
+def links_in(root: etree._Element) -> Links:
+    """Every URL-valued attribute of the document, with its element's tag."""
+    return [(str(value).strip(), value.getparent().tag) for value in URL_ATTRIBUTES(root)]
+
+
+def link_sources(posts: list[Post], refs: dict[str, set[str]]) -> dict[str, list[str]]:
+    """For each link a page shows, the posts on it that bring it."""
+    sources: dict[str, list[str]] = defaultdict(list)
+    for post in posts:
+        for raw in refs[post.path]:
+            sources[raw].append(post.path)
+    return sources
+
+
+def posts_by_page(loaded: Loaded) -> dict[str, list[Post]]:
+    """For each output file, the posts whose bodies it shows."""
+    urls = Urls(loaded.config.url)
+    shown = {}
+    for page in loaded.pages:
+        posts = [post for post in page.posts if isinstance(post, Post)]
+        if posts:
+            shown[urls.file_for(page.url)] = posts
+    return shown
+
+
+def post_refs(post: Post) -> set[str]:
+    """Every link a post brings to the pages that show it: its body's, its article's, its via's."""
+    refs = {raw for raw, _ in links_in(fragment(post.html or ""))}
+    return refs | {url for url in (post.link, post.via.url if post.via else None) if url}
+
+
+def fragment(html: str) -> etree._Element:
+    """A post body parsed; an empty body is an empty document."""
+    root = etree.fromstring(f"<div>{html}</div>", HTML)
+    return root if root is not None else etree.Element("div")
+
+
+def located(found: dict[str, Uses], warning: bool = False) -> list[Problem]:
+    """One Problem per post a message comes from, else one at the first page that shows it."""
+    problems = []
+    for message, uses in found.items():
+        first, more = uses.pages[0], len(uses.pages) - 1
+        if uses.posts:
+            where = f" (on {first}" + (f" and {more} more page{'s' if more > 1 else ''})" if more else ")")
+            problems += [Problem(path, message + where, warning=warning) for path in sorted(uses.posts)]
+        else:
+            where = f" (and on {more} more page{'s' if more > 1 else ''})" if more else ""
+            problems.append(Problem(first, message + where, warning=warning))
+    return problems
+
+
+def content_warnings(posts: list[Post]) -> list[Problem]:
+    """What a reader would miss in the published posts: tags, sources, a summary shorter than the post."""
+    problems = []
+    for post in posts:
+        if not post.tags:
+            problems.append(Problem(post.path, "has no tags", warning=True))
+        if post.link and not post.source:
+            problems.append(Problem(post.path, "is a link post without a source", warning=True))
+        if post.summary and len(post.summary.strip()) > len("".join(fragment(post.html or "").itertext()).strip()):
+            problems.append(Problem(post.path, "its summary is longer than the post itself", warning=True))
+    return problems + duplicate_links(posts)
+
+
+def duplicate_links(posts: list[Post]) -> list[Problem]:
+    """A warning at each post that links the same article as another one."""
+    by_link: dict[str, list[str]] = defaultdict(list)
+    for post in posts:
+        if post.link:
+            by_link[normalised_link(post.link)].append(post.path)
+    return [Problem(path, f"links the same article as {', '.join(p for p in sorted(paths) if p != path)}",
+                    warning=True)
+            for paths in by_link.values() if len(paths) > 1 for path in paths]
+
+
+def outbound_problems(statuses: dict[str, LinkStatus], outbound: dict[str, Uses]) -> list[Problem]:
+    """Dead links as errors (with an archived copy where there is one); failures and redirects as warnings."""
+    problems = []
+    for url, status in sorted(statuses.items()):
+        message, warning = verdict(status)
+        if message:
+            problems += located({message: outbound[url]}, warning)
+    return problems
+
+
+def verdict(status: LinkStatus) -> tuple[str | None, bool]:
+    """What to say about an outbound link, and whether it is only a warning."""
+    if status.error:
+        return f"could not check {status.url}: {status.error}", True
+    if status.dead:
+        archived = f"; archived copy: {status.archive}" if status.archive else ""
+        return f"dead link {status.url} ({status.status}){archived}", False
+    if status.status is not None and status.status >= 400:
+        return f"{status.url} answered {status.status}, as sites that refuse link checkers do: open it to be sure", True
+    if status.final:
+        return f"{status.url} redirects to {status.final}", True
+    return None, False

@@ -1,0 +1,145 @@
+"""Feeds and the sitemap of a built site: well-formed, holding what RSS 2.0, Atom and sitemaps.org require,
+and linking only to files the site has."""
+
+from __future__ import annotations
+
+import xml.sax
+from datetime import datetime
+
+import defusedxml.ElementTree as SafeET
+import feedparser
+from defusedxml import DefusedXmlException
+
+from linkblog.load import Loaded
+from linkblog.model import PageSpec
+from linkblog.problems import Problem
+from linkblog.site_links import Output, link_problem, resolve
+from linkblog.urls import Urls
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+# The sitemaps.org limits for one file.
+SITEMAP_MAX_URLS = 50_000
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+# What each format requires, as feedparser names it: RSS 2.0 <channel>, Atom <feed> and <entry>.
+RSS_CHANNEL = {"title": "title", "link": "link", "description": "subtitle"}
+ATOM_REQUIRED = {"id": "id", "title": "title", "updated": "updated"}
+VERSIONS = {"rss": ("rss20", "RSS 2.0"), "atom": ("atom10", "Atom 1.0")}
+
+
+def planned(loaded: Loaded, kinds: tuple[str, ...]) -> list[tuple[PageSpec, str]]:
+    """The pages of these kinds that the build writes, with the file each is written to."""
+    urls = Urls(loaded.config.url)
+    return [(page, urls.file_for(page.url)) for page in loaded.pages if page.kind in kinds]
+
+
+def read(out: Output, rel: str) -> bytes | None:
+    return (out.root / rel).read_bytes() if rel in out.files else None
+
+
+def check_feeds(out: Output, loaded: Loaded) -> list[Problem]:
+    """Each RSS and Atom feed parsed with feedparser, checked for required elements and broken links."""
+    problems = []
+    for page, rel in planned(loaded, ("rss", "atom")):
+        data = read(out, rel)
+        if data is None:
+            problems.append(Problem(page.url, "the feed is missing from the output"))
+            continue
+        # Entry content is the pages' HTML, checked there; cleaning it up would only cost time.
+        parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+        broken = malformed(parsed)
+        if broken:
+            problems.append(Problem(page.url, *broken))
+            continue
+        links = [internal(out, href) for href in feed_links(parsed)]
+        problems += [Problem(page.url, message) for message in feed_errors(parsed, page.kind) + links if message]
+    return problems
+
+
+def malformed(parsed: feedparser.FeedParserDict) -> tuple[str, int | None] | None:
+    """Why feedparser could not read a feed as XML, and the line; None when it could."""
+    exc = parsed.get("bozo_exception")
+    if not parsed.get("bozo") or exc is None:
+        return None
+    if isinstance(exc, xml.sax.SAXParseException):
+        return f"is not well-formed XML ({exc.getMessage()})", exc.getLineNumber()
+    return f"is not a well-formed feed ({exc})", None
+
+
+def feed_errors(parsed: feedparser.FeedParserDict, kind: str) -> list[str]:
+    """The elements missing that the feed's format requires."""
+    version, name = VERSIONS[kind]
+    if parsed.get("version") != version:
+        return [f"is not an {name} feed"]
+    feed, entries = parsed.feed, parsed.entries
+    if kind == "rss":
+        missing = [f"the channel has no <{e}>" for e, key in RSS_CHANNEL.items() if not feed.get(key)]
+        return missing + [f"item {n} has neither <title> nor <description>" for n, entry in enumerate(entries, 1)
+                          if not entry.get("title") and not entry.get("summary")]
+    missing = [f"the feed has no <{e}>" for e, key in ATOM_REQUIRED.items() if not feed.get(key)]
+    for n, entry in enumerate(entries, 1):
+        missing += [f"entry {n} has no <{e}>" for e, key in ATOM_REQUIRED.items() if not entry.get(key)]
+    if not feed.get("author") and not all(entry.get("author") for entry in entries):
+        missing.append("has no <author>, for the feed or for every entry")
+    return missing
+
+
+def feed_links(parsed: feedparser.FeedParserDict) -> list[str]:
+    """The feed's own links, each entry's links, and entry ids that are URLs (permalinks)."""
+    hrefs = [link.get("href", "") for link in parsed.feed.get("links", [])]
+    for entry in parsed.entries:
+        hrefs += [link.get("href", "") for link in entry.get("links", [])]
+        if entry.get("id", "").startswith(("http://", "https://")):
+            hrefs.append(entry.id)
+    return sorted(set(hrefs))
+
+
+def internal(out: Output, url: str) -> str | None:
+    """What is wrong with an absolute link when it points into the site; None otherwise."""
+    target = resolve(url, out.base, out.base)
+    return link_problem(out, url, "a", target) if target.kind in ("internal", "malformed") else None
+
+
+def check_sitemap(out: Output, loaded: Loaded) -> list[Problem]:
+    """The sitemap parsed (defusedxml), within the sitemaps.org limits, every <loc> a page of the site."""
+    problems = []
+    for page, rel in planned(loaded, ("sitemap",)):
+        data = read(out, rel)
+        if data is None:
+            problems.append(Problem(page.url, "the sitemap is missing from the output"))
+            continue
+        problems += [Problem(page.url, message, line) for message, line in sitemap_errors(out, data)]
+    return problems
+
+
+def sitemap_errors(out: Output, data: bytes) -> list[tuple[str, int | None]]:
+    try:
+        root = SafeET.fromstring(data)
+    except SafeET.ParseError as exc:
+        return [(f"is not well-formed XML ({exc})", exc.position[0])]
+    except DefusedXmlException:
+        return [("holds a DTD or entities, which a sitemap may not", None)]
+    if root.tag != SITEMAP + "urlset":
+        return [("is not a sitemap: its root is not <urlset> in the sitemaps.org namespace", None)]
+    entries = root.findall(SITEMAP + "url")
+    errors = []
+    if len(entries) > SITEMAP_MAX_URLS or len(data) > SITEMAP_MAX_BYTES:
+        errors.append((f"is over the limit of {SITEMAP_MAX_URLS} URLs or 50 MB for one sitemap", None))
+    for n, entry in enumerate(entries, 1):
+        message = entry_error(out, (entry.findtext(SITEMAP + "loc") or "").strip(), entry.findtext(SITEMAP + "lastmod"))
+        if message:
+            errors.append((f"entry {n}: {message}", None))
+    return errors
+
+
+def entry_error(out: Output, loc: str, lastmod: str | None) -> str | None:
+    """What is wrong with one <url> of the sitemap, if anything."""
+    if not loc:
+        return "no <loc>"
+    if not loc.startswith(out.base):
+        return f"{loc} is not under the site's URL {out.base}"
+    if lastmod is not None:
+        try:
+            datetime.fromisoformat(lastmod.strip())
+        except ValueError:
+            return f"<lastmod> {lastmod.strip()!r} is not a W3C date"
+    return internal(out, loc)

@@ -1,0 +1,216 @@
+"""Publish the built site to a branch (gh-pages) with git plumbing, never touching the user's checkout.
+
+The tree is written through a temporary index (GIT_INDEX_FILE) from blobs hashed straight
+from the output folder, committed on top of the remote branch's tip and pushed: the user's
+HEAD, index, stash, branch and working tree are never read into or written (lektor's
+publish_ghpages, mkdocs' gh-deploy without a local branch).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linkblog import __version__
+from linkblog.build import Builder, BuildOptions
+from linkblog.config import Config, load_config
+from linkblog.problems import Problem, errors
+from linkblog.scan import scan
+
+# Paths per `git hash-object` call: well under any system's argument-length limit.
+HASH_BATCH = 500
+
+
+class GitError(Exception):
+    """A git command failed; the message is one line a user can act on."""
+
+
+@dataclass
+class DeployResult:
+    """What a deploy did: the commit it pushed (None when the branch already held this site)."""
+
+    problems: list[Problem] = field(default_factory=list)
+    commit: str | None = None
+    files: int = 0
+    target: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not errors(self.problems)
+
+
+@dataclass(frozen=True)
+class Git:
+    """Runs git for one repository from a folder inside it."""
+
+    cwd: Path
+    git_dir: str = ""
+
+    def run(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
+        """Stdout of one git command, stripped; a GitError with git's own reason when it fails."""
+        done = self.call(*args, data=data, env=env)
+        if done.returncode:
+            raise GitError(git_reason(done.stderr.decode(errors="replace")) or f"git {args[0]} failed")
+        return done.stdout.decode(errors="replace").strip()
+
+    def call(self, *args: str, data: bytes | None = None,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+        command = ["git", *([f"--git-dir={self.git_dir}"] if self.git_dir else []), *args]
+        try:
+            return subprocess.run(command, cwd=self.cwd, input=data, capture_output=True,
+                                  env={**os.environ, **(env or {})}, check=False)
+        except FileNotFoundError:
+            raise GitError("git is not installed (or not on PATH)") from None
+
+
+def git_reason(stderr: str) -> str:
+    """The line of git's error output that says what went wrong."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for marker in ("fatal:", "error:", "ERROR:"):
+        found = [line for line in lines if line.startswith(marker)]
+        if found:
+            return found[0].removeprefix(marker).strip()
+    return lines[-1] if lines else ""
+
+
+def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", message: str | None = None,
+           build: bool = True) -> DeployResult:
+    """Build (unless told not to), commit the output as the whole tree of `branch` and push it to `remote`."""
+    config, problems = load_config(config_path)
+    if config is None or errors(problems):
+        return DeployResult(problems)
+    target = f"{remote}/{branch}"
+    try:
+        git = open_repo(config.root, remote)
+        problems += uncommitted_posts(config)
+        if build:
+            result = Builder(config_path, options=BuildOptions()).build()
+            problems += result.problems
+            if not result.ok:
+                return DeployResult(problems + [Problem("deploy", "the build failed; nothing was deployed")],
+                                    target=target)
+        files = site_files(config)
+        tree = write_tree(git, config, files)
+        tip = remote_tip(git, remote, branch)
+        if tip and git.run("rev-parse", f"{tip}^{{tree}}") == tree:
+            return DeployResult(problems, None, len(files), target)
+        commit = git.run("commit-tree", tree, *(["-p", tip] if tip else []), "-m", message or default_message(git))
+        push(git, remote, commit, branch)
+    except GitError as exc:
+        return DeployResult(problems + [Problem("deploy", str(exc))], target=target)
+    return DeployResult(problems, commit, len(files), target)
+
+
+def open_repo(root: Path, remote: str) -> Git:
+    """The repository holding the site, once it is known to have `remote`."""
+    try:
+        git_dir = Git(root).run("rev-parse", "--absolute-git-dir")
+    except GitError:
+        raise GitError(f"{root} is not in a git repository (run `git init` and add a remote first)") from None
+    git = Git(root, git_dir)
+    try:
+        git.run("remote", "get-url", remote)
+    except GitError:
+        raise GitError(f"no git remote named '{remote}' (add one with `git remote add {remote} URL`)") from None
+    return git
+
+
+def uncommitted_posts(config: Config) -> list[Problem]:
+    """A warning when posts/ differs from the last commit: the deployed site would match no commit."""
+    # --no-optional-locks: status must not refresh (rewrite) the user's index.
+    changed = Git(config.root).run("--no-optional-locks", "status", "--porcelain", "--untracked-files=all", "--",
+                                   "posts")
+    if not changed:
+        return []
+    count = len(changed.splitlines())
+    return [Problem("posts", f"{count} uncommitted change{'s' if count > 1 else ''}; the deployed site "
+                    "will not match any commit", warning=True)]
+
+
+def site_files(config: Config) -> list[str]:
+    """Every file of the built site, relative to the output folder."""
+    if not (config.output_path / "index.html").is_file():
+        raise GitError(f"{config.output_dir}/ holds no built site (run `linkblog build`, or deploy without "
+                       "--no-build)")
+    return [found.rel for found in scan(config.output_path, skipped=())]
+
+
+def hosting_blobs(config: Config, files: list[str]) -> dict[str, bytes]:
+    """What GitHub Pages needs beside the site: .nojekyll, and CNAME for a custom domain."""
+    blobs = {} if ".nojekyll" in files else {".nojekyll": b""}
+    static_cname = config.root / "static" / "CNAME"
+    if config.cname:
+        blobs["CNAME"] = config.cname.encode() + b"\n"
+    elif "CNAME" not in files and static_cname.is_file():
+        blobs["CNAME"] = static_cname.read_bytes()
+    return blobs
+
+
+def write_tree(git: Git, config: Config, files: list[str]) -> str:
+    """The git tree of the output folder plus its hosting files, written through a temporary index."""
+    in_output = Git(config.output_path, git.git_dir)
+    entries = {}
+    for start in range(0, len(files), HASH_BATCH):
+        batch = files[start:start + HASH_BATCH]
+        # --no-filters: the user's autocrlf, attributes and LFS filters must not change a byte.
+        shas = in_output.run("hash-object", "-w", "--no-filters", "--", *batch).split()
+        entries.update(zip(batch, shas, strict=True))
+    for rel, data in hosting_blobs(config, files).items():
+        entries[rel] = git.run("hash-object", "-w", "--no-filters", "--stdin", data=data)
+    listing = b"".join(f"100644 {sha}\t{rel}".encode() + b"\0" for rel, sha in sorted(entries.items()))
+    with tempfile.TemporaryDirectory(prefix="linkblog-deploy-") as temp:
+        index = {"GIT_INDEX_FILE": str(Path(temp) / "index")}
+        git.run("update-index", "--add", "-z", "--index-info", data=listing, env=index)
+        return git.run("write-tree", env=index)
+
+
+def remote_tip(git: Git, remote: str, branch: str) -> str | None:
+    """The commit at the remote branch's tip, fetched so the new commit can follow it; None for a new branch."""
+    try:
+        listed = git.run("ls-remote", "--heads", remote, f"refs/heads/{branch}")
+    except GitError as exc:
+        raise GitError(f"cannot reach remote '{remote}': {exc}") from None
+    if not listed:
+        return None
+    tip = listed.split()[0]
+    if not has_commit(git, tip):
+        git.run("fetch", "--quiet", "--no-write-fetch-head", remote, f"refs/heads/{branch}")
+    return tip
+
+
+def has_commit(git: Git, sha: str) -> bool:
+    try:
+        git.run("cat-file", "-e", f"{sha}^{{commit}}")
+    except GitError:
+        return False
+    return True
+
+
+def default_message(git: Git) -> str:
+    """'Deploy 1a2b3c4 with linkblog 0.1.0', naming the commit the site was built from."""
+    try:
+        source = git.run("rev-parse", "--short", "HEAD")
+    except GitError:  # a repository with no commit yet
+        return f"Deploy with linkblog {__version__} (no commit yet)"
+    return f"Deploy {source} with linkblog {__version__}"
+
+
+def push(git: Git, remote: str, commit: str, branch: str) -> None:
+    """Push the commit to the branch; never forced, so someone else's deploy is never lost."""
+    done = git.call("push", "--porcelain", remote, f"{commit}:refs/heads/{branch}")
+    if done.returncode:
+        reason = push_reason(done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace"))
+        raise GitError(f"push to {remote}/{branch} was rejected: {reason}")
+
+
+def push_reason(stdout: str, stderr: str) -> str:
+    """Why git push failed, from its porcelain status line or its error output."""
+    rejected = [line.split("\t")[-1] for line in stdout.splitlines() if line.startswith("!")]
+    reason = rejected[0].split("] ", 1)[-1].strip("()") if rejected else git_reason(stderr)
+    hook = [line.removeprefix("remote:").strip() for line in stderr.splitlines() if line.startswith("remote:")]
+    if reason in ("non-fast-forward", "fetch first"):  # git's two words for "someone pushed meanwhile"
+        reason = "non-fast-forward: the branch changed since this deploy began; run it again"
+    return "; ".join([reason, *[line for line in hook if line]][:2])

@@ -1,0 +1,281 @@
+"""The build engine of one config: parse what changed, patch the site, render what moved, write it.
+
+An Engine lives as long as its config: `serve` keeps one for a whole session, `build` makes
+one per run from the state saved on disk. The rules for what to redo are incremental.py's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from linkblog.build import BuildOptions, BuildResult, Progress, Timer, output_identity
+from linkblog.cache import Saved, mark_dirty
+from linkblog.config import Config
+from linkblog.digest import digest_bytes, key_of, post_digest
+from linkblog.incremental import (
+    Dirty,
+    FileState,
+    State,
+    page_fingerprint,
+    planned,
+    reusable,
+    sizes,
+    spot,
+    templates_touched,
+    touched,
+)
+from linkblog.index import Selection, Site, group_keys, index_site
+from linkblog.model import PageKind, PageSpec, Parsed
+from linkblog.output import Stage, hosting_files, stage_changes
+from linkblog.plan import TEMPLATES, collisions, generated_urls, page_urls, static_collisions
+from linkblog.problems import Problem, errors
+from linkblog.scan import Found, Inputs
+from linkblog.theme import template_dirs
+from linkblog.urls import Urls
+from linkblog.workers import map_items
+
+if TYPE_CHECKING:
+    from linkblog.render import Renderer
+
+
+@dataclass
+class RenderJob:
+    """What a render worker needs, passed to it explicitly (its own Renderer is made there)."""
+
+    config: Config
+    template_dirs: list[Path]
+    stage: Stage
+    pages: list[PageSpec]
+    outputs: dict[str, str]
+    renderer: Renderer | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "renderer": None}  # Jinja environments do not travel; templates compile again
+
+    def get_renderer(self) -> Renderer:
+        if self.renderer is None:
+            from linkblog.render import Renderer
+
+            self.renderer = Renderer(self.config, self.template_dirs)
+        return self.renderer
+
+
+class Engine:
+    """Builds one config's site again and again, from its state and the inputs of each build."""
+
+    def __init__(self, config: Config, code: str, state: State, options: BuildOptions, jobs: int,
+                 notices: list[Problem], persist: bool):
+        self.config, self.code, self.options, self.jobs, self.persist = config, code, options, jobs, persist
+        self.urls = Urls(config.url)
+        self.notices = notices  # one-off warnings (an unusable cache), told by the first build only
+        self.site: Site | None = None
+        self.pending = Dirty()  # what failed builds left to redo
+        self.renderer: Renderer | None = None
+        self.template_stats: list[tuple[str, int, int]] | None = None
+        self.saved: Saved | None = None
+        self.state = self.fitting(state)
+
+    def fitting(self, state: State) -> State:
+        """The state, emptied of what this code and config make stale; keys are derived, never bumped."""
+        parse_key = key_of(self.code, self.config.timezone)
+        render_key = key_of(parse_key, repr(self.config), repr(self.options.drafts), repr(self.options.future))
+        out = str(self.config.output_path)
+        if state.code != self.code or state.parse_key != parse_key:
+            state.files = {}
+        if state.code != self.code or state.render_key != render_key or state.out != out:
+            state.pages, state.templates = {}, {}
+        if state.out != out:
+            state.outputs = {}
+        state.code, state.parse_key, state.render_key, state.out = self.code, parse_key, render_key, out
+        return state
+
+    def build(self, inputs: Inputs, now: datetime, progress: Progress, timer: Timer) -> BuildResult:
+        problems, self.notices = self.notices, []
+        state = self.state
+        if output_identity(self.config) == -1:  # deleted or emptied: write it whole
+            state.outputs, state.pages = {}, {}
+        with timer("read"):
+            reused, misses = self.diff_posts(inputs)
+        with timer("parse"):
+            parsed = dict(map_items(parse_file, self.config.tz, misses, self.jobs, counter("parse", misses, progress)))
+        old_files, state.files = state.files, dict(sorted({**reused, **parsed}.items()))
+        with timer("index"):
+            dirty = self.patch(old_files, now)
+            dirty.merge(self.pending)
+        with timer("plan"):
+            renderer, digests, template_problems = self.templates(inputs)
+            dirty.kinds |= templates_touched(state.templates, digests)
+            problems += self.problems(inputs) + template_problems
+            if errors(problems):
+                self.pending = dirty
+                return BuildResult(problems)
+            urls = page_urls(self.site, generated_urls(self.site))  # type: ignore[arg-type]
+            pages = planned(self.site, dirty)  # type: ignore[arg-type]
+            if set(urls) - state.pages.keys() - {page.url for page in pages}:  # a page nothing planned: all
+                pages = planned(self.site, Dirty(everything=True))  # type: ignore[arg-type]
+            fingerprints = {page.url: page_fingerprint(page, digests[page.template]) for page in pages}
+            todo = [page for page in pages if state.pages.get(page.url) != fingerprints[page.url]
+                    or self.urls.file_for(page.url) not in state.outputs]
+        result = self.write(renderer, todo, urls, inputs, progress, timer)
+        if not result.ok:
+            self.pending = dirty
+            return BuildResult(problems + result.problems)
+        self.pending = Dirty()
+        state.templates = digests
+        state.pages = {url: fp for url, fp in state.pages.items() if url in urls} | fingerprints
+        result.problems = problems
+        result.posts = len(self.site.keys)  # type: ignore[union-attr]
+        result.unchanged = len(urls) - len(result.pages)
+        self.left_out(result, inputs)
+        return result
+
+    def diff_posts(self, inputs: Inputs) -> tuple[dict[str, FileState], list[tuple[str, Found, bytes | None]]]:
+        """The post files whose last parse still holds, and those to parse (with their bytes, if read)."""
+        reused, misses = {}, []
+        for rel, found in inputs.posts.items():
+            entry, data = reusable(self.state, rel, found, post_digest)
+            if entry is None:
+                misses.append((rel, found, data))
+            else:
+                reused[rel] = entry
+        return reused, misses
+
+    def patch(self, old_files: dict[str, FileState], now: datetime) -> Dirty:
+        """Bring the site up to the parsed files; what that moved."""
+        records = {rel: e.parsed for rel, e in self.state.files.items() if e.parsed is not None}
+        selection = Selection(self.options.drafts, self.options.future)
+        if self.site is None and not self.state.pages:  # nothing rendered to compare with
+            self.site = index_site(records.values(), self.config, self.urls, now, selection)
+            return Dirty(everything=True)
+        if self.site is None:  # the site as the last build left it, then the changes since
+            self.site = index_site((e.parsed for e in old_files.values() if e.parsed), self.config, self.urls,
+                                   datetime.fromtimestamp(self.state.saved_ns / 1e9).astimezone(now.tzinfo),
+                                   selection)
+        site = self.site
+        changes: dict[str, Parsed | None] = {rel: records.get(rel) for rel in {*site.records, *records}
+                                             if site.records.get(rel) is not records.get(rel)}
+        for path in site.due(now):
+            changes.setdefault(path, site.records[path])
+        site.now = now
+        groups = {g for rel in changes for p in (site.records.get(rel), changes[rel]) if p for g in group_keys(p)}
+        sizes_before, before = sizes(site, groups), {rel: spot(site, rel) for rel in changes}
+        renamed = set()
+        for rel, parsed in changes.items():
+            renamed |= site.put(parsed) if parsed is not None else site.drop(rel)
+        return touched(site, before, sizes_before, renamed)
+
+    def templates(self, inputs: Inputs) -> tuple[Renderer, dict[str, str], list[Problem]]:
+        """The renderer (a new one when a template changed) and each page template's digest."""
+        from linkblog.render import Renderer
+
+        stats = [(f.path, f.mtime_ns, f.size) for f in inputs.templates]
+        if self.renderer is None or stats != self.template_stats:
+            self.renderer, self.template_stats = Renderer(self.config, template_dirs(self.config.root)), stats
+        digests, problems = self.renderer.template_digests(set(TEMPLATES.values()))
+        return self.renderer, digests, problems
+
+    def problems(self, inputs: Inputs) -> list[Problem]:
+        """Every post's problems, odd spellings, and URLs two pages or a static file would share."""
+        site = self.site
+        assert site is not None
+        found = [p for e in self.state.files.values() for p in e.problems] + site.warnings()
+        generated = generated_urls(site)
+        found += collisions(site, generated)
+        return found + static_collisions(site, [*generated, *site.by_url], inputs.static)
+
+    def write(self, renderer: Renderer, todo: list[PageSpec], urls: dict[str, PageKind], inputs: Inputs,
+              progress: Progress, timer: Timer) -> BuildResult:
+        """Render the pages to do into a stage, add static and hosting files, then swap or apply it."""
+        state = self.state
+        stage = Stage(self.config.output_path, full=not state.outputs).open()
+        try:
+            with timer("render"):
+                job = RenderJob(self.config, renderer.template_dirs, stage, todo, state.outputs, renderer)
+                rendered = map_items(render_one, job, range(len(todo)), self.jobs, counter("render", todo, progress))
+            failures = [r for r in rendered if isinstance(r, Problem)]
+            if failures:
+                stage.discard()
+                return BuildResult(failures)
+            with timer("write"):
+                files = {self.urls.file_for(url) for url in urls}
+                outputs = stage_changes(stage, state.outputs, rendered, files, inputs.static,
+                                        hosting_files(self.config.cname))
+        except BaseException:  # a failed or interrupted build leaves no stage behind
+            stage.discard()
+            raise
+        with timer("write"):
+            # Should the build die from here on, the next one must not trust the old manifest.
+            state.outputs, state.pages = {}, {}
+            if self.persist:
+                mark_dirty(self.config.root)
+            stage.commit()
+        state.outputs = outputs
+        pages = [page.url for page, (_, _, changed) in zip(todo, rendered, strict=True) if changed]
+        return BuildResult(written=sorted(set(stage.written)), deleted=stage.deleted, pages=pages)
+
+    def left_out(self, result: BuildResult, inputs: Inputs) -> None:
+        """Name what the build did not publish: drafts, posts dated later, files that are not posts."""
+        site = self.site
+        assert site is not None
+        for path, parsed in sorted(site.records.items()):
+            if path not in site.keys:
+                result.left_out.append("draft" if parsed.draft and not self.options.drafts
+                                       else f"dated {parsed.date:%Y-%m-%d %H:%M} {parsed.date.tzname()}")
+        result.ignored = inputs.ignored
+
+
+def counter(stage: str, items: Any, progress: Progress) -> Any:
+    """A callback for map_items that reports a running count of `items` done."""
+    done = [0]
+
+    def advance(count: int) -> None:
+        done[0] += count
+        progress(stage, done[0], len(items))
+
+    return advance
+
+
+def parse_file(tz: Any, item: tuple[str, Found, bytes | None]) -> tuple[str, FileState]:
+    """Read (if need be) and parse one post file (runs in a worker)."""
+    from linkblog.content import parse_post
+
+    rel, found, data = item
+    if data is None:
+        try:
+            data = Path(found.path).read_bytes()
+        except OSError as exc:
+            return rel, FileState(found.mtime_ns, found.size, "", None,
+                                  [Problem(rel, f"cannot be read ({exc.strerror or exc})")])
+    parsed, problems = parse_post(rel, data, tz)
+    return rel, FileState(found.mtime_ns, found.size, post_digest(rel, data), parsed, problems)
+
+
+def render_one(job: RenderJob, index: int) -> tuple[str, str, bool] | Problem:
+    """Render one page; stage it if its bytes differ from the output's (runs in a worker)."""
+    from linkblog.render import RenderError
+
+    page = job.pages[index]
+    renderer = job.get_renderer()
+    rel = renderer.urls.file_for(page.url)
+    try:
+        data = page_bytes(renderer, job.config, page)
+    except RenderError as exc:
+        return exc.problem
+    except ValueError as exc:  # lxml refuses text no XML document may hold
+        return Problem(f"templates/{page.template}", f"{page.url}: a feed cannot hold this text ({exc})")
+    digest = digest_bytes(data)
+    changed = job.outputs.get(rel) != digest
+    if changed:
+        job.stage.put(rel, data)
+    return rel, digest, changed
+
+
+def page_bytes(renderer: Renderer, config: Config, page: PageSpec) -> bytes:
+    if page.kind in (PageKind.RSS, PageKind.ATOM):
+        from linkblog.feeds import feed_bytes
+
+        return feed_bytes(page, config, [renderer.render_entry(p) for p in page.posts])
+    return renderer.render_page(page)

@@ -1,0 +1,109 @@
+"""`linkblog import`: another blog's export, feed or folder -> posts/ files, never overwriting (#16)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from linkblog.config import Config
+from linkblog.importers import feed, markdown_files, wordpress
+from linkblog.importers.attribution import recover
+from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
+from linkblog.importers.writer import Outcome, PlannedFile, plan_files, write_plan
+from linkblog.problems import Problem
+
+Reader = Callable[[str, ImportOptions], tuple[Harvest | None, list[Problem]]]
+READERS: dict[str, Reader] = {
+    "wordpress": wordpress.read_export,
+    "feed": feed.read_feed,
+    "jekyll": markdown_files.read_jekyll,
+    "hugo": markdown_files.read_hugo,
+}
+__all__ = ["READERS", "ImportReport", "ImportedPost", "import_posts"]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did, for the lines the CLI prints at its end."""
+
+    into: str
+    outcome: Outcome
+    skipped: Counter[str]
+    recovered: list[PlannedFile]
+    warnings: int
+    root: Path
+
+    @property
+    def ok(self) -> bool:
+        """False when some post was not written because a different file holds its name."""
+        return not self.outcome.clashes
+
+    def lines(self) -> list[str]:
+        """The report: imported, skipped and why, recovered link posts, clashes, warnings."""
+        done = self.outcome
+        imported = len(done.written) + len(done.unchanged) + len(done.overwritten)
+        lines = [f"Imported {count(imported, 'post')} into {self.into}: {len(done.written)} new, "
+                 f"{len(done.unchanged)} unchanged, {len(done.overwritten)} overwritten"]
+        if self.skipped:
+            lines.append(f"Skipped {sum(self.skipped.values())}: {skipped_text(self.skipped)}")
+        if self.recovered:
+            lines.append(f"Recovered {count(len(self.recovered), 'link post')} (review them):")
+            lines += [f"  {self.shown(f.path)}: {attribution_text(f.post)}" for f in self.recovered]
+        if done.clashes:
+            lines.append(f"Not written: {count(len(done.clashes), 'file')} already there and different "
+                         "(--force overwrites):")
+            lines += [f"  {self.shown(f.path)}" for f in done.clashes]
+        if self.warnings:
+            lines.append(f"{count(self.warnings, 'warning')} (printed above)")
+        return lines
+
+    def shown(self, path: Path) -> str:
+        return shown_path(path, self.root)
+
+
+def import_posts(kind: str, source: str, config: Config, into: Path | None = None, drafts: bool = False,
+                 force: bool = False) -> tuple[ImportReport | None, list[Problem]]:
+    """Read everything, then write every file at once; on a fatal problem nothing is written."""
+    harvest, problems = READERS[kind](source, ImportOptions(config.tz, drafts))
+    if harvest is None:
+        return None, problems
+    if not harvest.posts:
+        why = f" (skipped: {skipped_text(harvest.skipped)})" if harvest.skipped else ""
+        return None, harvest.warnings + [Problem(source, f"no posts to import{why}; nothing was written")]
+    originals = {id(post) for post in harvest.posts}
+    posts = [recover(post, harvest.home) or post for post in harvest.posts]
+    target = (into or config.posts_path).absolute()
+    planned, unplanned = plan_files(posts, target, config)
+    warnings = harvest.warnings + unplanned
+    outcome = write_plan(planned, force)
+    recovered = [file for file in planned if id(file.post) not in originals]
+    skipped = harvest.skipped + Counter({"not valid as a post (see warnings)": len(unplanned)})
+    into_shown = shown_path(target, config.root) + "/"
+    report = ImportReport(into_shown, outcome, skipped, recovered, len(warnings), config.root)
+    return report, warnings
+
+
+def skipped_text(skipped: Counter[str]) -> str:
+    """What was skipped, by reason: 'attachment ×1, page ×2'."""
+    return ", ".join(f"{reason} ×{number}" for reason, number in sorted(skipped.items()))
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """A path as the user sees it: relative to the site when it is inside."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def attribution_text(post: ImportedPost) -> str:
+    """How a recovered link post is described for review: its link, source and via."""
+    parts = [f"link {post.link}"]
+    if post.source:
+        parts.append(f"source {post.source}")
+    if post.via:
+        parts.append(f"via {post.via.name}")
+    return ", ".join(parts)
+
+
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

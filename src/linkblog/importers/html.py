@@ -1,0 +1,197 @@
+"""HTML -> Markdown with markdownify; what Markdown cannot express stays as raw HTML (#16)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from markdownify import ATX, BACKSLASH, MarkdownConverter
+
+# Elements kept as raw HTML: Markdown has no syntax for them, and dropping them would lose content.
+RAW_BLOCKS = {"iframe", "video", "audio", "object", "embed", "svg", "math", "canvas", "picture", "form",
+              "details", "script", "noscript", "style", "dl", "map"}
+RAW_INLINE = {"sup", "sub", "mark", "ins", "u", "abbr", "small", "kbd"}
+# WordPress's wpautop block list: text between these is wrapped in paragraphs, never inside them.
+AUTOP_BLOCKS = {"table", "thead", "tfoot", "caption", "col", "colgroup", "tbody", "tr", "td", "th", "div", "dl",
+                "dd", "dt", "ul", "ol", "li", "pre", "form", "map", "area", "blockquote", "address", "math", "p",
+                "h1", "h2", "h3", "h4", "h5", "h6", "hr", "fieldset", "legend", "section", "article", "aside",
+                "hgroup", "header", "footer", "nav", "figure", "figcaption", "details", "menu", "summary",
+                "style", "script", "noscript", "iframe", "video", "audio", "object", "embed"}
+AUTOP_CONTAINERS = {"blockquote", "div", "section", "article", "aside"}
+_VERBATIM = {"pre", "code", "script", "style", "textarea"}
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
+# Text that would start a Markdown block if it began a line: headings, quotes, lists, rules, fences.
+_LINE_START = re.compile(r"^( {0,3})(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|-+\s*$|=+\s*$|```|~~~)",
+                         re.MULTILINE)
+_LANGUAGE = re.compile(r"(?:language-|lang-|lang:|brush:\s*)([\w+#-]+)")
+_STARTS_LINE = {"p", "li", "blockquote", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "div", "[document]"}
+
+
+class Converter(MarkdownConverter):
+    """markdownify with ATX headings, '-' bullets, fenced code with its language, and raw HTML kept."""
+
+    def __init__(self) -> None:
+        super().__init__(heading_style=ATX, bullets="-", newline_style=BACKSLASH,
+                         code_language_callback=code_language)
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        text = super().escape(text, parent_tags)
+        # Only what would change meaning: '<' that opens a tag, '&' that spells an entity, code spans.
+        text = re.sub(r"<(?=[A-Za-z/!?])", r"\\<", text)
+        text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
+        return text.replace("`", r"\`")
+
+    def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
+        text = super().process_text(el, parent_tags=parent_tags)
+        if "_noformat" in (parent_tags or set()) or "pre" in (parent_tags or set()):
+            return text
+        starts_line = el.previous_sibling is None and el.parent is not None and el.parent.name in _STARTS_LINE
+        return escape_line_starts(text, starts_line)
+
+    def convert_cite(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # WordPress's quote block names its source in a <cite> after the quoted paragraphs.
+        if text.strip() and el.find_parent("blockquote") and ends_quote(el):
+            return f"\n\n— {text.strip()}\n\n"
+        return super().convert_em(el, text, parent_tags)
+
+    def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return f"\n\n*{text.strip()}*\n\n" if text.strip() else ""
+
+    def convert_table(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if is_plain_table(el):
+            return super().convert_table(el, text, parent_tags)
+        return raw_block(el)
+
+    def get_conv_fn(self, tag_name: str) -> Callable[[Tag, str, set[str]], str] | None:
+        if tag_name in RAW_BLOCKS:
+            return lambda el, text, parent_tags: raw_block(el, "_inline" in parent_tags)
+        if tag_name in RAW_INLINE:
+            return lambda el, text, parent_tags: str(el)
+        return super().get_conv_fn(tag_name)
+
+
+def to_markdown(html: str, line_breaks: bool = False) -> str:
+    """Clean Markdown for an HTML fragment; with line_breaks, blank lines part paragraphs (wpautop)."""
+    soup = BeautifulSoup(html, "html.parser")
+    # Comments (WordPress's <!-- wp:paragraph --> block marks) say nothing a reader sees.
+    for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
+        comment.extract()
+    soup.smooth()  # the text around a removed comment becomes one string again
+    if line_breaks:
+        autop(soup, soup)
+    return Converter().convert_soup(soup).strip() + "\n"
+
+
+def plain_text(html: str) -> str:
+    """The visible text of an HTML fragment on one line."""
+    return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+
+
+def code_language(el: Tag) -> str:
+    """The language a WordPress or highlight.js <pre> names in its class or lang attribute."""
+    code = el.find("code")
+    for node in (el, code) if isinstance(code, Tag) else (el,):
+        if node.get("lang"):
+            return str(node["lang"])
+        found = _LANGUAGE.search(" ".join(node.get_attribute_list("class")))
+        if found:
+            return found.group(1)
+    return ""
+
+
+def is_plain_table(table: Tag) -> bool:
+    """A table a pipe table can say: a header row, no attributes, no blocks inside cells."""
+    rows = table.find_all("tr")
+    if not rows or any(cell.name != "th" for cell in rows[0].find_all(["td", "th"])):
+        return False
+    parts = table.find_all(True)
+    blocks = {"p", "ul", "ol", "table", "pre", "blockquote", "div", "br", "h1", "h2", "h3", "img"}
+    return not table.attrs and all(not tag.attrs and tag.name not in blocks for tag in parts)
+
+
+def ends_quote(el: Tag) -> bool:
+    """True when nothing but whitespace follows an element up to the end of its blockquote."""
+    node: Tag | None = el
+    while node is not None and node.name != "blockquote":
+        if any(isinstance(s, Tag) or s.strip() for s in node.next_siblings if not isinstance(s, Comment)):
+            return False
+        node = node.parent
+    return True
+
+
+def raw_block(el: Tag, inline: bool = False) -> str:
+    """An element as HTML; a blank line would end a Markdown HTML block, so none is left inside."""
+    html = _BLANK_LINES.sub("", str(el))
+    return html if inline else f"\n\n{html}\n\n"
+
+
+def escape_line_starts(text: str, starts_line: bool) -> str:
+    """Backslash-escape what would begin a list, heading, quote, rule or fence at a line's start."""
+    def escaped(match: re.Match) -> str:
+        if match.start() == 0 and not starts_line:
+            return match.group()
+        marker = match.group(2)
+        if marker[0].isdigit():
+            return match.group(1) + marker + "\\"
+        return match.group(1) + "\\" + marker
+
+    return _LINE_START.sub(escaped, text)
+
+
+def autop(soup: BeautifulSoup, container: Tag) -> None:
+    """WordPress's line-break convention: blank lines part paragraphs, single newlines break lines."""
+    pending: list = []
+    for child in list(container.children):
+        if isinstance(child, Tag) and child.name in AUTOP_BLOCKS:
+            wrap(soup, pending)
+            pending = []
+            if child.name in AUTOP_CONTAINERS:
+                autop(soup, child)
+        elif isinstance(child, NavigableString) and not isinstance(child, Comment) and _PARAGRAPH_BREAK.search(child):
+            pieces = [NavigableString(piece) for piece in _PARAGRAPH_BREAK.split(str(child))]
+            child.replace_with(*pieces)
+            for index, piece in enumerate(pieces):
+                if index:
+                    wrap(soup, pending)
+                    pending = []
+                pending.append(piece)
+        else:
+            pending.append(child)
+    wrap(soup, pending)
+
+
+def wrap(soup: BeautifulSoup, nodes: list) -> None:
+    """Put a run of inline nodes in a <p>, turning their newlines into <br>."""
+    if not any(isinstance(n, Tag) or (not isinstance(n, Comment) and n.strip()) for n in nodes):
+        return
+    paragraph = soup.new_tag("p")
+    nodes[0].insert_before(paragraph)
+    for node in nodes:
+        paragraph.append(node.extract())
+    trim_edges(paragraph)
+    for text in list(paragraph.find_all(string=True)):
+        if "\n" in text and not isinstance(text, Comment) and not {p.name for p in text.parents} & _VERBATIM:
+            line_breaks(soup, text)
+
+
+def trim_edges(paragraph: Tag) -> None:
+    """Drop the whitespace a paragraph starts or ends with, which wpautop never turns into <br>."""
+    first = paragraph.contents[0]
+    if isinstance(first, NavigableString) and not isinstance(first, Comment):
+        first.replace_with(NavigableString(first.lstrip()))
+    last = paragraph.contents[-1]
+    if isinstance(last, NavigableString) and not isinstance(last, Comment):
+        last.replace_with(NavigableString(last.rstrip()))
+
+
+def line_breaks(soup: BeautifulSoup, text: NavigableString) -> None:
+    """Replace a text node's newlines with <br> tags."""
+    parts: list = []
+    for index, line in enumerate(str(text).split("\n")):
+        if index:
+            parts.append(soup.new_tag("br"))
+        if line:
+            parts.append(NavigableString(line))
+    text.replace_with(*parts)

@@ -1,0 +1,284 @@
+"""Jekyll and Hugo folders: Markdown posts with YAML (---), TOML (+++) or JSON front matter ->
+ImportedPost records, bodies kept as written (#16)."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from linkblog.content import JEKYLL_NAME, TEXT_FIELDS, decode, read_date
+from linkblog.importers.attribution import links_out
+from linkblog.importers.dates import iso_offset
+from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
+from linkblog.model import Via
+from linkblog.problems import Problem
+from linkblog.yamlload import error_line, error_message, load_mapping
+
+MARKDOWN = {".md", ".markdown", ".mkdown", ".mkd", ".mdown"}
+OTHER_CONTENT = {".html", ".htm", ".textile", ".org", ".adoc", ".rst", ".pandoc"}
+_YAML = re.compile(r"---[ \t]*\n(.*?\n)??(?:---|\.\.\.)[ \t]*(?:\n|$)", re.DOTALL)
+_TOML = re.compile(r"\+\+\+[ \t]*\n(.*?\n)??\+\+\+[ \t]*(?:\n|$)", re.DOTALL)
+_TOML_LINE = re.compile(r"at line (\d+)")
+TEMPLATE_TAGS = {"jekyll": (re.compile(r"\{%.*?%\}|\{\{.*?\}\}"), "Liquid tag"),
+                 "hugo": (re.compile(r"\{\{[<%].*?[%>]\}\}"), "Hugo shortcode")}
+# Jekyll's `published` is a flag (published: false); Hugo's is a date.
+DATE_KEYS = {"jekyll": ("date",), "hugo": ("date", "publishDate", "pubdate", "published")}
+_IGNORED_FOLDERS = {"_site", "vendor", "node_modules", "public", "resources"}
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """A Jekyll or Hugo site being read: its kind, the zone of its naive dates, and the options."""
+
+    kind: str
+    tz: ZoneInfo
+    options: ImportOptions
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A post file split: front matter, the body, the body's first line, and where it came from."""
+
+    name: str
+    path: Path
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    in_drafts: bool
+
+
+def read_jekyll(source: str, options: ImportOptions) -> tuple[Harvest | None, list[Problem]]:
+    """Every post under _posts/ (and _drafts/ with --drafts) of a Jekyll site."""
+    root = Path(source)
+    if not root.is_dir():
+        return None, [Problem(source, "not a folder; give the Jekyll site's folder")]
+    settings, warnings = site_settings(source, [root / "_config.yml", root / "_config.yaml"])
+    folders = [p for p in sorted(root.rglob("_posts")) if p.is_dir() and not ignored(p, root)] or [root]
+    # A category folder's _posts/ may sit inside another _posts/: each file once.
+    files = [(p, False) for p in dict.fromkeys(p for folder in folders for p in content_files(folder))]
+    if options.drafts and (root / "_drafts").is_dir():
+        files += [(p, True) for p in content_files(root / "_drafts")]
+    home = joined_url(settings.get("url"), settings.get("baseurl"))
+    return read_folder(Folder("jekyll", zone(settings.get("timezone"), options), options), files,
+                       home, warnings)
+
+
+def read_hugo(source: str, options: ImportOptions) -> tuple[Harvest | None, list[Problem]]:
+    """Every dated page under content/ of a Hugo site; section lists (_index.md) are not posts."""
+    root = Path(source)
+    if not root.is_dir():
+        return None, [Problem(source, "not a folder; give the Hugo site's folder")]
+    names = ["hugo.toml", "config.toml", "hugo.yaml", "config.yaml", "config/_default/hugo.toml",
+             "config/_default/config.toml"]
+    settings, warnings = site_settings(source, [root / name for name in names])
+    content = root / "content" if (root / "content").is_dir() else root
+    files = [(p, False) for p in content_files(content)]
+    folder = Folder("hugo", zone(settings.get("timeZone") or settings.get("timezone"), options), options)
+    return read_folder(folder, files, settings.get("baseURL"), warnings)
+
+
+def read_folder(folder: Folder, files: list[tuple[Path, bool]], home: Any,
+                warnings: list[Problem]) -> tuple[Harvest | None, list[Problem]]:
+    """The posts of every file; any file that cannot be read stops the import, all of them named."""
+    harvest = Harvest(home=home if isinstance(home, str) else None, warnings=warnings)
+    errors: list[Problem] = []
+    for path, in_drafts in files:
+        name = str(path)
+        if path.suffix.lower() not in MARKDOWN:
+            harvest.skipped[f"not Markdown ({path.suffix.lower()})"] += 1
+        elif path.name == "_index.md":
+            harvest.skipped["section list page (_index.md)"] += 1
+        else:
+            document, problems = split_document(name, path, in_drafts)
+            errors += problems
+            if document is not None:
+                add_document(folder, document, harvest, errors)
+    return (None, errors) if errors else (harvest, [])
+
+
+def add_document(folder: Folder, document: Document, harvest: Harvest, errors: list[Problem]) -> None:
+    """Add one file's post to the harvest, or count why it is skipped, or note its error."""
+    post, reason, problems = document_post(folder, document)
+    if any(not p.warning for p in problems):
+        errors += problems
+        return
+    harvest.warnings += problems
+    if reason:
+        harvest.skipped[reason] += 1
+    elif post is not None:
+        harvest.posts.append(post)
+        harvest.warnings += template_tags(folder.kind, document)
+        harvest.warnings += bundle_files(document)
+
+
+def content_files(folder: Path) -> list[Path]:
+    """Markdown and other content files under a folder, in a stable order."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in MARKDOWN | OTHER_CONTENT
+                  and not ignored(p, folder))
+
+
+def ignored(path: Path, root: Path) -> bool:
+    """True for build output, dependencies and hidden folders, which hold no posts of the site."""
+    parts = path.relative_to(root).parts
+    return any(part in _IGNORED_FOLDERS or part.startswith(".") for part in parts)
+
+
+def split_document(name: str, path: Path, in_drafts: bool) -> tuple[Document | None, list[Problem]]:
+    """A file's front matter and body, or the line its front matter breaks on."""
+    text, problems = decode(name, path.read_bytes())
+    if text is None:
+        return None, problems
+    meta, end, problem = front_matter(name, text)
+    if meta is None:
+        return None, [problem] if problem else []
+    body_line = text.count("\n", 0, end) + 1
+    return Document(name, path, meta, text[end:].lstrip("\n"), body_line, in_drafts), []
+
+
+def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Problem | None]:
+    """The front matter as a mapping and where the body starts; no front matter is an empty mapping."""
+    try:
+        if (found := _YAML.match(text)) is not None:
+            # A newline for the fence keeps the parsers' line numbers equal to the file's.
+            data, _ = load_mapping("\n" + (found[1] or ""), TEXT_FIELDS, ("tags", "categories"))
+        elif (found := _TOML.match(text)) is not None:
+            data = tomllib.loads("\n" + (found[1] or ""))
+        elif text.startswith("{"):
+            data, end = json.JSONDecoder().raw_decode(text)
+            return (data, end, None) if isinstance(data, dict) else (None, 0, Problem(name, "front matter "
+                                                                                       "must be a JSON object", 1))
+        else:
+            return {}, 0, None
+    except yaml.YAMLError as exc:
+        return None, 0, Problem(name, error_message(exc), error_line(exc))
+    except tomllib.TOMLDecodeError as exc:
+        line = _TOML_LINE.search(str(exc))
+        return None, 0, Problem(name, f"invalid TOML: {str(exc).split(' (at')[0]}", int(line[1]) if line else 1)
+    except json.JSONDecodeError as exc:
+        return None, 0, Problem(name, f"invalid JSON: {exc.msg}", exc.lineno)
+    if not isinstance(data, dict):
+        return None, 0, Problem(name, "front matter must be 'key: value' lines", 2)
+    return data, found.end(), None
+
+
+def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, str | None, list[Problem]]:
+    """The post a file holds, or why it is skipped (a page without a date, a draft), or its problems."""
+    meta = doc.meta
+    stem = doc.path.parent.name if doc.path.stem == "index" else doc.path.stem
+    named = JEKYLL_NAME.match(stem)
+    date, problem = post_date(folder, doc, named)
+    if problem:
+        return None, None, [problem]
+    if date is None:
+        return None, "no date (a page?)", []
+    draft = meta.get("draft") is True or meta.get("published") is False or doc.in_drafts
+    if draft and not folder.options.drafts:
+        return None, "draft (use --drafts)", []
+    slug = text_value(meta.get("slug")) or (named[4] if named else stem)
+    link = next((u for u in (meta.get("link"), meta.get("external_url")) if isinstance(u, str) and links_out(u, None)),
+                None)
+    post = ImportedPost(
+        origin=doc.name, title=text_value(meta.get("title")) or slug.replace("-", " ").title(), date=date,
+        body=doc.body, tags=post_tags(meta), slug=slug, link=link, source=text_value(meta.get("source")),
+        via=via_value(meta.get("via")), draft=draft, author=text_value(meta.get("author")),
+        summary=next((s for k in ("summary", "excerpt", "description") if (s := text_value(meta.get(k)))), None))
+    return post, None, []
+
+
+def post_date(folder: Folder, doc: Document, named: re.Match | None) -> tuple[datetime | None, Problem | None]:
+    """The front matter's date (offset kept), else the file name's; a draft's file time as a last resort."""
+    value = next((doc.meta[key] for key in DATE_KEYS[folder.kind] if doc.meta.get(key) not in (None, "")), None)
+    if value is None and named:
+        value = "-".join(named.groups()[:3])
+    if value is None and doc.in_drafts:
+        value = datetime.fromtimestamp(doc.path.stat().st_mtime, folder.tz).replace(microsecond=0)
+    if value is None:
+        return None, None
+    try:
+        return read_date(iso_offset(value) if isinstance(value, str) else value, folder.tz), None
+    except ValueError as exc:
+        return None, Problem(doc.name, str(exc), 1)
+
+
+def post_tags(meta: dict[str, Any]) -> tuple[str, ...]:
+    """Tags, then categories: lists, or strings split on commas (or, without commas, on spaces)."""
+    names: list[str] = []
+    for key in ("tags", "categories", "category"):
+        value = meta.get(key)
+        items = value if isinstance(value, list) else split_names(value) if isinstance(value, str) else []
+        names += [str(item).strip() for item in items if isinstance(item, (str, int, float)) and str(item).strip()]
+    return tuple(dict.fromkeys(names))
+
+
+def split_names(text: str) -> list[str]:
+    return text.split(",") if "," in text else text.split()
+
+
+def text_value(value: Any) -> str | None:
+    return " ".join(str(value).split()) or None if isinstance(value, (str, int, float)) else None
+
+
+def via_value(value: Any) -> Via | None:
+    if isinstance(value, dict) and text_value(value.get("name")):
+        url = value.get("url")
+        return Via(str(text_value(value.get("name"))), url if isinstance(url, str) and links_out(url, None) else None)
+    name = text_value(value)
+    return Via(name) if name else None
+
+
+def template_tags(kind: str, doc: Document) -> list[Problem]:
+    """Each Liquid tag or Hugo shortcode in the body, by line: left in place, for the user to rework."""
+    pattern, what = TEMPLATE_TAGS[kind]
+    return [Problem(doc.name, f"{what} {found.group()!r} left in place", doc.body_line + number, warning=True)
+            for number, line in enumerate(doc.body.split("\n")) for found in pattern.finditer(line)]
+
+
+def bundle_files(doc: Document) -> list[Problem]:
+    """A warning for a Hugo page bundle's images and files, which are not copied."""
+    if doc.path.stem != "index":
+        return []
+    others = sorted(p.name for p in doc.path.parent.iterdir() if p.is_file() and p != doc.path)
+    if not others:
+        return []
+    return [Problem(doc.name, f"page bundle files not copied: {', '.join(others)} (put them in static/)",
+                    warning=True)]
+
+
+def site_settings(source: str, candidates: list[Path]) -> tuple[dict[str, Any], list[Problem]]:
+    """The first config file found among candidates (Jekyll's _config.yml, Hugo's hugo.toml...)."""
+    for path in candidates:
+        if path.is_file():
+            meta, _, problem = front_matter(str(path), wrapped(path))
+            if problem is None:
+                return meta or {}, []
+            # The line counts the fence wrapped() put above the file's first line.
+            line = problem.line - 1 if problem.line and problem.line > 1 else problem.line
+            return {}, [Problem(problem.path, f"{problem.message}; its settings are not used", line, warning=True)]
+    return {}, []
+
+
+def wrapped(path: Path) -> str:
+    """A config file as front matter, so one reader parses YAML and TOML alike."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    fence = "+++" if path.suffix == ".toml" else "---"
+    return f"{fence}\n{text}\n{fence}\n"
+
+
+def zone(name: Any, options: ImportOptions) -> ZoneInfo:
+    """The source site's own timezone for its naive dates, else the linkblog site's."""
+    try:
+        return ZoneInfo(name) if isinstance(name, str) and name else options.tz
+    except (ZoneInfoNotFoundError, ValueError):
+        return options.tz
+
+
+def joined_url(url: Any, base: Any) -> str | None:
+    return f"{url.rstrip('/')}/{base.strip('/') if isinstance(base, str) else ''}" if isinstance(url, str) else None

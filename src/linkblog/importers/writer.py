@@ -1,0 +1,154 @@
+"""ImportedPost records -> posts/ files: named as `linkblog new` names them, checked by linkblog's own
+parser, and written only when every file is ready, never over a file that differs (#16)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from linkblog.config import Config
+from linkblog.content import parse_post
+from linkblog.importers.records import ImportedPost
+from linkblog.problems import Problem
+from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, permalink_path, slugify
+from linkblog.yamlload import CONTROL_CHARACTERS
+
+
+class FrontMatterDumper(yaml.SafeDumper):
+    """safe_dump's dumper, writing lists on one line as `linkblog new` does: tags: [a, b]."""
+
+
+FrontMatterDumper.add_representer(
+    list, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedFile:
+    """A post file ready to write: where, its bytes, and the import record it came from."""
+
+    path: Path
+    data: bytes
+    post: ImportedPost
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What writing a plan did: files new, identical already, replaced (--force), and left alone."""
+
+    written: list[PlannedFile]
+    unchanged: list[PlannedFile]
+    overwritten: list[PlannedFile]
+    clashes: list[PlannedFile]
+
+
+def plan_files(posts: list[ImportedPost], into: Path, config: Config) -> tuple[list[PlannedFile], list[Problem]]:
+    """A file for each post; a slug another post already took (same URL) gets -2, -3..."""
+    taken: set[str] = set()
+    planned, problems = [], []
+    for post in posts:
+        file, problem = plan_file(post, into, config, taken)
+        if file:
+            planned.append(file)
+        if problem:
+            problems.append(problem)
+    return planned, problems
+
+
+def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str]) -> tuple[PlannedFile | None,
+                                                                                         Problem | None]:
+    """The first free name for one post, checked by parsing it as a build would."""
+    base = chosen_slug(post)
+    for number in count(1):
+        slug = base if number == 1 else f"{base[: MAX_SLUG_BYTES - 8].rstrip('-')}-{number}"
+        name = f"{post.date:%Y-%m-%d}-{slug}.md"  # the day as the post's own offset has it
+        data = post_bytes(post, slug)
+        parsed, problems = parse_post(f"posts/{name}", data, config.tz)
+        if parsed is None:
+            return None, Problem(post.origin, f"not imported: {problems[0].message}", warning=True)
+        url = permalink_path(config.permalink, parsed.date, parsed.slug)
+        if url not in taken and name not in taken:
+            taken.update((url, name))
+            return PlannedFile(into / name, data, post), None
+    return None, None  # pragma: no cover - count() never ends
+
+
+def chosen_slug(post: ImportedPost) -> str:
+    """The source's own slug when it is a safe one, else the title slugified as `linkblog new` does."""
+    given = clean(post.slug or "")
+    if given and is_safe_slug(given) and len(given.encode()) <= MAX_SLUG_BYTES:
+        return given
+    return slugify(given) or slugify(clean(post.title)) or "post"
+
+
+def post_bytes(post: ImportedPost, slug: str) -> bytes:
+    """The file: YAML front matter (safe_dump, fields in the order a post shows them) and the body."""
+    front = yaml.dump(front_matter(post, slug), Dumper=FrontMatterDumper, allow_unicode=True, sort_keys=False,
+                      default_flow_style=False, width=1000)
+    body = clean(post.body).strip("\n")
+    return f"---\n{front}---\n{body}\n".encode()
+
+
+def front_matter(post: ImportedPost, slug: str) -> dict[str, Any]:
+    """The fields that say something; `slug` only where the file name would not give it back."""
+    meta: dict[str, Any] = {"title": " ".join(clean(post.title).split()), "date": post.date}
+    optional = {
+        "tags": [clean(tag) for tag in post.tags] or None,
+        "link": post.link,
+        "source": clean(post.source or "") or None,
+        "via": via_value(post),
+        "slug": slug if slugify(slug) != slug else None,
+        "draft": post.draft or None,
+        "summary": clean(post.summary or "").strip() or None,
+        "author": clean(post.author or "") or None,
+    }
+    meta.update({key: value for key, value in optional.items() if value is not None})
+    return meta
+
+
+def via_value(post: ImportedPost) -> str | dict[str, str] | None:
+    if post.via is None:
+        return None
+    name = clean(post.via.name)
+    return {"name": name, "url": post.via.url} if post.via.url else name
+
+
+def clean(text: str) -> str:
+    """Text without the control characters linkblog refuses in a post (old exports do carry them)."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def write_plan(planned: list[PlannedFile], force: bool) -> Outcome:
+    """Write every new (or, with force, changed) file: all to temporary files first, then renamed."""
+    outcome = Outcome([], [], [], [])
+    for file in planned:
+        existing = file.path.read_bytes() if file.path.is_file() else None
+        if existing is None and not file.path.exists():
+            outcome.written.append(file)
+        elif existing == file.data:
+            outcome.unchanged.append(file)
+        else:
+            (outcome.overwritten if force else outcome.clashes).append(file)
+    write_atomically(outcome.written + outcome.overwritten)
+    return outcome
+
+
+def write_atomically(files: list[PlannedFile]) -> None:
+    """Write each file beside its place, then rename them all: a failure leaves no post half-written."""
+    temporary: list[tuple[Path, Path]] = []
+    try:
+        for file in files:
+            file.path.parent.mkdir(parents=True, exist_ok=True)
+            temp = file.path.with_name(f".{file.path.name}.importing")
+            temp.write_bytes(file.data)
+            temporary.append((temp, file.path))
+    except OSError:
+        for temp, _ in temporary:
+            temp.unlink(missing_ok=True)
+        raise
+    for temp, path in temporary:
+        os.replace(temp, path)

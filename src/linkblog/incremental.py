@@ -1,0 +1,276 @@
+"""What a build must redo, and the state kept between builds to know it.
+
+This module alone owns input keys, fingerprints and the rules for what an edit touches; the
+stages (content, index, plan, render, output) know nothing of caching. A post's change
+patches the Site, and `touched` says which pages it moved: the post's own page and its
+neighbours', the pages of the lists it leaves and joins (all of a list's pages from the
+change on when its pagination shifts), the feeds it is in, the archive and the sitemap.
+Every planned page is then fingerprinted from what it shows; only a changed fingerprint is
+rendered again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+from linkblog import __version__
+from linkblog.digest import digest_bytes, key_of
+from linkblog.index import HOME, GroupKey, Site, group_keys
+from linkblog.model import PageKind, PageSpec, Parsed, Post
+from linkblog.plan import (
+    LIST_KINDS,
+    SPECIAL,
+    TEMPLATES,
+    group_pages,
+    page_count,
+    plan_pages,
+    post_page,
+    site_feeds,
+    special_page,
+    tag_feed,
+)
+from linkblog.problems import Problem
+from linkblog.scan import Found
+
+# A file changed within this long of the last scan may share its mtime with the version we
+# read (coarse file-system clocks): its bytes are compared instead, as git does.
+RACY_NS = 2_000_000_000
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Jinja2", "feedgen", "lxml", "PyYAML", "python-frontmatter")
+
+
+@dataclass(slots=True)
+class FileState:
+    """A post file as last read: its stat key, content digest and what it parsed to."""
+
+    mtime_ns: int
+    size: int
+    digest: str
+    parsed: Parsed | None
+    problems: list[Problem]
+
+
+@dataclass
+class State:
+    """What one build leaves for the next: parses, page fingerprints, the output manifest."""
+
+    code: str = ""
+    parse_key: str = ""
+    render_key: str = ""
+    out: str = ""
+    saved_ns: int = 0
+    files: dict[str, FileState] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # URL -> fingerprint of what was rendered
+    outputs: dict[str, str] = field(default_factory=dict)  # output file -> digest of its bytes
+    templates: dict[str, str] = field(default_factory=dict)  # template -> digest of all it pulls in
+
+
+def code_digest() -> str:
+    """A digest of linkblog's own code and the libraries that shape its output: no key is bumped by hand."""
+    package = Path(__file__).parent
+    sources = [path.read_bytes() for path in sorted(package.glob("*.py"))]
+    versions = [__version__, *(version(name) for name in _LIBRARIES)]
+    return key_of(*versions, *(digest_bytes(source) for source in sources))
+
+
+def is_racy(mtime_ns: int, scanned_ns: int) -> bool:
+    """True when a file's mtime is too close to the last scan for its stat to be trusted."""
+    return mtime_ns >= scanned_ns - RACY_NS
+
+
+def reusable(state: State, rel: str, found: Found,
+             digest_of: Callable[[str, bytes], str]) -> tuple[FileState | None, bytes | None]:
+    """The last parse of a post if its bytes are unchanged; else the bytes read to tell (if any).
+
+    `digest_of(rel, data)` is the content digest; a file whose stat is unchanged and not racy is
+    trusted without reading it.
+    """
+    old = state.files.get(rel)
+    if old is None:
+        return None, None  # new: the worker that parses it reads it
+    if (old.mtime_ns, old.size) == (found.mtime_ns, found.size) and not is_racy(found.mtime_ns, state.saved_ns):
+        return old, None
+    try:
+        data = Path(found.path).read_bytes()
+    except OSError:
+        return None, None
+    if old.digest != digest_of(rel, data):
+        return None, data
+    return FileState(found.mtime_ns, found.size, old.digest, old.parsed, old.problems), None
+
+
+def post_fingerprint(post: Post) -> str:
+    """Everything about a placed post that a page showing it in full can depend on."""
+    shown = [post.digest, post.url, post.date.isoformat(), *(f"{r.name}\0{r.url}" for r in post.tag_refs),
+             f"{post.source_ref.name}\0{post.source_ref.url}" if post.source_ref else ""]
+    return key_of(*shown)
+
+
+def listing_fingerprint(post: Post) -> str:
+    """What a list of titles shows of a post (the archive, previous/next links): never its body."""
+    source = f"{post.source_ref.name}\0{post.source_ref.url}" if post.source_ref else ""
+    return key_of(post.title, post.url, post.date.isoformat(), post.link or "", source)
+
+
+def page_fingerprint(page: PageSpec, template_digest: str) -> str:
+    """A digest of everything a page shows, so an unchanged page is never rendered again."""
+    parts = [page.kind, page.template, template_digest, page.url, page.title, page.description, repr(page.pager),
+             page.group.name if page.group else "", repr(sorted(page.extra.items()))]
+    shown = listing_fingerprint if page.kind is PageKind.ARCHIVE else post_fingerprint
+    parts += [shown(post) for post in page.posts]
+    parts += [listing_fingerprint(p) if p else "" for p in (page.older, page.newer)]
+    return key_of(*parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """Where a published post sat: its sort key, its place in each group, its neighbours, its listing."""
+
+    key: tuple
+    positions: dict[GroupKey, int]
+    neighbours: tuple[str | None, str | None]
+    listing: str
+
+
+def spot(site: Site, path: str) -> Spot | None:
+    """Where a post sits in the site now, or None when it is not published."""
+    key = site.keys.get(path)
+    if key is None:
+        return None
+    positions = {g: site.position(path, g) for g in group_keys(site.records[path])}
+    return Spot(key, positions, site.neighbours(path), listing_fingerprint(site.post(path)))  # type: ignore[arg-type]
+
+
+@dataclass
+class Dirty:
+    """The pages a change may have moved; `everything` when nothing can be assumed."""
+
+    everything: bool = False
+    posts: set[str] = field(default_factory=set)
+    lists: dict[GroupKey, set[int] | None] = field(default_factory=dict)  # None: every page of the list
+    feeds: set[GroupKey] = field(default_factory=set)  # HOME for the site's feeds, tags for theirs
+    specials: set[PageKind] = field(default_factory=set)
+    kinds: set[PageKind] = field(default_factory=set)  # every page of these kinds (a template changed)
+
+    def merge(self, other: Dirty) -> None:
+        self.everything |= other.everything
+        self.posts |= other.posts
+        for group, numbers in other.lists.items():
+            self.add_pages(group, numbers)
+        self.feeds |= other.feeds
+        self.specials |= other.specials
+        self.kinds |= other.kinds
+
+    def add_pages(self, group: GroupKey, numbers: set[int] | None) -> None:
+        if group in self.lists and self.lists[group] is None:
+            return
+        if numbers is None or group not in self.lists:
+            self.lists[group] = None if numbers is None else set(numbers)
+        else:
+            self.lists[group] |= numbers  # type: ignore[operator]
+
+
+def sizes(site: Site, groups: set[GroupKey]) -> dict[GroupKey, int]:
+    return {g: len(site.lists.get(g, ())) for g in groups}
+
+
+def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[GroupKey, int],
+            renamed: set[GroupKey]) -> Dirty:
+    """The pages that changing the posts in `before` (their spots before the change) may have moved."""
+    dirty = Dirty()
+    per_page, items = site.config.per_page, site.config.feed.items
+    after = {path: spot(site, path) for path in before}
+    moved: dict[GroupKey, list[int]] = {}
+    changed: dict[GroupKey, list[int]] = {}
+    for path, old in before.items():
+        new = after[path]
+        for place in (old, new):
+            if place is not None:
+                dirty.posts.update(p for p in place.neighbours if p)
+        if new is not None:
+            dirty.posts.add(path)
+        shifted = old is None or new is None or old.key != new.key
+        if shifted or old.listing != new.listing:  # type: ignore[union-attr]
+            dirty.specials.add(PageKind.ARCHIVE)
+        if shifted:
+            dirty.specials.add(PageKind.SITEMAP)
+        for place in (old, new):
+            for group, at in (place.positions if place else {}).items():
+                # A post joining or leaving a list shifts it as much as a new date does.
+                stays = old is not None and new is not None and group in old.positions and group in new.positions
+                (changed if stays and not shifted else moved).setdefault(group, []).append(at)
+    for group in {*moved, *changed, *renamed}:
+        positions = moved.get(group, []) + changed.get(group, [])
+        count_before = page_count(sizes_before.get(group, 0), per_page)
+        count_after = page_count(len(site.lists.get(group, ())), per_page)
+        if not sizes_before.get(group) or group not in site.lists:  # a list (and its pages) came or went
+            dirty.specials.add(PageKind.SITEMAP)
+        if group in renamed or count_before != count_after:
+            dirty.add_pages(group, None)
+            dirty.specials.add(PageKind.SITEMAP)
+        elif group in moved:
+            last = max(positions) if sizes_before.get(group) == len(site.lists.get(group, ())) else None
+            stop = count_after if last is None else last // per_page + 1
+            dirty.add_pages(group, set(range(min(positions) // per_page + 1, stop + 1)))
+        else:
+            dirty.add_pages(group, {at // per_page + 1 for at in positions})
+        if group[0] in (PageKind.HOME, PageKind.TAG) and (group in renamed or min(positions, default=0) < items):
+            dirty.feeds.add(group)
+    for group in renamed:
+        dirty.merge(renamed_posts(site, group))
+    return dirty
+
+
+def renamed_posts(site: Site, group: GroupKey) -> Dirty:
+    """A group took another shown name: each of its posts shows it, on its page and in its lists."""
+    dirty = Dirty(specials={PageKind.ARCHIVE} if group[0] is PageKind.SOURCE else set())
+    per_page = site.config.per_page
+    for key in site.lists.get(group, []):
+        path = key[2]
+        dirty.posts.add(path)
+        for member in group_keys(site.records[path]):
+            dirty.add_pages(member, {site.position(path, member) // per_page + 1})  # type: ignore[operator]
+            if member[0] in (PageKind.HOME, PageKind.TAG):
+                dirty.feeds.add(member)
+    return dirty
+
+
+def templates_touched(old: dict[str, str], new: dict[str, str]) -> set[PageKind]:
+    """The kinds of page whose template (or anything it pulls in) changed."""
+    changed = {name for name in new if old.get(name) != new[name]}
+    return {kind for kind, name in TEMPLATES.items() if name in changed}
+
+
+def planned(site: Site, dirty: Dirty) -> list[PageSpec]:
+    """The pages to fingerprint: every page, or those the change may have moved."""
+    if dirty.everything:
+        return plan_pages(site)[0]
+    pages = [page for kind in sorted(dirty.kinds) for page in pages_of_kind(site, kind)]
+    pages += [post_page(site, path) for path in sorted(dirty.posts) if path in site.keys]
+    for group, numbers in sorted(dirty.lists.items(), key=lambda item: item[0]):
+        if group in site.lists:
+            count = page_count(len(site.lists[group]), site.config.per_page)
+            wanted = None if numbers is None else sorted(n for n in numbers if 1 <= n <= count)
+            pages += group_pages(site, site.group(group), wanted)
+    for group in sorted(dirty.feeds):
+        if group == HOME:
+            pages += site_feeds(site)
+        elif group in site.lists:
+            pages.append(tag_feed(site, site.group(group)))
+    pages += [special_page(site, kind) for kind in sorted(dirty.specials)]
+    return list({page.url: page for page in pages}.values())
+
+
+def pages_of_kind(site: Site, kind: PageKind) -> list[PageSpec]:
+    """Every page of one kind."""
+    if kind is PageKind.POST:
+        return [post_page(site, path) for path in site.posts.paths()]
+    if kind is PageKind.HOME:
+        return group_pages(site, site.group(HOME))
+    if kind in LIST_KINDS:
+        return [page for group in site.groups(kind) for page in group_pages(site, group)]
+    if kind in (PageKind.RSS, PageKind.ATOM):  # one template for every feed
+        return site_feeds(site) + [tag_feed(site, tag) for tag in site.groups(PageKind.TAG)]
+    return [special_page(site, kind)] if kind in SPECIAL.values() else []

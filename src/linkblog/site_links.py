@@ -1,0 +1,92 @@
+"""A built site as a set of files, and where each link found in it leads (for `linkblog check`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+
+from linkblog.scan import scan
+
+
+@dataclass
+class Output:
+    """A built site: the files it holds, its base URL, and the ids of each HTML page once read."""
+
+    root: Path
+    base: str
+    files: set[str]
+    dirs: set[str]
+    ids: dict[str, set[str]] = field(default_factory=dict)
+
+    def served(self, rel: str) -> str | None:
+        """The file GitHub Pages serves for a site path: folder/ -> index.html, /about -> about.html."""
+        folder = not rel or rel.endswith("/")
+        candidates = [rel + "index.html"] if folder else [rel, rel + "/index.html", rel + ".html"]
+        return next((c for c in candidates if c in self.files), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a link leads: a site path (internal), a URL elsewhere (external), or out of the base path."""
+
+    kind: str  # "internal", "external", "outside", "malformed" or "other" (mailto:, data:, ... not checked)
+    where: str = ""
+    fragment: str = ""
+
+
+def read_output(root: Path, base: str) -> Output:
+    """The files of the output folder (names exactly as written, so case matters as on the server)."""
+    files = {found.rel for found in scan(root, skipped=())}
+    dirs = {str(parent) for rel in files for parent in PurePosixPath(rel).parents}
+    return Output(root, base, files, dirs)
+
+
+def url_of(base: str, rel: str) -> str:
+    """The absolute URL that serves an output file."""
+    if rel == "index.html" or rel.endswith("/index.html"):
+        rel = rel[: -len("index.html")]
+    return base + rel
+
+
+def relative(raw: str) -> bool:
+    """True for a link whose target depends on the page it is on (not /path, //host or scheme:)."""
+    return not raw.startswith("/") and ":" not in raw.split("/", 1)[0]
+
+
+@lru_cache(maxsize=65536)  # the same navigation, tag and feed links appear on every page
+def resolve(raw: str, page_url: str, base: str) -> Target:
+    """Where `raw`, found on the page at `page_url`, leads."""
+    try:
+        parts = urlsplit(urljoin(page_url, raw.strip()))
+        netloc = parts.netloc.lower()
+    except ValueError:  # such as an unclosed [IPv6 literal
+        return Target("malformed")
+    if parts.scheme not in ("http", "https"):
+        return Target("other")
+    site = urlsplit(base)
+    if netloc != site.netloc.lower():
+        return Target("external", urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, "")))
+    if not parts.path.startswith(site.path):
+        # An absolute URL may name a neighbour on the same host; a relative one meant this site.
+        return Target("external" if urlsplit(raw.strip()).netloc else "outside", parts.path)
+    return Target("internal", unquote(parts.path[len(site.path):]), unquote(parts.fragment))
+
+
+def link_problem(out: Output, raw: str, tag: str, target: Target) -> str | None:
+    """What is wrong with an internal link, or None when its file (and fragment) exist."""
+    if target.kind == "outside":
+        return f"link {raw} leads out of the site's base path {urlsplit(out.base).path}"
+    if target.kind == "malformed":
+        return f"malformed link {raw}"
+    served = out.served(target.where)
+    if served is None:
+        return f"missing image {raw}" if tag == "img" else f"broken link {raw}: no such page or file"
+    if not target.fragment or target.fragment == "top" or not served.endswith(".html"):
+        return None
+    if served not in out.ids:
+        return None  # a page that could not be parsed is reported by itself
+    if target.fragment not in out.ids[served]:
+        return f"broken link {raw}: no element with id \"{target.fragment}\""
+    return None

@@ -1,0 +1,400 @@
+"""Capture from a URL, against pages served by a local http.server: metadata, redirects, limits, failures."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import make_site, post_text, run_cli, tree_bytes
+
+from linkblog import capture
+from linkblog.capture import Captured, Page, page_metadata
+from linkblog.content import parse_post
+
+
+@dataclass
+class Reply:
+    """What the test server answers for one path."""
+
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    stream: Callable[[BaseHTTPRequestHandler], None] | None = None  # writes the body itself
+    mute: bool = False  # sends nothing at all until the test ends
+
+
+class Server:
+    """A local HTTP server on 127.0.0.1 answering from a dict of replies."""
+
+    def __init__(self) -> None:
+        self.replies: dict[str, Reply] = {}
+        self.release = threading.Event()  # ends any slow reply when the test is over
+        replies, release = self.replies, self.release
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                reply = replies.get(self.path, Reply(b"not here", 404))
+                if reply.mute:
+                    release.wait(10)
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                if reply.stream is None:
+                    self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                # The client may stop reading, as it should from a huge page.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    reply.stream(self) if reply.stream else self.wfile.write(reply.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.block_on_close = False
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def page(self, path: str, head: str = "", body: str = "<p>Text.</p>", title: str = "A Page") -> str:
+        html = f"<!doctype html><html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
+        self.replies[path] = Reply(html.encode())
+        return self.url(path)
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    served = Server()
+    thread = threading.Thread(target=served.httpd.serve_forever, daemon=True)
+    thread.start()
+    yield served
+    served.release.set()
+    served.httpd.shutdown()
+    served.httpd.server_close()
+
+
+def captured(url: str, timeout: float = 5) -> Captured:
+    result, problem = capture.capture(url, timeout)
+    assert problem is None, problem
+    return result
+
+
+def refusal(url: str, timeout: float = 5) -> str:
+    """The one-line problem a fetch reports."""
+    result, problem = capture.capture(url, timeout)
+    assert result is None and problem is not None
+    text = str(problem)
+    assert "\n" not in text and "Traceback" not in text
+    return text
+
+
+def json_ld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+# --- what a page says about itself ---------------------------------------------------------------
+
+def test_author_meta_title_canonical_and_description(server: Server):
+    url = server.page("/post", title="Work vs. Progress | Scott's blog", head=(
+        '<meta property="og:title" content="Work vs. Progress">'
+        '<meta name="author" content="Scott Berkun">'
+        '<meta property="og:site_name" content="Berkun Blog">'
+        '<link rel="canonical" href="https://scottberkun.com/2015/work-vs-progress/">'
+        '<meta name="description" content="Busy is not the same as  moving forward.">'
+        + json_ld({"@type": "Article", "author": {"@type": "Person", "name": "Someone Else"}})))
+    page = captured(url)
+    assert page == Captured("Work vs. Progress", "https://scottberkun.com/2015/work-vs-progress/", "Scott Berkun",
+                            "Busy is not the same as moving forward.")
+
+
+@pytest.mark.parametrize("author, expected", [
+    ({"@type": "Person", "name": "Nick Bradbury"}, "Nick Bradbury"),
+    ([{"@type": "Person", "name": "Ann Writer"}, {"@type": "Person", "name": "Bo Editor"}], "Ann Writer and Bo Editor"),
+    ("Seth Godin", "Seth Godin"),
+], ids=["object", "list", "string"])
+def test_json_ld_author_comes_before_the_site_name(server: Server, author: object, expected: str):
+    url = server.page("/ld", head='<meta property="og:site_name" content="The Site">'
+                      + json_ld({"@context": "https://schema.org", "@type": "BlogPosting", "author": author}))
+    assert captured(url).source == expected
+
+
+def test_json_ld_author_in_a_graph_named_by_id(server: Server):
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "@id": "https://x.example/#site", "name": "Site"},
+        {"@type": "Article", "author": {"@id": "https://x.example/#ann"}},
+        {"@type": "Person", "@id": "https://x.example/#ann", "name": "Ann Writer"}]}
+    url = server.page("/graph", head='<script type="text/plain">{"author": "Not JSON-LD"}</script>'
+                      + '<script type="application/ld+json">{broken</script>' + json_ld(graph))
+    assert captured(url).source == "Ann Writer"
+
+
+def test_site_name_only(server: Server):
+    url = server.page("/site", head='<meta property="og:site_name" content="Help Scout">'
+                      '<meta name="author" content="https://www.facebook.com/someone">')
+    assert captured(url).source == "Help Scout"
+
+
+def test_none_of_them_gives_the_host_name(server: Server):
+    page = captured(server.page("/bare", title="  Just a\n  title "))
+    assert page == Captured("Just a title", server.url("/bare"), "127.0.0.1", None)
+
+
+def test_the_host_name_is_the_canonical_link_s_without_www(server: Server):
+    url = server.page("/syndicated", head='<meta property="og:url" content="https://www.example.net/original">')
+    page = captured(url)
+    assert (page.link, page.source) == ("https://www.example.net/original", "example.net")
+
+
+def test_a_relative_canonical_link_is_resolved_and_unusable_ones_skipped(server: Server):
+    url = server.page("/story?utm_source=x", head='<link rel="canonical" href="javascript:alert(1)">'
+                      '<link rel="Canonical" href="/story">')
+    assert captured(url).link == server.url("/story")
+
+
+def test_og_url_when_there_is_no_canonical_link(server: Server):
+    url = server.page("/a", head='<meta property="og:url" content="https://example.org/a/">'
+                      '<meta property="og:description" content="From Open Graph.">'
+                      '<meta name="description" content="Plain.">')
+    page = captured(url)
+    assert (page.link, page.description) == ("https://example.org/a/", "From Open Graph.")
+
+
+def test_the_charset_the_server_names_decodes_the_page(server: Server):
+    html = "<html><head><title>Café – déjà vu</title></head></html>".encode("cp1252")
+    server.replies["/latin"] = Reply(html, headers={"Content-Type": "text/html; charset=windows-1252"})
+    server.replies["/declared"] = Reply(b'<html><head><meta charset="windows-1252"><title>Caf\xe9</title></head>',
+                                        headers={"Content-Type": "text/html"})
+    assert captured(server.url("/latin")).title == "Café – déjà vu"
+    assert captured(server.url("/declared")).title == "Café"
+
+
+def test_an_empty_page_says_nothing_but_its_address():
+    assert page_metadata(Page("https://www.example.com/x", b"")) == Captured(
+        None, "https://www.example.com/x", "example.com", None)
+
+
+# --- fetching: redirects, refusals, limits ---------------------------------------------------------
+
+def test_a_redirect_is_followed_and_the_final_url_is_the_link(server: Server):
+    target = server.page("/new-home", head='<meta name="author" content="Ann Writer">')
+    server.replies["/old"] = Reply(status=301, headers={"Location": "/hop"})
+    server.replies["/hop"] = Reply(status=302, headers={"Location": target})
+    page = captured(server.url("/old"))
+    assert (page.link, page.source) == (server.url("/new-home"), "Ann Writer")
+
+
+def test_a_redirect_away_from_http_is_refused(server: Server):
+    server.replies["/ftp"] = Reply(status=302, headers={"Location": "ftp://127.0.0.1/file.html"})
+    assert refusal(server.url("/ftp")).startswith(server.url("/ftp") + ": ")
+
+
+def test_a_non_html_response_is_refused(server: Server):
+    server.replies["/paper.pdf"] = Reply(b"%PDF-1.4", headers={"Content-Type": "application/pdf"})
+    message = refusal(server.url("/paper.pdf"))
+    assert message.startswith(server.url("/paper.pdf") + ": ") and "application/pdf" in message
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])
+def test_a_page_over_the_size_limit_is_refused(server: Server, monkeypatch: pytest.MonkeyPatch, declared: bool):
+    monkeypatch.setattr(capture, "MAX_BYTES", 10_000)
+    body = b"<html><head><title>Huge</title></head><body>" + b"x" * 20_000
+    headers = {"Content-Type": "text/html", **({"Content-Length": str(len(body))} if declared else {})}
+    server.replies["/huge"] = Reply(headers=headers, stream=lambda handler: handler.wfile.write(body))
+    assert refusal(server.url("/huge")).startswith(server.url("/huge") + ": ")
+    server.replies["/small"] = Reply(body[:9_000])
+    assert captured(server.url("/small")).title == "Huge"
+
+
+@pytest.mark.parametrize("reply", [Reply(mute=True), Reply(stream=lambda handler: time.sleep(3))],
+                         ids=["no-headers", "no-body"])
+def test_a_server_that_does_not_answer_times_out(server: Server, reply: Reply):
+    server.replies["/slow"] = reply
+    message = refusal(server.url("/slow"), timeout=0.3)
+    assert message.startswith(server.url("/slow") + ": ") and capture.TIMEOUT_ENV in message
+
+
+def test_a_server_that_trickles_bytes_times_out(server: Server):
+    def trickle(handler: BaseHTTPRequestHandler) -> None:
+        handler.wfile.write(b"<html><head><title>Slow</title>")
+        while not server.release.wait(0.05):
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+
+    server.replies["/trickle"] = Reply(stream=trickle)
+    assert capture.TIMEOUT_ENV in refusal(server.url("/trickle"), timeout=0.4)
+
+
+def test_an_error_status_is_one_line_naming_it(server: Server):
+    message = refusal(server.url("/missing"))
+    assert message.startswith(server.url("/missing") + ": ") and "404" in message
+
+
+def test_offline_or_refused_connections_are_one_line(server: Server):
+    closed = server.base
+    server.httpd.shutdown()
+    server.httpd.server_close()
+    assert refusal(closed + "/gone").startswith(closed + "/gone: ")
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/a", "file:///etc/passwd", "javascript:alert(1)", "example.com",
+                                 "https://"])
+def test_only_http_and_https_are_fetched(url: str):
+    assert refusal(url).startswith(url + ": ")
+
+
+@pytest.mark.parametrize("value, expected", [("", 10.0), ("2.5", 2.5), ("0", None), ("-1", None), ("soon", None),
+                                             ("nan", None), ("inf", None)])
+def test_the_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, value: str, expected: float | None):
+    monkeypatch.setenv(capture.TIMEOUT_ENV, value)
+    assert capture.fetch_timeout() == expected
+
+
+def test_a_bad_timeout_setting_is_reported_by_name(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(capture.TIMEOUT_ENV, "soon")
+    result, problem = capture.capture("http://127.0.0.1:9/")  # refused before any connection is tried
+    assert result is None and str(problem).startswith(f"{capture.TIMEOUT_ENV}: ")
+
+
+# --- end to end: linkblog new --from-url ---------------------------------------------------------------
+
+ARTICLE_HEAD = (
+    '<meta property="og:title" content="Some Customers Suck">'
+    '<meta name="author" content="Nick Bradbury">'
+    '<meta name="description" content="Step away from the customers who cost more than they pay.">'
+)
+
+
+def new_site(tmp_path: Path, posts: dict[str, str] | None = None) -> Path:
+    return make_site(tmp_path / "site", posts or {})
+
+
+def written(site: Path, rel: str):
+    post, problems = parse_post(rel, (site / rel).read_bytes(), ZoneInfo("UTC"))
+    assert problems == [] and post is not None
+    return post
+
+
+def test_new_from_url_writes_a_link_post_that_builds(server: Server, tmp_path: Path):
+    site = new_site(tmp_path)
+    url = server.page("/customers", head=ARTICLE_HEAD)
+    run = run_cli(site, "new", "--from-url", url, "--tag", "support", "--tag", "business")
+    assert run.code == 0 and run.err == "", run.err
+    rel = run.out.strip()
+    assert rel.startswith("posts/") and rel.endswith("-some-customers-suck.md")
+    post = written(site, rel)
+    assert (post.title, post.link, post.source, post.tags) == (
+        "Some Customers Suck", url, "Nick Bradbury", ("support", "business"))
+    assert not post.draft
+    quote = BeautifulSoup(post.html, "html.parser").blockquote
+    assert quote.get_text(strip=True) == "Step away from the customers who cost more than they pay."
+    build = run_cli(site, "build")
+    assert build.code == 0, build.err
+    page = BeautifulSoup((site / "build" / rel[6:10] / rel[11:13] / "some-customers-suck" / "index.html")
+                         .read_text(encoding="utf-8"), "html.parser")
+    assert page.select_one(".e-content").get_text(" ", strip=True) == (
+        "Step away from the customers who cost more than they pay.")
+    assert page.select_one(".attribution a")["href"] == url
+
+
+def test_quote_title_source_and_draft_given_win_over_the_page(server: Server, tmp_path: Path):
+    site = new_site(tmp_path)
+    url = server.page("/customers", head=ARTICLE_HEAD)
+    run = run_cli(site, "new", "My Own Title", "--from-url", url, "--source", "N. Bradbury",
+                  "--quote", "Not every customer\nis worth *keeping*.", "--draft")
+    assert run.code == 0, run.err
+    rel = run.out.strip()
+    assert rel.endswith("-my-own-title.md")
+    post = written(site, rel)
+    assert (post.title, post.source, post.link, post.draft) == ("My Own Title", "N. Bradbury", url, True)
+    quote = BeautifulSoup(post.html, "html.parser").blockquote
+    assert quote.em.get_text() == "keeping"
+
+
+def test_a_description_with_markup_is_quoted_as_plain_text(server: Server, tmp_path: Path):
+    site = new_site(tmp_path)
+    shown = '# 1. <script>alert("x")</script> *stars* [a](javascript:alert(1)) & `code` ~~gone~~ | a_b_c'
+    head = '<meta name="description" content="{}">'.format(shown.replace("&", "&amp;").replace('"', "&quot;")
+                                                            .replace("<", "&lt;"))
+    run = run_cli(site, "new", "--from-url", server.page("/markup", head=head, title="Markup"))
+    assert run.code == 0, run.err
+    assert run_cli(site, "build").code == 0
+    page = BeautifulSoup((site / "build" / run.out.strip()[6:10] / run.out.strip()[11:13] / "markup" / "index.html")
+                         .read_text(encoding="utf-8"), "html.parser")
+    content = page.select_one(".e-content")
+    assert content.find(["script", "a", "em", "code", "del", "h1", "ol"]) is None
+    assert content.blockquote.get_text(strip=True) == shown.replace('"', "“", 1).replace('"', "”", 1)
+
+
+def test_a_page_already_linked_is_warned_about_and_still_written(server: Server, tmp_path: Path):
+    url = server.page("/customers/", head=ARTICLE_HEAD)
+    earlier = post_text("Some Customers Suck", "2015-06-01 09:30", "> Earlier.",
+                        link=url.replace("/customers/", "/customers?utm_source=feed").replace("http:", "https:"))
+    site = new_site(tmp_path, {"2015-06-01-some-customers-suck.md": earlier})
+    run = run_cli(site, "new", "Again", "--from-url", url)
+    assert run.code == 0
+    rel = run.out.strip()
+    assert run.err.strip().splitlines() == [
+        f"{rel}: warning: already linked on 2015-06-01 in posts/2015-06-01-some-customers-suck.md"]
+    assert (site / rel).is_file()
+
+
+def refused_by_cli(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str, reply: Reply) -> str:
+    """Run `new --from-url` on a page that must be refused; nothing is written. The one error line."""
+    monkeypatch.setenv(capture.TIMEOUT_ENV, "0.5")  # inherited by the CLI's process
+    site = new_site(tmp_path, {"2015-06-01-keep.md": post_text("Keep", "2015-06-01 09:30")})
+    before = tree_bytes(site)
+    server.replies[path] = reply
+    run = run_cli(site, "new", "--from-url", server.url(path))
+    assert run.code == 1 and run.out == ""
+    assert tree_bytes(site) == before
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(server.url(path) + ": "), run.err
+    return lines[0]
+
+
+def test_cli_refuses_a_non_html_page(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    line = refused_by_cli(server, tmp_path, monkeypatch, "/feed.json",
+                          Reply(b"{}", headers={"Content-Type": "application/json"}))
+    assert "application/json" in line
+
+
+def test_cli_refuses_a_huge_page(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    def endless(handler: BaseHTTPRequestHandler) -> None:
+        handler.wfile.write(b"<html><head><title>Huge</title></head><body>")
+        for _ in range(capture.MAX_BYTES // 65536 + 2):
+            handler.wfile.write(b"x" * 65536)
+
+    refused_by_cli(server, tmp_path, monkeypatch, "/huge", Reply(headers={"Content-Type": "text/html"}, stream=endless))
+
+
+def test_cli_times_out_on_a_slow_server(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    line = refused_by_cli(server, tmp_path, monkeypatch, "/slow", Reply(mute=True))
+    assert capture.TIMEOUT_ENV in line
+
+
+def test_cli_reports_a_page_without_a_title(server: Server, tmp_path: Path):
+    site = new_site(tmp_path)
+    server.replies["/untitled"] = Reply(b"<html><body><p>No title here.</p></body></html>")
+    run = run_cli(site, "new", "--from-url", server.url("/untitled"))
+    assert run.code == 1 and "--from-url" in run.err
+    assert list((site / "posts").iterdir()) == []
+    titled = run_cli(site, "new", "Named by me", "--from-url", server.url("/untitled"))
+    assert titled.code == 0 and written(site, titled.out.strip()).source == "127.0.0.1"
+
+
+def test_a_refused_link_option_is_reported_before_fetching(server: Server, tmp_path: Path):
+    site = new_site(tmp_path)
+    run = run_cli(site, "new", "--from-url", server.url("/never-asked"), "--link", "javascript:alert(1)")
+    assert run.code == 1
+    assert run.err.startswith("--link: ") and "never-asked" not in run.err
+    assert list((site / "posts").iterdir()) == []

@@ -1,0 +1,346 @@
+"""`linkblog check`: links, fragments, feeds, the sitemap and content warnings; `--external` on a local server."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import make_site, post_text, run_cli, tree_bytes
+from test_example_site import copy_example
+
+from linkblog.links_external import Checker, check_links
+from linkblog.site_links import Output, resolve
+
+SNAPSHOT = "http://web.archive.org/web/20150101000000/"
+
+
+def problem_lines(err: str) -> list[tuple[str, str]]:
+    """Each `path[:line]: message` line of stderr, as (path, message)."""
+    pairs = []
+    for line in err.splitlines():
+        path, _, message = line.partition(": ")
+        pairs.append((path.split(":")[0], message))
+    return pairs
+
+
+def test_the_example_site_checks_clean_at_its_url(tmp_path: Path) -> None:
+    site = copy_example(tmp_path / "site")
+    run = run_cli(site, "check")
+    assert (run.code, run.err) == (0, "")
+    assert "no problems" in run.out
+    assert not (site / "build").exists() and not (site / ".cache").exists()
+
+
+@pytest.mark.parametrize("base_url", ["https://example.org/", "https://someone.github.io/deeper/notes/"])
+def test_the_example_site_checks_clean_at_the_root_and_under_a_sub_path(tmp_path: Path, base_url: str) -> None:
+    run = run_cli(copy_example(tmp_path / "site"), "check", "--base-url", base_url)
+    assert (run.code, run.err) == (0, "")
+
+
+BROKEN_POSTS = {
+    "2016-01-01-broken.md": post_text(
+        "Broken things", "2016-01-01 10:00", tags="[support]",
+        body="See [gone](/2014/01/nowhere/), [here](#no-such-id), [fine](/tag/support/) "
+             "and ![a chart](/images/chart.png)."),
+    "2016-02-01-first.md": post_text("First take", "2016-02-01 10:00", tags="[support]",
+                                     link="https://example.com/story/", source="Some Writer"),
+    "2016-03-01-second.md": post_text("Second take", "2016-03-01 10:00", tags="[support]",
+                                      link="http://www.example.com/story?utm_source=feed", source="Some Writer"),
+    "2016-04-01-fine.md": post_text("Fine", "2016-04-01 10:00", tags="[support]", body="[Home](/) and [me](#top)."),
+}
+
+
+def built(tmp_path: Path, posts: dict[str, str], **kwargs: object) -> Path:
+    site = make_site(tmp_path / "site", posts, **kwargs)
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    return site
+
+
+def test_a_broken_site_reports_exactly_what_is_broken(tmp_path: Path) -> None:
+    site = built(tmp_path, BROKEN_POSTS)
+    feed = site / "build" / "feed.xml"
+    feed.write_bytes(feed.read_bytes()[:300])  # cut off mid-document
+    run = run_cli(site, "check", "--output", "build")
+    assert run.code == 1
+    found = sorted(problem_lines(run.err))
+    assert [path for path, _ in found] == ["/feed.xml", *["posts/2016-01-01-broken.md"] * 3,
+                                           "posts/2016-02-01-first.md", "posts/2016-03-01-second.md"]
+    feed_problem, *broken, first, second = found
+    assert "well-formed" in feed_problem[1]
+    assert sorted(re.match(r"(broken link|missing image) (\S+?):? ", m + " ").groups() for _, m in broken) == [
+        ("broken link", "#no-such-id"), ("broken link", "/2014/01/nowhere/"), ("missing image", "/images/chart.png")]
+    assert first[1].startswith("warning: ") and "posts/2016-03-01-second.md" in first[1]
+    assert second[1].startswith("warning: ") and "posts/2016-02-01-first.md" in second[1]
+    assert "4 errors, 2 warnings" in run.out
+
+
+def test_a_fresh_build_is_checked_and_the_output_folder_left_alone(tmp_path: Path) -> None:
+    site = built(tmp_path, BROKEN_POSTS)
+    before = tree_bytes(site / "build")
+    stamps = {p: p.stat().st_mtime_ns for p in (site / "build").rglob("*")}
+    run = run_cli(site, "check")
+    assert run.code == 1
+    assert {path for path, _ in problem_lines(run.err)} == {
+        "posts/2016-01-01-broken.md", "posts/2016-02-01-first.md", "posts/2016-03-01-second.md"}
+    assert tree_bytes(site / "build") == before
+    assert {p: p.stat().st_mtime_ns for p in (site / "build").rglob("*")} == stamps
+
+
+def test_a_broken_link_names_the_pages_it_breaks(tmp_path: Path) -> None:
+    run = run_cli(make_site(tmp_path / "site", BROKEN_POSTS), "check")
+    line = next(m for p, m in problem_lines(run.err) if "/2014/01/nowhere/" in m)
+    assert "/2016/01/broken/" in line  # the post's own page, and how many more show it
+    assert re.search(r"and \d+ more pages", line)
+
+
+def test_a_root_relative_link_breaks_under_a_sub_path(tmp_path: Path) -> None:
+    posts = {"2016-01-01-about.md": post_text("About", "2016-01-01 10:00", tags="[x]", body="[Me](/about/)")}
+    site = make_site(tmp_path / "site", posts, files={"static/about/index.html": "<p>About me</p>"})
+    assert run_cli(site, "check", "--base-url", "https://example.org/").code == 0
+    run = run_cli(site, "check", "--base-url", "https://example.github.io/notes/")
+    assert run.code == 1
+    [(path, message)] = problem_lines(run.err)
+    assert path == "posts/2016-01-01-about.md" and "/about/" in message and "/notes/" in message
+
+
+def test_a_broken_link_in_a_template_is_reported_at_a_page(tmp_path: Path) -> None:
+    template = '{% extends "theme/404.html" %}{% block main %}<a href="/nowhere/">lost</a>{% endblock %}\n'
+    site = make_site(tmp_path / "site", {"2016-01-01-a.md": post_text("A", "2016-01-01", tags="[x]")},
+                     files={"templates/404.html": template})
+    run = run_cli(site, "check")
+    assert run.code == 1
+    assert [(p, "/nowhere/" in m) for p, m in problem_lines(run.err)] == [("/404.html", True)]
+
+
+def rename_first(tag: str):  # noqa: ANN201 - a text -> text function
+    """Rename the first such element (the channel's or feed's own), so the document stays well-formed."""
+    return lambda text: re.sub(rf"<{tag}>(.*?)</{tag}>", r"<other>\1</other>", text, count=1, flags=re.S)
+
+
+@pytest.mark.parametrize(("feed", "change", "expected"), [
+    ("feed.xml", rename_first("description"), "<description>"),
+    ("feed.xml", rename_first("title"), "<title>"),
+    ("atom.xml", rename_first("id"), "<id>"),
+    ("feed.xml", lambda text: text.replace('version="2.0"', 'version="0.91"', 1), "RSS 2.0"),
+])
+def test_a_feed_without_what_its_format_requires_is_reported(tmp_path: Path, feed: str, change,  # noqa: ANN001
+                                                            expected: str) -> None:
+    site = built(tmp_path, {"2016-01-01-a.md": post_text("A", "2016-01-01", tags="[x]")})
+    path = site / "build" / feed
+    path.write_text(change(path.read_text("utf-8")), "utf-8")
+    run = run_cli(site, "check", "--output", "build")
+    assert run.code == 1
+    assert [(p, expected in m) for p, m in problem_lines(run.err)] == [(f"/{feed}", True)]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda t: t.replace("</urlset>", ""), "well-formed"),
+    (lambda t: t.replace("https://example.org/archive/", "https://elsewhere.example/archive/"), "elsewhere"),
+    (lambda t: t.replace("https://example.org/archive/", "https://example.org/no-such-page/"), "no-such-page"),
+    (lambda t: t.replace("<urlset", '<!DOCTYPE urlset [<!ENTITY e "x">]>\n<urlset'), "DTD"),
+])
+def test_a_sitemap_that_is_broken_is_reported(tmp_path: Path, change, expected: str) -> None:  # noqa: ANN001
+    site = built(tmp_path, {"2016-01-01-a.md": post_text("A", "2016-01-01", tags="[x]")})
+    sitemap = site / "build" / "sitemap.xml"
+    sitemap.write_text(change(sitemap.read_text("utf-8")), "utf-8")
+    run = run_cli(site, "check", "--output", "build")
+    assert run.code == 1
+    assert [(p, expected in m) for p, m in problem_lines(run.err)] == [("/sitemap.xml", True)]
+
+
+def test_content_warnings_name_each_post_and_do_not_fail(tmp_path: Path) -> None:
+    posts = {
+        "2016-01-01-untagged.md": post_text("Untagged", "2016-01-01"),
+        "2016-02-01-unsourced.md": post_text("Unsourced", "2016-02-01", tags="[x]", link="https://example.com/a"),
+        "2016-03-01-long.md": post_text("Long summary", "2016-03-01", tags="[x]", body="Short.",
+                                        summary="A summary that goes on far longer than the post does."),
+    }
+    run = run_cli(make_site(tmp_path / "site", posts), "check")
+    assert run.code == 0
+    found = dict(problem_lines(run.err))
+    assert set(found) == {f"posts/{name}" for name in posts}
+    assert all(message.startswith("warning: ") for message in found.values())
+    assert "tags" in found["posts/2016-01-01-untagged.md"]
+    assert "source" in found["posts/2016-02-01-unsourced.md"]
+    assert "summary" in found["posts/2016-03-01-long.md"]
+
+
+def test_invalid_front_matter_fails_the_check(tmp_path: Path) -> None:
+    posts = {"2016-01-01-bad.md": "---\ntitle: [unclosed\ndate: 2016-01-01\n---\nBody\n"}
+    run = run_cli(make_site(tmp_path / "site", posts), "check")
+    assert run.code == 1
+    assert run.err.startswith("posts/2016-01-01-bad.md:")
+    assert "Traceback" not in run.err
+
+
+def test_an_output_folder_without_a_site_is_refused(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"2016-01-01-a.md": post_text("A", "2016-01-01", tags="[x]")})
+    run = run_cli(site, "check", "--output", "nothing-here")
+    assert run.code == 1
+    assert problem_lines(run.err)[0][0] == "nothing-here"
+    assert not (site / "nothing-here").exists()
+
+
+def test_served_files_follow_github_pages() -> None:
+    out = Output(Path("."), "https://example.org/notes/", {"index.html", "a/index.html", "about.html", "CV.pdf"},
+                 {"", "a"})
+    assert [out.served(p) for p in ("", "a/", "a", "about", "CV.pdf", "cv.pdf", "b/")] == [
+        "index.html", "a/index.html", "a/index.html", "about.html", "CV.pdf", None, None]
+
+
+@pytest.mark.parametrize(("raw", "kind", "where"), [
+    ("../b/", "internal", "b/"),
+    ("/notes/tag/x/#top", "internal", "tag/x/"),
+    ("/elsewhere/", "outside", "/elsewhere/"),
+    ("https://example.org/other-project/", "external", "/other-project/"),
+    ("https://news.example.com/story#part", "external", "https://news.example.com/story"),
+    ("mailto:me@example.org", "other", ""),
+    ("http://[broken", "malformed", ""),
+])
+def test_where_links_lead(raw: str, kind: str, where: str) -> None:
+    target = resolve(raw, "https://example.org/notes/a/", "https://example.org/notes/")
+    assert (target.kind, target.where) == (kind, where)
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Live, dead, HEAD-refusing, redirecting and slow links, a Wayback stand-in, and a concurrency probe."""
+
+    def do_HEAD(self) -> None:  # noqa: N802 - the http.server API
+        self.answer()
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.answer()
+
+    def answer(self) -> None:
+        server = self.server
+        path = urlsplit(self.path).path
+        with server.lock:
+            server.seen.append((self.command, path))
+        if path == "/wayback/available":
+            return self.wayback()
+        if path == "/slow":
+            time.sleep(2)
+        if path.startswith("/busy/"):
+            self.busy()
+        codes = {"/live": 200, "/dead": 404, "/slow": 200, "/moved": 301, "/loop": 302,
+                 "/no-head": 405 if self.command == "HEAD" else 200}
+        self.send_response(codes.get(path, 200 if path.startswith("/busy/") else 404))
+        if path in ("/moved", "/loop"):
+            self.send_header("Location", "/live" if path == "/moved" else "/loop")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def busy(self) -> None:
+        """Wait (a little) for a second request to arrive, to see how many the checker sends at once."""
+        server = self.server
+        with server.lock:
+            server.inflight += 1
+            server.most = max(server.most, server.inflight)
+            server.lock.notify_all()
+            server.lock.wait_for(lambda: server.inflight >= 2, timeout=1)
+        time.sleep(0.05)
+        with server.lock:
+            server.inflight -= 1
+
+    def wayback(self) -> None:
+        asked = parse_qs(urlsplit(self.path).query)["url"][0]
+        closest = {"available": True, "url": SNAPSHOT + asked, "timestamp": "20150101000000", "status": "200"}
+        body = json.dumps({"archived_snapshots": {"closest": closest} if asked.endswith("/dead") else {}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[ThreadingHTTPServer]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.seen, httpd.lock, httpd.inflight, httpd.most = [], threading.Condition(), 0, 0
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def local_checker(server: ThreadingHTTPServer, timeout: float = 0.5) -> Checker:
+    return Checker(timeout=timeout, archive_api=f"{server.base}/wayback/available")
+
+
+def test_outbound_links_are_asked_head_then_get_and_cached(server: ThreadingHTTPServer, tmp_path: Path) -> None:
+    base = server.base
+    urls = [f"{base}{path}" for path in ("/live", "/dead", "/no-head", "/moved", "/slow")]
+    results, problems = check_links(urls, tmp_path, local_checker(server))
+    assert problems == []
+    assert (results[urls[0]].status, results[urls[0]].dead) == (200, False)
+    assert (results[urls[1]].status, results[urls[1]].dead, results[urls[1]].archive) == (404, True,
+                                                                                          SNAPSHOT + urls[1])
+    assert results[urls[2]].status == 200 and {("HEAD", "/no-head"), ("GET", "/no-head")} <= set(server.seen)
+    assert results[urls[3]].final == f"{base}/live"
+    assert results[urls[4]].status is None and results[urls[4]].error
+    assert json.loads((tmp_path / ".cache" / "linkblog" / "links.json").read_text())  # data only, JSON
+    server.seen.clear()
+    again, _ = check_links(urls, tmp_path, local_checker(server))
+    assert server.seen == [("HEAD", "/slow")]  # only the network failure is asked again
+    assert again[urls[1]].archive == SNAPSHOT + urls[1]
+
+
+def test_old_results_are_asked_again(server: ThreadingHTTPServer, tmp_path: Path) -> None:
+    url = f"{server.base}/live"
+    check_links([url], tmp_path, local_checker(server))
+    check_links([url], tmp_path, local_checker(server), now=time.time() + 8 * 24 * 3600)
+    assert server.seen == [("HEAD", "/live"), ("HEAD", "/live")]
+
+
+def test_one_host_gets_at_most_two_requests_at_a_time(server: ThreadingHTTPServer, tmp_path: Path) -> None:
+    urls = [f"{server.base}/busy/{n}" for n in range(8)]
+    results, _ = check_links(urls, tmp_path, Checker(timeout=5, workers=8, per_host=2))
+    assert all(status.status == 200 for status in results.values())
+    assert server.most == 2
+
+
+def test_a_redirect_loop_is_a_failure_not_a_crash(server: ThreadingHTTPServer, tmp_path: Path) -> None:
+    url = f"{server.base}/loop"
+    results, _ = check_links([url], tmp_path, local_checker(server))
+    assert results[url].status is None and results[url].error
+
+
+def test_network_failures_are_reported_not_raised(tmp_path: Path) -> None:
+    with ThreadingHTTPServer(("127.0.0.1", 0), Handler) as closed:
+        port = closed.server_address[1]  # nothing listens here once the block ends
+    url = f"http://127.0.0.1:{port}/gone"
+    results, _ = check_links([url], tmp_path, Checker(timeout=0.5, archive_api=f"http://127.0.0.1:{port}/wb"))
+    assert results[url].status is None and results[url].error
+
+
+def test_check_external_lists_dead_links_with_their_posts(server: ThreadingHTTPServer, tmp_path: Path) -> None:
+    base = server.base
+    posts = {f"2016-0{n}-01-{name}.md": post_text(name.title(), f"2016-0{n}-01", tags="[x]", source="Writer",
+                                                  link=f"{base}/{name}")
+             for n, name in enumerate(["live", "dead", "moved", "slow", "no-head"], 1)}
+    site = make_site(tmp_path / "site", posts)
+    check_links([f"{base}/dead"], site, local_checker(server))  # the archive's answer is cached from here on
+    run = run_cli(site, "check", "--external", "--timeout", "0.5")
+    assert run.code == 1
+    found = problem_lines(run.err)
+    assert [p for p, _ in found] == ["posts/2016-02-01-dead.md", "posts/2016-03-01-moved.md",
+                                     "posts/2016-04-01-slow.md"]
+    dead, moved, slow = (m for _, m in found)
+    assert f"{base}/dead" in dead and "404" in dead and SNAPSHOT + f"{base}/dead" in dead
+    assert moved.startswith("warning: ") and f"{base}/live" in moved
+    assert slow.startswith("warning: ") and f"{base}/slow" in slow
+    assert ("GET", "/wayback/available") in server.seen
+    assert server.seen.count(("GET", "/wayback/available")) == 1

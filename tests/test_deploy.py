@@ -1,0 +1,292 @@
+"""`linkblog deploy` against a local bare repository, and the GitHub Pages workflow that `init` writes."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from conftest import SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
+from test_example_site import copy_example
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATE = REPO / "src" / "linkblog" / "pages.yml"
+REPO_WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
+
+
+@pytest.fixture(autouse=True)
+def git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Git as a fresh machine has it: no user or system config, an identity from the environment only."""
+    empty = tmp_path / "gitconfig"
+    empty.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{who}_NAME", "Test Author")
+        monkeypatch.setenv(f"GIT_{who}_EMAIL", "author@example.org")
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def bare(path: Path) -> Path:
+    git(path.parent, "init", "--quiet", "--bare", path.name)
+    return path
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A site committed on main, with an empty bare repository as its origin."""
+    site = make_site(tmp_path / "site", SAMPLE_POSTS, files={".gitignore": "/build/\n.cache/\n", "README": "hi\n"})
+    git(site, "init", "--quiet", "--initial-branch=main")
+    git(site, "add", "--all")
+    git(site, "commit", "--quiet", "-m", "The site")
+    git(site, "remote", "add", "origin", str(bare(tmp_path / "remote.git")))
+    return site
+
+
+def remote_of(site: Path) -> Path:
+    return site.parent / "remote.git"
+
+
+def branch_files(remote: Path, branch: str = "gh-pages") -> dict[str, bytes]:
+    """Every file of a branch of a bare repository, with its bytes."""
+    data = subprocess.run(["git", "archive", branch], cwd=remote, capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}
+
+
+def user_state(site: Path) -> dict[str, object]:
+    """What a deploy must leave alone: HEAD, branch, index, stash, status and every file of the checkout."""
+    return {"head": git(site, "rev-parse", "HEAD"), "branch": git(site, "symbolic-ref", "HEAD"),
+            "status": git(site, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all"),
+            "index": (site / ".git" / "index").read_bytes(), "stash": git(site, "stash", "list"),
+            "files": {k: v for k, v in tree_bytes(site).items() if not k.startswith((".git/", "build/", ".cache/"))}}
+
+
+def tip(remote: Path, branch: str = "gh-pages") -> str:
+    return git(remote, "rev-parse", f"refs/heads/{branch}")
+
+
+def test_deploy_pushes_the_built_site_as_the_whole_branch(repo: Path) -> None:
+    run = run_cli(repo, "deploy")
+    assert run.code == 0, run.err
+    files = branch_files(remote_of(repo))
+    assert files == tree_bytes(repo / "build")  # the site at the root, byte for byte
+    assert files[".nojekyll"] == b""
+    assert "index.html" in files and "2015/06/work-vs-progress/index.html" in files
+    assert not any(name.startswith(("build/", "posts/")) or name == "config.yaml" for name in files)
+    subject = git(remote_of(repo), "log", "-1", "--format=%s", "gh-pages")
+    assert re.fullmatch(r"Deploy [0-9a-f]{7,} with linkblog \S+", subject)
+    assert subject.split()[1] == git(repo, "rev-parse", "--short", "HEAD")
+
+
+def test_a_second_deploy_of_the_same_site_makes_no_commit(repo: Path) -> None:
+    assert run_cli(repo, "deploy").code == 0
+    first = tip(remote_of(repo))
+    again = run_cli(repo, "deploy")
+    assert again.code == 0, again.err
+    assert "nothing to deploy" in again.out
+    assert tip(remote_of(repo)) == first
+
+
+def test_a_changed_site_is_committed_on_top_of_the_last_deploy(repo: Path) -> None:
+    assert run_cli(repo, "deploy").code == 0
+    first = tip(remote_of(repo))
+    (repo / "posts" / "2017-02-02-new.md").write_text(post_text("A new one", "2017-02-02 10:00", tags="[x]"))
+    git(repo, "add", "posts")
+    git(repo, "commit", "--quiet", "-m", "A post")
+    run = run_cli(repo, "deploy", "--message", "Publish the new post")
+    assert run.code == 0, run.err
+    assert git(remote_of(repo), "log", "-1", "--format=%P %s", "gh-pages") == f"{first} Publish the new post"
+    assert "2017/02/new/index.html" in branch_files(remote_of(repo))
+
+
+def test_the_users_checkout_is_left_exactly_as_it_was(repo: Path) -> None:
+    (repo / "README").write_text("edited, not committed\n")
+    (repo / "notes.txt").write_text("untracked\n")
+    (repo / "config.yaml").write_text((repo / "config.yaml").read_text() + "# staged\n")
+    git(repo, "add", "config.yaml")
+    (repo / "scratch.txt").write_text("stashed\n")
+    git(repo, "stash", "push", "--quiet", "--include-untracked", "--", "scratch.txt")
+    git(repo, "branch", "gh-pages")  # a local branch of that name is not the one deployed
+    before = user_state(repo)
+    run = run_cli(repo, "deploy", "--branch", "gh-pages")
+    assert run.code == 0, run.err
+    assert user_state(repo) == before
+    assert git(repo, "rev-parse", "refs/heads/gh-pages") == before["head"]
+
+
+def test_uncommitted_posts_are_deployed_with_a_warning(repo: Path) -> None:
+    (repo / "posts" / "2017-03-03-unsaved.md").write_text(post_text("Unsaved", "2017-03-03 10:00", tags="[x]"))
+    run = run_cli(repo, "deploy")
+    assert run.code == 0, run.err
+    assert re.search(r"^posts: warning: .*uncommitted", run.err, re.MULTILINE)
+    assert "2017/03/unsaved/index.html" in branch_files(remote_of(repo))
+
+
+def test_cname_comes_from_the_config(repo: Path) -> None:
+    (repo / "config.yaml").write_text((repo / "config.yaml").read_text() + "cname: notes.example.com\n")
+    assert run_cli(repo, "deploy").code == 0
+    assert branch_files(remote_of(repo))["CNAME"] == b"notes.example.com\n"
+
+
+def test_cname_comes_from_static_when_the_config_has_none(repo: Path) -> None:
+    (repo / "static").mkdir()
+    (repo / "static" / "CNAME").write_text("links.example.net\n")
+    assert run_cli(repo, "deploy").code == 0
+    assert branch_files(remote_of(repo))["CNAME"] == b"links.example.net\n"
+
+
+def test_drafts_and_future_posts_are_never_deployed(repo: Path) -> None:
+    posts = repo / "posts"
+    (posts / "2016-02-02-draft.md").write_text(post_text("Secret draft", "2016-02-02 10:00", draft="true"))
+    (posts / "2999-01-01-later.md").write_text(post_text("Far future", "2999-01-01 10:00"))
+    assert run_cli(repo, "build", "--drafts", "--future").code == 0
+    assert (repo / "build" / "2016" / "02" / "draft" / "index.html").exists()
+    assert run_cli(repo, "deploy").code == 0
+    names = branch_files(remote_of(repo))
+    assert "index.html" in names
+    assert not any(name.startswith(("2016/02/", "2999/")) for name in names)
+
+
+def test_no_build_deploys_the_output_as_it_is(repo: Path) -> None:
+    assert run_cli(repo, "build").code == 0
+    (repo / "build" / "extra.txt").write_text("left by hand\n")
+    run = run_cli(repo, "deploy", "--no-build")
+    assert run.code == 0, run.err
+    assert branch_files(remote_of(repo))["extra.txt"] == b"left by hand\n"
+
+
+def assert_refused(run, *words: str) -> None:  # noqa: ANN001 - conftest.Run
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    line = next(line for line in run.err.splitlines() if line.startswith("deploy: "))
+    assert all(word in line for word in words), run.err
+
+
+def test_no_build_without_an_output_is_refused(repo: Path) -> None:
+    assert_refused(run_cli(repo, "deploy", "--no-build"), "build")
+
+
+def test_outside_a_git_repository_nothing_is_built_or_deployed(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", SAMPLE_POSTS)
+    assert_refused(run_cli(site, "deploy"), "git repository")
+    assert not (site / "build").exists()
+
+
+def test_a_failed_build_deploys_nothing(repo: Path) -> None:
+    (repo / "posts" / "2017-01-01-bad.md").write_text("---\ntitle: [unclosed\n---\nBody\n")
+    run = run_cli(repo, "deploy")
+    assert_refused(run, "build")
+    assert re.search(r"^posts/2017-01-01-bad\.md:\d+: ", run.err, re.MULTILINE)
+    assert git(remote_of(repo), "branch", "--list") == ""
+
+
+def test_an_unknown_remote_is_refused_before_building(repo: Path) -> None:
+    before = user_state(repo)
+    assert_refused(run_cli(repo, "deploy", "--remote", "upstream"), "upstream")
+    assert not (repo / "build").exists()
+    assert user_state(repo) == before
+
+
+def test_a_push_the_remote_refuses_is_reported(repo: Path) -> None:
+    hook = remote_of(repo) / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'you may not publish here' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = user_state(repo)
+    assert_refused(run_cli(repo, "deploy"), "rejected", "you may not publish here")
+    assert user_state(repo) == before
+    assert git(remote_of(repo), "branch", "--list") == ""
+
+
+def test_a_non_fast_forward_push_is_reported_and_not_forced(repo: Path, tmp_path: Path) -> None:
+    # Pushes go to another repository whose gh-pages moved on: as if someone deployed meanwhile.
+    other = bare(tmp_path / "other.git")
+    elsewhere = make_site(tmp_path / "elsewhere", {}, files={"index.html": "someone else's\n"})
+    git(elsewhere, "init", "--quiet", "--initial-branch=gh-pages")
+    git(elsewhere, "add", "--all")
+    git(elsewhere, "commit", "--quiet", "-m", "Their deploy")
+    git(elsewhere, "push", "--quiet", str(other), "gh-pages")
+    theirs = tip(other)
+    git(repo, "remote", "set-url", "--push", "origin", str(other))
+    assert_refused(run_cli(repo, "deploy"), "rejected", "non-fast-forward")
+    assert tip(other) == theirs
+
+
+def test_init_writes_the_packaged_workflow(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "init", "blog").code == 0
+    assert (tmp_path / "blog" / ".github" / "workflows" / "pages.yml").read_bytes() == TEMPLATE.read_bytes()
+
+
+def test_the_repository_carries_the_same_workflow_installing_itself() -> None:
+    # The one difference: linkblog's own repository builds its example site with the checkout.
+    expected = TEMPLATE.read_text().replace("run: pip install linkblog\n", "run: pip install .\n")
+    assert "run: pip install .\n" in expected
+    assert REPO_WORKFLOW.read_text() == expected
+
+
+def steps(workflow: dict, job: str) -> list[dict]:
+    return workflow["jobs"][job]["steps"]
+
+
+@pytest.mark.parametrize("path", [TEMPLATE, REPO_WORKFLOW], ids=["template", "repo"])
+def test_the_workflow_uses_the_official_pages_actions(path: Path) -> None:
+    workflow = yaml.safe_load(path.read_text())
+    used = [step["uses"] for job in workflow["jobs"] for step in steps(workflow, job) if "uses" in step]
+    assert all(re.fullmatch(r"actions/[a-z-]+@v\d+", name) for name in used)
+    assert {name.split("@")[0] for name in used} == {
+        "actions/checkout", "actions/setup-python", "actions/configure-pages", "actions/cache",
+        "actions/upload-pages-artifact", "actions/deploy-pages"}
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    assert workflow["jobs"]["deploy"]["needs"] == "build"
+    assert workflow["jobs"]["deploy"]["environment"]["name"] == "github-pages"
+    build = steps(workflow, "build")
+    cache = next(step for step in build if step.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == ".cache/linkblog/"
+    runs = [step["run"] for step in build if "run" in step]
+    assert any('linkblog build' in run and '--base-url "${{ steps.pages.outputs.base_url }}/"' in run for run in runs)
+    upload = next(step for step in build if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert any(f"--output {upload['with']['path'].rstrip('/')} " in run for run in runs)
+
+
+def run_build_steps(workflow_path: Path, checkout: Path, base_url: str) -> None:
+    """The build job's `run:` lines, as the runner would run them, with linkblog taken from this venv."""
+    workflow = yaml.safe_load(workflow_path.read_text())
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for step in steps(workflow, "build"):
+        if "run" not in step or step["run"].startswith("pip install"):
+            continue
+        line = step["run"].replace("${{ steps.pages.outputs.base_url }}", base_url)
+        assert "${{" not in line
+        done = subprocess.run(["bash", "-e", "-c", line], cwd=checkout, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
+
+
+def test_the_workflow_builds_a_new_site(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "init", "blog").code == 0
+    site = tmp_path / "blog"
+    run_build_steps(site / ".github" / "workflows" / "pages.yml", site, "https://someone.github.io/blog")
+    page = BeautifulSoup((site / "_site" / "index.html").read_text("utf-8"), "html.parser")
+    assert page.find("link", rel="stylesheet")["href"] == "/blog/style.css"
+    assert (site / "_site" / ".nojekyll").exists()
+    assert (site / ".cache" / "linkblog").is_dir()  # what actions/cache keeps for the next run
+
+
+def test_the_repository_workflow_builds_the_example_site(tmp_path: Path) -> None:
+    site = copy_example(tmp_path / "checkout")
+    shutil.copytree(REPO / ".github", site / ".github")
+    run_build_steps(site / ".github" / "workflows" / "pages.yml", site, "https://example.github.io/notes")
+    page = BeautifulSoup((site / "_site" / "archive" / "index.html").read_text("utf-8"), "html.parser")
+    assert page.find("link", rel="stylesheet")["href"] == "/notes/style.css"

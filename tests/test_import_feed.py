@@ -1,0 +1,159 @@
+"""`linkblog import feed`: RSS 2.0, RSS 1.0 and Atom files, a URL served on 127.0.0.1, and bad feeds (#16)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, tree_bytes
+from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of
+
+
+def zone(hours: float) -> timezone:
+    return timezone(timedelta(hours=hours))
+
+
+def imported(tmp_path: Path, source: str) -> tuple[Path, dict]:
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "feed", source)
+    assert done.code == 0, done.err
+    return site, posts_of(site)
+
+
+def test_rss2_full_content_and_summary(tmp_path: Path) -> None:
+    site, posts = imported(tmp_path, str(FIXTURES / "rss2.xml"))
+    assert sorted(posts) == ["2015-08-16-graceful-degradation.md", "2016-01-12-stop-apologising.md"]
+    full = posts["2016-01-12-stop-apologising.md"]
+    assert full.meta["title"] == "Stop apologising"
+    assert full.meta["date"] == datetime(2016, 1, 12, 10, 20, tzinfo=zone(1))
+    assert full.meta["tags"] == ["support", "Customer Success"]
+    # Its last line names the article: recovered, so `link` is the article and not the old post.
+    assert full.meta["link"] == "https://www.helpscout.com/blog/stop-apologising/"
+    assert full.meta["source"] == "Mathew Patterson"
+    assert full.body == "> Lead your customers; don't just apologise to them.\n\nYes. An apology is *not* a plan.\n"
+    summary = posts["2015-08-16-graceful-degradation.md"]
+    assert summary.meta["link"] == "https://quotes.example.net/2015/08/graceful-degradation/"
+    assert summary.meta["date"] == datetime(2015, 8, 16, 13, 0, tzinfo=zone(-4))
+    assert summary.meta["tags"] == ["business"]
+    assert summary.body == "Systems should **fail well**.\n\nSo should people.\n"
+    assert_builds(site)
+
+
+def test_rss1(tmp_path: Path) -> None:
+    _, posts = imported(tmp_path, str(FIXTURES / "rss1.xml"))
+    assert sorted(posts) == ["2004-02-10-phones-still-ring.md", "2004-03-05-tickets-are-conversations.md"]
+    tickets = posts["2004-03-05-tickets-are-conversations.md"]
+    assert tickets.meta["date"] == datetime(2004, 3, 5, 18, 45, tzinfo=zone(9))
+    assert tickets.meta["tags"] == ["tickets"]
+    assert tickets.meta["link"] == "https://old.example.org/2004/03/tickets.html"
+    assert tickets.body == "Every ticket is half of a conversation.\n\nAnswer the *other* half.\n"
+    assert posts["2004-02-10-phones-still-ring.md"].body == "Not everyone wants to type.\n"
+
+
+def test_atom(tmp_path: Path) -> None:
+    site, posts = imported(tmp_path, str(FIXTURES / "atom.xml"))
+    assert sorted(posts) == ["2017-01-20-written-in-xhtml.md", "2017-02-14-summary-only.md",
+                             "2017-03-02-queues-patience.md"]
+    queues = posts["2017-03-02-queues-patience.md"]
+    assert queues.meta["title"] == "Queues & patience"
+    assert queues.meta["date"] == datetime(2017, 3, 2, 9, 15, tzinfo=zone(-8))  # published, not updated
+    assert queues.meta["tags"] == ["queues", "patience"]
+    assert queues.meta["link"] == "https://diary.example.com/2017/03/queues/"
+    assert queues.body == "A queue is a promise.\n\n- Keep it short\n- Keep it moving\n"  # content, not summary
+    assert posts["2017-02-14-summary-only.md"].body == "Only a summary here, in plain text.\n"
+    xhtml = posts["2017-01-20-written-in-xhtml.md"]
+    assert xhtml.meta["date"] == datetime(2017, 1, 20, 7, 30, tzinfo=zone(5.5))
+    assert xhtml.body == "Some **strong** words.\n"
+    assert_builds(site)
+
+
+def test_rerun_changes_nothing(tmp_path: Path) -> None:
+    site, _ = imported(tmp_path, str(FIXTURES / "atom.xml"))
+    before = tree_bytes(site / "posts")
+    again = run_cli(site, "import", "feed", str(FIXTURES / "atom.xml"))
+    assert again.code == 0 and "0 new, 3 unchanged" in again.out
+    assert tree_bytes(site / "posts") == before
+
+
+@pytest.fixture
+def served() -> Iterator[str]:
+    """The fixtures folder served over HTTP on 127.0.0.1; yields its base URL."""
+    handler = partial(QuietHandler, directory=str(FIXTURES))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+def test_feed_from_a_url(tmp_path: Path, served: str) -> None:
+    site, posts = imported(tmp_path, served + "rss2.xml")
+    assert sorted(posts) == ["2015-08-16-graceful-degradation.md", "2016-01-12-stop-apologising.md"]
+    assert posts["2016-01-12-stop-apologising.md"].meta["source"] == "Mathew Patterson"
+
+
+def test_url_not_found(tmp_path: Path, served: str) -> None:
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "feed", served + "missing.xml")
+    assert done.code == 1
+    lines = done.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{served}missing.xml: could not fetch it: HTTP 404")
+
+
+def test_offline_is_one_clear_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on: connection refused, as offline
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "feed", f"http://127.0.0.1:{port}/feed.xml")
+    assert done.code == 1
+    lines = done.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"http://127.0.0.1:{port}/feed.xml: could not fetch it")
+    assert list((site / "posts").iterdir()) == []
+
+
+EMPTY_RSS = "<?xml version='1.0'?><rss version='2.0'><channel><title>Empty</title></channel></rss>"
+ENTITY_FEED = ("<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
+               "<rss version='2.0'><channel><item><title>&x;</title></item></channel></rss>")
+BAD_FEEDS = {
+    "empty": (EMPTY_RSS, "the feed has no entries"),
+    "html": ("<html><body><p>Hello</p></body></html>", "not an RSS or Atom feed"),
+    "truncated": ((FIXTURES / "atom.xml").read_text(encoding="utf-8")[:900], "not well-formed XML"),
+    "entity": (ENTITY_FEED, "refused"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FEEDS))
+def test_bad_feeds_are_refused(tmp_path: Path, case: str) -> None:
+    text, message = BAD_FEEDS[case]
+    feed = tmp_path / f"{case}.xml"
+    feed.write_text(text, encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 1
+    lines = done.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(str(feed)) and message in lines[0]
+    assert "Traceback" not in done.err and "root:" not in done.err
+    assert list((site / "posts").iterdir()) == []
+
+
+def test_into_another_folder(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "feed", str(FIXTURES / "rss1.xml"), "--into", "posts/old")
+    assert done.code == 0, done.err
+    assert "into posts/old/" in done.out
+    assert sorted(p.name for p in (site / "posts" / "old").iterdir()) == [
+        "2004-02-10-phones-still-ring.md", "2004-03-05-tickets-are-conversations.md"]
+    assert_builds(site)

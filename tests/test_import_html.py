@@ -1,0 +1,86 @@
+"""HTML -> Markdown for imports: clean Markdown where it can say it, raw HTML kept where it cannot (#16)."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from linkblog import markdown
+from linkblog.importers.html import plain_text, to_markdown
+
+
+def rendered(md: str) -> BeautifulSoup:
+    """The Markdown as linkblog renders it, parsed."""
+    html, _ = markdown.render(md, "t")
+    return BeautifulSoup(html, "html.parser")
+
+
+@pytest.mark.parametrize("html, expected", [
+    ("<p>A <em>b</em> <strong>c</strong> <a href='https://x.example/'>d</a></p>",
+     "A *b* **c** [d](https://x.example/)\n"),
+    ("<h2>Title</h2><h3>Sub</h3>", "## Title\n\n### Sub\n"),
+    ("<ul><li>a<ul><li>b</li></ul></li><li>c</li></ul>", "- a\n  - b\n- c\n"),
+    ("<ol><li>a<ol><li>b</li></ol></li></ol>", "1. a\n   1. b\n"),
+    ("<p><img src='https://x.example/i.png' alt='An image'></p>", "![An image](https://x.example/i.png)\n"),
+    ("<pre class='lang:ruby'>puts 1</pre>", "```ruby\nputs 1\n```\n"),
+    ("<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>",
+     "| A | B |\n| --- | --- |\n| 1 | 2 |\n"),
+    ("<blockquote><p>Quoted.</p><cite>Ann</cite></blockquote>", "> Quoted.\n>\n> — Ann\n"),
+    ("<figure><img src='a.png' alt='A'><figcaption>Said</figcaption></figure>", "![A](a.png)\n\n*Said*\n"),
+])
+def test_markdown_for_what_markdown_can_say(html: str, expected: str) -> None:
+    assert to_markdown(html) == expected
+
+
+@pytest.mark.parametrize("html", [
+    '<iframe src="https://www.youtube.com/embed/x" width="560"></iframe>',
+    '<table class="wide"><tr><td colspan="2">a</td></tr></table>',
+    '<video controls src="https://x.example/v.mp4"></video>',
+    "<dl><dt>Term</dt><dd>Meaning</dd></dl>",
+])
+def test_html_markdown_cannot_say_is_kept_whole(html: str) -> None:
+    md = to_markdown(html)
+    assert md.strip() == str(BeautifulSoup(html, "html.parser"))
+    assert rendered(md).find(BeautifulSoup(html, "html.parser").find(True).name) is not None
+
+
+def test_raw_html_with_blank_lines_stays_one_html_block() -> None:
+    md = to_markdown("<table border='1'><tr><td rowspan='2'>a</td></tr>\n\n<tr><td>b</td></tr></table>")
+    cells = [td.get_text() for td in rendered(md).find_all("td")]
+    assert cells == ["a", "b"]
+
+
+def test_inline_html_kept_in_its_sentence() -> None:
+    assert to_markdown("<p>E = mc<sup>2</sup></p>") == "E = mc<sup>2</sup>\n"
+
+
+@pytest.mark.parametrize("text", ["<div> is a tag", "# not a heading", "1. not a list", "- not a list",
+                                  "> not a quote", "&amp; is spelled &amp;amp;", "a `tick`", "*stars* and _under_"])
+def test_text_stays_text(text: str) -> None:
+    html = "<p>" + text.replace("&", "&amp;").replace("<", "&lt;") + "</p>"
+    soup = rendered(to_markdown(html))
+    assert [p.get_text() for p in soup.find_all("p")] == [text]
+    assert soup.find(["h1", "ul", "ol", "blockquote", "div", "code", "em"]) is None
+
+
+def test_wordpress_line_breaks() -> None:
+    html = "First line\nsecond line.\n\nNew paragraph.\n<pre>keep\n\n  this</pre>\nAfter."
+    md = to_markdown(html, line_breaks=True)
+    assert md == "First line\\\nsecond line.\n\nNew paragraph.\n\n```\nkeep\n\n  this\n```\n\nAfter.\n"
+    soup = rendered(md)
+    assert [p.get_text() for p in soup.find_all("p")] == ["First line\nsecond line.", "New paragraph.", "After."]
+    assert soup.find("pre").get_text() == "keep\n\n  this\n"
+
+
+def test_line_breaks_inside_quotes() -> None:
+    md = to_markdown("<blockquote>One.\n\nTwo.</blockquote>", line_breaks=True)
+    assert [p.get_text() for p in rendered(md).find("blockquote").find_all("p")] == ["One.", "Two."]
+
+
+def test_comments_are_dropped_without_leaving_gaps() -> None:
+    html = "<!-- wp:paragraph -->\n<p>One.</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:paragraph -->\n<p>Two.</p>"
+    assert to_markdown(html, line_breaks=True) == "One.\n\nTwo.\n"
+
+
+def test_plain_text() -> None:
+    assert plain_text("<p>Tom &amp; <em>Jerry</em></p>\n<p>again</p>") == "Tom & Jerry again"

@@ -1,0 +1,176 @@
+"""`linkblog import jekyll` and `import hugo`: front-matter variants, drafts, template tags, errors (#16)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import make_site, run_cli, tree_bytes
+from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of
+
+JEKYLL = FIXTURES / "jekyll"
+HUGO = FIXTURES / "hugo"
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.fixture(scope="module")
+def jekyll(tmp_path_factory: pytest.TempPathFactory):
+    site = fresh_site(tmp_path_factory.mktemp("jekyll") / "site")
+    return run_cli(site, "import", "jekyll", str(JEKYLL), "--drafts"), site
+
+
+@pytest.fixture(scope="module")
+def hugo(tmp_path_factory: pytest.TempPathFactory):
+    site = fresh_site(tmp_path_factory.mktemp("hugo") / "site")
+    return run_cli(site, "import", "hugo", str(HUGO)), site
+
+
+def test_jekyll_files(jekyll) -> None:
+    done, site = jekyll
+    assert done.code == 0, done.err
+    assert sorted(posts_of(site)) == [
+        "2015-04-09-some-customers-suck.md", "2015-06-01-work-vs-progress.md", "2016-01-14-liquid-tags.md",
+        "2016-03-01-news-in-a-category-folder.md", "2016-04-01-unpublished.md", "2016-06-01-a-draft-idea.md"]
+    assert "not Markdown (.html) ×1" in done.out
+
+
+def test_jekyll_link_post_front_matter_kept(jekyll) -> None:
+    post = posts_of(jekyll[1])["2015-06-01-work-vs-progress.md"]
+    assert post.meta["title"] == "Work vs. Progress"
+    # Jekyll's '2015-06-01 09:30:00 +0200': the offset kept.
+    assert post.meta["date"] == datetime(2015, 6, 1, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert post.meta["tags"] == ["management", "work"]
+    assert post.meta["link"] == "https://scottberkun.com/2015/work-vs-progress/"
+    assert post.meta["source"] == "Scott Berkun"
+    assert post.meta["via"] == {"name": "Sheri", "url": "https://sheri.example/"}
+    assert "layout" not in post.meta
+    assert post.body == ("> On poorly managed teams conflicting and irrelevant work is allowed to go on.\n\n"
+                         "How a talent is directed can matter more than the size of the talent.\n")
+
+
+def test_jekyll_date_from_file_name_and_string_tags(jekyll) -> None:
+    post = posts_of(jekyll[1])["2015-04-09-some-customers-suck.md"]
+    # No date in the front matter: the file name's, in the Jekyll site's own timezone (_config.yml).
+    assert post.meta["date"] == datetime(2015, 4, 9, tzinfo=BERLIN)
+    assert post.meta["tags"] == ["customers", "business", "Support"]  # space-separated tags, then categories
+    # Recovered from its last line "[Some Customers Suck](...) – Nick Bradbury. via Sheri".
+    assert post.meta["link"] == "https://nickbradbury.com/some-customers-suck/"
+    assert post.meta["source"] == "Nick Bradbury"
+    assert post.meta["via"] == "Sheri"
+    assert post.body.endswith("Agreed, and it is fine to say so.\n")
+    assert "Recovered 1 link post" in jekyll[0].out
+
+
+def test_jekyll_slug_comma_tags_and_liquid_reported(jekyll) -> None:
+    done, site = jekyll
+    post = posts_of(site)["2016-01-14-liquid-tags.md"]
+    assert post.meta["title"] == "Liquid: includes and highlights"
+    assert post.parsed.slug == "liquid-tags"
+    assert post.meta["tags"] == ["ruby", "templates", "tools", "Jekyll"]
+    assert '{% include note.html text="kept" %}' in post.body  # left in place
+    source = JEKYLL / "_posts" / "2016-01-14-liquid-and-code.md"
+    assert f"{source}:10: warning: Liquid tag" in done.err
+    assert f"{source}:12: warning: Liquid tag '{{% highlight ruby %}}'" in done.err
+
+
+def test_jekyll_drafts_and_unpublished(jekyll) -> None:
+    posts = posts_of(jekyll[1])
+    assert posts["2016-06-01-a-draft-idea.md"].meta["draft"] is True
+    assert posts["2016-04-01-unpublished.md"].meta["draft"] is True  # published: false
+    assert "draft" not in posts["2015-06-01-work-vs-progress.md"].meta
+
+
+def test_jekyll_without_drafts_flag(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "jekyll", str(JEKYLL))
+    assert done.code == 0, done.err
+    assert "2016-06-01-a-draft-idea.md" not in posts_of(site)
+    assert "draft (use --drafts) ×1" in done.out  # published: false; _drafts/ is not read at all
+
+
+def test_jekyll_site_builds_and_rerun_changes_nothing(jekyll) -> None:
+    site = jekyll[1]
+    assert_builds(site)
+    before = tree_bytes(site / "posts")
+    again = run_cli(site, "import", "jekyll", str(JEKYLL), "--drafts")
+    assert again.code == 0 and "0 new, 6 unchanged" in again.out
+    assert tree_bytes(site / "posts") == before
+
+
+def test_hugo_files(hugo) -> None:
+    done, site = hugo
+    assert done.code == 0, done.err
+    assert sorted(posts_of(site)) == ["2016-08-16-toml-post.md", "2017-05-04-bundled.md", "2017-07-01-json-note.md"]
+    for reason in ("section list page (_index.md) ×2", "no date (a page?) ×1", "draft (use --drafts) ×1"):
+        assert reason in done.out
+
+
+def test_hugo_toml_front_matter(hugo) -> None:
+    post = posts_of(hugo[1])["2016-08-16-toml-post.md"]
+    assert post.meta["title"] == "Graceful degradation"
+    assert post.meta["date"] == datetime(2016, 8, 16, 13, 0, tzinfo=timezone(timedelta(hours=-4)))
+    assert post.meta["tags"] == ["business", "support", "Essays"]
+    assert post.meta["link"] == "https://seths.blog/2016/08/graceful-degradation/"  # from external_url
+    assert post.meta["source"] == "Seth Godin"
+    assert post.parsed.slug == "toml-post"  # Hugo's URL comes from the file name
+    assert "{{< youtube w7Ft2ymGmfc >}}" in post.body
+
+
+def test_hugo_bundle_yaml_and_shortcodes_reported(hugo) -> None:
+    done, site = hugo
+    post = posts_of(site)["2017-05-04-bundled.md"]
+    # A naive date: the Hugo site's timeZone (hugo.toml).
+    assert post.meta["date"] == datetime(2017, 5, 4, 10, 0, tzinfo=NEW_YORK)
+    assert post.meta["tags"] == ["bundles", "images"]
+    assert post.parsed.slug == "bundled"
+    index = HUGO / "content" / "posts" / "bundle-post" / "index.md"
+    assert f"{index}:9: warning: Hugo shortcode '{{{{% notice info %}}}}' left in place" in done.err
+    assert f"{index}: warning: page bundle files not copied: photo.jpg" in done.err
+
+
+def test_hugo_json_front_matter(hugo) -> None:
+    post = posts_of(hugo[1])["2017-07-01-json-note.md"]
+    assert post.meta["title"] == "A JSON front matter note"
+    assert post.meta["date"] == datetime(2017, 7, 1, 8, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert post.body == "Hugo also reads JSON front matter.\n"
+
+
+def test_hugo_site_builds(hugo) -> None:
+    assert_builds(hugo[1])
+
+
+def test_broken_front_matter_stops_the_import(tmp_path: Path) -> None:
+    source = tmp_path / "blog"
+    shutil.copytree(JEKYLL, source)
+    bad = source / "_posts" / "2017-01-01-broken.md"
+    bad.write_text("---\ntitle: Broken\nsource: a: b\n---\nText.\n", encoding="utf-8")
+    worse = source / "_posts" / "2017-01-02-toml.md"
+    worse.write_text("+++\ntitle = \n+++\nText.\n", encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "jekyll", str(source))
+    assert done.code == 1
+    lines = done.err.strip().splitlines()
+    assert [line.split(":")[:2] for line in lines] == [[str(bad), "3"], [str(worse), "2"]]
+    assert "Traceback" not in done.err
+    assert list((site / "posts").iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["jekyll", "hugo"])
+def test_folder_without_posts(tmp_path: Path, kind: str) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "README.txt").write_text("nothing here", encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", kind, str(empty))
+    assert done.code == 1
+    assert done.err.strip().splitlines() == [f"{empty}: no posts to import; nothing was written"]
+
+
+def test_not_a_folder(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    done = run_cli(site, "import", "hugo", "missing")
+    assert done.code == 1 and done.err.strip().startswith("missing: not a folder")

