@@ -61,7 +61,8 @@ class BuildResult:
     deleted: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)  # why each unpublished post was left out
     ignored: list[str] = field(default_factory=list)  # files in posts/ that are not posts
-    pages: list[str] = field(default_factory=list)  # URLs of the pages rendered again
+    pages: list[str] = field(default_factory=list)  # URLs of the pages whose bytes changed
+    rendered: int = 0  # pages rendered again (unchanged bytes included)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 

@@ -33,7 +33,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"linkblog {__version__}")
     commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
     # One function per command adds its parser; each sets `run` to the function that runs it.
-    for add in (add_build, add_init, add_new, add_deploy, add_check, add_import):
+    for add in (add_build, add_serve, add_init, add_new, add_deploy, add_check, add_import):
         add(commands)
     return top
 
@@ -54,6 +54,51 @@ def add_build(commands: argparse._SubParsersAction) -> None:
     build.add_argument("--quiet", action="store_true", help="print only problems")
     build.add_argument("--timings", action="store_true", help="print where the time went")
     build.set_defaults(run=run_build)
+
+
+def add_serve(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="preview the site (drafts included) at its base path")
+    config_option(serve)
+    serve.add_argument("--watch", action="store_true", help="rebuild on every change and reload open pages")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True,
+                       help="show posts marked draft: true (default: yes)")
+    serve.add_argument("--future", action=argparse.BooleanOptionalAction, default=True,
+                       help="show posts dated in the future (default: yes)")
+    serve.add_argument("--open", action="store_true", help="open the preview in the default browser")
+    serve.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    serve.set_defaults(run=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from linkblog.preview import ServeOptions, Session, is_loopback
+
+    options = ServeOptions(args.host, args.port, args.drafts, args.future, args.watch, args.jobs)
+    session = Session(args.config, options, lambda line: print(line, flush=True), report)
+    url, problems = session.start()
+    if url is None:
+        report(problems)
+        return 1
+    if not is_loopback(args.host):
+        print(f"warning: the preview is reachable from the network at {args.host}; drafts included",
+              file=sys.stderr)
+    print(f"Serving {url}{' and watching for changes' if args.watch else ''} (Ctrl-C to stop)", flush=True)
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(url)
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    while not stop.wait(1.0):
+        pass
+    session.stop()
+    print("Stopped.", flush=True)
+    return 0
 
 
 def add_init(commands: argparse._SubParsersAction) -> None:

@@ -75,6 +75,7 @@ class Engine:
         self.pending = Dirty()  # what failed builds left to redo
         self.renderer: Renderer | None = None
         self.template_stats: list[tuple[str, int, int]] | None = None
+        self.digests: tuple[dict[str, str], list[Problem]] = ({}, [])
         self.saved: Saved | None = None
         self.state = self.fitting(state)
 
@@ -119,13 +120,14 @@ class Engine:
             fingerprints = {page.url: page_fingerprint(page, digests[page.template]) for page in pages}
             todo = [page for page in pages if state.pages.get(page.url) != fingerprints[page.url]
                     or self.urls.file_for(page.url) not in state.outputs]
+        rendered_before = state.pages  # write() forgets it until the output is committed
         result = self.write(renderer, todo, urls, inputs, progress, timer)
         if not result.ok:
             self.pending = dirty
             return BuildResult(problems + result.problems)
         self.pending = Dirty()
         state.templates = digests
-        state.pages = {url: fp for url, fp in state.pages.items() if url in urls} | fingerprints
+        state.pages = {url: fp for url, fp in rendered_before.items() if url in urls} | fingerprints
         result.problems = problems
         result.posts = len(self.site.keys)  # type: ignore[union-attr]
         result.unchanged = len(urls) - len(result.pages)
@@ -173,9 +175,10 @@ class Engine:
 
         stats = [(f.path, f.mtime_ns, f.size) for f in inputs.templates]
         if self.renderer is None or stats != self.template_stats:
-            self.renderer, self.template_stats = Renderer(self.config, template_dirs(self.config.root)), stats
-        digests, problems = self.renderer.template_digests(set(TEMPLATES.values()))
-        return self.renderer, digests, problems
+            self.renderer = Renderer(self.config, template_dirs(self.config.root))
+            self.digests = self.renderer.template_digests(set(TEMPLATES.values()))
+            self.template_stats = stats
+        return self.renderer, *self.digests
 
     def problems(self, inputs: Inputs) -> list[Problem]:
         """Every post's problems, odd spellings, and URLs two pages or a static file would share."""
@@ -214,7 +217,8 @@ class Engine:
             stage.commit()
         state.outputs = outputs
         pages = [page.url for page, (_, _, changed) in zip(todo, rendered, strict=True) if changed]
-        return BuildResult(written=sorted(set(stage.written)), deleted=stage.deleted, pages=pages)
+        return BuildResult(written=sorted(set(stage.written)), deleted=stage.deleted, pages=pages,
+                           rendered=len(todo))
 
     def left_out(self, result: BuildResult, inputs: Inputs) -> None:
         """Name what the build did not publish: drafts, posts dated later, files that are not posts."""

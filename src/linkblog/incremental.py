@@ -3,8 +3,10 @@
 This module alone owns input keys, fingerprints and the rules for what an edit touches; the
 stages (content, index, plan, render, output) know nothing of caching. A post's change
 patches the Site, and `touched` says which pages it moved: the post's own page and its
-neighbours', the pages of the lists it leaves and joins (all of a list's pages from the
-change on when its pagination shifts), the feeds it is in, the archive and the sitemap.
+neighbours' (in the site and in its source), those of the posts linking the same article, the
+pages of the lists it leaves and joins (all of a list's pages from the change on when its
+pagination shifts; all of a source's, whose every page shows its count and dates), the feeds it
+is in, the index of the tags, sources or people it joins or leaves, the archive and the sitemap.
 Every planned page is then fingerprinted from what it shows; only a changed fingerprint is
 rendered again.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
 
 from linkblog import __version__
@@ -21,24 +23,29 @@ from linkblog.digest import digest_bytes, key_of
 from linkblog.index import HOME, GroupKey, Site, group_keys
 from linkblog.model import PageKind, PageSpec, Parsed, Post
 from linkblog.plan import (
+    GROUP_FEEDS,
+    INDEX_KINDS,
     LIST_KINDS,
     SPECIAL,
     TEMPLATES,
+    group_feed,
     group_pages,
+    index_pages,
     page_count,
     plan_pages,
     post_page,
     site_feeds,
     special_page,
-    tag_feed,
 )
 from linkblog.problems import Problem
 from linkblog.scan import Found
 
+# The page counting each kind of group, redone when a post joins or leaves one.
+INDEX_OF = {PageKind.TAG: PageKind.TAGS, PageKind.SOURCE: PageKind.SOURCES}
 # A file changed within this long of the last scan may share its mtime with the version we
 # read (coarse file-system clocks): its bytes are compared instead, as git does.
 RACY_NS = 2_000_000_000
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Jinja2", "feedgen", "lxml", "PyYAML", "python-frontmatter")
+_LIBRARIES = ("markdown_it", "mdit_py_plugins", "jinja2", "markupsafe", "feedgen", "lxml", "yaml", "frontmatter")
 
 
 @dataclass(slots=True)
@@ -70,9 +77,19 @@ class State:
 def code_digest() -> str:
     """A digest of linkblog's own code and the libraries that shape its output: no key is bumped by hand."""
     package = Path(__file__).parent
-    sources = [path.read_bytes() for path in sorted(package.glob("*.py"))]
-    versions = [__version__, *(version(name) for name in _LIBRARIES)]
-    return key_of(*versions, *(digest_bytes(source) for source in sources))
+    sources = [digest_bytes(path.read_bytes()) for path in sorted(package.glob("*.py"))]
+    return key_of(__version__, *library_stamps(), *sources)
+
+
+def library_stamps() -> list[str]:
+    """Where each library lives and when it was installed: an upgrade changes them, without importing any."""
+    stamps = []
+    for name in _LIBRARIES:
+        spec = find_spec(name)
+        origin = Path(spec.origin) if spec and spec.origin else None
+        stat = origin.stat() if origin and origin.exists() else None
+        stamps.append(f"{name}:{origin}:{stat.st_mtime_ns if stat else 0}:{stat.st_size if stat else 0}")
+    return stamps
 
 
 def is_racy(mtime_ns: int, scanned_ns: int) -> bool:
@@ -120,17 +137,20 @@ def page_fingerprint(page: PageSpec, template_digest: str) -> str:
              page.group.name if page.group else "", repr(sorted(page.extra.items()))]
     shown = listing_fingerprint if page.kind is PageKind.ARCHIVE else post_fingerprint
     parts += [shown(post) for post in page.posts]
-    parts += [listing_fingerprint(p) if p else "" for p in (page.older, page.newer)]
+    parts += [listing_fingerprint(p) if p else "" for p in (page.older, page.newer, page.source_older,
+                                                             page.source_newer)]
+    parts += ["related", *(listing_fingerprint(p) for p in page.related)]
     return key_of(*parts)
 
 
 @dataclass(frozen=True, slots=True)
 class Spot:
-    """Where a published post sat: its sort key, its place in each group, its neighbours, its listing."""
+    """Where a published post sat: its sort key, its place in each group, its listing, and the posts whose
+    pages show it (its neighbours in the site and in its source, the others linking its article)."""
 
     key: tuple
     positions: dict[GroupKey, int]
-    neighbours: tuple[str | None, str | None]
+    neighbours: tuple[str | None, ...]
     listing: str
 
 
@@ -139,8 +159,9 @@ def spot(site: Site, path: str) -> Spot | None:
     key = site.keys.get(path)
     if key is None:
         return None
-    positions = {g: site.position(path, g) for g in group_keys(site.records[path])}
-    return Spot(key, positions, site.neighbours(path), listing_fingerprint(site.post(path)))  # type: ignore[arg-type]
+    positions = {g: site.position(path, g) for g in group_keys(site.records[path], site.sources)}
+    shown_on = (*site.neighbours(path), *site.source_neighbours(path), *site.related(path))
+    return Spot(key, positions, shown_on, listing_fingerprint(site.post(path)))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -202,13 +223,18 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
                 stays = old is not None and new is not None and group in old.positions and group in new.positions
                 (changed if stays and not shifted else moved).setdefault(group, []).append(at)
     for group in {*moved, *changed, *renamed}:
+        if group[0] is PageKind.VIA:  # one page lists every person who sent a link, with their posts
+            dirty.specials.add(PageKind.VIA)
+            continue
+        if group[0] in INDEX_OF and (group in moved or group in renamed):  # a count, date or name it shows
+            dirty.specials.add(INDEX_OF[group[0]])
         positions = moved.get(group, []) + changed.get(group, [])
         count_before = page_count(sizes_before.get(group, 0), per_page)
         count_after = page_count(len(site.lists.get(group, ())), per_page)
         if not sizes_before.get(group) or group not in site.lists:  # a list (and its pages) came or went
             dirty.specials.add(PageKind.SITEMAP)
-        if group in renamed or count_before != count_after:
-            dirty.add_pages(group, None)
+        if group in renamed or count_before != count_after or (group[0] is PageKind.SOURCE and group in moved):
+            dirty.add_pages(group, None)  # a source's every page shows its count and dates
             dirty.specials.add(PageKind.SITEMAP)
         elif group in moved:
             last = max(positions) if sizes_before.get(group) == len(site.lists.get(group, ())) else None
@@ -216,23 +242,31 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
             dirty.add_pages(group, set(range(min(positions) // per_page + 1, stop + 1)))
         else:
             dirty.add_pages(group, {at // per_page + 1 for at in positions})
-        if group[0] in (PageKind.HOME, PageKind.TAG) and (group in renamed or min(positions, default=0) < items):
+        if has_feed(group) and (group in renamed or min(positions, default=0) < items):
             dirty.feeds.add(group)
     for group in renamed:
         dirty.merge(renamed_posts(site, group))
     return dirty
 
 
+def has_feed(group: GroupKey) -> bool:
+    return group == HOME or group[0] in GROUP_FEEDS
+
+
 def renamed_posts(site: Site, group: GroupKey) -> Dirty:
     """A group took another shown name: each of its posts shows it, on its page and in its lists."""
+    if group[0] is PageKind.VIA:  # posts show `via` as they spell it; only the page of people shows the name
+        return Dirty(specials={PageKind.VIA})
     dirty = Dirty(specials={PageKind.ARCHIVE} if group[0] is PageKind.SOURCE else set())
     per_page = site.config.per_page
     for key in site.lists.get(group, []):
         path = key[2]
         dirty.posts.add(path)
-        for member in group_keys(site.records[path]):
+        for member in group_keys(site.records[path], site.sources):
+            if member[0] is PageKind.VIA:
+                continue
             dirty.add_pages(member, {site.position(path, member) // per_page + 1})  # type: ignore[operator]
-            if member[0] in (PageKind.HOME, PageKind.TAG):
+            if has_feed(member):
                 dirty.feeds.add(member)
     return dirty
 
@@ -258,9 +292,14 @@ def planned(site: Site, dirty: Dirty) -> list[PageSpec]:
         if group == HOME:
             pages += site_feeds(site)
         elif group in site.lists:
-            pages.append(tag_feed(site, site.group(group)))
-    pages += [special_page(site, kind) for kind in sorted(dirty.specials)]
+            pages.append(group_feed(site, site.group(group)))
+    pages += [page for kind in sorted(dirty.specials) for page in single_pages(site, kind)]
     return list({page.url: page for page in pages}.values())
+
+
+def single_pages(site: Site, kind: PageKind) -> list[PageSpec]:
+    """The pages of a kind that is no list of posts: the archive, the sitemap, the index of tags, ..."""
+    return index_pages(site, kind) if kind in INDEX_KINDS else [special_page(site, kind)]
 
 
 def pages_of_kind(site: Site, kind: PageKind) -> list[PageSpec]:
@@ -271,6 +310,6 @@ def pages_of_kind(site: Site, kind: PageKind) -> list[PageSpec]:
         return group_pages(site, site.group(HOME))
     if kind in LIST_KINDS:
         return [page for group in site.groups(kind) for page in group_pages(site, group)]
-    if kind in (PageKind.RSS, PageKind.ATOM):  # one template for every feed
-        return site_feeds(site) + [tag_feed(site, tag) for tag in site.groups(PageKind.TAG)]
-    return [special_page(site, kind)] if kind in SPECIAL.values() else []
+    if kind in (PageKind.RSS, PageKind.ATOM, PageKind.JSON):  # one template for every feed
+        return site_feeds(site) + [group_feed(site, group) for kind in GROUP_FEEDS for group in site.groups(kind)]
+    return single_pages(site, kind) if kind in (*SPECIAL.values(), *INDEX_KINDS) else []

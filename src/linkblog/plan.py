@@ -6,22 +6,29 @@ incremental build plans only the pages an edit touches.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from linkblog.index import HOME, GroupKey, Site
-from linkblog.model import Group, PageKind, Pager, PageSpec
+from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post
 from linkblog.problems import Problem
 from linkblog.scan import Found
 
-FEED_FILES = {PageKind.RSS: "/feed.xml", PageKind.ATOM: "/atom.xml"}
-TAG_FEED = "/tag/{}/feed.xml"
-# Feeds are XML from feedgen; each entry's HTML comes from this template.
+FEED_FILES = {PageKind.RSS: "/feed.xml", PageKind.ATOM: "/atom.xml", PageKind.JSON: "/feed.json"}
+GROUP_FEEDS = {PageKind.TAG: "/tag/{}/feed.xml", PageKind.SOURCE: "/source/{}/feed.xml"}  # RSS, one per group
+# Feeds are XML from feedgen (JSON Feed from json); each entry's HTML comes from this template.
 FEED_TEMPLATE = "feed_entry.html"
 LIST_KINDS = (PageKind.TAG, PageKind.YEAR, PageKind.MONTH, PageKind.SOURCE)
+# The pages that list every tag, source or person who sent a link; sources in three orders.
+SOURCE_ORDERS = {"/sources/": "most quoted", "/sources/by-name/": "by name", "/sources/recent/": "most recent"}
+INDEX_PAGES = {"/tag/": PageKind.TAGS, **dict.fromkeys(SOURCE_ORDERS, PageKind.SOURCES), "/via/": PageKind.VIA}
+INDEX_KINDS = (PageKind.TAGS, PageKind.SOURCES, PageKind.VIA)
 TEMPLATES = {PageKind.HOME: "index.html", PageKind.POST: "post.html", PageKind.ARCHIVE: "archive.html",
-             PageKind.RSS: FEED_TEMPLATE, PageKind.ATOM: FEED_TEMPLATE, PageKind.SITEMAP: "sitemap.xml",
-             PageKind.NOT_FOUND: "404.html", PageKind.ROBOTS: "robots.txt",
+             PageKind.RSS: FEED_TEMPLATE, PageKind.ATOM: FEED_TEMPLATE, PageKind.JSON: FEED_TEMPLATE,
+             PageKind.SITEMAP: "sitemap.xml", PageKind.NOT_FOUND: "404.html", PageKind.ROBOTS: "robots.txt",
+             PageKind.TAGS: "tags.html", PageKind.SOURCES: "sources.html", PageKind.VIA: "via.html",
              **{kind: "list.html" for kind in LIST_KINDS}}
 _TITLES = {PageKind.TAG: "Tag: {}", PageKind.YEAR: "Year: {}", PageKind.MONTH: "Month: {}",
            PageKind.SOURCE: "Source: {}"}
@@ -37,7 +44,8 @@ def plan_pages(site: Site) -> tuple[list[PageSpec], list[Problem]]:
     for kind in LIST_KINDS:
         for group in site.groups(kind):
             pages += group_pages(site, group)
-    pages += site_feeds(site) + [tag_feed(site, tag) for tag in site.groups(PageKind.TAG)]
+    pages += site_feeds(site) + [group_feed(site, group) for kind in GROUP_FEEDS for group in site.groups(kind)]
+    pages += [page for kind in INDEX_KINDS for page in index_pages(site, kind)]
     pages += [special_page(site, kind) for kind in SPECIAL.values()]
     return pages, collisions(site, generated_urls(site))
 
@@ -65,34 +73,112 @@ def group_pages(site: Site, group: Group, numbers: Iterable[int] | None = None) 
     home = group.kind is PageKind.HOME
     title = site.config.title if home else _TITLES[group.kind].format(group.name)
     description = site.config.description if home else _DESCRIPTIONS[group.kind].format(group.name)
+    extra = {} if home else group_extra(site, group)
+    description = extra.get("about") or description
     return [PageSpec(url=page_url(group.url, n), template=TEMPLATES[group.kind], title=title, kind=group.kind,
                      posts=group.posts[(n - 1) * per_page: n * per_page], pager=pager(group.url, n, count),
-                     description=description, group=None if home else group)
+                     description=description, group=None if home else group, extra=extra)
             for n in (range(1, count + 1) if numbers is None else numbers)]
 
 
+def group_extra(site: Site, group: Group) -> dict[str, object]:
+    """What a tag's or source's list shows besides its posts: its feed; a source's site, count and dates."""
+    if group.kind not in GROUP_FEEDS:
+        return {}
+    extra: dict[str, object] = {"feed": site.urls.path(GROUP_FEEDS[group.kind].format(group.slug))}
+    if group.kind is PageKind.SOURCE:
+        entry = site.sources.entry(group.slug)
+        first, last = site.span((group.kind, group.slug))
+        extra |= {"count": len(group.posts), "first": first, "last": last,
+                  "home": entry.url if entry else None, "about": entry.description if entry else None}
+    return extra
+
+
 def post_page(site: Site, path: str) -> PageSpec:
+    """A post's page: the post, its neighbours, the posts linking the same article, its source's neighbours."""
     post = site.post(path)
     older, newer = site.neighbours(path)
+    source_older, source_newer = site.source_neighbours(path)
     return PageSpec(url=post.url, template=TEMPLATES[PageKind.POST], title=post.title, kind=PageKind.POST,
                     posts=[post], post=post, description=post.description,
-                    older=site.post(older) if older else None, newer=site.post(newer) if newer else None)
+                    older=placed(site, older), newer=placed(site, newer),
+                    related=[site.post(other) for other in site.related(path)],
+                    source_older=placed(site, source_older), source_newer=placed(site, source_newer))
+
+
+def placed(site: Site, path: str | None) -> Post | None:
+    return site.post(path) if path else None
 
 
 def site_feeds(site: Site) -> list[PageSpec]:
-    """The site's RSS and Atom feeds."""
+    """The site's RSS, Atom and JSON feeds."""
     newest = site.posts[: site.config.feed.items]
     return [PageSpec(url=site.urls.path(file), template=FEED_TEMPLATE, title=site.config.title, kind=kind,
                      posts=newest, extra={"self": site.urls.absolute(file), "home": site.urls.absolute("/")})
             for kind, file in FEED_FILES.items()]
 
 
-def tag_feed(site: Site, tag: Group) -> PageSpec:
-    """The RSS feed of one tag."""
-    file = TAG_FEED.format(tag.slug)
-    return PageSpec(url=site.urls.path(file), template=FEED_TEMPLATE, title=f"{site.config.title}: {tag.name}",
-                    kind=PageKind.RSS, posts=tag.posts[: site.config.feed.items], group=tag,
-                    extra={"self": site.urls.absolute(file), "home": site.urls.absolute(f"/tag/{tag.slug}/")})
+def group_feed(site: Site, group: Group) -> PageSpec:
+    """The RSS feed of one tag or source."""
+    file = GROUP_FEEDS[group.kind].format(group.slug)
+    return PageSpec(url=site.urls.path(file), template=FEED_TEMPLATE, title=f"{site.config.title}: {group.name}",
+                    kind=PageKind.RSS, posts=group.posts[: site.config.feed.items], group=group,
+                    extra={"self": site.urls.absolute(file), "home": site.urls.origin + group.url})
+
+
+def index_pages(site: Site, kind: PageKind) -> list[PageSpec]:
+    """The page of every tag or of every person who sent a link, or the three orders of every source."""
+    if kind is PageKind.TAGS:
+        rows = sorted(counts(site, PageKind.TAG), key=by_name)
+        return [index_page(site, "/tag/", kind, "Tags", "Every tag, with how many posts have it", rows)]
+    if kind is PageKind.VIA:
+        rows = sorted(counts(site, PageKind.VIA), key=by_count)
+        return [index_page(site, "/via/", kind, "Thanks", "The people who sent the links quoted here", rows)]
+    rows = counts(site, PageKind.SOURCE)
+    orders = tuple((label, site.urls.path(path)) for path, label in SOURCE_ORDERS.items())
+    keys = (by_count, by_name, by_recent)
+    return [index_page(site, path, kind, "Sources", f"Every source quoted, {label}", sorted(rows, key=key),
+                       {"orders": orders, "order": label})
+            for (path, label), key in zip(SOURCE_ORDERS.items(), keys, strict=True)]
+
+
+def index_page(site: Site, path: str, kind: PageKind, title: str, description: str, rows: list[Count],
+               extra: dict[str, object] | None = None) -> PageSpec:
+    return PageSpec(url=site.urls.path(path), template=TEMPLATES[kind], title=title, kind=kind,
+                    description=description, extra={"rows": rows, **(extra or {})})
+
+
+def counts(site: Site, kind: PageKind) -> list[Count]:
+    """A row for each group of a kind: its name, page, count, first and last dates (and a person's posts)."""
+    rows = []
+    for group in site.groups(kind):
+        key = (kind, group.slug)
+        first, last = site.span(key)
+        entry = site.sources.entry(group.slug) if kind is PageKind.SOURCE else None
+        feed = GROUP_FEEDS.get(kind)
+        rows.append(Count(group.name, group.url, len(group.posts), first, last,
+                          feed=site.urls.path(feed.format(group.slug)) if feed else None,
+                          home=entry.url if entry else via_url(group) if kind is PageKind.VIA else None,
+                          posts=tuple(Listing(p.title, p.url, p.date) for p in group.posts)
+                          if kind is PageKind.VIA else ()))
+    return rows
+
+
+def via_url(group: Group) -> str | None:
+    """A person's link: the newest one a post gives them."""
+    return next((post.via.url for post in group.posts if post.via and post.via.url), None)
+
+
+def by_name(row: Count) -> tuple:
+    return row.name.casefold(), row.url
+
+
+def by_count(row: Count) -> tuple:
+    return -row.count, *by_name(row)
+
+
+def by_recent(row: Count) -> tuple:
+    return -row.last.timestamp(), *by_name(row)
 
 
 def special_page(site: Site, kind: PageKind) -> PageSpec:
@@ -121,12 +207,12 @@ def generated_urls(site: Site) -> dict[str, PageKind]:
     """The URL and kind of every page but the posts', without planning the pages."""
     urls = site.urls
     found = dict.fromkeys(group_urls(site, HOME), PageKind.HOME)
-    for group in sorted(k for k in site.lists if k[0] is not PageKind.HOME):
+    for group in sorted(k for k in site.lists if k[0] in LIST_KINDS):
         found.update(dict.fromkeys(group_urls(site, group), group[0]))
-        if group[0] is PageKind.TAG:
-            found[urls.path(TAG_FEED.format(group[1]))] = PageKind.RSS
+        if group[0] in GROUP_FEEDS:
+            found[urls.path(GROUP_FEEDS[group[0]].format(group[1]))] = PageKind.RSS
     found.update({urls.path(file): kind for kind, file in FEED_FILES.items()})
-    found.update({urls.path(path): kind for path, kind in SPECIAL.items()})
+    found.update({urls.path(path): kind for path, kind in {**INDEX_PAGES, **SPECIAL}.items()})
     return found
 
 
@@ -157,12 +243,20 @@ def collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
 
 def static_collisions(site: Site, urls: Iterable[str], static: dict[str, Found]) -> list[Problem]:
     """A Problem for each static file that would replace a generated page, or the folder one sits in."""
-    generated = {site.urls.file_for(url) for url in urls}
-    folders = {str(parent) for rel in generated for parent in PurePosixPath(rel).parents}
-    root = site.config.root
-    return [Problem(shown_path(found.path, root), f"would replace generated pages at /{rel}; rename or remove it")
-            for rel, found in static.items()
-            if rel in generated or rel in folders or any(str(p) in generated for p in PurePosixPath(rel).parents)]
+    links = sorted(unquote(url) for url in urls)  # where a static file would be served from, as a link
+    base = site.urls.base_path
+    problems = []
+    for rel, found in static.items():
+        served = [base + str(parent) + "/" for parent in reversed(PurePosixPath(rel).parents) if str(parent) != "."]
+        page = base + rel.removesuffix("index.html") if rel == "index.html" or rel.endswith("/index.html") \
+            else base + rel
+        folder = base + rel + "/"
+        inside = links[bisect_left(links, folder):][:1]
+        if page in links or (inside and inside[0].startswith(folder)) or any(
+                (p.rstrip("/") in links) for p in served):
+            problems.append(Problem(shown_path(found.path, site.config.root),
+                                    f"would replace generated pages at /{rel}; rename or remove it"))
+    return problems
 
 
 def shown_path(path: str, root: Path) -> str:

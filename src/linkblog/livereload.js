@@ -1,0 +1,57 @@
+// Injected by `linkblog serve` into HTML responses only; built files never contain it.
+(function () {
+  "use strict";
+  var config = JSON.parse(document.currentScript.dataset.linkblog);
+  var overlay = null;
+
+  function here() {
+    var path = decodeURIComponent(location.pathname);
+    return path.endsWith("/index.html") ? path.slice(0, -"index.html".length) : path;
+  }
+
+  function showProblems(problems) {
+    if (overlay) { overlay.remove(); overlay = null; }
+    if (!problems.length) { return; }
+    overlay = document.createElement("div");
+    overlay.id = "linkblog-problems";
+    overlay.setAttribute("role", "alert");
+    overlay.style.cssText = "position:fixed;inset:0 0 auto 0;max-height:70vh;overflow:auto;z-index:2147483647;" +
+      "margin:0;padding:1em 1.5em;background:#fff0f0;color:#5c0000;border-bottom:3px solid #c00;" +
+      "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 2px 12px rgba(0,0,0,.3)";
+    var title = document.createElement("strong");
+    title.textContent = "The last build failed; this is the last good page. Fix these and save:";
+    overlay.appendChild(title);
+    var list = document.createElement("ul");
+    problems.forEach(function (problem) {
+      var item = document.createElement("li");
+      item.textContent = problem;  // text, never markup: a problem may quote the post
+      list.appendChild(item);
+    });
+    overlay.appendChild(list);
+    document.body.appendChild(overlay);
+  }
+
+  function swapStyles(styles) {
+    document.querySelectorAll('link[rel~="stylesheet"]').forEach(function (link) {
+      var url = new URL(link.href, location.href);
+      if (styles.indexOf(decodeURIComponent(url.pathname)) >= 0) {
+        url.searchParams.set("linkblog-reload", Date.now());
+        link.href = url.href;
+      }
+    });
+  }
+
+  function onBuild(message) {
+    showProblems(message.problems);
+    if (message.problems.length) { return; }
+    if (message.everything || message.pages.indexOf(here()) >= 0) {
+      location.reload();
+    } else if (message.styles.length) {
+      swapStyles(message.styles);
+    }
+  }
+
+  showProblems(config.problems);
+  var events = new EventSource(config.events);
+  events.addEventListener("build", function (event) { onBuild(JSON.parse(event.data)); });
+})();

@@ -1,0 +1,152 @@
+"""A preview session: build into a private folder, serve it, and with --watch rebuild on each save.
+
+The session never writes the output folder that `build` and `deploy` use, so drafts and
+scheduled posts shown in a preview cannot be published by accident.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import queue
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from linkblog.build import Builder, BuildOptions, BuildResult
+from linkblog.cache import CACHE_DIR
+from linkblog.config import load_config
+from linkblog.problems import Problem, errors
+from linkblog.serve import Preview, PreviewServer, build_of
+from linkblog.theme import static_dirs, template_dirs
+from linkblog.urls import Urls
+from linkblog.watch import Watcher
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """How to preview: where to listen, what to show, whether to watch."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    drafts: bool = True
+    future: bool = True
+    watch: bool = False
+    jobs: int = 0
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Session:
+    """One `linkblog serve`: a builder, a server thread, and (with --watch) a watcher and a build thread."""
+
+    def __init__(self, config_path: Path, options: ServeOptions, say: Callable[[str], None],
+                 report: Callable[[list[Problem]], None]):
+        self.config_path, self.options, self.say, self.report = config_path, options, say, report
+        self.folder = Path(tempfile.mkdtemp(prefix="linkblog-preview-"))
+        self.output = self.folder / "site"
+        self.builder = Builder(config_path, {"output_dir": str(self.output)},
+                               BuildOptions(drafts=options.drafts, future=options.future, jobs=options.jobs),
+                               persist=False)
+        self.server: PreviewServer | None = None
+        self.watcher: Watcher | None = None
+        self.changes: queue.Queue[set[Path] | None] = queue.Queue()
+        self.threads: list[threading.Thread] = []
+        self.version = 0
+
+    def start(self) -> tuple[str | None, list[Problem]]:
+        """Build, then serve; the URL to open, or the problems that stop the preview from starting."""
+        config, problems = load_config(self.config_path)
+        if config is None or errors(problems):
+            self.close()
+            return None, problems
+        result = self.builder.build()
+        self.tell(result, "built")
+        base_path = Urls(config.url).base_path
+        try:
+            self.server = PreviewServer((self.options.host, self.options.port), Preview(self.output, base_path))
+        except OSError as exc:
+            self.close()
+            reason = "is in use; choose another or use --port 0" if exc.errno == errno.EADDRINUSE else \
+                f"cannot be opened ({exc.strerror or exc})"
+            return None, [Problem(f"{self.options.host}:{self.options.port}", f"port {self.options.port} {reason}")]
+        self.server.preview.broadcast.publish(build_of(0, base_path, [], [], result.problems))
+        self.spawn(self.server.serve_forever)
+        if self.options.watch:
+            self.watch(config.root, config.output_path)
+        host, port = self.server.server_address[:2]
+        shown_host = f"[{host}]" if ":" in str(host) else host
+        return f"http://{shown_host}:{port}{base_path}", []
+
+    def watch(self, root: Path, output: Path) -> None:
+        folders = [root / "posts", *template_dirs(root), *static_dirs(root)]
+        self.watcher = Watcher(folders, [self.config_path], [output, root / CACHE_DIR, self.folder],
+                               self.changes.put)
+        self.watcher.start()
+        self.spawn(self.rebuild_loop)
+
+    def spawn(self, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def rebuild_loop(self) -> None:
+        """One build per burst of changes, each told to connected pages."""
+        while True:
+            changed = self.changes.get()
+            while changed is not None and not self.changes.empty():  # saves made during the last build
+                more = self.changes.get()
+                changed = None if more is None else changed | more
+            if changed is None:
+                return
+            result = self.builder.build(changed=changed)
+            self.version += 1
+            assert self.server is not None
+            preview = self.server.preview
+            preview.broadcast.publish(build_of(self.version, preview.base_path, result.written, result.deleted,
+                                               result.problems))
+            self.tell(result, ", ".join(sorted(shown(p, self.config_path.resolve().parent) for p in changed)))
+
+    def tell(self, result: BuildResult, what: str) -> None:
+        """One line per build: what changed, how many pages were rendered, how long it took."""
+        self.report(result.problems)
+        if result.ok:
+            self.say(f"{what}: {result.rendered} page{'' if result.rendered == 1 else 's'} rendered "
+                     f"({len(result.pages)} changed) in {result.seconds * 1000:.0f} ms")
+        else:
+            count = len(errors(result.problems))
+            self.say(f"{what}: build failed with {count} error{'s' if count > 1 else ''}; "
+                     "the preview shows the last good build")
+
+    def stop(self) -> None:
+        """Stop watching, serving and building; remove the private folder."""
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.changes.put(None)
+        if self.server is not None:
+            self.server.stop()
+        deadline = time.monotonic() + 10
+        for thread in self.threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        self.close()
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def shown(path: Path, root: Path) -> str:
+    """A changed path as the writer knows it: relative to the site."""
+    path = path.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

@@ -1,0 +1,222 @@
+"""The preview server: the built site at its base path, live reload over Server-Sent Events.
+
+It serves a private output folder, never the one `build` and `deploy` use, and never a file
+outside it. Each rebuild tells connected pages what changed: a page reloads only when it
+changed, a stylesheet is swapped in place, and a failed build shows its problems over the
+last good page until a build succeeds. Rendering is the builder's; this module only serves.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import socket
+import threading
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from linkblog.problems import Problem
+
+EVENTS = "/__linkblog/events"
+KEEPALIVE_SECONDS = 15.0
+_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".xml": "application/xml",
+          ".json": "application/json", ".txt": "text/plain; charset=utf-8", ".js": "text/javascript",
+          ".svg": "image/svg+xml", ".ico": "image/x-icon", ".woff": "font/woff", ".woff2": "font/woff2",
+          ".webmanifest": "application/manifest+json"}
+_NOTHING_YET = b"<!DOCTYPE html>\n<title>Not built yet</title>\n<body><p>Nothing has been built yet.</p></body>\n"
+# Pages and the feeds a preview shows change with every edit: the browser must ask again each time.
+_NO_STORE = (".html", ".xml", ".json", ".txt", ".css", ".js")
+
+
+@dataclass
+class Build:
+    """What one rebuild changed, as connected pages need to know it."""
+
+    version: int
+    pages: list[str] = field(default_factory=list)  # URL paths of pages that changed or went
+    styles: list[str] = field(default_factory=list)  # URL paths of stylesheets that changed
+    everything: bool = False  # something every page may use changed (an image, a script)
+    problems: list[str] = field(default_factory=list)  # the failed build's problems, one line each
+
+    def message(self) -> str:
+        return json.dumps({"pages": self.pages, "styles": self.styles, "everything": self.everything,
+                           "problems": self.problems})
+
+
+class Broadcast:
+    """The latest build, and a way for reload connections to wait for the next one."""
+
+    def __init__(self) -> None:
+        self.latest = Build(0)
+        self.changed = threading.Condition()
+        self.closing = False
+
+    def publish(self, build: Build) -> None:
+        with self.changed:
+            self.latest = build
+            self.changed.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> Build | None:
+        """The build after version `seen`, or None after `timeout` seconds (or when closing)."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.latest.version > seen or self.closing, timeout)
+            return self.latest if self.latest.version > seen and not self.closing else None
+
+    def close(self) -> None:
+        with self.changed:
+            self.closing = True
+            self.changed.notify_all()
+
+
+def build_of(version: int, base_path: str, written: list[str], deleted: list[str],
+             problems: list[Problem]) -> Build:
+    """What a rebuild that wrote and deleted these output files means for open pages."""
+    build = Build(version, problems=[str(p) for p in problems if not p.warning])
+    for rel in [*written, *deleted]:
+        url = base_path + (rel.removesuffix("index.html") if rel == "index.html" or rel.endswith("/index.html")
+                           else rel)
+        if rel.endswith(".css"):
+            build.styles.append(url)
+        elif rel.endswith((".html", ".xml", ".json", ".txt")) or rel in (".nojekyll", "CNAME"):
+            build.pages.append(url)
+        else:
+            build.everything = True
+    return build
+
+
+def reload_script(problems: list[str]) -> bytes:
+    """The script injected into every HTML response, carrying the current problems."""
+    config = json.dumps({"events": EVENTS, "problems": problems}).replace("&", "&amp;").replace('"', "&quot;")
+    source = files("linkblog").joinpath("livereload.js").read_text(encoding="utf-8")
+    return f'<script data-linkblog="{config}">\n{source}</script>\n'.encode()
+
+
+def inject(html: bytes, script: bytes) -> bytes:
+    """The page with the script before its last </body>, or at its end."""
+    at = html.lower().rfind(b"</body>")
+    return html + script if at < 0 else html[:at] + script + html[at:]
+
+
+def resolve(root: Path, base_path: str, request_path: str) -> Path | None:
+    """The file or folder a request path names inside root, or None for anything outside it or malformed."""
+    if "\\" in request_path or "\x00" in request_path or not request_path.startswith(base_path):
+        return None
+    rel = unquote(request_path[len(base_path):])
+    if "\\" in rel or "\x00" in rel or rel.startswith("/") or any(part in ("..", ".") for part in rel.split("/")):
+        return None
+    target = (root / rel).resolve()
+    return target if target.is_relative_to(root.resolve()) else None  # else a symlink leading out
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Serves the preview; one instance per request, in its own thread."""
+
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+
+    def do_HEAD(self) -> None:  # noqa: N802 - the name http.server calls
+        self.respond(head=True)
+
+    def do_GET(self) -> None:  # noqa: N802
+        if urlsplit(self.path).path == EVENTS:
+            self.stream_events()
+        else:
+            self.respond(head=False)
+
+    def respond(self, head: bool) -> None:
+        preview = self.server.preview
+        path = urlsplit(self.path).path
+        if path == "/" and preview.base_path != "/":
+            return self.send_bytes(HTTPStatus.FOUND, b"", "text/plain", head, {"Location": preview.base_path})
+        target = resolve(preview.root, preview.base_path, path)
+        if target is not None and target.is_dir():
+            if not path.endswith("/"):  # as GitHub Pages does, so relative links resolve alike
+                return self.send_bytes(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", head,
+                                       {"Location": path + "/"})
+            target = target / "index.html"
+        status = HTTPStatus.OK
+        if target is None or not target.is_file():
+            status, target = HTTPStatus.NOT_FOUND, preview.root / "404.html"
+        try:
+            data = target.read_bytes()
+        except OSError:  # nothing built yet (the first build failed): a page to show its problems on
+            data, target = _NOTHING_YET, Path("404.html")
+        kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if kind.startswith("text/html"):
+            data = inject(data, reload_script(preview.broadcast.latest.problems))
+        self.send_bytes(status, data, kind, head)
+
+    def send_bytes(self, status: HTTPStatus, data: bytes, kind: str, head: bool,
+                   headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def stream_events(self) -> None:
+        """Server-Sent Events: one `build` event per rebuild, until the page or the server goes."""
+        broadcast = self.server.preview.broadcast
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        # A page that lost its connection and comes back learns that something may have changed.
+        seen = self.headers.get("Last-Event-ID", "")
+        seen_version = int(seen) if seen.isdigit() else broadcast.latest.version
+        if seen_version < broadcast.latest.version:
+            seen_version = -1
+        try:
+            self.wfile.write(b"retry: 500\n\n")
+            self.wfile.flush()
+            while not broadcast.closing:
+                build = broadcast.wait(seen_version, KEEPALIVE_SECONDS)
+                if build is None:
+                    self.wfile.write(b": keepalive\n\n")
+                else:
+                    message = build.message() if seen_version >= 0 else Build(build.version, everything=True,
+                                                                             problems=build.problems).message()
+                    self.wfile.write(f"id: {build.version}\nevent: build\ndata: {message}\n\n".encode())
+                    seen_version = build.version
+                self.wfile.flush()
+        except OSError:  # the page went away
+            return
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+        return  # a preview's requests are not news
+
+
+@dataclass
+class Preview:
+    """What the request handlers share: the folder served, its base path, the latest build."""
+
+    root: Path
+    base_path: str
+    broadcast: Broadcast = field(default_factory=Broadcast)
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], preview: Preview):
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, Handler)
+        self.preview = preview
+
+    def stop(self) -> None:
+        self.preview.broadcast.close()
+        self.shutdown()
+        self.server_close()

@@ -1,0 +1,109 @@
+"""Watching a site's inputs: watchdog's native observer, editor noise dropped, bursts debounced.
+
+One save in an editor is often several events (a swap file, a backup, a rename over the
+original); they arrive within milliseconds and give one call with every path that changed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+# Long enough to gather one save's events, short enough that nobody waits for it.
+DEBOUNCE_SECONDS = 0.05
+# Files editors and systems write beside the real ones: vim swap files and its 4913 probe,
+# emacs lock files and autosaves, backups, JetBrains and GNOME temporary names, Finder's notes.
+_NOISE = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swx$|^4913$|^\.DS_Store$|\.tmp$|___jb_(tmp|old)___$|"
+                    r"^\.goutputstream-|\.crdownload$|\.part$)")
+_CHANGES = {"created", "modified", "deleted", "moved", "closed"}  # not "opened": builds read files too
+
+
+def is_noise(path: Path) -> bool:
+    """True for an editor's or system's temporary file, which never changes a site."""
+    return bool(_NOISE.search(path.name))
+
+
+class Debouncer:
+    """Collects paths and calls `deliver` once with all of them after a quiet moment."""
+
+    def __init__(self, deliver: Callable[[set[Path]], None], delay: float = DEBOUNCE_SECONDS):
+        self.deliver, self.delay = deliver, delay
+        self.paths: set[Path] = set()
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+
+    def add(self, paths: Iterable[Path]) -> None:
+        with self.lock:
+            self.paths.update(paths)
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = threading.Timer(self.delay, self.flush)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def flush(self) -> None:
+        with self.lock:
+            paths, self.paths, self.timer = self.paths, set(), None
+        if paths:
+            self.deliver(paths)
+
+    def cancel(self) -> None:
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.paths.clear()
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: Watcher):
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        # A folder is "modified" whenever a file in it is: the file's own event says what changed.
+        if event.event_type not in _CHANGES or (event.is_directory and event.event_type == "modified"):
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        self.watcher.saw([Path(p if isinstance(p, str) else p.decode()) for p in paths if p])
+
+
+class Watcher:
+    """Watches folders (recursively) and single files; calls `on_change` with each burst's paths."""
+
+    def __init__(self, folders: list[Path], files: list[Path], ignored: list[Path],
+                 on_change: Callable[[set[Path]], None]):
+        self.folders = [f.resolve() for f in folders]
+        self.files = {f.resolve() for f in files}
+        self.ignored = [i.resolve() for i in ignored]
+        self.debouncer = Debouncer(on_change)
+        self.observer = Observer()
+
+    def start(self) -> None:
+        handler = _Handler(self)
+        for folder in self.folders:
+            if folder.is_dir():
+                self.observer.schedule(handler, str(folder), recursive=True)
+        for parent in {f.parent for f in self.files}:  # a file is watched through its folder
+            if not any(parent.is_relative_to(f) for f in self.folders):
+                self.observer.schedule(handler, str(parent), recursive=False)
+        self.observer.start()
+
+    def saw(self, paths: list[Path]) -> None:
+        wanted = [p for p in paths if self.wanted(p)]
+        if wanted:
+            self.debouncer.add(wanted)
+
+    def wanted(self, path: Path) -> bool:
+        """True for a change that can change the site: never the output, the cache or editor noise."""
+        if is_noise(path) or any(path.is_relative_to(i) for i in self.ignored):
+            return False
+        return path in self.files or any(path.is_relative_to(f) for f in self.folders)
+
+    def stop(self) -> None:
+        self.debouncer.cancel()
+        self.observer.stop()
+        self.observer.join(timeout=5)
