@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import run_cli, tree_bytes
 
-from linkblog.cache import DATABASE, INPUTS_FILE, CacheError, decode, encode, pack_post, unpack_post
+from linkblog.cache import DATABASE, INPUTS_FILE, CacheError, decode, encode, post_row, row_post
 from linkblog.content import parse_post
 
 
@@ -37,20 +37,25 @@ def garbage(site: Path) -> None:
 
 def bad_json(site: Path) -> None:
     with sqlite3.connect(site / DATABASE) as db:
-        db.execute("UPDATE files SET post = '{\"title\": ['")
+        db.execute("UPDATE posts SET tags = '[\"a\", '")
 
 
 def wrong_type(site: Path) -> None:
     with sqlite3.connect(site / DATABASE) as db:
-        db.execute("""UPDATE files SET post = json_set(post, '$.title', json('[1, 2]'))""")
+        db.execute("UPDATE posts SET draft = 'yes', title = x'00ff'")
+
+
+def not_a_tag(site: Path) -> None:
+    with sqlite3.connect(site / DATABASE) as db:
+        db.execute("UPDATE posts SET tags = '[1, 2]'")
 
 
 def unknown_tag(site: Path) -> None:
     with sqlite3.connect(site / DATABASE) as db:
-        db.execute("""UPDATE files SET post = json_set(post, '$.extra', json('{"$code": "os.system"}'))""")
+        db.execute("""UPDATE posts SET extra = '{"$code": "os.system"}'""")
 
 
-@pytest.mark.parametrize("damage", [truncate, garbage, bad_json, wrong_type, unknown_tag])
+@pytest.mark.parametrize("damage", [truncate, garbage, bad_json, wrong_type, not_a_tag, unknown_tag])
 def test_a_damaged_cache_is_ignored_with_one_warning(site: Path, damage) -> None:
     err, good = build_twice_with(site, damage)
     assert err.count("warning: ignoring the build cache") == 1, err
@@ -69,8 +74,9 @@ def test_a_planted_pickle_runs_nothing(site: Path, tmp_path: Path) -> None:
 
     def plant(site: Path) -> None:
         with sqlite3.connect(site / DATABASE) as db:
-            for column in ("post", "html", "problems"):
-                db.execute(f"UPDATE files SET {column} = ?", (payload,))
+            for column in ("title", "tags", "extra", "html"):
+                db.execute(f"UPDATE posts SET {column} = ?", (payload,))
+            db.execute("UPDATE files SET problems = ?", (payload,))
 
     err, good = build_twice_with(site, plant)
     assert not marker.exists()
@@ -96,7 +102,7 @@ def test_a_post_survives_the_round_trip_through_json() -> None:
             b"nested: {1: [x, 2.5, null], list: [!!binary aGk=, !!set {a: null}]}\n---\nBody.\n")
     post, problems = parse_post("posts/t.md", text, tz)
     assert post is not None and not problems
-    back = unpack_post("posts/t.md", pack_post(post), post.html, tz)
+    back = row_post("posts/t.md", post_row(post), tz)
     assert back == post
     assert back.date.tzinfo == tz
 

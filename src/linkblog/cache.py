@@ -28,14 +28,24 @@ INPUTS_FILE = CACHE_DIR / "inputs.json"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
-                                  digest TEXT NOT NULL, post TEXT, html TEXT, problems TEXT NOT NULL);
+                                  digest TEXT NOT NULL, problems TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS posts (rel TEXT PRIMARY KEY, title TEXT, date TEXT, slug TEXT, excerpt TEXT,
+                                  digest TEXT, tags TEXT, link TEXT, source TEXT, via_name TEXT, via_url TEXT,
+                                  draft INTEGER, summary TEXT, extra TEXT, html TEXT);
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS templates (name TEXT PRIMARY KEY, digest TEXT NOT NULL);
 """
 _META = ("code", "parse_key", "render_key", "out", "saved_ns")
-_TEXT_FIELDS = ("title", "slug", "excerpt", "digest")
-_OPTIONAL_TEXT = ("link", "source", "summary")
+# Every column of a stored post, with the SQLite types it may hold: anything else is refused at once.
+_POST_COLUMNS = {"title": "text", "date": "text", "slug": "text", "excerpt": "text", "digest": "text",
+                 "tags": "text", "link": "text null", "source": "text null", "via_name": "text null",
+                 "via_url": "text null", "draft": "integer", "summary": "text null", "extra": "text null",
+                 "html": "text"}
+_BAD_POSTS = "SELECT count(*) FROM posts WHERE " + " OR ".join(
+    f"typeof({column}) NOT IN ({', '.join(repr(t) for t in types.split())})" for column, types in _POST_COLUMNS.items())
+_BAD_FILES = ("SELECT count(*) FROM files WHERE typeof(mtime_ns) != 'integer' OR typeof(size) != 'integer' "
+              "OR typeof(digest) != 'text' OR typeof(problems) != 'text'")
 
 
 class CacheError(Exception):
@@ -86,33 +96,28 @@ def decode(value: Any) -> Any:
     return {k: decode(v) for k, v in value.items()}
 
 
-def pack_post(parsed: Parsed) -> str:
-    """A parsed post as JSON, without its HTML (a column of its own)."""
-    record = {name: getattr(parsed, name) for name in (*_TEXT_FIELDS, *_OPTIONAL_TEXT, "draft")}
-    record.update(date=parsed.date.isoformat(), tags=list(parsed.tags), extra=encode(parsed.extra),
-                  via=[parsed.via.name, parsed.via.url] if parsed.via else None)
-    return json.dumps(record, ensure_ascii=False)
+def post_row(parsed: Parsed) -> tuple:
+    """A parsed post as the columns of its row, after its path."""
+    return (parsed.title, parsed.date.isoformat(), parsed.slug, parsed.excerpt, parsed.digest,
+            json.dumps(list(parsed.tags), ensure_ascii=False), parsed.link, parsed.source,
+            parsed.via.name if parsed.via else None, parsed.via.url if parsed.via else None, int(parsed.draft),
+            parsed.summary, json.dumps(encode(parsed.extra), ensure_ascii=False) if parsed.extra else None,
+            parsed.html)
 
 
-def unpack_post(rel: str, packed: str, html: str, tz: tzinfo) -> Parsed:
-    """A parsed post from its JSON; every field is checked to be of its type."""
-    record = json.loads(packed)
-    for name in _TEXT_FIELDS:
-        expect(record[name], str)
-    for name in _OPTIONAL_TEXT:
-        expect(record[name], (str, type(None)))
-    tags = tuple(expect(t, str) for t in expect(record["tags"], list))
-    via = record["via"]
-    if via is not None and not (isinstance(via, list) and len(via) == 2 and isinstance(via[0], str)
-                                and isinstance(via[1], (str, type(None)))):
-        raise CacheError("unexpected via")
-    moment = datetime.fromisoformat(expect(record["date"], str))
+def row_post(rel: str, row: tuple, tz: tzinfo) -> Parsed:
+    """A parsed post from its row, whose column types read_state has checked."""
+    title, date_text, slug, excerpt, digest, tags, link, source, via_name, via_url, draft, summary, extra, html = row
+    moment = datetime.fromisoformat(date_text)
     if moment.tzinfo is None:
         raise CacheError("a date without its offset")
-    return Parsed(path=rel, html=expect(html, str), date=moment.astimezone(tz), tags=tags,
-                  via=Via(*via) if via else None, draft=expect(record["draft"], bool),
-                  extra=expect(decode(record["extra"]), dict),
-                  **{name: record[name] for name in (*_TEXT_FIELDS, *_OPTIONAL_TEXT)})
+    names = tuple(json.loads(tags)) if tags != "[]" else ()
+    if not all(isinstance(name, str) for name in names):
+        raise CacheError("unexpected tag")
+    return Parsed(path=rel, title=title, date=moment.astimezone(tz), slug=slug, html=html, excerpt=excerpt,
+                  digest=digest, tags=names, link=link, source=source,
+                  via=Via(via_name, via_url) if via_name is not None else None, draft=bool(draft), summary=summary,
+                  extra=expect(decode(json.loads(extra)), dict) if extra is not None else {})
 
 
 def expect(value: Any, kind: type | tuple[type, ...]) -> Any:
@@ -161,10 +166,14 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> State:
     meta = dict(db.execute("SELECT key, value FROM meta"))
     if meta.get("code") != code:
         raise OutOfDate()
+    if db.execute(_BAD_POSTS).fetchone()[0] or db.execute(_BAD_FILES).fetchone()[0]:
+        raise CacheError("a row holds a value of the wrong type")
     state = State(code, meta["parse_key"], meta["render_key"], meta["out"], int(meta["saved_ns"]))
-    for rel, mtime_ns, size, digest, post, html, problems in db.execute("SELECT * FROM files"):
-        parsed = unpack_post(rel, post, html, tz) if post is not None else None
-        state.files[rel] = FileState(int(mtime_ns), int(size), str(digest), parsed, unpack_problems(problems))
+    posts = {row[0]: row_post(row[0], row[1:], tz)
+             for row in db.execute(f"SELECT rel, {', '.join(_POST_COLUMNS)} FROM posts")}
+    for rel, mtime_ns, size, digest, problems in db.execute("SELECT * FROM files"):
+        state.files[rel] = FileState(mtime_ns, size, digest, posts.get(rel),
+                                     unpack_problems(problems) if problems != "[]" else [])
     if meta.get("dirty") != "1":  # else killed while changing the output: rebuild it whole
         state.pages = dict(db.execute("SELECT url, fingerprint FROM pages"))
         state.outputs = dict(db.execute("SELECT rel, digest FROM outputs"))
@@ -191,7 +200,8 @@ def save_state(root: Path, state: State, saved: Saved | None) -> tuple[Saved | N
     try:
         with closing(connect(root)) as db, db:
             if saved is None:
-                db.executescript("DELETE FROM files; DELETE FROM pages; DELETE FROM outputs; DELETE FROM templates;")
+                db.executescript("DELETE FROM files; DELETE FROM posts; DELETE FROM pages; DELETE FROM outputs; "
+                                 "DELETE FROM templates;")
                 saved = Saved({}, {}, {}, {})
             store(db, state, saved)
     except (sqlite3.Error, OSError) as exc:
@@ -205,10 +215,16 @@ def store(db: sqlite3.Connection, state: State, saved: Saved) -> None:
     meta = {name: str(getattr(state, name)) for name in _META} | {"dirty": "0"}
     db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
     changed = [(rel, e) for rel, e in state.files.items() if saved.files.get(rel) is not e]
-    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", [
-        (rel, e.mtime_ns, e.size, e.digest, pack_post(e.parsed) if e.parsed else None,
-         e.parsed.html if e.parsed else None, pack_problems(e.problems)) for rel, e in changed])
-    db.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in saved.files.keys() - state.files.keys()])
+    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                   [(rel, e.mtime_ns, e.size, e.digest, pack_problems(e.problems)) for rel, e in changed])
+    reparsed = [(rel, e.parsed) for rel, e in changed if saved.files.get(rel) is None
+                or saved.files[rel].parsed is not e.parsed]
+    db.executemany("DELETE FROM posts WHERE rel = ?", [(rel,) for rel, parsed in reparsed if parsed is None])
+    db.executemany(f"INSERT OR REPLACE INTO posts VALUES ({', '.join('?' * (1 + len(_POST_COLUMNS)))})",
+                   [(rel, *post_row(parsed)) for rel, parsed in reparsed if parsed is not None])
+    gone = [(rel,) for rel in saved.files.keys() - state.files.keys()]
+    db.executemany("DELETE FROM files WHERE rel = ?", gone)
+    db.executemany("DELETE FROM posts WHERE rel = ?", gone)
     for table, key, current, old in (("pages", "url", state.pages, saved.pages),
                                      ("outputs", "rel", state.outputs, saved.outputs),
                                      ("templates", "name", state.templates, saved.templates)):
