@@ -1,0 +1,70 @@
+"""engine: an edit renders only the pages it touches, and parallel output equals one process's."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from http.server import HTTPServer, SimpleHTTPRequestHandler
+from pathlib import Path
+
+from conftest import SAMPLE_POSTS, make_site, post_text, tree_bytes
+
+from linkblog.build import Builder, BuildOptions
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+OLDEST = "2015-04-09-some-customers-suck.md"
+# Every page that shows the oldest sample post in full (5 posts, 2 a page).
+SHOWING_OLDEST = {"/2015/04/some-customers-suck/", "/page/3/", "/tag/support/page/2/", "/2015/page/2/",
+                  "/2015/04/", "/source/nick-bradbury/", "/feed.xml", "/atom.xml", "/tag/support/feed.xml"}
+
+
+def edit(site: Path, name: str, old: str, new: str) -> Path:
+    path = site / "posts" / name
+    path.write_text(path.read_text().replace(old, new))
+    return path
+
+
+def test_a_body_edit_rewrites_only_the_pages_showing_the_post(site: Path) -> None:
+    options = BuildOptions(now=NOW, jobs=1)
+    in_memory = Builder(site / "config.yaml", {"output_dir": str(site / "memory")}, options, persist=False)
+    assert Builder(site / "config.yaml", options=options).build().ok and in_memory.build().ok
+    path = edit(site, OLDEST, "Agreed.", "Agreed, again.")
+    for result in (Builder(site / "config.yaml", options=options).build(), in_memory.build(changed=[path])):
+        assert result.ok, result.problems
+        assert set(result.pages) == SHOWING_OLDEST
+        assert result.rendered < 20  # neighbours are looked at; nothing else is
+    path = edit(site, OLDEST, "Agreed, again.", "Agreed once more.")
+    assert set(Builder(site / "config.yaml", options=options).build().pages) == SHOWING_OLDEST  # not a full pass
+
+
+def test_a_new_tag_adds_its_pages_and_leaves_the_rest(site: Path) -> None:
+    options = BuildOptions(now=NOW, jobs=1)
+    assert Builder(site / "config.yaml", options=options).build().ok
+    edit(site, OLDEST, "tags: [support]", "tags: [support, hiring]")
+    result = Builder(site / "config.yaml", options=options).build()
+    assert {"/tag/hiring/", "/tag/hiring/feed.xml", "/sitemap.xml", "/2015/04/some-customers-suck/"} \
+        <= set(result.pages)
+    assert "/2016/08/graceful-degradation/" not in result.pages and "/page/2/" not in result.pages
+
+
+def many_posts(root: Path, count: int) -> Path:
+    posts = {f"p{i:03d}.md": post_text(f"Post {i}", f"2015-{1 + i % 12:02d}-{1 + i % 28:02d} 10:{i % 60:02d}",
+                                        f"Body {i} with *emphasis*.", tags=f"[t{i % 7}, all]")
+             for i in range(count)}
+    return make_site(root, {**SAMPLE_POSTS, **posts})
+
+
+def test_parallel_output_equals_one_process_even_beside_live_threads(tmp_path: Path) -> None:
+    site = many_posts(tmp_path / "site", 300)
+    server = HTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()  # a process that serves HTTP, as `serve` does, builds with workers
+    try:
+        for jobs, out in ((1, "one"), (2, "two")):
+            options = BuildOptions(now=NOW, jobs=jobs, clean=True)
+            assert Builder(site / "config.yaml", {"output_dir": str(tmp_path / out)}, options, persist=False) \
+                .build().ok
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
