@@ -1,31 +1,26 @@
-"""Markdown report for bench/run.py: machine facts, tables per size, targets, timings."""
+"""Markdown report for bench/run.py: machine facts, method, tables per size and per measurement."""
 from __future__ import annotations
 
 import datetime as dt
 import os
 import platform
 import shlex
-import statistics
 import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import measure
+import targets
+from results import LABELS, Findings, Result, SizeResult, fmt, hugo_ref, ratio, summary_of, totals
 
-TARGET_SIZE = 10000
-TIME_TARGETS = {"cold": 0.5, "no-change": 0.05, "edit-body": 0.05, "edit-tags": 0.05}
-MEMORY_TARGET = 0.5
-LABELS = {
-    "cold": "cold (no output, no cache)",
-    "no-change": "no-change rebuild",
-    "edit-body": "one post's body edited",
-    "edit-tags": "one post's tags edited",
-    "add-post": "one post added",
-}
+ALIAS_KIND = "Hugo page/1 alias"  # inventory.py's name for the redirects Hugo 0.111 always writes
 METHOD = """\
-- Corpora: `gen_corpus.py --seed 1`, the same posts for both tools; Hugo gets the
-  tuned config and layouts of `bench/peers/hugo/` copied in.
-- linkblog, run in the corpus directory as `LINKBLOG build --quiet`:
+- Corpora: `gen_corpus.py --seed 1`, the same posts for both tools. Hugo's corpus is
+  turned into the like-for-like peer by `bench/peers/hugo/prepare.py` (its config,
+  layouts and static files, plus the year, month and archive stubs Hugo needs): the
+  same pages with the same content as linkblog's default output (full posts on the
+  paginated home, tag, year, month and source lists, RSS, Atom, tag feeds, sitemap,
+  archive). Files and bytes per page kind come from `peers/hugo/inventory.py`, and
+  `peers/hugo/compare.py` checks that both trees hold the same posts on the same pages.
+- linkblog, run in the corpus directory as `LINKBLOG build --quiet --timings`:
   - **cold**: `build/` and `.cache/` deleted first;
   - **no-change**: nothing changed since the last build;
   - **one post's body edited**: a sentence appended to the newest post's file;
@@ -33,66 +28,27 @@ METHOD = """\
   - **one post added**: a new link post, newer than all others, written to `posts/`.
   Before every timed run of a warm scenario the corpus is put back in its base
   state and rebuilt untimed, so each measured build starts from a warm cache;
-  after each scenario the corpus is restored and rebuilt once more.
+  after each scenario the corpus is restored and rebuilt once more. Each build's
+  output must show its change, and no longer show it once restored.
 - Hugo: **cold** is `rm -rf public resources` then `hugo --quiet`; **no-change**
   is `hugo --quiet` again over the existing output. Hugo's CLI has no incremental
   build, so linkblog's edit and add builds are compared with Hugo's no-change build.
+- Start-up: `LINKBLOG --version`, the interpreter and imports every CLI build pays.
 - Times are wall-clock seconds of the whole process, median of the repeats.
 - Peak memory: "largest" is the max RSS of the largest process (`os.wait4`
   rusage; it includes the ~16 MiB the harness's forked child had before `exec`);
   "tree" is the largest sum of VmRSS over the process tree, polled every 20 ms
   from `/proc/<pid>/task/*/children` (never less than "largest"). Ratios use "tree".
+- In a long-running process: `bench/inprocess.py`, run with linkblog's Python, builds
+  the corpus once with `Builder(config, {"output_dir": TMP}, BuildOptions(), persist=False)`
+  (what `serve` uses) and times `builder.build(changed=[path])` after each edit.
+- Save-to-reload: `bench/serve_latency.py` starts `LINKBLOG serve --watch --port 0`,
+  connects to `GET /__linkblog/events` as an open page does, writes a sentence into the
+  newest post and times from the write's return to the `event: build` message; the
+  event must name pages, one of which shows the sentence. Server memory: VmHWM of the
+  server process (its peak RSS, from /proc) and the polled peak of its process tree.
 - Absolute figures move 10-25 % from run to run on these machines: the ratios,
   measured in one run on one machine, are what count."""
-
-
-@dataclass
-class Result:
-    """The samples of one scenario of one tool."""
-
-    samples: list[measure.Sample] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True if there were runs and every one exited 0."""
-        return bool(self.samples) and all(s.returncode == 0 for s in self.samples)
-
-    @property
-    def median(self) -> float | None:
-        """Median wall seconds, None if a run failed."""
-        return statistics.median(s.seconds for s in self.samples) if self.ok else None
-
-    @property
-    def tree_mib(self) -> float | None:
-        """Peak summed RSS of the process tree in MiB over the runs."""
-        return max(s.tree_kib for s in self.samples) / 1024 if self.samples else None
-
-    @property
-    def largest_mib(self) -> float | None:
-        """Peak RSS of the largest process in MiB over the runs."""
-        return max(s.largest_kib for s in self.samples) / 1024 if self.samples else None
-
-
-def ratio(a: float | None, b: float | None) -> float | None:
-    """a / b, None when either is missing."""
-    return a / b if a is not None and b else None
-
-
-def fmt(value: float | None, spec: str = ".3f") -> str:
-    """A number formatted, or 'n/a'."""
-    return "n/a" if value is None else format(value, spec)
-
-
-def hugo_ref(scenario: str) -> str:
-    """The Hugo scenario a linkblog scenario is compared with."""
-    return "cold" if scenario == "cold" else "no-change"
-
-
-def verdict(value: float | None, limit: float) -> str:
-    """'met' or 'NOT met' for value <= limit, or 'unknown'."""
-    if value is None:
-        return "unknown"
-    return "met" if value <= limit else "NOT met"
 
 
 def first_line(cmd: list[str]) -> str:
@@ -134,162 +90,155 @@ def git_version(repo: Path) -> str:
     return done.stdout.strip() if done.returncode == 0 else "no git commit yet"
 
 
-def machine_info(linkblog: list[str], hugo: str | None) -> dict[str, str]:
+def machine_info(linkblog: list[str], hugo: str | None, python: str | None) -> dict[str, str]:
     """Facts about the machine and the tools under test."""
     mem_kb = int(proc_field("/proc/meminfo", "MemTotal").split()[0])
-    python = interpreter(linkblog)
     repo = Path(__file__).resolve().parent.parent
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": str(len(os.sched_getaffinity(0))),
+        "load average at the start": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
         "memory": f"{mem_kb / 1024 / 1024:.1f} GiB (MemTotal {mem_kb} kB)",
         "CPU": proc_field("/proc/cpuinfo", "model name"),
         "Python (harness)": f"{platform.python_version()} ({platform.python_implementation()})",
         "Python (linkblog)": first_line([python, "--version"]) if python else "n/a",
         "Hugo": first_line([hugo, "version"]) if hugo else "not installed: Hugo skipped",
         "linkblog": first_line([*linkblog, "--version"]),
-        "linkblog source": git_version(repo),
+        "linkblog package": first_line([python, "-c", "import linkblog; print(linkblog.__file__)"]) if python
+        else "n/a",
+        "bench/ source": git_version(repo),
     }
 
 
-def scenario_row(scenario: str, lb: Result, hugo: dict[str, Result] | None, n: int) -> str:
+def scenario_row(scenario: str, lb: Result, hugo: dict[str, Result] | None) -> str:
     """One markdown table row comparing a linkblog scenario with Hugo."""
     ref = hugo.get(hugo_ref(scenario)) if hugo else None
     time_ratio = ratio(lb.median, ref.median if ref else None)
     mem_ratio = ratio(lb.tree_mib, ref.tree_mib if ref else None)
     hugo_s = "n/a" if ref is None else fmt(ref.median) + (
         "" if scenario == hugo_ref(scenario) else " (no-change)")
-    limit = TIME_TARGETS.get(scenario)
-    target = f"≤ {limit}: {verdict(time_ratio, limit)}" if limit and n == TARGET_SIZE else ""
     lb_s = fmt(lb.median) if lb.ok else "FAILED"
-    return (f"| {LABELS[scenario]} | {lb_s} | {hugo_s} | {fmt(time_ratio)} | {target} "
+    return (f"| {LABELS[scenario]} | {lb_s} | {hugo_s} | {fmt(time_ratio)} "
             f"| {fmt(lb.largest_mib, '.0f')} / {fmt(lb.tree_mib, '.0f')} "
             f"| {fmt(ref.tree_mib if ref else None, '.0f')} | {fmt(mem_ratio, '.2f')} |")
 
 
-def size_table(result) -> str:
+def output_line(result: SizeResult) -> str:
+    """Both tools' file counts and output bytes (inventory totals), and compare.py's verdict."""
+    parts = []
+    for tool, kinds in result.inventory.items():
+        files, size = totals(kinds)
+        aliases = kinds.get(ALIAS_KIND, (0, 0))[0]
+        extra = f", {aliases:,} of them page/1 redirects" if aliases else ""
+        parts.append(f"{tool} {files:,} files{extra}, {size:,} bytes")
+    if len(result.inventory) == 2:
+        (lb_files, lb_bytes), (h_files, h_bytes) = (totals(k) for k in result.inventory.values())
+        parts.append(f"linkblog / Hugo: files {fmt(ratio(lb_files, h_files), '.2f')}, "
+                     f"bytes {fmt(ratio(lb_bytes, h_bytes), '.2f')}")
+    line = "Output after the runs: " + "; ".join(parts) + "."
+    return line + (f" `compare.py`: {result.compare}." if result.compare else "")
+
+
+def size_table(result: SizeResult) -> str:
     """The markdown section for one corpus size."""
     rows = [f"### {result.n:,} posts", "",
-            "| scenario | linkblog median (s) | Hugo median (s) | linkblog / Hugo | target "
+            "| scenario | linkblog median (s) | Hugo median (s) | linkblog / Hugo "
             "| linkblog peak MiB (largest / tree) | Hugo peak MiB | memory linkblog / Hugo |",
-            "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
-    rows += [scenario_row(name, lb, result.hugo, result.n)
-             for name, lb in result.linkblog.items()]
-    rows += ["", "Output after the runs: " + "; ".join(
-        f"{where} {what}" for where, what in result.outputs.items()) + "."]
-    return "\n".join(rows) + "\n"
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows += [scenario_row(name, lb, result.hugo) for name, lb in result.linkblog.items()]
+    return "\n".join([*rows, "", output_line(result)]) + "\n"
 
 
-def peak_mib(results: dict[str, Result] | None) -> float | None:
-    """The largest process-tree peak over a tool's scenarios, in MiB."""
-    peaks = [r.tree_mib for r in (results or {}).values() if r.tree_mib is not None]
-    return max(peaks, default=None)
+def inventory_section(result: SizeResult | None) -> str:
+    """Files and bytes per page kind of both tools at one size."""
+    if result is None or len(result.inventory) < 2:
+        return "Not measured (no Hugo run).\n"
+    (lb_name, lb), (h_name, hugo) = result.inventory.items()
+    kinds = [*dict.fromkeys([*lb, *hugo])]
+    rows = [f"At {result.n:,} posts, by `peers/hugo/inventory.py`'s page kinds:", "",
+            f"| kind | {lb_name} files | {lb_name} bytes | {h_name} files | {h_name} bytes | files | bytes |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for kind in [*kinds, "total"]:
+        (a, ab), (b, bb) = (totals(lb), totals(hugo)) if kind == "total" else (
+            lb.get(kind, (0, 0)), hugo.get(kind, (0, 0)))
+        rows.append(f"| {kind} | {a:,} | {ab:,} | {b:,} | {bb:,} | {fmt(ratio(a, b), '.2f')} "
+                    f"| {fmt(ratio(ab, bb), '.2f')} |")
+    return "\n".join(rows) + ("\n\nRatios are linkblog / Hugo. A kind only one tool writes is work the other "
+                              "did not do.\n")
 
 
-def memory_target(result) -> str:
-    """The peak-memory target line: worst run of each tool, cold builds alongside."""
-    lb, hugo = peak_mib(result.linkblog), peak_mib(result.hugo)
-    value = ratio(lb, hugo)
-    cold_lb, cold_hugo = result.linkblog.get("cold"), (result.hugo or {}).get("cold")
-    cold = ratio(cold_lb.tree_mib if cold_lb else None,
-                 cold_hugo.tree_mib if cold_hugo else None)
-    return (f"- peak memory (process tree, worst run of each): linkblog / Hugo = "
-            f"{fmt(lb, '.0f')} / {fmt(hugo, '.0f')} MiB = {fmt(value, '.2f')}, cold "
-            f"against cold {fmt(cold, '.2f')} (target ≤ {MEMORY_TARGET}): "
-            f"**{verdict(value, MEMORY_TARGET)}**")
-
-
-def targets_section(results: list) -> str:
-    """The targets at 10,000 posts and whether each is met."""
-    found = [r for r in results if r.n == TARGET_SIZE]
-    if not found:
-        return f"Targets are judged at {TARGET_SIZE:,} posts, which this run did not include.\n"
-    result, lines = found[0], []
-    for scenario, limit in TIME_TARGETS.items():
-        lb, ref = result.linkblog.get(scenario), (result.hugo or {}).get(hugo_ref(scenario))
-        value = ratio(lb.median if lb else None, ref.median if ref else None)
-        lines.append(f"- {LABELS[scenario]}: linkblog / Hugo {hugo_ref(scenario)} = "
-                     f"{fmt(value)} (target ≤ {limit}): **{verdict(value, limit)}**")
-    return "\n".join([*lines, memory_target(result)]) + "\n"
-
-
-def timings_section(stage_times: tuple[int, dict | str] | None) -> str:
-    """The table of linkblog's stage timings for one cold build."""
-    if stage_times is None:
+def inprocess_section(sizes: list[SizeResult]) -> str:
+    """Rebuild times inside one process, per size."""
+    rows = ["| posts | first build (s) | body edit ms (median / worst) | tag edit ms | add ms "
+            "| pages rendered (body / tags / add) | peak RSS MiB |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for result in sizes:
+        data = result.inprocess
+        if not data:
+            continue
+        ms = {name: [s * 1000 for s in data.get(name, {}).get("seconds", [])]
+              for name in ("edit-body", "edit-tags", "add-post")}
+        pages = " / ".join(str(max(data.get(n, {}).get("rendered", [0]) or [0])) for n in ms)
+        rows.append(f"| {result.n:,} | {fmt(data.get('first', {}).get('seconds'), '.2f')} "
+                    + "".join(f"| {summary_of(v)} " for v in ms.values())
+                    + f"| {pages} | {fmt(data.get('max_rss_kib', 0) / 1024, '.0f')} |")
+    if len(rows) == 2:
         return "Not measured.\n"
-    n, data = stage_times
-    head = (f"One cold `linkblog build --quiet --timings --jobs 1` at {n:,} posts: one process, so each "
-            "stage's time is its whole CPU cost (the pool of a normal build divides parse and render "
-            "among the cores). Markdown is part of parse.\n\n")
-    if isinstance(data, str):
-        return head + f"No breakdown: {data}\n"
-    stages = {k: v for k, v in data["stages"].items() if isinstance(v, (int, float)) and k != "markdown"}
-    total = sum(stages.values())
-    rows = ["| stage | seconds | share of stages |", "| --- | ---: | ---: |"]
-    rows += [f"| {name} | {sec:.3f} | {fmt(ratio(sec * 100, total), '.1f')} % |"
-             for name, sec in stages.items()]
-    if isinstance(data["stages"].get("markdown"), (int, float)):
-        markdown = data["stages"]["markdown"]
-        rows.insert(rows.index(next(r for r in rows if r.startswith("| parse |"))) + 1,
-                    f"| (of which Markdown) | {markdown:.3f} | {fmt(ratio(markdown * 100, total), '.1f')} % |")
-    rows.append(f"| **sum of stages** | {total:.3f} | 100 % |")
-    other = {k: v for k, v in data["stages"].items() if k not in stages and k != "markdown"}
-    extra = f"\nNon-numeric entries: `{other}`\n" if other else ""
-    return (head + "\n".join(rows) + f"\n\nWhole process: {data['wall']:.3f} s; "
-            f"{data['wall'] - total:.3f} s is outside the stages (interpreter start-up, "
-            f"imports, config).\n" + extra)
+    runs = next((r.inprocess.get("runs") for r in sizes if r.inprocess), "?")
+    return (f"`{runs}` timed builds per scenario, each `builder.build(changed=[path])` right after "
+            "the edit. Times are of the build call only.\n\n" + "\n".join(rows) + "\n")
 
 
-BOUNDS = """\
-Read with the breakdown above (one process, so each stage is its full CPU cost):
-
-- **Cold build.** Parsing is Markdown plus YAML in pure Python (markdown-it-py): at
-  10,000 posts Markdown alone costs about as much CPU as Hugo's whole cold build
-  spends per core. Rendering is Jinja2 for ~13,000 pages, each list page showing 20
-  posts in full (entries are rendered once per process and reused). Both stages run
-  in a process pool, so on 2 cores the floor is about (parse + render + files) / 2.
-  The `files` row (creating ~13,000 folders and ~280 MB of pages) is the largest cost
-  on this machine, whose disk is slow right after the previous output was deleted;
-  Hugo writes fewer, smaller pages (its tag and year pages list titles only, ours
-  show posts in full as the spec asks). Reaching 0.5 would need a compiled Markdown
-  parser and far fewer bytes written.
-- **One-post edits.** Only the pages that show the post are rendered again and only
-  changed files are written (a handful), but the build still loads the cached index
-  of all posts, re-indexes and re-plans the whole site (tags, years, sources, ~13,000
-  page fingerprints) to find them: that fixed cost, plus interpreter start-up, is the
-  floor today. An incremental index (patching the groups of the changed posts only)
-  is what would reach 0.05.
-- **Adding a post.** A new newest post moves every post one place down the paginated
-  home page and its tag, year and source lists, so every page of those lists changes;
-  this is inherent to newest-first pagination, in Hugo as here.
-- **Peak memory.** The largest process stays well under Hugo's; the sum over the pool
-  counts each forked worker's copy of the site index and the entries it rendered.
-"""
+def serve_rows(name: str, data: dict | None) -> list[str]:
+    """The save-to-reload row of one site."""
+    if not data:
+        return []
+    edits = data.get("edits", [])
+    latency = [e["latency_ms"] for e in edits if "latency_ms" in e]
+    builds = [e["build_ms"] for e in edits if e.get("build_ms") is not None]
+    mib = {k: fmt(data[k] / 1024, ".0f") if data.get(k) else "n/a"
+           for k in ("hwm_kib", "rss_end_kib", "tree_peak_kib")}
+    return [f"| {name} | {fmt(data.get('startup_seconds'), '.1f')} | {len(latency)} | {summary_of(latency)} "
+            f"| {summary_of(builds)} | {mib['hwm_kib']} / {mib['rss_end_kib']} | {mib['tree_peak_kib']} |"]
 
 
-def summary(runner, results: list, stage_times) -> str:
-    """The targets, timings and problems sections."""
-    problems = "\n".join(f"- {p}" for p in runner.problems) or (
-        "None: every command exited 0, printed nothing under `--quiet`, "
-        "and each build's output showed its change.")
-    return "\n".join([
-        f"## Targets at {TARGET_SIZE:,} posts", "", targets_section(results),
-        "## Where linkblog's time goes", "", timings_section(stage_times),
-        "## What bounds the targets not met", "", BOUNDS,
-        "## Problems seen", "", problems, ""])
+def serve_section(findings: Findings) -> str:
+    """Save-to-reload latency on the example site and on each generated size measured."""
+    rows = serve_rows("example site", findings.example)
+    for result in findings.sizes:
+        rows += serve_rows(f"{result.n:,} posts", result.serve)
+    if not rows:
+        return "Not measured.\n"
+    head = ["| site | start-up (s) | edits | file written -> build event, ms (median / worst) "
+            "| build, as the server printed it, ms (median / worst) | server process MiB (peak / at the end) "
+            "| process tree peak MiB |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    return "\n".join([*head, *rows]) + "\n"
 
 
-def document(args, machine: dict[str, str], runner, results: list, stage_times) -> str:
+def document(args, machine: dict[str, str], runner, findings: Findings) -> str:
     """The whole RESULTS.md text."""
-    invocation = shlex.join(args.argv).replace(str(Path.cwd()) + "/", "")
+    shown = [("…" if args.note and arg == args.note else arg) for arg in args.argv]
+    invocation = shlex.join(shown).replace(str(Path.cwd()) + "/", "")
+    by_size = {r.n: r for r in findings.sizes}
+    judged = targets.judged_size(list(by_size))
+    note = [f"> **{args.note}**", ""] if args.note else []
+    huge = " (1 at 100,000 posts)" if any(n >= 100000 for n in by_size) else ""
     return "\n".join([
-        "# linkblog benchmark results", "",
+        "# linkblog benchmark results", "", *note,
         f"Generated by `{invocation}` on {machine['date']}, "
-        f"{args.repeat} run(s) per scenario. `$WORK` is the corpus directory.", "",
+        f"{args.repeat} run(s) per CLI scenario{huge}, {args.edits} in-process builds per scenario and "
+        f"{args.edits} served edits per site. `$WORK` is the corpus directory.", "",
         "## Machine and tools", "",
         *[f"- {key}: {value}" for key, value in machine.items() if key != "date"], "",
         "## Method", "", METHOD.replace("LINKBLOG", shlex.join(args.linkblog_cmd)), "",
         "## Commands run", "", "```", *runner.commands, "```", "",
-        "## Results", "", *[size_table(r) for r in results],
-        summary(runner, results, stage_times),
+        "## Results through the CLI", "", *[size_table(r) for r in findings.sizes],
+        "## Output, like for like", "", inventory_section(by_size.get(judged)),
+        "## Inside a long-running process", "", inprocess_section(findings.sizes),
+        "## Save-to-reload latency of `linkblog serve --watch`", "", serve_section(findings),
+        targets.sections(findings, judged),
+        "## Problems seen", "", "\n".join(f"- {p}" for p in runner.problems) or (
+            "None: every command exited 0, printed nothing under `--quiet`, "
+            "and each build's output showed its change."), "",
     ])

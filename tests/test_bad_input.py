@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -37,14 +38,32 @@ def problem_lines(err: str) -> list[str]:
     return [line for line in err.splitlines() if not line.startswith("build failed:")]
 
 
-def assert_fails(site: Path, *expected: str) -> None:
+@dataclass(frozen=True)
+class Worded:
+    """A problem line whose message is a library's own wording: only linkblog's prefix (file, line and
+    its own words) and suffix are promised, around some message on the same line."""
+
+    prefix: str
+    suffix: str = ""
+
+    def fits(self, line: str) -> bool:
+        middle = line.removeprefix(self.prefix).removesuffix(self.suffix)
+        return line.startswith(self.prefix) and line.endswith(self.suffix) and bool(middle.strip())
+
+
+def fits(line: str, expected: str | Worded) -> bool:
+    return expected.fits(line) if isinstance(expected, Worded) else line == expected
+
+
+def assert_fails(site: Path, *expected: str | Worded) -> None:
     """A build of `site` fails with exactly these problem lines and leaves the output as it was."""
     before = tree_bytes(site / "build")
     assert before, "the good build should have written something"
     run = run_cli(site, "build")
     assert "Traceback" not in run.err, run.err
     assert run.code == 1, run.err
-    assert problem_lines(run.err) == list(expected)
+    lines = problem_lines(run.err)
+    assert len(lines) == len(expected) and all(map(fits, lines, expected)), lines
     assert tree_bytes(site / "build") == before
 
 
@@ -82,8 +101,13 @@ BAD_POSTS = {
     "yaml-duplicate-key": ("---\ntitle: One\ndate: 2015-06-01\ntitle: Two\n---\nBody.\n",
                            f"{BAD}:4: invalid YAML: duplicate key 'title'"),
     "yaml-colon-in-title": ("---\ntitle: Work: a reply\ndate: 2015-06-01\n---\nBody.\n",
-                            f"{BAD}:2: invalid YAML: mapping values are not allowed in this context "
-                            "(put a value containing ': ' in quotes)"),
+                            Worded(f"{BAD}:2: invalid YAML: ", " (put a value containing ': ' in quotes)")),
+    "yaml-unclosed-bracket": ("---\ntitle: T\ndate: 2015-06-01\ntags: [a, b\n---\nBody.\n",
+                              f"{BAD}:4: invalid YAML: a '[' opened on this line is never closed"),
+    "yaml-unclosed-bracket-before-keys": ("---\ntitle: T\ntags: [a, b\ndate: 2015-06-01\nsource: S\n---\nBody.\n",
+                                          f"{BAD}:3: invalid YAML: a '[' opened on this line is never closed"),
+    "yaml-unclosed-brace": ("---\ntitle: T\nvia: {name: S\ndate: 2015-06-01\n---\nBody.\n",
+                            f"{BAD}:3: invalid YAML: a '{{' opened on this line is never closed"),
     "unclosed-fence": ("---\ntitle: Open\ndate: 2015-06-01\nBody without a closing fence.\n",
                        f"{BAD}:1: front matter opened on line 1 is never closed (add a '---' line after it)"),
     "no-front-matter": ("Just some Markdown.\n", f"{BAD}:1: no front matter: start the file with a '---' line"),
@@ -143,14 +167,14 @@ BAD_POSTS = {
     "list-as-key": ("---\n? [a, b]\n: c\ntitle: T\ndate: 2015-06-01\n---\nBody.\n",
                     f"{BAD}:2: invalid YAML: a key must be plain text, not a list or mapping"),
     "undefined-alias": ("---\ntitle: T\ndate: 2015-06-01\nsource: *nope\n---\nBody.\n",
-                        f"{BAD}:4: invalid YAML: found undefined alias"),
+                        Worded(f"{BAD}:4: invalid YAML: ")),
     "nested-too-deep": ("---\ntitle: T\ndate: 2015-06-01\nx: " + "[" * 50_000 + "]" * 50_000 + "\n---\nBody.\n",
                         f"{BAD}:4: invalid YAML: nested more than 100 levels deep"),
 }
 
 
 @pytest.mark.parametrize(("text", "line"), list(BAD_POSTS.values()), ids=list(BAD_POSTS))
-def test_bad_post_is_reported_on_its_line(good: Path, text: str, line: str) -> None:
+def test_bad_post_is_reported_on_its_line(good: Path, text: str, line: str | Worded) -> None:
     add_post(good, text)
     assert_fails(good, line)
 
@@ -180,8 +204,7 @@ def test_binary_junk_that_is_valid_utf8(good: Path) -> None:
 def test_python_tag_runs_nothing(good: Path) -> None:
     add_post(good, '---\ntitle: T\ndate: 2015-06-01\nextra: !!python/object/apply:os.system ["touch PWNED"]\n'
                    "---\nBody.\n")
-    assert_fails(good, f"{BAD}:4: invalid YAML: could not determine a constructor for the tag "
-                       "'tag:yaml.org,2002:python/object/apply:os.system'")
+    assert_fails(good, Worded(f"{BAD}:4: invalid YAML: "))
     assert not (good / "PWNED").exists()
     assert not (good / "posts" / "PWNED").exists()
 
@@ -189,8 +212,7 @@ def test_python_tag_runs_nothing(good: Path) -> None:
 def test_python_tag_in_config_runs_nothing(good: Path) -> None:
     config = CONFIG.replace("author: Test Author", 'author: !!python/object/apply:os.system ["touch PWNED"]')
     (good / "config.yaml").write_text(config)
-    assert_fails(good, "config.yaml:3: invalid YAML: could not determine a constructor for the tag "
-                       "'tag:yaml.org,2002:python/object/apply:os.system'")
+    assert_fails(good, Worded("config.yaml:3: invalid YAML: "))
     assert not (good / "PWNED").exists()
 
 
@@ -236,16 +258,14 @@ def test_template_syntax_error_names_template_and_line(good: Path) -> None:
     (good / "templates").mkdir()
     (good / "templates" / "post.html").write_text(
         '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n{% endif %}\n{% endblock %}\n')
-    assert_fails(good, "templates/post.html:4: template error: Encountered unknown tag 'endif'. Jinja was "
-                       "looking for the following tags: 'endblock'. The innermost block that needs to be "
-                       "closed is 'block'.")
+    assert_fails(good, Worded("templates/post.html:4: template error: "))
 
 
 def test_template_undefined_variable_names_template_and_line(good: Path) -> None:
     (good / "templates").mkdir()
     (good / "templates" / "post.html").write_text(
         '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n{{ nope }}\n{% endblock %}\n')
-    assert_fails(good, "templates/post.html:4: template error: 'nope' is undefined")
+    assert_fails(good, Worded("templates/post.html:4: template error: "))
 
 
 # --- config.yaml ---------------------------------------------------------------------------------
@@ -263,6 +283,12 @@ def test_config_unknown_key_suggests_the_right_one(good: Path) -> None:
 def test_config_missing_url(good: Path) -> None:
     (good / "config.yaml").write_text(CONFIG.replace("url: https://example.org/\n", ""))
     assert_fails(good, "config.yaml:1: missing required setting 'url' (the site's absolute base URL)")
+
+
+def test_config_unclosed_bracket_is_reported_where_it_opens(good: Path) -> None:
+    (good / "config.yaml").write_text(CONFIG.replace("feed: {items: 20, full_content: true}", "feed: {items: 20")
+                                      .replace("timezone: UTC", "timezone: [UTC"))
+    assert_fails(good, "config.yaml:6: invalid YAML: a '[' opened on this line is never closed")
 
 
 def test_config_invalid_yaml(good: Path) -> None:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG
+from conftest import CONFIG, make_site, run_cli, tree_bytes
 
 from linkblog.config import Config, FeedConfig, load_config
 
@@ -117,8 +117,19 @@ def test_every_problem_at_once(tmp_path: Path) -> None:
     ]
 
 
+def test_a_missing_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert [str(p) for p in load_config(Path("config.yaml"))[1]] == [
+        "config.yaml: no config.yaml here (run `linkblog init DIR` to start a site)"]
+    assert [str(p) for p in load_config(Path("./config.yaml"))[1]] == [
+        "config.yaml: no config.yaml here (run `linkblog init DIR` to start a site)"]
+    assert [str(p) for p in load_config(Path("nope.yaml"))[1]] == ["nope.yaml: no such file"]
+    assert [str(p) for p in load_config(Path("sub/config.yaml"))[1]] == ["sub/config.yaml: no such file"]
+    (tmp_path / "posts").mkdir()
+    assert [str(p) for p in load_config(Path("posts"))[1]] == ["posts: is a folder, not a config file"]
+
+
 def test_missing_and_empty_and_odd_files(tmp_path: Path) -> None:
-    assert load_config(tmp_path / "config.yaml")[1][0].message.startswith("no config.yaml here")
     assert problems(tmp_path, "") == ["config.yaml:1: missing required setting 'url' (the site's absolute base URL)"]
     assert problems(tmp_path, "- a\n") == ["config.yaml:1: config.yaml must be a mapping of settings"]
     assert problems(tmp_path, "url: https://x.org/\nurl: https://y.org/\n") == [
@@ -192,3 +203,21 @@ def test_refused_override_has_no_line(tmp_path: Path) -> None:
     config, found = load_config(write(tmp_path, CONFIG), {"output_dir": "posts"})
     assert [str(p) for p in found] == ["config.yaml: output_dir 'posts' would replace the site's posts/ folder; "
                                        "choose a folder of its own such as 'build'"]
+
+
+@pytest.mark.parametrize("command", [["build"], ["check"], ["new", "A Title"]])
+def test_a_config_named_on_the_command_line_that_is_not_there(tmp_path: Path, command: list[str]) -> None:
+    site = make_site(tmp_path / "site")
+    assert run_cli(site, "build").code == 0
+    before = tree_bytes(site)
+    run = run_cli(site, *command, "--config", "nope.yaml")
+    assert (run.code, "Traceback" in run.err) == (1, False), run.err
+    assert run.err.splitlines()[0] == "nope.yaml: no such file"
+    assert tree_bytes(site) == before
+
+
+def test_no_config_yaml_in_the_folder_suggests_init(tmp_path: Path) -> None:
+    run = run_cli(tmp_path, "build")
+    assert (run.code, "Traceback" in run.err) == (1, False), run.err
+    assert run.err.splitlines()[0] == "config.yaml: no config.yaml here (run `linkblog init DIR` to start a site)"
+    assert list(tmp_path.iterdir()) == []

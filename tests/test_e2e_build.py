@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import CONFIG, SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
+from conftest import CONFIG, SAMPLE_POSTS, age, make_site, post_text, run_cli, tree_bytes
 
 VIA_WITH_URL = "{name: Sheri, url: 'https://sheri.example/'}"
 EXTRA_POSTS = {
@@ -97,13 +97,12 @@ def pages_of(out: Path, first: str) -> list[BeautifulSoup]:
     return pages
 
 
-def assert_list(out: Path, first: str, heading: str, urls: list[str], per_page: int = 2) -> None:
-    """The list at `first` has the heading and shows exactly `urls`, in full, per_page a page."""
+def assert_list(out: Path, first: str, heading: str, expected: list[list[str]]) -> None:
+    """The list at `first` has the heading and shows exactly the `expected` pages of posts, each in full."""
     pages = pages_of(out, first)
-    assert len(pages) == max(1, -(-len(urls) // per_page))
-    for number, soup in enumerate(pages):
+    assert [listed(soup) for soup in pages] == expected
+    for soup in pages:
         assert soup.h1.get_text(strip=True) == heading
-        assert listed(soup) == urls[number * per_page:(number + 1) * per_page]
         for article in soup.select("article.h-entry"):
             url = article.select_one(".p-name a")["href"]
             body = next(text for u, _, text in PUBLISHED if u == url)
@@ -144,23 +143,27 @@ def test_home_pages_list_every_post_newest_first(out: Path):
 
 
 def test_tag_pages(out: Path):
-    support = ["/2016/10/more-success/", "/2016/08/graceful-degradation/", "/2016/01/stop-apologising/",
-               "/2015/09/customer-success/", "/2015/04/some-customers-suck/"]
-    assert_list(out, "/tag/support/", "Tag: support", support)
-    assert_list(out, "/tag/business/", "Tag: business", ["/2016/08/graceful-degradation/"])
+    assert_list(out, "/tag/support/", "Tag: support", [
+        ["/2016/10/more-success/", "/2016/08/graceful-degradation/"],
+        ["/2016/01/stop-apologising/", "/2015/09/customer-success/"],
+        ["/2015/04/some-customers-suck/"]])
+    assert_list(out, "/tag/business/", "Tag: business", [["/2016/08/graceful-degradation/"]])
 
 
 def test_year_and_month_pages(out: Path):
-    assert_list(out, "/2015/", "Year: 2015", URLS[5:])
-    assert_list(out, "/2016/", "Year: 2016", URLS[:5])
-    assert_list(out, "/2016/08/", "Month: August 2016", ["/2016/08/graceful-degradation/"])
-    assert_list(out, "/2015/09/", "Month: September 2015", ["/2015/09/customer-success/"])
+    assert_list(out, "/2015/", "Year: 2015", [["/2015/09/customer-success/", "/2015/06/work-vs-progress/"],
+                                              ["/2015/04/some-customers-suck/"]])
+    assert_list(out, "/2016/", "Year: 2016", [["/2016/11/lower-success/", "/2016/10/more-success/"],
+                                              ["/2016/09/seth-again/", "/2016/08/graceful-degradation/"],
+                                              ["/2016/01/stop-apologising/"]])
+    assert_list(out, "/2016/08/", "Month: August 2016", [["/2016/08/graceful-degradation/"]])
+    assert_list(out, "/2015/09/", "Month: September 2015", [["/2015/09/customer-success/"]])
 
 
 def test_source_pages(out: Path):
     assert_list(out, "/source/seth-godin/", "Source: Seth Godin",
-                ["/2016/09/seth-again/", "/2016/08/graceful-degradation/"])
-    assert_list(out, "/source/nick-bradbury/", "Source: Nick Bradbury", ["/2015/04/some-customers-suck/"])
+                [["/2016/09/seth-again/", "/2016/08/graceful-degradation/"]])
+    assert_list(out, "/source/nick-bradbury/", "Source: Nick Bradbury", [["/2015/04/some-customers-suck/"]])
 
 
 def test_archive_lists_every_post_by_year(out: Path):
@@ -235,7 +238,9 @@ def test_future_flag_adds_future_posts_only(tmp_path: Path):
 
 def test_tag_spellings_fold_into_the_most_used(built: tuple[Path, str]):
     out, err = built
-    assert_list(out, "/tag/customer-success/", "Tag: Customer Success", URLS[:3] + ["/2015/09/customer-success/"])
+    assert_list(out, "/tag/customer-success/", "Tag: Customer Success", [
+        ["/2016/11/lower-success/", "/2016/10/more-success/"],
+        ["/2016/09/seth-again/", "/2015/09/customer-success/"]])
     links = page(out, "/2016/11/lower-success/").select("a.p-category")
     assert [(a.get_text(), a["href"]) for a in links] == [("Customer Success", "/tag/customer-success/")]
     assert not (out / "tag/customer-success-2").exists()
@@ -388,3 +393,86 @@ def test_names_in_other_scripts_get_working_pages(tmp_path: Path):
     assert page(out, tags["日本語"]).h1.get_text() == "Tag: 日本語"
     assert listed(page(out, tags["Café"])) == ["/2015/06/more/", "/2015/06/cafe/"]
     assert page(out, "/source/jose-muller/").h1.get_text() == "Source: José Müller"
+
+
+# --- every problem at once, and nothing silently left out ---------------------------------------
+
+def test_two_posts_on_one_url_are_reported_with_the_parse_errors_of_others(tmp_path: Path):
+    site = make_site(tmp_path / "site", SAMPLE_POSTS)
+    assert run_cli(site, "build").code == 0
+    before = tree_bytes(site / "build")
+    (site / "posts" / "a.md").write_text(post_text("Same Title", "2015-06-02"))
+    (site / "posts" / "b.md").write_text(post_text("Same Title", "2015-06-20"))
+    (site / "posts" / "c.md").write_text(post_text("Bad date", "yesterday"))
+    run = run_cli(site, "build")
+    assert (run.code, "Traceback" in run.err) == (1, False), run.err
+    assert [line for line in run.err.splitlines() if not line.startswith("build failed")] == [
+        "posts/a.md: writes the same URL /2015/06/same-title/ as posts/b.md",
+        "posts/c.md:3: 'date' is not a valid date: 'yesterday' "
+        "(use YYYY-MM-DD or YYYY-MM-DD HH:MM, optionally with an offset)"]
+    assert tree_bytes(site / "build") == before
+
+
+LEFT_OUT = {"2015-06-01-kept.md": post_text("Kept", "2015-06-01 09:30"),
+            "a-draft.md": post_text("A draft", "2015-06-02", draft="true"),
+            "later.md": post_text("Later", "2099-01-01 09:00"),
+            "notes.txt": "Ideas for posts.\n"}
+
+
+@pytest.mark.parametrize(("timezone", "zone"), [("UTC", "UTC"), ("America/New_York", "EST")])
+def test_the_summary_names_what_the_build_left_out(tmp_path: Path, timezone: str, zone: str):
+    site = make_site(tmp_path / "site", LEFT_OUT, config=CONFIG.replace("timezone: UTC", f"timezone: {timezone}"))
+    run = run_cli(site, "build")
+    assert (run.code, run.err) == (0, "")
+    first, *more = run.out.splitlines()
+    assert first.startswith("Built 1 post: ")
+    assert len(more) == 2
+    assert more[0] == f"2 posts left out: 1 draft (use --drafts), 1 dated 2099-01-01 09:00 {zone} (use --future)"
+    assert "posts/notes.txt" in more[1]
+    assert "notes.txt" not in first + more[0]
+
+
+def test_with_drafts_and_future_only_the_file_that_is_no_post_is_left_out(tmp_path: Path):
+    run = run_cli(make_site(tmp_path / "site", LEFT_OUT), "build", "--drafts", "--future")
+    assert (run.code, run.err) == (0, "")
+    first, *more = run.out.splitlines()
+    assert first.startswith("Built 3 posts: ")
+    assert len(more) == 1 and "posts/notes.txt" in more[0]
+
+
+def test_a_rebuild_with_nothing_to_do_names_what_it_left_out_again(tmp_path: Path):
+    site = make_site(tmp_path / "site", LEFT_OUT)
+    age(site)  # so the second build may stop after its scan
+    first = run_cli(site, "build")
+    again = run_cli(site, "build")
+    assert " 0 files written" in again.out
+    assert again.out.splitlines()[1:] == first.out.splitlines()[1:]
+
+
+def test_nothing_to_do_counts_the_same_pages_unchanged_however_it_finds_out(tmp_path: Path):
+    site = make_site(tmp_path / "site", LEFT_OUT)
+    age(site)
+    assert run_cli(site, "build").code == 0
+    stopped_early = run_cli(site, "build").out.splitlines()[0]
+    age(site / "posts", 60)  # a new mtime, the same bytes: the engine runs and renders nothing new
+    looked_again = run_cli(site, "build").out.splitlines()[0]
+    unchanged = re.search(r"(\d+) unchanged", stopped_early)
+    assert unchanged and int(unchanged.group(1)) > 5
+    assert f"{unchanged.group(1)} unchanged" in looked_again and " 0 files written" in looked_again
+
+
+def test_markdown_files_are_posts_too(tmp_path: Path):
+    posts = {"2015-06-01-long-name.markdown": post_text("Long extension", "2015-06-01", "Read *this*."),
+             "other.md": post_text("Other", "2015-06-02")}
+    site = make_site(tmp_path / "site", posts)
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    assert run.out.startswith("Built 2 posts: ") and len(run.out.splitlines()) == 1
+    soup = page(site / "build", "/2015/06/long-name/")
+    assert soup.h1.get_text() == "Long extension"
+    assert soup.select_one(".e-content em").get_text() == "this"
+    assert "/2015/06/long-name/" in listed(page(site / "build", "/"))
+    (site / "posts" / "bad.markdown").write_text(post_text("Bad", "soon"))
+    run = run_cli(site, "build")
+    assert run.code == 1
+    assert run.err.splitlines()[0].startswith("posts/bad.markdown:3: ")

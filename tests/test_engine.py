@@ -15,7 +15,8 @@ NOW = datetime(2030, 1, 1, tzinfo=UTC)
 OLDEST = "2015-04-09-some-customers-suck.md"
 # Every page that shows the oldest sample post in full (5 posts, 2 a page).
 SHOWING_OLDEST = {"/2015/04/some-customers-suck/", "/page/3/", "/tag/support/page/2/", "/2015/page/2/",
-                  "/2015/04/", "/source/nick-bradbury/", "/feed.xml", "/atom.xml", "/tag/support/feed.xml"}
+                  "/2015/04/", "/source/nick-bradbury/", "/feed.xml", "/atom.xml", "/feed.json",
+                  "/tag/support/feed.xml", "/source/nick-bradbury/feed.xml"}
 
 
 def edit(site: Path, name: str, old: str, new: str) -> Path:

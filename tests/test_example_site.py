@@ -14,7 +14,7 @@ from conftest import run_cli
 from linkblog.urls import slugify
 
 REPO = Path(__file__).resolve().parents[1]
-SITE_PARTS = ("config.yaml", "posts", "templates", "static")
+SITE_PARTS = ("config.yaml", "sources.yaml", "posts", "templates", "static")
 
 
 def copy_example(dest: Path) -> Path:
@@ -43,8 +43,14 @@ def front_matter(path: Path) -> dict:
 
 
 def example_posts() -> list[dict]:
-    """Each example post's front matter, with its file's name as 'file'."""
-    return [{**front_matter(path), "file": path.name} for path in sorted((REPO / "posts").rglob("*.md"))]
+    """Each example post's front matter, with its file's name as 'file' and its title as pages show it."""
+    return [{**front_matter(path), "file": path.name, "shown": shown_title(front_matter(path)["title"])}
+            for path in sorted((REPO / "posts").rglob("*.md"))]
+
+
+def shown_title(title: str) -> str:
+    """A title with typographic apostrophes, as pages show it (the example's titles have no other quotes)."""
+    return title.replace("'", "’")
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +95,7 @@ def test_the_example_has_twenty_posts_or_more(built: tuple[Path, str]):
 def test_tag_support_lists_every_support_post(built: tuple[Path, str]):
     out, _ = built
     shown = titles(out, "/notes/tag/support/")
-    expected = {p["title"] for p in example_posts() if "support" in {slugify(t) for t in p.get("tags", [])}}
+    expected = {p["shown"] for p in example_posts() if "support" in {slugify(t) for t in p.get("tags", [])}}
     assert len(expected) >= 10
     assert sorted(title for title, _ in shown) == sorted(expected)
     assert_newest_first(shown)
@@ -101,7 +107,7 @@ def test_tag_support_lists_every_support_post(built: tuple[Path, str]):
 def test_year_2015_lists_every_2015_post(built: tuple[Path, str]):
     out, _ = built
     shown = titles(out, "/notes/2015/")
-    expected = {p["title"] for p in example_posts() if str(p.get("date", p["file"])).startswith("2015")}
+    expected = {p["shown"] for p in example_posts() if str(p.get("date", p["file"])).startswith("2015")}
     assert {"Work vs. Progress", "Some Customers Suck", "Customer success"} <= expected
     assert sorted(title for title, _ in shown) == sorted(expected)
     assert_newest_first(shown)
@@ -117,10 +123,39 @@ def test_the_seeds_link_posts_are_attributed(built: tuple[Path, str]):
     assert "Some Customers Suck – Nick Bradbury. via Sheri" in lines
 
 
+def listed_name(spelling: str) -> str:
+    """The name sources.yaml gives a source spelled this way (itself when it is not listed)."""
+    for entry in yaml.safe_load((REPO / "sources.yaml").read_text(encoding="utf-8")):
+        if spelling.casefold() in {s.casefold() for s in [entry["name"], *entry.get("aliases", [])]}:
+            return entry["name"]
+    return spelling
+
+
 def test_every_post_page_has_its_source_page(built: tuple[Path, str]):
     out, _ = built
     for post in example_posts():
         if post.get("source"):
-            soup = BeautifulSoup((out / "source" / slugify(post["source"]) / "index.html").read_text(),
-                                 "html.parser")
-            assert soup.h1.get_text() == f"Source: {post['source']}"
+            name = listed_name(post["source"])
+            soup = BeautifulSoup((out / "source" / slugify(name) / "index.html").read_text(), "html.parser")
+            assert soup.h1.get_text() == f"Source: {name}"
+
+
+def test_the_example_folds_aliases_and_credits_who_sent_links(built: tuple[Path, str]):
+    out, _ = built
+    spelled = {p["source"] for p in example_posts() if p.get("source") and listed_name(p["source"]) == "Scott Berkun"}
+    assert len(spelled) >= 2  # the example spells one source two ways
+    soup = BeautifulSoup((out / "source/scott-berkun/index.html").read_text(), "html.parser")
+    assert soup.select_one("a.source-home")["href"] == "https://scottberkun.com/"
+    assert " ".join(soup.select_one(".source-about").get_text().split()).startswith("2 posts quoting Scott Berkun")
+    rows = BeautifulSoup((out / "sources/index.html").read_text(), "html.parser").select("tbody tr")
+    assert "Scott Berkun" in [row.a.get_text() for row in rows] and "Berkun, Scott" not in rows[0].get_text()
+    people = BeautifulSoup((out / "via/index.html").read_text(), "html.parser").select("section.via-person")
+    assert {person["id"] for person in people} >= {"sheri", "kottke"}
+
+
+def test_a_quote_first_link_post_is_captioned(built: tuple[Path, str]):
+    out, _ = built
+    soup = BeautifulSoup((out / "2015/06/work-vs-progress/index.html").read_text(), "html.parser")
+    figure = soup.select_one(".e-content > figure.quote")
+    assert figure.blockquote["cite"] == "https://scottberkun.com/2015/work-vs-progress/"
+    assert " ".join(figure.figcaption.get_text().split()) == "Work vs. Progress – Scott Berkun."

@@ -16,28 +16,40 @@ from linkblog.build import Builder, BuildOptions
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 OLD = 1_500_000_000  # edits get distinct past mtimes, so the stat fast path is exercised too
 TAGS = ["support", "Support", "work", "reading", "customer success"]
-SOURCES = ["Seth Godin", "seth godin", "Scott Berkun", None]
+SOURCES = ["Seth Godin", "seth godin", "Scott Berkun", "Berkun, Scott", "Seth's Blog", None]
+# Near-duplicates of one article (they make "Linked before" relations and warnings), another, none.
+LINKS = ["https://example.com/a", "http://www.example.com/a/?utm_source=feed#top", "https://example.com/b", None]
+VIAS = ["Sheri", "sheri", "{name: Kottke, url: 'https://kottke.org/'}", None]
+# sources.yaml: none, one folding two spellings into Scott Berkun, one giving Seth Godin a site and an alias.
+SOURCE_FILES = [None, "- name: Scott Berkun\n  aliases: ['Berkun, Scott']\n  description: Writes on work.\n",
+                "- name: Seth Godin\n  url: https://seths.blog/\n  aliases: [Seth's Blog, sethgodin.com]\n"
+                "- name: Nobody Quoted\n"]
+BODIES = ["> A quote. And more of it.\n\nMy commentary.", "> Only a quote.", "No quote here."]
 
 
 def day_date(day: int) -> str:
     return f"2016-{1 + day % 12:02d}-{1 + day % 27:02d} 10:00"
 
 
-def write_post(root: Path, name: str, title: str, date: str, tags: list[str], source: str | None,
-               body: str, step: int) -> None:
-    fields = {"tags": "[" + ", ".join(tags) + "]"}
-    if source:
-        fields |= {"link": f"https://example.com/{name}", "source": source}
+def write_post(root: Path, name: str, meta: dict[str, str], body: str, step: int) -> None:
+    fields = {key: value for key, value in meta.items() if key not in ("title", "date") and value is not None}
     path = root / "posts" / name
-    path.write_text(post_text(title, date, body, **fields))
+    path.write_text(post_text(meta["title"], meta["date"], body, **fields))
     os.utime(path, ns=(OLD * 10**9 + step, OLD * 10**9 + step))
+
+
+def post_meta(title: str, date: str, tags: list[str], source: str | None, link: str | None = None,
+              via: str | None = None) -> dict[str, str | None]:
+    return {"title": title, "date": date, "tags": "[" + ", ".join(tags) + "]", "link": link, "source": source,
+            "via": via}
 
 
 def base_site(root: Path) -> Path:
     make_site(root, config=CONFIG)
     for i in range(6):
-        tags, source = TAGS[i % 3: i % 3 + 2], SOURCES[i % 4]
-        write_post(root, f"post-{i}.md", f"Post {i}", day_date(i * 3), tags, source, f"Body {i}.", i)
+        meta = post_meta(f"Post {i}", day_date(i * 3), TAGS[i % 3: i % 3 + 2], SOURCES[i % 4], LINKS[i % 4],
+                         VIAS[i % 4])
+        write_post(root, f"post-{i}.md", meta, BODIES[i % 3].replace("A quote", f"Quote {i}"), i)
     return root
 
 
@@ -49,11 +61,18 @@ operations = st.one_of(
     st.tuples(st.just("tags"), posts, st.lists(st.sampled_from(TAGS), max_size=3)),
     st.tuples(st.just("date"), posts, st.integers(0, 40)),
     st.tuples(st.just("source"), posts, st.sampled_from(SOURCES)),
+    st.tuples(st.just("link"), posts, st.sampled_from(LINKS)),
+    st.tuples(st.just("via"), posts, st.sampled_from(VIAS)),
+    st.tuples(st.just("relinked"), posts, st.sampled_from(["true", None])),
+    st.tuples(st.just("sources.yaml"), st.sampled_from(SOURCE_FILES), st.none()),
     st.tuples(st.just("add"), st.integers(6, 9), st.integers(0, 40)),
     st.tuples(st.just("delete"), posts, st.none()),
     st.tuples(st.just("rename"), posts, st.integers(10, 12)),
-    st.tuples(st.just("template"), st.sampled_from(["post.html", "_attribution.html"]), st.text("xy", max_size=3)),
-    st.tuples(st.just("config"), st.sampled_from(["per_page: 3", "title: Other", "per_page: 2"]), st.none()),
+    st.tuples(st.just("template"), st.sampled_from(["post.html", "_attribution.html", "sources.html"]),
+              st.text("xy", max_size=3)),
+    st.tuples(st.just("config"), st.sampled_from(["per_page: 3", "title: Other", "per_page: 2", "excerpt: quote",
+                                                  "excerpt: commentary", "feed: {items: 2, link_posts: permalink}"]),
+              st.none()),
     st.tuples(st.just("static"), st.sampled_from(["add", "delete"]), st.text("ab", max_size=4)),
 )
 
@@ -62,26 +81,28 @@ def apply(root: Path, op: tuple, step: int) -> None:
     """Change the site as a writer would."""
     kind, target, value = op
     existing = sorted((root / "posts").glob("*.md"))
-    if kind in ("body", "title", "tags", "date", "source", "delete", "rename"):
+    if kind in (*EDITS, "body", "delete", "rename"):
         if not existing:
             return
         path = existing[target % len(existing)]
-    if kind in ("body", "title", "tags", "date", "source"):
-        text = path.read_text()
-        front, _, body = text.partition("\n---\n")
+    if kind in (*EDITS, "body"):
+        front, _, body = path.read_text().partition("\n---\n")
         meta = dict(line.split(": ", 1) for line in front.splitlines()[1:])
-        title, date = meta["title"], meta["date"]
-        tags = meta["tags"].strip("[]").split(", ") if meta["tags"] != "[]" else []
-        source = meta.get("source")
         if kind == "body":
             body = value
-        title = value if kind == "title" else title
-        tags = value if kind == "tags" else tags
-        date = day_date(value) if kind == "date" else date
-        source = value if kind == "source" else source
-        write_post(root, path.name, title, date, tags, source, body, step)
+        else:
+            meta[kind] = EDITS[kind](value)
+        write_post(root, path.name, meta, body, step)
+    elif kind == "sources.yaml":
+        file = root / "sources.yaml"
+        if target is None:
+            file.unlink(missing_ok=True)
+        else:
+            file.write_text(target)
+            os.utime(file, ns=(OLD * 10**9 + step,) * 2)
     elif kind == "add":
-        write_post(root, f"new-{target}.md", f"New {target}", day_date(value), ["support"], "Seth Godin", "New.", step)
+        meta = post_meta(f"New {target}", day_date(value), ["support"], "Seth Godin", LINKS[target % 4])
+        write_post(root, f"new-{target}.md", meta, "New.", step)
     elif kind == "delete":
         path.unlink()
     elif kind == "rename":
@@ -104,6 +125,11 @@ def apply(root: Path, op: tuple, step: int) -> None:
             os.utime(file, ns=(OLD * 10**9 + step,) * 2)
         else:
             file.unlink(missing_ok=True)
+
+
+# How each edit of a post's front matter turns the drawn value into the field's text.
+EDITS = {"title": str, "tags": lambda tags: "[" + ", ".join(tags) + "]", "date": day_date,
+         "source": lambda v: v, "link": lambda v: v, "via": lambda v: v, "relinked": lambda v: v}
 
 
 def clean_build(root: Path, out: Path) -> tuple[list, dict[str, bytes] | None]:
@@ -146,7 +172,9 @@ def snapshot(root: Path) -> dict[Path, tuple[int, int]]:
     """Every input file's stat key (and the config's bytes: a rewrite may keep its size and mtime)."""
     found = {path: (path.stat().st_mtime_ns, path.stat().st_size)
              for folder in ("posts", "templates", "static") for path in (root / folder).rglob("*") if path.is_file()}
-    return found | {root / "config.yaml": (root / "config.yaml").read_bytes()}
+    sources = root / "sources.yaml"
+    return found | {root / "config.yaml": (root / "config.yaml").read_bytes()} | (
+        {sources: sources.read_bytes()} if sources.exists() else {})
 
 
 def changed_paths(before: dict, after: dict) -> list[Path]:

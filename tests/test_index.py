@@ -1,12 +1,14 @@
 """index: the Site places posts, groups them, and is patched one post at a time."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from linkblog.config import Config
 from linkblog.index import HOME, Selection, index_site
-from linkblog.model import PageKind, Parsed
+from linkblog.model import PageKind, Parsed, Via
+from linkblog.sources import SourceEntry, Sources
 from linkblog.urls import Urls
 
 CONFIG = Config(root=Path("/site"), url="https://example.org/notes/", timezone="America/Chicago")
@@ -95,3 +97,71 @@ def test_positions_are_newest_first():
     assert site.position("posts/p0.md", (PageKind.TAG, "t")) == 2
     assert site.position("posts/nope.md", HOME) is None
     assert site.posts.paths(slice(0, 2)) == ["posts/p2.md", "posts/p1.md"]
+
+
+def linked(name: str, date: datetime, link: str, source: str | None = None, relinked: bool = False, via=None):
+    return replace(a_post(name, date, source=source), link=link, via=via,
+                   extra={"relinked": True} if relinked else {})
+
+
+SOURCES = Sources((SourceEntry("Scott Berkun", "https://scottberkun.com/", ("Berkun, Scott", "scottberkun.com")),))
+
+
+def test_sources_yaml_folds_spellings_into_one_named_source():
+    posts = [linked(f"p{i}", datetime(2015, 1 + i, 1, 12, tzinfo=UTC), f"https://example.com/{i}", name)
+             for i, name in enumerate(["Berkun, Scott", "scottberkun.com", "Scott Berkun", "berkun, scott"])]
+    site = index_site(posts, CONFIG, URLS, LATER, Selection(), SOURCES)
+    [source] = site.groups(PageKind.SOURCE)
+    assert (source.name, source.slug, len(source.posts)) == ("Scott Berkun", "scott-berkun", 4)
+    assert {p.source_ref.url for p in site.posts} == {"/notes/source/scott-berkun/"}
+    assert site.warnings() == []  # aliases are spellings on purpose
+
+
+def test_posts_linking_one_article_know_each_other_and_warn_once_per_pair():
+    a = linked("a", datetime(2015, 1, 1, 12, tzinfo=UTC), "https://example.com/x/")
+    b = linked("b", datetime(2015, 2, 1, 12, tzinfo=UTC), "http://www.example.com/x?utm_medium=rss")
+    c = linked("c", datetime(2015, 3, 1, 12, tzinfo=UTC), "https://example.com/x", relinked=True)
+    d = linked("d", datetime(2015, 4, 1, 12, tzinfo=UTC), "https://example.com/other")
+    site = site_of(a, b, c, d)
+    assert site.related("posts/a.md") == ["posts/c.md", "posts/b.md"]
+    assert site.related("posts/d.md") == []
+    assert [(p.path, p.message) for p in site.warnings()] == [
+        ("posts/b.md", "links the same article as posts/a.md (2015-01-01)")]
+    site.drop("posts/a.md")
+    site.put(replace(c, extra={}))
+    assert [p.message for p in site.warnings()] == ["links the same article as posts/b.md (2015-02-01)"]
+    site.drop("posts/b.md")
+    assert site.warnings() == [] and site.shared == set()
+
+
+def test_previous_and_next_from_the_same_source():
+    posts = [a_post(f"p{i}", datetime(2015, 1 + i, 1, 12, tzinfo=UTC), source="S" if i != 1 else None)
+             for i in range(4)]
+    site = site_of(*posts)
+    assert site.source_neighbours("posts/p2.md") == ("posts/p0.md", "posts/p3.md")
+    assert site.source_neighbours("posts/p1.md") == (None, None)
+
+
+def test_people_who_sent_links_are_a_group_by_their_most_used_spelling():
+    posts = [replace(a_post(f"p{i}", datetime(2015, 1 + i, 1, 12, tzinfo=UTC)), via=Via(name))
+             for i, name in enumerate(["Sheri", "sheri", "Sheri"])]
+    site = site_of(*posts)
+    [person] = site.groups(PageKind.VIA)
+    assert (person.name, person.url, len(person.posts)) == ("Sheri", "/notes/via/#sheri", 3)
+    assert [p.path for p in site.warnings()] == ["posts/p1.md"]
+
+
+def test_patched_relations_equal_a_site_built_at_once():
+    a = linked("a", datetime(2015, 1, 1, 12, tzinfo=UTC), "https://example.com/x", "Berkun, Scott", via=Via("Ann"))
+    b = linked("b", datetime(2015, 2, 1, 12, tzinfo=UTC), "https://example.com/x/", "Scott Berkun")
+    patched = index_site([a], CONFIG, URLS, LATER, Selection(), SOURCES)
+    patched.put(b)
+    patched.put(replace(a, link="https://example.com/y"))
+    whole = index_site([replace(a, link="https://example.com/y"), b], CONFIG, URLS, LATER, Selection(), SOURCES)
+    assert (patched.lists, patched.links, patched.shared) == (whole.lists, whole.links, whole.shared)
+
+
+def test_titles_get_typographic_quotes_and_dashes():
+    site = site_of(a_post("a", datetime(2015, 1, 1, 12, tzinfo=UTC), title="The Manager's \"Path\" -- 2nd ed..."))
+    assert site.posts[0].title == "The Manager’s “Path” – 2nd ed…"
+    assert site.records["posts/a.md"].title == "The Manager's \"Path\" -- 2nd ed..."  # as written, for its slug

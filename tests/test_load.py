@@ -33,4 +33,4 @@ def test_load_reports_bad_posts_and_url_collisions_together(tmp_path: Path) -> N
 
 def test_load_without_config_names_it(tmp_path: Path) -> None:
     loaded, problems = load_site(tmp_path / "nope.yaml")
-    assert loaded is None and [p.path for p in problems] == ["nope.yaml"]
+    assert loaded is None and [p.path for p in problems] == [str(tmp_path / "nope.yaml")]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -142,29 +141,120 @@ def test_parallel_and_single_process_builds_are_byte_identical(big_site):
     assert tree_bytes(big_site / "one") == tree_bytes(big_site / "two")
 
 
-def test_kill_9_at_random_moments_never_leaves_a_partial_site(big_site, tmp_path):
-    site = tmp_path / "site"
-    shutil.copytree(big_site, site)
-    assert run_cli(site, "build").code == 0
-    rng = random.Random(5)
-    for round_ in range(8):
-        before = tree_bytes(site / "build")
-        post = site / "posts" / f"post-{rng.randrange(400):04d}.md"
-        post.write_text(post.read_text().replace("Words of my own.", f"Words, round {round_}.", 1))
-        args = ["build", "--clean"] if round_ % 2 else ["build"]
-        process = subprocess.Popen([sys.executable, "-m", "linkblog", *args], cwd=site,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.05, 1.5))
+# Run in a child process: the real CLI, stopped at one moment of a build until the test kills it.
+PAUSED_BUILD = """
+import os, sys, time
+from pathlib import Path
+from linkblog import cli, engine, output
+
+signal_file, moment, args = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+
+
+def pause():
+    signal_file.write_text(moment)
+    time.sleep(600)  # until the test kills the process
+
+
+def paused_before(function):
+    return lambda *a, **k: (pause(), function(*a, **k))
+
+
+def paused_after(function):
+    return lambda *a, **k: (function(*a, **k), pause())
+
+
+if moment == "render":  # some pages rendered into the stage, the rest still to do
+    counter = engine.counter
+    def first_page_paused(stage, items, progress):
+        advance = counter(stage, items, progress)
+        return paused_after(advance) if stage == "render" else advance
+    engine.counter = first_page_paused
+elif moment == "staged":  # every file staged, no journal yet
+    output.Stage.commit = paused_before(output.Stage.commit)
+elif moment == "journaled":  # the journal written, nothing of it applied
+    output.replay = paused_before(output.replay)
+elif moment == "applying":  # one staged file moved into the output, or the staged tree swapped in
+    tree = str(output.stage_dir(Path("build").resolve()) / "tree") + os.sep
+    real_replace = os.replace
+    def replace(source, target, **kwargs):
+        real_replace(source, target, **kwargs)
+        if str(source).startswith(tree):
+            pause()
+    os.replace = replace
+    output.swap_in = paused_after(output.swap_in)
+sys.exit(cli.main(args))
+"""
+MOMENTS = ["render", "staged", "journaled", "applying"]
+EDITED_POST = "post-0123.md"
+
+
+def edit(site: Path) -> None:
+    post = site / "posts" / EDITED_POST
+    post.write_text(post.read_text().replace("Words of my own.", "Words, edited.", 1))
+
+
+KILLED_POSTS = 150  # enough pages that a clean build hands some to worker processes
+
+
+@pytest.fixture(scope="module")
+def edited_output(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """What a clean build writes for the kill tests' site once EDITED_POST is edited."""
+    site = a_site(tmp_path_factory.mktemp("edited") / "site", KILLED_POSTS)
+    edit(site)
+    return clean_build(site, site / "build")
+
+
+def kill_paused_build(site: Path, moment: str, *args: str) -> str:
+    """Start `linkblog ARGS` stopped at `moment`, kill -9 it there and wait for every process it started;
+    return what it printed."""
+    paused, printed = site.parent / "paused", site.parent / "printed"
+    with printed.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-c", PAUSED_BUILD, str(paused), moment, *args], cwd=site,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while not paused.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert process.poll() is None, f"the build ended before {moment}: {printed.read_text()}"
+        assert paused.exists(), f"the build never reached {moment}"
+        assert stage_dir(site / "build").is_dir(), "the kill must land while a build is staged"
         process.send_signal(signal.SIGKILL)
         process.wait()
-        assert (site / "build" / "index.html").is_file(), "the output went missing"
-        recover(site / "build")  # what the next build does first
-        expected = clean_build(site, tmp_path / "expected")
-        assert tree_bytes(site / "build") in (before, expected), "a partial site"
-        assert run_cli(site, "build").code == 0
-        assert tree_bytes(site / "build") == expected
-    leftovers = [p.name for p in site.iterdir() if "linkblog" in p.name]
-    assert leftovers == []
+        while time.monotonic() < deadline:  # workers of a killed build must end too, not write on
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.01)
+        else:
+            pytest.fail("processes of the killed build are still running")
+    return printed.read_text()
+
+
+@pytest.mark.parametrize("clean", [False, True], ids=["incremental", "clean"])
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_kill_9_mid_build_never_leaves_a_partial_site(edited_output, tmp_path, moment, clean):
+    site = a_site(tmp_path / "site", KILLED_POSTS)
+    assert run_cli(site, "build").code == 0
+    before = tree_bytes(site / "build")
+    edit(site)
+    printed = kill_paused_build(site, moment, "build", *(["--clean"] if clean else []))
+    assert "Built" not in printed, "killed after the build had finished"
+    journal = stage_dir(site / "build") / JOURNAL
+    assert journal.exists() == (moment in ("journaled", "applying"))
+    if journal.exists():
+        assert json.loads(journal.read_text())["mode"] == ("swap" if clean else "apply")
+    if moment != "applying":
+        assert tree_bytes(site / "build") == before, "a killed build changed the output before its journal"
+    assert (site / "build" / "index.html").is_file(), "the output went missing"
+    finished = journal.exists()
+    assert recover(site / "build") == ("finished applying an interrupted build" if finished
+                                       else "discarded an unfinished build")  # what the next build does first
+    assert tree_bytes(site / "build") == (edited_output if finished else before)
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    assert tree_bytes(site / "build") == edited_output
+    assert not stage_dir(site / "build").exists()
+    assert [p.name for p in site.rglob("*linkblog-tmp*")] == []
 
 
 def test_a_deleted_or_emptied_output_folder_is_rebuilt(site):

@@ -79,3 +79,23 @@ def test_a_static_file_may_not_replace_a_page_or_its_folder():
               for rel in ("archive/index.html", "tag", "feed.xml", "2015/photo.jpg", "style.css")}
     problems = static_collisions(site, [*generated_urls(site), *site.by_url], static)
     assert sorted(p.path for p in problems) == ["static/archive/index.html", "static/feed.xml", "static/tag"]
+
+
+def test_index_pages_feeds_and_relations_are_planned():
+    posts = [a_post("a", datetime(2015, 1, 1, 12, tzinfo=UTC), ["t"], "Zed"),
+             a_post("b", datetime(2015, 2, 1, 12, tzinfo=UTC), ["t", "u"], "Amy"),
+             a_post("c", datetime(2015, 3, 1, 12, tzinfo=UTC), ["u"], "Zed")]
+    site = site_of(*posts)
+    pages, _ = plan_pages(site)
+    by_url = {p.url: p for p in pages}
+    assert {"/tag/", "/sources/", "/sources/by-name/", "/sources/recent/", "/via/", "/feed.json",
+            "/source/zed/feed.xml", "/source/amy/feed.xml", "/tag/u/feed.xml"} <= set(by_url)
+    assert set(by_url) == set(generated_urls(site)) | {"/2015/01/a/", "/2015/02/b/", "/2015/03/c/"}
+    assert [r.name for r in by_url["/sources/"].extra["rows"]] == ["Zed", "Amy"]
+    assert [r.name for r in by_url["/sources/by-name/"].extra["rows"]] == ["Amy", "Zed"]
+    assert [(r.name, r.count) for r in by_url["/tag/"].extra["rows"]] == [("t", 2), ("u", 2)]
+    zed = by_url["/source/zed/"].extra
+    assert (zed["count"], zed["first"].month, zed["last"].month, zed["feed"]) == (2, 1, 3, "/source/zed/feed.xml")
+    post = by_url["/2015/03/c/"]
+    assert post.source_older.slug == "a" and post.source_newer is None
+    assert [p.slug for p in post.related] == ["b", "a"]  # all three link https://example.com/

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from linkblog.config import Config
 from linkblog.model import PageSpec, Post
-from linkblog.render import Renderer, RenderError, absolute_links, format_date
+from linkblog.render import Renderer, RenderError, absolute_links, clip, format_date, split_quote
 from linkblog.theme import theme_dir
 
 THEME = {
@@ -144,7 +146,7 @@ def test_feed_entries_make_every_link_absolute(tmp_path: Path):
     assert 'src="https://example.org/notes/2015/06/p/chart.png"' in entry
     assert 'href="https://example.org/notes/2015/06/p/#fn1"' in entry
     assert 'href="https://elsewhere.example/a">Work &amp; Play</a>' in entry
-    assert '<a href="https://example.org/notes/2015/06/p/">Permalink</a>' in entry
+    assert '<a href="https://example.org/notes/2015/06/p/">★ Permalink</a>' in entry
 
 
 def test_absolute_links_leave_absolute_urls_and_text_alone():
@@ -177,3 +179,77 @@ def test_feed_entries_make_video_posters_absolute_and_survive_bad_links():
     assert soup.video["poster"] == "https://example.org/p.jpg"
     assert soup.video["src"] == "https://example.org/notes/x/v.mp4"
     assert soup.a.get_text() == "bad"
+
+
+QUOTED = ("<blockquote>\n<p>One. <em>Two</em>.</p>\n<blockquote>\n<p>Inner.</p>\n</blockquote>\n</blockquote>\n"
+          "<p>Mine.</p>\n")
+
+
+def test_a_body_opening_with_a_quote_splits_after_the_matching_close():
+    assert split_quote(QUOTED) == ("<p>One. <em>Two</em>.</p>\n<blockquote>\n<p>Inner.</p>\n</blockquote>",
+                                   "<p>Mine.</p>\n")
+    assert split_quote("<p>Mine.</p>\n<blockquote>\n<p>Later.</p>\n</blockquote>\n") is None
+
+
+def unclosed(html: str) -> list[str]:
+    """Tags opened and never closed, or closed out of order, as an HTML parser sees them."""
+    opened, wrong = [], []
+
+    class Checker(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            opened.append(tag)
+
+        def handle_endtag(self, tag):
+            if not opened or opened.pop() != tag:
+                wrong.append(tag)
+
+    Checker().feed(html)
+    return wrong + opened
+
+
+def test_clipping_keeps_whole_sentences_and_closes_every_tag():
+    html = ("<p>First <strong>sentence</strong> here. Second <em>one <a href='x'>runs</a> on</em> and on. "
+            + "Third goes on and on. " * 20 + "</p><ul><li>never</li></ul>")
+    clipped, cut = clip(html, limit=60)
+    assert cut and unclosed(clipped) == []
+    assert BeautifulSoup(clipped, "html.parser").get_text() == "First sentence here. Second one runs on and on."
+    assert clip("<p>Short.</p>", limit=60) == ("<p>Short.</p>", False)
+
+
+def test_clipping_a_sentence_without_end_cuts_at_a_word():
+    clipped, cut = clip("<p><em>" + "word " * 100 + "</em></p>", limit=30)
+    assert cut and unclosed(clipped) == [] and BeautifulSoup(clipped, "html.parser").get_text().endswith("word…")
+
+
+def test_clipping_drops_footnotes():
+    html = ('<p>Said.<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup></p>\n'
+            '<hr class="footnotes-sep">\n<section class="footnotes"><ol><li id="fn1">Note.</li></ol></section>\n')
+    clipped, _ = clip(html)
+    assert "fn1" not in clipped and "Note" not in clipped and "Said." in clipped
+
+
+def styled(tmp_path: Path, excerpt: str) -> Renderer:
+    config = Config(root=tmp_path, url="https://example.org/notes/", excerpt=excerpt)
+    return Renderer(config, [theme_dir() / "templates"])
+
+
+def test_what_each_excerpt_style_shows(tmp_path: Path):
+    post = a_post(QUOTED, link="https://elsewhere.example/a")
+    full = styled(tmp_path, "full").shown(post, full=False)
+    assert (full.quote, full.rest, full.more, full.excerpt) == (split_quote(QUOTED)[0], "<p>Mine.</p>\n", False, False)
+    quote = styled(tmp_path, "quote").shown(post, full=False)
+    assert quote.quote.startswith("<p>One.") and quote.rest == "" and quote.more and quote.excerpt
+    commentary = styled(tmp_path, "commentary").shown(post, full=False)
+    assert (commentary.quote, commentary.rest, commentary.more) == (None, "<p>Mine.</p>\n", True)
+    assert styled(tmp_path, "quote").shown(post).quote == full.quote  # its own page and feeds: in full
+
+
+def test_a_summary_overrides_the_excerpt(tmp_path: Path):
+    post = replace(a_post(QUOTED, link="https://elsewhere.example/a"), summary="Mine <b>only</b>")
+    shown = styled(tmp_path, "commentary").shown(post, full=False)
+    assert (shown.quote, shown.rest, shown.more) == (None, "<p>Mine &lt;b&gt;only&lt;/b&gt;</p>", True)
+
+
+def test_a_quote_in_a_post_without_a_link_is_no_caption(tmp_path: Path):
+    shown = styled(tmp_path, "full").shown(a_post(QUOTED))
+    assert shown.quote is None and shown.rest == QUOTED

@@ -30,7 +30,8 @@ from linkblog.digest import digest_bytes, key_of
 from linkblog.incremental import State, code_digest, is_racy
 from linkblog.output import foreign, recover
 from linkblog.problems import Problem, errors, sorted_problems
-from linkblog.scan import Inputs, scan, scan_posts, scan_static, stat_file
+from linkblog.scan import Found, Inputs, scan, scan_posts, scan_static, stat_file
+from linkblog.sources import FILE as SOURCES_FILE
 from linkblog.theme import static_dirs, template_dirs
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class Builder:
         if last and not self.options.clean and self.unchanged(last, key, inputs, now, config):
             self.inputs = inputs
             return BuildResult(problems + [Problem(*w, warning=True) for w in last.warnings], posts=last.posts,
-                               unchanged=last.files)
+                               unchanged=last.pages, left_out=last.left_out, ignored=last.ignored)
         engine = self.engine_for(config, code, timer)
         result = engine.build(inputs, now, progress, timer)
         result.problems = problems + result.problems
@@ -161,7 +162,7 @@ class Builder:
         static = scan_static(static_dirs(config.root))
         found = stat_file(self.config_path, self.config_path.name)
         assert found is not None  # load_config read it a moment ago
-        return Inputs(posts, ignored, templates, static, found, started_ns)
+        return Inputs(posts, ignored, templates, static, found, started_ns, sources_file(config))
 
     def rescan(self, config: Config, changed: Iterable[Path]) -> Inputs | None:
         """The last scan with the changed paths stat'ed again; None when only a full scan will do."""
@@ -171,7 +172,9 @@ class Builder:
         for path in {Path(p).resolve() for p in changed}:
             if path == self.config_path.resolve() or path.is_dir():
                 return None
-            if any(path.is_relative_to(d) for d in template_dirs(config.root)):
+            if path == (config.root / SOURCES_FILE).resolve():
+                inputs.sources = sources_file(config)
+            elif any(path.is_relative_to(d) for d in template_dirs(config.root)):
                 inputs.templates = [f for d in template_dirs(config.root) for f in scan(d)]
             elif any(path.is_relative_to(d) for d in static_dirs(config.root)):
                 inputs.static = scan_static(static_dirs(config.root))
@@ -217,7 +220,8 @@ class Builder:
         warnings = [[p.path, p.message, p.line] for p in result.problems if p.warning and p.path not in once]
         self.last = InputState(key, inputs.started_ns, racy_digests(inputs),
                                release.timestamp() if release else None, result.posts,
-                               result.unchanged + len(result.written), output_identity(config), warnings)
+                               result.unchanged + len(result.pages), output_identity(config), warnings,
+                               result.left_out, result.ignored)
         if self.persist:
             engine.state.saved_ns = inputs.started_ns
             saved, problems = save_state(config.root, engine.state, engine.saved)
@@ -228,6 +232,10 @@ class Builder:
 
     def jobs(self) -> int:
         return self.options.jobs or os.cpu_count() or 1
+
+
+def sources_file(config: Config) -> Found | None:
+    return stat_file(config.root / SOURCES_FILE, SOURCES_FILE)
 
 
 def racy_digests(inputs: Inputs) -> dict[str, str]:

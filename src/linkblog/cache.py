@@ -267,9 +267,11 @@ class InputState:
     racy: dict[str, str]
     release: float | None
     posts: int
-    files: int
+    pages: int
     output: int
     warnings: list[list[Any]]
+    left_out: list[str]  # why each unpublished post was left out, told again by a build that stops early
+    ignored: list[str]
 
 
 def load_inputs(root: Path) -> InputState | None:
@@ -280,7 +282,8 @@ def load_inputs(root: Path) -> InputState | None:
         return None
     shapes = (isinstance(state.key, str) and isinstance(state.stamp_ns, int) and isinstance(state.racy, dict)
               and all(isinstance(v, str) for v in state.racy.values()) and isinstance(state.warnings, list)
-              and all(isinstance(w, list) and len(w) == 3 for w in state.warnings))
+              and all(isinstance(w, list) and len(w) == 3 for w in state.warnings)
+              and all(isinstance(t, str) for t in [*state.left_out, *state.ignored]))
     return state if shapes else None
 
 

@@ -25,7 +25,7 @@ from linkblog.load import Loaded, load_site
 from linkblog.model import Post
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.site_links import Output, link_problem, read_output, relative, resolve, url_of
-from linkblog.urls import Urls, normalised_link
+from linkblog.urls import Urls
 
 Links = list[tuple[str, str]]  # (the link as written, the tag it is on)
 HTML = etree.HTMLParser(no_network=True)
@@ -209,18 +209,7 @@ def content_warnings(posts: list[Post]) -> list[Problem]:
             problems.append(Problem(post.path, "is a link post without a source", warning=True))
         if post.summary and len(post.summary.strip()) > len("".join(fragment(post.html or "").itertext()).strip()):
             problems.append(Problem(post.path, "its summary is longer than the post itself", warning=True))
-    return problems + duplicate_links(posts)
-
-
-def duplicate_links(posts: list[Post]) -> list[Problem]:
-    """A warning at each post that links the same article as another one."""
-    by_link: dict[str, list[str]] = defaultdict(list)
-    for post in posts:
-        if post.link:
-            by_link[normalised_link(post.link)].append(post.path)
-    return [Problem(path, f"links the same article as {', '.join(p for p in sorted(paths) if p != path)}",
-                    warning=True)
-            for paths in by_link.values() if len(paths) > 1 for path in paths]
+    return problems  # two posts linking one article: the load warns, once per pair
 
 
 def outbound_problems(statuses: dict[str, LinkStatus], outbound: dict[str, Uses]) -> list[Problem]:

@@ -79,24 +79,25 @@ def run_serve(args: argparse.Namespace) -> int:
 
     options = ServeOptions(args.host, args.port, args.drafts, args.future, args.watch, args.jobs)
     session = Session(args.config, options, lambda line: print(line, flush=True), report)
-    url, problems = session.start()
-    if url is None:
-        report(problems)
-        return 1
-    if not is_loopback(args.host):
-        print(f"warning: the preview is reachable from the network at {args.host}; drafts included",
-              file=sys.stderr)
-    print(f"Serving {url}{' and watching for changes' if args.watch else ''} (Ctrl-C to stop)", flush=True)
-    if args.open:
-        import webbrowser
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stops it as Ctrl-C does, the first build included
+    try:
+        url, problems = session.start()
+        if url is None:
+            report(problems)
+            return 1
+        if not is_loopback(args.host):
+            print(f"warning: the preview is reachable from the network at {args.host}; drafts included",
+                  file=sys.stderr)
+        print(f"Serving {url}{' and watching for changes' if args.watch else ''} (Ctrl-C to stop)", flush=True)
+        if args.open:
+            import webbrowser
 
-        webbrowser.open(url)
-    stop = threading.Event()
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda *_: stop.set())
-    while not stop.wait(1.0):
+            webbrowser.open(url)
+        threading.Event().wait()  # until Ctrl-C or SIGTERM
+    except KeyboardInterrupt:
         pass
-    session.stop()
+    finally:
+        session.stop()
     print("Stopped.", flush=True)
     return 0
 

@@ -22,6 +22,7 @@ class FeedConfig:
 
     items: int = 20
     full_content: bool = True
+    link_posts: str = "article"  # a link post's entry links the article (with a ★ permalink) or the post
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class Config:
     output_dir: str = "build"
     permalink: str = "/{year}/{month}/{slug}/"
     feed: FeedConfig = field(default_factory=FeedConfig)
+    excerpt: str = "full"  # what list pages show of a post: full, quote or commentary
     cname: str | None = None
 
     @property
@@ -54,12 +56,16 @@ class Config:
         return self.root / "posts"
 
 
+# What `--config` means when it is not given; commands run from the site's root.
+DEFAULT_PATH = Path("config.yaml")
 KEYS = {f.name for f in fields(Config)} - {"root"}
 FEED_KEYS = {f.name for f in fields(FeedConfig)}
 _TYPES: dict[str, type | tuple[type, ...]] = {
     "url": str, "title": str, "author": str, "description": str, "language": str,
-    "timezone": str, "per_page": int, "output_dir": str, "permalink": str, "cname": str,
+    "timezone": str, "per_page": int, "output_dir": str, "permalink": str, "cname": str, "excerpt": str,
 }
+EXCERPTS = ("full", "quote", "commentary")
+LINK_POSTS = ("article", "permalink")
 # Settings that stay text as written: `title: 2015` is the text "2015", `author: no` is "no".
 TEXT_KEYS = [key for key, kind in _TYPES.items() if kind is str]
 # Characters XML 1.0 forbids: the title or description would break every feed.
@@ -71,7 +77,9 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        return None, [Problem(name, "no config.yaml here (run `linkblog init DIR` to start a site)")]
+        return None, [missing_config(path)]
+    except IsADirectoryError:
+        return None, [Problem(str(path), "is a folder, not a config file")]
     except UnicodeDecodeError as exc:
         return None, [Problem(name, f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})",
                               exc.object[: exc.start].count(b"\n") + 1)]
@@ -94,6 +102,13 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     config = Config(root=path.parent.resolve(), feed=feed, **data)
     config = replace(config, url=config.url if config.url.endswith("/") else config.url + "/")
     return config, check_output_dir(config, name, lines.get("output_dir"))
+
+
+def missing_config(path: Path) -> Problem:
+    """The problem of a config file that is not there: a hint to start a site when it is the default one."""
+    if path == DEFAULT_PATH:
+        return Problem(path.name, "no config.yaml here (run `linkblog init DIR` to start a site)")
+    return Problem(str(path), "no such file")
 
 
 def _check_values(name: str, data: dict[str, Any], lines: dict[str, int]) -> list[Problem]:
@@ -140,6 +155,8 @@ def _value_problem(key: str, value: Any) -> str | None:
         return _permalink_problem(value)
     if key == "output_dir" and not value.strip():
         return "'output_dir' must not be empty"
+    if key == "excerpt" and value not in EXCERPTS:
+        return f"'excerpt' must be one of {', '.join(EXCERPTS)}, not '{value}'"
     return None
 
 
@@ -163,6 +180,8 @@ def _feed_problem(value: Any) -> str | None:
             return "'feed.items' must be a whole number of at least 1"
         if key == "full_content" and not isinstance(item, bool):
             return "'feed.full_content' must be true or false"
+        if key == "link_posts" and item not in LINK_POSTS:
+            return f"'feed.link_posts' must be article or permalink, not '{item}'"
     return None
 
 

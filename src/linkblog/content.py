@@ -127,6 +127,11 @@ def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tup
         except FieldError as exc:
             problems.append(Problem(rel, str(exc), line))
     fields["extra"] = {str(k): v for k, (v, _) in meta.items() if k not in KNOWN_FIELDS}
+    if "relinked" in meta:  # kept among the extra fields (Parsed.relinked reads it); only checked here
+        try:
+            read_bool(meta["relinked"][0], "relinked")
+        except FieldError as exc:
+            problems.append(Problem(rel, str(exc), meta["relinked"][1]))
     problems += fill_defaults(rel, fields, set(meta), jekyll, tz)
     return fields, problems
 

@@ -33,6 +33,7 @@ from linkblog.output import Stage, hosting_files, stage_changes
 from linkblog.plan import TEMPLATES, collisions, generated_urls, page_urls, static_collisions
 from linkblog.problems import Problem, errors
 from linkblog.scan import Found, Inputs
+from linkblog.sources import NO_SOURCES, load_sources
 from linkblog.theme import template_dirs
 from linkblog.urls import Urls
 from linkblog.workers import map_items
@@ -77,12 +78,15 @@ class Engine:
         self.template_stats: list[tuple[str, int, int]] | None = None
         self.digests: tuple[dict[str, str], list[Problem]] = ({}, [])
         self.saved: Saved | None = None
+        self.sources_stat: Found | None = None  # unknown: the first build reads it again
+        self.sources, self.source_problems = load_sources(config.root)
         self.state = self.fitting(state)
 
     def fitting(self, state: State) -> State:
         """The state, emptied of what this code and config make stale; keys are derived, never bumped."""
         parse_key = key_of(self.code, self.config.timezone)
-        render_key = key_of(parse_key, repr(self.config), repr(self.options.drafts), repr(self.options.future))
+        render_key = key_of(parse_key, repr(self.config), repr(self.options.drafts), repr(self.options.future),
+                            repr(self.sources))
         out = str(self.config.output_path)
         if state.code != self.code or state.parse_key != parse_key:
             state.files = {}
@@ -104,7 +108,9 @@ class Engine:
             parsed = dict(map_items(parse_file, self.config.tz, misses, self.jobs, counter("parse", misses, progress)))
         old_files, state.files = state.files, dict(sorted({**reused, **parsed}.items()))
         with timer("index"):
+            sources_changed = self.reload_sources(inputs.sources)
             dirty = self.patch(old_files, now)
+            dirty.everything |= sources_changed
             dirty.merge(self.pending)
         with timer("plan"):
             renderer, digests, template_problems = self.templates(inputs)
@@ -145,24 +151,36 @@ class Engine:
                 reused[rel] = entry
         return reused, misses
 
+    def reload_sources(self, found: Found | None) -> bool:
+        """Read sources.yaml again if its stat changed; True (and no site to patch) when what it says changed."""
+        if found == self.sources_stat:
+            return False
+        self.sources_stat = found
+        sources, self.source_problems = load_sources(self.config.root) if found else (NO_SOURCES, [])
+        if sources == self.sources:
+            return False
+        self.sources, self.site = sources, None  # every source may fold differently: index again
+        return True
+
     def patch(self, old_files: dict[str, FileState], now: datetime) -> Dirty:
         """Bring the site up to the parsed files; what that moved."""
         records = {rel: e.parsed for rel, e in self.state.files.items() if e.parsed is not None}
         selection = Selection(self.options.drafts, self.options.future)
         if self.site is None and not self.state.pages:  # nothing rendered to compare with
-            self.site = index_site(records.values(), self.config, self.urls, now, selection)
+            self.site = index_site(records.values(), self.config, self.urls, now, selection, self.sources)
             return Dirty(everything=True)
         if self.site is None:  # the site as the last build left it, then the changes since
             self.site = index_site((e.parsed for e in old_files.values() if e.parsed), self.config, self.urls,
                                    datetime.fromtimestamp(self.state.saved_ns / 1e9).astimezone(now.tzinfo),
-                                   selection)
+                                   selection, self.sources)
         site = self.site
         changes: dict[str, Parsed | None] = {rel: records.get(rel) for rel in {*site.records, *records}
                                              if site.records.get(rel) is not records.get(rel)}
         for path in site.due(now):
             changes.setdefault(path, site.records[path])
         site.now = now
-        groups = {g for rel in changes for p in (site.records.get(rel), changes[rel]) if p for g in group_keys(p)}
+        groups = {g for rel in changes for p in (site.records.get(rel), changes[rel]) if p
+                  for g in group_keys(p, site.sources)}
         sizes_before, before = sizes(site, groups), {rel: spot(site, rel) for rel in changes}
         renamed = set()
         for rel, parsed in changes.items():
@@ -184,7 +202,7 @@ class Engine:
         """Every post's problems, odd spellings, and URLs two pages or a static file would share."""
         site = self.site
         assert site is not None
-        found = [p for e in self.state.files.values() for p in e.problems] + site.warnings()
+        found = [p for e in self.state.files.values() for p in e.problems] + self.source_problems + site.warnings()
         generated = generated_urls(site)
         found += collisions(site, generated)
         return found + static_collisions(site, [*generated, *site.by_url], inputs.static)

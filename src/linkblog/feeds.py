@@ -1,38 +1,70 @@
-"""RSS 2.0 and Atom feeds through feedgen, byte-for-byte reproducible."""
+"""RSS 2.0 and Atom feeds through feedgen, and JSON Feed 1.1 through json, byte-for-byte reproducible.
+
+`feed.link_posts` says what a link post's entry links first: the article it quotes (the
+linked-list convention, with a ★ permalink in the entry) or the post itself. JSON Feed fixes
+those roles (`url` is the permalink, `external_url` the article), so there the setting only
+shapes the entry's HTML, as it does in the other two.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
 from linkblog import __version__
 from linkblog.config import Config
 from linkblog.model import PageSpec, Post
+from linkblog.urls import Urls
 
 # An empty feed still needs a date, and the build time would break reproducibility.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
+
+
+class LinkRelations(BaseEntryExtension):
+    """Puts back the rel of each Atom entry link: feedgen 1.0 reads it from the element it has just made, so
+    every link comes out without one (and counts as rel=alternate)."""
+
+    def __init__(self) -> None:
+        self.rels: list[str] = []
+
+    def extend_atom(self, entry: Any) -> Any:
+        for element, rel in zip(entry.iterchildren("link", ATOM_LINK), self.rels, strict=True):
+            element.set("rel", rel)
+        return entry
 
 
 def feed_bytes(page: PageSpec, config: Config, contents: list[str]) -> bytes:
     """An RSS or Atom document for a feed page; `contents` is each post's rendered HTML."""
     fg = feed_head(page, config)
+    origin = Urls(config.url).origin
     for post, html in zip(page.posts, contents, strict=True):
-        add_entry(fg, post, html if config.feed.full_content else None)
+        add_entry(fg, post, html if config.feed.full_content else None, config, origin)
     return fg.atom_str(pretty=True) if page.kind == "atom" else fg.rss_str(pretty=True)
+
+
+def author_name(config: Config) -> str:
+    """Who wrote the posts; a site without an author is credited to its title (Atom requires one)."""
+    return config.author or config.title
 
 
 def feed_head(page: PageSpec, config: Config) -> FeedGenerator:
     """A feed with its title, links and dates set; its date is the newest post's, never the build time."""
     fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)  # RSS names an author only by email; dc:creator by name
+    fg.register_extension("relations", BaseExtension, LinkRelations, atom=True, rss=False)
     fg.id(page.extra["home"])
     fg.title(page.title)
     fg.link(href=page.extra["self"], rel="self")
     fg.link(href=page.extra["home"], rel="alternate")
     fg.description(config.description or config.title)
     fg.language(config.language)
-    # Atom requires an author; a site without one is credited to its title.
-    fg.author({"name": config.author or config.title})
+    fg.author({"name": author_name(config)})
     fg.generator("linkblog", __version__)
     newest = page.posts[0].date if page.posts else EPOCH
     fg.lastBuildDate(newest)
@@ -40,17 +72,56 @@ def feed_head(page: PageSpec, config: Config) -> FeedGenerator:
     return fg
 
 
-def add_entry(fg: FeedGenerator, post: Post, html: str | None) -> None:
-    """Append one post; a link post's entry links to the article and is identified by its permalink."""
+def main_link(post: Post, config: Config) -> str:
+    """What an entry links first: the quoted article (feed.link_posts: article) or the post itself."""
+    return post.link if post.link and config.feed.link_posts == "article" else post.permalink
+
+
+def add_entry(fg: FeedGenerator, post: Post, html: str | None, config: Config, origin: str) -> None:
+    """Append one post: identified by its permalink, linking both it and the article, with tags and author."""
     entry = fg.add_entry(order="append")
     entry.id(post.permalink)
     entry.guid(post.permalink, permalink=True)
     entry.title(post.title)
-    # The linked-list convention: a link post's entry points at the article itself.
-    entry.link(href=post.link or post.permalink)
+    first = main_link(post, config)
+    entry.link(href=first, rel="alternate")
+    entry.relations.rels = ["alternate"]
+    if post.link:  # Atom keeps both: the other one is related
+        entry.link(href=post.permalink if first == post.link else post.link, rel="related")
+        entry.relations.rels.append("related")
     entry.published(post.date)
     entry.updated(post.date)
+    entry.author({"name": author_name(config)})
+    entry.dc.dc_creator(author_name(config))
+    for tag in post.tag_refs:
+        entry.category(term=tag.name, scheme=origin + tag.url, label=tag.name)
     if html is not None:
         entry.content(html, type="html")
     # isSummary keeps feedgen from replacing the Atom content with the excerpt.
     entry.description(post.description or post.title, isSummary=True)
+
+
+def json_feed_bytes(page: PageSpec, config: Config, contents: list[str]) -> bytes:
+    """A JSON Feed 1.1 document for a feed page; `contents` is each post's rendered HTML."""
+    feed: dict[str, Any] = {"version": JSON_FEED_VERSION, "title": page.title, "home_page_url": page.extra["home"],
+                            "feed_url": page.extra["self"], "description": config.description or config.title,
+                            "language": config.language, "authors": [{"name": author_name(config)}],
+                            "items": [json_item(post, html, config) for post, html in
+                                      zip(page.posts, contents, strict=True)]}
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def json_item(post: Post, html: str, config: Config) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": post.permalink, "url": post.permalink}
+    if post.link:
+        item["external_url"] = post.link
+    item["title"] = post.title
+    if config.feed.full_content:
+        item["content_html"] = html
+    else:
+        item["content_text"] = post.description or post.title
+    item |= {"summary": post.description or post.title, "date_published": post.date.isoformat(),
+             "authors": [{"name": author_name(config)}]}
+    if post.tag_refs:
+        item["tags"] = [tag.name for tag in post.tag_refs]
+    return item

@@ -284,8 +284,8 @@ def planned(site: Site, dirty: Dirty) -> list[PageSpec]:
     pages = [page for kind in sorted(dirty.kinds) for page in pages_of_kind(site, kind)]
     pages += [post_page(site, path) for path in sorted(dirty.posts) if path in site.keys]
     for group, numbers in sorted(dirty.lists.items(), key=lambda item: item[0]):
-        if group in site.lists:
-            count = page_count(len(site.lists[group]), site.config.per_page)
+        if group in site.lists or group == HOME:  # the home page stays when its last post goes
+            count = page_count(len(site.lists.get(group, ())), site.config.per_page)
             wanted = None if numbers is None else sorted(n for n in numbers if 1 <= n <= count)
             pages += group_pages(site, site.group(group), wanted)
     for group in sorted(dirty.feeds):

@@ -2,6 +2,8 @@
 
 A Site is patched one post at a time (`put`, `drop`), so an edit touches only the groups the
 post leaves and joins. Posts are placed (URL, shown names) only when a page asks for them.
+Sources fold by sources.yaml; posts linking the same article (after `normalised_link`) are
+kept together as they are patched, so no build compares every link with every other.
 """
 
 from __future__ import annotations
@@ -11,19 +13,26 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import overload
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, overload
+from urllib.parse import quote
 
 from linkblog.config import Config
 from linkblog.model import Group, PageKind, Parsed, Post, Ref
 from linkblog.problems import Problem
-from linkblog.urls import Urls, permalink_path, slugify
+from linkblog.sources import NO_SOURCES, Sources
+from linkblog.urls import Urls, normalised_link, permalink_path, slugify
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 SortKey = tuple[float, str, str]  # (timestamp, slug, path), oldest first
 GroupKey = tuple[PageKind, str]  # (kind, slug)
 HOME: GroupKey = (PageKind.HOME, "")
 GROUP_PATHS = {PageKind.HOME: "/", PageKind.TAG: "/tag/{}/", PageKind.SOURCE: "/source/{}/",
                PageKind.YEAR: "/{}/", PageKind.MONTH: "/{}/"}
-NAMED = (PageKind.TAG, PageKind.SOURCE)  # groups named by their posts, in the most used spelling
+NAMED = (PageKind.TAG, PageKind.SOURCE, PageKind.VIA)  # groups named by their posts, in the most used spelling
+_WHAT = {PageKind.TAG: "tag", PageKind.SOURCE: "source", PageKind.VIA: "via"}
 _PARSED_FIELDS = tuple(f.name for f in fields(Parsed))
 
 
@@ -42,19 +51,39 @@ def sort_key(parsed: Parsed) -> SortKey:
     return parsed.date.timestamp(), parsed.slug, parsed.path
 
 
-def group_keys(parsed: Parsed) -> list[GroupKey]:
-    """Every group a post belongs to: the whole site, its year and month, its tags and source."""
+def group_keys(parsed: Parsed, sources: Sources = NO_SOURCES) -> list[GroupKey]:
+    """Every group a post belongs to: the whole site, its year and month, its tags, source and via."""
     keys = [HOME, (PageKind.YEAR, f"{parsed.date.year:04d}"), (PageKind.MONTH, f"{parsed.date:%Y/%m}")]
     keys += [(PageKind.TAG, slug) for slug in dict.fromkeys(slugify(t) for t in parsed.tags)]
-    if parsed.source:
-        keys.append((PageKind.SOURCE, slugify(parsed.source)))
-    return keys
+    return keys + [group for group, _ in named_keys(parsed, sources) if group[0] is not PageKind.TAG]
 
 
-def named_keys(parsed: Parsed) -> list[tuple[GroupKey, str]]:
-    """Each tag and source name as the post spells it, with the group it names."""
+def named_keys(parsed: Parsed, sources: Sources = NO_SOURCES) -> list[tuple[GroupKey, str]]:
+    """Each tag, source and via name as the post spells it, with the group it names."""
     names = [((PageKind.TAG, slugify(t)), t) for t in parsed.tags]
-    return names + ([((PageKind.SOURCE, slugify(parsed.source)), parsed.source)] if parsed.source else [])
+    if parsed.source:
+        names.append(((PageKind.SOURCE, sources.slug(parsed.source)), parsed.source))
+    if parsed.via:
+        names.append(((PageKind.VIA, slugify(parsed.via.name)), parsed.via.name))
+    return names
+
+
+def link_key(parsed: Parsed) -> str | None:
+    """The article a post links, as readers compare links."""
+    return normalised_link(parsed.link) if parsed.link else None
+
+
+@cache
+def typographer() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # only a build with pages to place needs it
+
+    return MarkdownIt("zero", {"typographer": True}).enable(["replacements", "smartquotes"])
+
+
+@lru_cache(maxsize=65536)
+def typographic(text: str) -> str:
+    """Plain text with the body's typographic quotes and dashes: "Manager's" -> "Manager’s", "--" -> "–"."""
+    return "".join(token.content for token in typographer().parseInline(text)[0].children or [])
 
 
 class PostSequence(Sequence[Post]):
@@ -92,8 +121,9 @@ class PostSequence(Sequence[Post]):
 class Site:
     """Every published post, newest first, and the groups built from them."""
 
-    def __init__(self, config: Config, urls: Urls, selection: Selection, now: datetime):
-        self.config, self.urls, self.selection, self.now = config, urls, selection, now
+    def __init__(self, config: Config, urls: Urls, selection: Selection, now: datetime,
+                 sources: Sources = NO_SOURCES):
+        self.config, self.urls, self.selection, self.now, self.sources = config, urls, selection, now, sources
         self.records: dict[str, Parsed] = {}  # every parsed post, published or not
         self.keys: dict[str, SortKey] = {}  # the published ones
         self.lists: dict[GroupKey, list[SortKey]] = {}
@@ -103,6 +133,8 @@ class Site:
         self.refs: dict[GroupKey, Ref] = {}
         self.post_urls: dict[str, str] = {}  # path -> URL, for every published post
         self.by_url: dict[str, list[str]] = {}  # URL -> paths: more than one is a collision
+        self.links: dict[str, list[SortKey]] = {}  # normalised article link -> the posts linking it, oldest first
+        self.shared: set[str] = set()  # the links more than one post has
 
     def load(self, records: Iterable[Parsed]) -> None:
         """Fill an empty site at once: one sort per group instead of an insertion per post."""
@@ -111,13 +143,17 @@ class Site:
             if self.selection.includes(parsed, self.now):
                 self.keys[parsed.path] = key = sort_key(parsed)
                 self.locate(parsed)
-                for group in group_keys(parsed):
+                for group in group_keys(parsed, self.sources):
                     self.lists.setdefault(group, []).append(key)
-                for group, name in named_keys(parsed):
+                for group, name in named_keys(parsed, self.sources):
                     self.spellings.setdefault(group, Counter())[name] += 1
-        for keys in self.lists.values():
+                link = link_key(parsed)
+                if link:
+                    self.links.setdefault(link, []).append(key)
+        for keys in (*self.lists.values(), *self.links.values()):
             keys.sort()
-        self.names = {group: most_used(counts) for group, counts in self.spellings.items()}
+        self.shared = {link for link, keys in self.links.items() if len(keys) > 1}
+        self.names = {group: self.name_for(group, counts) for group, counts in self.spellings.items()}
 
     def put(self, parsed: Parsed) -> set[GroupKey]:
         """Add or replace a post; the groups whose shown name changed with it."""
@@ -138,18 +174,31 @@ class Site:
         self.by_url[url].remove(path)
         if not self.by_url[url]:
             del self.by_url[url]
-        for group in group_keys(old):
+        for group in group_keys(old, self.sources):
             keys = self.lists[group]
             del keys[bisect_left(keys, key)]
             if not keys:
                 del self.lists[group]
+        link = link_key(old)
+        if link:
+            keys = self.links[link]
+            del keys[bisect_left(keys, key)]
+            if len(keys) < 2:
+                self.shared.discard(link)
+            if not keys:
+                del self.links[link]
         return self.respell(old, -1)
 
     def join(self, parsed: Parsed) -> set[GroupKey]:
         self.keys[parsed.path] = key = sort_key(parsed)
         self.locate(parsed)
-        for group in group_keys(parsed):
+        for group in group_keys(parsed, self.sources):
             insort(self.lists.setdefault(group, []), key)
+        link = link_key(parsed)
+        if link:
+            insort(self.links.setdefault(link, []), key)
+            if len(self.links[link]) > 1:
+                self.shared.add(link)
         return self.respell(parsed, 1)
 
     def locate(self, parsed: Parsed) -> None:
@@ -159,7 +208,7 @@ class Site:
     def respell(self, parsed: Parsed, delta: int) -> set[GroupKey]:
         """Count a post's spellings in or out; the groups whose most used spelling changed."""
         renamed = set()
-        for group, name in named_keys(parsed):
+        for group, name in named_keys(parsed, self.sources):
             counts = self.spellings.setdefault(group, Counter())
             counts[name] += delta
             if counts[name] <= 0:
@@ -168,7 +217,7 @@ class Site:
                 del self.spellings[group]
                 self.names.pop(group, None)
                 continue
-            before, self.names[group] = self.names.get(group), most_used(counts)
+            before, self.names[group] = self.names.get(group), self.name_for(group, counts)
             if before is not None and self.names[group] != before:
                 renamed.add(group)
         for group in renamed:
@@ -178,8 +227,12 @@ class Site:
         return renamed
 
     def shown(self, group: GroupKey) -> str | None:
-        """A tag's or source's shown name: its most used spelling."""
+        """A tag's, source's or person's shown name: sources.yaml's, else its most used spelling."""
         return self.names.get(group)
+
+    def name_for(self, group: GroupKey, counts: Counter[str]) -> str:
+        entry = self.sources.entry(group[1]) if group[0] is PageKind.SOURCE else None
+        return entry.name if entry else most_used(counts)
 
     def due(self, now: datetime) -> list[str]:
         """The posts held back for their date that `now` would publish."""
@@ -198,11 +251,12 @@ class Site:
         if post is None:
             parsed = self.records[path]
             site_path = self.site_path(parsed)
+            fields = {name: getattr(parsed, name) for name in _PARSED_FIELDS}
             post = self.placed[path] = Post(
-                **{name: getattr(parsed, name) for name in _PARSED_FIELDS},
+                **(fields | {"title": typographic(parsed.title)}),
                 url=self.post_urls[path], permalink=self.urls.absolute(site_path),
                 tag_refs=tuple(dict.fromkeys(self.ref((PageKind.TAG, slugify(t))) for t in parsed.tags)),
-                source_ref=self.ref((PageKind.SOURCE, slugify(parsed.source))) if parsed.source else None)
+                source_ref=self.ref((PageKind.SOURCE, self.sources.slug(parsed.source))) if parsed.source else None)
         return post
 
     def site_path(self, parsed: Parsed) -> str:
@@ -215,6 +269,8 @@ class Site:
         return ref
 
     def group_url(self, group: GroupKey) -> str:
+        if group[0] is PageKind.VIA:  # people who sent links share one page, each under their own id
+            return f"{self.urls.path('/via/')}#{quote(group[1])}"
         return self.urls.path(GROUP_PATHS[group[0]].format(group[1]))
 
     def group(self, key: GroupKey) -> Group:
@@ -243,24 +299,54 @@ class Site:
         at = bisect_left(keys, key) if key is not None else len(keys)
         return len(keys) - 1 - at if at < len(keys) and keys[at] == key else None
 
-    def neighbours(self, path: str) -> tuple[str | None, str | None]:
-        """The paths of the next older and next newer published posts."""
-        keys = self.lists.get(HOME, [])
+    def neighbours(self, path: str, group: GroupKey = HOME) -> tuple[str | None, str | None]:
+        """The paths of the next older and next newer published posts (in a group the post is in)."""
+        keys = self.lists.get(group, [])
         at = bisect_left(keys, self.keys[path])
         return (keys[at - 1][2] if at > 0 else None), (keys[at + 1][2] if at + 1 < len(keys) else None)
 
+    def source_key(self, path: str) -> GroupKey | None:
+        source = self.records[path].source
+        return (PageKind.SOURCE, self.sources.slug(source)) if source else None
+
+    def source_neighbours(self, path: str) -> tuple[str | None, str | None]:
+        """The paths of the previous and next published posts quoting the same source."""
+        group = self.source_key(path)
+        return self.neighbours(path, group) if group else (None, None)
+
+    def related(self, path: str) -> list[str]:
+        """The other published posts linking the same article, newest first."""
+        link = link_key(self.records[path])
+        return [key[2] for key in reversed(self.links.get(link, [])) if key[2] != path] if link else []
+
+    def span(self, group: GroupKey) -> tuple[datetime, datetime]:
+        """The dates of a group's first and last posts."""
+        keys = self.lists[group]
+        return self.records[keys[0][2]].date, self.records[keys[-1][2]].date
+
     def warnings(self) -> list[Problem]:
-        """A warning for each tag or source a post spells otherwise than the site shows it."""
-        what = {PageKind.TAG: "tag", PageKind.SOURCE: "source"}
+        """Warnings for names a post spells otherwise than the site shows them, and for articles linked twice."""
         problems = []
         for group, counts in self.spellings.items():
-            if len(counts) > 1:
+            # A source sources.yaml lists is spelled many ways on purpose: its aliases.
+            if len(counts) > 1 and not (group[0] is PageKind.SOURCE and self.sources.entry(group[1])):
                 shown = self.names[group]
                 for key in self.lists.get(group, []):
-                    problems += [Problem(key[2], f"{what[group[0]]} '{name}' is shown as '{shown}', its most used "
+                    problems += [Problem(key[2], f"{_WHAT[group[0]]} '{name}' is shown as '{shown}', its most used "
                                          "spelling", warning=True)
-                                 for member, name in named_keys(self.records[key[2]])
+                                 for member, name in named_keys(self.records[key[2]], self.sources)
                                  if member == group and name != shown]
+        return problems + self.relink_warnings()
+
+    def relink_warnings(self) -> list[Problem]:
+        """One warning per pair of posts linking the same article, at the later one, unless either is `relinked`."""
+        problems = []
+        for link in sorted(self.shared):
+            posts = [self.records[key[2]] for key in self.links[link]]
+            problems += [Problem(later.path, f"links the same article as {earlier.path} ({earlier.date:%Y-%m-%d})",
+                                 warning=True)
+                         for at, later in enumerate(posts) for earlier in posts[:at]
+                         if not (earlier.relinked or later.relinked)]
         return problems
 
 
@@ -270,8 +356,8 @@ def most_used(counts: Counter[str]) -> str:
 
 
 def index_site(records: Iterable[Parsed], config: Config, urls: Urls, now: datetime,
-               selection: Selection = Selection()) -> Site:
-    """A site holding these posts."""
-    site = Site(config, urls, selection, now)
+               selection: Selection = Selection(), sources: Sources = NO_SOURCES) -> Site:
+    """A site holding these posts, its sources folded as sources.yaml lists them."""
+    site = Site(config, urls, selection, now, sources)
     site.load(records)
     return site

@@ -14,6 +14,7 @@ from linkblog.model import PageSpec, Parsed
 from linkblog.plan import plan_pages
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.scan import scan_posts
+from linkblog.sources import load_sources
 from linkblog.urls import Urls
 
 
@@ -35,9 +36,10 @@ def load_site(config_path: Path, overrides: dict[str, Any] | None = None, drafts
     if config is None or errors(problems):
         return None, problems
     posts, post_problems = read_posts(config)
-    site = index_site(posts, config, Urls(config.url), now or datetime.now(UTC), Selection(drafts, future))
+    sources, source_problems = load_sources(config.root)
+    site = index_site(posts, config, Urls(config.url), now or datetime.now(UTC), Selection(drafts, future), sources)
     pages, plan_problems = plan_pages(site)
-    problems = sorted_problems(problems + post_problems + site.warnings() + plan_problems)
+    problems = sorted_problems(problems + post_problems + source_problems + site.warnings() + plan_problems)
     return Loaded(config, posts, site, pages, problems), problems
 
 

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from functools import cache
-from importlib.metadata import version
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 EXCERPT_LENGTH = 200
-# Bump when content.py or this module changes what a file parses to, so cached parses are dropped.
-PARSE_REVISION = "2"
-# Seconds spent in Markdown in this process, for `build --timings`.
-seconds_spent = [0.0]
 
 
 @cache
@@ -25,25 +19,13 @@ def parser() -> MarkdownIt:
     return md.use(footnote_plugin)
 
 
-@cache
-def settings_digest() -> str:
-    """Names everything that changes rendered HTML, for the parse cache key."""
-    return "|".join([
-        "commonmark+table+strikethrough+footnote+typographer+html", PARSE_REVISION,
-        version("markdown-it-py"), version("mdit-py-plugins"),
-    ])
-
-
 def render(text: str, doc_id: str) -> tuple[str, str]:
     """HTML for a post body and a plain-text excerpt of its first paragraph."""
-    started = time.perf_counter()
     md = parser()
     # docId keeps footnote anchors unique when several posts share a page.
     env = {"docId": doc_id}
     tokens = md.parse(text, env)
-    html, short = md.renderer.render(tokens, md.options, env), excerpt(tokens)
-    seconds_spent[0] += time.perf_counter() - started
-    return html, short
+    return md.renderer.render(tokens, md.options, env), excerpt(tokens)
 
 
 def excerpt(tokens: list[Token]) -> str:

@@ -18,8 +18,12 @@ class PageKind(StrEnum):
     MONTH = "month"
     SOURCE = "source"
     ARCHIVE = "archive"
+    TAGS = "tags"
+    SOURCES = "sources"
+    VIA = "via"
     RSS = "rss"
     ATOM = "atom"
+    JSON = "json"
     SITEMAP = "sitemap"
     NOT_FOUND = "404"
     ROBOTS = "robots"
@@ -65,6 +69,11 @@ class Parsed:
     def description(self) -> str:
         return self.summary or self.excerpt
 
+    @property
+    def relinked(self) -> bool:
+        """True when the author links an article again on purpose (`relinked: true`): no warning."""
+        return self.extra.get("relinked") is True
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Post(Parsed):
@@ -74,6 +83,30 @@ class Post(Parsed):
     permalink: str
     tag_refs: tuple[Ref, ...] = ()
     source_ref: Ref | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A post as a list of titles shows it: on the index of people who sent links."""
+
+    title: str
+    url: str
+    date: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """One row of an index page (a tag, source or person): its page, how many posts, first and last dates."""
+
+    name: str
+    slug: str
+    url: str
+    count: int
+    first: datetime
+    last: datetime
+    feed: str | None = None
+    home: str | None = None  # a source's own site, a person's link
+    posts: tuple[Listing, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,4 +147,7 @@ class PageSpec:
     post: Post | None = None
     older: Post | None = None
     newer: Post | None = None
+    related: list[Post] = field(default_factory=list)  # other posts linking the same article, newest first
+    source_older: Post | None = None  # the previous and next post quoting the same source
+    source_newer: Post | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -156,7 +156,7 @@ def counts(site: Site, kind: PageKind) -> list[Count]:
         first, last = site.span(key)
         entry = site.sources.entry(group.slug) if kind is PageKind.SOURCE else None
         feed = GROUP_FEEDS.get(kind)
-        rows.append(Count(group.name, group.url, len(group.posts), first, last,
+        rows.append(Count(group.name, group.slug, group.url, len(group.posts), first, last,
                           feed=site.urls.path(feed.format(group.slug)) if feed else None,
                           home=entry.url if entry else via_url(group) if kind is PageKind.VIA else None,
                           posts=tuple(Listing(p.title, p.url, p.date) for p in group.posts)

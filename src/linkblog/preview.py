@@ -22,6 +22,7 @@ from linkblog.cache import CACHE_DIR
 from linkblog.config import load_config
 from linkblog.problems import Problem, errors
 from linkblog.serve import Preview, PreviewServer, build_of
+from linkblog.sources import FILE as SOURCES_FILE
 from linkblog.theme import static_dirs, template_dirs
 from linkblog.urls import Urls
 from linkblog.watch import Watcher
@@ -72,30 +73,30 @@ class Session:
         if config is None or errors(problems):
             self.close()
             return None, problems
-        result = self.builder.build()
-        self.tell(result, "built")
         base_path = Urls(config.url).base_path
-        try:
-            self.server = PreviewServer((self.options.host, self.options.port), Preview(self.output, base_path))
+        try:  # before the first build, which may take a while, so a port in use is told at once
+            server = PreviewServer((self.options.host, self.options.port), Preview(self.output, base_path))
         except OSError as exc:
             self.close()
-            reason = "is in use; choose another or use --port 0" if exc.errno == errno.EADDRINUSE else \
-                f"cannot be opened ({exc.strerror or exc})"
-            return None, [Problem(f"{self.options.host}:{self.options.port}", f"port {self.options.port} {reason}")]
-        self.server.preview.broadcast.publish(build_of(0, base_path, [], [], result.problems))
-        self.spawn(self.server.serve_forever)
-        if self.options.watch:
+            return None, [port_problem(self.options, exc)]
+        if self.options.watch:  # before the first build too: a save made during it is not missed
             self.watch(config.root, config.output_path)
-        host, port = self.server.server_address[:2]
+        result = self.builder.build()
+        server.preview.broadcast.publish(build_of(0, base_path, [], [], result.problems))
+        self.tell(result, "built")
+        self.spawn(server.serve_forever)
+        self.server = server  # only now may stop() wait for it to shut down
+        if self.options.watch:
+            self.spawn(self.rebuild_loop)
+        host, port = server.server_address[:2]
         shown_host = f"[{host}]" if ":" in str(host) else host
         return f"http://{shown_host}:{port}{base_path}", []
 
     def watch(self, root: Path, output: Path) -> None:
         folders = [root / "posts", *template_dirs(root), *static_dirs(root)]
-        self.watcher = Watcher(folders, [self.config_path], [output, root / CACHE_DIR, self.folder],
-                               self.changes.put)
+        files = [self.config_path, root / SOURCES_FILE]
+        self.watcher = Watcher(folders, files, [output, root / CACHE_DIR, self.folder], self.changes.put)
         self.watcher.start()
-        self.spawn(self.rebuild_loop)
 
     def spawn(self, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, daemon=True)
@@ -111,13 +112,21 @@ class Session:
                 changed = None if more is None else changed | more
             if changed is None:
                 return
-            result = self.builder.build(changed=changed)
+            result = self.rebuild(changed)
             self.version += 1
             assert self.server is not None
             preview = self.server.preview
             preview.broadcast.publish(build_of(self.version, preview.base_path, result.written, result.deleted,
                                                result.problems))
-            self.tell(result, ", ".join(sorted(shown(p, self.config_path.resolve().parent) for p in changed)))
+            self.tell(result, what_changed(changed, self.config_path.resolve().parent))
+
+    def rebuild(self, changed: set[Path]) -> BuildResult:
+        """The build of what changed; a file gone mid-scan is a problem to show, not the end of watching."""
+        try:
+            return self.builder.build(changed=changed)
+        except OSError as exc:
+            where = shown(Path(exc.filename), self.config_path.resolve().parent) if exc.filename else "."
+            return BuildResult([Problem(where, f"cannot be read ({exc.strerror or exc})")])
 
     def tell(self, result: BuildResult, what: str) -> None:
         """One line per build: what changed, how many pages were rendered, how long it took."""
@@ -144,6 +153,19 @@ class Session:
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def port_problem(options: ServeOptions, exc: OSError) -> Problem:
+    """Why the preview cannot listen where it was asked to, in one line naming the port."""
+    reason = "is in use; choose another or use --port 0" if exc.errno == errno.EADDRINUSE else \
+        f"cannot be opened ({exc.strerror or exc})"
+    return Problem(f"{options.host}:{options.port}", f"port {options.port} {reason}")
+
+
+def what_changed(paths: set[Path], root: Path, most: int = 3) -> str:
+    """The changed paths for a one-line report: a few by name, then how many more."""
+    names = sorted(shown(p, root) for p in paths)
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def shown(path: Path, root: Path) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -18,7 +19,7 @@ from markupsafe import Markup
 
 from linkblog.config import Config
 from linkblog.digest import key_of
-from linkblog.model import PageSpec, Post
+from linkblog.model import PageKind, PageSpec, Post
 from linkblog.plan import FEED_TEMPLATE
 from linkblog.problems import Problem
 from linkblog.urls import Urls
@@ -26,6 +27,11 @@ from linkblog.urls import Urls
 # Lists show many posts, and each post is on several lists: render each entry once.
 ENTRY_TEMPLATE = "_entry.html"
 _CALLS_ENTRY = re.compile(r"\bentry\s*\(")
+# Markdown's `>` quote, opening a body: a link post's quote, set apart with its attribution as caption.
+QUOTE_OPEN, QUOTE_CLOSE = "<blockquote>", "</blockquote>"
+# An excerpt keeps whole sentences up to about this many characters of text.
+CLIP_LENGTH = 280
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)")
 
 
 class RenderError(Exception):
@@ -49,15 +55,132 @@ class SiteView:
     archive: str
     feed: str
     atom: str
+    json_feed: str
+    tags: str
+    sources: str
+    via: str
     stylesheet: str
+    link_posts: str  # what a feed entry links first: "article" (then it holds a ★ permalink) or "permalink"
 
 
 def site_view(config: Config) -> SiteView:
     urls = Urls(config.url)
     return SiteView(title=config.title, description=config.description, author=config.author,
                     language=config.language, url=urls.absolute("/"), home=urls.path("/"),
-                    archive=urls.path("/archive/"), feed=urls.path("/feed.xml"),
-                    atom=urls.path("/atom.xml"), stylesheet=urls.path("/style.css"))
+                    archive=urls.path("/archive/"), feed=urls.path("/feed.xml"), atom=urls.path("/atom.xml"),
+                    json_feed=urls.path("/feed.json"), tags=urls.path("/tag/"), sources=urls.path("/sources/"),
+                    via=urls.path("/via/"), stylesheet=urls.path("/style.css"), link_posts=config.feed.link_posts)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What an entry shows of a post: its opening quote (captioned by the attribution), the rest, and
+    whether the post holds more than that."""
+
+    quote: Markup | None
+    rest: Markup
+    more: bool = False
+    excerpt: bool = False  # a list page's excerpt (p-summary), not the post in full (e-content)
+
+
+class _QuoteEnd(HTMLParser):
+    """Finds where the blockquote that a body opens with is closed."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=False)
+        self.starts = [0] + [m.end() for m in re.finditer("\n", html)]
+        self.depth, self.end = 0, None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.depth += tag == "blockquote"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "blockquote" and self.end is None:
+            self.depth -= 1
+            if self.depth == 0:
+                line, column = self.getpos()
+                self.end = self.starts[line - 1] + column
+
+
+def split_quote(html: str) -> tuple[str, str] | None:
+    """A body's opening blockquote (what it holds) and the HTML after it; None when the body opens otherwise."""
+    if not html.startswith(QUOTE_OPEN):
+        return None
+    end = _QuoteEnd(html).end
+    if end is None:
+        return None
+    return html[len(QUOTE_OPEN):end].strip("\n"), html[end + len(QUOTE_CLOSE):].lstrip("\n")
+
+
+def clip(html: str, limit: int = CLIP_LENGTH) -> tuple[str, bool]:
+    """HTML cut after its last sentence ending within `limit` characters of text, every tag closed; whether it
+    was cut. Footnotes go, and the references to them: an excerpt is no place for them."""
+    from lxml import html as lxml_html  # feedgen's own dependency
+
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    notes = [e for name in ("footnote-ref", "footnotes-sep", "footnotes") for e in root.find_class(name)]
+    for element in notes:
+        element.drop_tree()
+    text = root.text_content()
+    at, suffix = cut_point(text, limit)
+    if at >= len(text.rstrip()):
+        return (inner_html(root) if notes else html), False
+    truncate(root, at, suffix)
+    return inner_html(root), True
+
+
+def cut_point(text: str, limit: int) -> tuple[int, str]:
+    """Where to cut text: after the last sentence ending within `limit`, else after the first one if it ends
+    soon, else at a word (with an ellipsis)."""
+    if len(text.rstrip()) <= limit:
+        return len(text), ""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    within = [end for end in ends if end <= limit]
+    if within:
+        return within[-1], ""
+    if ends and ends[0] <= 2 * limit:
+        return ends[0], ""
+    space = text.rfind(" ", 0, limit)
+    return (space if space > 0 else limit), "…"
+
+
+def truncate(root: Any, at: int, suffix: str) -> None:
+    """Keep the first `at` characters of an element's text, and the elements they are in; drop the rest."""
+    seen = 0
+    for node in root.xpath("descendant-or-self::text()"):
+        if seen + len(node) >= at:
+            kept = str(node)[: at - seen].rstrip() + suffix
+            element = node.getparent()
+            if node.is_tail:
+                element.tail = kept
+            else:
+                element.text = kept
+                for child in list(element):
+                    element.remove(child)
+                if element is not root:
+                    element.tail = None
+            drop_following(element, root)
+            return
+        seen += len(node)
+
+
+def drop_following(element: Any, root: Any) -> None:
+    """Remove everything after an element, up to the end of root (lxml removes an element's tail with it)."""
+    while element is not root:
+        parent = element.getparent()
+        for sibling in list(element.itersiblings()):
+            parent.remove(sibling)
+        element = parent
+        if element is not root:
+            element.tail = None
+
+
+def inner_html(root: Any) -> str:
+    from lxml import html as lxml_html
+
+    return escape(root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
 
 
 def absolute_links(fragment: str, base: str) -> str:
@@ -68,8 +191,7 @@ def absolute_links(fragment: str, base: str) -> str:
     root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
     for element in root.xpath("//*[@poster]"):  # lxml leaves video posters alone
         element.set("poster", urljoin(base, element.get("poster")))
-    children = "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
-    return escape(root.text or "") + children
+    return inner_html(root)
 
 
 def format_date(moment: datetime, style: str = "long") -> str:
@@ -100,11 +222,15 @@ class Renderer:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )
         env.filters["date"] = format_date
-        env.globals.update(site=self.site, static=self.urls.path, entry=self.entry)
+        env.globals.update(site=self.site, static=self.urls.path, entry=self.entry, shown=self.shown)
         return env
 
     def render_page(self, page: PageSpec) -> bytes:
-        """The bytes of one templated page."""
+        """The bytes of one page: templated, or a JSON Feed of its posts' entries."""
+        if page.kind is PageKind.JSON:
+            from linkblog.feeds import json_feed_bytes
+
+            return json_feed_bytes(page, self.config, [self.render_entry(p) for p in page.posts])
         context: dict[str, Any] = {"page": page, "posts": page.posts,
                                    "canonical": self.urls.origin + page.url}
         return self.render(page.template, context).encode("utf-8")
@@ -117,6 +243,22 @@ class Renderer:
             cached = self.entries[(post.path, heading)] = (
                 post, Markup(self.render(ENTRY_TEMPLATE, {"post": post, "heading": heading})))
         return cached[1]
+
+    def shown(self, post: Post, full: bool = True) -> Shown:
+        """What an entry shows of a post: all of it (its own page, feeds, `excerpt: full`), or the excerpt."""
+        parts = split_quote(post.html) if post.link else None
+        quote, rest = parts or (None, post.html)
+        mode = "full" if full else self.config.excerpt
+        if mode == "full":
+            return Shown(Markup(quote) if quote is not None else None, Markup(rest))
+        if post.summary:
+            return Shown(None, Markup("<p>{}</p>").format(post.summary), True, True)
+        if mode == "commentary" and (quote is None or rest.strip()):
+            return Shown(None, Markup(rest), quote is not None, True)
+        text, cut = clip(quote if quote is not None else rest)
+        if quote is None:
+            return Shown(None, Markup(text), cut, True)
+        return Shown(Markup(text), Markup(""), cut or bool(rest.strip()), True)
 
     def render_entry(self, post: Post) -> str:
         """A post's body as a feed shows it, attribution included, every link absolute."""

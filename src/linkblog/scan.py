@@ -56,9 +56,11 @@ class Inputs:
     static: dict[str, Found]  # by output path
     config: Found
     started_ns: int
+    sources: Found | None = None  # sources.yaml, when the site has one
 
     def files(self) -> list[Found]:
-        return [*self.posts.values(), *self.templates, *self.static.values(), self.config]
+        return [*self.posts.values(), *self.templates, *self.static.values(), self.config,
+                *([self.sources] if self.sources else [])]
 
 
 def scan_posts(folder: Path) -> tuple[dict[str, Found], list[str]]:

@@ -8,9 +8,11 @@ last good page until a build succeeds. Rendering is the builder's; this module o
 
 from __future__ import annotations
 
+import html
 import json
 import mimetypes
 import socket
+import sys
 import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -90,15 +92,15 @@ def build_of(version: int, base_path: str, written: list[str], deleted: list[str
 
 def reload_script(problems: list[str]) -> bytes:
     """The script injected into every HTML response, carrying the current problems."""
-    config = json.dumps({"events": EVENTS, "problems": problems}).replace("&", "&amp;").replace('"', "&quot;")
+    config = html.escape(json.dumps({"events": EVENTS, "problems": problems}), quote=True)
     source = files("linkblog").joinpath("livereload.js").read_text(encoding="utf-8")
     return f'<script data-linkblog="{config}">\n{source}</script>\n'.encode()
 
 
-def inject(html: bytes, script: bytes) -> bytes:
+def inject(page: bytes, script: bytes) -> bytes:
     """The page with the script before its last </body>, or at its end."""
-    at = html.lower().rfind(b"</body>")
-    return html + script if at < 0 else html[:at] + script + html[at:]
+    at = page.lower().rfind(b"</body>")
+    return page + script if at < 0 else page[:at] + script + page[at:]
 
 
 def resolve(root: Path, base_path: str, request_path: str) -> Path | None:
@@ -130,8 +132,9 @@ class Handler(BaseHTTPRequestHandler):
     def respond(self, head: bool) -> None:
         preview = self.server.preview
         path = urlsplit(self.path).path
-        if path == "/" and preview.base_path != "/":
-            return self.send_bytes(HTTPStatus.FOUND, b"", "text/plain", head, {"Location": preview.base_path})
+        if preview.base_path != "/" and path in ("/", preview.base_path[:-1]):  # the site lives a folder down
+            status = HTTPStatus.FOUND if path == "/" else HTTPStatus.MOVED_PERMANENTLY
+            return self.send_bytes(status, b"", "text/plain", head, {"Location": preview.base_path})
         target = resolve(preview.root, preview.base_path, path)
         if target is not None and target.is_dir():
             if not path.endswith("/"):  # as GitHub Pages does, so relative links resolve alike
@@ -174,7 +177,7 @@ class Handler(BaseHTTPRequestHandler):
         # A page that lost its connection and comes back learns that something may have changed.
         seen = self.headers.get("Last-Event-ID", "")
         seen_version = int(seen) if seen.isdigit() else broadcast.latest.version
-        if seen_version < broadcast.latest.version:
+        if seen_version != broadcast.latest.version:  # missed builds, or those of a server since restarted
             seen_version = -1
         try:
             self.wfile.write(b"retry: 500\n\n")
@@ -215,6 +218,11 @@ class PreviewServer(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
         self.preview = preview
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A page reloaded or closed mid-answer is how browsing goes, not a fault worth a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     def stop(self) -> None:
         self.preview.broadcast.close()

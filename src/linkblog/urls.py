@@ -79,6 +79,7 @@ def output_file(site_path: str) -> str:
     return relative
 
 
+@lru_cache(maxsize=65536)
 def normalised_link(url: str) -> str:
     """A link as a reader would compare it: no scheme, www., port 80/443, fragment, trailing slash or tracking."""
     parts = urlsplit(url.strip())

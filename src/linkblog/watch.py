@@ -18,7 +18,7 @@ from watchdog.observers import Observer
 DEBOUNCE_SECONDS = 0.05
 # Files editors and systems write beside the real ones: vim swap files and its 4913 probe,
 # emacs lock files and autosaves, backups, JetBrains and GNOME temporary names, Finder's notes.
-_NOISE = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|\.swx$|^4913$|^\.DS_Store$|\.tmp$|___jb_(tmp|old)___$|"
+_NOISE = re.compile(r"(^\.#|^#.*#$|~$|^\..+\.sw[a-px]$|^4913$|^\.DS_Store$|\.tmp$|___jb_(tmp|old)___$|"
                     r"^\.goutputstream-|\.crdownload$|\.part$)")
 _CHANGES = {"created", "modified", "deleted", "moved", "closed"}  # not "opened": builds read files too
 
@@ -34,12 +34,16 @@ class Debouncer:
     def __init__(self, deliver: Callable[[set[Path]], None], delay: float = DEBOUNCE_SECONDS):
         self.deliver, self.delay = deliver, delay
         self.paths: set[Path] = set()
+        self.born: set[Path] = set()  # created during this burst; gone again by its end, they changed nothing
         self.lock = threading.Lock()
         self.timer: threading.Timer | None = None
 
-    def add(self, paths: Iterable[Path]) -> None:
+    def add(self, paths: Iterable[Path], created: bool = False) -> None:
         with self.lock:
-            self.paths.update(paths)
+            paths = set(paths)
+            if created:
+                self.born |= paths - self.paths
+            self.paths |= paths
             if self.timer is not None:
                 self.timer.cancel()
             self.timer = threading.Timer(self.delay, self.flush)
@@ -48,7 +52,9 @@ class Debouncer:
 
     def flush(self) -> None:
         with self.lock:
-            paths, self.paths, self.timer = self.paths, set(), None
+            paths, born = self.paths, self.born
+            self.paths, self.born, self.timer = set(), set(), None
+        paths = {p for p in paths if p not in born or p.exists()}  # an editor's temporary file, renamed away
         if paths:
             self.deliver(paths)
 
@@ -57,6 +63,7 @@ class Debouncer:
             if self.timer is not None:
                 self.timer.cancel()
             self.paths.clear()
+            self.born.clear()
 
 
 class _Handler(FileSystemEventHandler):
@@ -68,7 +75,8 @@ class _Handler(FileSystemEventHandler):
         if event.event_type not in _CHANGES or (event.is_directory and event.event_type == "modified"):
             return
         paths = [event.src_path, getattr(event, "dest_path", "")]
-        self.watcher.saw([Path(p if isinstance(p, str) else p.decode()) for p in paths if p])
+        self.watcher.saw([Path(p if isinstance(p, str) else p.decode()) for p in paths if p],
+                         created=event.event_type == "created")
 
 
 class Watcher:
@@ -92,10 +100,10 @@ class Watcher:
                 self.observer.schedule(handler, str(parent), recursive=False)
         self.observer.start()
 
-    def saw(self, paths: list[Path]) -> None:
+    def saw(self, paths: list[Path], created: bool = False) -> None:
         wanted = [p for p in paths if self.wanted(p)]
         if wanted:
-            self.debouncer.add(wanted)
+            self.debouncer.add(wanted, created)
 
     def wanted(self, path: Path) -> bool:
         """True for a change that can change the site: never the output, the cache or editor noise."""

@@ -21,6 +21,8 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 STR_TAG = "tag:yaml.org,2002:str"
 # Plain scalars YAML 1.1 would turn into something else: `title: yes` must stay "yes".
 _RETAGGED = {f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "timestamp")}
+_OPENERS = {yaml.FlowSequenceStartToken: "[", yaml.FlowMappingStartToken: "{"}
+_CLOSERS = {yaml.FlowSequenceEndToken: "[", yaml.FlowMappingEndToken: "{"}
 
 
 class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -72,7 +74,7 @@ def load_mapping(
     except yaml.reader.ReaderError as exc:
         raise reader_error(text, exc) from None
     except yaml.MarkedYAMLError as exc:
-        raise tab_error(text, exc) or exc from None
+        raise tab_error(text, exc) or unclosed_error(text, exc) or exc from None
     finally:
         loader.dispose()
     lines: dict[str, int] = {}
@@ -144,6 +146,36 @@ def tab_error(text: str, exc: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError | No
         return None
     return yaml.MarkedYAMLError(problem="a tab character is not allowed for indentation; use spaces",
                                 problem_mark=mark)
+
+
+def unclosed_error(text: str, exc: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError | None:
+    """A plainer error, on its opening line, when the parser ran into a '[' or '{' that is never closed."""
+    # YAML notices the missing bracket only lines later (at the next key, or the end), so its mark misleads.
+    if not isinstance(exc, yaml.parser.ParserError) or exc.problem_mark is None:
+        return None
+    found = (exc.problem_mark.line, exc.problem_mark.column)
+    opened = [(mark, bracket) for mark, bracket in unclosed_brackets(text) if (mark.line, mark.column) <= found]
+    if not opened:
+        return None
+    mark, bracket = max(opened, key=lambda pair: (pair[0].line, pair[0].column))  # the innermost
+    return yaml.MarkedYAMLError(problem=f"a '{bracket}' opened on this line is never closed", problem_mark=mark)
+
+
+def unclosed_brackets(text: str) -> list[tuple[yaml.Mark, str]]:
+    """Each flow '[' or '{' that no matching bracket closes, with where it opens; none if the text does not scan."""
+    still_open: list[tuple[yaml.Mark, str]] = []
+    unclosed = []
+    try:
+        for token in yaml.scan(text, Loader=_BaseLoader):
+            if type(token) in _OPENERS:
+                still_open.append((token.start_mark, _OPENERS[type(token)]))
+            elif type(token) in _CLOSERS and still_open:
+                opening = still_open.pop()
+                if opening[1] != _CLOSERS[type(token)]:  # `{a: b]` closes nothing
+                    unclosed.append(opening)
+    except yaml.YAMLError:
+        return []
+    return unclosed + still_open
 
 
 def error_line(error: yaml.YAMLError) -> int | None:

@@ -1,0 +1,164 @@
+"""sources.yaml -> Sources: each quoted source's name, home page, description and other spellings.
+
+Optional: a site without the file shows sources as its posts spell them. A spelling is
+matched by its slug, so "Berkun, Scott" and "berkun scott" are one alias.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from linkblog.problems import Problem
+from linkblog.urls import slugify
+from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping
+
+FILE = "sources.yaml"
+KEYS = ("name", "url", "aliases", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    """One source as sources.yaml describes it."""
+
+    name: str
+    url: str | None = None
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Every listed source, found by the slug of its name or of any alias."""
+
+    entries: tuple[SourceEntry, ...] = ()
+    by_slug: dict[str, SourceEntry] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for entry in self.entries:
+            for spelling in (entry.name, *entry.aliases):
+                self.by_slug.setdefault(slugify(spelling), entry)
+
+    def slug(self, spelling: str) -> str:
+        """The slug of the source a post names: its entry's, when the spelling is listed."""
+        slug = slugify(spelling)
+        entry = self.by_slug.get(slug)
+        return entry.slug if entry else slug
+
+    def entry(self, slug: str) -> SourceEntry | None:
+        """The entry of a source's slug, if sources.yaml lists it."""
+        entry = self.by_slug.get(slug)
+        return entry if entry is not None and entry.slug == slug else None
+
+
+NO_SOURCES = Sources()
+
+
+def load_sources(root: Path) -> tuple[Sources, list[Problem]]:
+    """The site's sources.yaml read and checked; no sources (and no problem) when there is none."""
+    try:
+        text = (root / FILE).read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        return NO_SOURCES, []
+    except OSError as exc:
+        return NO_SOURCES, [Problem(FILE, f"cannot be read ({exc.strerror or exc})")]
+    except UnicodeDecodeError as exc:
+        return NO_SOURCES, [Problem(FILE, f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})",
+                                    exc.object[: exc.start].count(b"\n") + 1)]
+    try:
+        data, _ = load_mapping(text)
+    except yaml.YAMLError as exc:
+        return NO_SOURCES, [Problem(FILE, error_message(exc), error_line(exc))]
+    if data is None:
+        return NO_SOURCES, []
+    if not isinstance(data, list):
+        return NO_SOURCES, [Problem(FILE, "must be a list of sources: '- name: ...' entries", 1)]
+    return read_entries(data, entry_lines(text))
+
+
+def entry_lines(text: str) -> list[dict[str, int]]:
+    """For each list item, the line it starts on (key '') and the line of each of its keys."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)  # already loaded once: this cannot fail
+    lines = []
+    for item in node.value if isinstance(node, yaml.SequenceNode) else []:
+        found = {"": item.start_mark.line + 1}
+        if isinstance(item, yaml.MappingNode):
+            found |= {str(key.value): key.start_mark.line + 1 for key, _ in item.value}
+        lines.append(found)
+    return lines
+
+
+def read_entries(data: list[Any], lines: list[dict[str, int]]) -> tuple[Sources, list[Problem]]:
+    """The entries, or every problem with them: bad fields, and a spelling claimed by two sources."""
+    entries, problems = [], []
+    claimed: dict[str, tuple[SourceEntry, int]] = {}
+    for item, where in zip(data, lines, strict=True):
+        entry, item_problems = read_entry(item, where)
+        problems += item_problems
+        if entry is None:
+            continue
+        entries.append(entry)
+        for spelling in dict.fromkeys(slugify(s) for s in (entry.name, *entry.aliases)):
+            other = claimed.setdefault(spelling, (entry, where[""]))
+            if other[0] is not entry:
+                problems.append(Problem(FILE, f"'{spelling}' is claimed by both '{other[0].name}' (line {other[1]}) "
+                                        f"and '{entry.name}'", where.get("aliases", where[""])))
+    return (NO_SOURCES if problems else Sources(tuple(entries))), problems
+
+
+def read_entry(item: Any, where: dict[str, int]) -> tuple[SourceEntry | None, list[Problem]]:
+    if not isinstance(item, dict):
+        return None, [Problem(FILE, "each source must be a mapping such as {name: ..., url: ...}", where[""])]
+    problems = [Problem(FILE, unknown_key(key), where.get(str(key))) for key in item if key not in KEYS]
+    values: dict[str, Any] = {}
+    for key in KEYS:
+        try:
+            values[key] = read_value(key, item.get(key))
+        except ValueError as exc:
+            problems.append(Problem(FILE, str(exc), where.get(key, where[""])))
+    if "name" in values and values["name"] is None:
+        problems.append(Problem(FILE, "a source needs a 'name'", where.get("name", where[""])))
+    if problems:
+        return None, problems
+    return SourceEntry(**{k: v for k, v in values.items() if v is not None}), []
+
+
+def read_value(key: str, value: Any) -> Any:
+    """One field's value, checked; a ValueError says what is wrong with it."""
+    if value is None:
+        return None
+    if key == "aliases":
+        items = value if isinstance(value, list) else [value]
+        return tuple(dict.fromkeys(text_of(key, v) for v in items))
+    text = text_of(key, value)
+    if key == "url":
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"'url' must be an http(s) URL such as https://example.com/, not '{text}'")
+    return text
+
+
+def text_of(key: str, value: Any) -> str:
+    if isinstance(value, (dict, list, bool)) or value is None:
+        raise ValueError(f"'{key}' must be text")
+    text = " ".join(str(value).split())
+    bad = CONTROL_CHARACTERS.search(text)
+    if bad:
+        raise ValueError(f"'{key}' contains control character U+{ord(bad.group()):04X}")
+    if not text:
+        raise ValueError(f"'{key}' is empty")
+    return text
+
+
+def unknown_key(key: Any) -> str:
+    close = difflib.get_close_matches(str(key), KEYS, n=1)
+    return f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")

@@ -1,0 +1,79 @@
+"""sources.yaml: entries, aliases folding by slug, and every mistake at its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linkblog.sources import NO_SOURCES, load_sources
+
+GOOD = """\
+- name: Scott Berkun
+  url: https://scottberkun.com/
+  aliases: ["Berkun, Scott", scottberkun.com]
+  description: Writes on work and management.
+- name: Seth Godin
+  aliases: Seth's Blog
+"""
+
+
+def sources_at(tmp_path: Path, text: str | bytes):
+    path = tmp_path / "sources.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return load_sources(tmp_path)
+
+
+def test_no_file_is_no_sources(tmp_path: Path):
+    assert load_sources(tmp_path) == (NO_SOURCES, [])
+
+
+def test_entries_and_their_spellings(tmp_path: Path):
+    sources, problems = sources_at(tmp_path, GOOD)
+    assert problems == []
+    berkun, godin = sources.entries
+    assert (berkun.name, berkun.url, berkun.aliases, berkun.description) == (
+        "Scott Berkun", "https://scottberkun.com/", ("Berkun, Scott", "scottberkun.com"),
+        "Writes on work and management.")
+    assert godin.aliases == ("Seth's Blog",) and godin.url is None
+    assert [sources.slug(s) for s in ("Berkun, Scott", "berkun scott", "scottberkun.com", "Scott Berkun")] == [
+        "scott-berkun"] * 4
+    assert sources.slug("Seths Blog") == "seth-godin"
+    assert sources.slug("Someone Else") == "someone-else"
+    assert sources.entry("scott-berkun") is berkun
+    assert sources.entry("berkun-scott") is None  # an alias has no page of its own
+
+
+def test_an_empty_file_is_no_sources(tmp_path: Path):
+    assert sources_at(tmp_path, "# nothing yet\n") == (NO_SOURCES, [])
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("- name: A\n  url: ftp://a.example/\n", 2, "'url' must be an http(s) URL"),
+    ("- name: A\n  alias: [B]\n", 2, "unknown key 'alias' (did you mean 'aliases'?)"),
+    ("- url: https://a.example/\n", 1, "needs a 'name'"),
+    ("- name:\n", 1, "needs a 'name'"),
+    ("- name: [A, B]\n", 1, "'name' must be text"),
+    ("- just a name\n", 1, "must be a mapping"),
+    ("name: A\n", 1, "must be a list of sources"),
+    ("- name: A\n  name: B\n", 2, "duplicate key 'name'"),
+    ("- name: 'A\n", 1, "never closed"),
+    ("- name: A\n- name: B\n  aliases: [a]\n", 3, "'a' is claimed by both 'A' (line 1) and 'B'"),
+    ("- name: A\n- name: a\n", 2, "'a' is claimed by both 'A' (line 1) and 'a'"),
+])
+def test_mistakes_are_reported_at_their_line(tmp_path: Path, text: str, line: int, words: str):
+    sources, problems = sources_at(tmp_path, text)
+    assert sources == NO_SOURCES
+    assert [(p.path, p.line) for p in problems] == [("sources.yaml", line)]
+    assert words in problems[0].message
+    assert str(problems[0]).startswith(f"sources.yaml:{line}: ")
+
+
+def test_bad_utf8_names_its_line(tmp_path: Path):
+    _, problems = sources_at(tmp_path, b"- name: A\n- name: \xff\n")
+    assert [(p.path, p.line) for p in problems] == [("sources.yaml", 2)]
+
+
+def test_every_entry_problem_is_reported_at_once(tmp_path: Path):
+    _, problems = sources_at(tmp_path, "- name: A\n  url: nope\n- nam: B\n")
+    assert [p.line for p in problems] == [2, 3, 3]

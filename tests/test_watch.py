@@ -1,0 +1,197 @@
+"""watch.py: editor noise dropped, bursts debounced, real watchdog events from editor-like saves."""
+
+from __future__ import annotations
+
+import os
+import queue
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from linkblog.watch import Debouncer, Watcher, is_noise
+
+POST = "---\ntitle: A post\ndate: 2015-06-01\n---\nWords.\n"
+
+
+@pytest.mark.parametrize("name", [
+    ".#post.md", "#post.md#", "post.md~", ".post.md.swp", ".post.md.swo", ".post.md.swx", "4913",
+    ".DS_Store", "post.md.tmp", "post.md___jb_tmp___", "post.md___jb_old___", ".goutputstream-8XKJ2Z",
+    "logo.png.crdownload", "logo.png.part",
+])
+def test_editor_and_system_files_are_noise(name: str):
+    assert is_noise(Path("site/posts") / name)
+
+
+@pytest.mark.parametrize("name", [
+    "post.md", "2015-06-01-work-vs-progress.md", "style.css", "4913.md", "a~b.md", "movie.swf", "sw.js",
+    "CNAME", ".well-known", "tmp.md",
+])
+def test_site_files_are_not_noise(name: str):
+    assert not is_noise(Path("site/static") / name)
+
+
+class Calls:
+    """What a callback was called with, to wait for."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue[set[Path]] = queue.Queue()
+
+    def __call__(self, paths: set[Path]) -> None:
+        self.queue.put(paths)
+
+    def next(self, timeout: float = 10) -> set[Path]:
+        return self.queue.get(timeout=timeout)
+
+
+def test_a_burst_gives_one_call_with_every_path():
+    calls = Calls()
+    debouncer = Debouncer(calls, delay=0.05)
+    for name in ("a.md", "b.md", "a.md", "c.css"):
+        debouncer.add([Path(name)])
+    assert calls.next() == {Path("a.md"), Path("b.md"), Path("c.css")}
+    debouncer.add([Path("d.md")])  # the next burst: a call of its own, nothing of the last
+    assert calls.next() == {Path("d.md")}
+    assert calls.queue.empty()
+
+
+def test_the_quiet_moment_is_waited_for_after_the_last_path():
+    calls = Calls()
+    debouncer = Debouncer(calls, delay=0.2)
+    for name in ("a.md", "b.md", "c.md"):
+        debouncer.add([Path(name)])
+        time.sleep(0.05)  # each within the quiet moment of the one before
+    assert calls.next() == {Path("a.md"), Path("b.md"), Path("c.md")}
+
+
+def test_a_file_created_and_gone_within_a_burst_is_not_delivered(tmp_path: Path):
+    calls = Calls()
+    debouncer = Debouncer(calls, delay=0.05)
+    kept, gone, deleted = tmp_path / "new.md", tmp_path / "tmp123", tmp_path / "old.md"
+    kept.write_text(POST)
+    debouncer.add([kept, gone], created=True)  # the temporary file was renamed away: it no longer exists
+    debouncer.add([deleted])  # a file that was there before the burst and is gone now: a deleted post
+    debouncer.add([gone, kept])
+    assert calls.next() == {kept, deleted}
+
+
+def test_a_cancelled_debouncer_delivers_nothing():
+    calls = Calls()
+    debouncer = Debouncer(calls, delay=0.05)
+    debouncer.add([Path("a.md")])
+    debouncer.cancel()
+    debouncer.add([Path("b.md")])
+    assert calls.next() == {Path("b.md")}
+
+
+# Real watchdog events on a site in tmp_path.
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    for folder in ("posts", "templates", "static/css", "build", ".cache/linkblog"):
+        (root / folder).mkdir(parents=True)
+    (root / "config.yaml").write_text("title: T\n")
+    (root / "posts" / "post.md").write_text(POST)
+    (root / "static" / "css" / "style.css").write_text("body {}\n")
+    return root.resolve()
+
+
+@pytest.fixture
+def watched(site: Path) -> Iterator[Calls]:
+    calls = Calls()
+    watcher = Watcher([site / "posts", site / "templates", site / "static"], [site / "config.yaml"],
+                      [site / "build", site / ".cache" / "linkblog"], calls)
+    watcher.start()
+    yield calls
+    watcher.stop()
+
+
+def then_only(site: Path, calls: Calls) -> None:
+    """A later save is delivered alone: nothing of the one before came late or comes again."""
+    sentinel = site / "posts" / "sentinel.md"
+    sentinel.write_text(POST)
+    assert calls.next() == {sentinel}
+
+
+def vim_save(post: Path) -> None:
+    """vim with its defaults: a 4913 probe, the original renamed to a backup, a new file, the swap file."""
+    swap = post.with_name(f".{post.name}.swp")
+    swap.write_bytes(b"b0VIM 9.0")
+    probe = post.with_name("4913")
+    probe.write_bytes(b"")
+    probe.unlink()
+    backup = post.with_name(post.name + "~")
+    post.rename(backup)
+    post.write_text(POST + "Saved by vim.\n")
+    backup.unlink()
+    swap.write_bytes(b"b0VIM 9.0 again")
+
+
+def emacs_save(post: Path) -> None:
+    """emacs: a .# lock symlink, a ~ backup made by renaming, the file written anew, an autosave removed."""
+    lock = post.with_name(".#" + post.name)
+    lock.symlink_to("user@host.1234:1700000000")
+    autosave = post.with_name(f"#{post.name}#")
+    autosave.write_text(POST)
+    post.rename(post.with_name(post.name + "~"))
+    post.write_text(POST + "Saved by emacs.\n")
+    autosave.unlink()
+    lock.unlink()
+
+
+def atomic_save(post: Path) -> None:
+    """Most editors and tools: write a temporary file beside the real one, then rename it over it."""
+    temp = post.with_name("tmpk3j9x2a1")
+    temp.write_text(POST + "Saved atomically.\n")
+    os.replace(temp, post)
+
+
+def jetbrains_save(post: Path) -> None:
+    temp = post.with_name(post.name + "___jb_tmp___")
+    temp.write_text(POST + "Saved by an IDE.\n")
+    old = post.with_name(post.name + "___jb_old___")
+    post.rename(old)
+    temp.rename(post)
+    old.unlink()
+
+
+def plain_save(post: Path) -> None:
+    post.write_text(POST + "Saved in place.\n")
+
+
+@pytest.mark.parametrize("save", [vim_save, emacs_save, atomic_save, jetbrains_save, plain_save])
+def test_one_save_is_one_delivery_of_the_real_path(site: Path, watched: Calls, save: Callable[[Path], None]):
+    post = site / "posts" / "post.md"
+    save(post)
+    assert watched.next() == {post}
+    then_only(site, watched)
+
+
+def test_output_cache_and_other_files_never_trigger(site: Path, watched: Calls):
+    (site / "build" / "2015" / "06").mkdir(parents=True)
+    (site / "build" / "2015" / "06" / "index.html").write_text("<p>out</p>")
+    (site / "build" / "index.html").write_text("<p>out</p>")
+    (site / ".cache" / "linkblog" / "cache.sqlite").write_bytes(b"SQLite")
+    (site / "README.md").write_text("not part of the site")
+    (site / "posts" / ".DS_Store").write_bytes(b"\x00")
+    then_only(site, watched)
+
+
+def test_the_config_file_a_stylesheet_a_template_and_new_and_deleted_posts(site: Path, watched: Calls):
+    config = site / "config.yaml"
+    config.write_text("title: Another\n")
+    assert watched.next() == {config}
+    style = site / "static" / "css" / "style.css"
+    style.write_text("body { color: red }\n")
+    assert watched.next() == {style}
+    template = site / "templates" / "post.html"
+    template.write_text("{{ page.title }}")
+    assert watched.next() == {template}
+    new = site / "posts" / "2016" / "new.md"
+    new.parent.mkdir()
+    new.write_text(POST)
+    assert new in watched.next()
+    (site / "posts" / "post.md").unlink()
+    assert watched.next() == {site / "posts" / "post.md"}
