@@ -31,17 +31,17 @@ CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NUL
                                   digest TEXT NOT NULL, problems TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS posts (rel TEXT PRIMARY KEY, title TEXT, date TEXT, slug TEXT, excerpt TEXT,
                                   digest TEXT, tags TEXT, link TEXT, source TEXT, via_name TEXT, via_url TEXT,
-                                  draft INTEGER, summary TEXT, extra TEXT, html TEXT);
+                                  draft INTEGER, summary TEXT, extra TEXT, html TEXT, article TEXT);
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS templates (name TEXT PRIMARY KEY, digest TEXT NOT NULL);
 """
-_META = ("code", "parse_key", "render_key", "out", "saved_ns")
+_META = ("code", "parse_key", "render_key", "out", "saved_ns", "template_key")
 # Every column of a stored post, with the SQLite types it may hold: anything else is refused at once.
 _POST_COLUMNS = {"title": "text", "date": "text", "slug": "text", "excerpt": "text", "digest": "text",
                  "tags": "text", "link": "text null", "source": "text null", "via_name": "text null",
                  "via_url": "text null", "draft": "integer", "summary": "text null", "extra": "text null",
-                 "html": "text"}
+                 "html": "text", "article": "text null"}
 _BAD_POSTS = "SELECT count(*) FROM posts WHERE " + " OR ".join(
     f"typeof({column}) NOT IN ({', '.join(repr(t) for t in types.split())})" for column, types in _POST_COLUMNS.items())
 _BAD_FILES = ("SELECT count(*) FROM files WHERE typeof(mtime_ns) != 'integer' OR typeof(size) != 'integer' "
@@ -102,12 +102,13 @@ def post_row(parsed: Parsed) -> tuple:
             json.dumps(list(parsed.tags), ensure_ascii=False), parsed.link, parsed.source,
             parsed.via.name if parsed.via else None, parsed.via.url if parsed.via else None, int(parsed.draft),
             parsed.summary, json.dumps(encode(parsed.extra), ensure_ascii=False) if parsed.extra else None,
-            parsed.html)
+            parsed.html, parsed.article)
 
 
 def row_post(rel: str, row: tuple, tz: tzinfo) -> Parsed:
     """A parsed post from its row, whose column types read_state has checked."""
-    title, date_text, slug, excerpt, digest, tags, link, source, via_name, via_url, draft, summary, extra, html = row
+    title, date_text, slug, excerpt, digest, tags, link, source, via_name, via_url, draft, summary, extra, html, \
+        article = row
     moment = datetime.fromisoformat(date_text)
     if moment.tzinfo is None:
         raise CacheError("a date without its offset")
@@ -117,7 +118,8 @@ def row_post(rel: str, row: tuple, tz: tzinfo) -> Parsed:
     return Parsed(path=rel, title=title, date=moment.astimezone(tz), slug=slug, html=html, excerpt=excerpt,
                   digest=digest, tags=names, link=link, source=source,
                   via=Via(via_name, via_url) if via_name is not None else None, draft=bool(draft), summary=summary,
-                  extra=expect(decode(json.loads(extra)), dict) if extra is not None else {})
+                  extra=expect(decode(json.loads(extra)), dict) if extra is not None else {},
+                  compared=(link, article) if link and article is not None else None)
 
 
 def expect(value: Any, kind: type | tuple[type, ...]) -> Any:
@@ -168,7 +170,8 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> State:
         raise OutOfDate()
     if db.execute(_BAD_POSTS).fetchone()[0] or db.execute(_BAD_FILES).fetchone()[0]:
         raise CacheError("a row holds a value of the wrong type")
-    state = State(code, meta["parse_key"], meta["render_key"], meta["out"], int(meta["saved_ns"]))
+    state = State(code, meta["parse_key"], meta["render_key"], meta["out"], int(meta["saved_ns"]),
+                  meta["template_key"])
     posts = {row[0]: row_post(row[0], row[1:], tz)
              for row in db.execute(f"SELECT rel, {', '.join(_POST_COLUMNS)} FROM posts")}
     for rel, mtime_ns, size, digest, problems in db.execute("SELECT * FROM files"):

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from linkblog.build import BuildOptions, BuildResult, Progress, Timer, output_identity
+from linkblog.build import BuildOptions, BuildResult, Progress, Timer, file_digest, output_identity
 from linkblog.cache import Saved, mark_dirty
 from linkblog.config import Config
 from linkblog.digest import digest_bytes, key_of, post_digest
@@ -76,6 +76,7 @@ class Engine:
         self.pending = Dirty()  # what failed builds left to redo
         self.renderer: Renderer | None = None
         self.template_stats: list[tuple[str, int, int]] | None = None
+        self.template_key = ""
         self.digests: tuple[dict[str, str], list[Problem]] = ({}, [])
         self.saved: Saved | None = None
         self.sources_stat: Found | None = None  # unknown: the first build reads it again
@@ -132,7 +133,7 @@ class Engine:
             self.pending = dirty
             return BuildResult(problems + result.problems)
         self.pending = Dirty()
-        state.templates = digests
+        state.templates, state.template_key = digests, self.template_key
         state.pages = {url: fp for url, fp in rendered_before.items() if url in urls} | fingerprints
         result.problems = problems
         result.posts = len(self.site.keys)  # type: ignore[union-attr]
@@ -194,7 +195,12 @@ class Engine:
         stats = [(f.path, f.mtime_ns, f.size) for f in inputs.templates]
         if self.renderer is None or stats != self.template_stats:
             self.renderer = Renderer(self.config, template_dirs(self.config.root))
-            self.digests = self.renderer.template_digests(set(TEMPLATES.values()))
+            self.template_key = key_of(*(f"{f.path}\0{file_digest(f.path)}" for f in inputs.templates))
+            # Working digests out parses every template; the last good build's hold while no byte changed.
+            if self.template_key == self.state.template_key and self.state.templates:
+                self.digests = dict(self.state.templates), []
+            else:
+                self.digests = self.renderer.template_digests(set(TEMPLATES.values()))
             self.template_stats = stats
         return self.renderer, *self.digests
 

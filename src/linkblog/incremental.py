@@ -68,6 +68,7 @@ class State:
     render_key: str = ""
     out: str = ""
     saved_ns: int = 0
+    template_key: str = ""  # the template files' bytes `templates` was worked out from
     files: dict[str, FileState] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)  # URL -> fingerprint of what was rendered
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> digest of its bytes
@@ -128,7 +129,8 @@ def post_fingerprint(post: Post) -> str:
 def listing_fingerprint(post: Post) -> str:
     """What a list of titles shows of a post (the archive, previous/next links): never its body."""
     source = f"{post.source_ref.name}\0{post.source_ref.url}" if post.source_ref else ""
-    return key_of(post.title, post.url, post.date.isoformat(), post.link or "", source)
+    via = (post.via.url or "") if post.via else ""  # the page of people links each one's newest link
+    return key_of(post.title, post.url, post.date.isoformat(), post.link or "", source, via)
 
 
 def page_fingerprint(page: PageSpec, template_digest: str) -> str:
@@ -205,6 +207,7 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
     after = {path: spot(site, path) for path in before}
     moved: dict[GroupKey, list[int]] = {}
     changed: dict[GroupKey, list[int]] = {}
+    relisted: set[GroupKey] = set()  # the groups of posts whose title, URL, date or links changed
     for path, old in before.items():
         new = after[path]
         for place in (old, new):
@@ -215,6 +218,7 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
         shifted = old is None or new is None or old.key != new.key
         if shifted or old.listing != new.listing:  # type: ignore[union-attr]
             dirty.specials.add(PageKind.ARCHIVE)
+            relisted.update(g for place in (old, new) if place for g in place.positions)
         if shifted:
             dirty.specials.add(PageKind.SITEMAP)
         for place in (old, new):
@@ -223,8 +227,9 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
                 stays = old is not None and new is not None and group in old.positions and group in new.positions
                 (changed if stays and not shifted else moved).setdefault(group, []).append(at)
     for group in {*moved, *changed, *renamed}:
-        if group[0] is PageKind.VIA:  # one page lists every person who sent a link, with their posts
-            dirty.specials.add(PageKind.VIA)
+        if group[0] is PageKind.VIA:  # one page lists every person who sent a link, with their posts' titles
+            if group in moved or group in renamed or group in relisted:
+                dirty.specials.add(PageKind.VIA)
             continue
         if group[0] in INDEX_OF and (group in moved or group in renamed):  # a count, date or name it shows
             dirty.specials.add(INDEX_OF[group[0]])

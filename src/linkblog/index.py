@@ -21,7 +21,7 @@ from linkblog.config import Config
 from linkblog.model import Group, PageKind, Parsed, Post, Ref
 from linkblog.problems import Problem
 from linkblog.sources import NO_SOURCES, Sources
-from linkblog.urls import Urls, normalised_link, permalink_path, slugify
+from linkblog.urls import Urls, permalink_path, slugify
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -53,9 +53,14 @@ def sort_key(parsed: Parsed) -> SortKey:
 
 def group_keys(parsed: Parsed, sources: Sources = NO_SOURCES) -> list[GroupKey]:
     """Every group a post belongs to: the whole site, its year and month, its tags, source and via."""
-    keys = [HOME, (PageKind.YEAR, f"{parsed.date.year:04d}"), (PageKind.MONTH, f"{parsed.date:%Y/%m}")]
-    keys += [(PageKind.TAG, slug) for slug in dict.fromkeys(slugify(t) for t in parsed.tags)]
-    return keys + [group for group, _ in named_keys(parsed, sources) if group[0] is not PageKind.TAG]
+    return groups_named(parsed, named_keys(parsed, sources))
+
+
+def groups_named(parsed: Parsed, named: list[tuple[GroupKey, str]]) -> list[GroupKey]:
+    """The groups of a post whose named groups (named_keys) are known: each once."""
+    year, month = parsed.date.year, parsed.date.month
+    return [HOME, (PageKind.YEAR, f"{year:04d}"), (PageKind.MONTH, f"{year:04d}/{month:02d}"),
+            *dict.fromkeys(group for group, _ in named)]
 
 
 def named_keys(parsed: Parsed, sources: Sources = NO_SOURCES) -> list[tuple[GroupKey, str]]:
@@ -66,11 +71,6 @@ def named_keys(parsed: Parsed, sources: Sources = NO_SOURCES) -> list[tuple[Grou
     if parsed.via:
         names.append(((PageKind.VIA, slugify(parsed.via.name)), parsed.via.name))
     return names
-
-
-def link_key(parsed: Parsed) -> str | None:
-    """The article a post links, as readers compare links."""
-    return normalised_link(parsed.link) if parsed.link else None
 
 
 @cache
@@ -143,13 +143,16 @@ class Site:
             if self.selection.includes(parsed, self.now):
                 self.keys[parsed.path] = key = sort_key(parsed)
                 self.locate(parsed)
-                for group in group_keys(parsed, self.sources):
+                named = named_keys(parsed, self.sources)
+                for group in groups_named(parsed, named):
                     self.lists.setdefault(group, []).append(key)
-                for group, name in named_keys(parsed, self.sources):
-                    self.spellings.setdefault(group, Counter())[name] += 1
-                link = link_key(parsed)
-                if link:
-                    self.links.setdefault(link, []).append(key)
+                for group, name in named:
+                    counts = self.spellings.get(group)
+                    if counts is None:
+                        counts = self.spellings[group] = Counter()
+                    counts[name] += 1
+                if parsed.article:
+                    self.links.setdefault(parsed.article, []).append(key)
         for keys in (*self.lists.values(), *self.links.values()):
             keys.sort()
         self.shared = {link for link, keys in self.links.items() if len(keys) > 1}
@@ -179,7 +182,7 @@ class Site:
             del keys[bisect_left(keys, key)]
             if not keys:
                 del self.lists[group]
-        link = link_key(old)
+        link = old.article
         if link:
             keys = self.links[link]
             del keys[bisect_left(keys, key)]
@@ -194,7 +197,7 @@ class Site:
         self.locate(parsed)
         for group in group_keys(parsed, self.sources):
             insort(self.lists.setdefault(group, []), key)
-        link = link_key(parsed)
+        link = parsed.article
         if link:
             insort(self.links.setdefault(link, []), key)
             if len(self.links[link]) > 1:
@@ -316,7 +319,7 @@ class Site:
 
     def related(self, path: str) -> list[str]:
         """The other published posts linking the same article, newest first."""
-        link = link_key(self.records[path])
+        link = self.records[path].article
         return [key[2] for key in reversed(self.links.get(link, [])) if key[2] != path] if link else []
 
     def span(self, group: GroupKey) -> tuple[datetime, datetime]:
