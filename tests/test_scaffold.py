@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from conftest import CONFIG, make_site, post_text, run_cli, tree_bytes
@@ -187,4 +188,10 @@ def test_the_readme_s_new_example_does_not_collide_with_the_sample_post(tmp_path
         assert run.code == 0 and run.err == "", run.err  # no "already linked" warning
         post = parsed(site, run.out.strip())
         assert (post.title, post.slug) != (sample_post.title, sample_post.slug)
-    assert run_cli(site, "build").code == 0
+    build = run_cli(site, "build")
+    assert build.code == 0, build.err
+    # The site as a reader gets it: every post once, no title or permalink twice.
+    entries = feedparser.parse((site / "build" / "feed.xml").read_bytes()).entries
+    titles, permalinks = [e.title for e in entries], [e.id for e in entries]
+    assert len(entries) == 1 + len(examples)
+    assert len(set(titles)) == len(titles) and len(set(permalinks)) == len(permalinks), titles
