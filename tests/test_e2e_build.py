@@ -236,6 +236,36 @@ def test_future_flag_adds_future_posts_only(tmp_path: Path):
     assert listed(page(out, "/"))[0] == FUTURE_URL
 
 
+def marks(soup: BeautifulSoup) -> list[str]:
+    """The draft and scheduled markers a page or an entry shows."""
+    return [mark.get_text() for mark in soup.select(".mark")]
+
+
+def test_a_build_with_drafts_and_future_posts_marks_them_on_their_pages_and_in_lists(tmp_path: Path):
+    both = post_text("Draft for later", "2998-01-01 08:00", "Both.", tags="[support]", draft="true")
+    make_site(tmp_path / "site", {"2998-01-01-draft-for-later.md": both})
+    out = build_site(tmp_path / "site", "--drafts", "--future")
+    both_url = "/2998/01/draft-for-later/"
+    assert marks(page(out, DRAFT_URL)) == ["draft"]
+    assert marks(page(out, FUTURE_URL)) == ["scheduled"]
+    assert marks(page(out, both_url)) == ["draft", "scheduled"]
+    expected = {FUTURE_URL: ["scheduled"], both_url: ["draft", "scheduled"], DRAFT_URL: ["draft"]}
+    for first in ("/", "/tag/support/"):
+        shown = {article.select_one(".p-name a")["href"]: marks(article)
+                 for soup in pages_of(out, first) for article in soup.select("article.h-entry")}
+        assert {url: found for url, found in shown.items() if found} == expected, first
+        assert set(URLS) & set(shown)  # published posts are listed too, unmarked
+    archive = {li.a["href"]: marks(li) for li in page(out, "/archive/").select(".archive-year li")}
+    assert {url: found for url, found in archive.items() if found} == expected
+    assert not any(marks(page(out, url)) for url in URLS)
+
+
+def test_a_build_without_them_marks_nothing(out: Path):
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 20
+    assert not [p for p in pages if BeautifulSoup(p.read_text("utf-8"), "html.parser").select(".mark, .marks")]
+
+
 def test_tag_spellings_fold_into_the_most_used(built: tuple[Path, str]):
     out, err = built
     assert_list(out, "/tag/customer-success/", "Tag: Customer Success", [

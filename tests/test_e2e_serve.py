@@ -422,8 +422,12 @@ def test_drafts_are_shown_unless_told_not_to(serve: Callable[..., Serve], site: 
     (site / "posts" / "2016-12-01-a-draft.md").write_text(DRAFT)
     (site / "posts" / "2999-01-01-later.md").write_text(post_text("Later", "2999-01-01 08:00", "Not yet."))
     server = serve(site)
-    assert "Draft words." in server.page("/notes/2016/12/a-draft/").get_text()
-    assert "Not yet." in server.page("/notes/2999/01/later/").get_text()
+    draft, later = server.page("/notes/2016/12/a-draft/"), server.page("/notes/2999/01/later/")
+    assert "Draft words." in draft.get_text() and "Not yet." in later.get_text()
+    assert [m.get_text() for m in draft.select(".mark")] == ["draft"]  # visibly not published
+    assert [m.get_text() for m in later.select(".mark")] == ["scheduled"]
+    home = server.page("/notes/").select("article.h-entry")
+    assert [m.get_text() for m in home[0].select(".mark")] == ["scheduled"]
     hidden = serve(site, "--no-drafts")
     assert hidden.get("/notes/2016/12/a-draft/")[0] == 404
     assert "Not yet." in hidden.page("/notes/2999/01/later/").get_text()

@@ -146,7 +146,7 @@ def test_the_example_folds_aliases_and_credits_who_sent_links(built: tuple[Path,
     assert len(spelled) >= 2  # the example spells one source two ways
     soup = BeautifulSoup((out / "source/scott-berkun/index.html").read_text(), "html.parser")
     assert soup.select_one("a.source-home")["href"] == "https://scottberkun.com/"
-    assert " ".join(soup.select_one(".source-about").get_text().split()).startswith("2 posts quoting Scott Berkun")
+    assert " ".join(soup.select_one(".source-about").get_text().split()).startswith("3 posts quoting Scott Berkun")
     rows = BeautifulSoup((out / "sources/index.html").read_text(), "html.parser").select("tbody tr")
     assert "Scott Berkun" in [row.a.get_text() for row in rows] and "Berkun, Scott" not in rows[0].get_text()
     people = BeautifulSoup((out / "via/index.html").read_text(), "html.parser").select("section.via-person")
@@ -159,3 +159,12 @@ def test_a_quote_first_link_post_is_captioned(built: tuple[Path, str]):
     figure = soup.select_one(".e-content > figure.quote")
     assert figure.blockquote["cite"] == "https://scottberkun.com/2015/work-vs-progress/"
     assert " ".join(figure.figcaption.get_text().split()) == "Work vs. Progress – Scott Berkun."
+
+
+def test_the_example_links_one_article_twice_on_purpose(built: tuple[Path, str]):
+    out, err = built
+    again = BeautifulSoup((out / "2019/02/work-vs-progress-revisited/index.html").read_text(), "html.parser")
+    before = again.select_one("section.related")
+    assert before.h2.get_text() == "Linked before"
+    assert [a["href"] for a in before.select("li a")] == ["/notes/2015/06/work-vs-progress/"]
+    assert "links the same article" not in err  # the later post says relinked: true

@@ -24,11 +24,13 @@ VIAS = ["Sheri", "sheri", "{name: Kottke, url: 'https://kottke.org/'}", None]
 SOURCE_FILES = [None, "- name: Scott Berkun\n  aliases: ['Berkun, Scott']\n  description: Writes on work.\n",
                 "- name: Seth Godin\n  url: https://seths.blog/\n  aliases: [Seth's Blog, sethgodin.com]\n"
                 "- name: Nobody Quoted\n"]
+CLEAN = BuildOptions(now=NOW, jobs=1)
 BODIES = ["> A quote. And more of it.\n\nMy commentary.", "> Only a quote.", "No quote here."]
 
 
 def day_date(day: int) -> str:
-    return f"2016-{1 + day % 12:02d}-{1 + day % 27:02d} 10:00"
+    """A date in 2016, or for the last few days one after NOW (a future post: scheduled where it is shown)."""
+    return f"{2016 if day < 38 else 2031}-{1 + day % 12:02d}-{1 + day % 27:02d} 10:00"
 
 
 def write_post(root: Path, name: str, meta: dict[str, str], body: str, step: int) -> None:
@@ -64,6 +66,7 @@ operations = st.one_of(
     st.tuples(st.just("link"), posts, st.sampled_from(LINKS)),
     st.tuples(st.just("via"), posts, st.sampled_from(VIAS)),
     st.tuples(st.just("relinked"), posts, st.sampled_from(["true", None])),
+    st.tuples(st.just("draft"), posts, st.sampled_from(["true", None])),
     st.tuples(st.just("sources.yaml"), st.sampled_from(SOURCE_FILES), st.none()),
     st.tuples(st.just("add"), st.integers(6, 9), st.integers(0, 40)),
     st.tuples(st.just("delete"), posts, st.none()),
@@ -129,22 +132,23 @@ def apply(root: Path, op: tuple, step: int) -> None:
 
 # How each edit of a post's front matter turns the drawn value into the field's text.
 EDITS = {"title": str, "tags": lambda tags: "[" + ", ".join(tags) + "]", "date": day_date,
-         "source": lambda v: v, "link": lambda v: v, "via": lambda v: v, "relinked": lambda v: v}
+         "source": lambda v: v, "link": lambda v: v, "via": lambda v: v, "relinked": lambda v: v,
+         "draft": lambda v: v}
 
 
-def clean_build(root: Path, out: Path) -> tuple[list, dict[str, bytes] | None]:
+def clean_build(root: Path, out: Path, options: BuildOptions = CLEAN) -> tuple[list, dict[str, bytes] | None]:
     """The errors of a cache-free build, and its output when it succeeds."""
     shutil.rmtree(out, ignore_errors=True)
-    options = BuildOptions(now=NOW, jobs=1)
     result = Builder(root / "config.yaml", {"output_dir": str(out)}, options, persist=False).build()
     return [p for p in result.problems if not p.warning], tree_bytes(out) if result.ok else None
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(operations, min_size=1, max_size=6))
-def test_incremental_builds_equal_clean_builds(tmp_path_factory, ops):
+@given(st.lists(operations, min_size=1, max_size=6), st.booleans())
+def test_incremental_builds_equal_clean_builds(tmp_path_factory, ops, preview):
     root = base_site(tmp_path_factory.mktemp("site"))
-    options = BuildOptions(now=NOW, jobs=1)
+    # A preview shows drafts and future posts, each marked.
+    options = BuildOptions(now=NOW, jobs=1, drafts=preview, future=preview)
     in_memory = Builder(root / "config.yaml", {"output_dir": str(root / "memory")}, options, persist=False)
     # As `serve --watch` builds: told which paths changed, it scans nothing else.
     watched = Builder(root / "config.yaml", {"output_dir": str(root / "watched")}, options, persist=False)
@@ -158,7 +162,7 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory, ops):
         outputs_before = [tree_bytes(root / out) for out in outputs]
         results = [Builder(root / "config.yaml", options=options).build(),  # a new process each time
                    in_memory.build(), watched.build(changed=changed)]
-        problems, expected = clean_build(root, root.parent / (root.name + "-clean"))
+        problems, expected = clean_build(root, root.parent / (root.name + "-clean"), options)
         if expected is None:  # e.g. two posts on one URL: every build fails alike and changes nothing
             assert [[p for p in r.problems if not p.warning] for r in results] == [problems] * 3
             assert [tree_bytes(root / out) for out in outputs] == outputs_before
@@ -195,3 +199,46 @@ def test_unchanged_files_keep_their_mtime(site):
     assert "2015/04/some-customers-suck/index.html" in result.written
     assert "2015/06/work-vs-progress/index.html" not in result.written
     assert (home.stat().st_mtime_ns, post.stat().st_mtime_ns) == before  # neither shows the edited post
+
+
+def test_edits_of_sources_yaml_equal_clean_builds(tmp_path):
+    root = base_site(tmp_path / "site")
+    options = BuildOptions(now=NOW, jobs=1)
+    watched = Builder(root / "config.yaml", {"output_dir": str(root / "watched")}, options, persist=False)
+    assert Builder(root / "config.yaml", options=options).build().ok and watched.build().ok
+    sources = root / "sources.yaml"
+    described = SOURCE_FILES[1].replace("Writes on work.", "Writes on management.")
+    # Fold two spellings, describe the source otherwise, list other sources, break the file, mend it, drop it.
+    for step, text in enumerate([SOURCE_FILES[1], described, SOURCE_FILES[2], "- name: [oops]\n", SOURCE_FILES[2],
+                                 None], start=200):
+        apply(root, ("sources.yaml", text, None), step)
+        results = [Builder(root / "config.yaml", options=options).build(), watched.build(changed=[sources])]
+        problems, expected = clean_build(root, tmp_path / "clean")
+        if expected is None:
+            assert [p.path for p in problems] == ["sources.yaml"]
+            assert [[p for p in r.problems if not p.warning] for r in results] == [problems] * 2
+            continue
+        assert all(r.ok for r in results), [r.problems for r in results]
+        for out in ("build", "watched"):
+            assert tree_bytes(root / out) == expected, f"{out} differs after sources.yaml became {text!r}"
+        about = expected.get("source/scott-berkun/index.html", b"")
+        assert (b"Writes on management." in about) == (text == described)
+
+
+def test_a_shown_future_post_loses_its_marker_once_its_date_passes(tmp_path):
+    """A preview kept running (and a saved build) rebuilt after a scheduled post's date: as a clean build then."""
+    root = base_site(tmp_path / "site")
+    write_post(root, "later.md", post_meta("Later", "2030-06-01 10:00", ["support"], None), "Soon.", 50)
+    before = BuildOptions(now=NOW, future=True, jobs=1)
+    after = BuildOptions(now=datetime(2031, 1, 1, tzinfo=UTC), future=True, jobs=1)
+    live = Builder(root / "config.yaml", {"output_dir": str(root / "live")}, before, persist=False)
+    assert Builder(root / "config.yaml", options=before).build().ok and live.build().ok
+    page = root / "live" / "2030" / "06" / "later" / "index.html"
+    assert b"scheduled" in page.read_bytes()
+    live.options = after  # the clock moved on; nothing on disk did
+    results = [Builder(root / "config.yaml", options=after).build(), live.build(changed=[])]
+    assert all(r.ok for r in results), [r.problems for r in results]
+    _, expected = clean_build(root, tmp_path / "clean", after)
+    assert expected is not None and b"scheduled" not in expected["2030/06/later/index.html"]
+    for out in ("build", "live"):
+        assert tree_bytes(root / out) == expected, out

@@ -67,6 +67,29 @@ def test_a_post_coming_due_is_found():
     assert site.due(datetime(2021, 6, 1, tzinfo=UTC)) == ["posts/later.md"]
 
 
+def test_a_shown_future_post_is_scheduled_until_its_date_passes():
+    later = a_post("later", datetime(2021, 1, 1, tzinfo=UTC))
+    site = site_of(later, a_post("now", datetime(2019, 1, 1, tzinfo=UTC)), now=datetime(2020, 1, 1, tzinfo=UTC),
+                   selection=Selection(future=True))
+    assert [(p.slug, p.scheduled) for p in site.posts] == [("later", True), ("now", False)]
+    assert site.next_release() == datetime(2021, 1, 1, tzinfo=UTC)  # when its marker goes
+    assert site.due(datetime(2020, 6, 1, tzinfo=UTC)) == []
+    assert site.due(datetime(2021, 6, 1, tzinfo=UTC)) == ["posts/later.md"]
+    site.now = datetime(2021, 6, 1, tzinfo=UTC)
+    site.put(later)  # as the engine patches a post that came due
+    assert [(p.slug, p.scheduled) for p in site.posts] == [("later", False), ("now", False)]
+    assert site.next_release() is None
+
+
+def test_only_a_draft_build_shows_drafts_and_they_never_come_due():
+    site = site_of(a_post("draft", datetime(2021, 1, 1, tzinfo=UTC), draft=True), now=datetime(2020, 1, 1, tzinfo=UTC),
+                   selection=Selection(future=True))
+    assert list(site.posts) == [] and site.due(datetime(2022, 1, 1, tzinfo=UTC)) == []
+    assert site.next_release() is None
+    drafts = site_of(a_post("draft", datetime(2015, 1, 1, tzinfo=UTC), draft=True), selection=Selection(drafts=True))
+    assert [(p.draft, p.scheduled) for p in drafts.posts] == [(True, False)]
+
+
 def test_put_and_drop_equal_a_site_built_at_once():
     a = a_post("a", datetime(2015, 6, 1, tzinfo=UTC), ["x", "y"], "S")
     b = a_post("b", datetime(2016, 6, 1, tzinfo=UTC), ["y"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from random import Random
@@ -12,6 +12,7 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from conftest import CONFIG, make_site, post_text, run_cli
+from test_e2e_build import assert_links_resolve, internal_links
 
 SUB_CONFIG = CONFIG.replace("url: https://example.org/", "url: https://example.org/notes/")
 ARTICLE = "https://scottberkun.com/2015/work-vs-progress/"
@@ -114,9 +115,13 @@ def test_sources_in_three_orders(out: Path):
                                                            ("Seth Godin", "2")]
     assert source_rows(out, "/notes/sources/recent/") == [("Anne Author", "1"), ("Seth Godin", "2"),
                                                           ("Scott Berkun", "3")]
-    orders = page(out, "/notes/sources/").select_one("nav.orders")
-    assert [a["href"] for a in orders.find_all("a")] == ["/notes/sources/by-name/", "/notes/sources/recent/"]
-    assert not page(out, "/notes/sources/").find("script")
+    orders = ["/notes/sources/", "/notes/sources/by-name/", "/notes/sources/recent/"]
+    for url in orders:  # each order links the other two, with plain links
+        soup = page(out, url)
+        nav = soup.select_one("nav.orders")
+        assert [a["href"] for a in nav.find_all("a")] == [other for other in orders if other != url]
+        assert nav.select_one("[aria-current=page]").get_text() in {"most quoted", "by name", "most recent"}
+        assert not soup.find("script") and not soup.find(attrs={"onclick": True})
 
 
 def test_tag_index_counts_every_tag(out: Path):
@@ -211,11 +216,15 @@ def test_microformats(out: Path):
     assert [(card.get_text(), card.a["href"]) for card in author] == [("Test Author", "https://example.org/notes/")]
 
 
-def test_opengraph_twitter_and_article_meta(out: Path):
-    soup = page(out, URL["a"])
-    meta = {}
+def meta_of(soup: BeautifulSoup) -> dict[str, list[str]]:
+    meta: dict[str, list[str]] = {}
     for tag in soup.find_all("meta"):
         meta.setdefault(tag.get("property") or tag.get("name"), []).append(tag.get("content"))
+    return meta
+
+
+def test_opengraph_twitter_and_article_meta(out: Path):
+    meta = meta_of(page(out, URL["a"]))
     assert meta["og:title"] == ["Work vs. Progress"] and meta["og:type"] == ["article"]
     assert meta["og:url"] == ["https://example.org/notes/2015/06/work-vs-progress/"]
     assert meta["og:description"] == ["Busy is not progress. It only looks like it."]
@@ -225,16 +234,59 @@ def test_opengraph_twitter_and_article_meta(out: Path):
     assert meta["article:tag"] == ["management", "work"]
 
 
-def test_every_page_links_its_feeds(out: Path):
-    for url in ("/notes/", URL["a"], "/notes/sources/", "/notes/2016/"):
-        types = {link["type"] for link in page(out, url).find_all("link", rel="alternate")}
-        assert {"application/rss+xml", "application/atom+xml", "application/feed+json"} <= types
-    for url, own in (("/notes/tag/work/", "/notes/tag/work/feed.xml"),
-                     ("/notes/source/seth-godin/", "/notes/source/seth-godin/feed.xml")):
-        soup = page(out, url)
-        assert own in [link["href"] for link in soup.find_all("link", rel="alternate")]
-        assert soup.select_one("p.list-feed a")["href"] == own
-        assert (out / own.removeprefix("/notes/")).is_file()
+@pytest.mark.parametrize("key", sorted(URL))
+def test_every_post_page_describes_itself_to_machines(out: Path, key: str):
+    soup = page(out, URL[key])
+    meta = meta_of(soup)
+    entry = soup.select_one("article.h-entry")
+    title = entry.select_one(".p-name").get_text()
+    assert meta["og:title"] == meta["twitter:title"] == [title] and meta["og:type"] == ["article"]
+    assert meta["og:url"] == [soup.find("link", rel="canonical")["href"]] == [f"https://example.org{URL[key]}"]
+    assert meta["og:site_name"] == ["Test Notes"] and meta["twitter:card"] == ["summary"]
+    assert meta["og:description"][0].strip() and meta["twitter:description"] == meta["og:description"]
+    assert meta["article:published_time"] == [entry.select_one(".dt-published")["datetime"]]
+    assert meta.get("article:tag", []) == [a.get_text() for a in entry.select("a.p-category")]
+    assert entry.select_one(".u-bookmark-of.h-cite") is not None or key == "e"  # every link post cites
+    assert [card.get_text() for card in entry.select(".byline .p-author.h-card")] == ["Test Author"]
+
+
+def html_pages(out: Path) -> list[Path]:
+    return sorted(out.rglob("*.html"))
+
+
+def soup_at(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text("utf-8"), "html.parser")
+
+
+def test_every_page_links_the_site_feeds(out: Path):
+    feeds = {("application/rss+xml", "/notes/feed.xml"), ("application/atom+xml", "/notes/atom.xml"),
+             ("application/feed+json", "/notes/feed.json")}
+    assert len(html_pages(out)) > 30
+    for path in html_pages(out):
+        links = {(link["type"], link["href"]) for link in soup_at(path).find_all("link", rel="alternate")}
+        assert feeds <= links, path
+
+
+def test_every_tag_and_source_page_links_its_own_feed(out: Path):
+    lists = [path for kind in ("tag", "source") for pattern in ("*/index.html", "*/page/*/index.html")
+             for path in sorted((out / kind).glob(pattern))]
+    assert len(lists) == 9 and any("page" in path.parts for path in lists)  # 5 tag pages, 4 source pages
+    for path in lists:
+        kind, slug = path.relative_to(out).parts[:2]
+        own = f"/notes/{kind}/{slug}/feed.xml"
+        soup = soup_at(path)
+        assert ("application/rss+xml", own) in {(link["type"], link["href"])
+                                                for link in soup.find_all("link", rel="alternate")}, path
+        assert soup.select_one("p.list-feed a")["href"] == own, path
+        assert feed(out, f"{kind}/{slug}/feed.xml").feed.link == f"https://example.org/notes/{kind}/{slug}/"
+
+
+def test_every_internal_link_resolves_under_the_sub_path(out: Path):
+    assert_links_resolve(out, "/notes/", at_least=300)
+    for _, link in internal_links(out, "/notes/"):
+        path, _, fragment = link.partition("#")
+        if fragment:  # a person on the page of thanks
+            assert page(out, path).find(id=fragment) is not None, link
 
 
 def atom_links(entry) -> dict[str, str]:
@@ -273,6 +325,9 @@ def test_feed_entries_carry_tags_and_author(out: Path, name: str):
     assert ("<dc:creator>Test Author</dc:creator>" in raw) == (name == "feed.xml")
 
 
+RFC_3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
 def json_feed(out: Path) -> dict:
     return json.loads((out / "feed.json").read_text("utf-8"))
 
@@ -283,6 +338,8 @@ def assert_json_feed_1_1(document: dict) -> None:
     assert isinstance(document["title"], str) and document["title"]
     for key in ("home_page_url", "feed_url"):
         assert document[key].startswith("https://")
+    assert set(document) <= {"version", "title", "home_page_url", "feed_url", "description", "user_comment",
+                             "next_url", "icon", "favicon", "authors", "language", "expired", "hubs", "items"}
     assert "author" not in document  # 1.1 replaced it with authors
     assert all(isinstance(a, dict) and {"name", "url", "avatar"} & a.keys() for a in document["authors"])
     ids = [item["id"] for item in document["items"]]
@@ -290,7 +347,7 @@ def assert_json_feed_1_1(document: dict) -> None:
     for item in document["items"]:
         assert "content_html" in item or "content_text" in item
         assert item["url"].startswith("https://") and "author" not in item
-        assert datetime.fromisoformat(item["date_published"]).tzinfo is not None  # RFC 3339: with an offset
+        assert RFC_3339.fullmatch(item["date_published"]), item["date_published"]
         assert all(isinstance(t, str) for t in item.get("tags", []))
         assert all({"name", "url", "avatar"} & a.keys() for a in item["authors"])
         assert set(item) <= {"id", "url", "external_url", "title", "content_html", "content_text", "summary",
@@ -436,6 +493,7 @@ def test_excerpts_of_200_posts(styles: dict[str, Path], style: str):
         assert summary is not None and article.select_one(".e-content") is None
         quote, whole_quote = article.select_one("figure.quote blockquote"), whole.select_one("figure.quote blockquote")
         more = article.select_one("p.read-more a")
+        assert more is None or more["href"] == url
         if article.select_one(".p-summary > p") and "A summary" in full_text(summary):
             assert full_text(summary).startswith("A summary <of> post") and more["href"] == url
         elif style == "quote" and whole_quote:

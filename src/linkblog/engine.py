@@ -179,10 +179,10 @@ class Engine:
                                              if site.records.get(rel) is not records.get(rel)}
         for path in site.due(now):
             changes.setdefault(path, site.records[path])
-        site.now = now
         groups = {g for rel in changes for p in (site.records.get(rel), changes[rel]) if p
                   for g in group_keys(p, site.sources)}
         sizes_before, before = sizes(site, groups), {rel: spot(site, rel) for rel in changes}
+        site.now = now  # after the spots: a post placed for them shows what the last build showed
         renamed = set()
         for rel, parsed in changes.items():
             renamed |= site.put(parsed) if parsed is not None else site.drop(rel)

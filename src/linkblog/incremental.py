@@ -122,7 +122,7 @@ def reusable(state: State, rel: str, found: Found,
 def post_fingerprint(post: Post) -> str:
     """Everything about a placed post that a page showing it in full can depend on."""
     shown = [post.digest, post.url, post.date.isoformat(), *(f"{r.name}\0{r.url}" for r in post.tag_refs),
-             f"{post.source_ref.name}\0{post.source_ref.url}" if post.source_ref else ""]
+             f"{post.source_ref.name}\0{post.source_ref.url}" if post.source_ref else "", repr(post.scheduled)]
     return key_of(*shown)
 
 
@@ -130,7 +130,8 @@ def listing_fingerprint(post: Post) -> str:
     """What a list of titles shows of a post (the archive, previous/next links): never its body."""
     source = f"{post.source_ref.name}\0{post.source_ref.url}" if post.source_ref else ""
     via = (post.via.url or "") if post.via else ""  # the page of people links each one's newest link
-    return key_of(post.title, post.url, post.date.isoformat(), post.link or "", source, via)
+    marks = repr((post.draft, post.scheduled))
+    return key_of(post.title, post.url, post.date.isoformat(), post.link or "", source, via, marks)
 
 
 def page_fingerprint(page: PageSpec, template_digest: str) -> str:

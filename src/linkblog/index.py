@@ -238,14 +238,14 @@ class Site:
         return entry.name if entry else most_used(counts)
 
     def due(self, now: datetime) -> list[str]:
-        """The posts held back for their date that `now` would publish."""
-        return [p.path for p in self.records.values() if p.path not in self.keys
-                and not self.selection.includes(p, self.now) and self.selection.includes(p, now)]
+        """The posts whose date `now` passes: held back until then, or (with future posts shown) marked
+        scheduled until then."""
+        return [p.path for p in self.records.values() if self.now < p.date <= now and self.selection.includes(p, now)]
 
     def next_release(self) -> datetime | None:
-        """When the earliest post held back for its future date comes due."""
+        """When the earliest post dated after `now` comes due: it is published, or loses its scheduled marker."""
         waiting = [p.date for p in self.records.values()
-                   if p.date > self.now and not self.selection.future and (self.selection.drafts or not p.draft)]
+                   if p.date > self.now and (self.selection.drafts or not p.draft)]
         return min(waiting, default=None)
 
     def post(self, path: str) -> Post:
@@ -259,7 +259,8 @@ class Site:
                 **(fields | {"title": typographic(parsed.title)}),
                 url=self.post_urls[path], permalink=self.urls.absolute(site_path),
                 tag_refs=tuple(dict.fromkeys(self.ref((PageKind.TAG, slugify(t))) for t in parsed.tags)),
-                source_ref=self.ref((PageKind.SOURCE, self.sources.slug(parsed.source))) if parsed.source else None)
+                source_ref=self.ref((PageKind.SOURCE, self.sources.slug(parsed.source))) if parsed.source else None,
+                scheduled=parsed.date > self.now)
         return post
 
     def site_path(self, parsed: Parsed) -> str:

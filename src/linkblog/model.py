@@ -97,6 +97,7 @@ class Post(Parsed):
     permalink: str
     tag_refs: tuple[Ref, ...] = ()
     source_ref: Ref | None = None
+    scheduled: bool = False  # dated after the build's `now`: only a build with --future (a preview) shows it
 
 
 @dataclass(frozen=True, slots=True)
