@@ -119,7 +119,7 @@ def row_post(rel: str, row: tuple, tz: tzinfo) -> Parsed:
                   digest=digest, tags=names, link=link, source=source,
                   via=Via(via_name, via_url) if via_name is not None else None, draft=bool(draft), summary=summary,
                   extra=expect(decode(json.loads(extra)), dict) if extra is not None else {},
-                  compared=(link, article) if link and article is not None else None)
+                  _compared=(link, article) if link and article is not None else None)
 
 
 def expect(value: Any, kind: type | tuple[type, ...]) -> Any:

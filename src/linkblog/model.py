@@ -66,18 +66,18 @@ class Parsed:
     extra: dict[str, Any] = field(default_factory=dict)
     # (link, the link as readers compare it), kept with the post, since normalising 10,000 links is slow;
     # trusted only while it is of this link, so a dataclasses.replace() of `link` cannot leave it stale.
-    compared: tuple[str, str] | None = None
+    _compared: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
-        if self.link and (self.compared is None or self.compared[0] != self.link):
+        if self.link and (self._compared is None or self._compared[0] != self.link):
             from linkblog.urls import normalised_link
 
-            object.__setattr__(self, "compared", (self.link, normalised_link(self.link)))
+            object.__setattr__(self, "_compared", (self.link, normalised_link(self.link)))
 
     @property
     def article(self) -> str | None:
         """The article a post links, as readers compare links: without scheme, www., tracking and so on."""
-        return self.compared[1] if self.link and self.compared else None
+        return self._compared[1] if self.link and self._compared else None
 
     @property
     def description(self) -> str:
