@@ -244,7 +244,8 @@ def test_every_variable_a_template_is_given_is_documented(rendered: Recording):
 
 def public_names(kind: type) -> set[str]:
     """The public fields and properties of a dataclass."""
-    return {f.name for f in fields(kind) if not f.name.startswith("_")} | {name for name in dir(kind) if isinstance(getattr(kind, name), property)}
+    named = {f.name for f in fields(kind) if not f.name.startswith("_")}
+    return named | {name for name in dir(kind) if isinstance(getattr(kind, name), property)}
 
 
 @pytest.mark.parametrize("kind", TEMPLATE_OBJECTS, ids=[k.__name__ for k in TEMPLATE_OBJECTS])
