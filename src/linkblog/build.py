@@ -99,6 +99,7 @@ class Builder:
         self.engine: Engine | None = None
         self.inputs: Inputs | None = None
         self.last: InputState | None = None
+        self.code = ""
 
     def build(self, progress: Progress | None = None, changed: Iterable[Path] | None = None) -> BuildResult:
         """One build; `changed` (what a watcher saw) spares a full scan. On any error the output is untouched."""
@@ -122,10 +123,11 @@ class Builder:
         if recovered:
             problems.append(Problem(config.output_dir, recovered, warning=True))
         with timer("scan"):
-            inputs = self.rescan(config, changed) if changed is not None and self.inputs else None
-            inputs = inputs or self.scan(config)
-            code = code_digest()
-            key = self.input_key(config, inputs, code)
+            rescanned = self.rescan(config, changed) if changed is not None and self.inputs else None
+            inputs = rescanned or self.scan(config)
+            code = self.code = self.code or code_digest()  # the code this process runs cannot change under it
+            key = self.input_key(config, inputs, code) if not (rescanned and self.last) else \
+                key_of(self.last.key, "rescan", str(inputs.started_ns))  # a key no full scan makes: never stops early
         now = self.options.now or datetime.now(UTC)
         last = self.last if self.last or not self.persist else load_inputs(config.root)
         if last and not self.options.clean and self.unchanged(last, key, inputs, now, config):
@@ -137,7 +139,7 @@ class Builder:
         result.problems = problems + result.problems
         self.inputs = inputs
         if result.ok:
-            self.remember(config, engine, inputs, key, result)
+            self.remember(config, engine, inputs, key, result, racy={} if rescanned else racy_digests(inputs))
         return result
 
     def engine_for(self, config: Config, code: str, timer: Timer) -> Engine:
@@ -212,18 +214,19 @@ class Builder:
                 save_inputs(config.root, self.last)
         return True
 
-    def remember(self, config: Config, engine: Engine, inputs: Inputs, key: str, result: BuildResult) -> None:
+    def remember(self, config: Config, engine: Engine, inputs: Inputs, key: str, result: BuildResult,
+                 racy: dict[str, str]) -> None:
         """Keep what lets the next build stop early: the input key, racy files, warnings."""
         release = engine.site.next_release() if engine.site else None
         # A build that stops early repeats the inputs' warnings; one-off notices (cache, output) are not repeated.
         once = (str(CACHE_DIR), config.output_dir)
         warnings = [[p.path, p.message, p.line] for p in result.problems if p.warning and p.path not in once]
-        self.last = InputState(key, inputs.started_ns, racy_digests(inputs),
+        self.last = InputState(key, inputs.started_ns, racy,
                                release.timestamp() if release else None, result.posts,
                                result.unchanged + len(result.pages), output_identity(config), warnings,
                                result.left_out, result.ignored)
+        engine.state.saved_ns = inputs.started_ns  # files older than this scan need no reading next time
         if self.persist:
-            engine.state.saved_ns = inputs.started_ns
             saved, problems = save_state(config.root, engine.state, engine.saved)
             engine.saved = saved
             result.problems += problems

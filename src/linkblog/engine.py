@@ -26,6 +26,7 @@ from linkblog.incremental import (
     spot,
     templates_touched,
     touched,
+    urls_moved,
 )
 from linkblog.index import Selection, Site, group_keys, index_site
 from linkblog.model import PageKind, PageSpec, Parsed
@@ -64,6 +65,15 @@ class RenderJob:
         return self.renderer
 
 
+@dataclass
+class Layout:
+    """Every page's URL and kind, the output files they make, and the URLs two posts (or pages) would share."""
+
+    urls: dict[str, PageKind]
+    files: set[str]
+    collisions: list[Problem]
+
+
 class Engine:
     """Builds one config's site again and again, from its state and the inputs of each build."""
 
@@ -80,6 +90,9 @@ class Engine:
         self.digests: tuple[dict[str, str], list[Problem]] = ({}, [])
         self.saved: Saved | None = None
         self.sources_stat: Found | None = None  # unknown: the first build reads it again
+        self.seen_posts: dict[str, Found] = {}  # the scan of posts/ the last build compared with its parses
+        self.last_layout: Layout | None = None
+        self.static_check: tuple[Layout | None, dict[str, Found], list[Problem]] = (None, {}, [])
         self.sources, self.source_problems = load_sources(config.root)
         self.state = self.fitting(state)
 
@@ -107,7 +120,7 @@ class Engine:
             reused, misses = self.diff_posts(inputs)
         with timer("parse"):
             parsed = dict(map_items(parse_file, self.config.tz, misses, self.jobs, counter("parse", misses, progress)))
-        old_files, state.files = state.files, dict(sorted({**reused, **parsed}.items()))
+        old_files, state.files = state.files, merged_files(state.files, reused, parsed)
         with timer("index"):
             sources_changed = self.reload_sources(inputs.sources)
             dirty = self.patch(old_files, now)
@@ -116,11 +129,12 @@ class Engine:
         with timer("plan"):
             renderer, digests, template_problems = self.templates(inputs)
             dirty.kinds |= templates_touched(state.templates, digests)
-            problems += self.problems(inputs) + template_problems
+            layout = self.layout(dirty)
+            urls = layout.urls
+            problems += self.problems(inputs, layout) + template_problems
             if errors(problems):
                 self.pending = dirty
                 return BuildResult(problems)
-            urls = page_urls(self.site, generated_urls(self.site))  # type: ignore[arg-type]
             pages = planned(self.site, dirty)  # type: ignore[arg-type]
             if set(urls) - state.pages.keys() - {page.url for page in pages}:  # a page nothing planned: all
                 pages = planned(self.site, Dirty(everything=True))  # type: ignore[arg-type]
@@ -128,13 +142,15 @@ class Engine:
             todo = [page for page in pages if state.pages.get(page.url) != fingerprints[page.url]
                     or self.urls.file_for(page.url) not in state.outputs]
         rendered_before = state.pages  # write() forgets it until the output is committed
-        result = self.write(renderer, todo, urls, inputs, progress, timer)
+        result = self.write(renderer, todo, layout.files, inputs, progress, timer)
         if not result.ok:
             self.pending = dirty
             return BuildResult(problems + result.problems)
         self.pending = Dirty()
         state.templates, state.template_key = digests, self.template_key
-        state.pages = {url: fp for url, fp in rendered_before.items() if url in urls} | fingerprints
+        kept = rendered_before if rendered_before.keys() <= urls.keys() else \
+            {url: fp for url, fp in rendered_before.items() if url in urls}
+        state.pages = kept | fingerprints
         result.problems = problems
         result.posts = len(self.site.keys)  # type: ignore[union-attr]
         result.unchanged = len(urls) - len(result.pages)
@@ -144,8 +160,11 @@ class Engine:
     def diff_posts(self, inputs: Inputs) -> tuple[dict[str, FileState], list[tuple[str, Found, bytes | None]]]:
         """The post files whose last parse still holds, and those to parse (with their bytes, if read)."""
         reused, misses = {}, []
+        seen, self.seen_posts = self.seen_posts, inputs.posts
         for rel, found in inputs.posts.items():
-            entry, data = reusable(self.state, rel, found, post_digest)
+            entry, data = self.state.files.get(rel), None
+            if seen.get(rel) is not found or entry is None:  # a rescan keeps the Found of every file it left alone
+                entry, data = reusable(self.state, rel, found, post_digest)
             if entry is None:
                 misses.append((rel, found, data))
             else:
@@ -165,24 +184,30 @@ class Engine:
 
     def patch(self, old_files: dict[str, FileState], now: datetime) -> Dirty:
         """Bring the site up to the parsed files; what that moved."""
-        records = {rel: e.parsed for rel, e in self.state.files.items() if e.parsed is not None}
+        files = self.state.files
         selection = Selection(self.options.drafts, self.options.future)
         if self.site is None and not self.state.pages:  # nothing rendered to compare with
-            self.site = index_site(records.values(), self.config, self.urls, now, selection, self.sources)
+            self.site = index_site((e.parsed for e in files.values() if e.parsed), self.config, self.urls, now,
+                                   selection, self.sources)
             return Dirty(everything=True)
         if self.site is None:  # the site as the last build left it, then the changes since
             self.site = index_site((e.parsed for e in old_files.values() if e.parsed), self.config, self.urls,
                                    datetime.fromtimestamp(self.state.saved_ns / 1e9).astimezone(now.tzinfo),
                                    selection, self.sources)
         site = self.site
-        changes: dict[str, Parsed | None] = {rel: records.get(rel) for rel in {*site.records, *records}
-                                             if site.records.get(rel) is not records.get(rel)}
+        # Only a file whose state is another object can have changed: the rest hold the records the site has.
+        moved = {rel for rel, entry in files.items() if old_files.get(rel) is not entry} | (old_files.keys() - files)
+        changes: dict[str, Parsed | None] = {}
+        for rel in sorted(moved):
+            parsed = files[rel].parsed if rel in files else None
+            if site.records.get(rel) is not parsed:
+                changes[rel] = parsed
         for path in site.due(now):
             changes.setdefault(path, site.records[path])
         groups = {g for rel in changes for p in (site.records.get(rel), changes[rel]) if p
                   for g in group_keys(p, site.sources)}
         sizes_before, before = sizes(site, groups), {rel: spot(site, rel) for rel in changes}
-        site.now = now  # after the spots: a post placed for them shows what the last build showed
+        site.advance(now)  # after the spots: a post placed for them shows what the last build showed
         renamed = set()
         for rel, parsed in changes.items():
             renamed |= site.put(parsed) if parsed is not None else site.drop(rel)
@@ -204,16 +229,29 @@ class Engine:
             self.template_stats = stats
         return self.renderer, *self.digests
 
-    def problems(self, inputs: Inputs) -> list[Problem]:
+    def layout(self, dirty: Dirty) -> Layout:
+        """Every page's URL and file, worked out again only when a change can add, drop or move a page."""
+        site = self.site
+        assert site is not None
+        if self.last_layout is None or urls_moved(dirty):
+            generated = generated_urls(site)
+            urls = page_urls(site, generated)
+            self.last_layout = Layout(urls, {self.urls.file_for(url) for url in urls}, collisions(site, generated))
+        return self.last_layout
+
+    def problems(self, inputs: Inputs, layout: Layout) -> list[Problem]:
         """Every post's problems, odd spellings, and URLs two pages or a static file would share."""
         site = self.site
         assert site is not None
         found = [p for e in self.state.files.values() for p in e.problems] + self.source_problems + site.warnings()
-        generated = generated_urls(site)
-        found += collisions(site, generated)
-        return found + static_collisions(site, [*generated, *site.by_url], inputs.static)
+        # Most rebuilds move no page and no static file: the last answer holds.
+        last_layout, last_static, clashes = self.static_check
+        if last_layout is not layout or last_static != inputs.static:
+            clashes = static_collisions(site, layout.urls, inputs.static)
+            self.static_check = layout, inputs.static, clashes
+        return found + layout.collisions + clashes
 
-    def write(self, renderer: Renderer, todo: list[PageSpec], urls: dict[str, PageKind], inputs: Inputs,
+    def write(self, renderer: Renderer, todo: list[PageSpec], files: set[str], inputs: Inputs,
               progress: Progress, timer: Timer) -> BuildResult:
         """Render the pages to do into a stage, add static and hosting files, then swap or apply it."""
         state = self.state
@@ -227,7 +265,6 @@ class Engine:
                 stage.discard()
                 return BuildResult(failures)
             with timer("write"):
-                files = {self.urls.file_for(url) for url in urls}
                 outputs = stage_changes(stage, state.outputs, rendered, files, inputs.static,
                                         hosting_files(self.config.cname))
         except BaseException:  # a failed or interrupted build leaves no stage behind
@@ -248,11 +285,18 @@ class Engine:
         """Name what the build did not publish: drafts, posts dated later, files that are not posts."""
         site = self.site
         assert site is not None
-        for path, parsed in sorted(site.records.items()):
-            if path not in site.keys:
-                result.left_out.append("draft" if parsed.draft and not self.options.drafts
-                                       else f"dated {parsed.date:%Y-%m-%d %H:%M} {parsed.date.tzname()}")
+        for parsed in (site.records[path] for path in sorted(site.held)):
+            result.left_out.append("draft" if parsed.draft and not self.options.drafts
+                                   else f"dated {parsed.date:%Y-%m-%d %H:%M} {parsed.date.tzname()}")
         result.ignored = inputs.ignored
+
+
+def merged_files(old: dict[str, FileState], reused: dict[str, FileState],
+                 parsed: dict[str, FileState]) -> dict[str, FileState]:
+    """The state of every post file after this build's reads, in path order."""
+    if reused.keys() | parsed.keys() != old.keys():
+        return dict(sorted({**reused, **parsed}.items()))
+    return {**old, **reused, **parsed}  # the same files: their order holds
 
 
 def counter(stage: str, items: Any, progress: Progress) -> Any:

@@ -255,6 +255,11 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
     return dirty
 
 
+def urls_moved(dirty: Dirty) -> bool:
+    """True when the change may add, drop or move a page: the sitemap, which lists them all, is dirty then."""
+    return dirty.everything or bool(dirty.kinds) or PageKind.SITEMAP in dirty.specials
+
+
 def has_feed(group: GroupKey) -> bool:
     return group == HOME or group[0] in GROUP_FEEDS
 

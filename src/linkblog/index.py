@@ -135,12 +135,19 @@ class Site:
         self.by_url: dict[str, list[str]] = {}  # URL -> paths: more than one is a collision
         self.links: dict[str, list[SortKey]] = {}  # normalised article link -> the posts linking it, oldest first
         self.shared: set[str] = set()  # the links more than one post has
+        # Kept as posts come and go, so a rebuild after one edit never walks every post to find these.
+        self.held: set[str] = set()  # the posts not published: drafts, and those dated after `now`
+        self.later: set[str] = set()  # the posts dated after `now`, published (as scheduled) or not
 
     def load(self, records: Iterable[Parsed]) -> None:
         """Fill an empty site at once: one sort per group instead of an insertion per post."""
         for parsed in records:
             self.records[parsed.path] = parsed
-            if self.selection.includes(parsed, self.now):
+            if parsed.date > self.now:
+                self.later.add(parsed.path)
+            if not self.selection.includes(parsed, self.now):
+                self.held.add(parsed.path)
+            else:
                 self.keys[parsed.path] = key = sort_key(parsed)
                 self.locate(parsed)
                 named = named_keys(parsed, self.sources)
@@ -162,8 +169,12 @@ class Site:
         """Add or replace a post; the groups whose shown name changed with it."""
         renamed = self.drop(parsed.path)
         self.records[parsed.path] = parsed
+        if parsed.date > self.now:
+            self.later.add(parsed.path)
         if self.selection.includes(parsed, self.now):
             renamed |= self.join(parsed)
+        else:
+            self.held.add(parsed.path)
         return renamed
 
     def drop(self, path: str) -> set[GroupKey]:
@@ -171,6 +182,8 @@ class Site:
         old = self.records.pop(path, None)
         key = self.keys.pop(path, None)
         self.placed.pop(path, None)
+        self.held.discard(path)
+        self.later.discard(path)
         if old is None or key is None:
             return set()
         url = self.post_urls.pop(path)
@@ -240,12 +253,18 @@ class Site:
     def due(self, now: datetime) -> list[str]:
         """The posts whose date `now` passes: held back until then, or (with future posts shown) marked
         scheduled until then."""
-        return [p.path for p in self.records.values() if self.now < p.date <= now and self.selection.includes(p, now)]
+        return sorted(path for path in self.later
+                      if self.records[path].date <= now and self.selection.includes(self.records[path], now))
+
+    def advance(self, now: datetime) -> None:
+        """Move the site's clock on (after the posts `due` names are put again)."""
+        self.now = now
+        self.later = {path for path in self.later if self.records[path].date > now}
 
     def next_release(self) -> datetime | None:
         """When the earliest post dated after `now` comes due: it is published, or loses its scheduled marker."""
-        waiting = [p.date for p in self.records.values()
-                   if p.date > self.now and (self.selection.drafts or not p.draft)]
+        waiting = [self.records[path].date for path in self.later
+                   if self.selection.drafts or not self.records[path].draft]
         return min(waiting, default=None)
 
     def post(self, path: str) -> Post:

@@ -235,6 +235,8 @@ def collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
     """A Problem for each URL that two pages would write, naming every file involved."""
     problems = []
     for url, paths in site.by_url.items():
+        if len(paths) == 1 and url not in generated:
+            continue
         first, *rest = sorted(paths) + ([f"the {generated[url]} page"] if url in generated else [])
         if rest:
             problems.append(Problem(first, f"writes the same URL {url} as {' and '.join(rest)}"))

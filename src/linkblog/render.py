@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -209,7 +210,9 @@ class Renderer:
         self.template_dirs = template_dirs
         self.urls = Urls(config.url)
         self.site = site_view(config)
-        self.entries: dict[tuple[str, str], tuple[Post, Markup]] = {}
+        # The index makes a new Post whenever what a post shows changes, so the same object is the same
+        # entry: each is rendered once while this renderer (and so every template) stays.
+        self.entries: dict[tuple[str, str], tuple[Post, str]] = {}
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -236,12 +239,14 @@ class Renderer:
         return self.render(page.template, context).encode("utf-8")
 
     def entry(self, post: Post, heading: str = "h2") -> Markup:
-        """A post as an h-entry (_entry.html sees only `post` and `heading`), rendered once per build."""
-        # The index makes a new Post whenever what a post shows changes, so the same object is the same entry.
-        cached = self.entries.get((post.path, heading))
+        """A post as an h-entry (_entry.html sees only `post` and `heading`)."""
+        return Markup(self.once(post, heading, lambda: self.render(ENTRY_TEMPLATE, {"post": post, "heading": heading})))
+
+    def once(self, post: Post, use: str, make: Callable[[], str]) -> str:
+        """What make() returns for this Post object and use, made the first time only."""
+        cached = self.entries.get((post.path, use))
         if cached is None or cached[0] is not post:
-            cached = self.entries[(post.path, heading)] = (
-                post, Markup(self.render(ENTRY_TEMPLATE, {"post": post, "heading": heading})))
+            cached = self.entries[(post.path, use)] = (post, make())
         return cached[1]
 
     def shown(self, post: Post, full: bool = True) -> Shown:
@@ -262,9 +267,9 @@ class Renderer:
 
     def render_entry(self, post: Post) -> str:
         """A post's body as a feed shows it, attribution included, every link absolute."""
-        html = self.render(FEED_TEMPLATE, {"post": post})
         # Readers resolve relative links against the entry's link, the quoted article for a link post.
-        return absolute_links(html, post.permalink)
+        return self.once(post, "feed", lambda: absolute_links(self.render(FEED_TEMPLATE, {"post": post}),
+                                                              post.permalink))
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         try:

@@ -49,6 +49,7 @@ class Urls:
         self.base_url = base_url
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.base_path = path if path.endswith("/") else path + "/"
+        self._files: dict[str, str] = {}  # a rebuild asks again for the file of every page of the site
 
     def path(self, site_path: str) -> str:
         """A root-relative link such as /notes/tag/support/, percent-encoded."""
@@ -61,7 +62,10 @@ class Urls:
 
     def file_for(self, url: str) -> str:
         """The output file, relative to the output dir, that serves a link made by path()."""
-        return output_file(unquote(url)[len(self.base_path):])
+        file = self._files.get(url)
+        if file is None:
+            file = self._files[url] = output_file(unquote(url)[len(self.base_path):])
+        return file
 
 
 def permalink_path(pattern: str, date: datetime, slug: str) -> str:
