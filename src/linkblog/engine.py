@@ -33,6 +33,7 @@ from linkblog.output import Stage, hosting_files, stage_changes
 from linkblog.plan import TEMPLATES, collisions, generated_urls, page_urls, static_collisions
 from linkblog.problems import Problem, errors
 from linkblog.scan import Found, Inputs
+from linkblog.search import SearchError, index_files, update_index
 from linkblog.sources import NO_SOURCES, load_sources
 from linkblog.theme import template_dirs
 from linkblog.urls import Urls
@@ -228,8 +229,16 @@ class Engine:
                 return BuildResult(failures)
             with timer("write"):
                 files = {self.urls.file_for(url) for url in urls}
-                outputs = stage_changes(stage, state.outputs, rendered, files, inputs.static,
+                kept = index_files(state.outputs) if self.config.search else set()  # replaced only if re-indexed
+                outputs = stage_changes(stage, state.outputs, rendered, files | kept, inputs.static,
                                         hosting_files(self.config.cname))
+            if self.config.search:
+                with timer("search"):
+                    posts = [self.urls.file_for(url) for url, kind in urls.items() if kind is PageKind.POST]
+                    outputs = update_index(stage, outputs, posts)
+        except SearchError as exc:
+            stage.discard()
+            return BuildResult([exc.problem])
         except BaseException:  # a failed or interrupted build leaves no stage behind
             stage.discard()
             raise
