@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -58,10 +59,10 @@ class Run:
     err: str
 
 
-def run_cli(site: Path, *args: str, timeout: float = 120) -> Run:
-    """Run `python -m linkblog ARGS` in a site folder, as a user would."""
+def run_cli(site: Path, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> Run:
+    """Run `python -m linkblog ARGS` in a site folder, as a user would (with `env` added to the environment)."""
     done = subprocess.run([sys.executable, "-m", "linkblog", *args], cwd=site, capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
     return Run(done.returncode, done.stdout, done.stderr)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -16,36 +17,56 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MOUNT = "/notes/"
-PAGES = {"home": "", "post": "2015/06/work-vs-progress/", "tag": "tag/support/"}
+PAGES = {"home": "", "post": "2015/06/work-vs-progress/", "tag": "tag/support/", "search": "search/"}
+# A word only one post of the example has in its words, and that post (the example sets `search: true`).
+WORD, FOUND, FOUND_AT = "eighty", "Work vs. Progress", "2015/06/work-vs-progress/"
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 
 
 class MountedHandler(SimpleHTTPRequestHandler):
-    """Serves the output folder under MOUNT only, as GitHub Pages serves a project site."""
+    """Serves the output folder under its mount only, as GitHub Pages serves a project site."""
+
+    def __init__(self, *args: object, mount: str = MOUNT, **kwargs: object):
+        self.mount = mount  # before the base class's __init__, which handles the request
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def translate_path(self, path: str) -> str:
-        if not path.startswith(MOUNT):
+        if not path.startswith(self.mount):
             return str(Path(self.directory) / "no-such-file")
-        return super().translate_path("/" + path[len(MOUNT):])
+        return super().translate_path("/" + path[len(self.mount):])
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the test reports failures itself."""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The example site built for and served at http://127.0.0.1:PORT/notes/ (a free port)."""
-    root = tmp_path_factory.mktemp("browser")
+@contextmanager
+def serving(root: Path, mount: str) -> Iterator[str]:
+    """The example site built for and served at http://127.0.0.1:PORT{mount} (a free port)."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), None)  # type: ignore[arg-type]
-    base = f"http://127.0.0.1:{httpd.server_address[1]}{MOUNT}"
+    base = f"http://127.0.0.1:{httpd.server_address[1]}{mount}"
     out, _ = build_example(root, "--base-url", base)
-    httpd.RequestHandlerClass = functools.partial(MountedHandler, directory=str(out))  # type: ignore[assignment]
+    httpd.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
+        MountedHandler, directory=str(out), mount=mount)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield base
     httpd.shutdown()
     httpd.server_close()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example site under /notes/, as a GitHub Pages project site."""
+    with serving(tmp_path_factory.mktemp("browser"), MOUNT) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def root_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example site at a domain's root."""
+    with serving(tmp_path_factory.mktemp("browser-root"), "/") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +131,48 @@ def test_dark_mode(browser: Browser, server: str, tmp_path: Path):
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 5000
     page.context.close()
+
+
+def search_results(page: Page, base: str) -> list[tuple[str, str | None]]:
+    """(title, link) of each result Pagefind UI shows, once the one expected is among them."""
+    page.locator(".pagefind-ui__result-link", has_text=FOUND).first.wait_for()
+    return [(link.inner_text(), link.get_attribute("href")) for link in page.locator(".pagefind-ui__result-link").all()]
+
+
+@pytest.mark.parametrize("where", ["server", "root_server"])
+def test_the_header_s_search_box_finds_a_post(browser: Browser, request: pytest.FixtureRequest, where: str):
+    base = request.getfixturevalue(where)
+    page, problems = visit(browser, base + "tag/support/", SIZES["phone"])
+    box = page.locator("header form[role=search] input[name=q]")
+    box.press_sequentially(WORD)
+    box.press("Enter")
+    page.wait_for_url(f"{base}search/?q={WORD}")
+    results = search_results(page, base)
+    path = base[base.index("/", len("http://")):]
+    assert (FOUND, path + FOUND_AT) in results
+    page.locator(".pagefind-ui__result-link", has_text=FOUND).first.click()
+    page.wait_for_url(base + FOUND_AT)
+    assert page.locator("h1").inner_text() == FOUND
+    assert not problems
+    page.context.close()
+
+
+@pytest.mark.parametrize("where", ["server", "root_server"])
+def test_typing_on_the_search_page_finds_a_post(browser: Browser, request: pytest.FixtureRequest, where: str):
+    base = request.getfixturevalue(where)
+    page, problems = visit(browser, base + "search/", SIZES["desktop"])
+    page.locator(".pagefind-ui__search-input").press_sequentially(WORD)
+    assert FOUND in [title for title, _ in search_results(page, base)]
+    assert not problems
+    page.context.close()
+
+
+def test_without_javascript_the_search_page_says_so_and_links_the_archive(browser: Browser, server: str):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + f"search/?q={WORD}", wait_until="load")
+    assert "JavaScript" in page.locator("main").inner_text()
+    page.locator("main a", has_text="archive").click()
+    page.wait_for_url(server + "archive/")
+    assert page.locator("h1").inner_text() == "Archive"
+    context.close()

@@ -101,6 +101,8 @@ def test_unknown_feed_key(tmp_path: Path) -> None:
     ("feed: 5", "'feed' must be a mapping such as {items: 20, full_content: true}, not a whole number"),
     ("feed: {items: 0}", "'feed.items' must be a whole number of at least 1"),
     ("feed: {full_content: 'yes'}", "'feed.full_content' must be true or false"),
+    ("search: 'yes'", "'search' must be true or false, not text"),
+    ("search: 1", "'search' must be true or false, not a whole number"),
     ('title: "a\\x1bb"', "'title' contains control character U+001B"),
 ])
 def test_wrong_values_are_reported_on_their_line(tmp_path: Path, line: str, message: str) -> None:

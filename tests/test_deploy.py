@@ -230,8 +230,8 @@ def test_init_writes_the_packaged_workflow(tmp_path: Path) -> None:
 
 def test_the_repository_carries_the_same_workflow_installing_itself() -> None:
     # The one difference: linkblog's own repository builds its example site with the checkout.
-    expected = TEMPLATE.read_text().replace("run: pip install linkblog\n", "run: pip install .\n")
-    assert "run: pip install .\n" in expected
+    expected = TEMPLATE.read_text().replace("run: pip install 'linkblog[search]'\n", "run: pip install '.[search]'\n")
+    assert "run: pip install '.[search]'\n" in expected
     assert REPO_WORKFLOW.read_text() == expected
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 import os
@@ -431,3 +432,19 @@ def test_drafts_are_shown_unless_told_not_to(serve: Callable[..., Serve], site: 
     hidden = serve(site, "--no-drafts")
     assert hidden.get("/notes/2016/12/a-draft/")[0] == 404
     assert "Not yet." in hidden.page("/notes/2999/01/later/").get_text()
+
+
+def test_search_works_in_the_preview_and_an_edit_tells_only_the_search_page(serve: Callable[..., Serve],
+                                                                             tmp_path: Path):
+    site = make_site(tmp_path / "site", SAMPLE_POSTS, config=SUB_PATH + "search: true\n")
+    server = serve(site, "--watch")
+    assert server.page("/notes/search/").find("script", src="/notes/pagefind/pagefind-ui.js") is not None
+    status, headers, _ = server.get("/notes/pagefind/pagefind-ui.js")
+    assert status == 200 and "javascript" in headers["content-type"]
+    events = Events(server.port)
+    edit(site / POST, "My note.", "My note from Zanzibar.")
+    event = events.until(naming(POST_URL))
+    assert "/notes/search/" in event["pages"] and not event["everything"]  # no other open page reloads
+    fragments = (server.preview_folder() / "site" / "pagefind" / "fragment").glob("*.pf_fragment")
+    assert any(b"Zanzibar" in gzip.decompress(path.read_bytes()) for path in fragments)
+    events.close()

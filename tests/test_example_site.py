@@ -10,6 +10,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from conftest import run_cli
+from test_e2e_build import assert_links_resolve
 
 from linkblog.urls import slugify
 
@@ -168,3 +169,9 @@ def test_the_example_links_one_article_twice_on_purpose(built: tuple[Path, str])
     assert before.h2.get_text() == "Linked before"
     assert [a["href"] for a in before.select("li a")] == ["/notes/2015/06/work-vs-progress/"]
     assert "links the same article" not in err  # the later post says relinked: true
+
+
+def test_the_example_has_search_and_every_link_resolves_under_its_sub_path(built: tuple[Path, str]):
+    out, _ = built
+    assert (out / "search/index.html").is_file() and (out / "pagefind/pagefind-entry.json").is_file()
+    assert_links_resolve(out, "/notes/")  # the search page's script and stylesheet included

@@ -279,7 +279,7 @@ def test_a_build_killed_after_changing_the_output_never_leaves_it_stale(site, mo
     original = post.read_text()
     post.write_text(original.replace("Agreed.", "Changed."))
 
-    def killed(*args):
+    def killed(*args, **kwargs):
         raise KeyboardInterrupt  # the output is new, the cache not yet saved
 
     with monkeypatch.context() as patch:

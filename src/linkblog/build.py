@@ -31,6 +31,7 @@ from linkblog.incremental import State, code_digest, is_racy
 from linkblog.output import foreign, recover
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.scan import Found, Inputs, scan, scan_posts, scan_static, stat_file
+from linkblog.search import missing_problem, pagefind_binary
 from linkblog.sources import FILE as SOURCES_FILE
 from linkblog.theme import static_dirs, template_dirs
 
@@ -134,6 +135,8 @@ class Builder:
             self.inputs = inputs
             return BuildResult(problems + [Problem(*w, warning=True) for w in last.warnings], posts=last.posts,
                                unchanged=last.pages, left_out=last.left_out, ignored=last.ignored)
+        if config.search and pagefind_binary() is None:  # told before anything is rendered
+            return BuildResult(problems + [missing_problem(self.config_path.name)])
         engine = self.engine_for(config, code, timer)
         result = engine.build(inputs, now, progress, timer)
         result.problems = problems + result.problems

@@ -41,6 +41,7 @@ class Config:
     permalink: str = "/{year}/{month}/{slug}/"
     feed: FeedConfig = field(default_factory=FeedConfig)
     excerpt: str = "full"  # what list pages show of a post: full, quote or commentary
+    search: bool = False  # a Pagefind index, a /search/ page and a search box (needs linkblog[search])
     cname: str | None = None
 
     @property
@@ -63,6 +64,7 @@ FEED_KEYS = {f.name for f in fields(FeedConfig)}
 _TYPES: dict[str, type | tuple[type, ...]] = {
     "url": str, "title": str, "author": str, "description": str, "language": str,
     "timezone": str, "per_page": int, "output_dir": str, "permalink": str, "cname": str, "excerpt": str,
+    "search": bool,
 }
 EXCERPTS = ("full", "quote", "commentary")
 LINK_POSTS = ("article", "permalink")
@@ -131,7 +133,7 @@ def _key_problem(key: str, value: Any) -> str | None:
     expected = _TYPES[key]
     if value is None and key == "cname":
         return None
-    if not isinstance(value, expected) or isinstance(value, bool):
+    if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
         return f"'{key}' must be {_type_name(expected)}, not {_type_name(type(value))}"
     return _value_problem(key, value)
 

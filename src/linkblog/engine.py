@@ -34,6 +34,7 @@ from linkblog.output import Stage, hosting_files, stage_changes
 from linkblog.plan import TEMPLATES, collisions, generated_urls, page_urls, static_collisions
 from linkblog.problems import Problem, errors
 from linkblog.scan import Found, Inputs
+from linkblog.search import SearchError, index_files, update_index
 from linkblog.sources import NO_SOURCES, load_sources
 from linkblog.theme import template_dirs
 from linkblog.urls import Urls
@@ -142,7 +143,7 @@ class Engine:
             todo = [page for page in pages if state.pages.get(page.url) != fingerprints[page.url]
                     or self.urls.file_for(page.url) not in state.outputs]
         rendered_before = state.pages  # write() forgets it until the output is committed
-        result = self.write(renderer, todo, layout.files, inputs, progress, timer)
+        result = self.write(renderer, todo, layout, inputs, progress, timer)
         if not result.ok:
             self.pending = dirty
             return BuildResult(problems + result.problems)
@@ -251,7 +252,7 @@ class Engine:
             self.static_check = layout, inputs.static, clashes
         return found + layout.collisions + clashes
 
-    def write(self, renderer: Renderer, todo: list[PageSpec], files: set[str], inputs: Inputs,
+    def write(self, renderer: Renderer, todo: list[PageSpec], layout: Layout, inputs: Inputs,
               progress: Progress, timer: Timer) -> BuildResult:
         """Render the pages to do into a stage, add static and hosting files, then swap or apply it."""
         state = self.state
@@ -265,8 +266,16 @@ class Engine:
                 stage.discard()
                 return BuildResult(failures)
             with timer("write"):
-                outputs = stage_changes(stage, state.outputs, rendered, files, inputs.static,
+                kept = index_files(state.outputs) if self.config.search else set()  # replaced only if re-indexed
+                outputs = stage_changes(stage, state.outputs, rendered, layout.files | kept, inputs.static,
                                         hosting_files(self.config.cname))
+            if self.config.search:
+                with timer("search"):
+                    posts = [self.urls.file_for(url) for url, kind in layout.urls.items() if kind is PageKind.POST]
+                    outputs = update_index(stage, outputs, posts)
+        except SearchError as exc:
+            stage.discard()
+            return BuildResult([exc.problem])
         except BaseException:  # a failed or interrupted build leaves no stage behind
             stage.discard()
             raise

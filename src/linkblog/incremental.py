@@ -26,7 +26,6 @@ from linkblog.plan import (
     GROUP_FEEDS,
     INDEX_KINDS,
     LIST_KINDS,
-    SPECIAL,
     TEMPLATES,
     group_feed,
     group_pages,
@@ -36,6 +35,7 @@ from linkblog.plan import (
     post_page,
     site_feeds,
     special_page,
+    specials,
 )
 from linkblog.problems import Problem
 from linkblog.scan import Found
@@ -323,4 +323,4 @@ def pages_of_kind(site: Site, kind: PageKind) -> list[PageSpec]:
         return [page for group in site.groups(kind) for page in group_pages(site, group)]
     if kind in (PageKind.RSS, PageKind.ATOM, PageKind.JSON):  # one template for every feed
         return site_feeds(site) + [group_feed(site, group) for kind in GROUP_FEEDS for group in site.groups(kind)]
-    return single_pages(site, kind) if kind in (*SPECIAL.values(), *INDEX_KINDS) else []
+    return single_pages(site, kind) if kind in (*specials(site).values(), *INDEX_KINDS) else []

@@ -27,6 +27,7 @@ class PageKind(StrEnum):
     SITEMAP = "sitemap"
     NOT_FOUND = "404"
     ROBOTS = "robots"
+    SEARCH = "search"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,13 +29,14 @@ TEMPLATES = {PageKind.HOME: "index.html", PageKind.POST: "post.html", PageKind.A
              PageKind.RSS: FEED_TEMPLATE, PageKind.ATOM: FEED_TEMPLATE, PageKind.JSON: FEED_TEMPLATE,
              PageKind.SITEMAP: "sitemap.xml", PageKind.NOT_FOUND: "404.html", PageKind.ROBOTS: "robots.txt",
              PageKind.TAGS: "tags.html", PageKind.SOURCES: "sources.html", PageKind.VIA: "via.html",
-             **{kind: "list.html" for kind in LIST_KINDS}}
+             PageKind.SEARCH: "search.html", **{kind: "list.html" for kind in LIST_KINDS}}
 _TITLES = {PageKind.TAG: "Tag: {}", PageKind.YEAR: "Year: {}", PageKind.MONTH: "Month: {}",
            PageKind.SOURCE: "Source: {}"}
 _DESCRIPTIONS = {PageKind.TAG: "Posts tagged “{}”", PageKind.YEAR: "Posts from {}", PageKind.MONTH: "Posts from {}",
                  PageKind.SOURCE: "Posts quoting {}"}
 SPECIAL = {"/archive/": PageKind.ARCHIVE, "/404.html": PageKind.NOT_FOUND, "/robots.txt": PageKind.ROBOTS,
            "/sitemap.xml": PageKind.SITEMAP}
+SEARCH_PAGE = "/search/"
 
 
 def plan_pages(site: Site) -> tuple[list[PageSpec], list[Problem]]:
@@ -46,7 +47,7 @@ def plan_pages(site: Site) -> tuple[list[PageSpec], list[Problem]]:
             pages += group_pages(site, group)
     pages += site_feeds(site) + [group_feed(site, group) for kind in GROUP_FEEDS for group in site.groups(kind)]
     pages += [page for kind in INDEX_KINDS for page in index_pages(site, kind)]
-    pages += [special_page(site, kind) for kind in SPECIAL.values()]
+    pages += [special_page(site, kind) for kind in specials(site).values()]
     return pages, collisions(site, generated_urls(site))
 
 
@@ -181,9 +182,17 @@ def by_recent(row: Count) -> tuple:
     return -row.last.timestamp(), *by_name(row)
 
 
+def specials(site: Site) -> dict[str, PageKind]:
+    """The single pages every site has (SPECIAL), and the search page when search is on."""
+    return {**SPECIAL, SEARCH_PAGE: PageKind.SEARCH} if site.config.search else SPECIAL
+
+
 def special_page(site: Site, kind: PageKind) -> PageSpec:
-    """The archive, the 404 page, robots.txt or the sitemap."""
+    """The archive, the 404 page, robots.txt, the sitemap or the search page."""
     urls = site.urls
+    if kind is PageKind.SEARCH:
+        return PageSpec(url=urls.path(SEARCH_PAGE), template=TEMPLATES[kind], title="Search", kind=kind,
+                        description="Search every post")
     if kind is PageKind.ARCHIVE:
         return PageSpec(url=urls.path("/archive/"), template=TEMPLATES[kind], title="Archive", kind=kind,
                         posts=list(site.posts), description="Every post, by year",
@@ -212,7 +221,7 @@ def generated_urls(site: Site) -> dict[str, PageKind]:
         if group[0] in GROUP_FEEDS:
             found[urls.path(GROUP_FEEDS[group[0]].format(group[1]))] = PageKind.RSS
     found.update({urls.path(file): kind for kind, file in FEED_FILES.items()})
-    found.update({urls.path(path): kind for path, kind in {**INDEX_PAGES, **SPECIAL}.items()})
+    found.update({urls.path(path): kind for path, kind in {**INDEX_PAGES, **specials(site)}.items()})
     return found
 
 
@@ -224,11 +233,12 @@ def page_urls(site: Site, generated: dict[str, PageKind]) -> dict[str, PageKind]
 
 
 def sitemap_entries(site: Site) -> list[tuple[str, str | None]]:
-    """Every HTML page but the 404 page, with the date of each post page."""
+    """Every HTML page but the 404 and search pages (no content of their own), with each post page's date."""
     origin = site.urls.origin
     dates = {site.post_urls[path]: site.records[path].date.date().isoformat() for path in site.posts.paths()}
     return [(origin + url, dates.get(url) if kind is PageKind.POST else None)
-            for url, kind in page_urls(site, generated_urls(site)).items() if url.endswith("/")]
+            for url, kind in page_urls(site, generated_urls(site)).items()
+            if url.endswith("/") and kind is not PageKind.SEARCH]
 
 
 def collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from linkblog.config import Config
 from linkblog.digest import key_of
 from linkblog.model import PageKind, PageSpec, Post
-from linkblog.plan import FEED_TEMPLATE
+from linkblog.plan import FEED_TEMPLATE, SEARCH_PAGE
 from linkblog.problems import Problem
 from linkblog.urls import Urls
 
@@ -62,6 +62,7 @@ class SiteView:
     via: str
     stylesheet: str
     link_posts: str  # what a feed entry links first: "article" (then it holds a ★ permalink) or "permalink"
+    search: str | None  # the search page, when `search: true`
 
 
 def site_view(config: Config) -> SiteView:
@@ -70,7 +71,8 @@ def site_view(config: Config) -> SiteView:
                     language=config.language, url=urls.absolute("/"), home=urls.path("/"),
                     archive=urls.path("/archive/"), feed=urls.path("/feed.xml"), atom=urls.path("/atom.xml"),
                     json_feed=urls.path("/feed.json"), tags=urls.path("/tag/"), sources=urls.path("/sources/"),
-                    via=urls.path("/via/"), stylesheet=urls.path("/style.css"), link_posts=config.feed.link_posts)
+                    via=urls.path("/via/"), stylesheet=urls.path("/style.css"), link_posts=config.feed.link_posts,
+                    search=urls.path(SEARCH_PAGE) if config.search else None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,9 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from linkblog.plan import SEARCH_PAGE
 from linkblog.problems import Problem
+from linkblog.search import FOLDER as SEARCH_INDEX
 
 EVENTS = "/__linkblog/events"
 KEEPALIVE_SECONDS = 15.0
@@ -81,12 +83,15 @@ def build_of(version: int, base_path: str, written: list[str], deleted: list[str
     for rel in [*written, *deleted]:
         url = base_path + (rel.removesuffix("index.html") if rel == "index.html" or rel.endswith("/index.html")
                            else rel)
-        if rel.endswith(".css"):
+        if rel.startswith(SEARCH_INDEX):  # only the search page reads the index: other pages stay as they are
+            build.pages.append(base_path + SEARCH_PAGE.lstrip("/"))
+        elif rel.endswith(".css"):
             build.styles.append(url)
         elif rel.endswith((".html", ".xml", ".json", ".txt")) or rel in (".nojekyll", "CNAME"):
             build.pages.append(url)
         else:
             build.everything = True
+    build.pages = list(dict.fromkeys(build.pages))  # the search page once, however many index files changed
     return build
 
 
