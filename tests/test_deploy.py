@@ -174,6 +174,90 @@ def assert_refused(run, *words: str) -> None:  # noqa: ANN001 - conftest.Run
     assert all(word in line for word in words), run.err
 
 
+def unpublished_posts(site: Path) -> None:
+    """A draft and a post dated far ahead: neither may reach the branch."""
+    (site / "posts" / "2016-02-02-draft.md").write_text(post_text("Secret draft", "2016-02-02 10:00", draft="true"))
+    (site / "posts" / "2999-01-01-later.md").write_text(post_text("Far future", "2999-01-01 10:00"))
+    git(site, "add", "posts")
+    git(site, "commit", "--quiet", "-m", "Unpublished posts")
+
+
+@pytest.mark.parametrize("flags", [["--drafts"], ["--future"], ["--drafts", "--future"]])
+def test_no_build_refuses_an_output_built_with_drafts_or_future_posts(repo: Path, flags: list[str]) -> None:
+    unpublished_posts(repo)
+    assert run_cli(repo, "build", *flags).code == 0
+    before = user_state(repo)
+    run = run_cli(repo, "deploy", "--no-build")
+    assert_refused(run, "build/", *flags, "run linkblog build without --drafts/--future, or deploy without --no-build")
+    assert len([line for line in run.err.splitlines() if line.startswith("deploy: ")]) == 1
+    assert git(remote_of(repo), "branch", "--list") == ""  # nothing pushed
+    assert user_state(repo) == before
+
+
+def test_no_build_deploys_once_a_plain_build_replaced_a_drafts_build(repo: Path) -> None:
+    unpublished_posts(repo)
+    assert run_cli(repo, "build", "--drafts", "--future").code == 0
+    assert run_cli(repo, "build").code == 0
+    run = run_cli(repo, "deploy", "--no-build")
+    assert run.code == 0, run.err
+    assert "warning" not in run.err
+    names = branch_files(remote_of(repo))
+    assert "index.html" in names
+    assert not any(name.startswith(("2016/02/", "2999/")) for name in names)
+
+
+def test_a_drafts_build_into_another_folder_does_not_vouch_for_the_output(repo: Path) -> None:
+    # Each folder keeps its own record: a preview build elsewhere neither blocks nor clears build/.
+    unpublished_posts(repo)
+    assert run_cli(repo, "build", "--drafts").code == 0
+    assert run_cli(repo, "build", "--output", "plain").code == 0
+    assert_refused(run_cli(repo, "deploy", "--no-build"), "build/", "--drafts")
+    assert run_cli(repo, "build").code == 0
+    assert run_cli(repo, "build", "--output", "preview", "--drafts").code == 0
+    assert run_cli(repo, "deploy", "--no-build").code == 0
+
+
+def test_no_build_says_so_when_no_record_tells_how_the_output_was_built(repo: Path) -> None:
+    assert run_cli(repo, "build").code == 0
+    shutil.rmtree(repo / ".cache")  # an output from elsewhere, or a cache the user deleted
+    run = run_cli(repo, "deploy", "--no-build")
+    assert run.code == 0, run.err
+    assert re.search(r"^deploy: warning: no record of how build/ was built", run.err, re.MULTILINE)
+    assert "index.html" in branch_files(remote_of(repo))
+
+
+def test_no_build_does_not_trust_a_record_of_a_folder_since_replaced(repo: Path, tmp_path: Path) -> None:
+    unpublished_posts(repo)
+    assert run_cli(repo, "build", "--drafts").code == 0
+    assert run_cli(repo, "build").code == 0
+    shutil.move(repo / "build", tmp_path / "plain")  # put back by hand, as another folder
+    shutil.copytree(tmp_path / "plain", repo / "build")
+    run = run_cli(repo, "deploy", "--no-build")
+    assert run.code == 0, run.err
+    assert re.search(r"^deploy: warning: no record of how build/ was built", run.err, re.MULTILINE)
+
+
+def test_a_build_that_died_while_changing_the_output_leaves_no_record(repo: Path) -> None:
+    from linkblog.cache import mark_dirty
+
+    assert run_cli(repo, "build").code == 0
+    mark_dirty(repo, (repo / "build").resolve())  # what a build does just before it changes the output, then killed
+    run = run_cli(repo, "deploy", "--no-build")
+    assert run.code == 0, run.err
+    assert re.search(r"^deploy: warning: no record of how build/ was built", run.err, re.MULTILINE)
+
+
+def test_a_failed_drafts_build_leaves_the_record_of_the_output_it_left(repo: Path) -> None:
+    unpublished_posts(repo)
+    assert run_cli(repo, "build").code == 0
+    (repo / "posts" / "2017-01-01-bad.md").write_text("---\ntitle: [unclosed\n---\nBody\n")
+    assert run_cli(repo, "build", "--drafts").code == 1
+    (repo / "posts" / "2017-01-01-bad.md").unlink()
+    run = run_cli(repo, "deploy", "--no-build")
+    assert run.code == 0, run.err
+    assert "warning" not in run.err
+
+
 def test_no_build_without_an_output_is_refused(repo: Path) -> None:
     assert_refused(run_cli(repo, "deploy", "--no-build"), "build")
 

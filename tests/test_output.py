@@ -118,7 +118,7 @@ def test_a_journal_that_cannot_be_applied_is_discarded_and_the_site_rebuilt(site
     (stage.root / JOURNAL).write_text(json.dumps({"mode": "apply", "write": ["index.html"], "delete": []}))
     from linkblog.cache import mark_dirty
 
-    mark_dirty(site)  # as the build that wrote the journal did
+    mark_dirty(site, site / "build")  # as the build that wrote the journal did
     run = run_cli(site, "build")
     assert run.code == 0, run.err
     assert "could not finish an interrupted build" in run.err

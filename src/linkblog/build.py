@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from linkblog.cache import (
     CACHE_DIR,
+    Built,
     InputState,
     Saved,
     load_inputs,
     load_state,
+    save_built,
     save_inputs,
     save_state,
 )
@@ -142,6 +144,9 @@ class Builder:
         result.problems = problems + result.problems
         self.inputs = inputs
         if result.ok:
+            if self.persist:
+                save_built(config.root, config.output_path,
+                           Built(self.options.drafts, self.options.future, output_identity(config)))
             self.remember(config, engine, inputs, key, result, racy={} if rescanned else racy_digests(inputs))
         return result
 

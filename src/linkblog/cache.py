@@ -25,6 +25,8 @@ from linkblog.problems import Problem
 CACHE_DIR = Path(".cache") / "linkblog"
 DATABASE = CACHE_DIR / "cache.sqlite"
 INPUTS_FILE = CACHE_DIR / "inputs.json"
+# Which posts each output folder was last built with, so `deploy --no-build` never publishes drafts.
+BUILT_FILE = CACHE_DIR / "built.json"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
@@ -246,9 +248,10 @@ def forget_cache(root: Path) -> None:
     (root / INPUTS_FILE).unlink(missing_ok=True)
 
 
-def mark_dirty(root: Path) -> None:
-    """Record, before the output changes, that the stored manifest may no longer describe it."""
+def mark_dirty(root: Path, output: Path) -> None:
+    """Record, before the output changes, that the stored manifest and selection may no longer describe it."""
     (root / INPUTS_FILE).unlink(missing_ok=True)
+    save_built(root, output, None)
     if (root / DATABASE).exists():
         try:
             with closing(connect(root)) as db, db:
@@ -293,3 +296,43 @@ def load_inputs(root: Path) -> InputState | None:
 def save_inputs(root: Path, state: InputState) -> None:
     data = {name: getattr(state, name) for name in InputState.__slots__}
     write_file(root / INPUTS_FILE, json.dumps(data).encode())
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What the last good build of an output folder let in, and the folder it left (its inode)."""
+
+    drafts: bool
+    future: bool
+    inode: int
+
+
+def read_built(root: Path) -> dict[str, Any]:
+    try:
+        records = json.loads((root / BUILT_FILE).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return records if isinstance(records, dict) else {}
+
+
+def load_built(root: Path, output: Path) -> Built | None:
+    """The selection the output folder was built with; None when no record of the right shape says."""
+    record = read_built(root).get(str(output))
+    try:
+        built = Built(**record)
+    except TypeError:
+        return None
+    shapes = isinstance(built.drafts, bool) and isinstance(built.future, bool) and isinstance(built.inode, int)
+    return built if shapes else None
+
+
+def save_built(root: Path, output: Path, built: Built | None) -> None:
+    """Record (or, with None, forget) how the output folder was built; other folders' records are kept."""
+    records = read_built(root)
+    if built is None and str(output) not in records:
+        return
+    if built is None:
+        del records[str(output)]
+    else:
+        records[str(output)] = {"drafts": built.drafts, "future": built.future, "inode": built.inode}
+    write_file(root / BUILT_FILE, json.dumps(records, sort_keys=True).encode())

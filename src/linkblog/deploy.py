@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from linkblog import __version__
-from linkblog.build import Builder, BuildOptions
+from linkblog.build import Builder, BuildOptions, output_identity
+from linkblog.cache import load_built
 from linkblog.config import Config, load_config
 from linkblog.problems import Problem, errors
 from linkblog.scan import scan
@@ -93,6 +94,11 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
                 return DeployResult(problems + [Problem("deploy", "the build failed; nothing was deployed")],
                                     target=target)
         files = site_files(config)
+        if not build:
+            selection = built_selection(config)
+            problems += selection
+            if errors(selection):
+                return DeployResult(problems, target=target)
         tree = write_tree(git, config, files)
         tip = remote_tip(git, remote, branch)
         if tip and git.run("rev-parse", f"{tip}^{{tree}}") == tree:
@@ -136,6 +142,21 @@ def site_files(config: Config) -> list[str]:
         raise GitError(f"{config.output_dir}/ holds no built site (run `linkblog build`, or deploy without "
                        "--no-build)")
     return [found.rel for found in scan(config.output_path, skipped=())]
+
+
+def built_selection(config: Config) -> list[Problem]:
+    """An error when the output was built with drafts or future posts; a warning when no record says how."""
+    built = load_built(config.root, config.output_path)
+    out = f"{config.output_dir}/"
+    # Another inode: the folder was replaced since that build recorded it (by hand, or by a build that died).
+    if built is None or built.inode != output_identity(config):
+        return [Problem("deploy", f"no record of how {out} was built; deploying it as it is, drafts and future "
+                        "posts included if it has any", warning=True)]
+    flags = [flag for flag, on in (("--drafts", built.drafts), ("--future", built.future)) if on]
+    if not flags:
+        return []
+    return [Problem("deploy", f"{out} was built with {' and '.join(flags)} (drafts and future posts are never "
+                    "deployed); run linkblog build without --drafts/--future, or deploy without --no-build")]
 
 
 def hosting_blobs(config: Config, files: list[str]) -> dict[str, bytes]:

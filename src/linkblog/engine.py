@@ -283,7 +283,7 @@ class Engine:
             # Should the build die from here on, the next one must not trust the old manifest.
             state.outputs, state.pages = {}, {}
             if self.persist:
-                mark_dirty(self.config.root)
+                mark_dirty(self.config.root, self.config.output_path)
             stage.commit()
         state.outputs = outputs
         pages = [page.url for page, (_, _, changed) in zip(todo, rendered, strict=True) if changed]
