@@ -62,15 +62,15 @@ class Lines:
 
 
 class Serve:
-    """`linkblog serve` running in a site folder; its private folders go in `temp` (its TMPDIR)."""
+    """`linkblog serve` running in a site folder, with `temp` as its TMPDIR (which it must leave alone)."""
 
-    def __init__(self, site: Path, temp: Path, *args: str):
+    def __init__(self, site: Path, temp: Path, *args: str, env: dict[str, str] | None = None):
         temp.mkdir(exist_ok=True)
-        self.temp = temp
+        self.site, self.temp = site, temp
         self.process = subprocess.Popen(
             [sys.executable, "-m", "linkblog", "serve", "--port", "0", *args], cwd=site, text=True,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"})
+            env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1", **(env or {})})
         self.out, self.err = Lines(self.process.stdout), Lines(self.process.stderr)
         self.url = self.out.wait_for(r"^Serving (http://\S+)", timeout=60)[1]
         self.port = urlsplit(self.url).port
@@ -91,8 +91,8 @@ class Serve:
         return BeautifulSoup(body, "html.parser")
 
     def preview_folder(self) -> Path:
-        """The private folder the preview is built into (the only linkblog-preview-* in its TMPDIR)."""
-        [folder] = self.temp.glob("linkblog-preview-*")
+        """The private folder the preview is built into (the only preview-* in the site's cache)."""
+        [folder] = self.site.glob(".cache/linkblog/preview-*")
         return folder
 
     def stop(self, number: signal.Signals = signal.SIGINT) -> int:
@@ -107,8 +107,8 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Serve]]:
     """Start `linkblog serve` on a site; every one started is stopped after the test."""
     started: list[Serve] = []
 
-    def start(site: Path, *args: str) -> Serve:
-        started.append(Serve(site, tmp_path / f"temp{len(started)}", *args))
+    def start(site: Path, *args: str, env: dict[str, str] | None = None) -> Serve:
+        started.append(Serve(site, tmp_path / f"temp{len(started)}", *args, env=env))
         return started[-1]
     yield start
     for server in started:
@@ -388,6 +388,7 @@ def test_a_signal_stops_it_cleanly_and_the_output_folder_is_never_touched(serve:
     assert server.stop(number) == 0
     assert "Traceback" not in server.err.text() + server.out.text()
     assert list(server.temp.iterdir()) == []
+    assert list(site.glob(".cache/linkblog/preview-*")) == []
     assert tree_bytes(site / "build") == before
     events.close()
 
@@ -400,6 +401,63 @@ def test_without_a_build_the_preview_never_creates_the_output_folder(serve: Call
     assert server.stop(signal.SIGTERM) == 0
     assert not (site / "build").exists()
     events.close()
+
+
+def test_the_preview_lives_in_the_cache_and_leaves_only_the_cache_behind(serve: Callable[..., Serve],
+                                                                          site: Path):
+    assert run_cli(site, "build").code == 0
+    built, before = tree_bytes(site / "build"), set(site.rglob("*"))
+    server = serve(site, "--watch")
+    preview = server.preview_folder()
+    assert preview.parent == site / ".cache" / "linkblog"
+    assert (preview / "site" / "index.html").is_file()
+    events = Events(server.port)
+    for word in ("first", "second"):  # each save is one rebuild: the preview's own writes start none
+        edit(site / POST, "My note.", f"My {word} note.")
+        events.until(naming(POST_URL))
+        edit(site / POST, f"My {word} note.", "My note.")
+        events.until(naming(POST_URL))
+    assert server.stop() == 0
+    events.close()
+    rebuilds = [line for line in server.out.lines if line.startswith(f"{POST}: ")]
+    assert len(rebuilds) == 4, server.out.text()
+    left = set(site.rglob("*")) - before
+    assert all(path.is_relative_to(site / ".cache") for path in left), left
+    assert list(site.glob(".cache/linkblog/preview-*")) == []
+    assert tree_bytes(site / "build") == built
+
+
+def test_a_preview_folder_left_by_a_killed_server_is_removed_at_the_next_start(serve: Callable[..., Serve],
+                                                                               site: Path):
+    import fcntl
+
+    cache = site / ".cache" / "linkblog"
+    killed = serve(site)
+    left = killed.preview_folder()
+    killed.process.kill()  # no chance to clean up
+    killed.process.wait(timeout=10)
+    unlocked = make_site(cache / "preview-unlocked", files={"site/index.html": "old", ".lock": ""})
+    live = make_site(cache / "preview-live", files={"site/index.html": "in use", ".lock": ""})
+    with (live / ".lock").open("a") as lock:  # as another server previewing the same site holds it
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        server = serve(site)
+        [own] = set(cache.glob("preview-*")) - {live}
+        assert (own / "site" / "index.html").is_file() and not left.exists() and not unlocked.exists()
+        assert server.stop() == 0
+    assert set(cache.glob("preview-*")) == {live}
+
+
+def test_open_opens_the_printed_url_in_the_browser(serve: Callable[..., Serve], site: Path, tmp_path: Path):
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "record-url"  # webbrowser runs $BROWSER with the URL as its last argument
+    browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" > "{opened}.part" && mv "{opened}.part" "{opened}"\n')
+    browser.chmod(0o755)
+    server = serve(site, "--open", env={"BROWSER": str(browser)})
+    deadline = time.monotonic() + 30
+    while not opened.exists() and time.monotonic() < deadline:  # the server opens it after printing the URL
+        time.sleep(0.05)
+    assert opened.read_text() == server.url + "\n"
+    assert server.stop() == 0
 
 
 def test_a_port_in_use_is_one_line_naming_it(site: Path):

@@ -201,6 +201,10 @@ def _type_name(kind: type | tuple[type, ...]) -> str:
     return names.get(kind, kind.__name__)
 
 
+# `serve` builds into `.cache/linkblog/preview-XXXX/site`, a folder of its own that no build reads.
+PREVIEW_PREFIX = "preview-"
+
+
 def check_output_dir(config: Config, name: str = "config.yaml", line: int | None = None) -> list[Problem]:
     """Refuse an output dir whose replacement would delete the site, its sources or a home folder."""
     try:
@@ -216,6 +220,9 @@ def check_output_dir(config: Config, name: str = "config.yaml", line: int | None
 
 def _endangered(out: Path, root: Path) -> str | None:
     """What a build into `out` would delete that it must not, if anything."""
+    preview = out.parent
+    if preview.parent == (root / ".cache" / "linkblog").resolve() and preview.name.startswith(PREVIEW_PREFIX):
+        return None  # the private folder of `serve` (preview.py), which nothing else in the cache lives in
     if out == Path(out.anchor):
         return "/"
     home = _home()

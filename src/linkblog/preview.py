@@ -1,12 +1,15 @@
 """A preview session: build into a private folder, serve it, and with --watch rebuild on each save.
 
 The session never writes the output folder that `build` and `deploy` use, so drafts and
-scheduled posts shown in a preview cannot be published by accident.
+scheduled posts shown in a preview cannot be published by accident. Its folder is
+`.cache/linkblog/preview-XXXX/` in the site, removed on exit; one left by a killed server
+(no process holds its lock any more) is removed by the next server to start.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import ipaddress
 import queue
 import shutil
@@ -14,12 +17,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from linkblog.build import Builder, BuildOptions, BuildResult
 from linkblog.cache import CACHE_DIR
-from linkblog.config import load_config
+from linkblog.config import PREVIEW_PREFIX, load_config
 from linkblog.problems import Problem, errors
 from linkblog.serve import Preview, PreviewServer, build_of
 from linkblog.sources import FILE as SOURCES_FILE
@@ -56,7 +61,7 @@ class Session:
     def __init__(self, config_path: Path, options: ServeOptions, say: Callable[[str], None],
                  report: Callable[[list[Problem]], None]):
         self.config_path, self.options, self.say, self.report = config_path, options, say, report
-        self.folder = Path(tempfile.mkdtemp(prefix="linkblog-preview-"))
+        self.folder, self.lock = private_folder(config_path.resolve().parent / CACHE_DIR)
         self.output = self.folder / "site"
         self.builder = Builder(config_path, {"output_dir": str(self.output)},
                                BuildOptions(drafts=options.drafts, future=options.future, jobs=options.jobs),
@@ -95,7 +100,8 @@ class Session:
     def watch(self, root: Path, output: Path) -> None:
         folders = [root / "posts", *template_dirs(root), *static_dirs(root)]
         files = [self.config_path, root / SOURCES_FILE]
-        self.watcher = Watcher(folders, files, [output, root / CACHE_DIR, self.folder], self.changes.put)
+        # The cache holds the preview's own folder: its writes must never start a rebuild.
+        self.watcher = Watcher(folders, files, [output, root / CACHE_DIR], self.changes.put)
         self.watcher.start()
 
     def spawn(self, target: Callable[[], None]) -> None:
@@ -153,6 +159,38 @@ class Session:
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+        self.lock.close()  # after the removal, so no other server takes the folder for stale meanwhile
+
+
+LOCK = ".lock"
+
+
+def private_folder(cache: Path) -> tuple[Path, TextIO]:
+    """A new preview folder in the cache, and the open lock file that marks it as in use.
+
+    A lock (flock) is held as long as the process lives, so it tells a live preview from a
+    killed one without trusting process ids, which the system reuses.
+    """
+    cache.mkdir(parents=True, exist_ok=True)
+    for stale in cache.glob(PREVIEW_PREFIX + "*"):
+        remove_if_stale(stale)
+    folder = Path(tempfile.mkdtemp(prefix=PREVIEW_PREFIX, dir=cache))
+    lock = (folder / LOCK).open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return folder, lock
+
+
+def remove_if_stale(folder: Path) -> None:
+    """Remove a preview folder no running server holds the lock of."""
+    try:
+        with (folder / LOCK).open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            shutil.rmtree(folder, ignore_errors=True)
+    except BlockingIOError:  # another server is previewing this site right now
+        return
+    except OSError:  # no lock file: a server killed before it took one; or a file, not a folder
+        with suppress(OSError):
+            shutil.rmtree(folder)
 
 
 def port_problem(options: ServeOptions, exc: OSError) -> Problem:

@@ -173,17 +173,18 @@ class Handler(BaseHTTPRequestHandler):
     def stream_events(self) -> None:
         """Server-Sent Events: one `build` event per rebuild, until the page or the server goes."""
         broadcast = self.server.preview.broadcast
+        # Before the headers: a page sees its stream open only once every later build will be told to it.
+        # A page that lost its connection and comes back learns that something may have changed.
+        seen = self.headers.get("Last-Event-ID", "")
+        seen_version = int(seen) if seen.isdigit() else broadcast.latest.version
+        if seen_version != broadcast.latest.version:  # missed builds, or those of a server since restarted
+            seen_version = -1
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
-        # A page that lost its connection and comes back learns that something may have changed.
-        seen = self.headers.get("Last-Event-ID", "")
-        seen_version = int(seen) if seen.isdigit() else broadcast.latest.version
-        if seen_version != broadcast.latest.version:  # missed builds, or those of a server since restarted
-            seen_version = -1
         try:
             self.wfile.write(b"retry: 500\n\n")
             self.wfile.flush()
