@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from linkblog.index import HOME, GroupKey, Site
-from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post
+from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Tally
 from linkblog.problems import Problem
 from linkblog.scan import Found
+from linkblog.stats import charts
 
 FEED_FILES = {PageKind.RSS: "/feed.xml", PageKind.ATOM: "/atom.xml", PageKind.JSON: "/feed.json"}
 GROUP_FEEDS = {PageKind.TAG: "/tag/{}/feed.xml", PageKind.SOURCE: "/source/{}/feed.xml"}  # RSS, one per group
@@ -29,13 +31,14 @@ TEMPLATES = {PageKind.HOME: "index.html", PageKind.POST: "post.html", PageKind.A
              PageKind.RSS: FEED_TEMPLATE, PageKind.ATOM: FEED_TEMPLATE, PageKind.JSON: FEED_TEMPLATE,
              PageKind.SITEMAP: "sitemap.xml", PageKind.NOT_FOUND: "404.html", PageKind.ROBOTS: "robots.txt",
              PageKind.TAGS: "tags.html", PageKind.SOURCES: "sources.html", PageKind.VIA: "via.html",
+             PageKind.STATS: "stats.html",
              **{kind: "list.html" for kind in LIST_KINDS}}
 _TITLES = {PageKind.TAG: "Tag: {}", PageKind.YEAR: "Year: {}", PageKind.MONTH: "Month: {}",
            PageKind.SOURCE: "Source: {}"}
 _DESCRIPTIONS = {PageKind.TAG: "Posts tagged “{}”", PageKind.YEAR: "Posts from {}", PageKind.MONTH: "Posts from {}",
                  PageKind.SOURCE: "Posts quoting {}"}
 SPECIAL = {"/archive/": PageKind.ARCHIVE, "/404.html": PageKind.NOT_FOUND, "/robots.txt": PageKind.ROBOTS,
-           "/sitemap.xml": PageKind.SITEMAP}
+           "/sitemap.xml": PageKind.SITEMAP, "/stats/": PageKind.STATS}
 
 
 def plan_pages(site: Site) -> tuple[list[PageSpec], list[Problem]]:
@@ -82,7 +85,12 @@ def group_pages(site: Site, group: Group, numbers: Iterable[int] | None = None) 
 
 
 def group_extra(site: Site, group: Group) -> dict[str, object]:
-    """What a tag's or source's list shows besides its posts: its feed; a source's site, count and dates."""
+    """What a list shows besides its posts: a tag's or source's feed, a source's site, count and dates, a year's
+    months and neighbouring years, a month's year."""
+    if group.kind is PageKind.YEAR:
+        return year_extra(site, group.slug)
+    if group.kind is PageKind.MONTH:
+        return {"year": site.ref((PageKind.YEAR, group.slug[:4]))}
     if group.kind not in GROUP_FEEDS:
         return {}
     extra: dict[str, object] = {"feed": site.urls.path(GROUP_FEEDS[group.kind].format(group.slug))}
@@ -92,6 +100,15 @@ def group_extra(site: Site, group: Group) -> dict[str, object]:
         extra |= {"count": len(group.posts), "first": first, "last": last,
                   "home": entry.url if entry else None, "about": entry.description if entry else None}
     return extra
+
+
+def year_extra(site: Site, year: str) -> dict[str, object]:
+    """A year's months with their counts, and the years with posts before and after it."""
+    earlier, later = site.adjacent((PageKind.YEAR, year))
+    months = [Tally(f"{datetime.strptime(key[1], '%Y/%m'):%B}", len(site.lists[key]), site.group_url(key))
+              for key in site.months(year)]
+    return {"months": months, "previous_year": site.ref((PageKind.YEAR, earlier)) if earlier else None,
+            "next_year": site.ref((PageKind.YEAR, later)) if later else None}
 
 
 def post_page(site: Site, path: str) -> PageSpec:
@@ -182,12 +199,14 @@ def by_recent(row: Count) -> tuple:
 
 
 def special_page(site: Site, kind: PageKind) -> PageSpec:
-    """The archive, the 404 page, robots.txt or the sitemap."""
+    """The archive, the stats page, the 404 page, robots.txt or the sitemap."""
     urls = site.urls
     if kind is PageKind.ARCHIVE:
         return PageSpec(url=urls.path("/archive/"), template=TEMPLATES[kind], title="Archive", kind=kind,
                         posts=list(site.posts), description="Every post, by year",
                         extra={"years": {y.name: y.url for y in site.groups(PageKind.YEAR)}})
+    if kind is PageKind.STATS:
+        return stats_page(site)
     if kind is PageKind.NOT_FOUND:
         return PageSpec(url=urls.path("/404.html"), template=TEMPLATES[kind], title="Page not found", kind=kind)
     if kind is PageKind.ROBOTS:
@@ -195,6 +214,15 @@ def special_page(site: Site, kind: PageKind) -> PageSpec:
                         extra={"sitemap": urls.absolute("/sitemap.xml")})
     return PageSpec(url=urls.path("/sitemap.xml"), template=TEMPLATES[kind], title="sitemap", kind=kind,
                     extra={"entries": sitemap_entries(site)})
+
+
+def stats_page(site: Site) -> PageSpec:
+    """/stats/: charts of every post by year, month, tag, source and kind, with how many and since when."""
+    keys = site.lists.get(HOME, [])
+    extra: dict[str, object] = {"charts": charts(site), "count": len(keys)}
+    extra |= {"first": site.records[keys[0][2]].date, "last": site.records[keys[-1][2]].date} if keys else {}
+    return PageSpec(url=site.urls.path("/stats/"), template=TEMPLATES[PageKind.STATS], title="Stats",
+                    kind=PageKind.STATS, description="Posts by year, month, tag and source, in charts", extra=extra)
 
 
 def group_urls(site: Site, group: GroupKey) -> list[str]:
