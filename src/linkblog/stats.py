@@ -18,8 +18,8 @@ from linkblog.model import PageKind, Tally
 TOP = 10  # how many tags and sources the top charts show
 MONTHS = 24  # the last two years, up to the newest post's month
 WIDTH = 480  # user units across every chart; the stylesheet scales it to the column
-ROW, LABEL_END, BAR_START, COUNT_ROOM = 26, 150, 158, 44  # a row chart: label, then bar, then its count
-LABEL_CHARS = 20  # longer labels are cut in the SVG (the list below it has them whole)
+ROW, LABEL_END, BAR_START, COUNT_ROOM = 28, 150, 158, 44  # a row chart: label, then bar, then its count
+LABEL_CHARS = 18  # longer labels are cut in the SVG (the list below it has them whole)
 PLOT_TOP, PLOT_BOTTOM, COLUMNS_HEIGHT = 18, 140, 178  # a column chart: counts above bars, two label lines below
 
 
@@ -107,7 +107,7 @@ def row(at: int, bar: Tally, width: float) -> Markup:
     return Markup('<g class="row"><text class="label" x="{}" y="{}" text-anchor="end">{}</text>'
                   '<rect class="bar" x="{}" y="{}" width="{}" height="{}"/>'
                   '<text class="count" x="{}" y="{}">{}</text></g>').format(
-        LABEL_END, top + 18, cut(bar.label), BAR_START, top + 5, width, ROW - 8, BAR_START + width + 6, top + 18,
+        LABEL_END, top + 19, cut(bar.label), BAR_START, top + 5, width, ROW - 8, BAR_START + width + 6, top + 19,
         bar.count)
 
 
