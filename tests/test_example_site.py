@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -168,3 +169,16 @@ def test_the_example_links_one_article_twice_on_purpose(built: tuple[Path, str])
     assert before.h2.get_text() == "Linked before"
     assert [a["href"] for a in before.select("li a")] == ["/notes/2015/06/work-vs-progress/"]
     assert "links the same article" not in err  # the later post says relinked: true
+
+
+def test_the_example_has_a_stats_page_linked_from_its_archive(built: tuple[Path, str]):
+    out, _ = built
+    archive = BeautifulSoup((out / "archive/index.html").read_text(), "html.parser")
+    assert "/notes/stats/" in [a["href"] for a in archive.find_all("a")]
+    soup = BeautifulSoup((out / "stats/index.html").read_text(), "html.parser")
+    years = Counter(str(p.get("date", p["file"]))[:4] for p in example_posts() if not p.get("draft"))
+    shown = {li.a.get_text(): int(li.select_one(".count").get_text())
+             for li in soup.select("section#years ul.chart-data li")}
+    assert shown == years
+    assert len(soup.select("section#years svg rect.bar")) == len(years)
+    assert not soup.find("script")
