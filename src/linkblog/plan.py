@@ -90,7 +90,7 @@ def group_extra(site: Site, group: Group) -> dict[str, object]:
     if group.kind is PageKind.YEAR:
         return year_extra(site, group.slug)
     if group.kind is PageKind.MONTH:
-        return {"year": site.ref((PageKind.YEAR, group.slug[:4]))}
+        return {"year": site.ref((PageKind.YEAR, group.slug.split("/")[0]))}
     if group.kind not in GROUP_FEEDS:
         return {}
     extra: dict[str, object] = {"feed": site.urls.path(GROUP_FEEDS[group.kind].format(group.slug))}
@@ -218,9 +218,9 @@ def special_page(site: Site, kind: PageKind) -> PageSpec:
 
 def stats_page(site: Site) -> PageSpec:
     """/stats/: charts of every post by year, month, tag, source and kind, with how many and since when."""
-    keys = site.lists.get(HOME, [])
-    extra: dict[str, object] = {"charts": charts(site), "count": len(keys)}
-    extra |= {"first": site.records[keys[0][2]].date, "last": site.records[keys[-1][2]].date} if keys else {}
+    extra: dict[str, object] = {"charts": charts(site), "count": len(site.posts)}
+    if site.lists.get(HOME):
+        extra["first"], extra["last"] = site.span(HOME)
     return PageSpec(url=site.urls.path("/stats/"), template=TEMPLATES[PageKind.STATS], title="Stats",
                     kind=PageKind.STATS, description="Posts by year, month, tag and source, in charts", extra=extra)
 

@@ -82,9 +82,10 @@ def kind_bars(site: Site) -> list[Tally]:
 
 def summary(title: str, bars: list[Tally]) -> str:
     """A sentence saying what a chart shows at a glance, for its SVG's <desc>."""
-    top = max(bars, key=lambda bar: bar.count)
-    return (f"{title}, {len(bars)} bars; the highest is {top.label} with {posts(top.count)}. "
-            "The numbers are listed below the chart.")
+    most = max(bar.count for bar in bars)
+    tops = [bar.label for bar in bars if bar.count == most]  # every bar of the longest, as ties are common
+    named = ", ".join(tops[:3]) + (", …" if len(tops) > 3 else "")
+    return f"{title}: {len(bars)} bars, the longest {posts(most)} ({named}). The numbers are listed below the chart."
 
 
 def posts(count: int) -> str:
