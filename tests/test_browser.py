@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,10 +19,13 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MOUNT = "/notes/"
-PAGES = {"home": "", "post": "2015/06/work-vs-progress/", "tag": "tag/support/", "search": "search/"}
+# Every page kind a reader meets, screenshotted at each size in each scheme; one more page is one more entry.
+PAGES = {"home": "", "post": "2015/06/work-vs-progress/", "tag": "tag/support/", "year": "2015/",
+         "source": "source/scott-berkun/", "archive": "archive/", "stats": "stats/", "search": "search/"}
 # A word only one post of the example has in its words, and that post (the example sets `search: true`).
 WORD, FOUND, FOUND_AT = "eighty", "Work vs. Progress", "2015/06/work-vs-progress/"
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+ACCENTS = {"light": "#8a3b12", "dark": "#f0a06a"}
 
 
 class MountedHandler(SimpleHTTPRequestHandler):
@@ -96,17 +101,66 @@ def style(page: Page, selector: str, prop: str) -> str:
     return page.eval_on_selector(selector, f"e => getComputedStyle(e).getPropertyValue('{prop}').trim()")
 
 
+def screenshot(page: Page, folder: Path, name: str) -> Path:
+    """A full-page PNG in folder, copied into $LINKBLOG_SCREENSHOTS too when it names a folder to look at."""
+    shot = folder / f"{name}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    kept = os.environ.get("LINKBLOG_SCREENSHOTS")
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(kept) / shot.name)
+    return shot
+
+
+def font_size(page: Page, selector: str) -> float:
+    """The largest computed font size, in pixels, of the elements matching selector (0 when none does)."""
+    return page.eval_on_selector_all(
+        selector, "es => Math.max(0, ...es.map(e => parseFloat(getComputedStyle(e).fontSize)))")
+
+
+@pytest.mark.parametrize("scheme", ACCENTS)
 @pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize("size", SIZES)
-def test_pages_load_cleanly_styled_and_fit(browser: Browser, server: str, tmp_path: Path, name: str, size: str):
-    page, problems = visit(browser, server + PAGES[name], SIZES[size])
+def test_pages_load_cleanly_styled_and_fit(browser: Browser, server: str, tmp_path: Path, name: str, size: str,
+                                           scheme: str):
+    page, problems = visit(browser, server + PAGES[name], SIZES[size], scheme)
     assert not problems
-    assert style(page, "html", "--accent") == "#8a3b12"
+    assert style(page, "html", "--accent") == ACCENTS[scheme]
     assert style(page, "body", "max-width") == "640px"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "page scrolls sideways"
-    shot = tmp_path / f"{name}-{size}.png"
-    page.screenshot(path=str(shot), full_page=True)
+    if page.locator("h1.page-title").count():  # a page's title is its largest heading, in the text's colour
+        assert font_size(page, "h1.page-title") > font_size(page, "main h2, main h3, .h-entry .p-name")
+        assert style(page, "h1.page-title", "color") == style(page, "body", "color")
+    shot = screenshot(page, tmp_path, f"{name}-{size}-{scheme}")
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 5000
+    page.context.close()
+
+
+def test_the_header_and_the_archive_read_at_a_glance(browser: Browser, server: str):
+    page, problems = visit(browser, server + PAGES["archive"], SIZES["desktop"])
+    assert page.locator("header nav a").all_inner_texts() == ["Home", "Archive", "Tags", "Sources", "Search", "Feed"]
+    row = page.locator(".archive-year li").filter(has=page.get_by_role("link", name="Work vs. Progress", exact=True))
+    assert row.locator("a.archive-title").get_attribute("href") == "/notes/2015/06/work-vs-progress/"
+    assert row.locator(".archive-source a").get_attribute("href") == "/notes/source/scott-berkun/"
+    for selector in ("a.archive-title", ".archive-source a"):
+        assert row.locator(selector).evaluate("e => getComputedStyle(e).textDecorationLine") == "none"
+    page.get_by_role("link", name="Stats").click()
+    page.wait_for_load_state("load")
+    assert page.url == server + PAGES["stats"]
+    assert not problems
+    page.context.close()
+
+
+@pytest.mark.parametrize("scheme", ACCENTS)
+def test_the_charts_take_the_scheme_s_colours(browser: Browser, server: str, scheme: str):
+    page, problems = visit(browser, server + PAGES["stats"], SIZES["phone"], scheme)
+    bar = page.locator("#years svg rect.bar").first
+    label = page.locator("#years svg text.label").first
+    assert bar.evaluate("e => getComputedStyle(e).fill") == page.evaluate(
+        "getComputedStyle(document.querySelector('header nav a')).color")  # the accent, as links have it
+    assert label.evaluate("e => getComputedStyle(e).fill") == style(page, "body", "color")
+    assert page.locator("#years svg").bounding_box()["width"] <= SIZES["phone"][0]
+    assert not problems
     page.context.close()
 
 

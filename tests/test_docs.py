@@ -19,8 +19,9 @@ from linkblog.config import KEYS, Config
 from linkblog.content import KNOWN_FIELDS
 from linkblog.engine import page_bytes
 from linkblog.load import load_site
-from linkblog.model import Count, Group, Listing, Pager, PageSpec, Post, Ref, Via
+from linkblog.model import Count, Group, Listing, Pager, PageSpec, Post, Ref, Tally, Via
 from linkblog.render import Renderer, Shown, SiteView
+from linkblog.stats import Chart
 from linkblog.theme import template_dirs, theme_dir
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,7 +32,8 @@ _CODE = re.compile(r"`([^`\n]+)`")
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 # How templates.md names each object a template sees, as the theme's templates name them.
 TEMPLATE_OBJECTS = {SiteView: "site", PageSpec: "page", Post: "post", Pager: "page.pager", Group: "page.group",
-                    Ref: "ref", Via: "post.via", Count: "row", Listing: "item", Shown: "body"}
+                    Ref: "ref", Via: "post.via", Count: "row", Listing: "item", Shown: "body", Chart: "chart",
+                    Tally: "bar"}
 
 
 def doc(name: str) -> str:

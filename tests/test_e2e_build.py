@@ -171,10 +171,11 @@ def test_archive_lists_every_post_by_year(out: Path):
     years = soup.select("section.archive-year")
     assert [s.h2.get_text(strip=True) for s in years] == ["2016", "2015"]
     assert [s.h2.a["href"] for s in years] == ["/2016/", "/2015/"]
-    assert [a["href"] for s in years for a in s.select('li a[title="Permalink"]')] == URLS
+    assert [a["href"] for s in years for a in s.select("li a.archive-title")] == URLS
     work = next(li for li in soup.select("li") if "Work vs. Progress" in li.get_text())
-    assert [a["href"] for a in work.select("span a")] == ["https://scottberkun.com/2015/work-vs-progress/",
-                                                          "/source/scott-berkun/"]
+    # The date is plain text; the title goes to the post's page, the source to its page.
+    assert work.time.parent is work and not work.time.find("a")
+    assert [a["href"] for a in work.select("span a")] == ["/2015/06/work-vs-progress/", "/source/scott-berkun/"]
 
 
 def attribution(soup: BeautifulSoup, url: str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -175,3 +176,16 @@ def test_the_example_has_search_and_every_link_resolves_under_its_sub_path(built
     out, _ = built
     assert (out / "search/index.html").is_file() and (out / "pagefind/pagefind-entry.json").is_file()
     assert_links_resolve(out, "/notes/")  # the search page's script and stylesheet included
+
+
+def test_the_example_has_a_stats_page_linked_from_its_archive(built: tuple[Path, str]):
+    out, _ = built
+    archive = BeautifulSoup((out / "archive/index.html").read_text(), "html.parser")
+    assert "/notes/stats/" in [a["href"] for a in archive.find_all("a")]
+    soup = BeautifulSoup((out / "stats/index.html").read_text(), "html.parser")
+    years = Counter(str(p.get("date", p["file"]))[:4] for p in example_posts() if not p.get("draft"))
+    shown = {li.a.get_text(): int(li.select_one(".count").get_text())
+             for li in soup.select("section#years ul.chart-data li")}
+    assert shown == years
+    assert len(soup.select("section#years svg rect.bar")) == len(years)
+    assert not soup.find("script")

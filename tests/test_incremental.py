@@ -7,7 +7,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import CONFIG, make_site, post_text, tree_bytes
+from conftest import CONFIG, SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -242,3 +242,53 @@ def test_a_shown_future_post_loses_its_marker_once_its_date_passes(tmp_path):
     assert expected is not None and b"scheduled" not in expected["2030/06/later/index.html"]
     for out in ("build", "live"):
         assert tree_bytes(root / out) == expected, out
+
+
+def stats_site(root: Path) -> Path:
+    """The five sample posts, built once through the CLI (which keeps its cache)."""
+    make_site(root, SAMPLE_POSTS)
+    assert run_cli(root, "build").code == 0
+    return root
+
+
+def rebuilt_equals_clean(root: Path) -> dict[str, bytes]:
+    """Build again through the CLI; the output, checked equal to a clean build's."""
+    run = run_cli(root, "build")
+    assert run.code == 0, run.err
+    copy = root.parent / "clean"  # a copy without the cache or the output
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".cache", "build"))
+    clean = run_cli(copy, "build")
+    assert clean.code == 0, clean.err
+    assert tree_bytes(root / "build") == tree_bytes(copy / "build")
+    return tree_bytes(root / "build")
+
+
+def test_a_tag_edit_changes_the_stats_page(tmp_path):
+    root = stats_site(tmp_path / "site")
+    before = (root / "build" / "stats" / "index.html").read_bytes()
+    post = root / "posts" / "2015-04-09-some-customers-suck.md"
+    post.write_text(post.read_text().replace("tags: [support]", "tags: [support, hospitality]"))
+    after = rebuilt_equals_clean(root)["stats/index.html"]
+    assert after != before and b"hospitality" in after and b"hospitality" not in before
+
+
+def test_a_body_edit_leaves_the_stats_page_alone(tmp_path):
+    root = stats_site(tmp_path / "site")
+    stats = root / "build" / "stats" / "index.html"
+    before = stats.read_bytes(), stats.stat().st_mtime_ns
+    post = root / "posts" / "2015-04-09-some-customers-suck.md"
+    post.write_text(post.read_text().replace("Agreed.", "Agreed, again."))
+    after = rebuilt_equals_clean(root)
+    assert b"Agreed, again." in after["2015/04/some-customers-suck/index.html"]
+    assert (stats.read_bytes(), stats.stat().st_mtime_ns) == before  # not rewritten
+
+
+def test_a_post_in_a_new_year_links_it_from_the_years_beside_it(tmp_path):
+    root = stats_site(tmp_path / "site")
+    years = sorted(p.name for p in (root / "build").glob("[0-9][0-9][0-9][0-9]"))
+    (root / "posts" / "later.md").write_text(post_text("Later", "2024-01-05 10:00", "Later words."))
+    after = rebuilt_equals_clean(root)
+    assert b'href="/2024/"' in after[f"{years[-1]}/index.html"]
+    (root / "posts" / "later.md").unlink()
+    assert b'href="/2024/"' not in rebuilt_equals_clean(root)[f"{years[-1]}/index.html"]

@@ -6,7 +6,9 @@ patches the Site, and `touched` says which pages it moved: the post's own page a
 neighbours' (in the site and in its source), those of the posts linking the same article, the
 pages of the lists it leaves and joins (all of a list's pages from the change on when its
 pagination shifts; all of a source's, whose every page shows its count and dates), the feeds it
-is in, the index of the tags, sources or people it joins or leaves, the archive and the sitemap.
+is in, the index of the tags, sources or people it joins or leaves, the archive, the sitemap, and the
+stats page when what it counts of the post (date, tags, source, link) changed; every page of a year it
+joins or leaves (each shows the year's months), and of the years beside a year that comes or goes.
 Every planned page is then fingerprinted from what it shows; only a changed fingerprint is
 rendered again.
 """
@@ -42,6 +44,10 @@ from linkblog.scan import Found
 
 # The page counting each kind of group, redone when a post joins or leaves one.
 INDEX_OF = {PageKind.TAG: PageKind.TAGS, PageKind.SOURCE: PageKind.SOURCES}
+# The groups the stats page counts a post in (besides its date); it shows them by name.
+COUNTED = (PageKind.TAG, PageKind.SOURCE)
+# Lists each of whose pages shows the group's counts: a source's posts and dates, a year's months.
+COUNTING_LISTS = (PageKind.SOURCE, PageKind.YEAR)
 # A file changed within this long of the last scan may share its mtime with the version we
 # read (coarse file-system clocks): its bytes are compared instead, as git does.
 RACY_NS = 2_000_000_000
@@ -155,6 +161,7 @@ class Spot:
     positions: dict[GroupKey, int]
     neighbours: tuple[str | None, ...]
     listing: str
+    counted: tuple  # what the stats page counts of it: its date, tags and source, and whether it links
 
 
 def spot(site: Site, path: str) -> Spot | None:
@@ -162,9 +169,11 @@ def spot(site: Site, path: str) -> Spot | None:
     key = site.keys.get(path)
     if key is None:
         return None
-    positions = {g: site.position(path, g) for g in group_keys(site.records[path], site.sources)}
+    parsed = site.records[path]
+    positions = {g: site.position(path, g) for g in group_keys(parsed, site.sources)}
     shown_on = (*site.neighbours(path), *site.source_neighbours(path), *site.related(path))
-    return Spot(key, positions, shown_on, listing_fingerprint(site.post(path)))  # type: ignore[arg-type]
+    counted = (parsed.date.isoformat(), *sorted(g for g in positions if g[0] in COUNTED), bool(parsed.link))
+    return Spot(key, positions, shown_on, listing_fingerprint(site.post(path)), counted)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -222,6 +231,8 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
             relisted.update(g for place in (old, new) if place for g in place.positions)
         if shifted:
             dirty.specials.add(PageKind.SITEMAP)
+        if (old.counted if old else None) != (new.counted if new else None):
+            dirty.specials.add(PageKind.STATS)
         for place in (old, new):
             for group, at in (place.positions if place else {}).items():
                 # A post joining or leaving a list shifts it as much as a new date does.
@@ -239,8 +250,12 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
         count_after = page_count(len(site.lists.get(group, ())), per_page)
         if not sizes_before.get(group) or group not in site.lists:  # a list (and its pages) came or went
             dirty.specials.add(PageKind.SITEMAP)
-        if group in renamed or count_before != count_after or (group[0] is PageKind.SOURCE and group in moved):
-            dirty.add_pages(group, None)  # a source's every page shows its count and dates
+            if group[0] is PageKind.YEAR:  # the years beside it link it, or linked it
+                for year in site.adjacent(group):
+                    if year:
+                        dirty.add_pages((PageKind.YEAR, year), None)
+        if group in renamed or count_before != count_after or (group[0] in COUNTING_LISTS and group in moved):
+            dirty.add_pages(group, None)
             dirty.specials.add(PageKind.SITEMAP)
         elif group in moved:
             last = max(positions) if sizes_before.get(group) == len(site.lists.get(group, ())) else None
@@ -252,6 +267,8 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
             dirty.feeds.add(group)
     for group in renamed:
         dirty.merge(renamed_posts(site, group))
+        if group[0] in COUNTED:  # the stats page shows tags and sources by name
+            dirty.specials.add(PageKind.STATS)
     return dirty
 
 

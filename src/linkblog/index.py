@@ -342,6 +342,19 @@ class Site:
         link = self.records[path].article
         return [key[2] for key in reversed(self.links.get(link, [])) if key[2] != path] if link else []
 
+    def adjacent(self, group: GroupKey) -> tuple[str | None, str | None]:
+        """The slugs of the groups of its kind just before and after a group, which need not exist: a year's
+        neighbouring years with posts."""
+        slugs = sorted(key[1] for key in self.lists if key[0] is group[0])
+        at = bisect_left(slugs, group[1])
+        later = at + 1 if at < len(slugs) and slugs[at] == group[1] else at
+        return (slugs[at - 1] if at > 0 else None), (slugs[later] if later < len(slugs) else None)
+
+    def months(self, year: str) -> list[GroupKey]:
+        """The months of a year that have posts, January first."""
+        keys = [(PageKind.MONTH, f"{year}/{month:02d}") for month in range(1, 13)]
+        return [key for key in keys if key in self.lists]
+
     def span(self, group: GroupKey) -> tuple[datetime, datetime]:
         """The dates of a group's first and last posts."""
         keys = self.lists[group]

@@ -18,6 +18,7 @@ class PageKind(StrEnum):
     MONTH = "month"
     SOURCE = "source"
     ARCHIVE = "archive"
+    STATS = "stats"
     TAGS = "tags"
     SOURCES = "sources"
     VIA = "via"
@@ -108,6 +109,15 @@ class Listing:
     title: str
     url: str
     date: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """A label with a count and the page listing what it counts (none when nothing does): a bar of a chart."""
+
+    label: str
+    count: int
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

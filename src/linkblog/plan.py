@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from linkblog.index import HOME, GroupKey, Site
-from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post
+from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Tally
 from linkblog.problems import Problem
 from linkblog.scan import Found
+from linkblog.stats import charts
 
 FEED_FILES = {PageKind.RSS: "/feed.xml", PageKind.ATOM: "/atom.xml", PageKind.JSON: "/feed.json"}
 GROUP_FEEDS = {PageKind.TAG: "/tag/{}/feed.xml", PageKind.SOURCE: "/source/{}/feed.xml"}  # RSS, one per group
@@ -29,13 +31,14 @@ TEMPLATES = {PageKind.HOME: "index.html", PageKind.POST: "post.html", PageKind.A
              PageKind.RSS: FEED_TEMPLATE, PageKind.ATOM: FEED_TEMPLATE, PageKind.JSON: FEED_TEMPLATE,
              PageKind.SITEMAP: "sitemap.xml", PageKind.NOT_FOUND: "404.html", PageKind.ROBOTS: "robots.txt",
              PageKind.TAGS: "tags.html", PageKind.SOURCES: "sources.html", PageKind.VIA: "via.html",
-             PageKind.SEARCH: "search.html", **{kind: "list.html" for kind in LIST_KINDS}}
+             PageKind.STATS: "stats.html", PageKind.SEARCH: "search.html",
+             **{kind: "list.html" for kind in LIST_KINDS}}
 _TITLES = {PageKind.TAG: "Tag: {}", PageKind.YEAR: "Year: {}", PageKind.MONTH: "Month: {}",
            PageKind.SOURCE: "Source: {}"}
 _DESCRIPTIONS = {PageKind.TAG: "Posts tagged “{}”", PageKind.YEAR: "Posts from {}", PageKind.MONTH: "Posts from {}",
                  PageKind.SOURCE: "Posts quoting {}"}
 SPECIAL = {"/archive/": PageKind.ARCHIVE, "/404.html": PageKind.NOT_FOUND, "/robots.txt": PageKind.ROBOTS,
-           "/sitemap.xml": PageKind.SITEMAP}
+           "/sitemap.xml": PageKind.SITEMAP, "/stats/": PageKind.STATS}
 SEARCH_PAGE = "/search/"
 
 
@@ -83,7 +86,12 @@ def group_pages(site: Site, group: Group, numbers: Iterable[int] | None = None) 
 
 
 def group_extra(site: Site, group: Group) -> dict[str, object]:
-    """What a tag's or source's list shows besides its posts: its feed; a source's site, count and dates."""
+    """What a list shows besides its posts: a tag's or source's feed, a source's site, count and dates, a year's
+    months and neighbouring years, a month's year."""
+    if group.kind is PageKind.YEAR:
+        return year_extra(site, group.slug)
+    if group.kind is PageKind.MONTH:
+        return {"year": site.ref((PageKind.YEAR, group.slug.split("/")[0]))}
     if group.kind not in GROUP_FEEDS:
         return {}
     extra: dict[str, object] = {"feed": site.urls.path(GROUP_FEEDS[group.kind].format(group.slug))}
@@ -93,6 +101,15 @@ def group_extra(site: Site, group: Group) -> dict[str, object]:
         extra |= {"count": len(group.posts), "first": first, "last": last,
                   "home": entry.url if entry else None, "about": entry.description if entry else None}
     return extra
+
+
+def year_extra(site: Site, year: str) -> dict[str, object]:
+    """A year's months with their counts, and the years with posts before and after it."""
+    earlier, later = site.adjacent((PageKind.YEAR, year))
+    months = [Tally(f"{datetime.strptime(key[1], '%Y/%m'):%B}", len(site.lists[key]), site.group_url(key))
+              for key in site.months(year)]
+    return {"months": months, "previous_year": site.ref((PageKind.YEAR, earlier)) if earlier else None,
+            "next_year": site.ref((PageKind.YEAR, later)) if later else None}
 
 
 def post_page(site: Site, path: str) -> PageSpec:
@@ -188,7 +205,7 @@ def specials(site: Site) -> dict[str, PageKind]:
 
 
 def special_page(site: Site, kind: PageKind) -> PageSpec:
-    """The archive, the 404 page, robots.txt, the sitemap or the search page."""
+    """The archive, the stats page, the 404 page, robots.txt, the sitemap or the search page."""
     urls = site.urls
     if kind is PageKind.SEARCH:
         return PageSpec(url=urls.path(SEARCH_PAGE), template=TEMPLATES[kind], title="Search", kind=kind,
@@ -197,6 +214,8 @@ def special_page(site: Site, kind: PageKind) -> PageSpec:
         return PageSpec(url=urls.path("/archive/"), template=TEMPLATES[kind], title="Archive", kind=kind,
                         posts=list(site.posts), description="Every post, by year",
                         extra={"years": {y.name: y.url for y in site.groups(PageKind.YEAR)}})
+    if kind is PageKind.STATS:
+        return stats_page(site)
     if kind is PageKind.NOT_FOUND:
         return PageSpec(url=urls.path("/404.html"), template=TEMPLATES[kind], title="Page not found", kind=kind)
     if kind is PageKind.ROBOTS:
@@ -204,6 +223,15 @@ def special_page(site: Site, kind: PageKind) -> PageSpec:
                         extra={"sitemap": urls.absolute("/sitemap.xml")})
     return PageSpec(url=urls.path("/sitemap.xml"), template=TEMPLATES[kind], title="sitemap", kind=kind,
                     extra={"entries": sitemap_entries(site)})
+
+
+def stats_page(site: Site) -> PageSpec:
+    """/stats/: charts of every post by year, month, tag, source and kind, with how many and since when."""
+    extra: dict[str, object] = {"charts": charts(site), "count": len(site.posts)}
+    if site.lists.get(HOME):
+        extra["first"], extra["last"] = site.span(HOME)
+    return PageSpec(url=site.urls.path("/stats/"), template=TEMPLATES[PageKind.STATS], title="Stats",
+                    kind=PageKind.STATS, description="Posts by year, month, tag and source, in charts", extra=extra)
 
 
 def group_urls(site: Site, group: GroupKey) -> list[str]:

@@ -54,6 +54,7 @@ class SiteView:
     url: str
     home: str
     archive: str
+    stats: str
     feed: str
     atom: str
     json_feed: str
@@ -69,7 +70,8 @@ def site_view(config: Config) -> SiteView:
     urls = Urls(config.url)
     return SiteView(title=config.title, description=config.description, author=config.author,
                     language=config.language, url=urls.absolute("/"), home=urls.path("/"),
-                    archive=urls.path("/archive/"), feed=urls.path("/feed.xml"), atom=urls.path("/atom.xml"),
+                    archive=urls.path("/archive/"), stats=urls.path("/stats/"),
+                    feed=urls.path("/feed.xml"), atom=urls.path("/atom.xml"),
                     json_feed=urls.path("/feed.json"), tags=urls.path("/tag/"), sources=urls.path("/sources/"),
                     via=urls.path("/via/"), stylesheet=urls.path("/style.css"), link_posts=config.feed.link_posts,
                     search=urls.path(SEARCH_PAGE) if config.search else None)
