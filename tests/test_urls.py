@@ -11,6 +11,10 @@ from linkblog.urls import Urls, is_safe_slug, normalised_link, output_file, perm
     ("Customer Success", "customer-success"),
     ("Café au lait", "cafe-au-lait"),
     ("日本語", "日本語"),
+    ("ガイド", "ガイド"),  # voiced kana keep their marks: not "カイト" (kite)
+    ("ｶﾞｲﾄﾞ", "ガイド"),  # half-width kana as their full-width letters
+    ("한국어", "한국어"),  # Hangul syllables stay whole, not split into their jamo
+    ("Crème Brûlée", "creme-brulee"),
     ("../../etc", "etc"),
     ("snake_case", "snake-case"),
 ])

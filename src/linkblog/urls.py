@@ -19,11 +19,24 @@ _TRACKING = re.compile(r"utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|
 
 
 @lru_cache(maxsize=65536)
+def unaccented(text: str) -> str:
+    """Text with Latin letters' accents dropped ("Café" -> "Cafe") and every other letter whole."""
+    # Only accents on Latin letters go: a kana's voicing mark or a Hangul syllable's parts make another letter
+    # ("ガ" is not "カ"), so they are composed back into the letter they belong to.
+    kept, on_latin = [], False
+    for char in unicodedata.normalize("NFKD", text):
+        if not unicodedata.combining(char):
+            on_latin = char.isascii()
+        elif on_latin:
+            continue
+        kept.append(char)
+    return "".join(c for c in unicodedata.normalize("NFC", "".join(kept)) if not unicodedata.combining(c))
+
+
 def slugify(text: str) -> str:
     """A lowercase, hyphenated slug; accents dropped, other scripts kept."""
     # Apostrophes join words: "Manager's" becomes "managers", not "manager-s".
-    decomposed = unicodedata.normalize("NFKD", text.replace("'", "").replace("’", ""))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = unaccented(text.replace("'", "").replace("’", ""))
     slug = _NON_WORD.sub("-", bare.lower().replace("_", "-")).strip("-")
     if len(slug.encode()) > MAX_SLUG_BYTES:
         # File systems cap a name at 255 bytes; a digest keeps long names apart.
