@@ -492,8 +492,8 @@ def test_drafts_are_shown_unless_told_not_to(serve: Callable[..., Serve], site: 
     assert "Not yet." in hidden.page("/notes/2999/01/later/").get_text()
 
 
-def test_search_works_in_the_preview_and_an_edit_tells_only_the_search_page(serve: Callable[..., Serve],
-                                                                             tmp_path: Path):
+def test_search_works_in_the_preview_and_the_index_follows_an_edit_telling_only_the_search_page(
+        serve: Callable[..., Serve], tmp_path: Path):
     site = make_site(tmp_path / "site", SAMPLE_POSTS, config=SUB_PATH + "search: true\n")
     server = serve(site, "--watch")
     assert server.page("/notes/search/").find("script", src="/notes/pagefind/pagefind-ui.js") is not None
@@ -501,8 +501,13 @@ def test_search_works_in_the_preview_and_an_edit_tells_only_the_search_page(serv
     assert status == 200 and "javascript" in headers["content-type"]
     events = Events(server.port)
     edit(site / POST, "My note.", "My note from Zanzibar.")
-    event = events.until(naming(POST_URL))
-    assert "/notes/search/" in event["pages"] and not event["everything"]  # no other open page reloads
+    event = events.until(naming(POST_URL))  # told before the site is indexed again
+    assert "/notes/search/" not in event["pages"]
+    event = events.until(naming("/notes/search/"))
+    assert event["pages"] == ["/notes/search/"] and not event["everything"]  # no other open page reloads
+    assert event["problems"] == [] and events.events.empty()
     fragments = (server.preview_folder() / "site" / "pagefind" / "fragment").glob("*.pf_fragment")
     assert any(b"Zanzibar" in gzip.decompress(path.read_bytes()) for path in fragments)
+    assert server.get("/notes/pagefind/pagefind-entry.json")[0] == 200
+    assert [p.name for p in server.preview_folder().iterdir() if p.name.startswith(".")] == [".lock"]
     events.close()
