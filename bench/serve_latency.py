@@ -5,7 +5,9 @@ Starts the real command (`LINKBLOG serve --watch --port 0`) in a site folder, co
 its Server-Sent Events endpoint (GET /__linkblog/events) as an open page does, then --edits
 times writes a sentence into the newest post and measures from the moment the write
 returned to the moment the `event: build` message arrived. Each event must name changed
-pages, carry no problems, and one of those pages must show the sentence. Also records the
+pages, carry no problems, and one of those pages must show the sentence. An event naming
+only the search page is the search index that follows a build (`search: true`): it is
+counted (`index_events`), not taken for an edit's build. Also records the
 server's peak memory (VmHWM of the server process, and the summed RSS of its process tree)
 and stops it with SIGINT. Stdlib only. Prints one JSON document.
 
@@ -69,6 +71,7 @@ class Events(threading.Thread):
         super().__init__(daemon=True)
         self.connection = http.client.HTTPConnection(host, port, timeout=None)
         self.builds: queue.Queue[tuple[float, dict]] = queue.Queue()
+        self.indexes: queue.Queue[float] = queue.Queue()  # events of the search index that follows a build
         self.ready = threading.Event()
 
     def run(self) -> None:
@@ -85,7 +88,11 @@ class Events(threading.Thread):
                 data.append(text[5:].strip())
             elif not text:
                 if event == "build":
-                    self.builds.put((now, json.loads("\n".join(data))))
+                    message = json.loads("\n".join(data))
+                    if index_only(message):
+                        self.indexes.put(now)
+                    else:
+                        self.builds.put((now, message))
                 event, data = "", []
 
     def next(self, timeout: float) -> tuple[float, dict] | None:
@@ -95,13 +102,20 @@ class Events(threading.Thread):
         except queue.Empty:
             return None
 
-    def drain(self) -> int:
-        """How many build events are waiting; forgets them."""
+    def drain(self, waiting: queue.Queue | None = None) -> int:
+        """How many build (or other) events are waiting; forgets them."""
+        waiting = self.builds if waiting is None else waiting
         count = 0
-        while not self.builds.empty():
-            self.builds.get()
+        while not waiting.empty():
+            waiting.get()
             count += 1
         return count
+
+
+def index_only(message: dict) -> bool:
+    """True for the event of a search index that followed a build: it names the search page alone."""
+    pages = message.get("pages", [])
+    return bool(pages) and all(page.endswith("/search/") for page in pages) and not message.get("everything")
 
 
 def fetch(host: str, port: int, path: str) -> bytes:
@@ -210,6 +224,7 @@ def edit_once(session: Session, site: edits.Site, run: int, settle: float) -> tu
         problems.append(f"edit {run + 1}: no page named in the event shows the new sentence")
     time.sleep(settle)
     record["extra_events"] = session.events.drain()
+    record["index_events"] = session.events.drain(session.events.indexes)
     return record, problems
 
 

@@ -393,6 +393,43 @@ def test_a_signal_stops_it_cleanly_and_the_output_folder_is_never_touched(serve:
     events.close()
 
 
+def started_and_interrupted(site: Path, temp: Path, started: Callable[[str], bool]) -> tuple[int, str, str]:
+    """`linkblog serve --watch`, sent SIGINT as soon as `started` says so of a line of its -X importtime
+    output (each import it finished) or of "" (every few ms): its exit code, stdout and stderr."""
+    temp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "linkblog", "serve", "--watch", "--port", "0"], cwd=site,
+        text=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"})
+    out, err = Lines(process.stdout), Lines(process.stderr)
+    try:
+        deadline = time.monotonic() + 60
+        while not (any(map(started, err.lines)) or started("")) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    time.sleep(0.2)  # the reading threads reach the end of both streams
+    return code, out.text(), "\n".join(line for line in err.lines if not line.startswith("import time:"))
+
+
+@pytest.mark.parametrize("moment", ["importing", "building"])
+def test_a_ctrl_c_during_start_up_stops_it_quietly(site: Path, tmp_path: Path, moment: str):
+    def started(line: str) -> bool:
+        if moment == "importing":  # linkblog.cli imported: main() runs, and imports what serve needs
+            return line.startswith("import time:") and line.rsplit("|", 1)[-1].strip() == "linkblog.cli"
+        return any(site.glob(".cache/linkblog/preview-*"))  # the session is starting: its first build to do
+    code, out, err = started_and_interrupted(site, tmp_path / "temp", started)
+    assert "Serving" not in out  # it was stopped before it served
+    assert code in (0, 130), err
+    assert "Traceback" not in err and "Traceback" not in out, err
+    assert list(site.glob(".cache/linkblog/preview-*")) == []
+    assert list((tmp_path / "temp").iterdir()) == []
+
+
 def test_without_a_build_the_preview_never_creates_the_output_folder(serve: Callable[..., Serve], site: Path):
     server = serve(site, "--watch")
     events = Events(server.port)
@@ -492,8 +529,8 @@ def test_drafts_are_shown_unless_told_not_to(serve: Callable[..., Serve], site: 
     assert "Not yet." in hidden.page("/notes/2999/01/later/").get_text()
 
 
-def test_search_works_in_the_preview_and_an_edit_tells_only_the_search_page(serve: Callable[..., Serve],
-                                                                             tmp_path: Path):
+def test_search_works_in_the_preview_and_the_index_follows_an_edit_telling_only_the_search_page(
+        serve: Callable[..., Serve], tmp_path: Path):
     site = make_site(tmp_path / "site", SAMPLE_POSTS, config=SUB_PATH + "search: true\n")
     server = serve(site, "--watch")
     assert server.page("/notes/search/").find("script", src="/notes/pagefind/pagefind-ui.js") is not None
@@ -501,8 +538,13 @@ def test_search_works_in_the_preview_and_an_edit_tells_only_the_search_page(serv
     assert status == 200 and "javascript" in headers["content-type"]
     events = Events(server.port)
     edit(site / POST, "My note.", "My note from Zanzibar.")
-    event = events.until(naming(POST_URL))
-    assert "/notes/search/" in event["pages"] and not event["everything"]  # no other open page reloads
+    event = events.until(naming(POST_URL))  # told before the site is indexed again
+    assert "/notes/search/" not in event["pages"]
+    event = events.until(naming("/notes/search/"))
+    assert event["pages"] == ["/notes/search/"] and not event["everything"]  # no other open page reloads
+    assert event["problems"] == [] and events.events.empty()
     fragments = (server.preview_folder() / "site" / "pagefind" / "fragment").glob("*.pf_fragment")
     assert any(b"Zanzibar" in gzip.decompress(path.read_bytes()) for path in fragments)
+    assert server.get("/notes/pagefind/pagefind-entry.json")[0] == 200
+    assert [p.name for p in server.preview_folder().iterdir() if p.name.startswith(".")] == [".lock"]
     events.close()

@@ -11,7 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import CONFIG, SAMPLE_POSTS, age, make_site, post_text, run_cli, tree_bytes
 
+from linkblog.build import Builder, BuildOptions
 from linkblog.cli import main
+from linkblog.search import Later, SearchError, reindex
 
 SEARCH_CONFIG = CONFIG + "search: true\n"
 SUB_CONFIG = CONFIG.replace("url: https://example.org/", "url: https://example.org/notes/")
@@ -176,3 +178,81 @@ def test_a_failing_index_is_a_one_line_problem_and_leaves_the_output(searched: P
     assert "the index could not be written" in fails_in_one_line(run.err)
     assert tree_bytes(out) == before
     assert build(searched) and "More words" in (out / "2015/06/work-vs-progress/index.html").read_text()
+
+
+# A preview's builds (linkblog serve): the index follows the pages, once they have been told.
+
+def preview_builder(site: Path, out: Path) -> Builder:
+    return Builder(site / "config.yaml", {"output_dir": str(out)}, BuildOptions(drafts=True, future=True),
+                   persist=False)
+
+
+def test_a_preview_build_leaves_the_index_for_later_and_the_later_index_equals_a_clean_one(searched: Path,
+                                                                                           tmp_path: Path):
+    out, later = tmp_path / "preview", Later()
+    builder = preview_builder(searched, out)
+    with later.builds():
+        assert builder.build().ok  # the first build writes everything: it indexes at once
+    assert later.pending is None and (out / "pagefind/pagefind-entry.json").is_file()
+    with open(searched / POST, "a", encoding="utf-8") as handle:
+        handle.write("\nA word from Zanzibar.\n")
+    (searched / "posts" / "2016-09-01-new.md").write_text(post_text("A new one", "2016-09-01", "Fresh words."))
+    with later.builds():
+        result = builder.build()
+    assert result.ok and "2015/06/work-vs-progress/index.html" in result.written
+    assert not any(rel.startswith("pagefind/") for rel in result.written + result.deleted)
+    assert not any("zanzibar" in entry["content"].lower() for entry in indexed(out))  # not yet
+    job = later.pending
+    assert job is not None and job.out == out
+    assert reindex(job, interrupted=lambda: False)
+    later.pending = None  # as the preview does once it ran
+    found = [entry["url"] for entry in indexed(out) if "zanzibar" in entry["content"].lower()]
+    assert found == ["/2015/06/work-vs-progress/"] and "/2016/09/new/" in [e["url"] for e in indexed(out)]
+    build(searched, "--drafts", "--future", "--output", str(tmp_path / "clean"))
+    assert tree_bytes(out / "pagefind") == tree_bytes(tmp_path / "clean" / "pagefind")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean", "preview", "site"]  # no work folder left
+    with later.builds():
+        assert builder.build().ok and later.pending is None  # nothing changed: nothing to index
+    (searched / "static").mkdir()
+    (searched / "static" / "notes.txt").write_text("not a page\n")
+    with later.builds():
+        assert builder.build().ok and later.pending is None  # no page changed
+
+
+def test_an_interrupted_later_index_stops_pagefind_and_leaves_the_last_index(searched: Path, tmp_path: Path):
+    out, later = tmp_path / "preview", Later()
+    builder = preview_builder(searched, out)
+    assert builder.build().ok
+    before = tree_bytes(out / "pagefind")
+    with open(searched / POST, "a", encoding="utf-8") as handle:
+        handle.write("\nMore words.\n")
+    with later.builds():
+        assert builder.build().ok
+    assert later.pending is not None
+    assert not reindex(later.pending, interrupted=lambda: True)  # a save came while Pagefind ran
+    assert tree_bytes(out / "pagefind") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["preview", "site"]
+
+
+def test_a_failing_later_index_is_one_problem_and_leaves_the_last_index(searched: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch):
+    out, later = tmp_path / "preview", Later()
+    builder = preview_builder(searched, out)
+    assert builder.build().ok
+    before = tree_bytes(out / "pagefind")
+    with open(searched / POST, "a", encoding="utf-8") as handle:
+        handle.write("\nMore words.\n")
+    with later.builds():
+        assert builder.build().ok
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'Error: the index could not be written' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    assert later.pending is not None
+    with pytest.raises(SearchError) as failed:
+        reindex(later.pending, interrupted=lambda: False)
+    assert str(failed.value.problem) == ("search: Pagefind could not index the site: "
+                                         "Error: the index could not be written")
+    assert tree_bytes(out / "pagefind") == before
+    broken.unlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["preview", "site"]

@@ -76,6 +76,42 @@ def test_a_file_created_and_gone_within_a_burst_is_not_delivered(tmp_path: Path)
     assert calls.next() == {kept, deleted}
 
 
+def test_a_file_saved_in_place_is_delivered_after_the_short_wait(tmp_path: Path):
+    calls = Calls()
+    debouncer = Debouncer(calls, delay=30, saved=0.01)  # the long wait would outlast the test
+    post = tmp_path / "post.md"
+    post.write_text(POST)
+    debouncer.add([post])  # truncated and written...
+    debouncer.add([post], closed=True)  # ...and closed: the save is over
+    assert calls.next(timeout=5) == {post}
+
+
+def test_a_file_made_in_the_burst_and_closed_waits_the_long_wait(tmp_path: Path):
+    calls = Calls()
+    debouncer = Debouncer(calls, delay=0.5, saved=0.01)
+    temp, post = tmp_path / "tmpk3j9x2a1", tmp_path / "post.md"
+    temp.write_text(POST)
+    debouncer.add([temp], created=True)
+    debouncer.add([temp], closed=True)  # a temporary file, perhaps, about to be renamed over the post
+    time.sleep(0.2)
+    assert calls.queue.empty()
+    temp.replace(post)
+    debouncer.add([temp, post])
+    assert calls.next() == {post}
+
+
+def test_an_event_after_the_close_waits_again(tmp_path: Path):
+    calls = Calls()
+    debouncer = Debouncer(calls, delay=0.5, saved=0.01)
+    post, other = tmp_path / "post.md", tmp_path / "other.md"
+    post.write_text(POST)
+    debouncer.add([post], closed=True)
+    debouncer.add([other])  # a rename, say, within the short wait: the long one again
+    time.sleep(0.2)
+    assert calls.queue.empty()
+    assert calls.next() == {post, other}
+
+
 def test_a_cancelled_debouncer_delivers_nothing():
     calls = Calls()
     debouncer = Debouncer(calls, delay=0.05)

@@ -2,6 +2,11 @@
 
 import sys
 
-from linkblog.cli import main
+try:
+    from linkblog.cli import main
 
-sys.exit(main())
+    code = main()
+except KeyboardInterrupt:  # Ctrl-C before the command could even start
+    print("interrupted", file=sys.stderr)
+    code = 130
+sys.exit(code)

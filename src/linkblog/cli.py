@@ -1,24 +1,26 @@
-"""The `linkblog` command: parses arguments, prints problems, chooses the exit code."""
+"""The `linkblog` command: parses arguments, prints problems, chooses the exit code.
+
+Importing this module imports nothing else: what a command needs is imported once main() runs,
+inside the handler of Ctrl-C, so a Ctrl-C at any moment of start-up ends quietly.
+"""
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 
-from linkblog import __version__
-from linkblog.build import Builder, BuildOptions, BuildResult
-from linkblog.problems import Problem
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+
+    from linkblog.build import BuildResult
+    from linkblog.problems import Problem
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; 0 on success, 1 on content errors, 2 on usage errors."""
-    args = parser().parse_args(argv)
+    """Run one command; 0 on success, 1 on content errors, 2 on usage errors, 130 on Ctrl-C."""
     try:
+        args = parser().parse_args(argv)
         return args.run(args)
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
@@ -29,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from linkblog import __version__
+
     top = argparse.ArgumentParser(prog="linkblog", description="A static-site generator for link blogs.")
     top.add_argument("--version", action="version", version=f"linkblog {__version__}")
     commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
@@ -39,6 +45,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def config_option(command: argparse.ArgumentParser) -> None:
+    from pathlib import Path
+
     command.add_argument("--config", default="config.yaml", type=Path, help="config file (default: config.yaml)")
 
 
@@ -57,6 +65,8 @@ def add_build(commands: argparse._SubParsersAction) -> None:
 
 
 def add_serve(commands: argparse._SubParsersAction) -> None:
+    import argparse
+
     serve = commands.add_parser("serve", help="preview the site (drafts included) at its base path")
     config_option(serve)
     serve.add_argument("--watch", action="store_true", help="rebuild on every change and reload open pages")
@@ -78,9 +88,15 @@ def run_serve(args: argparse.Namespace) -> int:
     from linkblog.preview import ServeOptions, Session, is_loopback
 
     options = ServeOptions(args.host, args.port, args.drafts, args.future, args.watch, args.jobs)
-    session = Session(args.config, options, lambda line: print(line, flush=True), report)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stops it as Ctrl-C does, the first build included
+    session: Session | None = None
+    stops = {signal.SIGINT, signal.SIGTERM}
     try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)  # held until the session exists, so stop() cleans up
+        try:
+            session = Session(args.config, options, lambda line: print(line, flush=True), report)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
         url, problems = session.start()
         if url is None:
             report(problems)
@@ -97,12 +113,15 @@ def run_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        session.stop()
+        if session is not None:
+            session.stop()
     print("Stopped.", flush=True)
     return 0
 
 
 def add_init(commands: argparse._SubParsersAction) -> None:
+    from pathlib import Path
+
     init = commands.add_parser("init", help="start a new site in DIR")
     init.add_argument("dir", type=Path)
     init.set_defaults(run=run_init)
@@ -136,6 +155,8 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from linkblog.load import load_site
     from linkblog.scaffold import NewPost, new_post, prefilled, refused_urls
 
@@ -165,6 +186,10 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    import json
+
+    from linkblog.build import Builder, BuildOptions
+
     options = BuildOptions(drafts=args.drafts, future=args.future, clean=args.clean, jobs=args.jobs)
     overrides = {"output_dir": args.output, "url": args.base_url}
     builder = Builder(args.config, overrides, options)
@@ -237,6 +262,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def add_import(commands: argparse._SubParsersAction) -> None:
+    from pathlib import Path
+
     importer = commands.add_parser("import", help="turn another blog's posts into posts/ files, never overwriting")
     sources = importer.add_subparsers(title="sources", required=True, metavar="SOURCE")
     for kind, what, text in (("wordpress", "FILE", "a WordPress export (WXR, from Tools -> Export)"),
@@ -270,6 +297,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 def progress_printer() -> Callable[[str, int, int], None]:
     """A progress callback that redraws one terminal line, at most ten times a second."""
+    import time
+
     last = [0.0]
 
     def show(stage: str, done: int, total: int) -> None:

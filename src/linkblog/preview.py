@@ -4,6 +4,10 @@ The session never writes the output folder that `build` and `deploy` use, so dra
 scheduled posts shown in a preview cannot be published by accident. Its folder is
 `.cache/linkblog/preview-XXXX/` in the site, removed on exit; one left by a killed server
 (no process holds its lock any more) is removed by the next server to start.
+
+With `search: true`, a rebuild's pages are told to open pages before the site is indexed
+again: the index follows (and the search page is told) unless another save comes first,
+which is built first and stops the indexing under way.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ from typing import TextIO
 from linkblog.build import Builder, BuildOptions, BuildResult
 from linkblog.cache import CACHE_DIR
 from linkblog.config import PREVIEW_PREFIX, load_config
+from linkblog.plan import SEARCH_PAGE
 from linkblog.problems import Problem, errors
-from linkblog.serve import Preview, PreviewServer, build_of
+from linkblog.search import Later, SearchError, reindex
+from linkblog.serve import Build, Preview, PreviewServer, build_of
 from linkblog.sources import FILE as SOURCES_FILE
 from linkblog.theme import static_dirs, template_dirs
 from linkblog.urls import Urls
@@ -71,6 +77,7 @@ class Session:
         self.changes: queue.Queue[set[Path] | None] = queue.Queue()
         self.threads: list[threading.Thread] = []
         self.version = 0
+        self.later = Later()  # the search index a rebuild left for after its pages are told
 
     def start(self) -> tuple[str | None, list[Problem]]:
         """Build, then serve; the URL to open, or the problems that stop the preview from starting."""
@@ -110,8 +117,11 @@ class Session:
         self.threads.append(thread)
 
     def rebuild_loop(self) -> None:
-        """One build per burst of changes, each told to connected pages."""
+        """One build per burst of changes, each told to connected pages; the search index when idle."""
         while True:
+            if self.later.pending is not None and self.changes.empty():
+                self.index_search()
+                continue
             changed = self.changes.get()
             while changed is not None and not self.changes.empty():  # saves made during the last build
                 more = self.changes.get()
@@ -128,11 +138,39 @@ class Session:
 
     def rebuild(self, changed: set[Path]) -> BuildResult:
         """The build of what changed; a file gone mid-scan is a problem to show, not the end of watching."""
+        pending = self.later.pending
         try:
-            return self.builder.build(changed=changed)
+            with self.later.builds():
+                result = self.builder.build(changed=changed)
         except OSError as exc:
             where = shown(Path(exc.filename), self.config_path.resolve().parent) if exc.filename else "."
-            return BuildResult([Problem(where, f"cannot be read ({exc.strerror or exc})")])
+            result = BuildResult([Problem(where, f"cannot be read ({exc.strerror or exc})")])
+        if not result.ok:  # the output is as it was: so is the index it still needs
+            self.later.pending = pending
+        return result
+
+    def index_search(self) -> None:
+        """Run the search index the last build left; tell the search page, or show why it failed."""
+        job = self.later.pending
+        assert job is not None and self.server is not None
+        problems: list[Problem] = []
+        try:
+            if not reindex(job, interrupted=lambda: not self.changes.empty()):
+                return  # a save came: it is built first, and the index stays to do
+        except SearchError as exc:
+            problems = [exc.problem]
+        except OSError as exc:
+            problems = [Problem("search", f"the index could not be written ({exc.strerror or exc})")]
+        if self.later.pending is job:
+            self.later.pending = None
+        preview = self.server.preview
+        self.version += 1
+        shown_problems = preview.broadcast.latest.problems + [str(p) for p in problems]  # a failed build's stay
+        preview.broadcast.publish(Build(self.version, pages=[preview.base_path + SEARCH_PAGE.lstrip("/")],
+                                        problems=shown_problems))
+        if problems:
+            self.report(problems)
+            self.say("search: the index could not be updated; the preview searches the last one")
 
     def tell(self, result: BuildResult, what: str) -> None:
         """One line per build: what changed, how many pages were rendered, how long it took."""

@@ -3,6 +3,10 @@
 The index is made from the staged pages and the output's unchanged ones, and written into the stage
 like any other file, so a failed index leaves the output as it was. A build that wrote no page keeps
 the last index as it is.
+
+A preview's builds run under `Later.builds()`: a build that would index again (its output has an
+index, and it is not a full build) leaves a `Reindex` instead, which the preview runs once the
+build's pages have been told to open pages, and which replaces the output's pagefind/ folder whole.
 """
 
 from __future__ import annotations
@@ -10,14 +14,46 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 from linkblog.digest import digest_bytes
-from linkblog.output import Stage
+from linkblog.output import Stage, exchange
 from linkblog.problems import Problem
 
 FOLDER = "pagefind/"  # where the index and Pagefind's scripts go in the output, as Pagefind UI expects
 EXTRA = "pip install 'linkblog[search]'"
+POLL_SECONDS = 0.005  # how often a re-index left for later asks whether it is still wanted
+
+
+@dataclass(frozen=True)
+class Reindex:
+    """The index a build left for later: the output, and its post pages (relative paths) to index."""
+
+    out: Path
+    pages: tuple[str, ...]
+
+
+class Later:
+    """Where the builds run under `builds()` leave their re-index: the latest one still to run, if any."""
+
+    def __init__(self) -> None:
+        self.pending: Reindex | None = None
+
+    @contextmanager
+    def builds(self) -> Iterator[None]:
+        token = _later.set(self)
+        try:
+            yield
+        finally:
+            _later.reset(token)
+
+
+_later: ContextVar[Later | None] = ContextVar("linkblog_search_later", default=None)
 
 
 class SearchError(Exception):
@@ -56,8 +92,15 @@ def update_index(stage: Stage, outputs: dict[str, str], pages: list[str]) -> dic
     old = index_files(outputs)
     if old and not any(rel.endswith(".html") for rel in (*stage.written, *stage.deleted)):
         return outputs
+    later = _later.get()
+    if later is not None and old and not stage.full:
+        # The last index's files stay in the manifest, so no build deletes them; the re-index replaces them.
+        later.pending = Reindex(stage.out, tuple(pages))
+        return outputs
     # Pagefind cannot index nothing: a site without posts has no index until its first post.
     built = run_pagefind(stage, pages) if pages else {}
+    if later is not None:
+        later.pending = None  # what an earlier build left is older than this index
     new = dict(outputs)
     for rel in sorted(old - built.keys()):
         del new[rel]
@@ -84,10 +127,71 @@ def run_pagefind(stage: Stage, pages: list[str]) -> dict[str, Path]:
         # In the stage, so no pagefind.yml of the folder linkblog runs in changes the index.
         done = subprocess.run(command, cwd=stage.root, capture_output=True, text=True, errors="replace")
     except OSError as exc:
-        raise SearchError(Problem("search", f"Pagefind could not be run ({exc.strerror or exc})")) from None
+        raise SearchError(run_problem(exc)) from None
     if done.returncode != 0:
-        raise SearchError(Problem("search", f"Pagefind could not index the site: {reason(done)}"))
+        raise SearchError(failed_problem(done))
     return {FOLDER + path.relative_to(bundle).as_posix(): path for path in sorted(bundle.rglob("*")) if path.is_file()}
+
+
+def reindex(job: Reindex, interrupted: Callable[[], bool]) -> bool:
+    """Index the post pages as they now are in the output and put the index in place of its pagefind/.
+
+    False, with the output as it was, when `interrupted()` turned true first (Pagefind is stopped).
+    Raises SearchError when Pagefind is missing or fails; the last index then stays.
+    """
+    target = job.out / FOLDER.rstrip("/")
+    if not job.pages:  # Pagefind cannot index nothing: as a build, no index until the first post
+        shutil.rmtree(target, ignore_errors=True)
+        return True
+    binary = pagefind_binary()
+    if binary is None:
+        raise SearchError(missing_problem("search"))
+    work = Path(tempfile.mkdtemp(prefix=".linkblog-index-", dir=job.out.parent))  # beside the output: one filesystem
+    try:
+        site, bundle = work / "search-site", work / "search-index"
+        for rel in job.pages:
+            if (job.out / rel).is_file():
+                link(job.out / rel, site / rel)
+        done = run_until(work, [binary, "--site", str(site), "--output-path", str(bundle), "--quiet"], interrupted)
+        if done is None:
+            return False
+        if done.returncode != 0:
+            raise SearchError(failed_problem(done))
+        if not (target.is_dir() and exchange(bundle, target)):  # else the old index goes with the work folder
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(bundle, target)
+        return True
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_until(work: Path, command: list[str], interrupted: Callable[[], bool]) -> subprocess.CompletedProcess | None:
+    """Run a command in `work`, its output to a file there; None, the command killed, once `interrupted()`."""
+    with open(work / "pagefind.log", "w+", encoding="utf-8", errors="replace") as log:
+        try:
+            process = subprocess.Popen(command, cwd=work, stdin=subprocess.DEVNULL, stdout=log,
+                                       stderr=subprocess.STDOUT)
+        except OSError as exc:
+            raise SearchError(run_problem(exc)) from None
+        while True:
+            try:
+                code = process.wait(timeout=POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                if interrupted():
+                    process.kill()
+                    process.wait()
+                    return None
+        log.seek(0)
+        return subprocess.CompletedProcess(command, code, log.read(), "")
+
+
+def run_problem(exc: OSError) -> Problem:
+    return Problem("search", f"Pagefind could not be run ({exc.strerror or exc})")
+
+
+def failed_problem(done: subprocess.CompletedProcess[str]) -> Problem:
+    return Problem("search", f"Pagefind could not index the site: {reason(done)}")
 
 
 def link(source: Path, target: Path) -> None:

@@ -2,6 +2,8 @@
 
 One save in an editor is often several events (a swap file, a backup, a rename over the
 original); they arrive within milliseconds and give one call with every path that changed.
+A file written in place and closed is a save that is over: its call comes after a much
+shorter quiet moment, so the reload is not held up by a wait meant for renames.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from watchdog.observers import Observer
 
 # Long enough to gather one save's events, short enough that nobody waits for it.
 DEBOUNCE_SECONDS = 0.05
+# After the last event of a burst that ended with a file that was there before it written and closed.
+SAVED_SECONDS = 0.01
 # Files editors and systems write beside the real ones: vim swap files and its 4913 probe,
 # emacs lock files and autosaves, backups, JetBrains and GNOME temporary names, Finder's notes.
 _NOISE = re.compile(r"(^\.#|^#.*#$|~$|^\..+\.sw[a-px]$|^4913$|^\.DS_Store$|\.tmp$|___jb_(tmp|old)___$|"
@@ -29,16 +33,22 @@ def is_noise(path: Path) -> bool:
 
 
 class Debouncer:
-    """Collects paths and calls `deliver` once with all of them after a quiet moment."""
+    """Collects paths and calls `deliver` once with all of them after a quiet moment.
 
-    def __init__(self, deliver: Callable[[set[Path]], None], delay: float = DEBOUNCE_SECONDS):
-        self.deliver, self.delay = deliver, delay
+    The moment is `delay` after most events, and the shorter `saved` after one that closes a
+    file written in place (not one made during the burst: that may be a temporary file about
+    to be renamed over the real one, which would make a second call).
+    """
+
+    def __init__(self, deliver: Callable[[set[Path]], None], delay: float = DEBOUNCE_SECONDS,
+                 saved: float = SAVED_SECONDS):
+        self.deliver, self.delay, self.saved = deliver, delay, min(saved, delay)
         self.paths: set[Path] = set()
         self.born: set[Path] = set()  # created during this burst; gone again by its end, they changed nothing
         self.lock = threading.Lock()
         self.timer: threading.Timer | None = None
 
-    def add(self, paths: Iterable[Path], created: bool = False) -> None:
+    def add(self, paths: Iterable[Path], created: bool = False, closed: bool = False) -> None:
         with self.lock:
             paths = set(paths)
             if created:
@@ -46,7 +56,8 @@ class Debouncer:
             self.paths |= paths
             if self.timer is not None:
                 self.timer.cancel()
-            self.timer = threading.Timer(self.delay, self.flush)
+            done = closed and not paths & self.born  # a file that was there before, saved in place
+            self.timer = threading.Timer(self.saved if done else self.delay, self.flush)
             self.timer.daemon = True
             self.timer.start()
 
@@ -76,7 +87,7 @@ class _Handler(FileSystemEventHandler):
             return
         paths = [event.src_path, getattr(event, "dest_path", "")]
         self.watcher.saw([Path(p if isinstance(p, str) else p.decode()) for p in paths if p],
-                         created=event.event_type == "created")
+                         created=event.event_type == "created", closed=event.event_type == "closed")
 
 
 class Watcher:
@@ -100,10 +111,10 @@ class Watcher:
                 self.observer.schedule(handler, str(parent), recursive=False)
         self.observer.start()
 
-    def saw(self, paths: list[Path], created: bool = False) -> None:
+    def saw(self, paths: list[Path], created: bool = False, closed: bool = False) -> None:
         wanted = [p for p in paths if self.wanted(p)]
         if wanted:
-            self.debouncer.add(wanted, created)
+            self.debouncer.add(wanted, created, closed)
 
     def wanted(self, path: Path) -> bool:
         """True for a change that can change the site: never the output, the cache or editor noise."""
