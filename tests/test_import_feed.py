@@ -129,6 +129,8 @@ ENTITY_FEED = ("<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY x SYSTEM 'file:///e
                "<rss version='2.0'><channel><item><title>&x;</title></item></channel></rss>")
 BAD_FEEDS = {
     "empty": (EMPTY_RSS, "the feed has no entries"),
+    "unknown-encoding": (EMPTY_RSS.replace("version='1.0'", "version='1.0' encoding='bogus'"),
+                         "unknown encoding 'bogus'"),
     "html": ("<html><body><p>Hello</p></body></html>", "not an RSS or Atom feed"),
     "truncated": ((FIXTURES / "atom.xml").read_text(encoding="utf-8")[:900], "not well-formed XML"),
     "entity": (ENTITY_FEED, "refused"),
@@ -157,3 +159,46 @@ def test_into_another_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in (site / "posts" / "old").iterdir()) == [
         "2004-02-10-phones-still-ring.md", "2004-03-05-tickets-are-conversations.md"]
     assert_builds(site)
+
+
+ENCODED_RSS = """<?xml version="1.0" encoding="{encoding}"?>
+<rss version="2.0"><channel><title>Nikki</title><link>https://nikki.example/</link>
+<item><title>{title}</title><link>https://nikki.example/2009/05/asa/</link>
+<pubDate>Wed, 27 May 2009 08:15:00 +0900</pubDate><category>{tag}</category>
+<description>&lt;p&gt;{words}&lt;/p&gt;</description></item></channel></rss>
+"""
+# Encodings expat does not read itself (it reads UTF-8, UTF-16 and single-byte ones): each was a traceback.
+ENCODED = {
+    "Shift_JIS": ("shift_jis", "東京の朝", "日本語", "静かな朝です。"),
+    "EUC-JP": ("euc_jp", "東京の朝", "日本語", "静かな朝です。"),
+    "Big5": ("big5", "東京早晨", "台灣", "安靜的早晨。"),
+    "GB2312": ("gb2312", "东京早晨", "中文", "安静的早晨。"),
+    "EUC-KR": ("euc_kr", "서울의 아침", "한국어", "조용한 아침입니다."),
+    "utf16": ("utf-16-be", "東京の朝", "日本語", "静かな朝です。"),  # UTF-16 without a BOM, named as Python does
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(ENCODED))
+def test_feed_in_an_encoding_expat_cannot_read(tmp_path: Path, encoding: str) -> None:
+    codec, title, tag, words = ENCODED[encoding]
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(ENCODED_RSS.format(encoding=encoding, title=title, tag=tag, words=words).encode(codec))
+    site, posts = imported(tmp_path, str(feed))
+    (post,) = posts.values()
+    assert post.meta["title"] == title
+    assert post.meta["date"] == datetime(2009, 5, 27, 8, 15, tzinfo=zone(9))
+    assert post.meta["tags"] == [tag]
+    assert post.body == words + "\n"
+    assert_builds(site)
+
+
+def test_a_text_title_keeps_what_looks_like_a_tag(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text("""<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<entry><title type="text">Why &lt;blink&gt; died</title><published>2017-01-20T07:30:00Z</published>
+<link href="https://t.example/1"/><content type="html">&lt;p&gt;One.&lt;/p&gt;</content></entry>
+<entry><title type="html">Why &lt;em&gt;marquee&lt;/em&gt; died</title><published>2017-01-21T07:30:00Z</published>
+<link href="https://t.example/2"/><content type="html">&lt;p&gt;Two.&lt;/p&gt;</content></entry>
+</feed>""", encoding="utf-8")
+    _, posts = imported(tmp_path, str(feed))
+    assert [p.meta["title"] for p in posts.values()] == ["Why <blink> died", "Why marquee died"]

@@ -6,7 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from linkblog import markdown
-from linkblog.importers.html import plain_text, to_markdown
+from linkblog.importers.html import plain_text, title_text, to_markdown
+from linkblog.importers.wordpress import convert_content
 
 
 def rendered(md: str) -> BeautifulSoup:
@@ -84,3 +85,35 @@ def test_comments_are_dropped_without_leaving_gaps() -> None:
 
 def test_plain_text() -> None:
     assert plain_text("<p>Tom &amp; <em>Jerry</em></p>\n<p>again</p>") == "Tom & Jerry again"
+
+
+def test_line_breaks_in_code_are_newlines() -> None:
+    # Pygments with line anchors (Pelican's feeds) ends each line of a <pre> with <br />.
+    html = '<div class="highlight"><pre><span>def run(self):</span><br /><span>    return 1</span><br /></pre></div>'
+    md = to_markdown(html)
+    assert md == "```\ndef run(self):\n    return 1\n```\n"
+    assert rendered(md).find("pre").get_text() == "def run(self):\n    return 1\n"
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("A <html> tag, and 5 < 6 && 7 > 3", "A <html> tag, and 5 < 6 && 7 > 3"),  # text: every character kept
+    ("Busy is <em>not</em> progress", "Busy is not progress"),  # HTML: its tags go
+    ("Teams &amp; People &#8211; again", "Teams & People – again"),
+    ("  Two\n lines ", "Two lines"),
+])
+def test_title_text(title: str, expected: str) -> None:
+    assert title_text(title) == expected
+
+
+def test_title_text_as_told() -> None:
+    assert title_text("A <b> c", is_html=False) == "A <b> c"
+    assert title_text("A <b>c</b>", is_html=True) == "A c"
+
+
+def test_caption_whose_link_is_never_closed_links_only_the_image() -> None:
+    body, _, _ = convert_content('[caption id="44" width="300"]<a href="https://getpelican.com/">'
+                                 '<img src="/p.png" alt=""/> Yet another pelican[/caption]\n\nAfter.')
+    assert body == "[![](/p.png)](https://getpelican.com/)\n\n*Yet another pelican*\n\nAfter.\n"
+    page = rendered(body)
+    assert page.find("a", href="https://getpelican.com/").find("img") is not None
+    assert "[" not in page.get_text() and "](" not in page.get_text()

@@ -194,6 +194,52 @@ def test_wxr_1_0_categories_without_domain(tmp_path: Path) -> None:
     assert read_imported(site / "posts" / "2010-05-04-old-times.md").meta["tags"] == ["Support"]
 
 
+def test_title_as_escaped_text_keeps_its_angle_brackets(tmp_path: Path) -> None:
+    # WordPress 3.x wrote titles as escaped text: `&lt;html&gt;` is part of the title, not a tag.
+    export = tmp_path / "old.xml"
+    text = minimal_export("1.1").replace("<title>Old times</title>",
+                                         "<title>Some &lt;html&gt; in it. You can&#039;t miss it</title>")
+    export.write_text(text, encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "wordpress", str(export)).code == 0
+    post = read_imported(site / "posts" / "2010-05-04-old-times.md")
+    assert post.meta["title"] == "Some <html> in it. You can't miss it"
+
+
+def test_title_as_cdata_html_loses_its_tags(tmp_path: Path) -> None:
+    export = tmp_path / "new.xml"
+    text = minimal_export("1.2").replace("<title>Old times</title>",
+                                         "<title><![CDATA[Old <em>times</em> &amp; new]]></title>")
+    export.write_text(text, encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "wordpress", str(export)).code == 0
+    assert read_imported(site / "posts" / "2010-05-04-old-times.md").meta["title"] == "Old times & new"
+
+
+def test_export_in_euc_jp(tmp_path: Path) -> None:
+    # An old Japanese blog's charset; expat cannot read it itself (it was a traceback).
+    export = tmp_path / "euc.xml"
+    text = minimal_export("1.0", "<category><![CDATA[日記]]></category>", "<p>静かな朝です。</p>")
+    text = text.replace('encoding="UTF-8"', 'encoding="EUC-JP"').replace("<title>Old times", "<title>東京の朝")
+    export.write_bytes(text.encode("euc_jp"))
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0, done.err
+    post = read_imported(site / "posts" / "2010-05-04-old-times.md")
+    assert (post.meta["title"], post.meta["tags"], post.body) == ("東京の朝", ["日記"], "静かな朝です。\n")
+
+
+def test_wordpress_com_export_with_undeclared_atom_prefix(tmp_path: Path) -> None:
+    # WordPress.com writes <atom:link> into its exports without declaring atom:, which no XML parser accepts.
+    export = tmp_path / "wpcom.xml"
+    atom = '<atom:link rel="search" type="application/opensearchdescription+xml" href="http://old.example.com/osd.xml"/>'
+    export.write_text(minimal_export("1.2").replace("<wp:wxr_version>", atom + "<wp:wxr_version>"), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0, done.err
+    assert read_imported(site / "posts" / "2010-05-04-old-times.md").meta["title"] == "Old times"
+
+
 def minimal_export(version: str, categories: str = "", content: str = "Old words.") -> str:
     """A one-post export in the given WXR version."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>

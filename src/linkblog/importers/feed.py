@@ -14,7 +14,7 @@ import feedparser
 from linkblog import __version__
 from linkblog.importers.attribution import links_out
 from linkblog.importers.dates import stamped_date
-from linkblog.importers.html import plain_text, to_markdown
+from linkblog.importers.html import plain_text, title_text, to_markdown
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.safexml import parse_xml, read_source_file
 from linkblog.markdown import shorten
@@ -76,7 +76,8 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
     if date is None:
         return None, [Problem(origin, "skipped: it has no date", warning=True)]
     body_html = entry_html(entry)
-    title = plain_text(entry.get("title", ""))
+    kind = (entry.get("title_detail") or {}).get("type")  # feedparser's verdict: text or HTML
+    title = title_text(entry.get("title", ""), kind in HTML_TYPES if kind else None)
     warnings = []
     if not title:
         title = shorten(plain_text(body_html), _TITLE_LENGTH) or "Untitled"

@@ -26,6 +26,9 @@ _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
 _LINE_START = re.compile(r"^( {0,3})(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|-+\s*$|=+\s*$|```|~~~)",
                          re.MULTILINE)
 _LANGUAGE = re.compile(r"(?:language-|lang-|lang:|brush:\s*)([\w+#-]+)")
+# What says a title is HTML (feedparser's test): a closing or self-closed tag, or an entity or character reference.
+_LOOKS_LIKE_HTML = re.compile(r"</[A-Za-z][\w:-]*\s*>|<[A-Za-z][\w:-]*(?:\s[^<>]*)?/>"
+                              r"|&(?:[A-Za-z]\w*|#\d+|#[xX][\da-fA-F]+);")
 _STARTS_LINE = {"p", "li", "blockquote", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "div", "[document]"}
 
 
@@ -55,6 +58,12 @@ class Converter(MarkdownConverter):
         if text.strip() and el.find_parent("blockquote") and ends_quote(el):
             return f"\n\n— {text.strip()}\n\n"
         return super().convert_em(el, text, parent_tags)
+
+    def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # In code (Pygments with line anchors writes <br> between lines) a line break is just a newline.
+        if "pre" in parent_tags:
+            return "\n" + text
+        return super().convert_br(el, text, parent_tags)
 
     def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         return f"\n\n*{text.strip()}*\n\n" if text.strip() else ""
@@ -87,6 +96,14 @@ def to_markdown(html: str, line_breaks: bool = False) -> str:
 def plain_text(html: str) -> str:
     """The visible text of an HTML fragment on one line."""
     return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+
+
+def title_text(title: str, is_html: bool | None = None) -> str:
+    """A title on one line: as HTML it loses its tags, as text it keeps every character ("A <html> tag").
+    None: HTML only when it looks like HTML, since exports and feeds rarely say which a title is."""
+    if is_html is None:
+        is_html = bool(_LOOKS_LIKE_HTML.search(title))
+    return plain_text(title) if is_html else " ".join(title.split())
 
 
 def code_language(el: Tag) -> str:

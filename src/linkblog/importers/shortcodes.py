@@ -61,8 +61,10 @@ def caption(attrs: dict[str, str], inner: str | None) -> str:
     parts = _CAPTION_BODY.match((inner or "").strip())
     if parts is None:
         return inner or ""
-    text = attrs.get("caption") or parts[2].strip()
-    return f"<figure>{parts[1]}<figcaption>{text}</figcaption></figure>" if text else parts[1]
+    image, text = parts[1], attrs.get("caption") or parts[2].strip()
+    if image[:3].lower() == "<a " and not image.rstrip().lower().endswith("</a>"):
+        image += "</a>"  # a link never closed links the image, not the caption and what follows
+    return f"<figure>{image}<figcaption>{text}</figcaption></figure>" if text else image
 
 
 def embed(attrs: dict[str, str], inner: str | None) -> str:

@@ -11,7 +11,7 @@ from xml.etree.ElementTree import Element
 from linkblog.importers import shortcodes
 from linkblog.importers.attribution import links_out
 from linkblog.importers.dates import stamped_date
-from linkblog.importers.html import plain_text, to_markdown
+from linkblog.importers.html import plain_text, title_text, to_markdown
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.safexml import parse_xml, read_source_file
 from linkblog.markdown import shorten
@@ -29,6 +29,7 @@ SKIPPED_TYPES = ("page", "attachment", "nav_menu_item")
 # Where link-blog plugins and the "link" post format keep the article's URL.
 LINK_META = ("_format_link_url", "linked_list_url")
 _TITLE_LENGTH = 60
+_RSS_START = re.compile(rb"<rss(?=[\s>])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ def read_export(source: str, options: ImportOptions) -> tuple[Harvest | None, li
     data, problem = read_source_file(source)
     if data is None:
         return None, [problem] if problem else []
-    root, problem = parse_xml(source, data, forbid_dtd=True)
+    root, problem = parse_xml(source, atom_declared(data), forbid_dtd=True)
     if root is None:
         return None, [problem] if problem else []
     channel = root.find("channel")
@@ -64,6 +65,13 @@ def read_export(source: str, options: ImportOptions) -> tuple[Harvest | None, li
     for item in channel.findall("item"):
         read_item(export, item, harvest)
     return harvest, []
+
+
+def atom_declared(data: bytes) -> bytes:
+    """The export with the atom: prefix declared where WordPress.com uses it in <atom:link> but never declares it."""
+    if b"<atom:" not in data or b"xmlns:atom" in data:
+        return data
+    return _RSS_START.sub(b'<rss xmlns:atom="http://www.w3.org/2005/Atom"', data, count=1)
 
 
 def export_of(source: str, channel: Element, options: ImportOptions) -> tuple[Export | None, Problem | None]:
@@ -124,7 +132,8 @@ def item_post(export: Export, item: Element) -> tuple[ImportedPost | None, list[
     body, teaser, kept = convert_content(content)
     warnings = [Problem(origin, f"shortcode [{name}] has no Markdown form; kept as text", warning=True)
                 for name in dict.fromkeys(kept)]
-    title = plain_text(item.findtext("title") or "")
+    # Older WordPress writes the title as escaped text (`&lt;html&gt;` is text), newer as CDATA holding HTML.
+    title = title_text(item.findtext("title") or "")
     if not title:
         title = shorten(plain_text(content), _TITLE_LENGTH) or f"Untitled {export.text(item, 'post_id')}".strip()
         warnings.append(Problem(origin, f"no title; named it '{title}'", warning=True))
