@@ -284,7 +284,7 @@ class Engine:
             state.outputs, state.pages = {}, {}
             if self.persist:
                 mark_dirty(self.config.root, self.config.output_path)
-            stage.commit()
+            stage.commit(durable=self.persist)  # a build that keeps no cache writes a folder nothing keeps
         state.outputs = outputs
         pages = [page.url for page, (_, _, changed) in zip(todo, rendered, strict=True) if changed]
         return BuildResult(written=sorted(set(stage.written)), deleted=stage.deleted, pages=pages,

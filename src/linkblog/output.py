@@ -73,11 +73,14 @@ class Stage:
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def commit(self) -> None:
-        """Make the staged build the output, via a journal the next build can replay."""
+    def commit(self, durable: bool = True) -> None:
+        """Make the staged build the output, via a journal the next build can replay.
+
+        `durable=False` skips flushing the journal to disk, for an output nothing keeps (a preview).
+        """
         journal = {"mode": "swap", "inode": self.tree.stat().st_ino} if self.full else {
             "mode": "apply", "write": sorted(set(self.written)), "delete": sorted(set(self.deleted))}
-        write_file(self.root / JOURNAL, json.dumps(journal).encode(), sync=True)
+        write_file(self.root / JOURNAL, json.dumps(journal).encode(), sync=durable)
         replay(self.out, journal)
 
 
