@@ -61,6 +61,19 @@ class Lines:
         return "\n".join(self.lines)
 
 
+def waited(process: subprocess.Popen, out: Lines, err: Lines, timeout: float) -> int:
+    """A stopped server's exit code; if it never exits, a failure showing where each of its threads is stuck
+    (faulthandler's tracebacks, asked for with SIGABRT)."""
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        process.wait(timeout=15)
+        time.sleep(0.5)  # the reading threads reach the end of both streams
+        stuck = "\n".join(line for line in err.lines if not line.startswith("import time:"))
+        raise AssertionError(f"the server did not stop: {out.text()[-500:]}\n{stuck[-6000:]}") from None
+
+
 class Serve:
     """`linkblog serve` running in a site folder, with `temp` as its TMPDIR (which it must leave alone)."""
 
@@ -70,7 +83,7 @@ class Serve:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "linkblog", "serve", "--port", "0", *args], cwd=site, text=True,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1", **(env or {})})
+            env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1", **(env or {})})
         self.out, self.err = Lines(self.process.stdout), Lines(self.process.stderr)
         self.url = self.out.wait_for(r"^Serving (http://\S+)", timeout=60)[1]
         self.port = urlsplit(self.url).port
@@ -97,7 +110,7 @@ class Serve:
 
     def stop(self, number: signal.Signals = signal.SIGINT) -> int:
         self.process.send_signal(number)
-        code = self.process.wait(timeout=15)
+        code = waited(self.process, self.out, self.err, 15)
         self.out.wait_for("^Stopped", timeout=5) if code == 0 else None
         return code
 
@@ -400,14 +413,14 @@ def started_and_interrupted(site: Path, temp: Path, started: Callable[[str], boo
     process = subprocess.Popen(
         [sys.executable, "-X", "importtime", "-m", "linkblog", "serve", "--watch", "--port", "0"], cwd=site,
         text=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"})
     out, err = Lines(process.stdout), Lines(process.stderr)
     try:
         deadline = time.monotonic() + 60
         while not (any(map(started, err.lines)) or started("")) and time.monotonic() < deadline:
             time.sleep(0.002)
         process.send_signal(signal.SIGINT)
-        code = process.wait(timeout=30)
+        code = waited(process, out, err, 30)
     finally:
         if process.poll() is None:
             process.kill()

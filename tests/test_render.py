@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from linkblog.config import Config
 from linkblog.model import PageSpec, Post
-from linkblog.render import Renderer, RenderError, absolute_links, clip, format_date, split_quote
+from linkblog.render import Renderer, RenderError, absolute_links, clip, format_date
 from linkblog.theme import theme_dir
 
 THEME = {
@@ -185,12 +185,6 @@ QUOTED = ("<blockquote>\n<p>One. <em>Two</em>.</p>\n<blockquote>\n<p>Inner.</p>\
           "<p>Mine.</p>\n")
 
 
-def test_a_body_opening_with_a_quote_splits_after_the_matching_close():
-    assert split_quote(QUOTED) == ("<p>One. <em>Two</em>.</p>\n<blockquote>\n<p>Inner.</p>\n</blockquote>",
-                                   "<p>Mine.</p>\n")
-    assert split_quote("<p>Mine.</p>\n<blockquote>\n<p>Later.</p>\n</blockquote>\n") is None
-
-
 def unclosed(html: str) -> list[str]:
     """Tags opened and never closed, or closed out of order, as an HTML parser sees them."""
     opened, wrong = [], []
@@ -236,7 +230,8 @@ def styled(tmp_path: Path, excerpt: str) -> Renderer:
 def test_what_each_excerpt_style_shows(tmp_path: Path):
     post = a_post(QUOTED, link="https://elsewhere.example/a")
     full = styled(tmp_path, "full").shown(post, full=False)
-    assert (full.quote, full.rest, full.more, full.excerpt) == (split_quote(QUOTED)[0], "<p>Mine.</p>\n", False, False)
+    inner = "<p>One. <em>Two</em>.</p>\n<blockquote>\n<p>Inner.</p>\n</blockquote>"
+    assert (full.quote, full.rest, full.more, full.excerpt) == (inner, "<p>Mine.</p>\n", False, False)
     quote = styled(tmp_path, "quote").shown(post, full=False)
     assert quote.quote.startswith("<p>One.") and quote.rest == "" and quote.more and quote.excerpt
     commentary = styled(tmp_path, "commentary").shown(post, full=False)

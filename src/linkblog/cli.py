@@ -109,7 +109,9 @@ def run_serve(args: argparse.Namespace) -> int:
             import webbrowser
 
             webbrowser.open(url)
-        threading.Event().wait()  # until Ctrl-C or SIGTERM
+        idle = threading.Event()
+        while not idle.wait(0.5):  # until Ctrl-C or SIGTERM; a signal that another thread took is seen soon too
+            pass
     except KeyboardInterrupt:
         pass
     finally:

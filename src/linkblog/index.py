@@ -58,9 +58,13 @@ def group_keys(parsed: Parsed, sources: Sources = NO_SOURCES) -> list[GroupKey]:
 
 def groups_named(parsed: Parsed, named: list[tuple[GroupKey, str]]) -> list[GroupKey]:
     """The groups of a post whose named groups (named_keys) are known: each once."""
-    year, month = parsed.date.year, parsed.date.month
-    return [HOME, (PageKind.YEAR, f"{year:04d}"), (PageKind.MONTH, f"{year:04d}/{month:02d}"),
-            *dict.fromkeys(group for group, _ in named)]
+    return [*date_groups(parsed.date.year, parsed.date.month), *dict.fromkeys(group for group, _ in named)]
+
+
+@lru_cache(maxsize=4096)
+def date_groups(year: int, month: int) -> tuple[GroupKey, GroupKey, GroupKey]:
+    """The whole site, a year and a month: the groups every post dated then is in."""
+    return HOME, (PageKind.YEAR, f"{year:04d}"), (PageKind.MONTH, f"{year:04d}/{month:02d}")
 
 
 def named_keys(parsed: Parsed, sources: Sources = NO_SOURCES) -> list[tuple[GroupKey, str]]:
@@ -141,25 +145,33 @@ class Site:
 
     def load(self, records: Iterable[Parsed]) -> None:
         """Fill an empty site at once: one sort per group instead of an insertion per post."""
+        now, includes, sources = self.now, self.selection.includes, self.sources
+        lists, spellings = self.lists, self.spellings  # bound once: this loop runs for every post of the site
         for parsed in records:
-            self.records[parsed.path] = parsed
-            if parsed.date > self.now:
-                self.later.add(parsed.path)
-            if not self.selection.includes(parsed, self.now):
-                self.held.add(parsed.path)
-            else:
-                self.keys[parsed.path] = key = sort_key(parsed)
-                self.locate(parsed)
-                named = named_keys(parsed, self.sources)
-                for group in groups_named(parsed, named):
-                    self.lists.setdefault(group, []).append(key)
-                for group, name in named:
-                    counts = self.spellings.get(group)
-                    if counts is None:
-                        counts = self.spellings[group] = Counter()
-                    counts[name] += 1
-                if parsed.article:
-                    self.links.setdefault(parsed.article, []).append(key)
+            path = parsed.path
+            self.records[path] = parsed
+            if parsed.date > now:
+                self.later.add(path)
+            if not includes(parsed, now):
+                self.held.add(path)
+                continue
+            self.keys[path] = key = sort_key(parsed)
+            self.locate(parsed)
+            named = named_keys(parsed, sources)
+            for group in groups_named(parsed, named):
+                keys = lists.get(group)
+                if keys is None:
+                    lists[group] = [key]
+                else:
+                    keys.append(key)
+            for group, name in named:
+                counts = spellings.get(group)
+                if counts is None:
+                    spellings[group] = Counter({name: 1})
+                else:
+                    counts[name] = counts.get(name, 0) + 1
+            if parsed.article:
+                self.links.setdefault(parsed.article, []).append(key)
         for keys in (*self.lists.values(), *self.links.values()):
             keys.sort()
         self.shared = {link for link, keys in self.links.items() if len(keys) > 1}

@@ -69,17 +69,29 @@ class Parsed:
     # (link, the link as readers compare it), kept with the post, since normalising 10,000 links is slow;
     # trusted only while it is of this link, so a dataclasses.replace() of `link` cannot leave it stale.
     _compared: tuple[str, str] | None = None
+    # Where the quote the body opens with ends (quotes.quote_end); -1, the default, has it found from `html`.
+    _quote_end: int | None = -1
 
     def __post_init__(self) -> None:
         if self.link and (self._compared is None or self._compared[0] != self.link):
             from linkblog.urls import normalised_link
 
             object.__setattr__(self, "_compared", (self.link, normalised_link(self.link)))
+        if self._quote_end == -1:
+            from linkblog.quotes import quote_end
+
+            object.__setattr__(self, "_quote_end", quote_end(self.html))
 
     @property
     def article(self) -> str | None:
         """The article a post links, as readers compare links: without scheme, www., tracking and so on."""
         return self._compared[1] if self.link and self._compared else None
+
+    def opening_quote(self) -> tuple[str, str] | None:
+        """The quote the body opens with (what it holds) and the HTML after it; None when it opens otherwise."""
+        from linkblog.quotes import split_quote
+
+        return split_quote(self.html, self._quote_end)
 
     @property
     def description(self) -> str:

@@ -1,7 +1,8 @@
 """The only module that writes or deletes output: staged, journaled, swapped in.
 
 Every build writes into a stage folder beside the output. A full build then swaps the
-staged tree in; an incremental one moves each changed file into place. A journal written
+staged tree in; an incremental one stages its files flat (no folder made to be deleted a moment
+later) and moves each into place. A journal written
 before anything in the output is touched lets the next build finish an interrupted apply;
 a stage without a journal is an unfinished build and is thrown away.
 """
@@ -59,16 +60,23 @@ class Stage:
 
     def put(self, rel: str, data: bytes) -> None:
         """Stage one output file from any process; the parent records what was staged."""
-        target = self.tree / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)  # the stage is private until commit, so no temp-and-rename
+        self.target(rel).write_bytes(data)  # the stage is private until commit, so no temp-and-rename
 
     def copy(self, rel: str, source: Path) -> None:
         """Stage a copy of a static file."""
-        target = self.tree / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        shutil.copyfile(source, self.target(rel))
         self.written.append(rel)
+
+    def staged(self, rel: str) -> Path:
+        """Where an output file is staged."""
+        return self.tree / rel if self.full else self.tree / staged_name(rel)
+
+    def target(self, rel: str) -> Path:
+        """Where an output file is staged, its folder made."""
+        target = self.staged(rel)
+        if self.full:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        return target
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -76,12 +84,19 @@ class Stage:
     def commit(self, durable: bool = True) -> None:
         """Make the staged build the output, via a journal the next build can replay.
 
-        `durable=False` skips flushing the journal to disk, for an output nothing keeps (a preview).
+        `durable=False` writes no journal, for an output nothing keeps (a preview): its next process
+        builds it whole.
         """
         journal = {"mode": "swap", "inode": self.tree.stat().st_ino} if self.full else {
             "mode": "apply", "write": sorted(set(self.written)), "delete": sorted(set(self.deleted))}
-        write_file(self.root / JOURNAL, json.dumps(journal).encode(), sync=durable)
+        if durable:
+            write_file(self.root / JOURNAL, json.dumps(journal).encode(), sync=True)
         replay(self.out, journal)
+
+
+def staged_name(rel: str) -> str:
+    """The flat name an incremental build stages an output file under."""
+    return digest_bytes(rel.encode("utf-8", "surrogateescape"))
 
 
 def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[str, str, bool]],
@@ -164,7 +179,7 @@ def replay(out: Path, journal: dict) -> None:
         for rel in filter(is_relative, journal["delete"]):
             remove_file(out, rel)
         for rel in filter(is_relative, journal["write"]):
-            staged = tree / rel
+            staged = tree / staged_name(rel)
             if staged.exists():
                 (out / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staged, out / rel)

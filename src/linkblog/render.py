@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from html import escape
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -28,8 +27,6 @@ from linkblog.urls import Urls
 # Lists show many posts, and each post is on several lists: render each entry once.
 ENTRY_TEMPLATE = "_entry.html"
 _CALLS_ENTRY = re.compile(r"\bentry\s*\(")
-# Markdown's `>` quote, opening a body: a link post's quote, set apart with its attribution as caption.
-QUOTE_OPEN, QUOTE_CLOSE = "<blockquote>", "</blockquote>"
 # An excerpt keeps whole sentences up to about this many characters of text.
 CLIP_LENGTH = 280
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)")
@@ -86,37 +83,6 @@ class Shown:
     rest: Markup
     more: bool = False
     excerpt: bool = False  # a list page's excerpt (p-summary), not the post in full (e-content)
-
-
-class _QuoteEnd(HTMLParser):
-    """Finds where the blockquote that a body opens with is closed."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=False)
-        self.starts = [0] + [m.end() for m in re.finditer("\n", html)]
-        self.depth, self.end = 0, None
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        self.depth += tag == "blockquote"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "blockquote" and self.end is None:
-            self.depth -= 1
-            if self.depth == 0:
-                line, column = self.getpos()
-                self.end = self.starts[line - 1] + column
-
-
-def split_quote(html: str) -> tuple[str, str] | None:
-    """A body's opening blockquote (what it holds) and the HTML after it; None when the body opens otherwise."""
-    if not html.startswith(QUOTE_OPEN):
-        return None
-    end = _QuoteEnd(html).end
-    if end is None:
-        return None
-    return html[len(QUOTE_OPEN):end].strip("\n"), html[end + len(QUOTE_CLOSE):].lstrip("\n")
 
 
 def clip(html: str, limit: int = CLIP_LENGTH) -> tuple[str, bool]:
@@ -255,7 +221,7 @@ class Renderer:
 
     def shown(self, post: Post, full: bool = True) -> Shown:
         """What an entry shows of a post: all of it (its own page, feeds, `excerpt: full`), or the excerpt."""
-        parts = split_quote(post.html) if post.link else None
+        parts = post.opening_quote() if post.link else None
         quote, rest = parts or (None, post.html)
         mode = "full" if full else self.config.excerpt
         if mode == "full":

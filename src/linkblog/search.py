@@ -120,7 +120,7 @@ def run_pagefind(stage: Stage, pages: list[str]) -> dict[str, Path]:
         raise SearchError(missing_problem("search"))
     site, bundle = stage.root / "search-site", stage.root / "search-index"
     for rel in pages:
-        staged = stage.tree / rel
+        staged = stage.staged(rel)
         link(staged if staged.exists() else stage.out / rel, site / rel)
     command = [binary, "--site", str(site), "--output-path", str(bundle), "--quiet"]
     try:

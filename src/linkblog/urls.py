@@ -18,7 +18,6 @@ _TRACKING = re.compile(r"utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|
                        r"ref|ref_src|ref_url|s_cid|cmpid|spm", re.IGNORECASE)
 
 
-@lru_cache(maxsize=65536)
 def unaccented(text: str) -> str:
     """Text with Latin letters' accents dropped ("Café" -> "Cafe") and every other letter whole."""
     # Only accents on Latin letters go: a kana's voicing mark or a Hangul syllable's parts make another letter
@@ -33,6 +32,7 @@ def unaccented(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFC", "".join(kept)) if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=65536)  # a site's tags and sources are few, each met on thousands of posts
 def slugify(text: str) -> str:
     """A lowercase, hyphenated slug; accents dropped, other scripts kept."""
     # Apostrophes join words: "Manager's" becomes "managers", not "manager-s".
