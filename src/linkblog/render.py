@@ -193,6 +193,7 @@ class Renderer:
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=jinja2.select_autoescape(["html", "xml"], default=False), undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            auto_reload=False,  # a template edit makes a new Renderer: no stat of a template per page rendered
         )
         env.filters["date"] = format_date
         env.globals.update(site=self.site, static=self.urls.path, entry=self.entry, shown=self.shown)
