@@ -77,12 +77,13 @@ def waited(process: subprocess.Popen, out: Lines, err: Lines, timeout: float) ->
 class Serve:
     """`linkblog serve` running in a site folder, with `temp` as its TMPDIR (which it must leave alone)."""
 
-    def __init__(self, site: Path, temp: Path, *args: str, env: dict[str, str] | None = None):
+    def __init__(self, site: Path, temp: Path, *args: str, env: dict[str, str] | None = None,
+                 preexec: Callable[[], None] | None = None):
         temp.mkdir(exist_ok=True)
         self.site, self.temp = site, temp
         self.process = subprocess.Popen(
             [sys.executable, "-m", "linkblog", "serve", "--port", "0", *args], cwd=site, text=True,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=preexec,
             env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1", **(env or {})})
         self.out, self.err = Lines(self.process.stdout), Lines(self.process.stderr)
         self.url = self.out.wait_for(r"^Serving (http://\S+)", timeout=60)[1]
@@ -385,6 +386,16 @@ def test_no_traversal_form_serves_a_file_outside_the_preview(serve: Callable[...
         reply = raw_get(server.port, path)
         assert reply.split(b" ", 2)[1] in (b"400", b"404"), path
         assert b"TOP SECRET" not in reply, path
+
+
+def test_sigint_stops_it_even_when_the_shell_that_started_it_left_sigint_ignored(site: Path, tmp_path: Path):
+    # A non-interactive shell starts a background job (`linkblog serve &`) with SIGINT ignored.
+    server = Serve(site, tmp_path / "temp", "--watch", preexec=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        assert server.stop(signal.SIGINT) == 0
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
 
 
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])

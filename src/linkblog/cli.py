@@ -88,7 +88,10 @@ def run_serve(args: argparse.Namespace) -> int:
     from linkblog.preview import ServeOptions, Session, is_loopback
 
     options = ServeOptions(args.host, args.port, args.drafts, args.future, args.watch, args.jobs)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stops it as Ctrl-C does, the first build included
+    # Both stop it as Ctrl-C does, the first build included; SIGINT too when the shell that started it in the
+    # background left it ignored, as Hugo's server stops then.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     session: Session | None = None
     stops = {signal.SIGINT, signal.SIGTERM}
     try:
@@ -109,9 +112,7 @@ def run_serve(args: argparse.Namespace) -> int:
             import webbrowser
 
             webbrowser.open(url)
-        idle = threading.Event()
-        while not idle.wait(0.5):  # until Ctrl-C or SIGTERM; a signal that another thread took is seen soon too
-            pass
+        threading.Event().wait()  # until Ctrl-C or SIGTERM
     except KeyboardInterrupt:
         pass
     finally:
