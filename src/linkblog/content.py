@@ -34,7 +34,7 @@ _SHOWN_LENGTH = 60
 
 
 class FieldError(ValueError):
-    """A front-matter value that cannot be used, raised only inside this module."""
+    """A front-matter value that cannot be used (also raised by read_url, for a link capture refuses)."""
 
 
 def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Parsed | None, list[Problem]]:
