@@ -177,7 +177,9 @@ class Builder:
     def rescan(self, config: Config, changed: Iterable[Path]) -> Inputs | None:
         """The last scan with the changed paths stat'ed again; None when only a full scan will do."""
         assert self.inputs is not None
-        inputs = replace(self.inputs, posts=dict(self.inputs.posts), started_ns=time.time_ns())
+        inputs = replace(self.inputs, posts=dict(self.inputs.posts), started_ns=time.time_ns(),
+                         base=self.inputs.posts)
+        restated = set()
         posts_dir = config.posts_path.resolve()
         for path in {Path(p).resolve() for p in changed}:
             if path == self.config_path.resolve() or path.is_dir():
@@ -193,6 +195,7 @@ class Builder:
                 if any(part.startswith(("_", ".", "#")) for part in path.relative_to(posts_dir).parts):
                     continue
                 found = stat_file(path, rel[len("posts/"):])
+                restated.add(rel)
                 if found is None:
                     inputs.posts.pop(rel, None)
                     inputs.ignored = [r for r in inputs.ignored if r != rel]
@@ -200,6 +203,7 @@ class Builder:
                     inputs.posts[rel] = found
                 elif rel not in inputs.ignored:
                     inputs.ignored = sorted([*inputs.ignored, rel])
+        inputs.restated = frozenset(restated)
         return inputs
 
     def input_key(self, config: Config, inputs: Inputs, code: str) -> str:

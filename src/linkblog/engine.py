@@ -6,6 +6,7 @@ one per run from the state saved on disk. The rules for what to redo are increme
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -118,13 +119,13 @@ class Engine:
         if output_identity(self.config) == -1:  # deleted or emptied: write it whole
             state.outputs, state.pages = {}, {}
         with timer("read"):
-            reused, misses = self.diff_posts(inputs)
+            changed, misses = self.diff_posts(inputs)
         with timer("parse"):
-            parsed = dict(map_items(parse_file, self.config.tz, misses, self.jobs, counter("parse", misses, progress)))
-        old_files, state.files = state.files, merged_files(state.files, reused, parsed)
+            changed |= map_items(parse_file, self.config.tz, misses, self.jobs, counter("parse", misses, progress))
+        old_files, state.files = state.files, updated_files(state.files, changed)
         with timer("index"):
             sources_changed = self.reload_sources(inputs.sources)
-            dirty = self.patch(old_files, now)
+            dirty = self.patch(old_files, changed.keys(), now)
             dirty.everything |= sources_changed
             dirty.merge(self.pending)
         with timer("plan"):
@@ -158,19 +159,27 @@ class Engine:
         self.left_out(result, inputs)
         return result
 
-    def diff_posts(self, inputs: Inputs) -> tuple[dict[str, FileState], list[tuple[str, Found, bytes | None]]]:
-        """The post files whose last parse still holds, and those to parse (with their bytes, if read)."""
-        reused, misses = {}, []
-        seen, self.seen_posts = self.seen_posts, inputs.posts
-        for rel, found in inputs.posts.items():
-            entry, data = self.state.files.get(rel), None
-            if seen.get(rel) is not found or entry is None:  # a rescan keeps the Found of every file it left alone
-                entry, data = reusable(self.state, rel, found, post_digest)
-            if entry is None:
-                misses.append((rel, found, data))
-            else:
-                reused[rel] = entry
-        return reused, misses
+    def diff_posts(self, inputs: Inputs) -> tuple[dict[str, FileState | None], list[tuple[str, Found, bytes | None]]]:
+        """The post files whose state changed (None: gone) but whose parse holds, and those to parse."""
+        files, seen, self.seen_posts = self.state.files, self.seen_posts, inputs.posts
+        if inputs.restated is not None and inputs.base is seen:  # a rescan of what this engine saw last
+            rels: Iterable[str] = sorted(inputs.restated)
+        else:
+            rels = [*inputs.posts, *(rel for rel in files if rel not in inputs.posts)]
+        changed: dict[str, FileState | None] = {}
+        misses = []
+        for rel in rels:
+            found, entry = inputs.posts.get(rel), files.get(rel)
+            if found is None:
+                if entry is not None:
+                    changed[rel] = None
+            elif entry is None or seen.get(rel) is not found:  # a rescan keeps the Found of every file it left
+                new, data = reusable(self.state, rel, found, post_digest)
+                if new is None:
+                    misses.append((rel, found, data))
+                elif new is not entry:
+                    changed[rel] = new
+        return changed, misses
 
     def reload_sources(self, found: Found | None) -> bool:
         """Read sources.yaml again if its stat changed; True (and no site to patch) when what it says changed."""
@@ -183,8 +192,8 @@ class Engine:
         self.sources, self.site = sources, None  # every source may fold differently: index again
         return True
 
-    def patch(self, old_files: dict[str, FileState], now: datetime) -> Dirty:
-        """Bring the site up to the parsed files; what that moved."""
+    def patch(self, old_files: dict[str, FileState], moved: Iterable[str], now: datetime) -> Dirty:
+        """Bring the site up to the parsed files, of which `moved` changed; what that moved."""
         files = self.state.files
         selection = Selection(self.options.drafts, self.options.future)
         if self.site is None and not self.state.pages:  # nothing rendered to compare with
@@ -196,8 +205,6 @@ class Engine:
                                    datetime.fromtimestamp(self.state.saved_ns / 1e9).astimezone(now.tzinfo),
                                    selection, self.sources)
         site = self.site
-        # Only a file whose state is another object can have changed: the rest hold the records the site has.
-        moved = {rel for rel, entry in files.items() if old_files.get(rel) is not entry} | (old_files.keys() - files)
         changes: dict[str, Parsed | None] = {}
         for rel in sorted(moved):
             parsed = files[rel].parsed if rel in files else None
@@ -300,12 +307,11 @@ class Engine:
         result.ignored = inputs.ignored
 
 
-def merged_files(old: dict[str, FileState], reused: dict[str, FileState],
-                 parsed: dict[str, FileState]) -> dict[str, FileState]:
-    """The state of every post file after this build's reads, in path order."""
-    if reused.keys() | parsed.keys() != old.keys():
-        return dict(sorted({**reused, **parsed}.items()))
-    return {**old, **reused, **parsed}  # the same files: their order holds
+def updated_files(files: dict[str, FileState], changed: dict[str, FileState | None]) -> dict[str, FileState]:
+    """The state of every post file after this build's reads (None: gone), in path order."""
+    if all(entry is not None and rel in files for rel, entry in changed.items()):
+        return {**files, **changed}  # type: ignore[dict-item] - the same files: their order holds
+    return {rel: entry for rel, entry in sorted({**files, **changed}.items()) if entry is not None}
 
 
 def counter(stage: str, items: Any, progress: Progress) -> Any:

@@ -57,6 +57,9 @@ class Inputs:
     config: Found
     started_ns: int
     sources: Found | None = None  # sources.yaml, when the site has one
+    # A rescan's post files stat'ed again (added, changed or gone), and the scan it updated: only they can differ.
+    restated: frozenset[str] | None = None
+    base: dict[str, Found] | None = None
 
     def files(self) -> list[Found]:
         return [*self.posts.values(), *self.templates, *self.static.values(), self.config,
