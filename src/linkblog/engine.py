@@ -138,7 +138,8 @@ class Engine:
                 self.pending = dirty
                 return BuildResult(problems)
             pages = planned(self.site, dirty)  # type: ignore[arg-type]
-            if set(urls) - state.pages.keys() - {page.url for page in pages}:  # a page nothing planned: all
+            covered = state.pages.keys() >= urls.keys()  # as after every good build: a set check costs more
+            if not covered and urls.keys() - state.pages.keys() - {page.url for page in pages}:  # unplanned: all
                 pages = planned(self.site, Dirty(everything=True))  # type: ignore[arg-type]
             fingerprints = {page.url: page_fingerprint(page, digests[page.template]) for page in pages}
             todo = [page for page in pages if state.pages.get(page.url) != fingerprints[page.url]
@@ -150,7 +151,8 @@ class Engine:
             return BuildResult(problems + result.problems)
         self.pending = Dirty()
         state.templates, state.template_key = digests, self.template_key
-        kept = rendered_before if rendered_before.keys() <= urls.keys() else \
+        same = covered and len(rendered_before) == len(urls)
+        kept = rendered_before if same or rendered_before.keys() <= urls.keys() else \
             {url: fp for url, fp in rendered_before.items() if url in urls}
         state.pages = kept | fingerprints
         result.problems = problems
@@ -274,7 +276,8 @@ class Engine:
                 return BuildResult(failures)
             with timer("write"):
                 kept = index_files(state.outputs) if self.config.search else set()  # replaced only if re-indexed
-                outputs = stage_changes(stage, state.outputs, rendered, layout.files | kept, inputs.static,
+                files = layout.files | kept if kept else layout.files
+                outputs = stage_changes(stage, state.outputs, rendered, files, inputs.static,
                                         hosting_files(self.config.cname))
             if self.config.search:
                 with timer("search"):
