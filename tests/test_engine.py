@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from http.server import HTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLE_POSTS, make_site, post_text, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
+from linkblog.theme import theme_dir
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 OLDEST = "2015-04-09-some-customers-suck.md"
@@ -69,3 +71,23 @@ def test_parallel_output_equals_one_process_even_beside_live_threads(tmp_path: P
         server.shutdown()
         server.server_close()
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+
+
+def test_an_edit_moving_hundreds_of_pages_renders_them_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = many_posts(tmp_path / "site", 300)
+    base = site / "templates" / "base.html"
+    base.parent.mkdir()
+    base.write_text((theme_dir() / "templates" / "base.html").read_text())
+    builder = Builder(site / "config.yaml", {"output_dir": str(tmp_path / "out")},
+                      BuildOptions(now=NOW, jobs=2), persist=False)
+    assert builder.build().ok
+    base.write_text(base.read_text().replace("</body>", "<!-- edited --></body>"))
+
+    def no_workers(*args: object) -> None:
+        raise AssertionError("started workers")
+
+    monkeypatch.setattr("linkblog.workers.multiprocessing.get_context", no_workers)
+    result = builder.build(changed=[base])
+    assert result.ok, result.problems
+    assert result.rendered > 300  # more than a batch worth sending to workers, all rendered here
+    assert "<!-- edited -->" in (tmp_path / "out" / "index.html").read_text()

@@ -35,3 +35,9 @@ def test_workers_beside_live_threads_are_not_forked_from_this_process() -> None:
 
 def test_small_batches_stay_in_this_process() -> None:
     assert {parent for parent, _ in map_items(parent_and_item, 0, list(range(10)), jobs=4)} == {os.getppid()}
+
+
+def test_batches_below_the_callers_threshold_stay_in_this_process() -> None:
+    items = list(range(MIN_ITEMS * 2))
+    assert {parent for parent, _ in map_items(parent_and_item, 0, items, jobs=2, least=len(items) + 1)} \
+        == {os.getppid()}

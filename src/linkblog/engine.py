@@ -39,10 +39,16 @@ from linkblog.search import SearchError, index_files, update_index
 from linkblog.sources import NO_SOURCES, load_sources
 from linkblog.theme import template_dirs
 from linkblog.urls import Urls
-from linkblog.workers import map_items
+from linkblog.workers import MIN_ITEMS, map_items
 
 if TYPE_CHECKING:
     from linkblog.render import Renderer
+
+
+# Below this many pages an incremental build renders in this process: its pages share posts, whose
+# entries one renderer makes once (and a preview's renderer kept from the last build). At 10,000 posts
+# the 759 pages an added post moves took 3.6 s here, 4.1 s over two processes.
+SHARED_PAGES = 2000
 
 
 @dataclass
@@ -269,7 +275,8 @@ class Engine:
         try:
             with timer("render"):
                 job = RenderJob(self.config, renderer.template_dirs, stage, todo, state.outputs, renderer)
-                rendered = map_items(render_one, job, range(len(todo)), self.jobs, counter("render", todo, progress))
+                rendered = map_items(render_one, job, range(len(todo)), self.jobs, counter("render", todo, progress),
+                                     MIN_ITEMS if stage.full else SHARED_PAGES)
             failures = [r for r in rendered if isinstance(r, Problem)]
             if failures:
                 stage.discard()

@@ -44,13 +44,14 @@ def run_here(func: Callable[[Any, T], R], state: Any, items: Sequence[T],
 
 def map_items(
     func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, least: int = MIN_ITEMS,
 ) -> list[R]:
     """func(state, item) for every item, in order: this process and jobs - 1 workers share the items.
 
-    `func` must be a module-level function and `state` picklable; results come back pickled.
+    `func` must be a module-level function and `state` picklable; results come back pickled. Fewer
+    than `least` items stay in this process.
     """
-    if jobs <= 1 or len(items) < MIN_ITEMS:
+    if jobs <= 1 or len(items) < least:
         return run_here(func, state, items, progress)
     size = max(1, -(-len(items) // (jobs * 8)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
