@@ -9,10 +9,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import run_cli, tree_bytes
+from conftest import post_text, run_cli, tree_bytes
 
 from linkblog.cache import DATABASE, INPUTS_FILE, CacheError, decode, encode, post_row, row_post
 from linkblog.content import parse_post
+from linkblog.theme import theme_dir
 
 
 def build_twice_with(site: Path, damage) -> tuple[str, dict[str, bytes]]:
@@ -124,3 +125,52 @@ def test_unknown_or_bad_tags_are_refused(text: str) -> None:
 
     with pytest.raises((CacheError, ValueError)):
         decode(json.loads(text))
+
+
+OLDEST = "posts/2015-04-09-some-customers-suck.md"
+MARKER = "<article>the kept entry</article>"
+
+
+def plant_entry(site: Path) -> None:
+    """Stand in for the oldest post's kept list entry, so a page built from it can be told apart."""
+    with sqlite3.connect(site / DATABASE) as db:
+        assert db.execute("UPDATE entries SET html = ? WHERE rel = ?", (MARKER, OLDEST)).rowcount == 1
+
+
+def add_newest(site: Path) -> None:
+    """A post newer than the rest: every page of the home list shifts, the oldest post's last page too."""
+    (site / "posts" / "2020-01-01-newest.md").write_text(post_text("Newest", "2020-01-01 10:00"))
+
+
+def test_a_list_entry_kept_by_the_last_build_is_used_while_its_post_is_unchanged(site: Path) -> None:
+    assert run_cli(site, "build").code == 0
+    plant_entry(site)
+    add_newest(site)
+    assert run_cli(site, "build").code == 0
+    assert MARKER in (site / "build" / "page" / "3" / "index.html").read_text()  # not rendered again
+    path = site / OLDEST
+    path.write_text(path.read_text().replace("Agreed.", "Agreed, once more."))
+    assert run_cli(site, "build").code == 0
+    shown = (site / "build" / "page" / "3" / "index.html").read_text()
+    assert MARKER not in shown and "Agreed, once more." in shown
+
+
+def test_a_template_edit_renders_every_kept_entry_again(site: Path) -> None:
+    entry = site / "templates" / "_entry.html"
+    entry.parent.mkdir()
+    entry.write_text((theme_dir() / "templates" / "_entry.html").read_text())
+    assert run_cli(site, "build").code == 0
+    plant_entry(site)
+    entry.write_text(entry.read_text() + "\n{# edited #}\n")
+    add_newest(site)
+    assert run_cli(site, "build").code == 0
+    assert MARKER not in (site / "build" / "page" / "3" / "index.html").read_text()
+
+
+def test_a_kept_entry_of_the_wrong_type_is_rendered_again(site: Path) -> None:
+    assert run_cli(site, "build").code == 0
+    with sqlite3.connect(site / DATABASE) as db:
+        db.execute("UPDATE entries SET html = x'00ff' WHERE rel = ?", (OLDEST,))
+    add_newest(site)
+    assert run_cli(site, "build").code == 0
+    assert "customers" in (site / "build" / "page" / "3" / "index.html").read_text().lower()

@@ -5,6 +5,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
 from linkblog.config import Config
 from linkblog.index import HOME, Selection, index_site
 from linkblog.model import PageKind, Parsed, Via
@@ -182,6 +186,14 @@ def test_patched_relations_equal_a_site_built_at_once():
     patched.put(replace(a, link="https://example.com/y"))
     whole = index_site([replace(a, link="https://example.com/y"), b], CONFIG, URLS, LATER, Selection(), SOURCES)
     assert (patched.lists, patched.links, patched.shared) == (whole.lists, whole.links, whole.shared)
+
+
+@given(st.text(alphabet="ab .,!?()+-'\"ctmrCTMR\u00e9\u2019", max_size=16).filter(str.strip))
+def test_a_title_is_set_as_the_typographer_sets_it(title: str) -> None:
+    typographer = MarkdownIt("zero", {"typographer": True}).enable(["replacements", "smartquotes"])
+    tokens = typographer.parseInline(title)[0].children or []
+    site = site_of(a_post("a", datetime(2015, 1, 1, 12, tzinfo=UTC), title=title))
+    assert site.posts[0].title == "".join(token.content for token in tokens)
 
 
 def test_titles_get_typographic_quotes_and_dashes():

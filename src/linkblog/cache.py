@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS posts (rel TEXT PRIMARY KEY, title TEXT, date TEXT, s
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS templates (name TEXT PRIMARY KEY, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (rel TEXT PRIMARY KEY, key TEXT NOT NULL, html TEXT NOT NULL);
 """
 _META = ("code", "parse_key", "render_key", "out", "saved_ns", "template_key")
 # Every column of a stored post, with the SQLite types it may hold: anything else is refused at once.
@@ -49,6 +50,9 @@ _POST_COLUMNS = {"title": "text", "date": "text", "slug": "text", "excerpt": "te
 _SQL_TYPES = {"text": str, "integer": int, "null": type(None)}
 _POST_TYPES = ((str,), *(tuple(_SQL_TYPES[t] for t in types.split()) for types in _POST_COLUMNS.values()))
 _FILE_TYPES = ((str,), (int,), (int,), (str,), (str,))
+_ENTRY_TYPES = ((str,), (str,), (str,))
+# Past this many posts, one pass over every kept entry beats asking for each.
+_ENTRIES_SCANNED = 500
 _JSON = json.JSONDecoder()
 
 
@@ -194,6 +198,23 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> State:
     return state
 
 
+def load_entries(root: Path, rels: set[str]) -> dict[str, tuple[str, str]]:
+    """The list entries kept for these posts, by path: (key, HTML); none when the cache cannot give them."""
+    if not rels or not (root / DATABASE).exists():
+        return {}
+    query = "SELECT rel, key, html FROM entries"
+    try:
+        with closing(sqlite3.connect(root / DATABASE)) as db:
+            if len(rels) > _ENTRIES_SCANNED:
+                rows = typed(db.execute(query), _ENTRY_TYPES)
+            else:
+                rows = typed(db.execute(f"{query} WHERE rel IN ({', '.join('?' * len(rels))})", sorted(rels)),
+                             _ENTRY_TYPES)
+            return {rel: (key, html) for rel, key, html in rows if rel in rels}
+    except (sqlite3.Error, CacheError):  # only speed is lost: the entries are rendered again
+        return {}
+
+
 def typed(rows: Iterable[tuple], allowed: tuple[tuple[type, ...], ...]) -> Iterator[tuple]:
     """The rows, each checked to hold only the Python types its columns allow."""
     seen: set[tuple[type, ...]] = set()  # rows come in few shapes: each is checked once
@@ -226,7 +247,7 @@ def save_state(root: Path, state: State, saved: Saved | None) -> tuple[Saved | N
         with closing(connect(root)) as db, db:
             if saved is None:
                 db.executescript("DELETE FROM files; DELETE FROM posts; DELETE FROM pages; DELETE FROM outputs; "
-                                 "DELETE FROM templates;")
+                                 "DELETE FROM templates; DELETE FROM entries;")
                 saved = Saved({}, {}, {}, {})
             store(db, state, saved)
     except (sqlite3.Error, OSError) as exc:
@@ -250,6 +271,10 @@ def store(db: sqlite3.Connection, state: State, saved: Saved) -> None:
     gone = [(rel,) for rel in saved.files.keys() - state.files.keys()]
     db.executemany("DELETE FROM files WHERE rel = ?", gone)
     db.executemany("DELETE FROM posts WHERE rel = ?", gone)
+    db.executemany("DELETE FROM entries WHERE rel = ?", gone)
+    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                   [(rel, key, html) for rel, (key, html) in state.entries.items()])
+    state.entries = {}  # kept now: the next save writes only what is rendered after it
     for table, key, current, old in (("pages", "url", state.pages, saved.pages),
                                      ("outputs", "rel", state.outputs, saved.outputs),
                                      ("templates", "name", state.templates, saved.templates)):

@@ -79,6 +79,7 @@ class State:
     pages: dict[str, str] = field(default_factory=dict)  # URL -> fingerprint of what was rendered
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> digest of its bytes
     templates: dict[str, str] = field(default_factory=dict)  # template -> digest of all it pulls in
+    entries: dict[str, tuple[str, str]] = field(default_factory=dict)  # list entries rendered since the last save
 
 
 def code_digest() -> str:
@@ -123,6 +124,26 @@ def reusable(state: State, rel: str, found: Found,
     if old.digest != digest_of(rel, data):
         return None, data
     return FileState(found.mtime_ns, found.size, old.digest, old.parsed, old.problems), None
+
+
+@dataclass
+class EntryStore:
+    """List entries kept between builds: each holds while its post's fingerprint and the salt (the render
+    key and every template's bytes) are what they were when it was rendered."""
+
+    salt: str
+    found: dict[str, tuple[str, str]]  # post path -> (key, HTML) as the cache had them
+    made: dict[str, tuple[str, str]] = field(default_factory=dict)  # rendered by this build, to keep
+
+    def key(self, post: Post) -> str:
+        return key_of(self.salt, post_fingerprint(post))
+
+    def get(self, post: Post) -> str | None:
+        hit = self.found.get(post.path)
+        return hit[1] if hit is not None and hit[0] == self.key(post) else None
+
+    def put(self, post: Post, html: str) -> None:
+        self.made[post.path] = (self.key(post), html)
 
 
 def post_fingerprint(post: Post) -> str:

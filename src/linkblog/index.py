@@ -8,6 +8,7 @@ kept together as they are patched, so no build compares every link with every ot
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -84,9 +85,15 @@ def typographer() -> MarkdownIt:
     return MarkdownIt("zero", {"typographer": True}).enable(["replacements", "smartquotes"])
 
 
+# What the typographer can change (its quotes, its replacements, line ends and NUL): other text is left as it is.
+_TYPOGRAPHIC = re.compile(r"['\"\n\r\0]|\+-|\.\.|\?\?\?\?|!!!!|,,|--|\((?:c|tm|r)\)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=65536)
 def typographic(text: str) -> str:
     """Plain text with the body's typographic quotes and dashes: "Manager's" -> "Manager’s", "--" -> "–"."""
+    if not _TYPOGRAPHIC.search(text):  # most titles: no inline parse (a tenth of a millisecond each)
+        return text
     return "".join(token.content for token in typographer().parseInline(text)[0].children or [])
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cached_property
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin
 
 import jinja2
@@ -26,6 +26,7 @@ from linkblog.urls import Urls
 
 # Lists show many posts, and each post is on several lists: render each entry once.
 ENTRY_TEMPLATE = "_entry.html"
+LIST_HEADING = "h2"  # how a list shows each entry; a post's own page shows it as its h1
 _CALLS_ENTRY = re.compile(r"\bentry\s*\(")
 # An excerpt keeps whole sentences up to about this many characters of text.
 CLIP_LENGTH = 280
@@ -172,6 +173,14 @@ def format_date(moment: datetime, style: str = "long") -> str:
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
+class KeptEntries(Protocol):
+    """List entries rendered by an earlier build, offered again while what they show holds."""
+
+    def get(self, post: Post) -> str | None: ...
+
+    def put(self, post: Post, html: str) -> None: ...
+
+
 class Renderer:
     """Renders pages with the site's templates first, then the default theme's."""
 
@@ -183,6 +192,7 @@ class Renderer:
         # The index makes a new Post whenever what a post shows changes, so the same object is the same
         # entry: each is rendered once while this renderer (and so every template) stays.
         self.entries: dict[tuple[str, str], tuple[Post, str]] = {}
+        self.kept: KeptEntries | None = None  # the list entries (each post is on several lists) of earlier builds
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -209,9 +219,19 @@ class Renderer:
                                    "canonical": self.urls.origin + page.url}
         return self.render(page.template, context).encode("utf-8")
 
-    def entry(self, post: Post, heading: str = "h2") -> Markup:
+    def entry(self, post: Post, heading: str = LIST_HEADING) -> Markup:
         """A post as an h-entry (_entry.html sees only `post` and `heading`)."""
-        return Markup(self.once(post, heading, lambda: self.render(ENTRY_TEMPLATE, {"post": post, "heading": heading})))
+        return Markup(self.once(post, heading, lambda: self.made_entry(post, heading)))
+
+    def made_entry(self, post: Post, heading: str) -> str:
+        """A list entry from an earlier build, if one is kept, else rendered (and offered to keep)."""
+        kept = self.kept if heading == LIST_HEADING else None  # a post's own page renders its entry once
+        html = kept.get(post) if kept else None
+        if html is None:
+            html = self.render(ENTRY_TEMPLATE, {"post": post, "heading": heading})
+            if kept:
+                kept.put(post, html)
+        return html
 
     def once(self, post: Post, use: str, make: Callable[[], str]) -> str:
         """What make() returns for this Post object and use, made the first time only."""
