@@ -86,7 +86,7 @@ def test_an_edit_moving_hundreds_of_pages_renders_them_here(tmp_path: Path, monk
     def no_workers(*args: object) -> None:
         raise AssertionError("started workers")
 
-    monkeypatch.setattr("linkblog.workers.multiprocessing.get_context", no_workers)
+    monkeypatch.setattr("multiprocessing.get_context", no_workers)
     result = builder.build(changed=[base])
     assert result.ok, result.problems
     assert result.rendered > 300  # more than a batch worth sending to workers, all rendered here

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -188,6 +187,8 @@ def _feed_problem(value: Any) -> str | None:
 
 
 def _unknown(key: Any, known: set[str], what: str) -> str:
+    import difflib  # only a misspelt key needs it
+
     close = difflib.get_close_matches(str(key), sorted(known), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"unknown {what} '{key}'{hint}"

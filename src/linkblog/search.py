@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from linkblog.digest import digest_bytes
 from linkblog.output import Stage, exchange
 from linkblog.problems import Problem
+
+if TYPE_CHECKING:
+    import subprocess
 
 FOLDER = "pagefind/"  # where the index and Pagefind's scripts go in the output, as Pagefind UI expects
 EXTRA = "pip install 'linkblog[search]'"
@@ -115,6 +117,8 @@ def update_index(stage: Stage, outputs: dict[str, str], pages: list[str]) -> dic
 
 def run_pagefind(stage: Stage, pages: list[str]) -> dict[str, Path]:
     """Pagefind over the pages (each as staged, else as in the output); its files by output path."""
+    import subprocess  # loaded by the builds that index, not by every build
+
     binary = pagefind_binary()
     if binary is None:
         raise SearchError(missing_problem("search"))
@@ -146,6 +150,8 @@ def reindex(job: Reindex, interrupted: Callable[[], bool]) -> bool:
     binary = pagefind_binary()
     if binary is None:
         raise SearchError(missing_problem("search"))
+    import tempfile
+
     work = Path(tempfile.mkdtemp(prefix=".linkblog-index-", dir=job.out.parent))  # beside the output: one filesystem
     try:
         site, bundle = work / "search-site", work / "search-index"
@@ -167,6 +173,8 @@ def reindex(job: Reindex, interrupted: Callable[[], bool]) -> bool:
 
 def run_until(work: Path, command: list[str], interrupted: Callable[[], bool]) -> subprocess.CompletedProcess | None:
     """Run a command in `work`, its output to a file there; None, the command killed, once `interrupted()`."""
+    import subprocess
+
     with open(work / "pagefind.log", "w+", encoding="utf-8", errors="replace") as log:
         try:
             process = subprocess.Popen(command, cwd=work, stdin=subprocess.DEVNULL, stdout=log,

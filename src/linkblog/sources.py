@@ -6,7 +6,6 @@ matched by its slug, so "Berkun, Scott" and "berkun scott" are one alias.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,5 +159,7 @@ def text_of(key: str, value: Any) -> str:
 
 
 def unknown_key(key: Any) -> str:
+    import difflib  # only a misspelt key needs it
+
     close = difflib.get_close_matches(str(key), KEYS, n=1)
     return f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")

@@ -8,7 +8,6 @@ once per worker by this process (it is our own data, never read from a site fold
 
 from __future__ import annotations
 
-import multiprocessing
 import pickle
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -58,6 +57,8 @@ def map_items(
     # Every jobs-th chunk stays here, so this process works while the workers do.
     mine = range(0, len(chunks), jobs)
     theirs = [i for i in range(len(chunks)) if i % jobs]
+    import multiprocessing  # only a batch worth spreading pays for loading it
+
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     with context.Pool(jobs - 1, _receive, (pickle.dumps(state, pickle.HIGHEST_PROTOCOL),)) as pool:
