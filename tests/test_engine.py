@@ -91,3 +91,20 @@ def test_an_edit_moving_hundreds_of_pages_renders_them_here(tmp_path: Path, monk
     assert result.ok, result.problems
     assert result.rendered > 300  # more than a batch worth sending to workers, all rendered here
     assert "<!-- edited -->" in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_a_watched_rebuild_tells_every_post_files_problems_as_they_now_are(site: Path) -> None:
+    odd = site / "posts" / "odd.md"
+    odd.write_text(post_text("Odd", "2016-02-02 10:00", unknown_field="x", tags="[Support]"))
+    builder = Builder(site / "config.yaml", {"output_dir": str(site / "out")}, BuildOptions(now=NOW, jobs=1),
+                      persist=False)
+    warned = {p.path for p in builder.build().problems}
+    assert "posts/odd.md" in warned
+    broken = edit(site, OLDEST, "date: 2015-04-09", "date: 2015-13-45")
+    result = builder.build(changed=[broken])
+    assert not result.ok and {p.path for p in result.problems} >= {"posts/odd.md", f"posts/{OLDEST}"}
+    fixed = edit(site, OLDEST, "date: 2015-13-45", "date: 2015-04-09")
+    result = builder.build(changed=[fixed])
+    assert result.ok and {p.path for p in result.problems} == warned  # the error is gone, the warning stays
+    odd.unlink()
+    assert f"posts/{OLDEST}" not in warned and not builder.build(changed=[odd]).problems

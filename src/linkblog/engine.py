@@ -20,6 +20,7 @@ from linkblog.incremental import (
     Dirty,
     EntryStore,
     FileState,
+    Fingerprints,
     State,
     page_fingerprint,
     planned,
@@ -103,6 +104,8 @@ class Engine:
         self.sources_stat: Found | None = None  # unknown: the first build reads it again
         self.seen_posts: dict[str, Found] = {}  # the scan of posts/ the last build compared with its parses
         self.last_layout: Layout | None = None
+        self.fingerprints = Fingerprints()  # of the posts as this engine's site placed them
+        self.post_problems: dict[str, list[Problem]] | None = None  # by post file, those with any
         self.static_check: tuple[Layout | None, dict[str, Found], list[Problem]] = (None, {}, [])
         self.sources, self.source_problems = load_sources(config.root)
         self.state = self.fitting(state)
@@ -132,6 +135,7 @@ class Engine:
         with timer("parse"):
             changed |= map_items(parse_file, self.config.tz, misses, self.jobs, counter("parse", misses, progress))
         old_files, state.files = state.files, updated_files(state.files, changed)
+        self.note_problems(changed)
         with timer("index"):
             sources_changed = self.reload_sources(inputs.sources)
             dirty = self.patch(old_files, changed.keys(), now)
@@ -150,7 +154,8 @@ class Engine:
             covered = state.pages.keys() >= urls.keys()  # as after every good build: a set check costs more
             if not covered and urls.keys() - state.pages.keys() - {page.url for page in pages}:  # unplanned: all
                 pages = planned(self.site, Dirty(everything=True))  # type: ignore[arg-type]
-            fingerprints = {page.url: page_fingerprint(page, digests[page.template]) for page in pages}
+            fingerprints = {page.url: page_fingerprint(page, digests[page.template], self.fingerprints)
+                            for page in pages}
             todo = [page for page in pages if state.pages.get(page.url) != fingerprints[page.url]
                     or self.urls.file_for(page.url) not in state.outputs]
         rendered_before = state.pages  # write() forgets it until the output is committed
@@ -258,11 +263,23 @@ class Engine:
             self.last_layout = Layout(urls, {self.urls.file_for(url) for url in urls}, collisions(site, generated))
         return self.last_layout
 
+    def note_problems(self, changed: dict[str, FileState | None]) -> None:
+        """Keep each post file's problems up to date with the files this build read, not by a pass over all."""
+        if self.post_problems is None:
+            self.post_problems = {rel: e.problems for rel, e in self.state.files.items() if e.problems}
+            return
+        for rel, entry in changed.items():
+            if entry is not None and entry.problems:
+                self.post_problems[rel] = entry.problems
+            else:
+                self.post_problems.pop(rel, None)
+
     def problems(self, inputs: Inputs, layout: Layout) -> list[Problem]:
         """Every post's problems, odd spellings, and URLs two pages or a static file would share."""
         site = self.site
         assert site is not None
-        found = [p for e in self.state.files.values() for p in e.problems] + self.source_problems + site.warnings()
+        found = [p for problems in (self.post_problems or {}).values() for p in problems] + self.source_problems \
+            + site.warnings()
         # Most rebuilds move no page and no static file: the last answer holds.
         last_layout, last_static, clashes = self.static_check
         if last_layout is not layout or last_static != inputs.static:
@@ -321,7 +338,8 @@ class Engine:
         if not self.persist:
             return None
         shown = {post.path for page in todo if page.kind in ENTRY_LISTS for post in page.posts}
-        return EntryStore(key_of(self.state.render_key, self.template_key), load_entries(self.config.root, shown))
+        return EntryStore(key_of(self.state.render_key, self.template_key), load_entries(self.config.root, shown),
+                          self.fingerprints)
 
     def left_out(self, result: BuildResult, inputs: Inputs) -> None:
         """Name what the build did not publish: drafts, posts dated later, files that are not posts."""

@@ -126,6 +126,20 @@ def reusable(state: State, rel: str, found: Found,
     return FileState(found.mtime_ns, found.size, old.digest, old.parsed, old.problems), None
 
 
+class Fingerprints:
+    """Each placed post's fingerprint, worked out once per Post object: a post is on several pages, and
+    the index keeps a post's object until what it shows changes."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[Post, str]] = {}
+
+    def __call__(self, post: Post) -> str:
+        known = self.known.get(post.path)
+        if known is None or known[0] is not post:
+            known = self.known[post.path] = (post, post_fingerprint(post))
+        return known[1]
+
+
 @dataclass
 class EntryStore:
     """List entries kept between builds: each holds while its post's fingerprint and the salt (the render
@@ -133,10 +147,11 @@ class EntryStore:
 
     salt: str
     found: dict[str, tuple[str, str]]  # post path -> (key, HTML) as the cache had them
+    fingerprint: Callable[[Post], str]  # a Fingerprints, shared with the pages' fingerprints
     made: dict[str, tuple[str, str]] = field(default_factory=dict)  # rendered by this build, to keep
 
     def key(self, post: Post) -> str:
-        return key_of(self.salt, post_fingerprint(post))
+        return key_of(self.salt, self.fingerprint(post))
 
     def get(self, post: Post) -> str | None:
         hit = self.found.get(post.path)
@@ -161,11 +176,12 @@ def listing_fingerprint(post: Post) -> str:
     return key_of(post.title, post.url, post.date.isoformat(), post.link or "", source, via, marks)
 
 
-def page_fingerprint(page: PageSpec, template_digest: str) -> str:
+def page_fingerprint(page: PageSpec, template_digest: str,
+                     fingerprint: Callable[[Post], str] = post_fingerprint) -> str:
     """A digest of everything a page shows, so an unchanged page is never rendered again."""
     parts = [page.kind, page.template, template_digest, page.url, page.title, page.description, repr(page.pager),
              page.group.name if page.group else "", repr(sorted(page.extra.items()))]
-    shown = listing_fingerprint if page.kind is PageKind.ARCHIVE else post_fingerprint
+    shown = listing_fingerprint if page.kind is PageKind.ARCHIVE else fingerprint
     parts += [shown(post) for post in page.posts]
     parts += [listing_fingerprint(p) if p else "" for p in (page.older, page.newer, page.source_older,
                                                              page.source_newer)]
