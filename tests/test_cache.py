@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import post_text, run_cli, tree_bytes
+from conftest import SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.cache import DATABASE, INPUTS_FILE, CacheError, decode, encode, post_row, row_post
 from linkblog.content import parse_post
@@ -174,3 +174,15 @@ def test_a_kept_entry_of_the_wrong_type_is_rendered_again(site: Path) -> None:
     add_newest(site)
     assert run_cli(site, "build").code == 0
     assert "customers" in (site / "build" / "page" / "3" / "index.html").read_text().lower()
+
+
+def test_kept_entries_are_used_when_an_edit_moves_many_list_pages(tmp_path: Path) -> None:
+    posts = {f"p{i:03d}.md": post_text(f"Post {i}", f"2017-01-{1 + i % 28:02d} 10:{i % 60:02d}", f"Body {i}.")
+             for i in range(80)}
+    site = make_site(tmp_path / "site", {**SAMPLE_POSTS, **posts})
+    assert run_cli(site, "build").code == 0
+    plant_entry(site)
+    add_newest(site)  # shifts every one of the home list's 43 pages
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    assert MARKER in (site / "build" / "page" / "43" / "index.html").read_text()

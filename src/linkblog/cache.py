@@ -51,8 +51,6 @@ _SQL_TYPES = {"text": str, "integer": int, "null": type(None)}
 _POST_TYPES = ((str,), *(tuple(_SQL_TYPES[t] for t in types.split()) for types in _POST_COLUMNS.values()))
 _FILE_TYPES = ((str,), (int,), (int,), (str,), (str,))
 _ENTRY_TYPES = ((str,), (str,), (str,))
-# Past this many posts, one pass over every kept entry beats asking for each.
-_ENTRIES_SCANNED = 500
 _JSON = json.JSONDecoder()
 
 
@@ -198,19 +196,19 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> State:
     return state
 
 
-def load_entries(root: Path, rels: set[str]) -> dict[str, tuple[str, str]]:
-    """The list entries kept for these posts, by path: (key, HTML); none when the cache cannot give them."""
-    if not rels or not (root / DATABASE).exists():
+def load_entries(root: Path, rels: set[str] | None) -> dict[str, tuple[str, str]]:
+    """The list entries kept for these posts (None: for all), by path: (key, HTML); none when the cache
+    cannot give them."""
+    if rels == set() or not (root / DATABASE).exists():
         return {}
     query = "SELECT rel, key, html FROM entries"
     try:
         with closing(sqlite3.connect(root / DATABASE)) as db:
-            if len(rels) > _ENTRIES_SCANNED:
-                rows = typed(db.execute(query), _ENTRY_TYPES)
-            else:
-                rows = typed(db.execute(f"{query} WHERE rel IN ({', '.join('?' * len(rels))})", sorted(rels)),
-                             _ENTRY_TYPES)
-            return {rel: (key, html) for rel, key, html in rows if rel in rels}
+            if rels is None:
+                return {rel: (key, html) for rel, key, html in typed(db.execute(query), _ENTRY_TYPES)}
+            rows = typed(db.execute(f"{query} WHERE rel IN ({', '.join('?' * len(rels))})", sorted(rels)),
+                         _ENTRY_TYPES)
+            return {rel: (key, html) for rel, key, html in rows}
     except (sqlite3.Error, CacheError):  # only speed is lost: the entries are rendered again
         return {}
 

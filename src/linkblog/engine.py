@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 SHARED_PAGES = 2000
 # The pages showing posts as list entries (_list.html), whose entries the cache keeps.
 ENTRY_LISTS = (PageKind.HOME, *LIST_KINDS)
+ASKED_LISTS = 25  # up to this many list pages to render, the cache is asked for their posts' entries alone
 
 
 @dataclass
@@ -295,14 +296,14 @@ class Engine:
         try:
             with timer("render"):
                 job = RenderJob(self.config, renderer.template_dirs, stage, todo, state.outputs, renderer)
-                renderer.kept = self.kept_entries(todo)
+                store = renderer.kept = self.kept_entries(todo)
                 try:
                     rendered = map_items(render_one, job, range(len(todo)), self.jobs,
                                          counter("render", todo, progress), MIN_ITEMS if stage.full else SHARED_PAGES)
                 finally:
-                    kept, renderer.kept = renderer.kept, None
-                if kept:
-                    state.entries |= kept.made
+                    renderer.kept = None  # the next build brings the cache's entries as they are then
+                if store:
+                    state.entries |= store.made
             failures = [r for r in rendered if isinstance(r, Problem)]
             if failures:
                 stage.discard()
@@ -337,7 +338,9 @@ class Engine:
         """The list entries the cache keeps for the posts these pages show; a preview keeps its own in memory."""
         if not self.persist:
             return None
-        shown = {post.path for page in todo if page.kind in ENTRY_LISTS for post in page.posts}
+        lists = [page for page in todo if page.kind in ENTRY_LISTS]
+        # A few lists (an edit's): the entries of their posts; more: every kept entry, in one pass.
+        shown = {post.path for page in lists for post in page.posts} if len(lists) <= ASKED_LISTS else None
         return EntryStore(key_of(self.state.render_key, self.template_key), load_entries(self.config.root, shown),
                           self.fingerprints)
 
