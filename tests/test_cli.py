@@ -45,3 +45,25 @@ def test_progress_shows_on_a_terminal_only(site):
     assert done.returncode == 0
     assert "render" in shown and "\r" in shown
     assert run_cli(site, "build", "--clean").err == ""  # not a terminal: no progress
+
+
+def test_the_console_script_flushes_and_exits_with_the_commands_code(site, tmp_path):
+    # Output to a file is block-buffered: it is complete only if the script flushes before its fast exit.
+    with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
+        built = subprocess.run([sys.executable, "-m", "linkblog", "build"], cwd=site, stdout=out, stderr=err)
+        failed = subprocess.run([sys.executable, "-m", "linkblog", "build", "--config", "nope.yaml"], cwd=site,
+                                stdout=out, stderr=err)
+    assert (built.returncode, failed.returncode) == (0, 1)
+    assert (tmp_path / "out.txt").read_text().startswith("Built 5 posts: ")
+    assert "nope.yaml" in (tmp_path / "err.txt").read_text()
+
+
+def test_the_console_script_skips_the_interpreters_teardown(site, monkeypatch):
+    from linkblog import cli
+
+    exits: list[int] = []
+    monkeypatch.setattr(os, "_exit", exits.append)
+    monkeypatch.chdir(site)
+    monkeypatch.setattr(sys, "argv", ["linkblog", "build", "--quiet"])
+    cli.run()
+    assert exits == [0]

@@ -30,6 +30,25 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The console script: main(), then an exit that skips freeing every object of a big site one by one."""
+    import os
+
+    try:
+        code = main()
+    except KeyboardInterrupt:  # Ctrl-C before the command could even start
+        print("interrupted", file=sys.stderr)
+        code = 130
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed or broken pipe: let the interpreter report it as it exits
+        sys.exit(code)
+    # Nothing is left to close: files and databases are closed and worker pools joined by now, and
+    # the interpreter's teardown of 10,000 posts costs a tenth of an edit's build.
+    os._exit(code)
+
+
 def parser() -> argparse.ArgumentParser:
     import argparse
 
