@@ -4,6 +4,7 @@ import pty
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import run_cli
 
@@ -49,10 +50,10 @@ def test_progress_shows_on_a_terminal_only(site):
 
 def test_the_console_script_flushes_and_exits_with_the_commands_code(site, tmp_path):
     # Output to a file is block-buffered: it is complete only if the script flushes before its fast exit.
+    script = str(Path(sys.executable).with_name("linkblog"))
     with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
-        built = subprocess.run([sys.executable, "-m", "linkblog", "build"], cwd=site, stdout=out, stderr=err)
-        failed = subprocess.run([sys.executable, "-m", "linkblog", "build", "--config", "nope.yaml"], cwd=site,
-                                stdout=out, stderr=err)
+        built = subprocess.run([script, "build"], cwd=site, stdout=out, stderr=err)
+        failed = subprocess.run([script, "build", "--config", "nope.yaml"], cwd=site, stdout=out, stderr=err)
     assert (built.returncode, failed.returncode) == (0, 1)
     assert (tmp_path / "out.txt").read_text().startswith("Built 5 posts: ")
     assert "nope.yaml" in (tmp_path / "err.txt").read_text()

@@ -1,5 +1,12 @@
 """Allow `python -m linkblog`."""
 
-from linkblog.cli import run
+import sys
 
-run()
+try:
+    from linkblog.cli import main
+
+    code = main()
+except KeyboardInterrupt:  # Ctrl-C before the command could even start
+    print("interrupted", file=sys.stderr)
+    code = 130
+sys.exit(code)
