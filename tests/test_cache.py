@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
 
-from linkblog.cache import DATABASE, INPUTS_FILE, CacheError, decode, encode, post_row, row_post
+from linkblog.cache import DATABASE, INPUTS_FILE, CacheError, decode, encode, load_entries, post_row, row_post
 from linkblog.content import parse_post
 from linkblog.theme import theme_dir
 
@@ -186,3 +186,14 @@ def test_kept_entries_are_used_when_an_edit_moves_many_list_pages(tmp_path: Path
     run = run_cli(site, "build")
     assert run.code == 0, run.err
     assert MARKER in (site / "build" / "page" / "43" / "index.html").read_text()
+
+
+def test_only_the_entries_asked_for_are_read_however_many_are_asked(site: Path) -> None:
+    assert run_cli(site, "build").code == 0
+    with sqlite3.connect(site / DATABASE) as db:
+        kept = {rel for (rel,) in db.execute("SELECT rel FROM entries")}
+    assert OLDEST in kept and len(kept) > 1
+    assert load_entries(site, {OLDEST}).keys() == {OLDEST}
+    many = {f"posts/missing-{i}.md" for i in range(40000)} | {OLDEST}  # more than SQLite takes as parameters
+    assert load_entries(site, many).keys() == {OLDEST}
+    assert load_entries(site, set()) == {}

@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 SHARED_PAGES = 2000
 # The pages showing posts as list entries (_list.html), whose entries the cache keeps.
 ENTRY_LISTS = (PageKind.HOME, *LIST_KINDS)
-ASKED_LISTS = 25  # up to this many list pages to render, the cache is asked for their posts' entries alone
 
 
 @dataclass
@@ -338,9 +337,7 @@ class Engine:
         """The list entries the cache keeps for the posts these pages show; a preview keeps its own in memory."""
         if not self.persist:
             return None
-        lists = [page for page in todo if page.kind in ENTRY_LISTS]
-        # A few lists (an edit's): the entries of their posts; more: every kept entry, in one pass.
-        shown = {post.path for page in lists for post in page.posts} if len(lists) <= ASKED_LISTS else None
+        shown = {post.path for page in todo if page.kind in ENTRY_LISTS for post in page.posts}
         return EntryStore(key_of(self.state.render_key, self.template_key), load_entries(self.config.root, shown),
                           self.fingerprints)
 
