@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache, lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, overload
 from urllib.parse import quote
 
@@ -35,6 +36,7 @@ GROUP_PATHS = {PageKind.HOME: "/", PageKind.TAG: "/tag/{}/", PageKind.SOURCE: "/
 NAMED = (PageKind.TAG, PageKind.SOURCE, PageKind.VIA)  # groups named by their posts, in the most used spelling
 _WHAT = {PageKind.TAG: "tag", PageKind.SOURCE: "source", PageKind.VIA: "via"}
 _PARSED_FIELDS = tuple(f.name for f in fields(Parsed))
+_parsed_values = attrgetter(*_PARSED_FIELDS)  # every field of a Parsed at once: a Post is placed from them
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,11 +293,11 @@ class Site:
         post = self.placed.get(path)
         if post is None:
             parsed = self.records[path]
-            site_path = self.site_path(parsed)
-            fields = {name: getattr(parsed, name) for name in _PARSED_FIELDS}
+            url = self.post_urls[path]
+            fields = dict(zip(_PARSED_FIELDS, _parsed_values(parsed), strict=True))
+            fields["title"] = typographic(parsed.title)
             post = self.placed[path] = Post(
-                **(fields | {"title": typographic(parsed.title)}),
-                url=self.post_urls[path], permalink=self.urls.absolute(site_path),
+                **fields, url=url, permalink=self.urls.origin + url,  # as Urls.absolute() makes it
                 tag_refs=tuple(dict.fromkeys(self.ref((PageKind.TAG, slugify(t))) for t in parsed.tags)),
                 source_ref=self.ref((PageKind.SOURCE, self.sources.slug(parsed.source))) if parsed.source else None,
                 scheduled=parsed.date > self.now)
