@@ -52,6 +52,20 @@ def test_a_staged_incremental_build_is_replayed_after_a_crash(tmp_path):
     assert not stage_dir(out).exists()
 
 
+def test_a_replay_interrupted_halfway_moves_only_what_is_left(tmp_path):
+    out = tmp_path / "build"
+    out.mkdir()
+    stage = Stage(out, full=False).open()
+    stage.write("a/index.html", b"a")
+    stage.write("b/index.html", b"b")
+    journal = {"mode": "apply", "write": sorted(stage.written), "delete": []}
+    (stage.root / JOURNAL).write_text(json.dumps(journal))
+    (out / "a").mkdir()
+    os.replace(stage.staged("a/index.html"), out / "a" / "index.html")  # the crash came after the first move
+    assert recover(out) == "finished applying an interrupted build"
+    assert tree_bytes(out) == {"a/index.html": b"a", "b/index.html": b"b"}
+
+
 def test_a_stage_without_a_journal_is_discarded(tmp_path):
     out = tmp_path / "build"
     out.mkdir()

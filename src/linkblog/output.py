@@ -179,11 +179,19 @@ def replay(out: Path, journal: dict) -> None:
         for rel in filter(is_relative, journal["delete"]):
             remove_file(out, rel)
         for rel in filter(is_relative, journal["write"]):
-            staged = tree / staged_name(rel)
-            if staged.exists():
-                (out / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged, out / rel)
+            move_in(tree / staged_name(rel), out / rel)
     shutil.rmtree(stage_dir(out), ignore_errors=True)
+
+
+def move_in(staged: Path, target: Path) -> None:
+    """Move a staged file into place; one rename when its folder exists (most do), none if moved before."""
+    try:
+        os.replace(staged, target)
+    except FileNotFoundError:
+        if not staged.exists():  # a replay after an interruption: this one was moved already
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, target)
 
 
 def is_relative(rel: str) -> bool:
