@@ -314,3 +314,16 @@ def test_a_folder_linkblog_did_not_write_is_never_replaced(site):
     assert "holds files linkblog did not write" in run.err
     assert tree_bytes(other) == {"main.c": b"int main;"}
     assert run_cli(site, "build", "--output", str(site.parent / "empty-folder")).code == 0
+
+
+def test_a_static_file_removed_beside_a_post_edit_is_removed_and_no_page_is(site):
+    (site / "static").mkdir()
+    (site / "static" / "notes.txt").write_text("a file")
+    assert run_cli(site, "build").code == 0
+    before = set(tree_bytes(site / "build"))
+    (site / "static" / "notes.txt").unlink()
+    post = site / "posts" / "2015-04-09-some-customers-suck.md"
+    post.write_text(post.read_text().replace("Agreed.", "Agreed, and edited."))
+    assert run_cli(site, "build").code == 0
+    assert set(tree_bytes(site / "build")) == before - {"notes.txt"}
+    assert tree_bytes(site / "build") == clean_build(site, site.parent / "clean")

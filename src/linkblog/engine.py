@@ -82,7 +82,7 @@ class Layout:
     """Every page's URL and kind, the output files they make, and the URLs two posts (or pages) would share."""
 
     urls: dict[str, PageKind]
-    files: set[str]
+    files: set[str] | None  # None: the files the output manifest lists (no page came, went or moved since)
     collisions: list[Problem]
 
 
@@ -257,10 +257,12 @@ class Engine:
         """Every page's URL and file, worked out again only when a change can add, drop or move a page."""
         site = self.site
         assert site is not None
-        if self.last_layout is None or urls_moved(dirty):
+        moved = urls_moved(dirty)
+        if self.last_layout is None or moved:
             generated = generated_urls(site)
             urls = page_urls(site, generated)
-            self.last_layout = Layout(urls, {self.urls.file_for(url) for url in urls}, collisions(site, generated))
+            files = {self.urls.file_for(url) for url in urls} if moved or not self.state.outputs else None
+            self.last_layout = Layout(urls, files, collisions(site, generated))
         return self.last_layout
 
     def note_problems(self, changed: dict[str, FileState | None]) -> None:
@@ -309,7 +311,7 @@ class Engine:
                 return BuildResult(failures)
             with timer("write"):
                 kept = index_files(state.outputs) if self.config.search else set()  # replaced only if re-indexed
-                files = layout.files | kept if kept else layout.files
+                files = layout.files | kept if kept and layout.files is not None else layout.files
                 outputs = stage_changes(stage, state.outputs, rendered, files, inputs.static,
                                         hosting_files(self.config.cname))
             if self.config.search:

@@ -99,15 +99,21 @@ def staged_name(rel: str) -> str:
     return digest_bytes(rel.encode("utf-8", "surrogateescape"))
 
 
+STATIC_KEY = "static:"  # how the manifest keys a static file: by its stat, not its bytes
+
+
 def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[str, str, bool]],
-                  pages: set[str], static: dict[str, Found], hosting: dict[str, bytes]) -> dict[str, str]:
-    """Stage changed static and hosting files and the deletions; return the new output manifest."""
+                  pages: set[str] | None, static: dict[str, Found], hosting: dict[str, bytes]) -> dict[str, str]:
+    """Stage changed static and hosting files and the deletions; return the new output manifest.
+
+    `pages` are the files of every page; None when they are the manifest's (no page came or went)."""
+    old_static = {rel for rel, key in outputs.items() if key.startswith(STATIC_KEY)} if pages is None else set()
     outputs = dict(outputs)
     static = {rel: found for rel, found in static.items() if rel not in hosting}  # .nojekyll and CNAME are ours
     outputs.update((rel, digest) for rel, digest, _ in rendered)
     stage.written += [rel for rel, _, changed in rendered if changed]
     for rel, found in static.items():
-        key = f"static:{found.path}:{found.size}:{found.mtime_ns}"
+        key = f"{STATIC_KEY}{found.path}:{found.size}:{found.mtime_ns}"
         if stage.full or outputs.get(rel) != key:
             stage.copy(rel, Path(found.path))
             outputs[rel] = key
@@ -116,7 +122,8 @@ def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[st
         if stage.full or outputs.get(rel) != key:
             stage.write(rel, data)
             outputs[rel] = key
-    stage.deleted = sorted(set(outputs) - pages - set(static) - set(hosting))
+    gone = old_static - static.keys() if pages is None else set(outputs) - pages - static.keys() - hosting.keys()
+    stage.deleted = sorted(gone)
     for rel in stage.deleted:
         del outputs[rel]
     return outputs
