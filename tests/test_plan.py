@@ -50,6 +50,18 @@ def test_one_page_of_a_group_is_planned_alone():
     assert (page.pager.number, page.pager.count, page.pager.next_url) == (3, 3, None)
 
 
+def test_the_archive_spans_each_year_of_its_posts_newest_first():
+    dates = [datetime(2013, 5, 1, 12, tzinfo=UTC), datetime(2015, 1, 1, 12, tzinfo=UTC),
+             datetime(2015, 3, 1, 12, tzinfo=UTC), datetime(2016, 2, 1, 12, tzinfo=UTC)]
+    site = site_of(*(a_post(f"p{i}", moment) for i, moment in enumerate(dates)))
+    [archive] = [page for page in plan_pages(site)[0] if page.kind is PageKind.ARCHIVE]
+    spans = archive.extra["year_spans"]
+    assert [(year, path) for year, path, _, _ in spans] == [("2016", "/2016/"), ("2015", "/2015/"),
+                                                             ("2013", "/2013/")]
+    assert [[post.slug for post in archive.posts[start:end]] for _, _, start, end in spans] == [
+        ["p3"], ["p2", "p1"], ["p0"]]
+
+
 def test_two_posts_on_one_url_name_both_files():
     one = a_post("same", datetime(2015, 1, 1, 12, tzinfo=UTC))
     other = a_post("same", datetime(2015, 1, 2, 12, tzinfo=UTC))

@@ -171,6 +171,7 @@ def test_format_date():
     moment = datetime(2015, 6, 1, 9, 30, tzinfo=ZoneInfo("America/Chicago"))
     assert format_date(moment) == "June 1, 2015"
     assert format_date(moment, "iso") == "2015-06-01"
+    assert format_date(moment, "moment") == "2015-06-01T09:30:00-05:00"
 
 
 def test_feed_entries_make_video_posters_absolute_and_survive_bad_links():

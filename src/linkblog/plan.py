@@ -211,9 +211,10 @@ def special_page(site: Site, kind: PageKind) -> PageSpec:
         return PageSpec(url=urls.path(SEARCH_PAGE), template=TEMPLATES[kind], title="Search", kind=kind,
                         description="Search every post")
     if kind is PageKind.ARCHIVE:
+        years = {y.name: y.url for y in site.groups(PageKind.YEAR)}
         return PageSpec(url=urls.path("/archive/"), template=TEMPLATES[kind], title="Archive", kind=kind,
                         posts=list(site.posts), description="Every post, by year",
-                        extra={"years": {y.name: y.url for y in site.groups(PageKind.YEAR)}})
+                        extra={"years": years, "year_spans": year_spans(site, years)})
     if kind is PageKind.STATS:
         return stats_page(site)
     if kind is PageKind.NOT_FOUND:
@@ -223,6 +224,17 @@ def special_page(site: Site, kind: PageKind) -> PageSpec:
                         extra={"sitemap": urls.absolute("/sitemap.xml")})
     return PageSpec(url=urls.path("/sitemap.xml"), template=TEMPLATES[kind], title="sitemap", kind=kind,
                     extra={"entries": sitemap_entries(site)})
+
+
+def year_spans(site: Site, years: dict[str, str]) -> list[tuple[str, str, int, int]]:
+    """Each year newest first, with its page's path and where its posts start and end in the site's posts:
+    the archive groups 10,000 posts without sorting them again."""
+    spans, start = [], 0
+    for year in sorted(years, reverse=True):
+        end = start + len(site.lists[(PageKind.YEAR, year)])
+        spans.append((year, years[year], start, end))
+        start = end
+    return spans
 
 
 def stats_page(site: Site) -> PageSpec:

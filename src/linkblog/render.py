@@ -167,9 +167,12 @@ def absolute_links(fragment: str, base: str) -> str:
 
 
 def format_date(moment: datetime, style: str = "long") -> str:
-    """A date as people read it: 'June 1, 2015', or 2015-06-01 with style='iso'."""
+    """A date as people read it: 'June 1, 2015'; 2015-06-01 with style='iso'; with 'moment', the date and
+    time with its offset, as <time datetime> takes it (a filter costs less than a method call in Jinja)."""
     if style == "iso":
         return moment.date().isoformat()
+    if style == "moment":
+        return moment.isoformat()
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
