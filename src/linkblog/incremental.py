@@ -151,7 +151,7 @@ class EntryStore:
     made: dict[str, tuple[str, str]] = field(default_factory=dict)  # rendered by this build, to keep
 
     def key(self, post: Post) -> str:
-        return key_of(self.salt, self.fingerprint(post))
+        return self.salt + self.fingerprint(post)  # two digests side by side: no third to work out per post
 
     def get(self, post: Post) -> str | None:
         hit = self.found.get(post.path)
