@@ -108,3 +108,21 @@ def test_a_watched_rebuild_tells_every_post_files_problems_as_they_now_are(site:
     assert result.ok and {p.path for p in result.problems} == warned  # the error is gone, the warning stays
     odd.unlink()
     assert f"posts/{OLDEST}" not in warned and not builder.build(changed=[odd]).problems
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_rests_during_a_build_and_is_left_as_it_was(
+        site: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool) -> None:
+    import gc
+
+    from linkblog.engine import Engine
+
+    seen = []
+    build = Engine.build
+    monkeypatch.setattr(Engine, "build", lambda self, *a: seen.append(gc.isenabled()) or build(self, *a))
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert Builder(site / "config.yaml", persist=False).build().ok
+        assert seen == [False] and gc.isenabled() is enabled
+    finally:
+        gc.enable()
