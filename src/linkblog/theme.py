@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 
 def theme_dir() -> Path:
     """The folder holding the default theme's templates/ and static/."""
-    packaged = Path(str(files("linkblog"))) / "theme"
+    packaged = Path(__file__).parent / "theme"  # the wheel holds it as files: no resource loader needed
     if (packaged / "templates").is_dir():
         return packaged
     # A checkout or editable install: the repo root is the theme.
