@@ -197,14 +197,3 @@ def test_only_the_entries_asked_for_are_read_however_many_are_asked(site: Path) 
     many = {f"posts/missing-{i}.md" for i in range(40000)} | {OLDEST}  # more than SQLite takes as parameters
     assert load_entries(site, many).keys() == {OLDEST}
     assert load_entries(site, set()) == {}
-
-
-def test_a_build_spread_over_workers_keeps_every_list_entry_they_render(tmp_path: Path) -> None:
-    posts = {f"p{i:03d}.md": post_text(f"Post {i}", f"2017-{1 + i % 12:02d}-{1 + i % 28:02d} 10:{i % 60:02d}",
-                                       f"Body {i}.") for i in range(300)}
-    site = make_site(tmp_path / "site", posts)
-    run = run_cli(site, "build", "--jobs", "2")  # 300 post pages alone: a cold build spreads
-    assert run.code == 0, run.err
-    with sqlite3.connect(site / DATABASE) as db:
-        kept = {rel for (rel,) in db.execute("SELECT rel FROM entries")}
-    assert kept == {f"posts/{name}" for name in posts}

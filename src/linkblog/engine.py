@@ -65,7 +65,6 @@ class RenderJob:
     pages: list[PageSpec]
     outputs: dict[str, str]
     renderer: Renderer | None = None
-    entry_salt: str | None = None  # a worker keeps the list entries it renders under this salt; None: none
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "renderer": None}  # Jinja environments do not travel; templates compile again
@@ -75,8 +74,6 @@ class RenderJob:
             from linkblog.render import Renderer
 
             self.renderer = Renderer(self.config, self.template_dirs)
-            if self.entry_salt is not None:  # a worker's: the entries it makes go back with its pages
-                self.renderer.kept = EntryStore(self.entry_salt, {}, Fingerprints())
         return self.renderer
 
 
@@ -299,21 +296,19 @@ class Engine:
         stage = Stage(self.config.output_path, full=not state.outputs).open()
         try:
             with timer("render"):
+                job = RenderJob(self.config, renderer.template_dirs, stage, todo, state.outputs, renderer)
                 store = renderer.kept = self.kept_entries(todo)
-                job = RenderJob(self.config, renderer.template_dirs, stage, todo, state.outputs, renderer,
-                                store.salt if store else None)
                 try:
-                    results = map_items(render_one, job, range(len(todo)), self.jobs,
-                                        counter("render", todo, progress), MIN_ITEMS if stage.full else SHARED_PAGES)
+                    rendered = map_items(render_one, job, range(len(todo)), self.jobs,
+                                         counter("render", todo, progress), MIN_ITEMS if stage.full else SHARED_PAGES)
                 finally:
                     renderer.kept = None  # the next build brings the cache's entries as they are then
-            failures = [r for r in results if isinstance(r, Problem)]
+                if store:
+                    state.entries |= store.made
+            failures = [r for r in rendered if isinstance(r, Problem)]
             if failures:
                 stage.discard()
                 return BuildResult(failures)
-            rendered = [result[:3] for result in results]  # type: ignore[index]
-            for result in results:
-                state.entries |= result[3]  # type: ignore[index]
             with timer("write"):
                 kept = index_files(state.outputs) if self.config.search else set()  # replaced only if re-indexed
                 files = layout.files | kept if kept and layout.files is not None else layout.files
@@ -391,9 +386,8 @@ def parse_file(tz: Any, item: tuple[str, Found, bytes | None]) -> tuple[str, Fil
     return rel, FileState(found.mtime_ns, found.size, post_digest(rel, data), parsed, problems)
 
 
-def render_one(job: RenderJob, index: int) -> tuple[str, str, bool, dict[str, tuple[str, str]]] | Problem:
-    """Render one page; stage it if its bytes differ from the output's (runs in a worker). With its file,
-    digest and whether it changed come the list entries rendered for it, to keep."""
+def render_one(job: RenderJob, index: int) -> tuple[str, str, bool] | Problem:
+    """Render one page; stage it if its bytes differ from the output's (runs in a worker)."""
     from linkblog.render import RenderError
 
     page = job.pages[index]
@@ -409,11 +403,7 @@ def render_one(job: RenderJob, index: int) -> tuple[str, str, bool, dict[str, tu
     changed = job.outputs.get(rel) != digest
     if changed:
         job.stage.put(rel, data)
-    store = renderer.kept
-    made: dict[str, tuple[str, str]] = {}
-    if isinstance(store, EntryStore) and store.made:
-        made, store.made = store.made, {}
-    return rel, digest, changed, made
+    return rel, digest, changed
 
 
 def page_bytes(renderer: Renderer, config: Config, page: PageSpec) -> bytes:
