@@ -253,7 +253,7 @@ class Builder:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a build runs, as it was afterwards.
+    """No cyclic garbage collection while a build runs; afterwards the collector is as it was.
 
     A build makes few cycles (68 objects left for the collector after a cold build of 10,000 posts)
     but many objects, and each full collection walks them all: at 10,000 posts the collector took
