@@ -197,3 +197,19 @@ def test_only_the_entries_asked_for_are_read_however_many_are_asked(site: Path) 
     many = {f"posts/missing-{i}.md" for i in range(40000)} | {OLDEST}  # more than SQLite takes as parameters
     assert load_entries(site, many).keys() == {OLDEST}
     assert load_entries(site, set()) == {}
+
+
+def test_manifest_rows_a_build_discards_are_deleted_so_a_page_coming_back_is_written(site: Path) -> None:
+    post = site / OLDEST
+    text = post.read_text()
+    page = site / "build" / "2015" / "04" / "some-customers-suck" / "index.html"
+    assert run_cli(site, "build").code == 0 and page.exists()
+    post.unlink()
+    assert run_cli(site, "build", "--output", "dist").code == 0  # another output folder: a manifest anew
+    assert run_cli(site, "build").code == 0 and not page.exists()
+    other = site / "posts" / "2015-06-01-work-vs-progress.md"
+    other.write_text(other.read_text().replace("My note.", "My note, edited."))  # an edit that moves no page
+    assert run_cli(site, "build").code == 0
+    post.write_text(text)
+    assert run_cli(site, "build").code == 0
+    assert page.exists()

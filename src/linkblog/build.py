@@ -21,7 +21,6 @@ from linkblog.cache import (
     CACHE_DIR,
     Built,
     InputState,
-    Saved,
     load_inputs,
     load_state,
     save_built,
@@ -158,12 +157,12 @@ class Builder:
 
         engine = self.engine
         if engine is None or engine.config != config or engine.code != code or self.options.clean:
-            state, warnings = State(), []
+            state, saved, warnings = State(), None, []
             if self.persist and not self.options.clean:
                 with timer("cache"):
-                    state, warnings = load_state(config.root, code, config.tz)
+                    state, saved, warnings = load_state(config.root, code, config.tz)
             engine = self.engine = Engine(config, code, state, self.options, self.jobs(), warnings, self.persist)
-            engine.saved = Saved.of(state) if self.persist and state.code else None
+            engine.saved = saved  # taken before the engine discards what this config makes stale
         return engine
 
     def scan(self, config: Config) -> Inputs:

@@ -165,22 +165,23 @@ def connect(root: Path) -> sqlite3.Connection:
     return db
 
 
-def load_state(root: Path, code: str, tz: tzinfo) -> tuple[State, list[Problem]]:
-    """The state the last build saved, or an empty one (with a warning if the saved one was unusable)."""
+def load_state(root: Path, code: str, tz: tzinfo) -> tuple[State, Saved | None, list[Problem]]:
+    """The state the last build saved and the rows it was read from, or an empty one and no rows (with a
+    warning if the saved one was unusable)."""
     if not (root / DATABASE).exists():
-        return State(), []
+        return State(), None, []
     try:
         with closing(connect(root)) as db:
-            return read_state(db, code, tz), []
+            return *read_state(db, code, tz), []
     except OutOfDate:  # another linkblog version or other code: a rebuild, not a problem
         forget_cache(root)
-        return State(), []
+        return State(), None, []
     except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, it is not to be trusted
         forget_cache(root)
-        return State(), [cache_warning(exc)]
+        return State(), None, [cache_warning(exc)]
 
 
-def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> State:
+def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> tuple[State, Saved]:
     meta = dict(db.execute("SELECT key, value FROM meta"))
     if meta.get("code") != code:
         raise OutOfDate()
@@ -191,11 +192,15 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> State:
     for rel, mtime_ns, size, digest, problems in typed(db.execute("SELECT * FROM files"), _FILE_TYPES):
         state.files[rel] = FileState(mtime_ns, size, digest, posts.get(rel),
                                      unpack_problems(problems) if problems != "[]" else [])
-    if meta.get("dirty") != "1":  # else killed while changing the output: rebuild it whole
-        state.pages = dict(db.execute("SELECT url, fingerprint FROM pages"))
-        state.outputs = dict(db.execute("SELECT rel, digest FROM outputs"))
+    pages = dict(db.execute("SELECT url, fingerprint FROM pages"))
+    outputs = dict(db.execute("SELECT rel, digest FROM outputs"))
     state.templates = dict(db.execute("SELECT name, digest FROM templates"))
-    return state
+    # What the database holds, whatever the build then discards (as here, or for a new config or output
+    # folder): the next save deletes every row the build no longer has.
+    saved = Saved(dict(state.files), pages, outputs, dict(state.templates))
+    if meta.get("dirty") != "1":  # else killed while changing the output: rebuild it whole
+        state.pages, state.outputs = dict(pages), dict(outputs)
+    return state, saved
 
 
 def load_entries(root: Path, rels: set[str]) -> dict[str, tuple[str, str]]:
