@@ -4,9 +4,10 @@ import pty
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import make_site, post_text, run_cli
 
 
 def test_build_ends_with_one_summary_line(site):
@@ -60,11 +61,37 @@ def test_the_console_script_flushes_and_exits_with_the_commands_code(site, tmp_p
 
 
 def test_the_console_script_skips_the_interpreters_teardown(site, monkeypatch):
+    import gc
+
     from linkblog import cli
 
     exits: list[int] = []
     monkeypatch.setattr(os, "_exit", exits.append)
+    monkeypatch.delitem(sys.modules, "multiprocessing", raising=False)  # as in a build that used no workers
     monkeypatch.chdir(site)
     monkeypatch.setattr(sys, "argv", ["linkblog", "build", "--quiet"])
-    cli.run()
-    assert exits == [0]
+    try:
+        cli.run()
+        assert exits == [0]
+        assert not gc.isenabled()  # the process was to end: the collector stayed off after the build
+    finally:
+        gc.enable()
+
+
+def test_the_console_script_succeeds_with_its_output_closed(site):
+    script = Path(sys.executable).with_name("linkblog")
+    done = subprocess.run(["sh", "-c", f"'{script}' build >&-"], cwd=site, capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_the_console_script_leaves_no_folder_of_its_worker_processes(tmp_path):
+    posts = {f"p{i:03d}.md": post_text(f"Post {i}", f"2017-{1 + i % 12:02d}-{1 + i % 28:02d} 10:{i % 60:02d}",
+                                       f"Body {i}.") for i in range(300)}
+    site = make_site(tmp_path / "site", posts)
+    script = str(Path(sys.executable).with_name("linkblog"))
+    # A short folder of its own: the fork server's socket lives there, and socket paths are short.
+    with tempfile.TemporaryDirectory(prefix="lb", dir="/tmp") as temp:
+        done = subprocess.run([script, "build", "--jobs", "2", "--quiet"], cwd=site, capture_output=True,
+                              text=True, env={**os.environ, "TMPDIR": temp})  # a cold build of 300 posts spreads
+        assert (done.returncode, done.stderr) == (0, "")
+        assert list(Path(temp).iterdir()) == []
