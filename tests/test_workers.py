@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
 import threading
+import time
 
 from linkblog.workers import MIN_ITEMS, map_items
 
@@ -31,6 +35,37 @@ def test_workers_beside_live_threads_are_not_forked_from_this_process() -> None:
         stop.set()
     workers = {parent for parent, _ in results} - {os.getppid()}
     assert workers and os.getpid() not in workers  # they come from the fork server, not from us
+
+
+def test_a_process_without_threads_forks_its_workers_and_hands_them_its_state_unpickled() -> None:
+    script = textwrap.dedent("""
+        import os, threading
+        from linkblog.workers import MIN_ITEMS, map_items
+
+        def parent_and_item(offset, item):
+            return os.getppid(), item + offset()
+
+        assert threading.active_count() == 1
+        results = map_items(parent_and_item, lambda: 1, list(range(MIN_ITEMS * 2)), jobs=2)  # a lambda: no pickle
+        assert [value for _, value in results] == list(range(1, MIN_ITEMS * 2 + 1))
+        print(sorted({parent for parent, _ in results} - {os.getppid()}) == [os.getpid()])
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "True", "")
+
+
+def pid_after(pause: float, item: int) -> int:
+    if item == 0:  # the first item, which this process takes, is slow
+        time.sleep(pause)
+    return os.getpid()
+
+
+def test_whoever_is_free_takes_the_next_items() -> None:
+    items = list(range(MIN_ITEMS * 2))
+    pids = map_items(pid_after, 3.0, items, jobs=2)
+    assert pids[0] == os.getpid()
+    # While this process sleeps on its first item, the worker takes everything left but this process's chunk.
+    assert pids.count(os.getpid()) < len(items) // 4
 
 
 def test_small_batches_stay_in_this_process() -> None:

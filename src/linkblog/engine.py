@@ -294,6 +294,9 @@ class Engine:
         """Render the pages to do into a stage, add static and hosting files, then swap or apply it."""
         state = self.state
         stage = Stage(self.config.output_path, full=not state.outputs).open()
+        # Workers take pages from the back: post pages there, lists up front, where this process renders
+        # (and keeps) each entry they share once.
+        todo = sorted(todo, key=lambda page: page.kind is PageKind.POST)
         try:
             with timer("render"):
                 job = RenderJob(self.config, renderer.template_dirs, stage, todo, state.outputs, renderer)

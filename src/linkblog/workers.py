@@ -1,14 +1,22 @@
 """Work spread over processes, safe inside a process that runs threads.
 
-Workers come from a fork server: a fresh single-threaded interpreter started once, which
-forks each worker from itself. So a build run beside an HTTP server's or a file watcher's
-threads never forks a threaded process. A task's shared state travels explicitly, pickled
-once per worker by this process (it is our own data, never read from a site folder).
+A process running only its main thread forks its workers, which so inherit the task's state
+(no copy of it is pickled). A process running other threads (a preview's HTTP server, a file
+watcher) never forks itself: its workers come from a fork server, a fresh single-threaded
+interpreter started once, and the state travels to them pickled, once per worker. Either way
+the state reaches a worker explicitly, through the pool's initializer.
+
+The items are cut into chunks that this process takes from the front while the workers take
+them from the back, each claiming a chunk before it starts: whoever is done first takes more,
+so no process idles while another still has a slow part of the batch.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -16,18 +24,32 @@ T = TypeVar("T")
 R = TypeVar("R")
 # Below this many items, starting workers costs more than it saves.
 MIN_ITEMS = 256
-# What workers import before forking, so each starts warm.
+# Chunks per process: enough that the last one taken leaves no process waiting long.
+CHUNKS_PER_JOB = 32
+# What workers from the fork server import before forking, so each starts warm.
 PRELOAD = ["linkblog.content", "linkblog.render", "linkblog.feeds", "linkblog.build"]
-_received: list[Any] = []  # in a worker: the state its initializer unpickled
+_received: list[Any] = []  # in a worker: its state and the chunks' claim flags, from its initializer
 
 
-def _receive(state: bytes) -> None:
-    _received.append(pickle.loads(state))
+def _receive(state: Any, claims: Any, pickled: bool) -> None:
+    _received[:] = [pickle.loads(state) if pickled else state, claims]
 
 
-def _run_chunk(job: tuple[Callable[[Any, Any], Any], Sequence[Any]]) -> list[Any]:
-    func, chunk = job
-    return [func(_received[0], item) for item in chunk]
+def claim(claims: Any, index: int) -> bool:
+    """Take chunk `index` unless another process has: True when this one is to do it."""
+    with claims.get_lock():
+        if claims[index]:
+            return False
+        claims[index] = 1
+        return True
+
+
+def _run_claimed(job: tuple[Callable[[Any, Any], Any], int, Sequence[Any]]) -> tuple[int, list[Any] | None]:
+    func, index, chunk = job
+    state, claims = _received
+    if not claim(claims, index):
+        return index, None  # this process took it from the front
+    return index, [func(state, item) for item in chunk]
 
 
 def run_here(func: Callable[[Any, T], R], state: Any, items: Sequence[T],
@@ -41,6 +63,16 @@ def run_here(func: Callable[[Any, T], R], state: Any, items: Sequence[T],
     return results
 
 
+def only_thread() -> bool:
+    """True when this process runs no thread but its main one (C libraries' threads included, on Linux)."""
+    if threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return True  # no /proc: Python's own count is all there is to go by
+
+
 def map_items(
     func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int,
     progress: Callable[[int], None] | None = None, least: int = MIN_ITEMS,
@@ -52,20 +84,28 @@ def map_items(
     """
     if jobs <= 1 or len(items) < least:
         return run_here(func, state, items, progress)
-    size = max(1, -(-len(items) // (jobs * 8)))
+    size = max(1, -(-len(items) // (jobs * CHUNKS_PER_JOB)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    # Every jobs-th chunk stays here, so this process works while the workers do.
-    mine = range(0, len(chunks), jobs)
-    theirs = [i for i in range(len(chunks)) if i % jobs]
     import multiprocessing  # only a batch worth spreading pays for loading it
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    with context.Pool(jobs - 1, _receive, (pickle.dumps(state, pickle.HIGHEST_PROTOCOL),)) as pool:
-        pending = pool.imap(_run_chunk, [(func, chunks[i]) for i in theirs])
-        done = {i: run_here(func, state, chunks[i], progress) for i in mine}
-        for i, results in zip(theirs, pending, strict=True):
-            done[i] = results
-            if progress:
-                progress(len(results))
+    forking = sys.platform == "linux" and only_thread()
+    context = multiprocessing.get_context("fork" if forking else "forkserver")
+    if not forking:
+        context.set_forkserver_preload(PRELOAD)
+    claims = context.Array("b", len(chunks))
+    # The last chunk of each worker's is never taken here, so every worker has work (and tests can tell).
+    reserved = max(0, len(chunks) - (jobs - 1))
+    handed = state if forking else pickle.dumps(state, pickle.HIGHEST_PROTOCOL)
+    done: dict[int, list[R]] = {}
+    with context.Pool(jobs - 1, _receive, (handed, claims, not forking)) as pool:
+        pending = pool.imap_unordered(_run_claimed, [(func, i, chunks[i]) for i in reversed(range(len(chunks)))])
+        for index in range(reserved):
+            if not claim(claims, index):
+                break  # the workers, coming from the back, have taken the rest
+            done[index] = run_here(func, state, chunks[index], progress)
+        for index, results in pending:
+            if results is not None:
+                done[index] = results
+                if progress:
+                    progress(len(results))
     return [result for i in range(len(chunks)) for result in done[i]]
