@@ -182,6 +182,24 @@ def test_feed_entries_make_video_posters_absolute_and_survive_bad_links():
     assert soup.a.get_text() == "bad"
 
 
+def test_feed_entries_make_links_in_styles_and_embeds_absolute():
+    html = ('<p style="background: url(/bg.png)">s</p><object data="movie.swf"></object>'
+            '<a href=" ../up/ ">padded</a><img src="i.png" lowsrc="/l.png"><blockquote cite="/c/">q</blockquote>')
+    soup = BeautifulSoup(absolute_links(html, "https://example.org/notes/x/"), "html.parser")
+    assert soup.p["style"] == "background: url(https://example.org/bg.png)"
+    assert soup.object["data"] == "https://example.org/notes/x/movie.swf"
+    assert soup.a["href"] == "https://example.org/notes/up/"
+    assert (soup.img["src"], soup.img["lowsrc"]) == ("https://example.org/notes/x/i.png", "https://example.org/l.png")
+    assert soup.blockquote["cite"] == "https://example.org/c/"
+
+
+def test_feed_entries_resolve_padded_links_without_style_markup():
+    soup = BeautifulSoup(absolute_links('<a href=" ../up/ ">padded</a> <a href="#fn1">1</a>',
+                                        "https://example.org/notes/x/"), "html.parser")
+    assert [a["href"] for a in soup.find_all("a")] == ["https://example.org/notes/up/",
+                                                        "https://example.org/notes/x/#fn1"]
+
+
 QUOTED = ("<blockquote>\n<p>One. <em>Two</em>.</p>\n<blockquote>\n<p>Inner.</p>\n</blockquote>\n</blockquote>\n"
           "<p>Mine.</p>\n")
 

@@ -7,7 +7,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 from html import escape
 from pathlib import Path
 from typing import Any, Protocol
@@ -160,10 +160,48 @@ def absolute_links(fragment: str, base: str) -> str:
     from lxml import html as lxml_html  # feedgen's own dependency; only feeds need it
 
     root = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
-    for element in root.xpath("//*[@poster]"):  # lxml leaves video posters alone
-        element.set("poster", urljoin(base, element.get("poster")))
+    finders = link_finders()
+    if finders.special(root):  # CSS, <object>, <param>, <meta> refreshes, <base>: lxml's own walk knows them all
+        root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
+        for element in root.xpath("//*[@poster]"):  # lxml leaves video posters alone
+            element.set("poster", urljoin(base, element.get("poster")))
+        return inner_html(root)
+    # The usual entry holds plain links only: one XPath finds them, where lxml's walk visits every element in Python.
+    for value in finders.links(root):
+        if _PLAIN_ABSOLUTE.match(value):
+            continue  # urljoin would give it back as it is
+        try:
+            joined = urljoin(base, value.strip())  # as lxml's rewrite_links joins them
+        except ValueError:  # an unparsable link is left as the author wrote it
+            continue
+        if joined != value:
+            value.getparent().set(value.attrname, joined)
     return inner_html(root)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFinders:
+    """Compiled XPaths: is there markup with links in it besides link attributes, and every link attribute."""
+
+    special: Any
+    links: Any
+
+
+@cache
+def link_finders() -> LinkFinders:
+    from lxml import etree
+    from lxml.html import defs
+
+    names = " or ".join(f"name()='{name}'" for name in sorted({*defs.link_attrs, "poster"}))
+    return LinkFinders(
+        etree.XPath("boolean(descendant-or-self::*[self::object or self::param or self::meta or self::style "
+                    "or self::base or @style])"),
+        etree.XPath(f"descendant-or-self::*/@*[{names}]"))
+
+
+# A URL urljoin returns unchanged: an http(s) scheme in lower case, and no empty query, fragment or parameters
+# and no white space for urllib to normalise.
+_PLAIN_ABSOLUTE = re.compile(r"https?://[^\s\x00-\x1f?#;]*(?:\?[^\s\x00-\x1f#]+)?(?:#[^\s\x00-\x1f]+)?\Z")
 
 
 def format_date(moment: datetime, style: str = "long") -> str:
