@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 SHARED_PAGES = 2000
 # The pages showing posts as list entries (_list.html), whose entries the cache keeps.
 ENTRY_LISTS = (PageKind.HOME, *LIST_KINDS)
+FEED_KINDS = (PageKind.RSS, PageKind.ATOM, PageKind.JSON)
 
 
 @dataclass
@@ -294,9 +295,7 @@ class Engine:
         """Render the pages to do into a stage, add static and hosting files, then swap or apply it."""
         state = self.state
         stage = Stage(self.config.output_path, full=not state.outputs).open()
-        # Workers take pages from the back: post pages there, lists up front, where this process renders
-        # (and keeps) each entry they share once.
-        todo = sorted(todo, key=lambda page: page.kind is PageKind.POST)
+        todo = sorted(todo, key=render_order)
         try:
             with timer("render"):
                 job = RenderJob(self.config, renderer.template_dirs, stage, todo, state.outputs, renderer)
@@ -372,6 +371,14 @@ def counter(stage: str, items: Any, progress: Progress) -> Any:
         progress(stage, done[0], len(items))
 
     return advance
+
+
+def render_order(page: PageSpec) -> int:
+    """Where a page goes in the batch: this process takes pages from the front, workers from the back.
+
+    Feeds first, the costliest pages (each joins twenty entries made absolute), so no process is left with one
+    at the end; lists next, so one process makes (and keeps) the entries they share; post pages last."""
+    return 0 if page.kind in FEED_KINDS else 2 if page.kind is PageKind.POST else 1
 
 
 def parse_file(tz: Any, item: tuple[str, Found, bytes | None]) -> tuple[str, FileState]:
