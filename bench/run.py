@@ -361,10 +361,12 @@ def run_all(args: argparse.Namespace, work: Path) -> int:
     findings.startup = Result([runner.run([*args.linkblog_cmd, "--version"], work, "linkblog --version")
                                for _ in range(max(args.repeat, 5))])
     findings.example = serve(example_site(work / "example", args.example, runner), args, runner, "example")
-    for n in args.sizes:
-        findings.sizes.append(bench_size(n, args, runner, findings))
-        print(report.size_table(findings.sizes[-1]), flush=True)
-    shutil.rmtree(work / "trash", ignore_errors=True)
+    try:
+        for n in args.sizes:
+            findings.sizes.append(bench_size(n, args, runner, findings))
+            print(report.size_table(findings.sizes[-1]), flush=True)
+    finally:  # only now: a deletion slows the builds of the next minutes (set_aside)
+        shutil.rmtree(work / "trash", ignore_errors=True)
     text = report.document(args, machine, runner, findings)
     print(text[text.index("## Targets"):])
     args.out.write_text(text, encoding="utf-8")

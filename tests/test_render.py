@@ -200,6 +200,20 @@ def test_feed_entries_resolve_padded_links_without_style_markup():
                                                         "https://example.org/notes/x/#fn1"]
 
 
+def test_feed_entries_resolve_links_that_only_look_absolute():
+    html = '<a href="https:///top/">no host</a><a href="https://?q=1">query only</a><a href="https://a.example/x">ok</a>'
+    soup = BeautifulSoup(absolute_links(html, "https://example.org/notes/x/"), "html.parser")
+    assert [a["href"] for a in soup.find_all("a")] == ["https://example.org/top/", "https://example.org/notes/x/?q=1",
+                                                        "https://a.example/x"]
+
+
+def test_feed_entries_treat_posters_alike_with_or_without_style_markup():
+    for extra in ("", '<p style="color: red">styled</p>'):
+        soup = BeautifulSoup(absolute_links(f'<video poster=" /p.jpg "></video><video poster="http://[oops"></video>'
+                                            f"{extra}", "https://example.org/notes/x/"), "html.parser")
+        assert [v["poster"] for v in soup.find_all("video")] == ["https://example.org/p.jpg", "http://[oops"]
+
+
 QUOTED = ("<blockquote>\n<p>One. <em>Two</em>.</p>\n<blockquote>\n<p>Inner.</p>\n</blockquote>\n</blockquote>\n"
           "<p>Mine.</p>\n")
 

@@ -163,28 +163,33 @@ def absolute_links(fragment: str, base: str) -> str:
     finders = link_finders()
     if finders.special(root):  # CSS, <object>, <param>, <meta> refreshes, <base>: lxml's own walk knows them all
         root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
-        for element in root.xpath("//*[@poster]"):  # lxml leaves video posters alone
-            element.set("poster", urljoin(base, element.get("poster")))
-        return inner_html(root)
-    # The usual entry holds plain links only: one XPath finds them, where lxml's walk visits every element in Python.
-    for value in finders.links(root):
-        if _PLAIN_ABSOLUTE.match(value):
-            continue  # urljoin would give it back as it is
-        try:
-            joined = urljoin(base, value.strip())  # as lxml's rewrite_links joins them
-        except ValueError:  # an unparsable link is left as the author wrote it
-            continue
-        if joined != value:
-            value.getparent().set(value.attrname, joined)
+        links = finders.posters(root)  # which lxml leaves alone
+    else:  # the usual entry: one XPath finds its links, where lxml's walk visits every element in Python
+        links = finders.links(root)
+    for link in links:
+        make_absolute(link, base)
     return inner_html(root)
+
+
+def make_absolute(link: Any, base: str) -> None:
+    """Resolve one link attribute (as an lxml XPath gives it) against `base`, as lxml's rewrite_links does."""
+    if _PLAIN_ABSOLUTE.match(link):
+        return  # urljoin would give it back as it is
+    try:
+        joined = urljoin(base, link.strip())
+    except ValueError:  # an unparsable link is left as the author wrote it
+        return
+    if joined != link:
+        link.getparent().set(link.attrname, joined)
 
 
 @dataclass(frozen=True, slots=True)
 class LinkFinders:
-    """Compiled XPaths: is there markup with links in it besides link attributes, and every link attribute."""
+    """Compiled XPaths: is there markup holding links besides link attributes; every link attribute; posters."""
 
     special: Any
     links: Any
+    posters: Any
 
 
 @cache
@@ -196,12 +201,14 @@ def link_finders() -> LinkFinders:
     return LinkFinders(
         etree.XPath("boolean(descendant-or-self::*[self::object or self::param or self::meta or self::style "
                     "or self::base or @style])"),
-        etree.XPath(f"descendant-or-self::*/@*[{names}]"))
+        etree.XPath(f"descendant-or-self::*/@*[{names}]"),
+        etree.XPath("descendant-or-self::*/@poster"))
 
 
-# A URL urljoin returns unchanged: an http(s) scheme in lower case, and no empty query, fragment or parameters
-# and no white space for urllib to normalise.
-_PLAIN_ABSOLUTE = re.compile(r"https?://[^\s\x00-\x1f?#;]*(?:\?[^\s\x00-\x1f#]+)?(?:#[^\s\x00-\x1f]+)?\Z")
+# A URL urljoin returns unchanged: an http(s) scheme in lower case, a host, and no empty query, fragment or
+# parameters and no white space for urllib to normalise.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://[^\s\x00-\x1f/?#;]+(?:/[^\s\x00-\x1f?#;]*)?(?:\?[^\s\x00-\x1f#]+)?(?:#[^\s\x00-\x1f]+)?\Z")
 
 
 def format_date(moment: datetime, style: str = "long") -> str:

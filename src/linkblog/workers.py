@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -26,13 +28,19 @@ R = TypeVar("R")
 MIN_ITEMS = 256
 # Chunks per process: enough that the last one taken leaves no process waiting long.
 CHUNKS_PER_JOB = 32
+SETTLE_TRIES = 50  # milliseconds to wait for threads that are ending before forking
 # What workers from the fork server import before forking, so each starts warm.
 PRELOAD = ["linkblog.content", "linkblog.render", "linkblog.feeds", "linkblog.build"]
-_received: list[Any] = []  # in a worker: its state and the chunks' claim flags, from its initializer
+_received: list[Any] = []  # in a worker: its state, the chunks and their claim flags, from its initializer
 
 
-def _receive(state: Any, claims: Any, pickled: bool) -> None:
-    _received[:] = [pickle.loads(state) if pickled else state, claims]
+def _receive(handed: Any, claims: Any, forked: bool) -> None:
+    # Ctrl-C is the parent's to handle: it ends the pool, whose SIGTERM then stops each worker quietly (a
+    # parent's handler, inherited, would have it raise KeyboardInterrupt and print a traceback).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    state, chunks = handed if forked else pickle.loads(handed)
+    _received[:] = [state, chunks, claims]
 
 
 def claim(claims: Any, index: int) -> bool:
@@ -44,12 +52,12 @@ def claim(claims: Any, index: int) -> bool:
         return True
 
 
-def _run_claimed(job: tuple[Callable[[Any, Any], Any], int, Sequence[Any]]) -> tuple[int, list[Any] | None]:
-    func, index, chunk = job
-    state, claims = _received
+def _run_claimed(job: tuple[Callable[[Any, Any], Any], int]) -> tuple[int, list[Any] | None]:
+    func, index = job
+    state, chunks, claims = _received
     if not claim(claims, index):
         return index, None  # this process took it from the front
-    return index, [func(state, item) for item in chunk]
+    return index, [func(state, item) for item in chunks[index]]
 
 
 def run_here(func: Callable[[Any, T], R], state: Any, items: Sequence[T],
@@ -67,10 +75,14 @@ def only_thread() -> bool:
     """True when this process runs no thread but its main one (C libraries' threads included, on Linux)."""
     if threading.active_count() != 1:
         return False
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return True  # no /proc: Python's own count is all there is to go by
+    for _ in range(SETTLE_TRIES):
+        try:
+            if len(os.listdir("/proc/self/task")) == 1:
+                return True
+        except OSError:
+            return True  # no /proc: Python's own count is all there is to go by
+        time.sleep(0.001)  # a thread just joined (the last pool's) can take a moment to leave the list
+    return False
 
 
 def map_items(
@@ -95,10 +107,11 @@ def map_items(
     claims = context.Array("b", len(chunks))
     # The last chunk of each worker's is never taken here, so every worker has work (and tests can tell).
     reserved = max(0, len(chunks) - (jobs - 1))
-    handed = state if forking else pickle.dumps(state, pickle.HIGHEST_PROTOCOL)
+    # The chunks go with the state, so a task is only its chunk's number: nothing more to pickle per chunk.
+    handed = (state, chunks) if forking else pickle.dumps((state, chunks), pickle.HIGHEST_PROTOCOL)
     done: dict[int, list[R]] = {}
-    with context.Pool(jobs - 1, _receive, (handed, claims, not forking)) as pool:
-        pending = pool.imap_unordered(_run_claimed, [(func, i, chunks[i]) for i in reversed(range(len(chunks)))])
+    with context.Pool(jobs - 1, _receive, (handed, claims, forking)) as pool:
+        pending = pool.imap_unordered(_run_claimed, [(func, i) for i in reversed(range(len(chunks)))])
         for index in range(reserved):
             if not claim(claims, index):
                 break  # the workers, coming from the back, have taken the rest
