@@ -110,6 +110,18 @@ def test_another_post_linking_the_same_article_is_named(site: Path):
     assert parsed(site, rel).link == link
 
 
+def test_a_post_linking_the_article_with_its_host_in_capitals_is_named(tmp_path: Path):
+    site = make_site(tmp_path / "site", {
+        "2015-06-01-loud.md": post_text("Loud", "2015-06-01", link="HTTPS://WWW.Example.COM/a/"),
+        "2015-06-02-other.md": post_text("Other", "2015-06-02", link="https://example.com/b"),
+        "2015-06-03-mine.md": post_text("Mine", "2015-06-03", body="On example.com/a itself, but no link."),
+        "2015-06-04-broken.md": "---\ntitle: [unclosed\nlink: https://example.com/a\n---\n"})
+    run = run_cli(site, "new", "Again", "--link", "https://example.com/a?utm_source=feed")
+    assert run.code == 0
+    rel = run.out.strip()
+    assert run.err.splitlines() == [f"{rel}: warning: already linked on 2015-06-01 in posts/2015-06-01-loud.md"]
+
+
 def test_other_posts_problems_do_not_stop_a_new_post(tmp_path: Path):
     site = make_site(tmp_path / "site", {"broken.md": "---\ntitle: [unclosed\n---\n"})
     run = run_cli(site, "new", "Still works")

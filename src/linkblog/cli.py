@@ -187,7 +187,9 @@ def run_init(args: argparse.Namespace) -> int:
 def run_new(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from linkblog.load import load_site
+    from linkblog.config import load_config
+    from linkblog.load import posts_linking
+    from linkblog.problems import errors
     from linkblog.scaffold import NewPost, new_post, prefilled, refused_urls
 
     if not (args.title or args.from_url):
@@ -195,19 +197,20 @@ def run_new(args: argparse.Namespace) -> int:
     if args.via_url and not args.via:
         args.usage_error("--via-url needs --via NAME")
     new = NewPost(args.title, args.link, args.source, args.via, args.via_url, tuple(args.tag), args.quote, args.draft)
-    loaded, problems = load_site(args.config)
-    problems = refused_urls(new) if loaded else problems
+    # Other posts' problems do not stop a new post: only the config is read whole.
+    config, problems = load_config(args.config)
+    problems = refused_urls(new) if config and not errors(problems) else problems
     if args.from_url and not problems:  # a refused option is reported before any time is spent fetching
         from linkblog.capture import capture
 
         captured, problem = capture(args.from_url)
         problems = [problem] if problem else []
         new = prefilled(new, captured) if captured else new
-    if loaded is None or problems:
+    if config is None or problems:
         report(problems)
         return 1
-    now = datetime.now(UTC).astimezone(loaded.config.tz)
-    rel, problems = new_post(loaded.config, loaded.posts, new, now)
+    now = datetime.now(UTC).astimezone(config.tz)
+    rel, problems = new_post(config, posts_linking(config, new.link), new, now)
     report(problems)
     if rel is None:
         return 1

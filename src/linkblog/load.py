@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from linkblog.config import Config, load_config
 from linkblog.content import parse_post
@@ -43,8 +44,9 @@ def load_site(config_path: Path, overrides: dict[str, Any] | None = None, drafts
     return Loaded(config, posts, site, pages, problems), problems
 
 
-def read_posts(config: Config) -> tuple[list[Parsed], list[Problem]]:
-    """Every post file under posts/ parsed, and the problems of those that could not be."""
+def read_posts(config: Config, holding: bytes = b"") -> tuple[list[Parsed], list[Problem]]:
+    """Every post file under posts/ parsed (only those whose bytes, in lower case, hold `holding`), and the
+    problems of those that could not be."""
     posts, problems = [], []
     for rel, found in scan_posts(config.posts_path)[0].items():
         try:
@@ -52,8 +54,20 @@ def read_posts(config: Config) -> tuple[list[Parsed], list[Problem]]:
         except OSError as exc:
             problems.append(Problem(rel, f"cannot be read ({exc.strerror or exc})"))
             continue
+        if holding and holding not in data.lower():
+            continue
         post, post_problems = parse_post(rel, data, config.tz)
         problems += post_problems
         if post is not None:
             posts.append(post)
     return posts, problems
+
+
+def posts_linking(config: Config, link: str | None) -> list[Parsed]:
+    """The posts that may link the same article as `link`, parsed: only those whose file names the link's host,
+    so that `linkblog new` parses a handful of posts, not every one (normalised_link tells which really do)."""
+    if not link:
+        return []
+    host = (urlsplit(link.strip()).hostname or "").removeprefix("www.")
+    # A host that is not plain ASCII could be spelled in other cases than bytes.lower() knows: read every post.
+    return read_posts(config, host.encode() if host.isascii() else b"")[0]
