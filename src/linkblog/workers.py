@@ -105,7 +105,7 @@ def map_items(
     if not forking:
         context.set_forkserver_preload(PRELOAD)
     claims = context.Array("b", len(chunks))
-    # The last chunk of each worker's is never taken here, so every worker has work (and tests can tell).
+    # The last jobs - 1 chunks are left to the workers: a spread batch always uses them (and tests can tell).
     reserved = max(0, len(chunks) - (jobs - 1))
     # The chunks go with the state, so a task is only its chunk's number: nothing more to pickle per chunk.
     handed = (state, chunks) if forking else pickle.dumps((state, chunks), pickle.HIGHEST_PROTOCOL)
