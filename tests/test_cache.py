@@ -213,3 +213,20 @@ def test_manifest_rows_a_build_discards_are_deleted_so_a_page_coming_back_is_wri
     post.write_text(text)
     assert run_cli(site, "build").code == 0
     assert page.exists()
+
+
+@pytest.mark.parametrize("field, value", [
+    ("release", "soon"), ("posts", "many"), ("warnings", [[None, {"a": 1}, "x"]]), ("warnings", "none"),
+    ("racy", {"posts/a.md": 3}), ("left_out", None), ("key", 7),
+])
+def test_a_damaged_record_of_the_last_build_means_a_full_check(site: Path, field: str, value) -> None:
+    """inputs.json lets a build with nothing to do stop early; a damaged one is only a slower build."""
+    import json
+
+    assert run_cli(site, "build").code == 0
+    good = tree_bytes(site / "build")
+    record = json.loads((site / INPUTS_FILE).read_text())
+    (site / INPUTS_FILE).write_text(json.dumps({**record, field: value}))
+    run = run_cli(site, "build")
+    assert (run.code, run.err) == (0, ""), run.err
+    assert tree_bytes(site / "build") == good

@@ -196,6 +196,8 @@ class Builder:
                 if any(part.startswith(("_", ".", "#")) for part in path.relative_to(posts_dir).parts):
                     continue
                 found = stat_file(path, rel[len("posts/"):])
+                if found is None and held_under(inputs, rel):  # a folder moved away: watchers name only it
+                    return None
                 restated.add(rel)
                 if found is None:
                     inputs.posts.pop(rel, None)
@@ -264,6 +266,12 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def held_under(inputs: Inputs, rel: str) -> bool:
+    """True when the scan knows files inside `rel`, so that it was a folder."""
+    inside = rel + "/"
+    return any(known.startswith(inside) for known in (*inputs.posts, *inputs.ignored))
 
 
 def sources_file(config: Config) -> Found | None:

@@ -334,11 +334,20 @@ def load_inputs(root: Path) -> InputState | None:
         state = InputState(**json.loads((root / INPUTS_FILE).read_bytes()))
     except (OSError, ValueError, TypeError):
         return None
-    shapes = (isinstance(state.key, str) and isinstance(state.stamp_ns, int) and isinstance(state.racy, dict)
-              and all(isinstance(v, str) for v in state.racy.values()) and isinstance(state.warnings, list)
-              and all(isinstance(w, list) and len(w) == 3 for w in state.warnings)
+    shapes = (isinstance(state.key, str) and all(isinstance(n, int) for n in (state.stamp_ns, state.posts,
+                                                                                 state.pages, state.output))
+              and isinstance(state.release, (int, float, type(None))) and isinstance(state.racy, dict)
+              and all(isinstance(v, str) for v in state.racy.values())
+              and isinstance(state.warnings, list) and all(is_warning(w) for w in state.warnings)
+              and isinstance(state.left_out, list) and isinstance(state.ignored, list)
               and all(isinstance(t, str) for t in [*state.left_out, *state.ignored]))
     return state if shapes else None
+
+
+def is_warning(row: Any) -> bool:
+    """True for a stored warning of the shape Problem takes: [path, message, line or null]."""
+    return (isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) and isinstance(row[1], str)
+            and isinstance(row[2], (int, type(None))))
 
 
 def save_inputs(root: Path, state: InputState) -> None:

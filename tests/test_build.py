@@ -1,0 +1,82 @@
+"""build: the Builder stops early when nothing changed, and a watcher's changed paths give what a scan gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from conftest import SAMPLE_POSTS, age, make_site, post_text, tree_bytes
+
+from linkblog.build import Builder, BuildOptions
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+OPTIONS = BuildOptions(now=NOW, jobs=1)
+FILED = {"notes/2019-a.md": post_text("Filed away", "2019-01-05 10:00", "Kept in a folder.", tags="[filed]"),
+         "notes/2019-b.md": post_text("Also filed", "2019-02-05 10:00", "Next to it.", tags="[filed]")}
+
+
+def watched(site: Path) -> Builder:
+    """A builder as `serve --watch` keeps one: in memory, told what changed."""
+    builder = Builder(site / "config.yaml", {"output_dir": str(site / "watched")}, OPTIONS, persist=False)
+    assert builder.build().ok
+    return builder
+
+
+def clean_build(site: Path) -> dict[str, bytes]:
+    out = site / "clean"
+    shutil.rmtree(out, ignore_errors=True)
+    result = Builder(site / "config.yaml", {"output_dir": str(out)}, OPTIONS, persist=False).build()
+    assert result.ok, result.problems
+    return tree_bytes(out)
+
+
+def test_a_folder_moved_out_of_posts_takes_its_posts_along(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {**SAMPLE_POSTS, **FILED})
+    builder = watched(site)
+    assert (site / "watched/tag/filed/index.html").exists()
+    (site / "posts/notes").rename(tmp_path / "notes")  # a watcher reports only the folder as deleted
+    result = builder.build(changed=[site / "posts/notes"])
+    assert result.ok and result.posts == len(SAMPLE_POSTS)
+    assert not (site / "watched/tag/filed").exists()
+    assert tree_bytes(site / "watched") == clean_build(site)
+
+
+def test_a_folder_moved_into_posts_brings_its_posts(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", SAMPLE_POSTS)
+    make_site(tmp_path / "elsewhere", FILED)
+    builder = watched(site)
+    (tmp_path / "elsewhere/posts/notes").rename(site / "posts/notes")
+    result = builder.build(changed=[site / "posts/notes"])
+    assert result.ok and result.posts == len(SAMPLE_POSTS) + len(FILED)
+    assert tree_bytes(site / "watched") == clean_build(site)
+
+
+def test_a_deleted_post_is_dropped_without_a_scan(site: Path) -> None:
+    builder = watched(site)
+    gone = site / "posts/2015-09-21-customer-success.md"
+    gone.unlink()
+    result = builder.build(changed=[gone])
+    assert result.ok and result.posts == len(SAMPLE_POSTS) - 1
+    assert tree_bytes(site / "watched") == clean_build(site)
+
+
+def test_nothing_changed_renders_nothing(site: Path) -> None:
+    assert Builder(site / "config.yaml", options=OPTIONS).build().ok
+    age(site)
+    result = Builder(site / "config.yaml", options=OPTIONS).build()
+    assert result.ok and result.rendered == 0 and not result.written
+    assert result.posts == len(SAMPLE_POSTS) and result.unchanged > 0
+
+
+def test_an_edit_in_the_same_second_as_the_last_build_is_seen(site: Path) -> None:
+    """Stat cannot tell an edit that keeps size and mtime: a file that recent is compared by its bytes."""
+    path = site / "posts/2015-04-09-some-customers-suck.md"
+    stat = path.stat()
+    assert Builder(site / "config.yaml", options=OPTIONS).build().ok
+    path.write_text(path.read_text().replace("Agreed.", "Agreed!"))  # the same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result = Builder(site / "config.yaml", options=OPTIONS).build()
+    assert result.ok
+    assert "Agreed!" in (site / "build/2015/04/some-customers-suck/index.html").read_text()
