@@ -28,8 +28,8 @@ from linkblog.cache import (
     save_state,
 )
 from linkblog.config import Config, load_config
-from linkblog.digest import digest_bytes, key_of
-from linkblog.incremental import State, code_digest, is_racy
+from linkblog.digest import key_of
+from linkblog.incremental import State, code_digest, file_digest, input_key, racy_digests
 from linkblog.output import foreign, recover
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.scan import Found, Inputs, scan, scan_posts, scan_static, stat_file
@@ -130,7 +130,9 @@ class Builder:
             rescanned = self.rescan(config, changed) if changed is not None and self.inputs else None
             inputs = rescanned or self.scan(config)
             code = self.code = self.code or code_digest()  # the code this process runs cannot change under it
-            key = self.input_key(config, inputs, code) if not (rescanned and self.last) else \
+            settings = (repr(sorted(self.overrides.items())), repr(self.options.drafts), repr(self.options.future),
+                        str(config.output_path))
+            key = input_key(code, settings, inputs) if not (rescanned and self.last) else \
                 key_of(self.last.key, "rescan", str(inputs.started_ns))  # a key no full scan makes: never stops early
         now = self.options.now or datetime.now(UTC)
         last = self.last if self.last or not self.persist else load_inputs(config.root)
@@ -209,12 +211,6 @@ class Builder:
         inputs.restated = frozenset(restated)
         return inputs
 
-    def input_key(self, config: Config, inputs: Inputs, code: str) -> str:
-        """A key of everything a build reads: no input changed when it is the same."""
-        stats = [f"{f.path}\0{f.mtime_ns}\0{f.size}" for f in inputs.files()]
-        return key_of(code, repr(sorted(self.overrides.items())), repr(self.options.drafts),
-                      repr(self.options.future), str(config.output_path), *inputs.ignored, *stats)
-
     def unchanged(self, last: InputState, key: str, inputs: Inputs, now: datetime, config: Config) -> bool:
         """True when no input changed since the last good build, no post came due and the output is as left."""
         due = last.release is not None and now.timestamp() >= last.release
@@ -276,18 +272,6 @@ def held_under(inputs: Inputs, rel: str) -> bool:
 
 def sources_file(config: Config) -> Found | None:
     return stat_file(config.root / SOURCES_FILE, SOURCES_FILE)
-
-
-def racy_digests(inputs: Inputs) -> dict[str, str]:
-    """The digests of the input files too recent for their stat to be trusted."""
-    return {f.path: file_digest(f.path) for f in inputs.files() if is_racy(f.mtime_ns, inputs.started_ns)}
-
-
-def file_digest(path: str) -> str:
-    try:
-        return digest_bytes(Path(path).read_bytes())
-    except OSError:
-        return ""
 
 
 def output_identity(config: Config) -> int:

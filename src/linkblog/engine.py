@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from linkblog.build import BuildOptions, BuildResult, Progress, Timer, file_digest, output_identity
+from linkblog.build import BuildOptions, BuildResult, Progress, Timer, output_identity
 from linkblog.cache import Saved, load_entries, mark_dirty
 from linkblog.config import Config
 from linkblog.digest import digest_bytes, key_of, post_digest
@@ -22,12 +22,15 @@ from linkblog.incremental import (
     FileState,
     Fingerprints,
     State,
+    fitted,
     page_fingerprint,
     planned,
     reusable,
     sizes,
     spot,
+    template_key,
     templates_touched,
+    to_render,
     touched,
     urls_moved,
 )
@@ -78,6 +81,16 @@ class RenderJob:
         return self.renderer
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One page rendered: its output file, the digest of its bytes and whether they changed; or why it failed."""
+
+    rel: str
+    digest: str = ""
+    changed: bool = False
+    problem: Problem | None = None
+
+
 @dataclass
 class Layout:
     """Every page's URL and kind, the output files they make, and the URLs two posts (or pages) would share."""
@@ -109,22 +122,7 @@ class Engine:
         self.post_problems: dict[str, list[Problem]] | None = None  # by post file, those with any
         self.static_check: tuple[Layout | None, dict[str, Found], list[Problem]] = (None, {}, [])
         self.sources, self.source_problems = load_sources(config.root)
-        self.state = self.fitting(state)
-
-    def fitting(self, state: State) -> State:
-        """The state, emptied of what this code and config make stale; keys are derived, never bumped."""
-        parse_key = key_of(self.code, self.config.timezone)
-        render_key = key_of(parse_key, repr(self.config), repr(self.options.drafts), repr(self.options.future),
-                            repr(self.sources))
-        out = str(self.config.output_path)
-        if state.code != self.code or state.parse_key != parse_key:
-            state.files = {}
-        if state.code != self.code or state.render_key != render_key or state.out != out:
-            state.pages, state.templates = {}, {}
-        if state.out != out:
-            state.outputs = {}
-        state.code, state.parse_key, state.render_key, state.out = self.code, parse_key, render_key, out
-        return state
+        self.state = fitted(state, code, config, (repr(options.drafts), repr(options.future), repr(self.sources)))
 
     def build(self, inputs: Inputs, now: datetime, progress: Progress, timer: Timer) -> BuildResult:
         problems, self.notices = self.notices, []
@@ -157,8 +155,7 @@ class Engine:
                 pages = planned(self.site, Dirty(everything=True))  # type: ignore[arg-type]
             fingerprints = {page.url: page_fingerprint(page, digests[page.template], self.fingerprints)
                             for page in pages}
-            todo = [page for page in pages if state.pages.get(page.url) != fingerprints[page.url]
-                    or self.urls.file_for(page.url) not in state.outputs]
+            todo = to_render(state, pages, fingerprints, self.urls.file_for)
         rendered_before = state.pages  # write() forgets it until the output is committed
         result = self.write(renderer, todo, layout, inputs, progress, timer)
         if not result.ok:
@@ -244,8 +241,8 @@ class Engine:
 
         stats = [(f.path, f.mtime_ns, f.size) for f in inputs.templates]
         if self.renderer is None or stats != self.template_stats:
-            self.renderer = Renderer(self.config, template_dirs(self.config.root))
-            self.template_key = key_of(*(f"{f.path}\0{file_digest(f.path)}" for f in inputs.templates))
+            self.renderer = Renderer(self.config, template_dirs(self.config.root), self.urls)
+            self.template_key = template_key(inputs.templates)
             # Working digests out parses every template; the last good build's hold while no byte changed.
             if self.template_key == self.state.template_key and self.state.templates:
                 self.digests = dict(self.state.templates), []
@@ -307,14 +304,15 @@ class Engine:
                     renderer.kept = None  # the next build brings the cache's entries as they are then
                 if store:
                     state.entries |= store.made
-            failures = [r for r in rendered if isinstance(r, Problem)]
+            failures = [r.problem for r in rendered if r.problem is not None]
             if failures:
                 stage.discard()
                 return BuildResult(failures)
             with timer("write"):
                 kept = index_files(state.outputs) if self.config.search else set()  # replaced only if re-indexed
                 files = layout.files | kept if kept and layout.files is not None else layout.files
-                outputs = stage_changes(stage, state.outputs, rendered, files, inputs.static,
+                outputs = stage_changes(stage, state.outputs, [(r.rel, r.digest, r.changed) for r in rendered],
+                                        files, inputs.static,
                                         hosting_files(self.config.cname))
             if self.config.search:
                 with timer("search"):
@@ -333,7 +331,7 @@ class Engine:
                 mark_dirty(self.config.root, self.config.output_path)
             stage.commit(durable=self.persist)  # a build that keeps no cache writes a folder nothing keeps
         state.outputs = outputs
-        pages = [page.url for page, (_, _, changed) in zip(todo, rendered, strict=True) if changed]
+        pages = [page.url for page, r in zip(todo, rendered, strict=True) if r.changed]
         return BuildResult(written=sorted(set(stage.written)), deleted=stage.deleted, pages=pages,
                            rendered=len(todo))
 
@@ -396,7 +394,7 @@ def parse_file(tz: Any, item: tuple[str, Found, bytes | None]) -> tuple[str, Fil
     return rel, FileState(found.mtime_ns, found.size, post_digest(rel, data), parsed, problems)
 
 
-def render_one(job: RenderJob, index: int) -> tuple[str, str, bool] | Problem:
+def render_one(job: RenderJob, index: int) -> Rendered:
     """Render one page; stage it if its bytes differ from the output's (runs in a worker)."""
     from linkblog.render import RenderError
 
@@ -406,19 +404,20 @@ def render_one(job: RenderJob, index: int) -> tuple[str, str, bool] | Problem:
     try:
         data = page_bytes(renderer, job.config, page)
     except RenderError as exc:
-        return exc.problem
+        return Rendered(rel, problem=exc.problem)
     except ValueError as exc:  # lxml refuses text no XML document may hold
-        return Problem(f"templates/{page.template}", f"{page.url}: a feed cannot hold this text ({exc})")
+        return Rendered(rel, problem=Problem(f"templates/{page.template}",
+                                             f"{page.url}: a feed cannot hold this text ({exc})"))
     digest = digest_bytes(data)
     changed = job.outputs.get(rel) != digest
     if changed:
         job.stage.put(rel, data)
-    return rel, digest, changed
+    return Rendered(rel, digest, changed)
 
 
 def page_bytes(renderer: Renderer, config: Config, page: PageSpec) -> bytes:
     if page.kind in (PageKind.RSS, PageKind.ATOM):
         from linkblog.feeds import feed_bytes
 
-        return feed_bytes(page, config, [renderer.render_entry(p) for p in page.posts])
+        return feed_bytes(page, config, [renderer.render_entry(p) for p in page.posts], renderer.urls.origin)
     return renderer.render_page(page)

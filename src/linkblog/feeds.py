@@ -18,7 +18,6 @@ from feedgen.feed import FeedGenerator
 from linkblog import __version__
 from linkblog.config import Config
 from linkblog.model import PageSpec, Post
-from linkblog.urls import Urls
 
 # An empty feed still needs a date, and the build time would break reproducibility.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -39,10 +38,9 @@ class LinkRelations(BaseEntryExtension):
         return entry
 
 
-def feed_bytes(page: PageSpec, config: Config, contents: list[str]) -> bytes:
-    """An RSS or Atom document for a feed page; `contents` is each post's rendered HTML."""
+def feed_bytes(page: PageSpec, config: Config, contents: list[str], origin: str) -> bytes:
+    """An RSS or Atom document for a feed page; `contents` is each post's rendered HTML, `origin` the site's."""
     fg = feed_head(page, config)
-    origin = Urls(config.url).origin
     for post, html in zip(page.posts, contents, strict=True):
         add_entry(fg, post, html if config.feed.full_content else None, config, origin)
     return fg.atom_str(pretty=True) if page.kind == "atom" else fg.rss_str(pretty=True)

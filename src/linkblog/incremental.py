@@ -21,6 +21,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from linkblog import __version__
+from linkblog.config import Config
 from linkblog.digest import digest_bytes, key_of
 from linkblog.index import HOME, GroupKey, Site, group_keys
 from linkblog.model import PageKind, PageSpec, Parsed, Post
@@ -40,7 +41,7 @@ from linkblog.plan import (
     specials,
 )
 from linkblog.problems import Problem
-from linkblog.scan import Found
+from linkblog.scan import Found, Inputs
 
 # The page counting each kind of group, redone when a post joins or leaves one.
 INDEX_OF = {PageKind.TAG: PageKind.TAGS, PageKind.SOURCE: PageKind.SOURCES}
@@ -103,6 +104,44 @@ def library_stamps() -> list[str]:
 def is_racy(mtime_ns: int, scanned_ns: int) -> bool:
     """True when a file's mtime is too close to the last scan for its stat to be trusted."""
     return mtime_ns >= scanned_ns - RACY_NS
+
+
+def fitted(state: State, code: str, config: Config, selection: tuple[str, ...]) -> State:
+    """The state, emptied of what this code, config and selection make stale; keys are derived, never bumped."""
+    parse_key = key_of(code, config.timezone)
+    render_key = key_of(parse_key, repr(config), *selection)
+    out = str(config.output_path)
+    if state.code != code or state.parse_key != parse_key:
+        state.files = {}
+    if state.code != code or state.render_key != render_key or state.out != out:
+        state.pages, state.templates = {}, {}
+    if state.out != out:
+        state.outputs = {}
+    state.code, state.parse_key, state.render_key, state.out = code, parse_key, render_key, out
+    return state
+
+
+def input_key(code: str, settings: tuple[str, ...], inputs: Inputs) -> str:
+    """A key of everything a build reads (its code, settings and every input's stat): the same when nothing changed."""
+    stats = [f"{f.path}\0{f.mtime_ns}\0{f.size}" for f in inputs.files()]
+    return key_of(code, *settings, *inputs.ignored, *stats)
+
+
+def racy_digests(inputs: Inputs) -> dict[str, str]:
+    """The digests of the input files too recent for their stat to be trusted."""
+    return {f.path: file_digest(f.path) for f in inputs.files() if is_racy(f.mtime_ns, inputs.started_ns)}
+
+
+def template_key(templates: list[Found]) -> str:
+    """A key of every template file's bytes: the page templates' digests hold while it is the same."""
+    return key_of(*(f"{f.path}\0{file_digest(f.path)}" for f in templates))
+
+
+def file_digest(path: str) -> str:
+    try:
+        return digest_bytes(Path(path).read_bytes())
+    except OSError:
+        return ""
 
 
 def reusable(state: State, rel: str, found: Found,
@@ -340,6 +379,13 @@ def templates_touched(old: dict[str, str], new: dict[str, str]) -> set[PageKind]
     """The kinds of page whose template (or anything it pulls in) changed."""
     changed = {name for name in new if old.get(name) != new[name]}
     return {kind for kind, name in TEMPLATES.items() if name in changed}
+
+
+def to_render(state: State, pages: list[PageSpec], fingerprints: dict[str, str],
+              file_for: Callable[[str], str]) -> list[PageSpec]:
+    """The planned pages whose fingerprint changed, or whose file the output lacks."""
+    return [page for page in pages if state.pages.get(page.url) != fingerprints[page.url]
+            or file_for(page.url) not in state.outputs]
 
 
 def planned(site: Site, dirty: Dirty) -> list[PageSpec]:

@@ -64,8 +64,7 @@ class SiteView:
     search: str | None  # the search page, when `search: true`
 
 
-def site_view(config: Config) -> SiteView:
-    urls = Urls(config.url)
+def site_view(config: Config, urls: Urls) -> SiteView:
     return SiteView(title=config.title, description=config.description, author=config.author,
                     language=config.language, url=urls.absolute("/"), home=urls.path("/"),
                     archive=urls.path("/archive/"), stats=urls.path("/stats/"),
@@ -232,11 +231,11 @@ class KeptEntries(Protocol):
 class Renderer:
     """Renders pages with the site's templates first, then the default theme's."""
 
-    def __init__(self, config: Config, template_dirs: list[Path]):
+    def __init__(self, config: Config, template_dirs: list[Path], urls: Urls | None = None):
         self.config = config
         self.template_dirs = template_dirs
-        self.urls = Urls(config.url)
-        self.site = site_view(config)
+        self.urls = urls or Urls(config.url)  # the build's own, when it passes one
+        self.site = site_view(config, self.urls)
         # The index makes a new Post whenever what a post shows changes, so the same object is the same
         # entry: each is rendered once while this renderer (and so every template) stays.
         self.entries: dict[tuple[str, str], tuple[Post, str]] = {}
