@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import HTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SAMPLE_POSTS, make_site, post_text, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
 from linkblog.theme import theme_dir
+from linkblog.workers import map_items
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 OLDEST = "2015-04-09-some-customers-suck.md"
@@ -57,13 +61,28 @@ def many_posts(root: Path, count: int) -> Path:
     return make_site(root, {**SAMPLE_POSTS, **posts})
 
 
-def test_parallel_output_equals_one_process_even_beside_live_threads(tmp_path: Path) -> None:
+def noting_pid(job: tuple[Callable[[Any, Any], Any], Any, Path], item: Any) -> Any:
+    """The build's own work on one item, leaving in a folder a file named for the process that did it."""
+    func, state, folder = job
+    (folder / str(os.getpid())).touch()
+    return func(state, item)
+
+
+def test_parallel_output_equals_one_process_even_beside_live_threads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = many_posts(tmp_path / "site", 300)
+
+    # Workers from the fork server see no patch made here, so the folder to note pids in travels with the state.
+    def noted(func: Callable[[Any, Any], Any], state: Any, items: Any, jobs: int, *rest: Any) -> list[Any]:
+        return map_items(noting_pid, (func, state, tmp_path / f"pids-{jobs}"), items, jobs, *rest)
+
+    monkeypatch.setattr("linkblog.engine.map_items", noted)
     server = HTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()  # a process that serves HTTP, as `serve` does, builds with workers
     try:
         for jobs, out in ((1, "one"), (2, "two")):
+            (tmp_path / f"pids-{jobs}").mkdir()
             options = BuildOptions(now=NOW, jobs=jobs, clean=True)
             assert Builder(site / "config.yaml", {"output_dir": str(tmp_path / out)}, options, persist=False) \
                 .build().ok
@@ -71,6 +90,8 @@ def test_parallel_output_equals_one_process_even_beside_live_threads(tmp_path: P
         server.shutdown()
         server.server_close()
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+    assert {p.name for p in (tmp_path / "pids-1").iterdir()} == {str(os.getpid())}
+    assert {p.name for p in (tmp_path / "pids-2").iterdir()} - {str(os.getpid())}, "no worker took any pages"
 
 
 def test_an_edit_moving_hundreds_of_pages_renders_them_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -29,8 +29,10 @@ BODIES = ["> A quote. And more of it.\n\nMy commentary.", "> Only a quote.", "No
 
 
 def day_date(day: int) -> str:
-    """A date in 2016, or for the last few days one after NOW (a future post: scheduled where it is shown)."""
-    return f"{2016 if day < 38 else 2031}-{1 + day % 12:02d}-{1 + day % 27:02d} 10:00"
+    """A date in 2015 (odd days) or 2016 (even days), or for the last few days one after NOW (a future post)."""
+    # Two past years, so a date edit can move a published post from one year's pages to the other's.
+    year = 2031 if day >= 38 else 2015 if day % 2 else 2016
+    return f"{year}-{1 + day % 12:02d}-{1 + day % 27:02d} 10:00"
 
 
 def write_post(root: Path, name: str, meta: dict[str, str], body: str, step: int) -> None:
@@ -71,7 +73,9 @@ operations = st.one_of(
     st.tuples(st.just("add"), st.integers(6, 9), st.integers(0, 40)),
     st.tuples(st.just("delete"), posts, st.none()),
     st.tuples(st.just("rename"), posts, st.integers(10, 12)),
-    st.tuples(st.just("template"), st.sampled_from(["post.html", "_attribution.html", "sources.html"]),
+    # A page's own template, ones it includes (every list's, a feed entry's), and the one all pages extend.
+    st.tuples(st.just("template"), st.sampled_from(["post.html", "_attribution.html", "sources.html", "_list.html",
+                                                    "base.html", "feed_entry.html"]),
               st.text("xy", max_size=3)),
     st.tuples(st.just("config"), st.sampled_from(["per_page: 3", "title: Other", "per_page: 2", "excerpt: quote",
                                                   "excerpt: commentary", "feed: {items: 2, link_posts: permalink}"]),
