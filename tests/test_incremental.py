@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkblog.build import Builder, BuildOptions
+from linkblog.config import Config
+from linkblog.incremental import FileState, State, fitted, input_key, to_render
+from linkblog.model import PageKind, PageSpec
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 OLD = 1_500_000_000  # edits get distinct past mtimes, so the stat fast path is exercised too
@@ -296,3 +300,41 @@ def test_a_post_in_a_new_year_links_it_from_the_years_beside_it(tmp_path):
     assert b'href="/2024/"' in after[f"{years[-1]}/index.html"]
     (root / "posts" / "later.md").unlink()
     assert b'href="/2024/"' not in rebuilt_equals_clean(root)[f"{years[-1]}/index.html"]
+
+
+def fitted_kept(code: str, config: Config, selection: tuple[str, ...]) -> tuple[bool, bool, bool]:
+    """Whether a state fitted to ("c", the base config, ("drafts",)) keeps its parses, pages and outputs
+    when fitted again to these."""
+    state = fitted(State(), "c", Config(root=config.root, url="https://example.org/"), ("drafts",))
+    state.files = {"posts/a.md": FileState(1, 2, "d", None, [])}
+    state.pages, state.outputs, state.templates = {"/": "fp"}, {"index.html": "x"}, {"index.html": "t"}
+    state = fitted(state, code, config, selection)
+    return bool(state.files), bool(state.pages), bool(state.outputs)
+
+
+def test_what_a_new_code_config_or_selection_makes_stale_is_dropped(tmp_path: Path) -> None:
+    config = Config(root=tmp_path, url="https://example.org/")
+    assert fitted_kept("c", config, ("drafts",)) == (True, True, True)
+    assert fitted_kept("c", config, ("future",)) == (True, False, True)  # other posts shown
+    assert fitted_kept("c", replace(config, title="Other"), ("drafts",)) == (True, False, True)
+    assert fitted_kept("c", replace(config, timezone="Europe/Berlin"), ("drafts",)) == (False, False, True)
+    assert fitted_kept("c", replace(config, output_dir="public"), ("drafts",)) == (True, False, False)
+    assert fitted_kept("other code", config, ("drafts",)) == (False, False, True)
+
+
+def test_only_pages_whose_fingerprint_changed_or_whose_file_is_missing_are_rendered(tmp_path: Path) -> None:
+    state = State(pages={"/a/": "1", "/b/": "2", "/c/": "3"}, outputs={"a/index.html": "x", "b/index.html": "y"})
+    pages = [PageSpec(url=url, kind=PageKind.HOME, template="index.html", title="") for url in ("/a/", "/b/", "/c/")]
+    todo = to_render(state, pages, {"/a/": "1", "/b/": "changed", "/c/": "3"}, lambda url: url[1:] + "index.html")
+    assert [page.url for page in todo] == ["/b/", "/c/"]  # /c/ is unchanged, but its file is not there
+
+
+def test_the_input_key_changes_with_any_input_or_setting(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", SAMPLE_POSTS)
+    config = Config(root=site, url="https://example.org/")
+    inputs = Builder(site / "config.yaml").scan(config)
+    key = input_key("code", ("a",), inputs)
+    assert input_key("code", ("a",), Builder(site / "config.yaml").scan(config)) == key
+    assert input_key("code", ("b",), inputs) != key and input_key("other", ("a",), inputs) != key
+    (site / "posts" / "notes.txt").write_text("not a post")
+    assert input_key("code", ("a",), Builder(site / "config.yaml").scan(config)) != key
