@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -64,6 +66,17 @@ def run_cli(site: Path, *args: str, timeout: float = 120, env: dict[str, str] | 
     done = subprocess.run([sys.executable, "-m", "linkblog", *args], cwd=site, capture_output=True,
                           text=True, timeout=timeout, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+def clean_build(site: Path, out: Path, now: datetime | None = None) -> dict[str, bytes]:
+    """The output of a one-process build that neither reads nor writes the site's cache."""
+    from linkblog.build import Builder, BuildOptions
+
+    shutil.rmtree(out, ignore_errors=True)
+    options = BuildOptions(jobs=1, now=now)
+    result = Builder(site / "config.yaml", {"output_dir": str(out)}, options, persist=False).build()
+    assert result.ok, result.problems
+    return tree_bytes(out)
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import SAMPLE_POSTS, age, make_site, post_text, tree_bytes
+import pytest
+from conftest import SAMPLE_POSTS, age, clean_build, make_site, post_text, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
 
@@ -24,14 +25,6 @@ def watched(site: Path) -> Builder:
     return builder
 
 
-def clean_build(site: Path) -> dict[str, bytes]:
-    out = site / "clean"
-    shutil.rmtree(out, ignore_errors=True)
-    result = Builder(site / "config.yaml", {"output_dir": str(out)}, OPTIONS, persist=False).build()
-    assert result.ok, result.problems
-    return tree_bytes(out)
-
-
 def test_a_folder_moved_out_of_posts_takes_its_posts_along(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", {**SAMPLE_POSTS, **FILED})
     builder = watched(site)
@@ -40,7 +33,15 @@ def test_a_folder_moved_out_of_posts_takes_its_posts_along(tmp_path: Path) -> No
     result = builder.build(changed=[site / "posts/notes"])
     assert result.ok and result.posts == len(SAMPLE_POSTS)
     assert not (site / "watched/tag/filed").exists()
-    assert tree_bytes(site / "watched") == clean_build(site)
+    assert tree_bytes(site / "watched") == clean_build(site, site / "clean", NOW)
+
+
+def test_posts_moved_away_whole_leave_no_post(site: Path, tmp_path: Path) -> None:
+    builder = watched(site)
+    (site / "posts").rename(tmp_path / "kept")  # a watcher reports posts/ alone
+    result = builder.build(changed=[site / "posts"])
+    assert result.ok and result.posts == 0
+    assert tree_bytes(site / "watched") == clean_build(site, site / "clean", NOW)
 
 
 def test_a_folder_moved_into_posts_brings_its_posts(tmp_path: Path) -> None:
@@ -50,16 +51,18 @@ def test_a_folder_moved_into_posts_brings_its_posts(tmp_path: Path) -> None:
     (tmp_path / "elsewhere/posts/notes").rename(site / "posts/notes")
     result = builder.build(changed=[site / "posts/notes"])
     assert result.ok and result.posts == len(SAMPLE_POSTS) + len(FILED)
-    assert tree_bytes(site / "watched") == clean_build(site)
+    assert tree_bytes(site / "watched") == clean_build(site, site / "clean", NOW)
 
 
-def test_a_deleted_post_is_dropped_without_a_scan(site: Path) -> None:
+def test_a_deleted_post_is_dropped_without_a_scan(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     builder = watched(site)
     gone = site / "posts/2015-09-21-customer-success.md"
     gone.unlink()
-    result = builder.build(changed=[gone])
+    with monkeypatch.context() as patch:
+        patch.setattr(Builder, "scan", lambda *args: pytest.fail("scanned the whole site"))
+        result = builder.build(changed=[gone])
     assert result.ok and result.posts == len(SAMPLE_POSTS) - 1
-    assert tree_bytes(site / "watched") == clean_build(site)
+    assert tree_bytes(site / "watched") == clean_build(site, site / "clean", NOW)
 
 
 def test_nothing_changed_renders_nothing(site: Path) -> None:
@@ -73,10 +76,11 @@ def test_nothing_changed_renders_nothing(site: Path) -> None:
 def test_an_edit_in_the_same_second_as_the_last_build_is_seen(site: Path) -> None:
     """Stat cannot tell an edit that keeps size and mtime: a file that recent is compared by its bytes."""
     path = site / "posts/2015-04-09-some-customers-suck.md"
-    stat = path.stat()
+    now = time.time_ns()
+    os.utime(path, ns=(now, now))  # written a moment before the build, however slow the machine
     assert Builder(site / "config.yaml", options=OPTIONS).build().ok
     path.write_text(path.read_text().replace("Agreed.", "Agreed!"))  # the same size
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.utime(path, ns=(now, now))
     result = Builder(site / "config.yaml", options=OPTIONS).build()
     assert result.ok
     assert "Agreed!" in (site / "build/2015/04/some-customers-suck/index.html").read_text()

@@ -216,8 +216,7 @@ def test_manifest_rows_a_build_discards_are_deleted_so_a_page_coming_back_is_wri
 
 
 @pytest.mark.parametrize("field, value", [
-    ("release", "soon"), ("posts", "many"), ("warnings", [[None, {"a": 1}, "x"]]), ("warnings", "none"),
-    ("racy", {"posts/a.md": 3}), ("left_out", None), ("key", 7),
+    ("release", "soon"), ("posts", "many"), ("warnings", [[None, {"a": 1}, "x"]]), ("left_out", None),
 ])
 def test_a_damaged_record_of_the_last_build_means_a_full_check(site: Path, field: str, value) -> None:
     """inputs.json lets a build with nothing to do stop early; a damaged one is only a slower build."""
@@ -229,4 +228,5 @@ def test_a_damaged_record_of_the_last_build_means_a_full_check(site: Path, field
     (site / INPUTS_FILE).write_text(json.dumps({**record, field: value}))
     run = run_cli(site, "build")
     assert (run.code, run.err) == (0, ""), run.err
+    assert run.out.startswith(f"Built {len(SAMPLE_POSTS)} posts")
     assert tree_bytes(site / "build") == good

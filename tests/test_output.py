@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, age, make_site, post_text, run_cli, tree_bytes
+from conftest import CONFIG, age, clean_build, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
 from linkblog.output import JOURNAL, Stage, recover, stage_dir
@@ -97,13 +97,6 @@ def test_a_swap_interrupted_after_the_exchange_is_not_undone(tmp_path):
     recover(out)
     assert tree_bytes(out) == {"index.html": b"new"}
     assert not stage_dir(out).exists()
-
-
-def clean_build(site: Path, out: Path) -> dict[str, bytes]:
-    """The output of a build that neither reads nor writes the site's cache."""
-    shutil.rmtree(out, ignore_errors=True)
-    assert Builder(site / "config.yaml", {"output_dir": str(out)}, BuildOptions(jobs=1), persist=False).build().ok
-    return tree_bytes(out)
 
 
 def test_a_static_file_may_become_a_folder_and_back(site):

@@ -185,7 +185,7 @@ class Builder:
         restated = set()
         posts_dir = config.posts_path.resolve()
         for path in {Path(p).resolve() for p in changed}:
-            if path == self.config_path.resolve() or path.is_dir():
+            if path in (self.config_path.resolve(), posts_dir) or path.is_dir():  # posts/ itself may have gone
                 return None
             if path == (config.root / SOURCES_FILE).resolve():
                 inputs.sources = sources_file(config)
@@ -198,7 +198,7 @@ class Builder:
                 if any(part.startswith(("_", ".", "#")) for part in path.relative_to(posts_dir).parts):
                     continue
                 found = stat_file(path, rel[len("posts/"):])
-                if found is None and held_under(inputs, rel):  # a folder moved away: watchers name only it
+                if found is None and rel not in inputs.posts and held_under(inputs, rel):  # a folder moved away
                     return None
                 restated.add(rel)
                 if found is None:

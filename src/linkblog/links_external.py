@@ -17,7 +17,7 @@ import urllib.request
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -27,6 +27,7 @@ from linkblog.output import write_file
 from linkblog.problems import Problem
 
 LINKS_FILE = CACHE_DIR / "links.json"
+FORMAT = 1
 MAX_AGE = 7 * 24 * 3600  # a result younger than a week is trusted
 WAYBACK_API = "https://archive.org/wayback/available"
 USER_AGENT = f"linkblog/{__version__} (link checker)"
@@ -50,12 +51,6 @@ class LinkStatus:
     @property
     def dead(self) -> bool:
         return self.status is not None and self.status >= 400 and self.status not in REFUSED
-
-
-# What is kept of an answer (the URL is its key; failures are not kept), and so the file's format, derived
-# rather than bumped by hand: a change to these fields drops the old results.
-KEPT = tuple(f.name for f in fields(LinkStatus) if f.name not in ("url", "error"))
-FORMAT = ",".join(KEPT)
 
 
 @dataclass(frozen=True)
@@ -211,7 +206,8 @@ def parse_entry(url: str, entry: object) -> LinkStatus | None:
 
 def save_results(root: Path, results: dict[str, LinkStatus]) -> list[Problem]:
     """Write the answers worth keeping (never network failures) for the next run."""
-    kept = {url: {k: getattr(s, k) for k in KEPT} for url, s in sorted(results.items()) if s.error is None}
+    kept = {url: {k: v for k, v in asdict(s).items() if k not in ("url", "error")}
+            for url, s in sorted(results.items()) if s.error is None}
     data = json.dumps({"format": FORMAT, "links": kept}, indent=1, sort_keys=True).encode()
     try:
         write_file(root / LINKS_FILE, data)
