@@ -90,3 +90,11 @@ def test_a_page_kind_is_the_string_templates_compare(kind: PageKind, value: str)
     assert isinstance(kind, str) and kind == value and f"{kind}" == value
     shown = Environment().from_string('{{ "yes" if page.kind == value else "no" }}')
     assert shown.render(page={"kind": kind}, value=value) == "yes"
+
+
+def test_a_replaced_body_finds_its_own_opening_quote() -> None:
+    """Where the quote ends is kept with the post (cached, sent to workers), never trusted for other HTML."""
+    quoted = parsed(html="<blockquote>\n<p>Theirs.</p>\n</blockquote>\n<p>Mine.</p>\n")
+    assert replace(quoted, html="<p>Only mine.</p>\n").opening_quote() is None
+    longer = replace(quoted, html="<blockquote>\n<p>Theirs, at more length.</p>\n</blockquote>\n<p>Mine.</p>\n")
+    assert longer.opening_quote() == ("<p>Theirs, at more length.</p>", "<p>Mine.</p>\n")

@@ -108,7 +108,7 @@ def post_row(parsed: Parsed) -> tuple:
             json.dumps(list(parsed.tags), ensure_ascii=False), parsed.link, parsed.source,
             parsed.via.name if parsed.via else None, parsed.via.url if parsed.via else None, int(parsed.draft),
             parsed.summary, json.dumps(encode(parsed.extra), ensure_ascii=False) if parsed.extra else None,
-            parsed.html, parsed.article, parsed._quote_end)
+            parsed.html, parsed.article, parsed._quoted[1] if parsed._quoted else None)
 
 
 def row_post(rel: str, row: tuple, tz: tzinfo) -> Parsed:
@@ -127,7 +127,7 @@ def row_post(rel: str, row: tuple, tz: tzinfo) -> Parsed:
                   digest=digest, tags=names, link=link, source=source,
                   via=Via(via_name, via_url) if via_name is not None else None, draft=bool(draft), summary=summary,
                   extra=expect(decode(json.loads(extra)), dict) if extra is not None else {},
-                  _compared=(link, article) if link and article is not None else None, _quote_end=quote_end)
+                  _compared=(link, article) if link and article is not None else None, _quoted=(html, quote_end))
 
 
 def json_list(text: str) -> list:

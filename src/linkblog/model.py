@@ -69,18 +69,19 @@ class Parsed:
     # (link, the link as readers compare it), kept with the post, since normalising 10,000 links is slow;
     # trusted only while it is of this link, so a dataclasses.replace() of `link` cannot leave it stale.
     _compared: tuple[str, str] | None = None
-    # Where the quote the body opens with ends (quotes.quote_end); -1, the default, has it found from `html`.
-    _quote_end: int | None = -1
+    # (html, where the quote it opens with ends: quotes.quote_end), kept with the post like `_compared`, and
+    # trusted only while it is of this html, so a dataclasses.replace() of `html` cannot leave it stale.
+    _quoted: tuple[str, int | None] | None = None
 
     def __post_init__(self) -> None:
         if self.link and (self._compared is None or self._compared[0] != self.link):
             from linkblog.urls import normalised_link
 
             object.__setattr__(self, "_compared", (self.link, normalised_link(self.link)))
-        if self._quote_end == -1:
+        if self._quoted is None or self._quoted[0] != self.html:  # the same string: no character compared
             from linkblog.quotes import quote_end
 
-            object.__setattr__(self, "_quote_end", quote_end(self.html))
+            object.__setattr__(self, "_quoted", (self.html, quote_end(self.html)))
 
     @property
     def article(self) -> str | None:
@@ -91,7 +92,7 @@ class Parsed:
         """The quote the body opens with (what it holds) and the HTML after it; None when it opens otherwise."""
         from linkblog.quotes import split_quote
 
-        return split_quote(self.html, self._quote_end)
+        return split_quote(self.html, self._quoted[1] if self._quoted else None)
 
     @property
     def description(self) -> str:
