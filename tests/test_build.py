@@ -11,6 +11,7 @@ import pytest
 from conftest import SAMPLE_POSTS, age, clean_build, make_site, post_text, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
+from linkblog.theme import theme_dir
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 OPTIONS = BuildOptions(now=NOW, jobs=1)
@@ -84,3 +85,24 @@ def test_an_edit_in_the_same_second_as_the_last_build_is_seen(site: Path) -> Non
     result = Builder(site / "config.yaml", options=OPTIONS).build()
     assert result.ok
     assert "Agreed!" in (site / "build/2015/04/some-customers-suck/index.html").read_text()
+
+
+def test_templates_moved_away_give_the_default_theme(site: Path, tmp_path: Path) -> None:
+    (site / "templates").mkdir()
+    (site / "templates" / "base.html").write_text((theme_dir() / "templates" / "base.html").read_text()
+                                                  .replace("</body>", "<!-- the site's own --></body>"))
+    builder = watched(site)
+    assert "<!-- the site's own -->" in (site / "watched" / "index.html").read_text()
+    (site / "templates").rename(tmp_path / "templates-away")
+    assert builder.build(changed=[site / "templates"]).ok
+    assert tree_bytes(site / "watched") == clean_build(site, site / "clean", NOW)
+
+
+def test_a_post_that_is_a_symlink_is_a_post(site: Path, tmp_path: Path) -> None:
+    builder = watched(site)
+    elsewhere = make_site(tmp_path / "elsewhere", FILED) / "posts" / "notes" / "2019-a.md"
+    link = site / "posts" / "2019-a.md"
+    link.symlink_to(elsewhere)
+    result = builder.build(changed=[link])
+    assert result.ok and result.posts == len(SAMPLE_POSTS) + 1
+    assert tree_bytes(site / "watched") == clean_build(site, site / "clean", NOW)

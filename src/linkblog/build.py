@@ -184,11 +184,14 @@ class Builder:
                          base=self.inputs.posts)
         restated = set()
         posts_dir = config.posts_path.resolve()
-        for path in {Path(p).resolve() for p in changed}:
-            if path in (self.config_path.resolve(), posts_dir) or path.is_dir():  # posts/ itself may have gone
+        # Resolved but for the last part: a post that is a symlink is a post where the link is.
+        for path in {Path(p).parent.resolve() / Path(p).name for p in changed}:
+            if path in (self.config_path.resolve(), posts_dir) or path.is_dir():
                 return None
             if path == (config.root / SOURCES_FILE).resolve():
                 inputs.sources = sources_file(config)
+            elif not path.exists() and not known(inputs, path, posts_dir):  # a folder gone: watchers name only it
+                return None
             elif any(path.is_relative_to(d) for d in template_dirs(config.root)):
                 inputs.templates = [f for d in template_dirs(config.root) for f in scan(d)]
             elif any(path.is_relative_to(d) for d in static_dirs(config.root)):
@@ -198,8 +201,6 @@ class Builder:
                 if any(part.startswith(("_", ".", "#")) for part in path.relative_to(posts_dir).parts):
                     continue
                 found = stat_file(path, rel[len("posts/"):])
-                if found is None and rel not in inputs.posts and held_under(inputs, rel):  # a folder moved away
-                    return None
                 restated.add(rel)
                 if found is None:
                     inputs.posts.pop(rel, None)
@@ -264,10 +265,13 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def held_under(inputs: Inputs, rel: str) -> bool:
-    """True when the scan knows files inside `rel`, so that it was a folder."""
-    inside = rel + "/"
-    return any(known.startswith(inside) for known in (*inputs.posts, *inputs.ignored))
+def known(inputs: Inputs, path: Path, posts_dir: Path) -> bool:
+    """True for a file the scan found (a post by its place in posts/, other files by their path)."""
+    if path.is_relative_to(posts_dir):
+        parts = path.relative_to(posts_dir).parts
+        rel = "posts/" + "/".join(parts)
+        return rel in inputs.posts or rel in inputs.ignored or any(p.startswith(("_", ".", "#")) for p in parts)
+    return str(path) in {f.path for f in inputs.files()}
 
 
 def sources_file(config: Config) -> Found | None:
