@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -231,3 +232,29 @@ def test_the_config_file_a_stylesheet_a_template_and_new_and_deleted_posts(site:
     assert new in watched.next()
     (site / "posts" / "post.md").unlink()
     assert watched.next() == {site / "posts" / "post.md"}
+
+
+def test_a_folder_made_again_is_watched_again(site: Path, watched: Calls, tmp_path: Path):
+    """`rm -rf posts` and a checkout that brings it back: the new folder's changes are seen too."""
+    shutil.copytree(site / "posts", tmp_path / "kept")
+    shutil.rmtree(site / "posts")
+    assert site / "posts" in watched.next()
+    shutil.copytree(tmp_path / "kept", site / "posts")
+    assert site / "posts" in watched.next()
+    then_only(site, watched)
+
+
+def test_a_folder_made_after_the_start_is_watched(tmp_path: Path):
+    """A site that had no templates/ when the preview started, given one (to override the theme)."""
+    root = tmp_path.resolve()
+    calls = Calls()
+    watcher = Watcher([root / "posts", root / "templates"], [root / "config.yaml"], [], calls)
+    (root / "posts").mkdir()
+    watcher.start()
+    try:
+        (root / "templates").mkdir()
+        assert calls.next() == {root / "templates"}
+        (root / "templates" / "base.html").write_text("<html></html>")
+        assert calls.next() == {root / "templates" / "base.html"}
+    finally:
+        watcher.stop()

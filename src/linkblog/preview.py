@@ -105,7 +105,8 @@ class Session:
         return f"http://{shown_host}:{port}{base_path}", []
 
     def watch(self, root: Path, output: Path) -> None:
-        folders = [root / "posts", *template_dirs(root), *static_dirs(root)]
+        # The site's own templates/ and static/ even before it has them: made later, they override the theme.
+        folders = [root / "posts", root / "templates", root / "static", *template_dirs(root), *static_dirs(root)]
         files = [self.config_path, root / SOURCES_FILE]
         # The cache holds the preview's own folder: its writes must never start a rebuild.
         self.watcher = Watcher(folders, files, [output, root / CACHE_DIR], self.changes.put)

@@ -8,6 +8,7 @@ shorter quiet moment, so the reload is not held up by a wait meant for renames.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 # Long enough to gather one save's events, short enough that nobody waits for it.
 DEBOUNCE_SECONDS = 0.05
@@ -91,27 +93,41 @@ class _Handler(FileSystemEventHandler):
 
 
 class Watcher:
-    """Watches folders (recursively) and single files; calls `on_change` with each burst's paths."""
+    """Watches folders (recursively, also once made again or made later) and single files; calls
+    `on_change` with each burst's paths."""
 
     def __init__(self, folders: list[Path], files: list[Path], ignored: list[Path],
                  on_change: Callable[[set[Path]], None]):
-        self.folders = [f.resolve() for f in folders]
+        self.folders = list(dict.fromkeys(f.resolve() for f in folders))
         self.files = {f.resolve() for f in files}
         self.ignored = [i.resolve() for i in ignored]
         self.debouncer = Debouncer(on_change)
         self.observer = Observer()
+        self.handler = _Handler(self)
+        self.watches: dict[Path, ObservedWatch] = {}
 
     def start(self) -> None:
-        handler = _Handler(self)
         for folder in self.folders:
             if folder.is_dir():
-                self.observer.schedule(handler, str(folder), recursive=True)
-        for parent in {f.parent for f in self.files}:  # a file is watched through its folder
+                self.watch(folder)
+        # A file is watched through its folder, and a folder through its parent, which sees it come and go.
+        for parent in {f.parent for f in [*self.files, *self.folders]}:
             if not any(parent.is_relative_to(f) for f in self.folders):
-                self.observer.schedule(handler, str(parent), recursive=False)
+                self.observer.schedule(self.handler, str(parent), recursive=False)
         self.observer.start()
 
+    def watch(self, folder: Path) -> None:
+        """Watch a folder anew: a deleted folder's watch ends with it, and one made again needs its own."""
+        old = self.watches.pop(folder, None)
+        if old is not None:
+            with contextlib.suppress(KeyError):  # already gone with its folder
+                self.observer.unschedule(old)
+        self.watches[folder] = self.observer.schedule(self.handler, str(folder), recursive=True)
+
     def saw(self, paths: list[Path], created: bool = False, closed: bool = False) -> None:
+        for path in paths:
+            if path in self.folders and path.is_dir():  # made, moved in, or made again (a checkout)
+                self.watch(path)
         wanted = [p for p in paths if self.wanted(p)]
         if wanted:
             self.debouncer.add(wanted, created, closed)
