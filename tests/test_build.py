@@ -106,3 +106,19 @@ def test_a_post_that_is_a_symlink_is_a_post(site: Path, tmp_path: Path) -> None:
     result = builder.build(changed=[link])
     assert result.ok and result.posts == len(SAMPLE_POSTS) + 1
     assert tree_bytes(site / "watched") == clean_build(site, site / "clean", NOW)
+
+
+def test_an_edit_in_a_build_cut_short_is_built_by_the_next(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A preview's build that stops on an unreadable file (a symlink loop, a vanished folder) keeps no
+    half-made scan: the next build, told only of a later save, still has the edit."""
+    builder = watched(site)
+    post = site / "posts/2015-09-21-customer-success.md"
+    post.write_text(post.read_text().replace("tags: [support, customer-success]", "tags: [support, hiring]"))
+    with monkeypatch.context() as patch:
+        patch.setattr("linkblog.build.stat_file", lambda path, rel: (_ for _ in ()).throw(OSError(40, "loop")))
+        with pytest.raises(OSError):
+            builder.build(changed=[post])
+    later = site / "posts/2016-01-14-stop-apologising.md"
+    later.write_text(later.read_text() + "\nOne more line.\n")
+    assert builder.build(changed=[later]).ok
+    assert (site / "watched/tag/hiring/index.html").exists()

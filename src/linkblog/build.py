@@ -109,7 +109,11 @@ class Builder:
         started = time.perf_counter()
         timer = Timer()
         with collector_paused():
-            result = self.run(progress or (lambda stage, done, total: None), changed, timer)
+            try:
+                result = self.run(progress or (lambda stage, done, total: None), changed, timer)
+            except BaseException:
+                self.inputs = None  # cut short (a file unreadable mid-scan): the next build scans everything
+                raise
         result.seconds = time.perf_counter() - started
         result.timings = timer.seconds
         result.problems = sorted_problems(result.problems)
