@@ -100,9 +100,7 @@ class Session:
         self.server = server  # only now may stop() wait for it to shut down
         if self.options.watch:
             self.spawn(self.rebuild_loop)
-        host, port = server.server_address[:2]
-        shown_host = f"[{host}]" if ":" in str(host) else host
-        return f"http://{shown_host}:{port}{base_path}", []
+        return served_url(server, base_path), []
 
     def watch(self, root: Path, output: Path) -> None:
         # The site's own templates/ and static/ even before it has them: made later, they override the theme.
@@ -133,9 +131,20 @@ class Session:
             self.version += 1
             assert self.server is not None
             preview = self.server.preview
+            if result.ok:  # else the pages served are the last good build's, linking where it put them
+                self.follow_url(preview)
             preview.broadcast.publish(build_of(self.version, preview.base_path, result.written, result.deleted,
                                                result.problems))
             self.tell(result, what_changed(changed, self.config_path.resolve().parent))
+
+    def follow_url(self, preview: Preview) -> None:
+        """Serve the site where its `url` now puts it (config.yaml edited): its pages link there."""
+        engine = self.builder.engine
+        if engine is None or engine.urls.base_path == preview.base_path:
+            return
+        preview.base_path = engine.urls.base_path
+        assert self.server is not None
+        self.say(f"Serving {served_url(self.server, preview.base_path)} (the url in the config changed)")
 
     def rebuild(self, changed: set[Path]) -> BuildResult:
         """The build of what changed; a file gone mid-scan is a problem to show, not the end of watching."""
@@ -249,3 +258,9 @@ def shown(path: Path, root: Path) -> str:
     """A changed path as the writer knows it: relative to the site."""
     path = path.resolve()
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def served_url(server: PreviewServer, base_path: str) -> str:
+    """The address to open: the server's host and port, then the site's base path."""
+    host, port = server.server_address[:2]
+    return f"http://{f'[{host}]' if ':' in str(host) else host}:{port}{base_path}"
