@@ -110,7 +110,7 @@ def add_serve(commands: argparse._SubParsersAction) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     import signal
-    import threading
+    import time
 
     from linkblog.preview import ServeOptions, Session, is_loopback
 
@@ -139,7 +139,8 @@ def run_serve(args: argparse.Namespace) -> int:
             import webbrowser
 
             webbrowser.open(url)
-        threading.Event().wait()  # until Ctrl-C or SIGTERM
+        while True:  # until Ctrl-C or SIGTERM; a signal that reached another thread is acted on within 0.2 s
+            time.sleep(0.2)
     except KeyboardInterrupt:
         pass
     finally:

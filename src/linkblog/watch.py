@@ -110,8 +110,8 @@ class Watcher:
         for folder in self.folders:
             if folder.is_dir():
                 self.watch(folder)
-        # A file is watched through its folder, and a folder through its parent, which sees it come and go.
-        for parent in {f.parent for f in [*self.files, *self.folders]}:
+        # A file is watched through its folder; the site's (the config file's) also sees posts/ come and go.
+        for parent in {f.parent for f in self.files}:
             if not any(parent.is_relative_to(f) for f in self.folders):
                 self.observer.schedule(self.handler, str(parent), recursive=False)
         self.observer.start()
