@@ -258,3 +258,18 @@ def test_a_folder_made_after_the_start_is_watched(tmp_path: Path):
         assert calls.next() == {root / "templates" / "base.html"}
     finally:
         watcher.stop()
+
+
+def test_a_folder_that_cannot_be_watched_again_is_still_delivered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An error from watchdog (no inotify watch left) would end its thread, and all watching, if it escaped."""
+    root = tmp_path.resolve()
+    (root / "posts").mkdir()
+    calls = Calls()
+    watcher = Watcher([root / "posts"], [], [], calls)
+
+    def no_watch_left(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(watcher.observer, "schedule", no_watch_left)
+    watcher.saw([root / "posts"], created=True)
+    assert calls.next() == {root / "posts"}

@@ -270,12 +270,12 @@ def collector_paused() -> Iterator[None]:
 
 
 def known(inputs: Inputs, path: Path, posts_dir: Path) -> bool:
-    """True for a file the scan found (a post by its place in posts/, other files by their path)."""
+    """True for a file the scan found (a post by its place in posts/, a template or static file by its path)."""
     if path.is_relative_to(posts_dir):
         parts = path.relative_to(posts_dir).parts
         rel = "posts/" + "/".join(parts)
         return rel in inputs.posts or rel in inputs.ignored or any(p.startswith(("_", ".", "#")) for p in parts)
-    return str(path) in {f.path for f in inputs.files()}
+    return any(f.path == str(path) for f in (*inputs.templates, *inputs.static.values()))
 
 
 def sources_file(config: Config) -> Found | None:

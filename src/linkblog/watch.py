@@ -127,7 +127,9 @@ class Watcher:
     def saw(self, paths: list[Path], created: bool = False, closed: bool = False) -> None:
         for path in paths:
             if path in self.folders and path.is_dir():  # made, moved in, or made again (a checkout)
-                self.watch(path)
+                # An error here (gone again, no inotify watch left) would end watchdog's thread, and all watching.
+                with contextlib.suppress(OSError):
+                    self.watch(path)
         wanted = [p for p in paths if self.wanted(p)]
         if wanted:
             self.debouncer.add(wanted, created, closed)
