@@ -277,13 +277,17 @@ def test_editing_a_post_serves_the_new_text_and_tells_the_pages_it_changed(serve
 
 def test_a_new_url_in_the_config_moves_the_preview_with_its_links(serve: Callable[..., Serve], site: Path):
     server = serve(site, "--watch")
+    events = Events(server.port)
     edit(site / "config.yaml", "url: https://example.org/notes/", "url: https://example.org/blog/")
+    assert events.until(lambda event: event["everything"])  # every open page reloads
+    events.close()
     line = server.out.wait_for(r"^Serving (http://\S+) \(the url in the config changed\)$")
     assert line[1].endswith("/blog/")
     home = server.page("/blog/")
     assert home.find("a", href="/blog/2016/08/graceful-degradation/") is not None
     assert server.get("/blog/style.css")[0] == 200
-    assert server.get("/notes/")[0] == 404
+    status, headers, _ = server.get("/notes/2015/")  # a tab still open at the old address is sent on
+    assert status == 302 and headers["location"] == "/blog/2015/"
 
 
 def test_adding_and_deleting_a_post(serve: Callable[..., Serve], site: Path):

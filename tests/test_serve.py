@@ -323,3 +323,23 @@ def test_a_client_that_goes_away_mid_answer_is_not_an_error(preview: Served, roo
         assert preview.closed.acquire(timeout=10)
     assert fetch(preview.port, "/notes/")[0] == 200
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("former", "base", "asked", "sent_to"), [
+    ("/notes/", "/blog/", "/notes/2015/", "/blog/2015/"),
+    ("/notes/", "/", "/notes/2015/", "/2015/"),  # to the root: the old path is no page of the new site
+    ("/", "/notes/", "/2015/", "/notes/2015/"),
+])
+def test_a_page_open_at_the_old_base_path_is_sent_to_the_new_one(preview: Served, former: str, base: str,
+                                                                   asked: str, sent_to: str):
+    preview.preview.former.append(former)
+    preview.preview.base_path = base
+    status, headers, _ = fetch(preview.port, asked)
+    assert status == 302 and headers["location"] == sent_to
+
+
+def test_a_url_changed_back_serves_its_pages_again(preview: Served):
+    preview.preview.former += ["/notes/", "/blog/"]  # /notes/ -> /blog/ -> /notes/
+    assert fetch(preview.port, "/notes/")[0] == 200
+    status, headers, _ = fetch(preview.port, "/blog/2015/")
+    assert status == 302 and headers["location"] == "/notes/2015/"

@@ -131,20 +131,23 @@ class Session:
             self.version += 1
             assert self.server is not None
             preview = self.server.preview
-            if result.ok:  # else the pages served are the last good build's, linking where it put them
-                self.follow_url(preview)
-            preview.broadcast.publish(build_of(self.version, preview.base_path, result.written, result.deleted,
-                                               result.problems))
+            # After a good build only: a failed one's pages are the last good build's, linking where it put them.
+            moved = result.ok and self.follow_url(preview)
+            build = build_of(self.version, preview.base_path, result.written, result.deleted, result.problems)
+            build.everything |= moved  # every open page is at its old address: each reloads, and is sent on
+            preview.broadcast.publish(build)
             self.tell(result, what_changed(changed, self.config_path.resolve().parent))
 
-    def follow_url(self, preview: Preview) -> None:
-        """Serve the site where its `url` now puts it (config.yaml edited): its pages link there."""
+    def follow_url(self, preview: Preview) -> bool:
+        """Serve the site where its `url` now puts it (config.yaml edited), as its pages link; True if it moved."""
         engine = self.builder.engine
         if engine is None or engine.urls.base_path == preview.base_path:
-            return
+            return False
+        preview.former.append(preview.base_path)
         preview.base_path = engine.urls.base_path
         assert self.server is not None
         self.say(f"Serving {served_url(self.server, preview.base_path)} (the url in the config changed)")
+        return True
 
     def rebuild(self, changed: set[Path]) -> BuildResult:
         """The build of what changed; a file gone mid-scan is a problem to show, not the end of watching."""

@@ -140,6 +140,12 @@ class Handler(BaseHTTPRequestHandler):
         if preview.base_path != "/" and path in ("/", preview.base_path[:-1]):  # the site lives a folder down
             status = HTTPStatus.FOUND if path == "/" else HTTPStatus.MOVED_PERMANENTLY
             return self.send_bytes(status, b"", "text/plain", head, {"Location": preview.base_path})
+        base = preview.base_path
+        moved = next((old for old in reversed(preview.former)  # a tab open from before `url` changed
+                      if path.startswith(old) and not (path.startswith(base) and len(base) >= len(old))), None)
+        if moved is not None:
+            location = base + path[len(moved):]
+            return self.send_bytes(HTTPStatus.FOUND, b"", "text/plain", head, {"Location": location})
         target = resolve(preview.root, preview.base_path, path)
         if target is not None and target.is_dir():
             if not path.endswith("/"):  # as GitHub Pages does, so relative links resolve alike
@@ -212,6 +218,7 @@ class Preview:
     root: Path
     base_path: str
     broadcast: Broadcast = field(default_factory=Broadcast)
+    former: list[str] = field(default_factory=list)  # base paths a changed `url` left: sent on to the new one
 
 
 class PreviewServer(ThreadingHTTPServer):
