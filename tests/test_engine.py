@@ -114,6 +114,31 @@ def test_an_edit_moving_hundreds_of_pages_renders_them_here(tmp_path: Path, monk
     assert "<!-- edited -->" in (tmp_path / "out" / "index.html").read_text()
 
 
+def test_a_cli_edit_moving_hundreds_of_pages_spreads_them_and_equals_a_clean_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = many_posts(tmp_path / "site", 300)
+    base = site / "templates" / "base.html"
+    base.parent.mkdir()
+    base.write_text((theme_dir() / "templates" / "base.html").read_text())
+    out = {"output_dir": str(tmp_path / "out")}
+    assert Builder(site / "config.yaml", out, BuildOptions(now=NOW, jobs=1)).build().ok
+    base.write_text(base.read_text().replace("</body>", "<!-- edited --></body>"))
+
+    def noted(func: Callable[[Any, Any], Any], state: Any, items: Any, jobs: int, *rest: Any) -> list[Any]:
+        return map_items(noting_pid, (func, state, tmp_path / "pids"), items, jobs, *rest)
+
+    (tmp_path / "pids").mkdir()
+    monkeypatch.setattr("linkblog.engine.map_items", noted)
+    result = Builder(site / "config.yaml", out, BuildOptions(now=NOW, jobs=2)).build()  # a new process's build
+    assert result.ok, result.problems
+    assert result.rendered > 400
+    assert {p.name for p in (tmp_path / "pids").iterdir()} - {str(os.getpid())}, "no worker took any pages"
+    clean = Builder(site / "config.yaml", {"output_dir": str(tmp_path / "clean")},
+                    BuildOptions(now=NOW, jobs=1, clean=True), persist=False)
+    assert clean.build().ok
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+
+
 def test_a_watched_rebuild_tells_every_post_files_problems_as_they_now_are(site: Path) -> None:
     odd = site / "posts" / "odd.md"
     odd.write_text(post_text("Odd", "2016-02-02 10:00", unknown_field="x", tags="[Support]"))

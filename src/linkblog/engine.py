@@ -50,10 +50,12 @@ if TYPE_CHECKING:
     from linkblog.render import Renderer
 
 
-# Below this many pages an incremental build renders in this process: its pages share posts, whose
-# entries one renderer makes once (and a preview's renderer kept from the last build). At 10,000 posts
-# the 759 pages an added post moves took 3.6 s here, 4.1 s over two processes.
-SHARED_PAGES = 2000
+# Below this many pages an incremental build renders in this process. A CLI build's forked workers
+# inherit the list entries the cache kept: at 10,000 posts the 841 pages an added post moves took
+# 1.41-1.48 s to render here, 0.93-1.04 s over two processes (medians of 8, alternating runs).
+SHARED_PAGES = 400
+# A preview's renderer keeps every entry of its last build, which fresh workers would make again.
+PREVIEW_SHARED_PAGES = 2000
 # The pages showing posts as list entries (_list.html), whose entries the cache keeps.
 ENTRY_LISTS = (PageKind.HOME, *LIST_KINDS)
 FEED_KINDS = (PageKind.RSS, PageKind.ATOM, PageKind.JSON)
@@ -299,7 +301,7 @@ class Engine:
                 store = renderer.kept = self.kept_entries(todo)
                 try:
                     rendered = map_items(render_one, job, range(len(todo)), self.jobs,
-                                         counter("render", todo, progress), MIN_ITEMS if stage.full else SHARED_PAGES)
+                                         counter("render", todo, progress), self.least_shared(stage))
                 finally:
                     renderer.kept = None  # the next build brings the cache's entries as they are then
                 if store:
@@ -334,6 +336,12 @@ class Engine:
         pages = [page.url for page, r in zip(todo, rendered, strict=True) if r.changed]
         return BuildResult(written=sorted(set(stage.written)), deleted=stage.deleted, pages=pages,
                            rendered=len(todo))
+
+    def least_shared(self, stage: Stage) -> int:
+        """The fewest pages worth spreading over workers in this build."""
+        if stage.full:
+            return MIN_ITEMS
+        return SHARED_PAGES if self.persist else PREVIEW_SHARED_PAGES
 
     def kept_entries(self, todo: list[PageSpec]) -> EntryStore | None:
         """The list entries the cache keeps for the posts these pages show; a preview keeps its own in memory."""
