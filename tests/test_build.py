@@ -108,6 +108,20 @@ def test_a_post_that_is_a_symlink_is_a_post(site: Path, tmp_path: Path) -> None:
     assert tree_bytes(site / "watched") == clean_build(site, site / "clean", NOW)
 
 
+def test_an_edit_in_a_symlinked_folder_under_posts_is_built(site: Path, tmp_path: Path) -> None:
+    """A watcher names a file in a symlinked folder through the link, where the build found it."""
+    elsewhere = make_site(tmp_path / "elsewhere", FILED) / "posts" / "notes"
+    (site / "posts" / "notes").symlink_to(elsewhere, target_is_directory=True)
+    builder = watched(site)
+    assert (site / "watched/tag/filed/index.html").exists()
+    (elsewhere / "2019-a.md").write_text(post_text("Filed away", "2019-01-05 10:00", "Edited through the link.",
+                                                   tags="[filed]"))
+    result = builder.build(changed=[site / "posts" / "notes" / "2019-a.md"])
+    assert result.ok and "/2019/01/filed-away/" in result.pages
+    assert "Edited through the link." in (site / "watched/2019/01/filed-away/index.html").read_text()
+    assert tree_bytes(site / "watched") == clean_build(site, site / "clean", NOW)
+
+
 def test_an_edit_in_a_build_cut_short_is_built_by_the_next(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A preview's build that stops on an unreadable file (a symlink loop, a vanished folder) keeps no
     half-made scan: the next build, told only of a later save, still has the edit."""

@@ -273,3 +273,27 @@ def test_a_folder_that_cannot_be_watched_again_is_still_delivered(tmp_path: Path
     monkeypatch.setattr(watcher.observer, "schedule", no_watch_left)
     watcher.saw([root / "posts"], created=True)
     assert calls.next() == {root / "posts"}
+
+
+def test_a_symlinked_folder_in_posts_is_watched_through_its_link(tmp_path: Path):
+    """The build reads posts in a symlinked folder; a save there is named where the build found the post."""
+    root = (tmp_path / "site").resolve()
+    elsewhere = (tmp_path / "elsewhere").resolve()
+    (root / "posts").mkdir(parents=True)
+    elsewhere.mkdir()
+    (elsewhere / "linked.md").write_text(POST)
+    (root / "posts" / "notes").symlink_to(elsewhere, target_is_directory=True)
+    calls = Calls()
+    watcher = Watcher([root / "posts"], [root / "config.yaml"], [], calls)
+    watcher.start()
+    try:
+        (elsewhere / "linked.md").write_text(POST + "Saved through the link.\n")
+        assert calls.next() == {root / "posts" / "notes" / "linked.md"}
+        later = (tmp_path / "later").resolve()
+        later.mkdir()
+        (root / "posts" / "later").symlink_to(later, target_is_directory=True)  # made while watching
+        assert calls.next() == {root / "posts" / "later"}
+        (later / "new.md").write_text(POST)
+        assert calls.next() == {root / "posts" / "later" / "new.md"}
+    finally:
+        watcher.stop()

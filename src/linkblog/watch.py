@@ -122,23 +122,32 @@ class Watcher:
         if old is not None:
             with contextlib.suppress(KeyError):  # already gone with its folder
                 self.observer.unschedule(old)
-        self.watches[folder] = self.observer.schedule(self.handler, str(folder), recursive=True)
+        # Into symlinked folders too, as the build reads them; their paths come through the link's name.
+        self.watches[folder] = self.observer.schedule(self.handler, str(folder), recursive=True,
+                                                      follow_symlink=True)
 
     def saw(self, paths: list[Path], created: bool = False, closed: bool = False) -> None:
         for path in paths:
-            if path in self.folders and path.is_dir():  # made, moved in, or made again (a checkout)
+            # A folder made, moved in or made again (a checkout), or a link to a folder made inside one, which
+            # its watch does not follow until it is made anew.
+            folder = path if path in self.folders else self.folder_of(path) if path.is_symlink() else None
+            if folder is not None and path.is_dir():
                 # An error here (gone again, no inotify watch left) would end watchdog's thread, and all watching.
                 with contextlib.suppress(OSError):
-                    self.watch(path)
+                    self.watch(folder)
         wanted = [p for p in paths if self.wanted(p)]
         if wanted:
             self.debouncer.add(wanted, created, closed)
+
+    def folder_of(self, path: Path) -> Path | None:
+        """The watched folder a path is in, if any."""
+        return next((f for f in self.folders if path.is_relative_to(f)), None)
 
     def wanted(self, path: Path) -> bool:
         """True for a change that can change the site: never the output, the cache or editor noise."""
         if is_noise(path) or any(path.is_relative_to(i) for i in self.ignored):
             return False
-        return path in self.files or any(path.is_relative_to(f) for f in self.folders)
+        return path in self.files or self.folder_of(path) is not None
 
     def stop(self) -> None:
         self.debouncer.cancel()
