@@ -66,12 +66,16 @@ def resolve(raw: str, page_url: str, base: str) -> Target:
     if parts.scheme not in ("http", "https"):
         return Target("other")
     site = urlsplit(base)
+    path = parts.path or "/"  # https://example.org is its home page
     if netloc != site.netloc.lower():
-        return Target("external", urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, "")))
-    if not parts.path.startswith(site.path):
-        # An absolute URL may name a neighbour on the same host; a relative one meant this site.
-        return Target("external" if urlsplit(raw.strip()).netloc else "outside", parts.path)
-    return Target("internal", unquote(parts.path[len(site.path):]), unquote(parts.fragment))
+        return Target("external", urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")))
+    if not path.startswith(site.path):
+        # An absolute URL may name a neighbour on the same host (checked as any other); a relative one meant
+        # this site.
+        if urlsplit(raw.strip()).netloc:
+            return Target("external", urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")))
+        return Target("outside", path)
+    return Target("internal", unquote(path[len(site.path):]), unquote(parts.fragment))
 
 
 def link_problem(out: Output, raw: str, tag: str, target: Target) -> str | None:
