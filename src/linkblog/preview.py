@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from linkblog.build import Builder, BuildOptions, BuildResult
+from linkblog.build import Builder, BuildOptions, BuildResult, in_site
 from linkblog.cache import CACHE_DIR
 from linkblog.config import PREVIEW_PREFIX, load_config
 from linkblog.plan import SEARCH_PAGE
@@ -77,6 +77,7 @@ class Session:
         self.changes: queue.Queue[set[Path] | None] = queue.Queue()
         self.threads: list[threading.Thread] = []
         self.version = 0
+        self.built_once = False  # a failed build shows the last good one, if there was one
         self.later = Later()  # the search index a rebuild left for after its pages are told
 
     def start(self) -> tuple[str | None, list[Problem]]:
@@ -93,7 +94,7 @@ class Session:
             return None, [port_problem(self.options, exc)]
         if self.options.watch:  # before the first build too: a save made during it is not missed
             self.watch(config.root, config.output_path)
-        result = self.builder.build()
+        result = self.built(None)
         server.preview.broadcast.publish(build_of(0, base_path, [], [], result.problems))
         self.tell(result, "built")
         self.spawn(server.serve_forever)
@@ -152,14 +153,21 @@ class Session:
     def rebuild(self, changed: set[Path]) -> BuildResult:
         """The build of what changed; a file gone mid-scan is a problem to show, not the end of watching."""
         pending = self.later.pending
-        try:
-            with self.later.builds():
-                result = self.builder.build(changed=changed)
-        except OSError as exc:
-            where = shown(Path(exc.filename), self.config_path.resolve().parent) if exc.filename else "."
-            result = BuildResult([Problem(where, f"cannot be read ({exc.strerror or exc})")])
+        with self.later.builds():
+            result = self.built(changed)
         if not result.ok:  # the output is as it was: so is the index it still needs
             self.later.pending = pending
+        return result
+
+    def built(self, changed: set[Path] | None) -> BuildResult:
+        """A build (of everything when `changed` is None); a file gone mid-scan is a problem to show, not the
+        end of the preview."""
+        try:
+            result = self.builder.build(changed=changed)
+        except OSError as exc:
+            where = shown(Path(exc.filename), self.config_path.resolve().parent) if exc.filename else "."
+            return BuildResult([Problem(where, f"cannot be read ({exc.strerror or exc})")])
+        self.built_once |= result.ok
         return result
 
     def index_search(self) -> None:
@@ -193,8 +201,8 @@ class Session:
                      f"({len(result.pages)} changed) in {result.seconds * 1000:.0f} ms")
         else:
             count = len(errors(result.problems))
-            self.say(f"{what}: build failed with {count} error{'s' if count > 1 else ''}; "
-                     "the preview shows the last good build")
+            shows = "the last good build" if self.built_once else "what is wrong until it is fixed"
+            self.say(f"{what}: build failed with {count} error{'s' if count > 1 else ''}; the preview shows {shows}")
 
     def stop(self) -> None:
         """Stop watching, serving and building; remove the private folder."""
@@ -232,14 +240,18 @@ def private_folder(cache: Path) -> tuple[Path, TextIO]:
 
 
 def remove_if_stale(folder: Path) -> None:
-    """Remove a preview folder no running server holds the lock of."""
+    """Remove a preview folder no running server holds the lock of; anything else of its name (a file, a link)."""
+    if folder.is_symlink() or not folder.is_dir():  # never a preview's: a lock taken through a link lands elsewhere
+        with suppress(OSError):
+            folder.unlink()
+        return
     try:
         with (folder / LOCK).open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             shutil.rmtree(folder, ignore_errors=True)
     except BlockingIOError:  # another server is previewing this site right now
         return
-    except OSError:  # no lock file: a server killed before it took one; or a file, not a folder
+    except OSError:  # no lock file: a server killed before it took one
         with suppress(OSError):
             shutil.rmtree(folder)
 
@@ -258,8 +270,8 @@ def what_changed(paths: set[Path], root: Path, most: int = 3) -> str:
 
 
 def shown(path: Path, root: Path) -> str:
-    """A changed path as the writer knows it: relative to the site."""
-    path = path.resolve()
+    """A changed path as the writer knows it: relative to the site (a post that is a link, where the link is)."""
+    path = in_site(path, root)
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 

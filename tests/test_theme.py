@@ -1,0 +1,111 @@
+"""theme.py: where the default theme is found, and the order of template and static folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_POSTS, clean_build, make_site
+
+import linkblog.theme
+from linkblog.theme import static_dirs, template_dirs, theme_dir
+
+REPO = Path(__file__).resolve().parents[1]
+POSTS = {name: SAMPLE_POSTS[name] for name in ("2015-06-01-work-vs-progress.md",)}
+
+
+@pytest.fixture
+def wheel_theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The module as a wheel installs it: linkblog/theme/{templates,static} beside linkblog/theme.py."""
+    package = (tmp_path / "site-packages" / "linkblog").resolve()
+    (package / "theme" / "templates").mkdir(parents=True)
+    (package / "theme" / "static").mkdir()
+    monkeypatch.setattr(linkblog.theme, "__file__", str(package / "theme.py"))
+    return package / "theme"
+
+
+def test_in_this_checkout_the_theme_is_the_repo_root() -> None:
+    assert theme_dir() == REPO
+    assert (theme_dir() / "templates" / "base.html").is_file()
+    assert (theme_dir() / "static" / "style.css").is_file()
+
+
+def test_an_installed_wheel_has_its_theme_inside_the_package(wheel_theme: Path) -> None:
+    assert theme_dir() == wheel_theme
+
+
+def test_a_checkout_elsewhere_has_its_theme_two_folders_above_the_package(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "checkout" / "src" / "linkblog"
+    package.mkdir(parents=True)
+    monkeypatch.setattr(linkblog.theme, "__file__", str(package / "theme.py"))
+    assert theme_dir() == (tmp_path / "checkout").resolve()
+
+
+def test_a_package_theme_folder_without_templates_is_not_the_theme(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stray linkblog/theme/ in a checkout (static files only, say) must not hide the theme at its root.
+    package = tmp_path / "checkout" / "src" / "linkblog"
+    (package / "theme" / "static").mkdir(parents=True)
+    monkeypatch.setattr(linkblog.theme, "__file__", str(package / "theme.py"))
+    assert theme_dir() == (tmp_path / "checkout").resolve()
+    (package / "theme" / "templates").write_text("a file, not a folder")
+    assert theme_dir() == (tmp_path / "checkout").resolve()
+
+
+def test_without_its_own_templates_a_site_uses_the_themes_alone(tmp_path: Path, wheel_theme: Path) -> None:
+    site = make_site(tmp_path / "site")
+    assert template_dirs(site) == [wheel_theme / "templates"]
+    assert static_dirs(site) == [wheel_theme / "static"]
+
+
+def test_a_sites_templates_come_before_the_themes(tmp_path: Path, wheel_theme: Path) -> None:
+    site = make_site(tmp_path / "site", files={"templates/post.html": "mine", "static/style.css": "mine"})
+    assert template_dirs(site) == [(site / "templates").resolve(), wheel_theme / "templates"]
+
+
+def test_a_sites_static_files_come_after_the_themes_so_they_are_copied_over_them(tmp_path: Path,
+                                                                                 wheel_theme: Path) -> None:
+    site = make_site(tmp_path / "site", files={"templates/post.html": "mine", "static/style.css": "mine"})
+    assert static_dirs(site) == [wheel_theme / "static", (site / "static").resolve()]
+
+
+def test_a_file_named_templates_or_static_is_not_a_folder_of_the_site(tmp_path: Path, wheel_theme: Path) -> None:
+    site = make_site(tmp_path / "site", files={"templates": "a file", "static": "a file"})
+    assert template_dirs(site) == [wheel_theme / "templates"]
+    assert static_dirs(site) == [wheel_theme / "static"]
+
+
+def test_a_site_at_the_themes_own_root_lists_each_folder_once() -> None:
+    # The repo's example site (config.yaml at the top of the checkout) is built with the theme's own folders.
+    assert template_dirs(REPO) == [REPO / "templates"]
+    assert static_dirs(REPO) == [REPO / "static"]
+
+
+def test_a_site_whose_folders_link_to_the_themes_lists_each_once(tmp_path: Path, wheel_theme: Path) -> None:
+    site = make_site(tmp_path / "site")
+    (site / "templates").symlink_to(wheel_theme / "templates", target_is_directory=True)
+    (site / "static").symlink_to(wheel_theme / "static", target_is_directory=True)
+    assert template_dirs(site) == [wheel_theme / "templates"]
+    assert static_dirs(site) == [wheel_theme / "static"]
+
+
+def test_a_relative_site_root_gives_absolute_folders(tmp_path: Path, wheel_theme: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(tmp_path / "site", files={"templates/post.html": "mine", "static/style.css": "mine"})
+    monkeypatch.chdir(site)
+    assert template_dirs(Path(".")) == [site.resolve() / "templates", wheel_theme / "templates"]
+    assert static_dirs(Path(".")) == [wheel_theme / "static", site.resolve() / "static"]
+
+
+# The order at work in a build, with the real theme.
+
+def test_a_build_uses_the_sites_template_and_static_file_over_the_themes(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", POSTS, files={"templates/robots.txt": "User-agent: mine\n",
+                                                      "static/style.css": "body { color: rgb(1, 2, 3) }\n"})
+    built = clean_build(site, tmp_path / "out")
+    assert built["robots.txt"] == b"User-agent: mine\n"
+    assert built["style.css"] == b"body { color: rgb(1, 2, 3) }\n"
+    # The theme's other files still fill in what the site does not have.
+    assert built["favicon.ico"] == (REPO / "static" / "favicon.ico").read_bytes()
+    assert b"Work vs. Progress" in built["2015/06/work-vs-progress/index.html"]
