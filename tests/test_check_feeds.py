@@ -197,6 +197,9 @@ def test_what_an_rss_feed_must_hold(xml: str, errors: list[str]) -> None:
     (without(ATOM, "updated"), ["the feed has no <updated>"]),
     (without(ATOM, "id", 3), ["entry 2 has no <id>"]),
     (without(without(ATOM, "title", 3), "updated", 3), ["entry 2 has no <title>", "entry 2 has no <updated>"]),
+    # feedparser answers a missing <updated> with <published>: a dated entry still lacks it.
+    (ATOM.replace("<updated>2016-01-01T10:00:00Z</updated>", "<published>2016-01-01T10:00:00Z</published>"),
+     ["entry 1 has no <updated>"]),
     # An author for the feed, or one on every entry.
     (without(ATOM, "author", 2), []),
     (ATOM.replace("<updated>2016-02-01T10:00:00Z</updated></entry>",
@@ -257,6 +260,18 @@ def test_each_bad_sitemap_entry_is_numbered() -> None:
         ("entry 5: <lastmod> 'yesterday' is not a W3C date", None),
         ("entry 6: broken link https://example.org/2016/01/gone/: no such page or file", None),
         ("entry 7: no <loc>", None)]
+
+
+@pytest.mark.parametrize(("lastmod", "good"), [
+    ("2016", True), ("2016-01", True), ("2016-01-01", True), ("2016-01-01T10:00Z", True),
+    ("2016-01-01T10:00:00+02:00", True), ("2016-01-01T10:00:00.5-05:00", True),
+    ("2016-02-30", False), ("2016-13", False), ("20160101", False), ("2016-01-01 10:00:00+00:00", False),
+    ("2016-W01-1", False), ("2016-01-01T10:00", False), ("2016-01-01T25:00Z", False),
+])
+def test_lastmod_is_a_w3c_datetime(lastmod: str, good: bool) -> None:
+    data = sitemap(f"<url><loc>https://example.org/</loc><lastmod>{lastmod}</lastmod></url>")
+    assert sitemap_errors(site_output(), data) == ([] if good else
+                                                   [(f"entry 1: <lastmod> '{lastmod}' is not a W3C date", None)])
 
 
 def test_a_sitemap_entry_must_be_under_the_base_path() -> None:

@@ -3,6 +3,7 @@ and linking only to files the site has."""
 
 from __future__ import annotations
 
+import re
 import xml.sax
 from datetime import datetime
 
@@ -24,6 +25,9 @@ SITEMAP_MAX_BYTES = 50 * 1024 * 1024
 RSS_CHANNEL = {"title": "title", "link": "link", "description": "subtitle"}
 ATOM_REQUIRED = {"id": "id", "title": "title", "updated": "updated"}
 VERSIONS = {"rss": ("rss20", "RSS 2.0"), "atom": ("atom10", "Atom 1.0")}
+# W3C Datetime, as sitemaps.org asks of <lastmod>: a year, a month, a day, or a time to the minute or finer
+# with its zone.
+_W3C_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?)?)?")
 
 
 def planned(loaded: Loaded, kinds: tuple[str, ...]) -> list[tuple[PageSpec, str]]:
@@ -75,12 +79,17 @@ def feed_errors(parsed: feedparser.FeedParserDict, kind: str) -> list[str]:
         missing = [f"the channel has no <{e}>" for e, key in RSS_CHANNEL.items() if not feed.get(key)]
         return missing + [f"item {n} has neither <title> nor <description>" for n, entry in enumerate(entries, 1)
                           if not entry.get("title") and not entry.get("summary")]
-    missing = [f"the feed has no <{e}>" for e, key in ATOM_REQUIRED.items() if not feed.get(key)]
+    missing = [f"the feed has no <{e}>" for e, key in ATOM_REQUIRED.items() if lacks(feed, key)]
     for n, entry in enumerate(entries, 1):
-        missing += [f"entry {n} has no <{e}>" for e, key in ATOM_REQUIRED.items() if not entry.get(key)]
+        missing += [f"entry {n} has no <{e}>" for e, key in ATOM_REQUIRED.items() if lacks(entry, key)]
     if not feed.get("author") and not all(entry.get("author") for entry in entries):
         missing.append("has no <author>, for the feed or for every entry")
     return missing
+
+
+def lacks(element: feedparser.FeedParserDict, key: str) -> bool:
+    """True when feedparser found no such element (its get() gives an entry's <published> for <updated>)."""
+    return key not in element or not element[key]
 
 
 def feed_links(parsed: feedparser.FeedParserDict) -> list[str]:
@@ -137,9 +146,17 @@ def entry_error(out: Output, loc: str, lastmod: str | None) -> str | None:
         return "no <loc>"
     if not loc.startswith(out.base):
         return f"{loc} is not under the site's URL {out.base}"
-    if lastmod is not None:
-        try:
-            datetime.fromisoformat(lastmod.strip())
-        except ValueError:
-            return f"<lastmod> {lastmod.strip()!r} is not a W3C date"
+    if lastmod is not None and not is_w3c_date(lastmod.strip()):
+        return f"<lastmod> {lastmod.strip()!r} is not a W3C date"
     return internal(out, loc)
+
+
+def is_w3c_date(text: str) -> bool:
+    """True for a W3C Datetime that names a real moment (no 2016-02-30)."""
+    if not _W3C_DATE.fullmatch(text):
+        return False
+    try:  # a year or a month as its first day
+        datetime.fromisoformat({4: text + "-01-01", 7: text + "-01"}.get(len(text), text))
+    except ValueError:
+        return False
+    return True
