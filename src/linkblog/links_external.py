@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from linkblog import __version__
 from linkblog.cache import CACHE_DIR
@@ -125,21 +125,41 @@ def ask(url: str, timeout: float, now: float) -> LinkStatus:
 def request(url: str, method: str, timeout: float, now: float) -> LinkStatus:
     """One request, redirects followed; the body is never read."""
     headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
+    sent = as_uri(url)
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers, method=method),
+        with urllib.request.urlopen(urllib.request.Request(sent, headers=headers, method=method),
                                     timeout=timeout) as response:
-            return LinkStatus(url, now, response.status, moved(url, response.geturl()))
+            return LinkStatus(url, now, response.status, moved(sent, response.geturl()))
     except urllib.error.HTTPError as exc:
         with exc:  # an error answer holds its connection open too
-            if 300 <= exc.code < 400:  # urllib gives up on a redirect loop, or one to another scheme, so
+            # urllib gives up on a redirect loop, one to a scheme but http(s) and ftp, or one that names no
+            # Location: none of them leads to the page.
+            if 300 <= exc.code < 400:
                 return LinkStatus(url, now, error="its redirects loop or leave http(s)")
-            return LinkStatus(url, now, exc.code, moved(url, exc.geturl()))
+            return LinkStatus(url, now, exc.code, moved(sent, exc.geturl()))
     except urllib.error.URLError as exc:
         return LinkStatus(url, now, error=failure(exc.reason))
     except http.client.HTTPException as exc:
         return LinkStatus(url, now, error=f"protocol error ({type(exc).__name__})")
     except (OSError, ValueError) as exc:
         return LinkStatus(url, now, error=failure(exc))
+
+
+def as_uri(url: str) -> str:
+    """A link as HTTP asks for it: a host in other scripts in IDNA, other characters percent-encoded as UTF-8
+    (a post's `link:` is written as the browser shows it: https://de.wikipedia.org/wiki/Straße)."""
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    userinfo, at, host_port = parts.netloc.rpartition("@")
+    host, colon, port = host_port.partition(":")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:  # not a name IDNA can spell: asked as it is, and reported as the failure it is
+        return url
+    netloc = quote(userinfo, safe="%:!$&'()*+,;=") + at + host + colon + port
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="%/:@!$&'()*+,;="),
+                       quote(parts.query, safe="%/?:@!$&'()*+,;="), quote(parts.fragment, safe="%/?:@!$&'()*+,;=")))
 
 
 def moved(url: str, final: str | None) -> str | None:
