@@ -159,7 +159,8 @@ def test_by_default_a_preview_listens_on_this_machine_only_and_shows_everything(
 
 
 @pytest.mark.parametrize(("host", "loopback"), [
-    ("localhost", True), ("127.0.0.1", True), ("127.8.9.10", True), ("::1", True),
+    ("localhost", True), ("LocalHost", True), ("127.0.0.1", True), ("127.8.9.10", True), ("::1", True),
+    ("::ffff:127.0.0.1", True), ("::ffff:192.168.1.20", False),
     ("0.0.0.0", False), ("::", False), ("192.168.1.20", False), ("10.0.0.1", False), ("fe80::1", False),
     ("example.org", False), ("", False),
 ])
@@ -188,6 +189,11 @@ def test_a_port_in_use_is_one_problem_naming_it_and_advising_port_0() -> None:
     assert problem.path == "127.0.0.1:8000" and not problem.warning
     assert "8000" in problem.message and "--port 0" in problem.message
     assert "\n" not in str(problem)
+
+
+def test_a_port_in_use_on_an_ipv6_address_is_named_as_a_url_names_it() -> None:
+    problem = port_problem(ServeOptions(host="::1", port=8000), OSError(errno.EADDRINUSE, "Address already in use"))
+    assert problem.path == "[::1]:8000"
 
 
 def test_another_reason_a_port_cannot_be_opened_is_named_without_the_in_use_advice() -> None:

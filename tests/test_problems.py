@@ -27,10 +27,13 @@ def test_a_problem_is_one_line_naming_where_then_what(problem: Problem, line: st
     (Problem("posts/a.md", "a\ttab, a \x00 and a \x7f"), "posts/a.md: a\\x09tab, a \\x00 and a \\x7f"),
     # A terminal escape in a file name must not colour or move anything on the writer's screen.
     (Problem("posts/\x1b[31mred.md", "x", warning=True), "posts/\\x1b[31mred.md: warning: x"),
+    # C1 controls (CSI is one) and the characters Unicode counts as line ends.
+    (Problem("posts/\x9b31mred.md", "a\x85b"), "posts/\\x9b31mred.md: a\\x85b"),
+    (Problem("posts/a\u2028b.md", "c\u2029d"), "posts/a\\u2028b.md: c\\u2029d"),
 ])
 def test_control_characters_are_shown_escaped_so_a_problem_stays_one_line(problem: Problem, line: str) -> None:
     assert str(problem) == line
-    assert "\n" not in str(problem) and "\r" not in str(problem)
+    assert len(str(problem).splitlines()) == 1
 
 
 def test_the_fields_are_kept_as_given() -> None:
@@ -82,7 +85,8 @@ def test_sorted_problems_drop_repeats() -> None:
 
 def test_sorted_problems_is_the_same_whatever_order_they_were_found_in() -> None:
     found = [Problem("posts/b.md", "x", 1), Problem("posts/a.md", "y"), Problem("posts/a.md", "x", 3),
-             Problem("posts/a.md", "x", 3, warning=True), Problem("config.yaml", "z", 7)]
+             Problem("posts/a.md", "x", 3, warning=True), Problem("config.yaml", "z", 7),
+             Problem("posts/c.md", "x", 0), Problem("posts/c.md", "x")]  # line 0 and no line are two places
     orders = {tuple(sorted_problems(list(order))) for order in itertools.permutations(found)}
     assert len(orders) == 1
 

@@ -53,12 +53,14 @@ class ServeOptions:
 
 def is_loopback(host: str) -> bool:
     """True for an address only this machine can reach."""
-    if host == "localhost":
+    if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is 127.0.0.1
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 class Session:
@@ -260,7 +262,8 @@ def port_problem(options: ServeOptions, exc: OSError) -> Problem:
     """Why the preview cannot listen where it was asked to, in one line naming the port."""
     reason = "is in use; choose another or use --port 0" if exc.errno == errno.EADDRINUSE else \
         f"cannot be opened ({exc.strerror or exc})"
-    return Problem(f"{options.host}:{options.port}", f"port {options.port} {reason}")
+    host = f"[{options.host}]" if ":" in options.host else options.host  # as an IPv6 address is written in a URL
+    return Problem(f"{host}:{options.port}", f"port {options.port} {reason}")
 
 
 def what_changed(paths: set[Path], root: Path, most: int = 3) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# A newline or other control character in a file name or message would break the one-line format.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A newline or other control character in a file name or message would break the one-line format (or, a C1
+# control such as CSI, write to the terminal); so would the Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,12 @@ class Problem:
 
 
 def _one_line(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
@@ -35,4 +41,4 @@ def errors(problems: list[Problem]) -> list[Problem]:
 
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
     """Problems in a stable order: by file, then line, then message."""
-    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message, p.warning))
+    return sorted(set(problems), key=lambda p: (p.path, p.line is not None, p.line or 0, p.message, p.warning))
