@@ -188,8 +188,7 @@ def test_an_output_folder_without_a_site_is_refused(tmp_path: Path) -> None:
 
 
 def test_served_files_follow_github_pages() -> None:
-    out = Output(Path("."), "https://example.org/notes/", {"index.html", "a/index.html", "about.html", "CV.pdf"},
-                 {"", "a"})
+    out = Output(Path("."), "https://example.org/notes/", {"index.html", "a/index.html", "about.html", "CV.pdf"})
     assert [out.served(p) for p in ("", "a/", "a", "about", "CV.pdf", "cv.pdf", "b/")] == [
         "index.html", "a/index.html", "a/index.html", "about.html", "CV.pdf", None, None]
 

@@ -65,7 +65,7 @@ def test_a_fresh_build_has_sound_feeds_and_sitemap(built: dict[str, Path], tmp_p
 def test_every_feed_and_the_sitemap_the_build_plans_are_looked_for(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", POSTS, config=NOTES)
     loaded, _ = load_site(site / "config.yaml")
-    out = Output(site / "build", "https://example.org/notes/", set(), set())
+    out = Output(site / "build", "https://example.org/notes/", set())
     assert sorted(check_feeds(out, loaded), key=lambda p: p.path) == [
         Problem(path, "the feed is missing from the output")
         for path in ("/notes/atom.xml", "/notes/feed.xml", "/notes/source/writer/feed.xml", "/notes/tag/x/feed.xml")]
@@ -235,7 +235,7 @@ def sitemap(*entries: str, root: str = f'<urlset xmlns="{SITEMAP_NS}">') -> byte
 
 
 def site_output(base: str = "https://example.org/") -> Output:
-    return Output(Path("."), base, {"index.html", "2016/01/first/index.html", "feed.xml"}, set())
+    return Output(Path("."), base, {"index.html", "2016/01/first/index.html", "feed.xml"})
 
 
 def test_a_sound_sitemap_has_no_errors() -> None:

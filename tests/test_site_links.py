@@ -13,7 +13,7 @@ PAGE = "https://example.org/notes/a/"
 
 
 def output(*files: str, ids: dict[str, set[str]] | None = None) -> Output:
-    return Output(Path("."), BASE, set(files), set(), ids or {})
+    return Output(Path("."), BASE, set(files), ids or {})
 
 
 def test_read_output_lists_every_file_as_named_on_disk(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from linkblog.scan import scan
@@ -17,7 +17,6 @@ class Output:
     root: Path
     base: str
     files: set[str]
-    dirs: set[str]
     ids: dict[str, set[str]] = field(default_factory=dict)
 
     def served(self, rel: str) -> str | None:
@@ -38,9 +37,7 @@ class Target:
 
 def read_output(root: Path, base: str) -> Output:
     """The files of the output folder (names exactly as written, so case matters as on the server)."""
-    files = {found.rel for found in scan(root, skipped=())}
-    dirs = {str(parent) for rel in files for parent in PurePosixPath(rel).parents}
-    return Output(root, base, files, dirs)
+    return Output(root, base, {found.rel for found in scan(root, skipped=())})
 
 
 def url_of(base: str, rel: str) -> str:
