@@ -126,6 +126,7 @@ def test_links_from_a_feed_into_the_site_are_followed(built: dict[str, Path], tm
 @pytest.mark.parametrize(("href", "message"), [
     ("https://example.org/notes/atom", "broken link https://example.org/notes/atom: no such page or file"),
     ("https://example.org/atom.xml", None),  # a neighbour on the same host, not this site's to check
+    ("/atom.xml", "link /atom.xml leads out of the site's base path /notes/"),  # meant this site, missed it
 ])
 def test_feed_links_under_a_base_path(built: dict[str, Path], tmp_path: Path, href: str, message: str | None) -> None:
     site = copy_of(built, "notes", tmp_path)
@@ -298,6 +299,12 @@ def test_a_sitemap_with_entities_is_refused_without_expanding_them() -> None:
             f'<urlset xmlns="{SITEMAP_NS}"><url><loc>https://example.org/&b;</loc></url></urlset>').encode()
     [(message, line)] = sitemap_errors(site_output(), data)
     assert line is None and "entities" in message
+
+
+def test_a_sitemap_with_a_dtd_is_refused() -> None:
+    data = f'<?xml version="1.0"?>\n<!DOCTYPE urlset>\n<urlset xmlns="{SITEMAP_NS}"></urlset>'.encode()
+    [(message, line)] = sitemap_errors(site_output(), data)
+    assert line is None and "DTD" in message
 
 
 @pytest.mark.parametrize(("count", "over"), [(50_000, False), (50_001, True)])

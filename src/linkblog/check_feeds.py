@@ -103,9 +103,10 @@ def feed_links(parsed: feedparser.FeedParserDict) -> list[str]:
 
 
 def internal(out: Output, url: str) -> str | None:
-    """What is wrong with an absolute link when it points into the site; None otherwise."""
+    """What is wrong with a link when it points into the site or, from the root, out of its base path; None
+    otherwise."""
     target = resolve(url, out.base, out.base)
-    return link_problem(out, url, "a", target) if target.kind in ("internal", "malformed") else None
+    return link_problem(out, url, "a", target) if target.kind in ("internal", "malformed", "outside") else None
 
 
 def check_sitemap(out: Output, loaded: Loaded) -> list[Problem]:
@@ -122,7 +123,7 @@ def check_sitemap(out: Output, loaded: Loaded) -> list[Problem]:
 
 def sitemap_errors(out: Output, data: bytes) -> list[tuple[str, int | None]]:
     try:
-        root = SafeET.fromstring(data)
+        root = SafeET.fromstring(data, forbid_dtd=True)
     except SafeET.ParseError as exc:
         return [(f"is not well-formed XML ({exc})", exc.position[0])]
     except DefusedXmlException:
