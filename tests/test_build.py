@@ -122,6 +122,22 @@ def test_an_edit_in_a_symlinked_folder_under_posts_is_built(site: Path, tmp_path
     assert tree_bytes(site / "watched") == clean_build(site, site / "clean", NOW)
 
 
+def test_an_edit_in_a_symlinked_folder_of_a_symlinked_posts_folder_is_built(tmp_path: Path) -> None:
+    """posts/ itself a link, as the watcher names its files: by their place in the folder it leads to."""
+    site = make_site(tmp_path / "site", SAMPLE_POSTS)
+    real = (tmp_path / "real-posts").resolve()
+    (site / "posts").rename(real)
+    (site / "posts").symlink_to(real, target_is_directory=True)
+    elsewhere = make_site(tmp_path / "elsewhere", FILED) / "posts" / "notes"
+    (real / "notes").symlink_to(elsewhere, target_is_directory=True)
+    builder = watched(site)
+    (elsewhere / "2019-a.md").write_text(post_text("Filed away", "2019-01-05 10:00", "Edited twice removed.",
+                                                   tags="[filed]"))
+    result = builder.build(changed=[real / "notes" / "2019-a.md"])
+    assert result.ok and "/2019/01/filed-away/" in result.pages
+    assert tree_bytes(site / "watched") == clean_build(site, site / "clean", NOW)
+
+
 def test_an_edit_in_a_build_cut_short_is_built_by_the_next(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A preview's build that stops on an unreadable file (a symlink loop, a vanished folder) keeps no
     half-made scan: the next build, told only of a later save, still has the edit."""

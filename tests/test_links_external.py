@@ -247,6 +247,7 @@ def test_a_link_written_as_a_browser_shows_it_is_asked_percent_encoded(server: T
     ("https://bücher.example/a b?x=ä#ö", "https://xn--bcher-kva.example/a%20b?x=%C3%A4#%C3%B6"),
     ("https://example.org/already%20encoded/ü", "https://example.org/already%20encoded/%C3%BC"),
     ("https://example.org/plain?a=1&b=2", "https://example.org/plain?a=1&b=2"),
+    ("https://example.org/a b", "https://example.org/a%20b"),
 ])
 def test_as_uri(iri: str, uri: str) -> None:
     assert as_uri(iri) == uri

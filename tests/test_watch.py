@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -295,5 +296,49 @@ def test_a_symlinked_folder_in_posts_is_watched_through_its_link(tmp_path: Path)
         assert calls.next() == {root / "posts" / "later"}
         (later / "new.md").write_text(POST)
         assert calls.next() == {root / "posts" / "later" / "new.md"}
+    finally:
+        watcher.stop()
+
+
+def test_a_link_removed_is_no_longer_followed(tmp_path: Path):
+    root = (tmp_path / "site").resolve()
+    elsewhere = (tmp_path / "elsewhere").resolve()
+    (root / "posts").mkdir(parents=True)
+    elsewhere.mkdir()
+    link = root / "posts" / "notes"
+    link.symlink_to(elsewhere, target_is_directory=True)
+    calls = Calls()
+    watcher = Watcher([root / "posts"], [root / "config.yaml"], [], calls)
+    watcher.start()
+    try:
+        link.unlink()
+        assert calls.next() == {link}
+        (elsewhere / "unread.md").write_text(POST)  # no longer part of the site
+        sentinel = root / "posts" / "sentinel.md"
+        sentinel.write_text(POST)
+        assert calls.next() == {sentinel}
+    finally:
+        watcher.stop()
+
+
+def test_a_link_back_into_posts_is_left_to_the_watch_of_posts(tmp_path: Path):
+    """An alias is not watched twice (inotify would name its files by one path only, the alias's), and a loop
+    is never walked: two links back up would make a walk of 2^40 paths."""
+    root = (tmp_path / "site").resolve()
+    (root / "posts" / "2019").mkdir(parents=True)
+    (root / "posts" / "_wip").mkdir()
+    (root / "posts" / "_wip" / "current").symlink_to(root / "posts" / "2019", target_is_directory=True)
+    for name in ("loop0", "loop1"):
+        (root / "posts" / "_wip" / name).symlink_to(root / "posts", target_is_directory=True)
+    calls = Calls()
+    watcher = Watcher([root / "posts"], [root / "config.yaml"], [], calls)
+    starting = threading.Thread(target=watcher.start, daemon=True)
+    starting.start()
+    starting.join(timeout=60)
+    try:
+        assert not starting.is_alive(), "the watcher walked the loop"
+        post = root / "posts" / "2019" / "x.md"
+        post.write_text(POST)
+        assert calls.next() == {post}  # where the build reads it, not through the private alias
     finally:
         watcher.stop()

@@ -188,7 +188,7 @@ class Builder:
                          base=self.inputs.posts)
         restated = set()
         posts_dir = config.posts_path.resolve()
-        for path in {in_site(Path(p), config.root) for p in changed}:
+        for path in {in_site(Path(p), config.root, posts_dir) for p in changed}:
             if path in (self.config_path.resolve(), posts_dir) or path.is_dir():
                 return None
             if path == (config.root / SOURCES_FILE).resolve():
@@ -268,12 +268,14 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def in_site(path: Path, root: Path) -> Path:
-    """Where a changed path is in the site: as the watcher names it when that is inside the (resolved) site
-    root, so a file in a symlinked folder under posts/ stays there; else resolved but for its last part,
-    so a post that is a symlink is a post where the link is."""
+def in_site(path: Path, *places: Path) -> Path:
+    """Where a changed path is in the site: as the watcher names it when that is inside one of the (resolved)
+    places, the site and its posts/, so a file in a symlinked folder under posts/ stays there; else resolved but
+    for its last part, so a post that is a symlink is a post where the link is."""
     absolute = Path(os.path.abspath(path))
-    return absolute if absolute.is_relative_to(root) else absolute.parent.resolve() / absolute.name
+    if any(absolute.is_relative_to(place) for place in places):
+        return absolute
+    return absolute.parent.resolve() / absolute.name
 
 
 def known(inputs: Inputs, path: Path, posts_dir: Path) -> bool:

@@ -383,7 +383,8 @@ def render_order(page: PageSpec) -> int:
     """Where a page goes in the batch: this process takes pages from the front, workers from the back.
 
     Feeds first, the costliest pages (each joins twenty entries made absolute), so no process is left with one
-    at the end; lists next, so one process makes (and keeps) the entries they share; post pages last."""
+    at the end; lists next, so this process makes most of the entries they share, and keeps them in the cache
+    (a worker's are made again by a later build); post pages last."""
     return 0 if page.kind in FEED_KINDS else 2 if page.kind is PageKind.POST else 1
 
 

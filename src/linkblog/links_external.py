@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -122,6 +123,10 @@ def ask(url: str, timeout: float, now: float) -> LinkStatus:
     return request(url, "GET", timeout, now) if refused else status
 
 
+# What http.client refuses in a URL, and percent-encoding makes acceptable.
+_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
+
+
 def request(url: str, method: str, timeout: float, now: float) -> LinkStatus:
     """One request, redirects followed; the body is never read."""
     headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
@@ -146,9 +151,10 @@ def request(url: str, method: str, timeout: float, now: float) -> LinkStatus:
 
 
 def as_uri(url: str) -> str:
-    """A link as HTTP asks for it: a host in other scripts in IDNA, other characters percent-encoded as UTF-8
-    (a post's `link:` is written as the browser shows it: https://de.wikipedia.org/wiki/Straße)."""
-    if url.isascii():
+    """A link as HTTP asks for it, when a post's `link:` is written as a browser shows it
+    (https://de.wikipedia.org/wiki/Straße): a host in other scripts in IDNA (2003, Python's codec), other
+    characters beyond ASCII, spaces and controls percent-encoded as UTF-8."""
+    if url.isascii() and not _NOT_IN_URI.search(url):
         return url
     parts = urlsplit(url)
     userinfo, at, host_port = parts.netloc.rpartition("@")

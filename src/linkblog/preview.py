@@ -203,7 +203,7 @@ class Session:
                      f"({len(result.pages)} changed) in {result.seconds * 1000:.0f} ms")
         else:
             count = len(errors(result.problems))
-            shows = "the last good build" if self.built_once else "what is wrong until it is fixed"
+            shows = "the last good build" if self.built_once else "what is wrong"
             self.say(f"{what}: build failed with {count} error{'s' if count > 1 else ''}; the preview shows {shows}")
 
     def stop(self) -> None:

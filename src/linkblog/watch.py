@@ -9,6 +9,7 @@ shorter quiet moment, so the reload is not held up by a wait meant for renames.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -105,6 +106,7 @@ class Watcher:
         self.observer = Observer()
         self.handler = _Handler(self)
         self.watches: dict[Path, ObservedWatch] = {}
+        self.followed: dict[Path, Path] = {}  # a link in a watched folder -> the folder elsewhere it leads to
 
     def start(self) -> None:
         for folder in self.folders:
@@ -117,24 +119,61 @@ class Watcher:
         self.observer.start()
 
     def watch(self, folder: Path) -> None:
-        """Watch a folder anew: a deleted folder's watch ends with it, and one made again needs its own."""
+        """Watch a folder anew (a deleted folder's watch ends with it, and one made again needs its own), and the
+        folders elsewhere that links in it lead to."""
+        self.schedule(folder)
+        for link in folder_links(folder):
+            self.follow(link)
+
+    def schedule(self, folder: Path) -> None:
         old = self.watches.pop(folder, None)
         if old is not None:
             with contextlib.suppress(KeyError):  # already gone with its folder
                 self.observer.unschedule(old)
-        # Into symlinked folders too, as the build reads them; their paths come through the link's name.
-        self.watches[folder] = self.observer.schedule(self.handler, str(folder), recursive=True,
-                                                      follow_symlink=True)
+        self.watches[folder] = self.observer.schedule(self.handler, str(folder), recursive=True)
+
+    def follow(self, link: Path) -> None:
+        """Watch the folder a link leads to, as the build reads its posts through the link. A folder that
+        overlaps a watched one (an alias, or a loop back up) is left to that one's watch: no folder is
+        watched twice, and no loop is walked."""
+        target = link.resolve()
+        others = [*self.folders, *(t for other, t in self.followed.items() if other != link)]
+        if not target.is_dir() or any(target.is_relative_to(o) or o.is_relative_to(target) for o in others):
+            return
+        self.unfollow(link)
+        self.followed[link] = target
+        self.schedule(target)
+
+    def unfollow(self, link: Path) -> None:
+        target = self.followed.pop(link, None)
+        old = self.watches.pop(target, None) if target is not None else None
+        if old is not None:
+            with contextlib.suppress(KeyError):
+                self.observer.unschedule(old)
+
+    def relink(self, link: Path) -> None:
+        """Follow a link made, changed or removed in a watched folder."""
+        if link in self.followed and (not link.is_dir() or link.resolve() != self.followed[link]):
+            self.unfollow(link)
+        if link not in self.followed and link.is_symlink() and link.is_dir() and self.folder_of(link) is not None:
+            self.follow(link)
+
+    def through_link(self, path: Path) -> Path:
+        """A path in a followed folder as the build reads it: through the link."""
+        for link, target in self.followed.items():
+            if path.is_relative_to(target):
+                return link / path.relative_to(target)
+        return path
 
     def saw(self, paths: list[Path], created: bool = False, closed: bool = False) -> None:
+        paths = [self.through_link(p) for p in paths]
         for path in paths:
-            # A folder made, moved in or made again (a checkout), or a link to a folder made inside one, which
-            # its watch does not follow until it is made anew.
-            folder = path if path in self.folders else self.folder_of(path) if path.is_symlink() else None
-            if folder is not None and path.is_dir():
-                # An error here (gone again, no inotify watch left) would end watchdog's thread, and all watching.
-                with contextlib.suppress(OSError):
-                    self.watch(folder)
+            # An error here (gone again, no inotify watch left) would end watchdog's thread, and all watching.
+            with contextlib.suppress(OSError):
+                if path in self.folders and path.is_dir():  # made, moved in, or made again (a checkout)
+                    self.watch(path)
+                elif path in self.followed or path.is_symlink():
+                    self.relink(path)
         wanted = [p for p in paths if self.wanted(p)]
         if wanted:
             self.debouncer.add(wanted, created, closed)
@@ -153,3 +192,11 @@ class Watcher:
         self.debouncer.cancel()
         self.observer.stop()
         self.observer.join(timeout=5)
+
+
+def folder_links(folder: Path) -> list[Path]:
+    """The links to folders found in a folder, not looked through."""
+    links = []
+    for root, dirs, _ in os.walk(folder):  # a link to a folder is listed among the folders, never entered
+        links += [Path(root, name) for name in dirs if os.path.islink(os.path.join(root, name))]
+    return links
