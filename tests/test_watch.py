@@ -291,11 +291,16 @@ def test_a_symlinked_folder_in_posts_is_watched_through_its_link(tmp_path: Path)
         (elsewhere / "linked.md").write_text(POST + "Saved through the link.\n")
         assert calls.next() == {root / "posts" / "notes" / "linked.md"}
         later = (tmp_path / "later").resolve()
-        later.mkdir()
+        (later / "inner").mkdir(parents=True)
+        deeper = (tmp_path / "deeper").resolve()
+        deeper.mkdir()
+        (later / "inner" / "deeper").symlink_to(deeper, target_is_directory=True)  # a link in the linked folder
         (root / "posts" / "later").symlink_to(later, target_is_directory=True)  # made while watching
         assert calls.next() == {root / "posts" / "later"}
         (later / "new.md").write_text(POST)
         assert calls.next() == {root / "posts" / "later" / "new.md"}
+        (deeper / "deep.md").write_text(POST)
+        assert calls.next() == {root / "posts" / "later" / "inner" / "deeper" / "deep.md"}
     finally:
         watcher.stop()
 

@@ -143,13 +143,16 @@ class Watcher:
         self.unfollow(link)
         self.followed[link] = target
         self.schedule(target)
+        for inner in folder_links(target):  # as the build reads them too: through this link
+            self.follow(link / inner.relative_to(target))
 
     def unfollow(self, link: Path) -> None:
-        target = self.followed.pop(link, None)
-        old = self.watches.pop(target, None) if target is not None else None
-        if old is not None:
-            with contextlib.suppress(KeyError):
-                self.observer.unschedule(old)
+        """Stop following a link, and the links in the folder it led to."""
+        for followed in [f for f in self.followed if f.is_relative_to(link)]:
+            old = self.watches.pop(self.followed.pop(followed), None)
+            if old is not None:
+                with contextlib.suppress(KeyError):
+                    self.observer.unschedule(old)
 
     def relink(self, link: Path) -> None:
         """Follow a link made, changed or removed in a watched folder."""
