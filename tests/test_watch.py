@@ -333,8 +333,9 @@ def test_a_link_back_into_posts_is_left_to_the_watch_of_posts(tmp_path: Path):
     (root / "posts" / "2019").mkdir(parents=True)
     (root / "posts" / "_wip").mkdir()
     (root / "posts" / "_wip" / "current").symlink_to(root / "posts" / "2019", target_is_directory=True)
+    (root / "posts" / "2019" / "same").symlink_to(root / "posts" / "2019", target_is_directory=True)
     for name in ("loop0", "loop1"):
-        (root / "posts" / "_wip" / name).symlink_to(root / "posts", target_is_directory=True)
+        (root / "posts" / "2019" / name).symlink_to(root / "posts", target_is_directory=True)
     calls = Calls()
     watcher = Watcher([root / "posts"], [root / "config.yaml"], [], calls)
     starting = threading.Thread(target=watcher.start, daemon=True)
@@ -345,5 +346,29 @@ def test_a_link_back_into_posts_is_left_to_the_watch_of_posts(tmp_path: Path):
         post = root / "posts" / "2019" / "x.md"
         post.write_text(POST)
         assert calls.next() == {post}  # where the build reads it, not through the private alias
+    finally:
+        watcher.stop()
+
+
+def test_a_link_renamed_is_followed_under_its_new_name(tmp_path: Path):
+    """`ln -s` under the new name first, then `rm` of the old: the new one was left out while the old one
+    led to the same folder, and is followed once the old one is gone."""
+    root = (tmp_path / "site").resolve()
+    elsewhere = (tmp_path / "elsewhere").resolve()
+    (root / "posts" / "box").mkdir(parents=True)
+    elsewhere.mkdir()
+    old = root / "posts" / "box" / "notes"
+    old.symlink_to(elsewhere, target_is_directory=True)
+    calls = Calls()
+    watcher = Watcher([root / "posts"], [root / "config.yaml"], [], calls)
+    watcher.start()
+    try:
+        new = root / "posts" / "journal"
+        new.symlink_to(elsewhere, target_is_directory=True)
+        assert calls.next() == {new}
+        (root / "posts" / "box").rename(tmp_path / "box")  # the old link goes with the folder holding it
+        assert calls.next() == {root / "posts" / "box"}
+        (elsewhere / "post.md").write_text(POST)
+        assert calls.next() == {new / "post.md"}
     finally:
         watcher.stop()

@@ -19,6 +19,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
+from linkblog.scan import PRIVATE
+
 # Long enough to gather one save's events, short enough that nobody waits for it.
 DEBOUNCE_SECONDS = 0.05
 # After the last event of a burst that ended with a file that was there before it written and closed.
@@ -136,13 +138,16 @@ class Watcher:
         """Watch the folder a link leads to, as the build reads its posts through the link. A folder that
         overlaps a watched one (an alias, or a loop back up) is left to that one's watch: no folder is
         watched twice, and no loop is walked."""
-        target = link.resolve()
+        try:
+            target = link.resolve(strict=True)
+        except (OSError, RuntimeError):  # dangling, or a loop of links (RuntimeError before Python 3.13)
+            return
         others = [*self.folders, *(t for other, t in self.followed.items() if other != link)]
         if not target.is_dir() or any(target.is_relative_to(o) or o.is_relative_to(target) for o in others):
             return
         self.unfollow(link)
-        self.followed[link] = target
         self.schedule(target)
+        self.followed[link] = target
         for inner in folder_links(target):  # as the build reads them too: through this link
             self.follow(link / inner.relative_to(target))
 
@@ -154,12 +159,19 @@ class Watcher:
                 with contextlib.suppress(KeyError):
                     self.observer.unschedule(old)
 
-    def relink(self, link: Path) -> None:
-        """Follow a link made, changed or removed in a watched folder."""
-        if link in self.followed and (not link.is_dir() or link.resolve() != self.followed[link]):
+    def relink(self, path: Path) -> None:
+        """Follow the links a change made, moved or removed in a watched folder, as they now lead."""
+        stale = [f for f in self.followed if f.is_relative_to(path) and leads(f) != self.followed[f]]
+        for link in stale:
             self.unfollow(link)
-        if link not in self.followed and link.is_symlink() and link.is_dir() and self.folder_of(link) is not None:
-            self.follow(link)
+        if stale:  # a link left out as overlapping the one that went may be the one to follow now
+            for folder in self.folders:
+                for link in folder_links(folder):
+                    self.follow(link)
+        elif path.is_symlink() and path.is_dir():
+            folder = self.folder_of(path)
+            if folder is not None and not private(path.relative_to(folder)):
+                self.follow(path)
 
     def through_link(self, path: Path) -> Path:
         """A path in a followed folder as the build reads it: through the link."""
@@ -172,10 +184,10 @@ class Watcher:
         paths = [self.through_link(p) for p in paths]
         for path in paths:
             # An error here (gone again, no inotify watch left) would end watchdog's thread, and all watching.
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, RuntimeError):
                 if path in self.folders and path.is_dir():  # made, moved in, or made again (a checkout)
                     self.watch(path)
-                elif path in self.followed or path.is_symlink():
+                elif path.is_symlink() or any(f.is_relative_to(path) for f in self.followed):
                     self.relink(path)
         wanted = [p for p in paths if self.wanted(p)]
         if wanted:
@@ -198,8 +210,24 @@ class Watcher:
 
 
 def folder_links(folder: Path) -> list[Path]:
-    """The links to folders found in a folder, not looked through."""
+    """The links to folders found in a folder, not looked through, nor in private or hidden folders."""
     links = []
     for root, dirs, _ in os.walk(folder):  # a link to a folder is listed among the folders, never entered
+        dirs[:] = [name for name in dirs if not name.startswith(PRIVATE)]
         links += [Path(root, name) for name in dirs if os.path.islink(os.path.join(root, name))]
     return links
+
+
+def private(path: Path) -> bool:
+    """True for a path (in a watched folder) with a private or hidden part (_drafts/, .git/), which the build does
+    not read as posts."""
+    return any(part.startswith(PRIVATE) for part in path.parts)
+
+
+def leads(link: Path) -> Path | None:
+    """The folder a link leads to now, if any."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return target if target.is_dir() else None
