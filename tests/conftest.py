@@ -9,7 +9,9 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -118,3 +120,33 @@ def age(root: Path, seconds: float = 3600) -> None:
     past = time.time() - seconds
     for path in root.rglob("*"):
         os.utime(path, (past, past))
+
+
+class WebStandIn(BaseHTTPRequestHandler):
+    """A local stand-in for the web: HEAD and GET both answered by answer(path), each request noted in
+    `server.seen` (under `server.lock`) as (method, path)."""
+
+    def do_HEAD(self) -> None:  # noqa: N802 - the http.server API
+        self.answer(self.noted())
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.answer(self.noted())
+
+    def noted(self) -> str:
+        path = urlsplit(self.path).path
+        with self.server.lock:  # type: ignore[attr-defined]
+            self.server.seen.append((self.command, path))  # type: ignore[attr-defined]
+        return path
+
+    def answer(self, path: str) -> None:
+        raise NotImplementedError
+
+    def send_json(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass

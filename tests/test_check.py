@@ -7,12 +7,12 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import make_site, post_text, run_cli, tree_bytes
+from conftest import WebStandIn, make_site, post_text, run_cli, tree_bytes
 from test_example_site import copy_example
 
 from linkblog.links_external import Checker, check_links
@@ -208,20 +208,10 @@ def test_where_links_lead(raw: str, kind: str, where: str) -> None:
     assert (target.kind, target.where) == (kind, where)
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(WebStandIn):
     """Live, dead, HEAD-refusing, redirecting and slow links, a Wayback stand-in, and a concurrency probe."""
 
-    def do_HEAD(self) -> None:  # noqa: N802 - the http.server API
-        self.answer()
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.answer()
-
-    def answer(self) -> None:
-        server = self.server
-        path = urlsplit(self.path).path
-        with server.lock:
-            server.seen.append((self.command, path))
+    def answer(self, path: str) -> None:
         if path == "/wayback/available":
             return self.wayback()
         if path == "/slow":
@@ -251,15 +241,8 @@ class Handler(BaseHTTPRequestHandler):
     def wayback(self) -> None:
         asked = parse_qs(urlsplit(self.path).query)["url"][0]
         closest = {"available": True, "url": SNAPSHOT + asked, "timestamp": "20150101000000", "status": "200"}
-        body = json.dumps({"archived_snapshots": {"closest": closest} if asked.endswith("/dead") else {}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_json(json.dumps({"archived_snapshots": {"closest": closest} if asked.endswith("/dead") else {}})
+                       .encode())
 
 
 @pytest.fixture

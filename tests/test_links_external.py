@@ -8,11 +8,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import WebStandIn
 
 from linkblog.links_external import (
     Checker,
@@ -36,20 +37,12 @@ WEEK = 7 * 24 * 3600
 NOW = 1_700_000_000.0
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(WebStandIn):
     """Pages that answer in every way the checker must understand, and a stand-in for the Wayback Machine."""
 
-    def do_HEAD(self) -> None:  # noqa: N802 - the http.server API
-        self.answer()
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.answer()
-
-    def answer(self) -> None:
+    def answer(self, path: str) -> None:
         server = self.server
-        path = urlsplit(self.path).path
         with server.lock:
-            server.seen.append((self.command, path))
             server.agents.add(self.headers.get("User-Agent", ""))
         if path == "/wayback/available":
             return self.wayback()
@@ -85,14 +78,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         closest = {"available": True, "url": SNAPSHOT + asked, "timestamp": "20150101000000", "status": "200"}
         answers = {"snapshot": {"archived_snapshots": {"closest": closest}}, "none": {"archived_snapshots": {}}}
-        body = b"<html>not JSON</html>" if mode == "junk" else json.dumps(answers[mode]).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_json(b"<html>not JSON</html>" if mode == "junk" else json.dumps(answers[mode]).encode())
 
 
 @pytest.fixture
