@@ -15,7 +15,9 @@ import pytest
 from conftest import WebStandIn, make_site, post_text, run_cli, tree_bytes
 from test_example_site import copy_example
 
+from linkblog.check import check_site
 from linkblog.links_external import Checker, check_links
+from linkblog.problems import errors
 from linkblog.site_links import Output, resolve
 
 SNAPSHOT = "http://web.archive.org/web/20150101000000/"
@@ -90,6 +92,26 @@ def test_a_fresh_build_is_checked_and_the_output_folder_left_alone(tmp_path: Pat
     assert {path for path, _ in problem_lines(run.err)} == {"posts/2016-01-01-broken.md", "posts/2016-03-01-second.md"}
     assert tree_bytes(site / "build") == before
     assert {p: p.stat().st_mtime_ns for p in (site / "build").rglob("*")} == stamps
+
+
+def test_a_fresh_build_is_checked_parsing_each_post_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check takes the site from the build it checks: 10,000 posts are not parsed a second time."""
+    import linkblog.content
+    import linkblog.load
+
+    parsed: list[str] = []
+    parse = linkblog.content.parse_post
+
+    def counted(rel: str, *rest: object) -> object:
+        parsed.append(rel)
+        return parse(rel, *rest)
+
+    monkeypatch.setattr(linkblog.content, "parse_post", counted)
+    monkeypatch.setattr(linkblog.load, "parse_post", counted)
+    site = make_site(tmp_path / "site", BROKEN_POSTS)
+    result = check_site(site / "config.yaml")
+    assert sorted(parsed) == sorted(f"posts/{name}" for name in BROKEN_POSTS)
+    assert result.pages > 0 and errors(result.problems)  # the broken links are still found
 
 
 def test_a_broken_link_names_the_pages_it_breaks(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ from linkblog.theme import static_dirs, template_dirs
 
 if TYPE_CHECKING:
     from linkblog.engine import Engine
+    from linkblog.load import Loaded
 
 Progress = Callable[[str, int, int], None]
 
@@ -156,6 +157,11 @@ class Builder:
                            Built(self.options.drafts, self.options.future, output_identity(config)))
             self.remember(config, engine, inputs, key, result, racy={} if rescanned else racy_digests(inputs))
         return result
+
+    def loaded(self) -> Loaded:
+        """The site the last good build built, as the pure load gives it (for `check`, which so parses once)."""
+        assert self.engine is not None
+        return self.engine.loaded()
 
     def engine_for(self, config: Config, code: str, timer: Timer) -> Engine:
         """The engine of this config, with the state the last build left (in memory, or read from disk)."""

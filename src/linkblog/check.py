@@ -19,7 +19,6 @@ from lxml import etree
 
 from linkblog.build import Builder, BuildOptions
 from linkblog.check_feeds import check_feeds, check_sitemap
-from linkblog.config import Config
 from linkblog.links_external import Checker, LinkStatus, Progress, check_links
 from linkblog.load import Loaded, load_site
 from linkblog.model import Post
@@ -60,14 +59,11 @@ def check_site(config_path: Path, output: str | None = None, base_url: str | Non
                external: Checker | None = None, progress: Progress | None = None) -> CheckResult:
     """Check the site built for `base_url` (default: the config's url): in `output` if given, else built afresh."""
     overrides = {"url": base_url, "output_dir": output}
-    loaded, problems = load_site(config_path, overrides)
-    if loaded is None:
-        return CheckResult(problems)
-    with built_site(config_path, loaded.config, overrides, output is not None) as (out, build_problems):
-        if out is None:
-            return CheckResult(sorted_problems(problems + build_problems))
+    with built_site(config_path, overrides, output is not None) as (out, loaded, problems):
+        if out is None or loaded is None:
+            return CheckResult(sorted_problems(problems))
         result, outbound = check_output(out, loaded)
-    result.problems += problems + build_problems + content_warnings(loaded.site.posts)
+    result.problems += problems + content_warnings(loaded.site.posts)
     if external is not None:
         statuses, cache_problems = check_links(sorted(outbound), loaded.config.root, external, progress=progress)
         result.problems += cache_problems + outbound_problems(statuses, outbound)
@@ -76,20 +72,26 @@ def check_site(config_path: Path, output: str | None = None, base_url: str | Non
 
 
 @contextmanager
-def built_site(config_path: Path, config: Config, overrides: dict[str, str | None],
-               existing: bool) -> Iterator[tuple[Output | None, list[Problem]]]:
-    """The output to check: the existing one, or a fresh build in a temporary folder removed afterwards."""
+def built_site(config_path: Path, overrides: dict[str, str | None],
+               existing: bool) -> Iterator[tuple[Output | None, Loaded | None, list[Problem]]]:
+    """The output to check and the site it shows, with every problem found: the existing output and the site
+    loaded as a build sees it, or a fresh build in a temporary folder (removed afterwards) and the site it built."""
     if existing:
-        if (config.output_path / "index.html").is_file():
-            yield read_output(config.output_path, config.url), []
+        loaded, problems = load_site(config_path, overrides)
+        if loaded is None:
+            yield None, None, problems
+        elif (loaded.config.output_path / "index.html").is_file():
+            yield read_output(loaded.config.output_path, loaded.config.url), loaded, problems
         else:
-            yield None, [Problem(config.output_dir, "holds no built site (run `linkblog build` first, or leave "
-                                 "out --output)")]
+            yield None, None, problems + [Problem(loaded.config.output_dir, "holds no built site (run `linkblog "
+                                                  "build` first, or leave out --output)")]
         return
     with TemporaryDirectory(prefix="linkblog-check-") as temp:
         out = Path(temp) / "site"
-        result = Builder(config_path, {**overrides, "output_dir": str(out)}, BuildOptions(), persist=False).build()
-        yield read_output(out, config.url) if result.ok else None, result.problems
+        builder = Builder(config_path, {**overrides, "output_dir": str(out)}, BuildOptions(), persist=False)
+        result = builder.build()
+        loaded = builder.loaded() if result.ok else None  # the posts it parsed, not parsed a second time
+        yield read_output(out, loaded.config.url) if loaded else None, loaded, result.problems
 
 
 def check_output(out: Output, loaded: Loaded) -> tuple[CheckResult, dict[str, Uses]]:

@@ -35,9 +35,18 @@ from linkblog.incremental import (
     urls_moved,
 )
 from linkblog.index import Selection, Site, group_keys, index_site
+from linkblog.load import Loaded
 from linkblog.model import PageKind, PageSpec, Parsed
 from linkblog.output import Stage, hosting_files, stage_changes
-from linkblog.plan import LIST_KINDS, TEMPLATES, collisions, generated_urls, page_urls, static_collisions
+from linkblog.plan import (
+    LIST_KINDS,
+    TEMPLATES,
+    collisions,
+    generated_urls,
+    page_urls,
+    plan_pages,
+    static_collisions,
+)
 from linkblog.problems import Problem, errors
 from linkblog.scan import Found, Inputs
 from linkblog.search import SearchError, index_files, update_index
@@ -125,6 +134,13 @@ class Engine:
         self.static_check: tuple[Layout | None, dict[str, Found], list[Problem]] = (None, {}, [])
         self.sources, self.source_problems = load_sources(config.root)
         self.state = fitted(state, code, config, (repr(options.drafts), repr(options.future), repr(self.sources)))
+
+    def loaded(self) -> Loaded:
+        """The site as the last build indexed it, with every page it plans, as the pure load gives it."""
+        assert self.site is not None
+        pages, problems = plan_pages(self.site)
+        return Loaded(self.config, [e.parsed for e in self.state.files.values() if e.parsed], self.site, pages,
+                      problems)
 
     def build(self, inputs: Inputs, now: datetime, progress: Progress, timer: Timer) -> BuildResult:
         problems, self.notices = self.notices, []
