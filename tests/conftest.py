@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
@@ -104,6 +105,19 @@ SAMPLE_POSTS = {
         "Graceful degradation", "2016-08-16 13:00", "> Fail well.\n\nSure.", tags="[support, business]",
         link="https://seths.blog/2016/08/graceful-degradation/", source="Seth Godin"),
 }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Templates compiled by the tests' builds go to a folder of the test run's, not the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
 
 
 @pytest.fixture

@@ -56,6 +56,8 @@ from linkblog.urls import Urls
 from linkblog.workers import MIN_ITEMS, map_items
 
 if TYPE_CHECKING:
+    from jinja2 import BytecodeCache
+
     from linkblog.render import Renderer
 
 
@@ -80,6 +82,7 @@ class RenderJob:
     pages: list[PageSpec]
     outputs: dict[str, str]
     renderer: Renderer | None = None
+    compiled: BytecodeCache | None = None  # Jinja's compiled templates, read by each worker's renderer
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "renderer": None}  # Jinja environments do not travel; templates compile again
@@ -88,7 +91,7 @@ class RenderJob:
         if self.renderer is None:
             from linkblog.render import Renderer
 
-            self.renderer = Renderer(self.config, self.template_dirs)
+            self.renderer = Renderer(self.config, self.template_dirs, compiled=self.compiled)
         return self.renderer
 
 
@@ -255,11 +258,13 @@ class Engine:
 
     def templates(self, inputs: Inputs) -> tuple[Renderer, dict[str, str], list[Problem]]:
         """The renderer (a new one when a template changed) and each page template's digest."""
+        from linkblog.compiled import compiled_templates
         from linkblog.render import Renderer
 
         stats = [(f.path, f.mtime_ns, f.size) for f in inputs.templates]
         if self.renderer is None or stats != self.template_stats:
-            self.renderer = Renderer(self.config, template_dirs(self.config.root), self.urls)
+            self.renderer = Renderer(self.config, template_dirs(self.config.root), self.urls,
+                                     compiled_templates(self.code))
             self.template_key = template_key(inputs.templates)
             # Working digests out parses every template; the last good build's hold while no byte changed.
             if self.template_key == self.state.template_key and self.state.templates:
@@ -313,7 +318,8 @@ class Engine:
         todo = sorted(todo, key=render_order)
         try:
             with timer("render"):
-                job = RenderJob(self.config, renderer.template_dirs, stage, todo, state.outputs, renderer)
+                job = RenderJob(self.config, renderer.template_dirs, stage, todo, state.outputs, renderer,
+                                renderer.compiled)
                 store = renderer.kept = self.kept_entries(todo)
                 try:
                     rendered = map_items(render_one, job, range(len(todo)), self.jobs,

@@ -231,9 +231,11 @@ class KeptEntries(Protocol):
 class Renderer:
     """Renders pages with the site's templates first, then the default theme's."""
 
-    def __init__(self, config: Config, template_dirs: list[Path], urls: Urls | None = None):
+    def __init__(self, config: Config, template_dirs: list[Path], urls: Urls | None = None,
+                 compiled: jinja2.BytecodeCache | None = None):
         self.config = config
         self.template_dirs = template_dirs
+        self.compiled = compiled  # where compiled templates are kept between builds, if anywhere
         self.urls = urls or Urls(config.url)  # the build's own, when it passes one
         self.site = site_view(config, self.urls)
         # The index makes a new Post whenever what a post shows changes, so the same object is the same
@@ -251,6 +253,7 @@ class Renderer:
             autoescape=jinja2.select_autoescape(["html", "xml"], default=False), undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
             auto_reload=False,  # a template edit makes a new Renderer: no stat of a template per page rendered
+            bytecode_cache=self.compiled,
         )
         env.filters["date"] = format_date
         env.globals.update(site=self.site, static=self.urls.path, entry=self.entry, shown=self.shown)

@@ -1,0 +1,98 @@
+"""Compiled templates kept per user: used while they hold, never from a folder others can write, never fatal."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from linkblog.compiled import CompiledTemplates, compiled_templates, private_folder
+from linkblog.config import Config
+from linkblog.render import Renderer
+from tests.conftest import make_site, post_text, run_cli, tree_bytes
+
+
+def renderer(root: Path, compiled: jinja2.BytecodeCache | None) -> Renderer:
+    return Renderer(Config(root=root, url="https://example.org/"), [root / "templates"], compiled=compiled)
+
+
+def template(root: Path, text: str) -> None:
+    (root / "templates").mkdir(parents=True, exist_ok=True)
+    (root / "templates" / "page.html").write_text(text, encoding="utf-8")
+
+
+def test_a_build_keeps_compiled_templates_in_the_users_cache_and_none_in_the_site(tmp_path: Path) -> None:
+    user_cache = tmp_path / "user-cache"
+    site = make_site(tmp_path / "site", {"a.md": post_text("A post", "2020-01-02 10:00")})
+    first = run_cli(site, "build", env={"XDG_CACHE_HOME": str(user_cache)})
+    assert first.code == 0, first.stderr
+    kept = list((user_cache / "linkblog" / "templates").iterdir())
+    assert kept and all(path.suffix == ".jinja" for path in kept)
+    assert not [p for p in site.rglob("*.jinja")]
+    built = tree_bytes(site / "build")
+    for path in (site / "build", site / ".cache"):
+        os.rename(path, tmp_path / f"old-{path.name}")  # a build afresh, from the kept compiled templates
+    second = run_cli(site, "build", env={"XDG_CACHE_HOME": str(user_cache)})
+    assert second.code == 0, second.stderr
+    assert tree_bytes(site / "build") == built
+
+
+def test_a_changed_template_is_compiled_again(tmp_path: Path) -> None:
+    compiled = CompiledTemplates(tmp_path / "compiled", "code")
+    (tmp_path / "compiled").mkdir()
+    template(tmp_path, "first {{ page }}")
+    assert renderer(tmp_path, compiled).render("page.html", {"page": 1}) == "first 1"
+    template(tmp_path, "second {{ page }}")
+    assert renderer(tmp_path, compiled).render("page.html", {"page": 2}) == "second 2"
+
+
+def test_code_compiled_by_another_linkblog_is_not_taken(tmp_path: Path) -> None:
+    folder = tmp_path / "compiled"
+    folder.mkdir()
+    template(tmp_path, "from the file")
+    # Another linkblog's entry for this very template, holding other code (as other settings would compile it).
+    theirs = CompiledTemplates(folder, "their code")
+    env = renderer(tmp_path, theirs).env
+    bucket = theirs.get_bucket(env, "page.html", str(tmp_path / "templates" / "page.html"), "from the file")
+    bucket.code = env.compile("compiled elsewhere", "page.html")
+    theirs.set_bucket(bucket)
+    assert renderer(tmp_path, theirs).render("page.html", {}) == "compiled elsewhere"  # what such an entry does
+    assert renderer(tmp_path, CompiledTemplates(folder, "our code")).render("page.html", {}) == "from the file"
+
+
+def test_a_folder_it_cannot_write_costs_only_speed(tmp_path: Path) -> None:
+    template(tmp_path, "still {{ page }}")
+    missing = CompiledTemplates(tmp_path / "not-there", "code")  # removed after it was found
+    assert renderer(tmp_path, missing).render("page.html", {"page": "rendered"}) == "still rendered"
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o775, 0o722])
+def test_a_folder_others_can_write_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: int) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "linkblog" / "templates"
+    folder.mkdir(parents=True)
+    folder.chmod(mode)
+    assert private_folder() is None
+    assert compiled_templates("code") is None
+
+
+def test_a_link_in_place_of_the_folder_is_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (tmp_path / "linkblog").mkdir()
+    (tmp_path / "linkblog" / "templates").symlink_to(elsewhere)
+    assert private_folder() is None
+
+
+def test_the_folder_is_made_private_under_xdg_cache_home_else_home(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    folder = private_folder()
+    assert folder == tmp_path / "xdg" / "linkblog" / "templates"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")  # as the XDG spec says of a relative path
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert private_folder() == tmp_path / "home" / ".cache" / "linkblog" / "templates"
