@@ -56,7 +56,15 @@ def unknown_tag(site: Path) -> None:
         db.execute("""UPDATE posts SET extra = '{"$code": "os.system"}'""")
 
 
-@pytest.mark.parametrize("damage", [truncate, garbage, bad_json, wrong_type, not_a_tag, unknown_tag])
+def emptied_row(site: Path) -> None:
+    """A post's row of NULLs, which must not pass for a file that parsed to no post."""
+    with sqlite3.connect(site / DATABASE) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(posts)") if row[1] != "rel"]
+        db.execute(f"UPDATE posts SET {', '.join(f'{c} = NULL' for c in columns)} "
+                   "WHERE rel = (SELECT MIN(rel) FROM posts)")
+
+
+@pytest.mark.parametrize("damage", [truncate, garbage, bad_json, wrong_type, not_a_tag, unknown_tag, emptied_row])
 def test_a_damaged_cache_is_ignored_with_one_warning(site: Path, damage) -> None:
     err, good = build_twice_with(site, damage)
     assert err.count("warning: ignoring the build cache") == 1, err

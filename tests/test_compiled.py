@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import jinja2
@@ -62,6 +63,76 @@ def test_code_compiled_by_another_linkblog_is_not_taken(tmp_path: Path) -> None:
     assert renderer(tmp_path, CompiledTemplates(folder, "our code")).render("page.html", {}) == "from the file"
 
 
+def kept_bytes(folder: Path) -> bytes:
+    (file,) = folder.iterdir()
+    return file.read_bytes()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: b"",
+    lambda data: b"garbage",
+    lambda data: data[:len(data) // 2],
+    lambda data: data[:10],  # Jinja's magic bytes only, then nothing
+    lambda data: data[:10] + b"\0" * 40,  # the magic, then no checksum Python can read
+    lambda data: data[:60],  # cut inside the checksum
+    lambda data: data.replace(data[-40:], pickle.dumps(7)[:40]),  # something other than code
+], ids=["empty", "garbage", "half", "magic", "magic+zeros", "cut-checksum", "not-code"])
+def test_a_damaged_compiled_template_is_compiled_again_and_replaced(tmp_path: Path, damage) -> None:
+    folder = tmp_path / "compiled"
+    folder.mkdir(mode=0o700)
+    template(tmp_path, "made {{ page }}")
+    assert renderer(tmp_path, CompiledTemplates(folder, "code")).render("page.html", {"page": 1}) == "made 1"
+    good = kept_bytes(folder)
+    (file,) = folder.iterdir()
+    file.write_bytes(damage(good))
+    assert renderer(tmp_path, CompiledTemplates(folder, "code")).render("page.html", {"page": 2}) == "made 2"
+    assert kept_bytes(folder) == good
+
+
+def test_damaged_compiled_templates_do_not_fail_a_build(tmp_path: Path) -> None:
+    user_cache = tmp_path / "user-cache"
+    site = make_site(tmp_path / "site", {"a.md": post_text("A post", "2020-01-02 10:00")})
+    assert run_cli(site, "build", env={"XDG_CACHE_HOME": str(user_cache)}).code == 0
+    built = tree_bytes(site / "build")
+    for file in (user_cache / "linkblog" / "templates").iterdir():
+        file.write_bytes(file.read_bytes()[:12])
+    os.rename(site / "build", tmp_path / "old-build")
+    os.rename(site / ".cache", tmp_path / "old-cache")
+    again = run_cli(site, "build", env={"XDG_CACHE_HOME": str(user_cache)})
+    assert again.code == 0, again.stderr
+    assert tree_bytes(site / "build") == built
+
+
+def test_a_worker_given_the_cache_pickled_opens_the_folder_again(tmp_path: Path) -> None:
+    folder = tmp_path / "compiled"
+    folder.mkdir(mode=0o700)
+    template(tmp_path, "from the file")
+    theirs = CompiledTemplates(folder, "code")
+    env = renderer(tmp_path, theirs).env
+    bucket = theirs.get_bucket(env, "page.html", str(tmp_path / "templates" / "page.html"), "from the file")
+    bucket.code = env.compile("kept before", "page.html")
+    theirs.set_bucket(bucket)
+    travelled = pickle.loads(pickle.dumps(theirs))  # as a fork server's worker receives it
+    assert renderer(tmp_path, travelled).render("page.html", {}) == "kept before"
+
+
+def test_a_folder_swapped_for_a_link_once_opened_is_not_followed(tmp_path: Path) -> None:
+    ours, planted = tmp_path / "compiled", tmp_path / "planted"
+    ours.mkdir(mode=0o700)
+    planted.mkdir(mode=0o700)
+    template(tmp_path, "from the file")
+    compiled = CompiledTemplates(ours, "code")
+    assert renderer(tmp_path, compiled).render("page.html", {}) == "from the file"  # the folder is open now
+    other = CompiledTemplates(planted, "code")  # code someone else left for this very template
+    env = renderer(tmp_path, other).env
+    bucket = other.get_bucket(env, "page.html", str(tmp_path / "templates" / "page.html"), "from the file")
+    bucket.code = env.compile("planted", "page.html")
+    other.set_bucket(bucket)
+    os.rename(ours, tmp_path / "moved-away")
+    ours.symlink_to(planted)
+    assert renderer(tmp_path, compiled).render("page.html", {}) == "from the file"
+
+
 def test_a_folder_it_cannot_write_costs_only_speed(tmp_path: Path) -> None:
     template(tmp_path, "still {{ page }}")
     missing = CompiledTemplates(tmp_path / "not-there", "code")  # removed after it was found
@@ -96,3 +167,13 @@ def test_the_folder_is_made_private_under_xdg_cache_home_else_home(tmp_path: Pat
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")  # as the XDG spec says of a relative path
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert private_folder() == tmp_path / "home" / ".cache" / "linkblog" / "templates"
+
+
+@pytest.mark.parametrize("home", ["relative-home", ""])
+def test_no_folder_under_a_home_that_is_not_an_absolute_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             home: str) -> None:
+    monkeypatch.chdir(tmp_path)  # a relative HOME would land in the folder linkblog runs in: a site's
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", home)
+    assert private_folder() is None
+    assert not (tmp_path / "relative-home").exists()

@@ -49,10 +49,11 @@ _POST_COLUMNS = {"title": "text", "date": "text", "slug": "text", "excerpt": "te
                  "html": "text", "article": "text null", "quote_end": "integer null"}
 _SQL_TYPES = {"text": str, "integer": int, "null": type(None)}
 _FILE_TYPES = ((str,), (int,), (int,), (str,), (str,))
-# A file's row and its post's, or NULLs where it parsed to no post.
-_FILE_POST_TYPES = (*_FILE_TYPES, *(tuple(_SQL_TYPES[t] for t in types.split()) for types in _POST_COLUMNS.values()))
-_FILE_NO_POST_TYPES = (*_FILE_TYPES, *((type(None),) for _ in _POST_COLUMNS))
-_FILES_AND_POSTS = ("SELECT f.rel, f.mtime_ns, f.size, f.digest, f.problems, "
+# A file's row and its post's (p.rel, then its columns), or NULLs where it parsed to no post.
+_FILE_POST_TYPES = (*_FILE_TYPES, (str,),
+                    *(tuple(_SQL_TYPES[t] for t in types.split()) for types in _POST_COLUMNS.values()))
+_FILE_NO_POST_TYPES = (*_FILE_TYPES, (type(None),), *((type(None),) for _ in _POST_COLUMNS))
+_FILES_AND_POSTS = ("SELECT f.rel, f.mtime_ns, f.size, f.digest, f.problems, p.rel, "
                     f"{', '.join(f'p.{c}' for c in _POST_COLUMNS)} FROM files AS f LEFT JOIN posts AS p USING (rel)")
 _ENTRY_TYPES = ((str,), (str,), (str,))
 _JSON = json.JSONDecoder()
@@ -194,7 +195,7 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> tuple[State, Sa
     # One pass over both tables: a query each, then a lookup per file, cost a fifth more.
     for row in typed(db.execute(_FILES_AND_POSTS), _FILE_POST_TYPES, _FILE_NO_POST_TYPES):
         rel, mtime_ns, size, digest, problems = row[:5]
-        state.files[rel] = FileState(mtime_ns, size, digest, row_post(rel, row[5:], tz) if row[5] is not None else None,
+        state.files[rel] = FileState(mtime_ns, size, digest, row_post(rel, row[6:], tz) if row[5] is not None else None,
                                      unpack_problems(problems) if problems != "[]" else [])
     pages = dict(db.execute("SELECT url, fingerprint FROM pages"))
     outputs = dict(db.execute("SELECT rel, digest FROM outputs"))

@@ -3,7 +3,7 @@
 Compiling the default theme takes 0.15 s, a tenth of a rebuild after an edit, on every build
 of every site. Compiled templates are code, so they live where Python keeps its own (a private
 folder of the user's, like __pycache__), not in a site's `.cache/`, which holds data only and
-may come with a blog's repository.
+may come with a blog's repository. Whatever goes wrong with them costs only speed.
 """
 
 from __future__ import annotations
@@ -12,27 +12,86 @@ import os
 import stat
 from contextlib import suppress
 from pathlib import Path
+from types import CodeType
+from typing import Any
 
-from jinja2 import FileSystemBytecodeCache
+from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
 from linkblog.digest import key_of
 
+_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # never a link, never a wait on a FIFO
+_WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
-class CompiledTemplates(FileSystemBytecodeCache):
-    """Jinja's file cache, with each template's code held only for this linkblog and these template bytes."""
 
-    def __init__(self, directory: Path, code: str):
-        super().__init__(str(directory), "%s.jinja")
-        self.code = code
+class CompiledTemplates(BytecodeCache):
+    """Each template's code, held only for this linkblog and these template bytes, in a folder opened once:
+    every file is read and written through that folder's descriptor, so no path swapped later is followed."""
+
+    def __init__(self, folder: Path, code: str):
+        self.folder, self.code = folder, code
+        self.fd: int | None = None  # opened in the process that first uses it
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"folder": self.folder, "code": self.code, "fd": None}  # a worker opens (and checks) it again
 
     def get_source_checksum(self, source: str) -> str:
         # Another linkblog may set Jinja up otherwise: its compiled code must not be taken for ours.
         return key_of(self.code, source)
 
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self.read(f"{bucket.key}.jinja")
+        if data is None:
+            return
+        try:
+            bucket.bytecode_from_string(data)
+        except Exception:  # noqa: BLE001 - a damaged file is compiled again and replaced
+            bucket.reset()
+        if bucket.code is not None and not isinstance(bucket.code, CodeType):
+            bucket.reset()
+
     def dump_bytecode(self, bucket: Bucket) -> None:
-        with suppress(OSError):  # a full disk or a folder removed meanwhile: only the next build's speed is lost
-            super().dump_bytecode(bucket)
+        fd, name = self.opened(), f"{bucket.key}.jinja"
+        if fd is None:
+            return
+        temporary = f"{name}.{os.getpid()}.tmp"
+        try:
+            with os.fdopen(os.open(temporary, _WRITE, 0o600, dir_fd=fd), "wb") as file:
+                file.write(bucket.bytecode_to_string())
+            os.replace(temporary, name, src_dir_fd=fd, dst_dir_fd=fd)
+        except OSError:  # a full disk, a folder removed meanwhile: only the next build's speed is lost
+            with suppress(OSError):
+                os.unlink(temporary, dir_fd=fd)
+
+    def read(self, name: str) -> bytes | None:
+        """A file of the folder, if it is a regular file of this user's."""
+        fd = self.opened()
+        if fd is None:
+            return None
+        try:
+            with os.fdopen(os.open(name, _READ, dir_fd=fd), "rb") as file:
+                info = os.fstat(file.fileno())
+                return file.read() if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() else None
+        except OSError:
+            return None
+
+    def opened(self) -> int | None:
+        """The folder's descriptor, if it is this user's own and no one else can write to it."""
+        if self.fd is None:
+            try:
+                fd = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            except OSError:
+                self.fd = -1
+                return None
+            self.fd = fd if is_private(os.fstat(fd)) else -1
+            if self.fd == -1:
+                os.close(fd)
+        return self.fd if self.fd >= 0 else None
+
+
+def is_private(info: os.stat_result) -> bool:
+    """True for a folder of this user's that no one else can write to: code read from it runs."""
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 def compiled_templates(code: str) -> CompiledTemplates | None:
@@ -43,14 +102,17 @@ def compiled_templates(code: str) -> CompiledTemplates | None:
 
 def private_folder() -> Path | None:
     """$XDG_CACHE_HOME/linkblog/templates (~/.cache/... by default), made if need be, if no one else can write it."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
+    base, home = os.environ.get("XDG_CACHE_HOME", ""), os.environ.get("HOME")
     try:
-        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-        folder = root / "linkblog" / "templates"
+        root = Path(base) if os.path.isabs(base) else Path(home if home is not None else Path.home()) / ".cache"
+    except RuntimeError:  # no home folder
+        return None
+    if not root.is_absolute():  # HOME is "" or relative: that would be the folder linkblog runs in, a site's
+        return None
+    folder = root / "linkblog" / "templates"
+    try:
         folder.mkdir(parents=True, mode=0o700, exist_ok=True)
         info = folder.lstat()
-    except (OSError, RuntimeError):  # no home, or nowhere writable: templates are compiled each build
+    except OSError:  # nowhere writable: templates are compiled each build
         return None
-    # Code read from here runs: a folder another user could write to (or a link to one) is not used.
-    private = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
-    return folder if private else None
+    return folder if is_private(info) else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,7 @@ from linkblog.workers import MIN_ITEMS, map_items
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache
 
+    from linkblog.compiled import CompiledTemplates
     from linkblog.render import Renderer
 
 
@@ -256,15 +258,20 @@ class Engine:
             renamed |= site.put(parsed) if parsed is not None else site.drop(rel)
         return touched(site, before, sizes_before, renamed)
 
+    @cached_property
+    def compiled(self) -> CompiledTemplates | None:
+        """Where this engine's renderers keep compiled templates: one folder, opened once, for every renderer."""
+        from linkblog.compiled import compiled_templates
+
+        return compiled_templates(self.code)
+
     def templates(self, inputs: Inputs) -> tuple[Renderer, dict[str, str], list[Problem]]:
         """The renderer (a new one when a template changed) and each page template's digest."""
-        from linkblog.compiled import compiled_templates
         from linkblog.render import Renderer
 
         stats = [(f.path, f.mtime_ns, f.size) for f in inputs.templates]
         if self.renderer is None or stats != self.template_stats:
-            self.renderer = Renderer(self.config, template_dirs(self.config.root), self.urls,
-                                     compiled_templates(self.code))
+            self.renderer = Renderer(self.config, template_dirs(self.config.root), self.urls, self.compiled)
             self.template_key = template_key(inputs.templates)
             # Working digests out parses every template; the last good build's hold while no byte changed.
             if self.template_key == self.state.template_key and self.state.templates:
