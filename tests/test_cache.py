@@ -136,13 +136,14 @@ def test_unknown_or_bad_tags_are_refused(text: str) -> None:
 
 
 OLDEST = "posts/2015-04-09-some-customers-suck.md"
+NEWEST = "posts/2016-08-16-graceful-degradation.md"
 MARKER = "<article>the kept entry</article>"
 
 
 def plant_entry(site: Path) -> None:
     """Stand in for the oldest post's kept list entry, so a page built from it can be told apart."""
     with sqlite3.connect(site / DATABASE) as db:
-        assert db.execute("UPDATE entries SET html = ? WHERE rel = ?", (MARKER, OLDEST)).rowcount == 1
+        assert db.execute("UPDATE entries SET html = ? WHERE use = 'list' AND rel = ?", (MARKER, OLDEST)).rowcount == 1
 
 
 def add_newest(site: Path) -> None:
@@ -163,6 +164,21 @@ def test_a_list_entry_kept_by_the_last_build_is_used_while_its_post_is_unchanged
     assert MARKER not in shown and "Agreed, once more." in shown
 
 
+@pytest.mark.parametrize("feed", ["feed.xml", "atom.xml", "feed.json"])
+def test_a_feed_entry_kept_by_the_last_build_is_used_while_its_post_is_unchanged(site: Path, feed: str) -> None:
+    assert run_cli(site, "build").code == 0
+    with sqlite3.connect(site / DATABASE) as db:
+        assert db.execute("UPDATE entries SET html = ? WHERE use = 'feed' AND rel = ?", (MARKER, NEWEST)).rowcount == 1
+    add_newest(site)  # every feed is made again, the older posts' entries from the cache
+    assert run_cli(site, "build").code == 0
+    assert "the kept entry" in (site / "build" / feed).read_text()
+    path = site / NEWEST
+    path.write_text(path.read_text().replace("Sure.", "Sure, once more."))
+    assert run_cli(site, "build").code == 0
+    shown = (site / "build" / feed).read_text()
+    assert "the kept entry" not in shown and "Sure, once more." in shown
+
+
 def test_a_template_edit_renders_every_kept_entry_again(site: Path) -> None:
     entry = site / "templates" / "_entry.html"
     entry.parent.mkdir()
@@ -178,7 +194,7 @@ def test_a_template_edit_renders_every_kept_entry_again(site: Path) -> None:
 def test_a_kept_entry_of_the_wrong_type_is_rendered_again(site: Path) -> None:
     assert run_cli(site, "build").code == 0
     with sqlite3.connect(site / DATABASE) as db:
-        db.execute("UPDATE entries SET html = x'00ff' WHERE rel = ?", (OLDEST,))
+        db.execute("UPDATE entries SET html = x'00ff' WHERE use = 'list' AND rel = ?", (OLDEST,))
     add_newest(site)
     assert run_cli(site, "build").code == 0
     assert "customers" in (site / "build" / "page" / "3" / "index.html").read_text().lower()
@@ -199,11 +215,11 @@ def test_kept_entries_are_used_when_an_edit_moves_many_list_pages(tmp_path: Path
 def test_only_the_entries_asked_for_are_read_however_many_are_asked(site: Path) -> None:
     assert run_cli(site, "build").code == 0
     with sqlite3.connect(site / DATABASE) as db:
-        kept = {rel for (rel,) in db.execute("SELECT rel FROM entries")}
-    assert OLDEST in kept and len(kept) > 1
-    assert load_entries(site, {OLDEST}).keys() == {OLDEST}
-    many = {f"posts/missing-{i}.md" for i in range(40000)} | {OLDEST}  # more than SQLite takes as parameters
-    assert load_entries(site, many).keys() == {OLDEST}
+        kept = set(db.execute("SELECT use, rel FROM entries"))
+    assert {("list", OLDEST), ("list", NEWEST), ("feed", NEWEST)} <= kept and len(kept) > 3
+    assert load_entries(site, {("list", OLDEST)}).keys() == {("list", OLDEST)}
+    many = {("list", f"posts/missing-{i}.md") for i in range(40000)} | {("list", OLDEST), ("feed", NEWEST)}
+    assert load_entries(site, many).keys() == {("list", OLDEST), ("feed", NEWEST)}  # more than SQLite's parameters
     assert load_entries(site, set()) == {}
 
 

@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS posts (rel TEXT PRIMARY KEY, title TEXT, date TEXT, s
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS templates (name TEXT PRIMARY KEY, digest TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (rel TEXT PRIMARY KEY, key TEXT NOT NULL, html TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (rel TEXT NOT NULL, use TEXT NOT NULL, key TEXT NOT NULL, html TEXT NOT NULL,
+                                    PRIMARY KEY (rel, use));
 """
 _META = ("code", "parse_key", "render_key", "out", "saved_ns", "template_key")
 # Every column of a stored post, with the SQLite types it may hold: anything else is refused at once.
@@ -48,13 +49,8 @@ _POST_COLUMNS = {"title": "text", "date": "text", "slug": "text", "excerpt": "te
                  "via_url": "text null", "draft": "integer", "summary": "text null", "extra": "text null",
                  "html": "text", "article": "text null", "quote_end": "integer null"}
 _SQL_TYPES = {"text": str, "integer": int, "null": type(None)}
+_POST_TYPES = ((str,), *(tuple(_SQL_TYPES[t] for t in types.split()) for types in _POST_COLUMNS.values()))
 _FILE_TYPES = ((str,), (int,), (int,), (str,), (str,))
-# A file's row and its post's (p.rel, then its columns), or NULLs where it parsed to no post.
-_FILE_POST_TYPES = (*_FILE_TYPES, (str,),
-                    *(tuple(_SQL_TYPES[t] for t in types.split()) for types in _POST_COLUMNS.values()))
-_FILE_NO_POST_TYPES = (*_FILE_TYPES, (type(None),), *((type(None),) for _ in _POST_COLUMNS))
-_FILES_AND_POSTS = ("SELECT f.rel, f.mtime_ns, f.size, f.digest, f.problems, p.rel, "
-                    f"{', '.join(f'p.{c}' for c in _POST_COLUMNS)} FROM files AS f LEFT JOIN posts AS p USING (rel)")
 _ENTRY_TYPES = ((str,), (str,), (str,))
 _JSON = json.JSONDecoder()
 
@@ -192,10 +188,10 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> tuple[State, Sa
         raise OutOfDate()
     state = State(code, meta["parse_key"], meta["render_key"], meta["out"], int(meta["saved_ns"]),
                   meta["template_key"])
-    # One pass over both tables: a query each, then a lookup per file, cost a fifth more.
-    for row in typed(db.execute(_FILES_AND_POSTS), _FILE_POST_TYPES, _FILE_NO_POST_TYPES):
-        rel, mtime_ns, size, digest, problems = row[:5]
-        state.files[rel] = FileState(mtime_ns, size, digest, row_post(rel, row[6:], tz) if row[5] is not None else None,
+    posts = {row[0]: row_post(row[0], row[1:], tz)
+             for row in typed(db.execute(f"SELECT rel, {', '.join(_POST_COLUMNS)} FROM posts"), _POST_TYPES)}
+    for rel, mtime_ns, size, digest, problems in typed(db.execute("SELECT * FROM files"), _FILE_TYPES):
+        state.files[rel] = FileState(mtime_ns, size, digest, posts.get(rel),
                                      unpack_problems(problems) if problems != "[]" else [])
     pages = dict(db.execute("SELECT url, fingerprint FROM pages"))
     outputs = dict(db.execute("SELECT rel, digest FROM outputs"))
@@ -208,29 +204,32 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> tuple[State, Sa
     return state, saved
 
 
-def load_entries(root: Path, rels: set[str]) -> dict[str, tuple[str, str]]:
-    """The list entries kept for these posts, by path: (key, HTML); none when the cache cannot give them."""
-    if not rels or not (root / DATABASE).exists():
+def load_entries(root: Path, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """The entries kept for these (use, post path) pairs: (key, HTML); none when the cache cannot give them."""
+    if not wanted or not (root / DATABASE).exists():
         return {}
     # One parameter however many posts: json_each spares SQLite's limit on them, and asking only for
     # the posts shown reads a few rows where a pass over the table would read every entry's HTML.
-    query = "SELECT rel, key, html FROM entries WHERE rel IN (SELECT value FROM json_each(?))"
+    query = "SELECT rel, key, html FROM entries WHERE use = ? AND rel IN (SELECT value FROM json_each(?))"
+    found = {}
     try:
         with closing(sqlite3.connect(root / DATABASE)) as db:
-            rows = typed(db.execute(query, (json.dumps(sorted(rels), ensure_ascii=False),)), _ENTRY_TYPES)
-            return {rel: (key, html) for rel, key, html in rows}
+            for use in sorted({use for use, _ in wanted}):
+                rels = sorted(rel for each, rel in wanted if each == use)
+                rows = typed(db.execute(query, (use, json.dumps(rels, ensure_ascii=False))), _ENTRY_TYPES)
+                found |= {(use, rel): (key, html) for rel, key, html in rows}
     except (sqlite3.Error, CacheError):  # only speed is lost: the entries are rendered again
         return {}
+    return found
 
 
-def typed(rows: Iterable[tuple], *allowed: tuple[tuple[type, ...], ...]) -> Iterator[tuple]:
-    """The rows, each checked to hold only the Python types its columns allow in one of the `allowed` shapes."""
+def typed(rows: Iterable[tuple], allowed: tuple[tuple[type, ...], ...]) -> Iterator[tuple]:
+    """The rows, each checked to hold only the Python types its columns allow."""
     seen: set[tuple[type, ...]] = set()  # rows come in few shapes: each is checked once
     for row in rows:
         shape = tuple(map(type, row))
         if shape not in seen:
-            if not any(len(shape) == len(types) and all(t in ok for t, ok in zip(shape, types, strict=True))
-                       for types in allowed):
+            if len(shape) != len(allowed) or any(t not in ok for t, ok in zip(shape, allowed, strict=True)):
                 raise CacheError("a row holds a value of the wrong type")
             seen.add(shape)
         yield row
@@ -281,8 +280,8 @@ def store(db: sqlite3.Connection, state: State, saved: Saved) -> None:
     db.executemany("DELETE FROM files WHERE rel = ?", gone)
     db.executemany("DELETE FROM posts WHERE rel = ?", gone)
     db.executemany("DELETE FROM entries WHERE rel = ?", gone)
-    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                   [(rel, key, html) for rel, (key, html) in state.entries.items()])
+    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                   [(rel, use, key, html) for (use, rel), (key, html) in state.entries.items()])
     state.entries = {}  # kept now: the next save writes only what is rendered after it
     for table, key, current, old in (("pages", "url", state.pages, saved.pages),
                                      ("outputs", "rel", state.outputs, saved.outputs),

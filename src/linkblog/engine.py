@@ -373,10 +373,14 @@ class Engine:
         return SHARED_PAGES if self.persist else PREVIEW_SHARED_PAGES
 
     def kept_entries(self, todo: list[PageSpec]) -> EntryStore | None:
-        """The list entries the cache keeps for the posts these pages show; a preview keeps its own in memory."""
+        """The list and feed entries the cache keeps for the posts these pages show; a preview keeps its own in
+        memory."""
+        from linkblog.render import FEED_ENTRY, LIST_ENTRY
+
         if not self.persist:
             return None
-        shown = {post.path for page in todo if page.kind in ENTRY_LISTS for post in page.posts}
+        shown = {(LIST_ENTRY if page.kind in ENTRY_LISTS else FEED_ENTRY, post.path)
+                 for page in todo if page.kind in ENTRY_LISTS or page.kind in FEED_KINDS for post in page.posts}
         return EntryStore(key_of(self.state.render_key, self.template_key), load_entries(self.config.root, shown),
                           self.fingerprints)
 

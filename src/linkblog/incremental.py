@@ -80,7 +80,8 @@ class State:
     pages: dict[str, str] = field(default_factory=dict)  # URL -> fingerprint of what was rendered
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> digest of its bytes
     templates: dict[str, str] = field(default_factory=dict)  # template -> digest of all it pulls in
-    entries: dict[str, tuple[str, str]] = field(default_factory=dict)  # list entries rendered since the last save
+    # (use, post path) -> (key, HTML): the list and feed entries rendered since the last save
+    entries: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
 def code_digest() -> str:
@@ -181,23 +182,23 @@ class Fingerprints:
 
 @dataclass
 class EntryStore:
-    """List entries kept between builds: each holds while its post's fingerprint and the salt (the render
-    key and every template's bytes) are what they were when it was rendered."""
+    """List and feed entries kept between builds: each holds while its post's fingerprint and the salt (the
+    render key and every template's bytes) are what they were when it was rendered."""
 
     salt: str
-    found: dict[str, tuple[str, str]]  # post path -> (key, HTML) as the cache had them
+    found: dict[tuple[str, str], tuple[str, str]]  # (use, post path) -> (key, HTML) as the cache had them
     fingerprint: Callable[[Post], str]  # a Fingerprints, shared with the pages' fingerprints
-    made: dict[str, tuple[str, str]] = field(default_factory=dict)  # rendered by this build, to keep
+    made: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # rendered by this build, to keep
 
     def key(self, post: Post) -> str:
         return self.salt + self.fingerprint(post)  # two digests side by side: no third to work out per post
 
-    def get(self, post: Post) -> str | None:
-        hit = self.found.get(post.path)
+    def get(self, post: Post, use: str) -> str | None:
+        hit = self.found.get((use, post.path))
         return hit[1] if hit is not None and hit[0] == self.key(post) else None
 
-    def put(self, post: Post, html: str) -> None:
-        self.made[post.path] = (self.key(post), html)
+    def put(self, post: Post, use: str, html: str) -> None:
+        self.made[(use, post.path)] = (self.key(post), html)
 
 
 def post_fingerprint(post: Post) -> str:

@@ -220,12 +220,16 @@ def format_date(moment: datetime, style: str = "long") -> str:
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
+# The entries an earlier build may have kept: a post as a list shows it, and as a feed does.
+LIST_ENTRY, FEED_ENTRY = "list", "feed"
+
+
 class KeptEntries(Protocol):
-    """List entries rendered by an earlier build, offered again while what they show holds."""
+    """Entries rendered by an earlier build (LIST_ENTRY, FEED_ENTRY), offered again while what they show holds."""
 
-    def get(self, post: Post) -> str | None: ...
+    def get(self, post: Post, use: str) -> str | None: ...
 
-    def put(self, post: Post, html: str) -> None: ...
+    def put(self, post: Post, use: str, html: str) -> None: ...
 
 
 class Renderer:
@@ -241,7 +245,7 @@ class Renderer:
         # The index makes a new Post whenever what a post shows changes, so the same object is the same
         # entry: each is rendered once while this renderer (and so every template) stays.
         self.entries: dict[tuple[str, str], tuple[Post, str]] = {}
-        self.kept: KeptEntries | None = None  # the list entries (each post is on several lists) of earlier builds
+        self.kept: KeptEntries | None = None  # entries of earlier builds (a post is on several lists and feeds)
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -275,12 +279,21 @@ class Renderer:
 
     def made_entry(self, post: Post, heading: str) -> str:
         """A list entry from an earlier build, if one is kept, else rendered (and offered to keep)."""
-        kept = self.kept if heading == LIST_HEADING else None  # a post's own page renders its entry once
-        html = kept.get(post) if kept else None
+        def make() -> str:
+            return self.render(ENTRY_TEMPLATE, {"post": post, "heading": heading})
+
+        if heading != LIST_HEADING:  # a post's own page renders its entry once
+            return make()
+        return self.kept_or_made(post, LIST_ENTRY, make)
+
+    def kept_or_made(self, post: Post, use: str, make: Callable[[], str]) -> str:
+        """The entry an earlier build kept for this use of the post, else make()'s (offered to keep)."""
+        kept = self.kept
+        html = kept.get(post, use) if kept else None
         if html is None:
-            html = self.render(ENTRY_TEMPLATE, {"post": post, "heading": heading})
+            html = make()
             if kept:
-                kept.put(post, html)
+                kept.put(post, use, html)
         return html
 
     def once(self, post: Post, use: str, make: Callable[[], str]) -> str:
@@ -309,8 +322,8 @@ class Renderer:
     def render_entry(self, post: Post) -> str:
         """A post's body as a feed shows it, attribution included, every link absolute."""
         # Readers resolve relative links against the entry's link, the quoted article for a link post.
-        return self.once(post, "feed", lambda: absolute_links(self.render(FEED_TEMPLATE, {"post": post}),
-                                                              post.permalink))
+        return self.once(post, "feed", lambda: self.kept_or_made(
+            post, FEED_ENTRY, lambda: absolute_links(self.render(FEED_TEMPLATE, {"post": post}), post.permalink)))
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         try:
