@@ -179,6 +179,20 @@ def test_a_feed_entry_kept_by_the_last_build_is_used_while_its_post_is_unchanged
     assert "the kept entry" not in shown and "Sure, once more." in shown
 
 
+def test_a_clean_build_over_a_cache_of_older_tables_keeps_a_cache_without_a_warning(site: Path) -> None:
+    assert run_cli(site, "build").code == 0
+    with sqlite3.connect(site / DATABASE) as db:  # the entries table as an older linkblog made it
+        db.executescript("DROP TABLE entries; "
+                         "CREATE TABLE entries (rel TEXT PRIMARY KEY, key TEXT NOT NULL, html TEXT NOT NULL);")
+    clean = run_cli(site, "build", "--clean")
+    assert clean.code == 0 and "cache" not in clean.err, clean.err
+    add_newest(site)
+    again = run_cli(site, "build")
+    assert again.code == 0 and "cache" not in again.err, again.err
+    with sqlite3.connect(site / DATABASE) as db:
+        assert db.execute("SELECT COUNT(*) FROM entries WHERE use = 'feed'").fetchone()[0] > 0
+
+
 def test_a_template_edit_renders_every_kept_entry_again(site: Path) -> None:
     entry = site / "templates" / "_entry.html"
     entry.parent.mkdir()

@@ -436,10 +436,15 @@ def started_and_interrupted(site: Path, temp: Path, started: Callable[[str], boo
     """`linkblog serve --watch`, sent SIGINT as soon as `started` says so of a line of its -X importtime
     output (each import it finished) or of "" (every few ms): its exit code, stdout and stderr."""
     temp.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-X", "importtime", "-m", "linkblog", "serve", "--watch", "--port", "0"], cwd=site,
-        text=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"})
+    # Ctrl-C in a terminal: a test run started in the background (SIGINT ignored) must not hand that on.
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-X", "importtime", "-m", "linkblog", "serve", "--watch", "--port", "0"], cwd=site,
+            text=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"})
+    finally:
+        signal.signal(signal.SIGINT, handler)
     out, err = Lines(process.stdout), Lines(process.stderr)
     try:
         deadline = time.monotonic() + 60

@@ -253,9 +253,9 @@ def save_state(root: Path, state: State, saved: Saved | None) -> tuple[Saved | N
     """Store what changed since `saved` (everything when None); a failure only costs speed next time."""
     try:
         with closing(connect(root)) as db, db:
-            if saved is None:
-                db.executescript("DELETE FROM files; DELETE FROM posts; DELETE FROM pages; DELETE FROM outputs; "
-                                 "DELETE FROM templates; DELETE FROM entries;")
+            if saved is None:  # written afresh, in tables as this code makes them (`--clean` reads no older ones)
+                tables = ("files", "posts", "pages", "outputs", "templates", "entries")
+                db.executescript("".join(f"DROP TABLE IF EXISTS {table};" for table in tables) + SCHEMA)
                 saved = Saved({}, {}, {}, {})
             store(db, state, saved)
     except (sqlite3.Error, OSError) as exc:

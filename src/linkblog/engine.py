@@ -64,12 +64,12 @@ if TYPE_CHECKING:
 
 
 # Below this many pages an incremental build renders in this process. A CLI build's forked workers
-# inherit the list entries the cache kept: at 10,000 posts the 841 pages an added post moves took
+# inherit the list and feed entries the cache kept: at 10,000 posts the 841 pages an added post moves took
 # 1.41-1.48 s to render here, 0.93-1.04 s over two processes (medians of 8, alternating runs).
 SHARED_PAGES = 400
 # A preview's renderer keeps every entry of its last build, which fresh workers would make again.
 PREVIEW_SHARED_PAGES = 2000
-# The pages showing posts as list entries (_list.html), whose entries the cache keeps.
+# The pages showing posts as list entries (_list.html) and as feed entries, whose entries the cache keeps.
 ENTRY_LISTS = (PageKind.HOME, *LIST_KINDS)
 FEED_KINDS = (PageKind.RSS, PageKind.ATOM, PageKind.JSON)
 
