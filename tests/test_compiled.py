@@ -24,6 +24,17 @@ def template(root: Path, text: str) -> None:
     (root / "templates" / "page.html").write_text(text, encoding="utf-8")
 
 
+def planted(root: Path, folder: Path, code: str, shown: str) -> CompiledTemplates:
+    """A cache whose entry for templates/page.html (as it is now) holds the code of a template showing `shown`."""
+    compiled = CompiledTemplates(folder, code)
+    env = renderer(root, compiled).env
+    source = (root / "templates" / "page.html").read_text()
+    bucket = compiled.get_bucket(env, "page.html", str(root / "templates" / "page.html"), source)
+    bucket.code = env.compile(shown, "page.html")
+    compiled.set_bucket(bucket)
+    return compiled
+
+
 def test_a_build_keeps_compiled_templates_in_the_users_cache_and_none_in_the_site(tmp_path: Path) -> None:
     user_cache = tmp_path / "user-cache"
     site = make_site(tmp_path / "site", {"a.md": post_text("A post", "2020-01-02 10:00")})
@@ -54,11 +65,7 @@ def test_code_compiled_by_another_linkblog_is_not_taken(tmp_path: Path) -> None:
     folder.mkdir()
     template(tmp_path, "from the file")
     # Another linkblog's entry for this very template, holding other code (as other settings would compile it).
-    theirs = CompiledTemplates(folder, "their code")
-    env = renderer(tmp_path, theirs).env
-    bucket = theirs.get_bucket(env, "page.html", str(tmp_path / "templates" / "page.html"), "from the file")
-    bucket.code = env.compile("compiled elsewhere", "page.html")
-    theirs.set_bucket(bucket)
+    theirs = planted(tmp_path, folder, "their code", "compiled elsewhere")
     assert renderer(tmp_path, theirs).render("page.html", {}) == "compiled elsewhere"  # what such an entry does
     assert renderer(tmp_path, CompiledTemplates(folder, "our code")).render("page.html", {}) == "from the file"
 
@@ -107,29 +114,21 @@ def test_a_worker_given_the_cache_pickled_opens_the_folder_again(tmp_path: Path)
     folder = tmp_path / "compiled"
     folder.mkdir(mode=0o700)
     template(tmp_path, "from the file")
-    theirs = CompiledTemplates(folder, "code")
-    env = renderer(tmp_path, theirs).env
-    bucket = theirs.get_bucket(env, "page.html", str(tmp_path / "templates" / "page.html"), "from the file")
-    bucket.code = env.compile("kept before", "page.html")
-    theirs.set_bucket(bucket)
+    theirs = planted(tmp_path, folder, "code", "kept before")
     travelled = pickle.loads(pickle.dumps(theirs))  # as a fork server's worker receives it
     assert renderer(tmp_path, travelled).render("page.html", {}) == "kept before"
 
 
 def test_a_folder_swapped_for_a_link_once_opened_is_not_followed(tmp_path: Path) -> None:
-    ours, planted = tmp_path / "compiled", tmp_path / "planted"
+    ours, elsewhere = tmp_path / "compiled", tmp_path / "planted"
     ours.mkdir(mode=0o700)
-    planted.mkdir(mode=0o700)
+    elsewhere.mkdir(mode=0o700)
     template(tmp_path, "from the file")
     compiled = CompiledTemplates(ours, "code")
     assert renderer(tmp_path, compiled).render("page.html", {}) == "from the file"  # the folder is open now
-    other = CompiledTemplates(planted, "code")  # code someone else left for this very template
-    env = renderer(tmp_path, other).env
-    bucket = other.get_bucket(env, "page.html", str(tmp_path / "templates" / "page.html"), "from the file")
-    bucket.code = env.compile("planted", "page.html")
-    other.set_bucket(bucket)
+    planted(tmp_path, elsewhere, "code", "planted")  # code someone else left for this very template
     os.rename(ours, tmp_path / "moved-away")
-    ours.symlink_to(planted)
+    ours.symlink_to(elsewhere)
     assert renderer(tmp_path, compiled).render("page.html", {}) == "from the file"
 
 
