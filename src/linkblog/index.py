@@ -154,20 +154,24 @@ class Site:
 
     def load(self, records: Iterable[Parsed]) -> None:
         """Fill an empty site at once: one sort per group instead of an insertion per post."""
-        now, includes, sources = self.now, self.selection.includes, self.sources
-        lists, spellings = self.lists, self.spellings  # bound once: this loop runs for every post of the site
+        now, sources, (drafts, future) = self.now, self.sources, (self.selection.drafts, self.selection.future)
+        # Bound once: this loop runs for every post of the site.
+        lists, spellings, links, held, placed_at = self.lists, self.spellings, self.links, self.held, self.place
         for parsed in records:
-            path = parsed.path
+            path, moment = parsed.path, parsed.date
             self.records[path] = parsed
-            if parsed.date > now:
+            if moment > now:
                 self.later.add(path)
-            if not includes(parsed, now):
-                self.held.add(path)
+                if not future:
+                    held.add(path)
+                    continue
+            if parsed.draft and not drafts:
+                held.add(path)
                 continue
-            self.keys[path] = key = sort_key(parsed)
-            self.locate(parsed)
+            self.keys[path] = key = (moment.timestamp(), parsed.slug, path)
+            placed_at(path, moment, parsed.slug)
             named = named_keys(parsed, sources)
-            for group in groups_named(parsed, named):
+            for group in (*date_groups(moment.year, moment.month), *dict.fromkeys(group for group, _ in named)):
                 keys = lists.get(group)
                 if keys is None:
                     lists[group] = [key]
@@ -179,12 +183,19 @@ class Site:
                     spellings[group] = Counter({name: 1})
                 else:
                     counts[name] = counts.get(name, 0) + 1
-            if parsed.article:
-                self.links.setdefault(parsed.article, []).append(key)
-        for keys in (*self.lists.values(), *self.links.values()):
+            link = parsed.article
+            if link:
+                keys = links.get(link)
+                if keys is None:
+                    links[link] = [key]
+                else:
+                    keys.append(key)
+        for keys in lists.values():
             keys.sort()
-        self.shared = {link for link, keys in self.links.items() if len(keys) > 1}
-        self.names = {group: self.name_for(group, counts) for group, counts in self.spellings.items()}
+        self.shared = {link for link, keys in links.items() if len(keys) > 1}
+        for link in self.shared:  # most articles are linked once: nothing to sort
+            links[link].sort()
+        self.names = {group: self.name_for(group, counts) for group, counts in spellings.items()}
 
     def put(self, parsed: Parsed) -> set[GroupKey]:
         """Add or replace a post; the groups whose shown name changed with it."""
@@ -228,7 +239,7 @@ class Site:
 
     def join(self, parsed: Parsed) -> set[GroupKey]:
         self.keys[parsed.path] = key = sort_key(parsed)
-        self.locate(parsed)
+        self.place(parsed.path, parsed.date, parsed.slug)
         for group in group_keys(parsed, self.sources):
             insort(self.lists.setdefault(group, []), key)
         link = parsed.article
@@ -238,9 +249,10 @@ class Site:
                 self.shared.add(link)
         return self.respell(parsed, 1)
 
-    def locate(self, parsed: Parsed) -> None:
-        url = self.post_urls[parsed.path] = self.urls.path(self.site_path(parsed))
-        self.by_url.setdefault(url, []).append(parsed.path)
+    def place(self, path: str, moment: datetime, slug: str) -> None:
+        """Give a published post its URL."""
+        url = self.post_urls[path] = self.urls.path(permalink_path(self.config.permalink, moment, slug))
+        self.by_url.setdefault(url, []).append(path)
 
     def respell(self, parsed: Parsed, delta: int) -> set[GroupKey]:
         """Count a post's spellings in or out; the groups whose most used spelling changed."""
@@ -302,9 +314,6 @@ class Site:
                 source_ref=self.ref((PageKind.SOURCE, self.sources.slug(parsed.source))) if parsed.source else None,
                 scheduled=parsed.date > self.now)
         return post
-
-    def site_path(self, parsed: Parsed) -> str:
-        return permalink_path(self.config.permalink, parsed.date, parsed.slug)
 
     def ref(self, group: GroupKey) -> Ref:
         ref = self.refs.get(group)
