@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import shutil
 import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -11,7 +13,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
 
-from linkblog.cache import DATABASE, INPUTS_FILE, CacheError, decode, encode, load_entries, post_row, row_post
+from linkblog.build import Builder, BuildOptions
+from linkblog.cache import (
+    DATABASE,
+    INPUTS_FILE,
+    CacheError,
+    body_row,
+    decode,
+    encode,
+    load_entries,
+    post_row,
+    row_post,
+    with_body,
+)
 from linkblog.content import parse_post
 from linkblog.theme import theme_dir
 
@@ -41,6 +55,12 @@ def bad_json(site: Path) -> None:
         db.execute("UPDATE posts SET tags = '[\"a\", '")
 
 
+def post_row_gone(site: Path) -> None:
+    """A post file whose post is gone, which must not pass for a file that parsed to nothing."""
+    with sqlite3.connect(site / DATABASE) as db:
+        db.execute("DELETE FROM posts WHERE rel = (SELECT MIN(rel) FROM posts)")
+
+
 def wrong_type(site: Path) -> None:
     with sqlite3.connect(site / DATABASE) as db:
         db.execute("UPDATE posts SET draft = 'yes', title = x'00ff'")
@@ -64,11 +84,55 @@ def emptied_row(site: Path) -> None:
                    "WHERE rel = (SELECT MIN(rel) FROM posts)")
 
 
-@pytest.mark.parametrize("damage", [truncate, garbage, bad_json, wrong_type, not_a_tag, unknown_tag, emptied_row])
+@pytest.mark.parametrize("damage", [truncate, garbage, bad_json, wrong_type, post_row_gone, not_a_tag, unknown_tag,
+                                    emptied_row])
 def test_a_damaged_cache_is_ignored_with_one_warning(site: Path, damage) -> None:
     err, good = build_twice_with(site, damage)
     assert err.count("warning: ignoring the build cache") == 1, err
     assert tree_bytes(site / "build") == good
+
+
+@pytest.mark.parametrize(("column", "value"), [("quote_end", "x"), ("html", b"\x80\x04")])
+def test_a_damaged_body_is_found_when_a_page_shows_it(site: Path, column: str, value: object) -> None:
+    """Bodies are read for the pages a build renders: one warning, the bodies read from the posts, and the
+    cache written afresh (the next build is quiet)."""
+    assert run_cli(site, "build").code == 0
+    good = tree_bytes(site / "build")
+    with sqlite3.connect(site / DATABASE) as db:
+        assert db.execute(f"UPDATE bodies SET {column} = ?", (value,)).rowcount == len(SAMPLE_POSTS)
+    shutil.rmtree(site / "build")  # every page again: every body is asked for
+    run = run_cli(site, "build")
+    assert run.code == 0 and run.err.count("warning: ignoring the build cache") == 1, run.err
+    assert tree_bytes(site / "build") == good
+    shutil.rmtree(site / "build")
+    run = run_cli(site, "build")
+    assert run.code == 0 and run.err == ""
+    assert tree_bytes(site / "build") == good
+
+
+def test_after_a_damaged_body_the_same_process_never_saves_a_post_it_holds_without_one(site: Path) -> None:
+    """Written afresh, the cache leaves out the posts this process has no body of, then and in later saves; the
+    next process parses them again."""
+    options = BuildOptions(now=datetime(2030, 1, 1, tzinfo=UTC))
+    assert Builder(site / "config.yaml", options=options).build().ok
+    with sqlite3.connect(site / DATABASE) as db:
+        db.execute("UPDATE bodies SET html = x'80'")
+    newest = site / "posts" / NEWEST.removeprefix("posts/")
+    newest.write_text(newest.read_text().replace("tags: [", "tags: [hiring, "))
+    shutil.rmtree(site / "build")  # every page: every body is asked for
+    builder = Builder(site / "config.yaml", options=options)
+    first = builder.build()
+    assert first.ok and sum("ignoring the build cache" in p.message for p in first.problems) == 1
+    for rel in SAMPLE_POSTS:  # the same bytes, a new stat: each file's row is written again, its post's is not
+        path = site / "posts" / rel
+        path.write_bytes(path.read_bytes())
+        os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+    assert builder.build().ok
+    assert Builder(site / "config.yaml", {"output_dir": str(site / "clean")}, options, persist=False).build().ok
+    shutil.rmtree(site / "build")
+    run = run_cli(site, "build")
+    assert run.code == 0 and "warning" not in run.err, run.err
+    assert tree_bytes(site / "build") == tree_bytes(site / "clean")
 
 
 def test_a_planted_pickle_runs_nothing(site: Path, tmp_path: Path) -> None:
@@ -83,8 +147,9 @@ def test_a_planted_pickle_runs_nothing(site: Path, tmp_path: Path) -> None:
 
     def plant(site: Path) -> None:
         with sqlite3.connect(site / DATABASE) as db:
-            for column in ("title", "tags", "extra", "html"):
+            for column in ("title", "tags", "extra"):
                 db.execute(f"UPDATE posts SET {column} = ?", (payload,))
+            db.execute("UPDATE bodies SET html = ?", (payload,))
             db.execute("UPDATE files SET problems = ?", (payload,))
 
     err, good = build_twice_with(site, plant)
@@ -111,9 +176,12 @@ def test_a_post_survives_the_round_trip_through_json() -> None:
             b"nested: {1: [x, 2.5, null], list: [!!binary aGk=, !!set {a: null}]}\n---\nBody.\n")
     post, problems = parse_post("posts/t.md", text, tz)
     assert post is not None and not problems
-    back = row_post("posts/t.md", post_row(post), tz)
-    assert back == post
-    assert back.date.tzinfo == tz
+    digest, *body = body_row(post)
+    light = row_post("posts/t.md", post_row(post), tz)
+    assert light.html == "" and digest == post.digest
+    for back in (with_body(light, tuple(body)), row_post("posts/t.md", post_row(post), tz, tuple(body))):
+        assert back == post
+        assert back.opening_quote() is None and back.date.tzinfo == tz
 
 
 @pytest.mark.parametrize("value", [

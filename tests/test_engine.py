@@ -14,6 +14,7 @@ import pytest
 from conftest import SAMPLE_POSTS, make_site, post_text, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
+from linkblog.engine import ENTRY_LISTS, FEED_KINDS
 from linkblog.theme import theme_dir
 from linkblog.workers import map_items
 
@@ -52,6 +53,65 @@ def test_a_new_tag_adds_its_pages_and_leaves_the_rest(site: Path) -> None:
     assert {"/tag/hiring/", "/tag/hiring/feed.xml", "/sitemap.xml", "/2015/04/some-customers-suck/"} \
         <= set(result.pages)
     assert "/2016/08/graceful-degradation/" not in result.pages and "/page/2/" not in result.pages
+
+
+def test_posts_read_from_the_cache_are_shown_with_their_bodies(site: Path) -> None:
+    """The cache keeps bodies apart and gives them to the pages that show them, and to the pure load."""
+    options = BuildOptions(now=NOW, jobs=1)
+    assert Builder(site / "config.yaml", options=options).build().ok
+    edit(site, OLDEST, "tags: [support]", "tags: [support, hiring]")
+    builder = Builder(site / "config.yaml", options=options)
+    assert builder.build().ok
+    clean = Builder(site / "config.yaml", {"output_dir": str(site / "clean")}, options, persist=False)
+    assert clean.build().ok
+    assert tree_bytes(site / "build") == tree_bytes(site / "clean")
+    fresh = {parsed.path: parsed for parsed in clean.loaded().posts}
+    loaded = builder.loaded()
+    assert len(loaded.posts) == len(SAMPLE_POSTS)
+    for parsed in loaded.posts:
+        assert parsed.html and parsed == fresh[parsed.path]
+    for page in loaded.pages:
+        for post in page.posts:
+            assert post.html == fresh[post.path].html
+
+
+SHOWN = "{% for post in posts %}<div class=body-copy>{{ post.html }}</div>{% endfor %}"
+NEIGHBOUR = "{% if page.older %}<div class=body-copy>{{ page.older.html }}</div>{% endif %}"
+
+
+@pytest.mark.parametrize(("template", "old", "new"), [
+    ("list.html", '{% include "_list.html" %}', '{% include "_list.html" %}' + SHOWN),
+    ("_list.html", "{% for post in posts %}", "{% for post in posts %}{{ post.html }}"),
+    ("base.html", "</body>", SHOWN + "</body>"),
+    ("post.html", "{% endblock %}", NEIGHBOUR + "{% endblock %}"),
+    ("archive.html", "{% endblock %}", SHOWN + "{% endblock %}"),
+])
+def test_a_site_template_showing_bodies_outside_entries_gets_them(site: Path, template: str, old: str,
+                                                                    new: str) -> None:
+    """Only the default theme's pages show a post's body in entries alone: a site's may show `post.html`."""
+    source = (theme_dir() / "templates" / template).read_text()
+    changed = new.join(source.rsplit(old, 1))
+    assert changed != source
+    (site / "templates").mkdir()
+    (site / "templates" / template).write_text(changed)
+    options = BuildOptions(now=NOW, jobs=1)
+    assert Builder(site / "config.yaml", options=options).build().ok
+    edit(site, OLDEST, "tags: [support]", "tags: [support, hiring]")
+    assert Builder(site / "config.yaml", options=options).build().ok
+    assert Builder(site / "config.yaml", {"output_dir": str(site / "clean")}, options, persist=False).build().ok
+    assert tree_bytes(site / "build") == tree_bytes(site / "clean")
+    assert "<div class=body-copy>" in "".join(path.read_text() for path in (site / "build").rglob("*.html")) or \
+        template == "_list.html"
+
+
+def test_a_body_the_cache_no_longer_holds_is_read_from_its_file(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    options = BuildOptions(now=NOW, jobs=1)
+    assert Builder(site / "config.yaml", options=options).build().ok
+    edit(site, OLDEST, "tags: [support]", "tags: [support, hiring]")
+    monkeypatch.setattr("linkblog.engine.load_bodies", lambda root, rels: {})  # as if its rows went mid-build
+    assert Builder(site / "config.yaml", options=options).build().ok
+    assert Builder(site / "config.yaml", {"output_dir": str(site / "clean")}, options, persist=False).build().ok
+    assert tree_bytes(site / "build") == tree_bytes(site / "clean")
 
 
 def many_posts(root: Path, count: int) -> Path:
@@ -137,6 +197,37 @@ def test_a_cli_edit_moving_hundreds_of_pages_spreads_them_and_equals_a_clean_bui
                     BuildOptions(now=NOW, jobs=1, clean=True), persist=False)
     assert clean.build().ok
     assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+
+
+def test_workers_beside_live_threads_render_the_bodies_the_cache_kept_apart(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers from the fork server make their own renderers, without the entries the cache kept: the posts
+    they show need their bodies."""
+    site = many_posts(tmp_path / "site", 300)
+    assert Builder(site / "config.yaml", options=BuildOptions(now=NOW, jobs=1)).build().ok
+    edit(site, "p150.md", "tags: [t3, all]", "tags: [t3, all, t1]")  # on list pages beside unchanged posts
+
+    def noted(func: Callable[[Any, Any], Any], state: Any, items: Any, jobs: int, *rest: Any) -> list[Any]:
+        return map_items(noting_pid, (func, state, tmp_path / "pids"), items, jobs, *rest)
+
+    (tmp_path / "pids").mkdir()
+    monkeypatch.setattr("linkblog.engine.map_items", noted)
+    monkeypatch.setattr("linkblog.engine.SHARED_PAGES", 2)  # the edit's pages are spread
+    # Workers take pages from the back of the batch: the lists and feeds, whose entries the cache kept.
+    monkeypatch.setattr("linkblog.engine.render_order", lambda page: page.kind in (*ENTRY_LISTS, *FEED_KINDS))
+    server = HTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        result = Builder(site / "config.yaml", options=BuildOptions(now=NOW, jobs=2)).build()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.ok, result.problems
+    assert {p.name for p in (tmp_path / "pids").iterdir()} - {str(os.getpid())}, "no worker took any pages"
+    assert Builder(site / "config.yaml", {"output_dir": str(tmp_path / "clean")}, BuildOptions(now=NOW, jobs=1),
+                   persist=False).build().ok
+    assert tree_bytes(site / "build") == tree_bytes(tmp_path / "clean")
 
 
 def test_a_watched_rebuild_tells_every_post_files_problems_as_they_now_are(site: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 from conftest import SAMPLE_POSTS, clean_build, make_site
 
 import linkblog.theme
-from linkblog.theme import static_dirs, template_dirs, theme_dir
+from linkblog.theme import own_templates, static_dirs, template_dirs, theme_dir
 
 REPO = Path(__file__).resolve().parents[1]
 POSTS = {name: SAMPLE_POSTS[name] for name in ("2015-06-01-work-vs-progress.md",)}
@@ -62,6 +62,26 @@ def test_without_its_own_templates_a_site_uses_the_themes_alone(tmp_path: Path, 
 def test_a_sites_templates_come_before_the_themes(tmp_path: Path, wheel_theme: Path) -> None:
     site = make_site(tmp_path / "site", files={"templates/post.html": "mine", "static/style.css": "mine"})
     assert template_dirs(site) == [(site / "templates").resolve(), wheel_theme / "templates"]
+
+
+def test_a_site_has_templates_of_its_own_only_where_they_differ_from_the_themes(tmp_path: Path,
+                                                                              wheel_theme: Path) -> None:
+    (wheel_theme / "templates" / "_partials").mkdir()
+    for name in ("post.html", "_partials/x.html"):
+        (wheel_theme / "templates" / name).write_text(f"theme {name}")
+    site = make_site(tmp_path / "site")
+    assert not own_templates(site)  # no templates folder
+    (site / "templates").mkdir()
+    assert not own_templates(site)  # an empty one
+    (site / "templates" / "_partials").mkdir()
+    for name in ("post.html", "_partials/x.html"):
+        (site / "templates" / name).write_text(f"theme {name}")
+    assert not own_templates(site)  # copies of the theme's, as `linkblog new` makes
+    (site / "templates" / "_partials" / "x.html").write_text("mine")
+    assert own_templates(site)
+    (site / "templates" / "_partials" / "x.html").write_text("theme _partials/x.html")
+    (site / "templates" / "extra.html").write_text("theme post.html")  # one the theme lacks
+    assert own_templates(site)
 
 
 def test_a_sites_static_files_come_after_the_themes_so_they_are_copied_over_them(tmp_path: Path,

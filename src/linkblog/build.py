@@ -35,7 +35,7 @@ from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.scan import Found, Inputs, scan, scan_posts, scan_static, stat_file
 from linkblog.search import missing_problem, pagefind_binary
 from linkblog.sources import FILE as SOURCES_FILE
-from linkblog.theme import static_dirs, template_dirs
+from linkblog.theme import own_templates, static_dirs, template_dirs
 
 if TYPE_CHECKING:
     from linkblog.engine import Engine
@@ -172,7 +172,9 @@ class Builder:
             state, saved, warnings = State(), None, []
             if self.persist and not self.options.clean:
                 with timer("cache"):
-                    state, saved, warnings = load_state(config.root, code, config.tz)
+                    # The default theme's pages show a post's body only in entries: a site keeping to it reads
+                    # only the bodies of the posts whose entries the pages it renders make again.
+                    state, saved, warnings = load_state(config.root, code, config.tz, own_templates(config.root))
             engine = self.engine = Engine(config, code, state, self.options, self.jobs(), warnings, self.persist)
             engine.saved = saved  # taken before the engine discards what this config makes stale
         return engine

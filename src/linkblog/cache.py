@@ -13,10 +13,10 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from linkblog.incremental import FileState, State
 from linkblog.model import Parsed, Via
@@ -34,8 +34,9 @@ CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NUL
                                   digest TEXT NOT NULL, problems TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS posts (rel TEXT PRIMARY KEY, title TEXT, date TEXT, slug TEXT, excerpt TEXT,
                                   digest TEXT, tags TEXT, link TEXT, source TEXT, via_name TEXT, via_url TEXT,
-                                  draft INTEGER, summary TEXT, extra TEXT, html TEXT, article TEXT,
-                                  quote_end INTEGER);
+                                  draft INTEGER, summary TEXT, extra TEXT, article TEXT);
+CREATE TABLE IF NOT EXISTS bodies (rel TEXT PRIMARY KEY, digest TEXT NOT NULL, html TEXT NOT NULL,
+                                   quote_end INTEGER);
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (rel TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS templates (name TEXT PRIMARY KEY, digest TEXT NOT NULL);
@@ -47,12 +48,18 @@ _META = ("code", "parse_key", "render_key", "out", "saved_ns", "template_key")
 _POST_COLUMNS = {"title": "text", "date": "text", "slug": "text", "excerpt": "text", "digest": "text",
                  "tags": "text", "link": "text null", "source": "text null", "via_name": "text null",
                  "via_url": "text null", "draft": "integer", "summary": "text null", "extra": "text null",
-                 "html": "text", "article": "text null", "quote_end": "integer null"}
+                 "article": "text null"}
 _SQL_TYPES = {"text": str, "integer": int, "null": type(None)}
 _POST_TYPES = ((str,), *(tuple(_SQL_TYPES[t] for t in types.split()) for types in _POST_COLUMNS.values()))
+# A post's body (its HTML, where the quote it opens with ends) has a table of its own: most of the cache's bytes,
+# read only for the posts the pages a build renders show (load_bodies), unless the site's templates may show
+# any post's body anywhere. Each is stored with its post's digest, so that a body is never another version's.
+_BODY_TYPES = ((str,), (str,), (int, type(None)))
 _FILE_TYPES = ((str,), (int,), (int,), (str,), (str,))
 _ENTRY_TYPES = ((str,), (str,), (str,))
 _JSON = json.JSONDecoder()
+P = TypeVar("P", bound=Parsed)
+Body = tuple[str, int | None]  # a post's HTML and where the quote it opens with ends
 
 
 class CacheError(Exception):
@@ -104,18 +111,25 @@ def decode(value: Any) -> Any:
 
 
 def post_row(parsed: Parsed) -> tuple:
-    """A parsed post as the columns of its row, after its path."""
+    """A parsed post as the columns of its row, after its path: all but its body (body_row)."""
     return (parsed.title, parsed.date.isoformat(), parsed.slug, parsed.excerpt, parsed.digest,
             json.dumps(list(parsed.tags), ensure_ascii=False), parsed.link, parsed.source,
             parsed.via.name if parsed.via else None, parsed.via.url if parsed.via else None, int(parsed.draft),
             parsed.summary, json.dumps(encode(parsed.extra), ensure_ascii=False) if parsed.extra else None,
-            parsed.html, parsed.article, parsed._quoted[1] if parsed._quoted else None)
+            parsed.article)
 
 
-def row_post(rel: str, row: tuple, tz: tzinfo) -> Parsed:
-    """A parsed post from its row, whose column types read_state has checked."""
-    title, date_text, slug, excerpt, digest, tags, link, source, via_name, via_url, draft, summary, extra, html, \
-        article, quote_end = row
+def body_row(parsed: Parsed) -> tuple[str, str, int | None]:
+    """A parsed post's body, as its row holds it after its path: its digest, HTML and quote's end."""
+    return parsed.digest, parsed.html, parsed._quoted[1] if parsed._quoted else None
+
+
+def row_post(rel: str, row: tuple, tz: tzinfo, body: Body = ("", None)) -> Parsed:
+    """A parsed post from its row, whose column types read_state has checked, and its body.
+
+    Read without its body, its HTML is empty until with_body gives it the body load_bodies reads."""
+    title, date_text, slug, excerpt, digest, tags, link, source, via_name, via_url, draft, summary, extra, \
+        article = row
     moment = datetime.fromisoformat(date_text)
     if moment.tzinfo is None:
         raise CacheError("a date without its offset")
@@ -124,11 +138,17 @@ def row_post(rel: str, row: tuple, tz: tzinfo) -> Parsed:
         "".join(names)  # refuses anything but text, at C speed (JSON makes no subclass of str)
     except TypeError:
         raise CacheError("unexpected tag") from None
-    return Parsed(path=rel, title=title, date=moment.astimezone(tz), slug=slug, html=html, excerpt=excerpt,
+    return Parsed(path=rel, title=title, date=moment.astimezone(tz), slug=slug, html=body[0], excerpt=excerpt,
                   digest=digest, tags=names, link=link, source=source,
                   via=Via(via_name, via_url) if via_name is not None else None, draft=bool(draft), summary=summary,
                   extra=expect(decode(json.loads(extra)), dict) if extra is not None else {},
-                  _compared=(link, article) if link and article is not None else None, _quoted=(html, quote_end))
+                  _compared=(link, article) if link and article is not None else None, _quoted=body)
+
+
+def with_body(post: P, body: Body) -> P:
+    """A post read from its row, with its body."""
+    html, quote_end = body
+    return replace(post, html=html, _quoted=(html, quote_end))
 
 
 def json_list(text: str) -> list:
@@ -166,14 +186,14 @@ def connect(root: Path) -> sqlite3.Connection:
     return db
 
 
-def load_state(root: Path, code: str, tz: tzinfo) -> tuple[State, Saved | None, list[Problem]]:
+def load_state(root: Path, code: str, tz: tzinfo, bodies: bool) -> tuple[State, Saved | None, list[Problem]]:
     """The state the last build saved and the rows it was read from, or an empty one and no rows (with a
-    warning if the saved one was unusable)."""
+    warning if the saved one was unusable); with every post's body, or (`bodies` False) none."""
     if not (root / DATABASE).exists():
         return State(), None, []
     try:
         with closing(connect(root)) as db:
-            return *read_state(db, code, tz), []
+            return *read_state(db, code, tz, bodies), []
     except OutOfDate:  # another linkblog version or other code: a rebuild, not a problem
         forget_cache(root)
         return State(), None, []
@@ -182,16 +202,29 @@ def load_state(root: Path, code: str, tz: tzinfo) -> tuple[State, Saved | None, 
         return State(), None, [cache_warning(exc)]
 
 
-def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> tuple[State, Saved]:
+def read_state(db: sqlite3.Connection, code: str, tz: tzinfo, bodies: bool) -> tuple[State, Saved]:
     meta = dict(db.execute("SELECT key, value FROM meta"))
     if meta.get("code") != code:
         raise OutOfDate()
     state = State(code, meta["parse_key"], meta["render_key"], meta["out"], int(meta["saved_ns"]),
                   meta["template_key"])
-    posts = {row[0]: row_post(row[0], row[1:], tz)
-             for row in typed(db.execute(f"SELECT rel, {', '.join(_POST_COLUMNS)} FROM posts"), _POST_TYPES)}
+    if bodies:
+        query = f"SELECT rel, {', '.join(f'posts.{c}' for c in _POST_COLUMNS)}, bodies.digest, html, quote_end " \
+                "FROM posts LEFT JOIN bodies USING (rel)"
+        posts = {}
+        for row in typed(db.execute(query), _POST_TYPES + _BODY_TYPES):
+            if row[-3] != row[5]:  # the body of another version of the post, or none
+                raise CacheError("a post without its body")
+            posts[row[0]] = row_post(row[0], row[1:-3], tz, row[-2:])
+    else:
+        posts = {row[0]: row_post(row[0], row[1:], tz)
+                 for row in typed(db.execute(f"SELECT rel, {', '.join(_POST_COLUMNS)} FROM posts"), _POST_TYPES)}
+        state.unread = dict(posts)
     for rel, mtime_ns, size, digest, problems in typed(db.execute("SELECT * FROM files"), _FILE_TYPES):
-        state.files[rel] = FileState(mtime_ns, size, digest, posts.get(rel),
+        parsed = posts.get(rel)
+        if parsed is None and problems == "[]":  # a file that is no post says why
+            raise CacheError("a post file without its post")
+        state.files[rel] = FileState(mtime_ns, size, digest, parsed,
                                      unpack_problems(problems) if problems != "[]" else [])
     pages = dict(db.execute("SELECT url, fingerprint FROM pages"))
     outputs = dict(db.execute("SELECT rel, digest FROM outputs"))
@@ -202,6 +235,20 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo) -> tuple[State, Sa
     if meta.get("dirty") != "1":  # else killed while changing the output: rebuild it whole
         state.pages, state.outputs = dict(pages), dict(outputs)
     return state, saved
+
+
+def load_bodies(root: Path, posts: dict[str, Parsed]) -> dict[str, Body] | Problem:
+    """The bodies the cache holds of these versions of posts (by path); a warning when it cannot be trusted."""
+    if not (root / DATABASE).exists():  # removed since: the posts' files have them
+        return {}
+    query = "SELECT rel, digest, html, quote_end FROM bodies WHERE rel IN (SELECT value FROM json_each(?))"
+    try:
+        with closing(sqlite3.connect(root / DATABASE)) as db:
+            rows = typed(db.execute(query, (json.dumps(sorted(posts), ensure_ascii=False),)),
+                         ((str,), *_BODY_TYPES))
+            return {rel: (html, quote_end) for rel, digest, html, quote_end in rows if digest == posts[rel].digest}
+    except (sqlite3.Error, CacheError) as exc:
+        return cache_warning(exc)
 
 
 def load_entries(root: Path, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
@@ -254,31 +301,47 @@ def save_state(root: Path, state: State, saved: Saved | None) -> tuple[Saved | N
     try:
         with closing(connect(root)) as db, db:
             if saved is None:  # written afresh, in tables as this code makes them (`--clean` reads no older ones)
-                tables = ("files", "posts", "pages", "outputs", "templates", "entries")
+                tables = ("files", "posts", "bodies", "pages", "outputs", "templates", "entries")
                 db.executescript("".join(f"DROP TABLE IF EXISTS {table};" for table in tables) + SCHEMA)
                 saved = Saved({}, {}, {}, {})
-            store(db, state, saved)
+            missing = bodiless(state, saved)
+            store(db, state, saved, missing)
     except (sqlite3.Error, OSError) as exc:
         forget_cache(root)
         return None, [cache_warning(exc)]
-    return Saved.of(state), []
+    written = Saved.of(state)
+    for rel in missing:  # still to write: never, while this process holds it without its body
+        del written.files[rel]
+    return written, []
 
 
-def store(db: sqlite3.Connection, state: State, saved: Saved) -> None:
-    """Write the changed rows; runs inside one transaction."""
+def bodiless(state: State, saved: Saved) -> set[str]:
+    """The post files whose rows are to be written but whose post this process holds without its body (from a
+    database since written afresh): left out, each is parsed again by the next process."""
+    return {rel for rel, e in state.files.items()
+            if e.parsed is not None and state.unread.get(rel) is e.parsed
+            and (saved.files.get(rel) is None or saved.files[rel].parsed is not e.parsed)}
+
+
+def store(db: sqlite3.Connection, state: State, saved: Saved, missing: set[str]) -> None:
+    """Write the changed rows, but for the `missing` posts'; runs inside one transaction."""
     meta = {name: str(getattr(state, name)) for name in _META} | {"dirty": "0"}
     db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
-    changed = [(rel, e) for rel, e in state.files.items() if saved.files.get(rel) is not e]
+    changed = [(rel, e) for rel, e in state.files.items() if saved.files.get(rel) is not e and rel not in missing]
     db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                    [(rel, e.mtime_ns, e.size, e.digest, pack_problems(e.problems)) for rel, e in changed])
     reparsed = [(rel, e.parsed) for rel, e in changed if saved.files.get(rel) is None
                 or saved.files[rel].parsed is not e.parsed]
-    db.executemany("DELETE FROM posts WHERE rel = ?", [(rel,) for rel, parsed in reparsed if parsed is None])
+    for table in ("posts", "bodies"):
+        db.executemany(f"DELETE FROM {table} WHERE rel = ?", [(rel,) for rel, parsed in reparsed if parsed is None])
     db.executemany(f"INSERT OR REPLACE INTO posts VALUES ({', '.join('?' * (1 + len(_POST_COLUMNS)))})",
                    [(rel, *post_row(parsed)) for rel, parsed in reparsed if parsed is not None])
+    db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?, ?)",
+                   [(rel, *body_row(parsed)) for rel, parsed in reparsed if parsed is not None])
     gone = [(rel,) for rel in saved.files.keys() - state.files.keys()]
     db.executemany("DELETE FROM files WHERE rel = ?", gone)
     db.executemany("DELETE FROM posts WHERE rel = ?", gone)
+    db.executemany("DELETE FROM bodies WHERE rel = ?", gone)
     db.executemany("DELETE FROM entries WHERE rel = ?", gone)
     db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
                    [(rel, use, key, html) for (use, rel), (key, html) in state.entries.items()])

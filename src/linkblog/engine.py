@@ -7,14 +7,14 @@ one per run from the state saved on disk. The rules for what to redo are increme
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from linkblog.build import BuildOptions, BuildResult, Progress, Timer, output_identity
-from linkblog.cache import Saved, load_entries, mark_dirty
+from linkblog.cache import Saved, load_bodies, load_entries, mark_dirty, with_body
 from linkblog.config import Config
 from linkblog.digest import digest_bytes, key_of, post_digest
 from linkblog.incremental import (
@@ -37,7 +37,7 @@ from linkblog.incremental import (
 )
 from linkblog.index import Selection, Site, group_keys, index_site
 from linkblog.load import Loaded
-from linkblog.model import PageKind, PageSpec, Parsed
+from linkblog.model import PageKind, PageSpec, Parsed, Post
 from linkblog.output import Stage, hosting_files, stage_changes
 from linkblog.plan import (
     LIST_KINDS,
@@ -55,6 +55,8 @@ from linkblog.sources import NO_SOURCES, load_sources
 from linkblog.theme import template_dirs
 from linkblog.urls import Urls
 from linkblog.workers import MIN_ITEMS, map_items
+
+P = TypeVar("P", bound=Parsed)
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache
@@ -142,10 +144,24 @@ class Engine:
 
     def loaded(self) -> Loaded:
         """The site as the last build indexed it, with every page it plans, as the pure load gives it."""
+        unreadable = self.read_every_body() if self.state.unread else []  # every post, its body included
         assert self.site is not None
         pages, problems = plan_pages(self.site)
         return Loaded(self.config, [e.parsed for e in self.state.files.values() if e.parsed], self.site, pages,
-                      problems)
+                      unreadable + problems)
+
+    def read_every_body(self) -> list[Problem]:
+        """Give each post the cache gave without its body its body, and index the posts again."""
+        assert self.site is not None
+        files, unread = self.state.files, self.state.unread
+        waiting = {rel: parsed for rel, parsed in unread.items() if rel in files and files[rel].parsed is parsed}
+        bodied, problems = self.bodies(waiting)
+        for rel, parsed in bodied.items():
+            files[rel] = replace(files[rel], parsed=parsed)
+            del unread[rel]
+        self.site = index_site((e.parsed for e in files.values() if e.parsed), self.config, self.urls, self.site.now,
+                               self.site.selection, self.sources)
+        return problems
 
     def build(self, inputs: Inputs, now: datetime, progress: Progress, timer: Timer) -> BuildResult:
         problems, self.notices = self.notices, []
@@ -179,8 +195,15 @@ class Engine:
             fingerprints = {page.url: page_fingerprint(page, digests[page.template], self.fingerprints)
                             for page in pages}
             todo = to_render(state, pages, fingerprints, self.urls.file_for)
+        with timer("render"):
+            store = self.kept_entries(todo)
+        with timer("read"):
+            problems += self.with_bodies(todo, store)
+        if errors(problems):
+            self.pending = dirty
+            return BuildResult(problems)
         rendered_before = state.pages  # write() forgets it until the output is committed
-        result = self.write(renderer, todo, layout, inputs, progress, timer)
+        result = self.write(renderer, todo, store, layout, inputs, progress, timer)
         if not result.ok:
             self.pending = dirty
             return BuildResult(problems + result.problems)
@@ -195,6 +218,54 @@ class Engine:
         result.unchanged = len(urls) - len(result.pages)
         self.left_out(result, inputs)
         return result
+
+    def with_bodies(self, pages: list[PageSpec], store: EntryStore | None) -> list[Problem]:
+        """Give the posts these pages show in full the bodies the cache keeps apart; the problems of any that
+        had to be read from its file and could not be, and a warning if the cache could not be trusted.
+
+        The cache is read without bodies only for a site whose templates are all the default theme's: its
+        pages show a post's body only in an entry, and an entry kept from an earlier build needs none (but
+        in workers, which make their own renderers)."""
+        unread, files = self.state.unread, self.state.files
+        if not unread:
+            return []
+        spread = self.jobs > 1 and len(pages) >= self.least_shared(not self.state.outputs)
+        waiting: dict[str, Post] = {}
+        for page in pages:
+            if page.kind is PageKind.ARCHIVE:  # titles only
+                continue
+            use = entry_use(page) if store is not None and not spread else None
+            for post in (*page.posts, *([page.post] if page.post else [])):
+                path = post.path
+                if path in waiting or path not in unread or files[path].parsed is not unread[path]:
+                    continue
+                if use is None or store is None or store.get(post, use) is None:
+                    waiting[path] = post
+        bodied, problems = self.bodies(waiting)
+        for post in bodied.values():
+            self.fingerprints.alias(post, waiting[post.path])
+        for page in pages:
+            if page.kind is not PageKind.ARCHIVE and bodied:
+                page.posts = [bodied.get(post.path, post) for post in page.posts]
+                page.post = page.post and bodied.get(page.post.path, page.post)
+        return problems
+
+    def bodies(self, waiting: dict[str, P]) -> tuple[dict[str, P], list[Problem]]:
+        """These posts with their bodies: from the cache, else (should it not hold one) from their file."""
+        kept = load_bodies(self.config.root, waiting) if waiting else {}
+        problems = []
+        if isinstance(kept, Problem):  # damaged: saved afresh, without the posts it gave no body of
+            problems.append(kept)
+            kept, self.saved = {}, None
+        bodied = {path: with_body(post, kept[path]) for path, post in waiting.items() if path in kept}
+        for path in waiting.keys() - kept.keys():
+            found = self.seen_posts.get(path)
+            entry = parse_file(self.config.tz, (path, found, None))[1] if found else None
+            if entry is None or entry.parsed is None:
+                problems += entry.problems if entry and entry.problems else [Problem(path, "changed during the build")]
+            else:
+                bodied[path] = replace(waiting[path], html=entry.parsed.html, _quoted=None)
+        return bodied, problems
 
     def diff_posts(self, inputs: Inputs) -> tuple[dict[str, FileState | None], list[tuple[str, Found, bytes | None]]]:
         """The post files whose state changed (None: gone) but whose parse holds, and those to parse."""
@@ -317,8 +388,8 @@ class Engine:
             self.static_check = layout, inputs.static, clashes
         return found + layout.collisions + clashes
 
-    def write(self, renderer: Renderer, todo: list[PageSpec], layout: Layout, inputs: Inputs,
-              progress: Progress, timer: Timer) -> BuildResult:
+    def write(self, renderer: Renderer, todo: list[PageSpec], store: EntryStore | None, layout: Layout,
+              inputs: Inputs, progress: Progress, timer: Timer) -> BuildResult:
         """Render the pages to do into a stage, add static and hosting files, then swap or apply it."""
         state = self.state
         stage = Stage(self.config.output_path, full=not state.outputs).open()
@@ -327,10 +398,10 @@ class Engine:
             with timer("render"):
                 job = RenderJob(self.config, renderer.template_dirs, stage, todo, state.outputs, renderer,
                                 renderer.compiled)
-                store = renderer.kept = self.kept_entries(todo)
+                renderer.kept = store
                 try:
                     rendered = map_items(render_one, job, range(len(todo)), self.jobs,
-                                         counter("render", todo, progress), self.least_shared(stage))
+                                         counter("render", todo, progress), self.least_shared(stage.full))
                 finally:
                     renderer.kept = None  # the next build brings the cache's entries as they are then
                 if store:
@@ -366,9 +437,9 @@ class Engine:
         return BuildResult(written=sorted(set(stage.written)), deleted=stage.deleted, pages=pages,
                            rendered=len(todo))
 
-    def least_shared(self, stage: Stage) -> int:
-        """The fewest pages worth spreading over workers in this build."""
-        if stage.full:
+    def least_shared(self, full: bool) -> int:
+        """The fewest pages worth spreading over workers in a build (that writes the output whole, if `full`)."""
+        if full:
             return MIN_ITEMS
         return SHARED_PAGES if self.persist else PREVIEW_SHARED_PAGES
 
@@ -410,6 +481,13 @@ def counter(stage: str, items: Any, progress: Progress) -> Any:
         progress(stage, done[0], len(items))
 
     return advance
+
+
+def entry_use(page: PageSpec) -> str | None:
+    """Which kept entry shows a post on this page, if one does (the default theme's pages)."""
+    from linkblog.render import FEED_ENTRY, LIST_ENTRY
+
+    return FEED_ENTRY if page.kind in FEED_KINDS else LIST_ENTRY if page.kind in ENTRY_LISTS else None
 
 
 def render_order(page: PageSpec) -> int:

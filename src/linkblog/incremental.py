@@ -80,6 +80,8 @@ class State:
     pages: dict[str, str] = field(default_factory=dict)  # URL -> fingerprint of what was rendered
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> digest of its bytes
     templates: dict[str, str] = field(default_factory=dict)  # template -> digest of all it pulls in
+    # post path -> its parse as the cache gave it, without its body (read for the pages that show it)
+    unread: dict[str, Parsed] = field(default_factory=dict)
     # (use, post path) -> (key, HTML): the list and feed entries rendered since the last save
     entries: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -113,7 +115,7 @@ def fitted(state: State, code: str, config: Config, selection: tuple[str, ...]) 
     render_key = key_of(parse_key, repr(config), *selection)
     out = str(config.output_path)
     if state.code != code or state.parse_key != parse_key:
-        state.files = {}
+        state.files, state.unread = {}, {}
     if state.code != code or state.render_key != render_key or state.out != out:
         state.pages, state.templates = {}, {}
     if state.out != out:
@@ -178,6 +180,10 @@ class Fingerprints:
         if known is None or known[0] is not post:
             known = self.known[post.path] = (post, post_fingerprint(post))
         return known[1]
+
+    def alias(self, post: Post, like: Post) -> None:
+        """`post` shows what `like` shows (it is `like` with the body the cache kept apart): the same fingerprint."""
+        self.known[post.path] = (post, self(like))
 
 
 @dataclass

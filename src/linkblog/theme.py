@@ -19,6 +19,23 @@ def template_dirs(root: Path) -> list[Path]:
     return _own_then_theme(root, "templates")
 
 
+def own_templates(root: Path) -> bool:
+    """True when the site has a template of its own: one the default theme lacks, or holds otherwise (a copy
+    of the theme's, as `linkblog new` makes, is the theme's)."""
+    dirs = template_dirs(root)
+    if len(dirs) == 1:
+        return False
+    own, theme = dirs
+    for path in own.rglob("*"):
+        twin = theme / path.relative_to(own)
+        try:
+            if path.is_file() and (not twin.is_file() or twin.read_bytes() != path.read_bytes()):
+                return True
+        except OSError:  # unreadable here: a build says so; its own it may be
+            return True
+    return False
+
+
 def static_dirs(root: Path) -> list[Path]:
     """The theme's static files first, so the site's own files are copied over them."""
     return list(reversed(_own_then_theme(root, "static")))
