@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from linkblog.workers import map_items
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 OLDEST = "2015-04-09-some-customers-suck.md"
+NEWEST, NEXT_NEWEST = "2016-08-16-graceful-degradation.md", "2016-01-14-stop-apologising.md"
 # Every page that shows the oldest sample post in full (5 posts, 2 a page).
 SHOWING_OLDEST = {"/2015/04/some-customers-suck/", "/page/3/", "/tag/support/page/2/", "/2015/page/2/",
                   "/2015/04/", "/source/nick-bradbury/", "/feed.xml", "/atom.xml", "/feed.json",
@@ -55,13 +57,35 @@ def test_a_new_tag_adds_its_pages_and_leaves_the_rest(site: Path) -> None:
     assert "/2016/08/graceful-degradation/" not in result.pages and "/page/2/" not in result.pages
 
 
-def test_posts_read_from_the_cache_are_shown_with_their_bodies(site: Path) -> None:
+def renamed_newest(site: Path) -> None:
+    """Retitle the newest post: the pages of its neighbour (an unchanged post) are rendered again."""
+    edit(site, NEWEST, "title: Graceful degradation", "title: Graceful degradation, again")
+
+
+def asked_bodies(monkeypatch: pytest.MonkeyPatch, bodies: Callable[..., Any] | None = None) -> list[set[str]]:
+    """Record the posts each build asks the cache for the bodies of (answered by `bodies`, if given)."""
+    from linkblog import engine
+
+    asked: list[set[str]] = []
+    real = bodies or engine.load_bodies
+
+    def recording(root: Path, posts: dict[str, Any]) -> Any:
+        asked.append(set(posts))
+        return real(root, posts)
+
+    monkeypatch.setattr("linkblog.engine.load_bodies", recording)
+    return asked
+
+
+def test_posts_read_from_the_cache_are_shown_with_their_bodies(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cache keeps bodies apart and gives them to the pages that show them, and to the pure load."""
     options = BuildOptions(now=NOW, jobs=1)
     assert Builder(site / "config.yaml", options=options).build().ok
-    edit(site, OLDEST, "tags: [support]", "tags: [support, hiring]")
+    renamed_newest(site)
+    asked = asked_bodies(monkeypatch)
     builder = Builder(site / "config.yaml", options=options)
     assert builder.build().ok
+    assert asked == [{f"posts/{NEXT_NEWEST}"}]  # its own page shows its newer neighbour, which has its body
     clean = Builder(site / "config.yaml", {"output_dir": str(site / "clean")}, options, persist=False)
     assert clean.build().ok
     assert tree_bytes(site / "build") == tree_bytes(site / "clean")
@@ -75,41 +99,60 @@ def test_posts_read_from_the_cache_are_shown_with_their_bodies(site: Path) -> No
             assert post.html == fresh[post.path].html
 
 
+def test_the_default_theme_shows_a_body_only_in_entries(site: Path) -> None:
+    """Every page made again with the entries the cache kept, and the bodies of no other post than each post
+    page's own, is the page made from the posts."""
+    options = BuildOptions(now=NOW, jobs=1)
+    assert Builder(site / "config.yaml", options=options).build().ok
+    good = tree_bytes(site / "build")
+    shutil.rmtree(site / "build")
+    assert Builder(site / "config.yaml", options=options).build().ok
+    assert tree_bytes(site / "build") == good
+
+
 SHOWN = "{% for post in posts %}<div class=body-copy>{{ post.html }}</div>{% endfor %}"
 NEIGHBOUR = "{% if page.older %}<div class=body-copy>{{ page.older.html }}</div>{% endif %}"
 
 
 @pytest.mark.parametrize(("template", "old", "new"), [
     ("list.html", '{% include "_list.html" %}', '{% include "_list.html" %}' + SHOWN),
-    ("_list.html", "{% for post in posts %}", "{% for post in posts %}{{ post.html }}"),
+    ("_list.html", "{% for post in posts %}", "{% for post in posts %}<div class=body-copy>{{ post.html }}</div>"),
     ("base.html", "</body>", SHOWN + "</body>"),
     ("post.html", "{% endblock %}", NEIGHBOUR + "{% endblock %}"),
     ("archive.html", "{% endblock %}", SHOWN + "{% endblock %}"),
 ])
+@pytest.mark.parametrize("since", [False, True])
 def test_a_site_template_showing_bodies_outside_entries_gets_them(site: Path, template: str, old: str,
-                                                                    new: str) -> None:
-    """Only the default theme's pages show a post's body in entries alone: a site's may show `post.html`."""
+                                                                    new: str, since: bool) -> None:
+    """Only the default theme's pages show a post's body in entries alone: a site's may show `post.html`, from
+    the first build or (`since`) once a long-lived builder sees it."""
     source = (theme_dir() / "templates" / template).read_text()
     changed = new.join(source.rsplit(old, 1))
     assert changed != source
-    (site / "templates").mkdir()
-    (site / "templates" / template).write_text(changed)
     options = BuildOptions(now=NOW, jobs=1)
+    (site / "templates").mkdir()
+    if not since:
+        (site / "templates" / template).write_text(changed)
     assert Builder(site / "config.yaml", options=options).build().ok
-    edit(site, OLDEST, "tags: [support]", "tags: [support, hiring]")
-    assert Builder(site / "config.yaml", options=options).build().ok
+    builder = Builder(site / "config.yaml", options=options)
+    if since:
+        (site / "posts" / OLDEST).touch()
+        assert builder.build().ok
+        (site / "templates" / template).write_text(changed)
+    renamed_newest(site)
+    assert builder.build().ok
     assert Builder(site / "config.yaml", {"output_dir": str(site / "clean")}, options, persist=False).build().ok
     assert tree_bytes(site / "build") == tree_bytes(site / "clean")
-    assert "<div class=body-copy>" in "".join(path.read_text() for path in (site / "build").rglob("*.html")) or \
-        template == "_list.html"
+    assert "<div class=body-copy>" in "".join(path.read_text() for path in (site / "build").rglob("*.html"))
 
 
 def test_a_body_the_cache_no_longer_holds_is_read_from_its_file(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     options = BuildOptions(now=NOW, jobs=1)
     assert Builder(site / "config.yaml", options=options).build().ok
-    edit(site, OLDEST, "tags: [support]", "tags: [support, hiring]")
-    monkeypatch.setattr("linkblog.engine.load_bodies", lambda root, rels: {})  # as if its rows went mid-build
+    renamed_newest(site)
+    asked = asked_bodies(monkeypatch, lambda root, posts: {})  # as if its rows went mid-build
     assert Builder(site / "config.yaml", options=options).build().ok
+    assert asked and asked[0]
     assert Builder(site / "config.yaml", {"output_dir": str(site / "clean")}, options, persist=False).build().ok
     assert tree_bytes(site / "build") == tree_bytes(site / "clean")
 

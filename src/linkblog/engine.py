@@ -52,7 +52,7 @@ from linkblog.problems import Problem, errors
 from linkblog.scan import Found, Inputs
 from linkblog.search import SearchError, index_files, update_index
 from linkblog.sources import NO_SOURCES, load_sources
-from linkblog.theme import template_dirs
+from linkblog.theme import own_templates, template_dirs
 from linkblog.urls import Urls
 from linkblog.workers import MIN_ITEMS, map_items
 
@@ -152,15 +152,15 @@ class Engine:
 
     def read_every_body(self) -> list[Problem]:
         """Give each post the cache gave without its body its body, and index the posts again."""
-        assert self.site is not None
         files, unread = self.state.files, self.state.unread
         waiting = {rel: parsed for rel, parsed in unread.items() if rel in files and files[rel].parsed is parsed}
         bodied, problems = self.bodies(waiting)
         for rel, parsed in bodied.items():
             files[rel] = replace(files[rel], parsed=parsed)
             del unread[rel]
-        self.site = index_site((e.parsed for e in files.values() if e.parsed), self.config, self.urls, self.site.now,
-                               self.site.selection, self.sources)
+        if self.site is not None:
+            self.site = index_site((e.parsed for e in files.values() if e.parsed), self.config, self.urls,
+                                   self.site.now, self.site.selection, self.sources)
         return problems
 
     def build(self, inputs: Inputs, now: datetime, progress: Progress, timer: Timer) -> BuildResult:
@@ -169,6 +169,8 @@ class Engine:
         if output_identity(self.config) == -1:  # deleted or emptied: write it whole
             state.outputs, state.pages = {}, {}
         with timer("read"):
+            if self.state.unread and own_templates(self.config.root):  # templates of its own since: any body
+                problems += self.read_every_body()
             changed, misses = self.diff_posts(inputs)
         with timer("parse"):
             changed |= map_items(parse_file, self.config.tz, misses, self.jobs, counter("parse", misses, progress))
@@ -261,8 +263,9 @@ class Engine:
         for path in waiting.keys() - kept.keys():
             found = self.seen_posts.get(path)
             entry = parse_file(self.config.tz, (path, found, None))[1] if found else None
-            if entry is None or entry.parsed is None:
-                problems += entry.problems if entry and entry.problems else [Problem(path, "changed during the build")]
+            if entry is None or entry.parsed is None or entry.digest != waiting[path].digest:
+                problems += entry.problems if entry and entry.problems else \
+                    [Problem(path, "changed during the build; build again")]
             else:
                 bodied[path] = replace(waiting[path], html=entry.parsed.html, _quoted=None)
         return bodied, problems

@@ -21,15 +21,17 @@ def template_dirs(root: Path) -> list[Path]:
 
 def own_templates(root: Path) -> bool:
     """True when the site has a template of its own: one the default theme lacks, or holds otherwise (a copy
-    of the theme's, as `linkblog new` makes, is the theme's)."""
+    of the theme's, as `linkblog new` makes, is the theme's). Files a build does not track (`.DS_Store`, an
+    editor's) are not templates."""
+    from linkblog.scan import scan
+
     dirs = template_dirs(root)
     if len(dirs) == 1:
         return False
-    own, theme = dirs
-    for path in own.rglob("*"):
-        twin = theme / path.relative_to(own)
+    for found in scan(dirs[0]):
+        twin = dirs[1] / found.rel
         try:
-            if path.is_file() and (not twin.is_file() or twin.read_bytes() != path.read_bytes()):
+            if not twin.is_file() or twin.read_bytes() != Path(found.path).read_bytes():
                 return True
         except OSError:  # unreadable here: a build says so; its own it may be
             return True
