@@ -248,7 +248,8 @@ def load_bodies(root: Path, posts: dict[str, Parsed]) -> dict[str, Body] | Probl
                          ((str,), *_BODY_TYPES))
             return {rel: (html, quote_end) for rel, digest, html, quote_end in rows if digest == posts[rel].digest}
     except (sqlite3.Error, CacheError) as exc:
-        return cache_warning(exc)
+        return cache_warning(exc, "the bodies of the posts shown are read from their files, and the cache is "
+                                  "written afresh")
 
 
 def load_entries(root: Path, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
@@ -354,9 +355,9 @@ def store(db: sqlite3.Connection, state: State, saved: Saved, missing: set[str])
         db.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(k,) for k in old.keys() - current.keys()])
 
 
-def cache_warning(exc: Exception) -> Problem:
+def cache_warning(exc: Exception, instead: str = "rebuilding everything") -> Problem:
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return Problem(str(CACHE_DIR), f"ignoring the build cache ({reason}); rebuilding everything", warning=True)
+    return Problem(str(CACHE_DIR), f"ignoring the build cache ({reason}); {instead}", warning=True)
 
 
 def forget_cache(root: Path) -> None:
