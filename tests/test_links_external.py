@@ -57,12 +57,14 @@ class Handler(WebStandIn):
             server.release.wait(5)
         head = self.command == "HEAD"
         codes = {"/gone": 410, "/error": 500, "/forbidden": 403, "/too-many": 429, "/moved": 301,
-                 "/head-404": 404 if head else 200, "/redirect-to-file": 302}
+                 "/head-404": 404 if head else 200, "/redirect-to-file": 302, "/redirect-to-ftp": 302}
         self.send_response(codes.get(path, 200))
         if path == "/moved":
             self.send_header("Location", "/ok")
         if path == "/redirect-to-file":
             self.send_header("Location", "file:///etc/hostname")
+        if path == "/redirect-to-ftp":
+            self.send_header("Location", f"ftp://127.0.0.1:{server.ftp_port}/file.html")
         self.send_header("Content-Length", "0")
         self.end_headers()
         return None
@@ -220,6 +222,19 @@ def test_a_redirect_out_of_http_is_a_failure(server: ThreadingHTTPServer) -> Non
     result = ask(f"{server.base}/redirect-to-file", 2, NOW)
     assert result.status is None and result.error
     assert server.seen == [("HEAD", "/redirect-to-file")]
+
+
+def test_a_redirect_to_ftp_is_a_failure_and_never_followed(server: ThreadingHTTPServer) -> None:
+    """urllib would follow it, opening a connection to wherever a page points."""
+    with socket.socket() as ftp:
+        ftp.bind(("127.0.0.1", 0))
+        ftp.listen()
+        ftp.settimeout(0.5)
+        server.ftp_port = ftp.getsockname()[1]
+        result = ask(f"{server.base}/redirect-to-ftp", 2, NOW)
+        with pytest.raises(TimeoutError):
+            ftp.accept()
+    assert result.status is None and result.error == "its redirects loop or leave http(s)"
 
 
 def test_a_link_written_as_a_browser_shows_it_is_asked_percent_encoded(server: ThreadingHTTPServer) -> None:

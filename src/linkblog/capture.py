@@ -18,6 +18,7 @@ from lxml import etree
 
 from linkblog import __version__
 from linkblog.content import FieldError, read_url
+from linkblog.links_external import LeavesTheWeb, web_opener
 from linkblog.problems import Problem
 from linkblog.yamlload import CONTROL_CHARACTERS
 
@@ -70,7 +71,7 @@ def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Pro
     request = urllib.request.Request(url, headers={
         "User-Agent": f"linkblog/{__version__}", "Accept": "text/html,application/xhtml+xml;q=0.9"})
     try:
-        with _opener().open(request, timeout=seconds) as response:
+        with web_opener().open(request, timeout=seconds) as response:
             return read_page(response, time.monotonic() + seconds), None
     except HTTPError as exc:
         return None, Problem(url, one_line(f"the server answered {exc.code} {exc.reason}"))
@@ -97,21 +98,10 @@ def fetch_failure(exc: Exception, seconds: float) -> str:
         return f"no complete answer within {seconds:g} seconds (set {TIMEOUT_ENV} to wait longer)"
     if isinstance(reason, _Refused):
         return str(reason)
+    if isinstance(exc, LeavesTheWeb):
+        return str(exc.reason)
     detail = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
     return one_line(f"cannot be fetched: {detail or type(reason).__name__}")
-
-
-class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follows redirects to http(s) only (urllib would also follow one to ftp)."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme.lower() not in _WEB_SCHEMES:
-            raise _Refused(f"redirects to '{newurl}', which is not an http(s) page")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _opener() -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(_WebOnlyRedirects)
 
 
 def read_page(response: http.client.HTTPResponse, deadline: float) -> Page:
