@@ -63,6 +63,12 @@ def test_key_of_keeps_its_parts_apart() -> None:
     assert len({key_of(*parts) for parts in splits}) == len(splits)
 
 
+def test_key_of_keeps_apart_parts_that_hold_its_separator() -> None:
+    splits = [("a\0b",), ("a", "b"), ("a\0", "b"), ("a", "\0b"), ("a", "", "b"), ("a\0\0b",), ('["a", "b"]',),
+              ('["a\\u0000b"]',), ("\0",), ("", ""), ("\udcff\0",), ("\udcff", "")]
+    assert len({key_of(*parts) for parts in splits}) == len(splits)
+
+
 def test_key_of_depends_on_the_order_of_its_parts() -> None:
     assert key_of("a", "b") != key_of("b", "a")
     assert key_of("a", "b") == key_of("a", "b")

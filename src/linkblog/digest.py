@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 
 def digest_bytes(data: bytes) -> str:
@@ -12,7 +13,12 @@ def digest_bytes(data: bytes) -> str:
 
 def key_of(*parts: str) -> str:
     """A short, stable digest of some text parts, kept apart from each other."""
-    return digest_bytes("\0".join(parts).encode("utf-8", "surrogateescape"))
+    joined = "\0".join(parts)
+    if joined.count("\0") < len(parts):  # no part holds the separator itself: the join is unambiguous
+        return digest_bytes(joined.encode("utf-8", "surrogateescape"))
+    # A template, say, may hold NUL: its parts are spelled out, and digested apart from every plain join.
+    spelled = json.dumps(parts, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(spelled, digest_size=16, person=b"linkblog-parts").hexdigest()
 
 
 def post_digest(rel: str, data: bytes) -> str:
