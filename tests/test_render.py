@@ -116,6 +116,21 @@ def test_an_undefined_variable_in_an_included_template(tmp_path: Path):
     assert "nope" in caught.value.problem.message
 
 
+@pytest.mark.parametrize("name", [".part.html", "#part.html", "part.html~", "part.html.swp", "part.tmp",
+                                  "_partials/.part.html", ".hidden/part.html"])
+def test_a_file_the_build_does_not_track_is_no_template(tmp_path: Path, name: str):
+    """An edit of a hidden or editor's file is never seen, so no page may depend on it."""
+    (tmp_path / "templates" / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "templates" / name).write_text("{{ nope }}")
+    render = renderer(tmp_path, {"page.html": f"one {{% include '{name}' %}}\n", "_part.html": "fine"})
+    with pytest.raises(RenderError) as caught:
+        render.render_page(spec())
+    assert "not found" in caught.value.problem.message and name in caught.value.problem.message
+    assert name not in render.env.list_templates() and "_part.html" in render.env.list_templates()
+    (tmp_path / "templates" / "page.html").write_text("{% include page.title %}")  # may be any template tracked
+    assert renderer(tmp_path, {}).template_digests({"page.html"})[1] == []
+
+
 def test_a_missing_template_is_a_problem(tmp_path: Path):
     with pytest.raises(RenderError) as caught:
         renderer(tmp_path).render_page(spec(template="missing.html"))

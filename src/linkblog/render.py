@@ -22,6 +22,7 @@ from linkblog.digest import key_of
 from linkblog.model import PageKind, PageSpec, Post
 from linkblog.plan import FEED_TEMPLATE, SEARCH_PAGE
 from linkblog.problems import Problem
+from linkblog.scan import untracked
 from linkblog.urls import Urls
 
 # Lists show many posts, and each post is on several lists: render each entry once.
@@ -232,6 +233,19 @@ class KeptEntries(Protocol):
     def put(self, post: Post, use: str, html: str) -> None: ...
 
 
+class TrackedLoader(jinja2.FileSystemLoader):
+    """Loads only the templates a build tracks: a hidden or editor's file (scan.untracked) is not one, since an
+    edit of it would leave the pages that include it as they were."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if any(untracked(part) for part in template.split("/")):
+            raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        return [name for name in super().list_templates() if not any(untracked(part) for part in name.split("/"))]
+
+
 class Renderer:
     """Renders pages with the site's templates first, then the default theme's."""
 
@@ -249,7 +263,7 @@ class Renderer:
 
     @cached_property
     def env(self) -> jinja2.Environment:
-        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d)) for d in self.template_dirs]
+        loaders: list[jinja2.BaseLoader] = [TrackedLoader(str(d)) for d in self.template_dirs]
         # theme/base.html reaches the default theme even when the site overrides base.html.
         loaders.append(jinja2.PrefixLoader({"theme": loaders[-1]}))
         env = jinja2.Environment(

@@ -21,6 +21,11 @@ HIDDEN = (".", "#")
 PRIVATE = (".", "#", "_")
 
 
+def untracked(name: str, skipped: tuple[str, ...] = HIDDEN) -> bool:
+    """True for a file or folder name a scan skips: an editor's temporary file, or one starting with `skipped`."""
+    return name.startswith(skipped) or name.endswith(("~", ".swp", ".tmp"))
+
+
 def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN) -> list[Found]:
     """Files under folder (ending in suffix), sorted, skipping editor temp files and names starting with `skipped`."""
     found: list[Found] = []
@@ -32,7 +37,7 @@ def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN) -> l
 def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[str, ...], found: list[Found]) -> None:
     with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.startswith(skipped) or entry.name.endswith(("~", ".swp", ".tmp")):
+            if untracked(entry.name, skipped):
                 continue
             rel = prefix + entry.name
             if entry.is_dir():
