@@ -85,6 +85,10 @@ def test_relative_links_depend_on_their_page(raw: str, expected: bool) -> None:
     ("//example.org/notes/b/", Target("internal", "b/")),
     ("http://example.org/notes/b/", Target("internal", "b/")),
     ("../../up/", Target("outside", "/up/")),
+    ("https://example.org/notes", Target("internal", "")),  # the home page, without its slash
+    ("/notes#top", Target("internal", "", "top")),
+    ("/notes-old/", Target("outside", "/notes-old/")),
+    ("https://example.org/notes-old/", Target("external", "https://example.org/notes-old/")),
     ("/notes/../secret/", Target("outside", "/secret/")),
     ("//cdn.example.com/x.js", Target("external", "https://cdn.example.com/x.js")),
     ("https://other.example?x=1#y", Target("external", "https://other.example/?x=1")),

@@ -66,6 +66,8 @@ def resolve(raw: str, page_url: str, base: str) -> Target:
     path = parts.path or "/"  # https://example.org is its home page
     if netloc != site.netloc.lower():
         return Target("external", urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")))
+    if path == site.path.rstrip("/"):  # the home page without its slash, which the server redirects to it
+        return Target("internal", "", unquote(parts.fragment))
     if not path.startswith(site.path):
         # An absolute URL may name a neighbour on the same host (checked as any other); a relative one meant
         # this site.
