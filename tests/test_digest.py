@@ -65,7 +65,8 @@ def test_key_of_keeps_its_parts_apart() -> None:
 
 def test_key_of_keeps_apart_parts_that_hold_its_separator() -> None:
     splits = [("a\0b",), ("a", "b"), ("a\0", "b"), ("a", "\0b"), ("a", "", "b"), ("a\0\0b",), ('["a", "b"]',),
-              ('["a\\u0000b"]',), ("\0",), ("", ""), ("\udcff\0",), ("\udcff", "")]
+              ('["a\\u0000b"]',), ("\0",), ("", ""), ("\udcff\0",), ("\udcff", ""), ("a\1\3b",), ("a\1", "b"),
+              ("a\1\2", "\0"), ("a\1\2\0",), ()]
     assert len({key_of(*parts) for parts in splits}) == len(splits)
 
 

@@ -131,6 +131,14 @@ def test_a_file_the_build_does_not_track_is_no_template(tmp_path: Path, name: st
     assert renderer(tmp_path, {}).template_digests({"page.html"})[1] == []
 
 
+@pytest.mark.parametrize("name", ["./_part.html", "_partials/./x.html", "_partials//x.html"])
+def test_a_template_named_with_a_dot_folder_is_found(tmp_path: Path, name: str):
+    (tmp_path / "templates" / "_partials").mkdir(parents=True)
+    (tmp_path / "templates" / "_partials" / "x.html").write_text("x")
+    render = renderer(tmp_path, {"page.html": f"one {{% include '{name}' %}}", "_part.html": "x"})
+    assert render.render_page(spec()) == b"one x"
+
+
 def test_a_missing_template_is_a_problem(tmp_path: Path):
     with pytest.raises(RenderError) as caught:
         renderer(tmp_path).render_page(spec(template="missing.html"))

@@ -18,8 +18,8 @@ from lxml import etree
 
 from linkblog import __version__
 from linkblog.content import FieldError, read_url
-from linkblog.links_external import LeavesTheWeb, web_opener
 from linkblog.problems import Problem
+from linkblog.web import WEB_SCHEMES, LeavesTheWeb, web_opener
 from linkblog.yamlload import CONTROL_CHARACTERS
 
 TIMEOUT_ENV = "LINKBLOG_FETCH_TIMEOUT"
@@ -27,7 +27,6 @@ DEFAULT_TIMEOUT = 10.0
 # An article's HTML is well under this; more is a file download or an endless stream.
 MAX_BYTES = 5 * 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-_WEB_SCHEMES = ("http", "https")
 _CHUNK = 64 * 1024
 
 
@@ -63,7 +62,7 @@ def capture(url: str, timeout: float | None = None) -> tuple[Captured | None, Pr
 def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Problem | None]:
     """The page at an http(s) URL, redirects followed, within the time and size limits."""
     parts = urlsplit(url)
-    if parts.scheme.lower() not in _WEB_SCHEMES or not parts.netloc:
+    if parts.scheme.lower() not in WEB_SCHEMES or not parts.netloc:
         return None, Problem(url, "only http:// and https:// pages can be fetched")
     seconds = timeout if timeout is not None else fetch_timeout()
     if seconds is None:
@@ -190,13 +189,13 @@ def web_url(candidate: str | None, base: str) -> str | None:
         url = read_url(urljoin(base, candidate.strip()), "link")
     except (FieldError, ValueError):
         return None
-    return url if url and urlsplit(url).scheme.lower() in _WEB_SCHEMES else None
+    return url if url and urlsplit(url).scheme.lower() in WEB_SCHEMES else None
 
 
 def page_source(root: lxml.html.HtmlElement | None, meta: dict[str, str], link: str) -> str:
     """Who wrote the page: author meta, JSON-LD author, og:site_name, else the link's host name."""
     author = meta.get("author")
-    if author and urlsplit(author).scheme.lower() in _WEB_SCHEMES:  # a profile URL is not a name
+    if author and urlsplit(author).scheme.lower() in WEB_SCHEMES:  # a profile URL is not a name
         author = None
     host = (urlsplit(link).hostname or "").removeprefix("www.")
     return author or (json_ld_author(root) if root is not None else None) or meta.get("og:site_name") or host

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 
 def digest_bytes(data: bytes) -> str:
@@ -16,9 +15,11 @@ def key_of(*parts: str) -> str:
     joined = "\0".join(parts)
     if joined.count("\0") < len(parts):  # no part holds the separator itself: the join is unambiguous
         return digest_bytes(joined.encode("utf-8", "surrogateescape"))
-    # A template, say, may hold NUL: its parts are spelled out, and digested apart from every plain join.
-    spelled = json.dumps(parts, ensure_ascii=False).encode("utf-8", "surrogateescape")
-    return hashlib.blake2b(spelled, digest_size=16, person=b"linkblog-parts").hexdigest()
+    # A part holds NUL (a fingerprint's "name\0url", a template's text): each part's NUL and \1 are escaped,
+    # and the result digested apart from every plain join.
+    escaped = "\0".join(part.replace("\1", "\1\2").replace("\0", "\1\3") for part in parts)
+    data = escaped.encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(data, digest_size=16, person=b"linkblog-parts").hexdigest()
 
 
 def post_digest(rel: str, data: bytes) -> str:

@@ -26,6 +26,7 @@ from linkblog import __version__
 from linkblog.cache import CACHE_DIR
 from linkblog.output import write_file
 from linkblog.problems import Problem
+from linkblog.web import LeavesTheWeb, web_opener
 
 LINKS_FILE = CACHE_DIR / "links.json"
 FORMAT = 1
@@ -123,25 +124,6 @@ def ask(url: str, timeout: float, now: float) -> LinkStatus:
     return request(url, "GET", timeout, now) if refused else status
 
 
-class LeavesTheWeb(urllib.error.URLError):
-    """A redirect to anything but an http(s) URL."""
-
-
-class WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follows redirects to http(s) only: urllib would also follow one to ftp, a request linkblog never means
-    to make (to a host a page chose)."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise LeavesTheWeb(f"redirects to '{newurl}', which is not an http(s) page")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def web_opener() -> urllib.request.OpenerDirector:
-    """An opener that follows redirects to http(s) URLs only."""
-    return urllib.request.build_opener(WebOnlyRedirects)
-
-
 # What http.client refuses in a URL, and percent-encoding makes acceptable.
 _NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
 
@@ -156,7 +138,8 @@ def request(url: str, method: str, timeout: float, now: float) -> LinkStatus:
             return LinkStatus(url, now, response.status, moved(sent, response.geturl()))
     except urllib.error.HTTPError as exc:
         with exc:  # an error answer holds its connection open too
-            # urllib gives up on a redirect loop, or one that names no Location: neither leads to the page.
+            # urllib gives up on a redirect loop, one to a scheme but http(s) and ftp (ftp is LeavesTheWeb's), or
+            # one that names no Location: none of them leads to the page.
             if 300 <= exc.code < 400:
                 return LinkStatus(url, now, error="its redirects loop or leave http(s)")
             return LinkStatus(url, now, exc.code, moved(sent, exc.geturl()))
@@ -205,8 +188,8 @@ def with_archive(status: LinkStatus, checker: Checker) -> LinkStatus:
     """The dead link with its closest Wayback snapshot, if the archive answers; unchanged if it does not."""
     query = f"{checker.archive_api}?url={quote(status.url, safe='')}"
     try:
-        with urllib.request.urlopen(urllib.request.Request(query, headers={"User-Agent": USER_AGENT}),
-                                    timeout=checker.timeout) as response:
+        with web_opener().open(urllib.request.Request(query, headers={"User-Agent": USER_AGENT}),
+                               timeout=checker.timeout) as response:
             answer = json.loads(response.read(1_000_000))
     except (OSError, ValueError, http.client.HTTPException):
         return status  # asked again next time

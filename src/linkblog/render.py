@@ -238,12 +238,17 @@ class TrackedLoader(jinja2.FileSystemLoader):
     edit of it would leave the pages that include it as they were."""
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        if any(untracked(part) for part in template.split("/")):
+        if not tracked(template):
             raise jinja2.TemplateNotFound(template)
         return super().get_source(environment, template)
 
     def list_templates(self) -> list[str]:
-        return [name for name in super().list_templates() if not any(untracked(part) for part in name.split("/"))]
+        return [name for name in super().list_templates() if tracked(name)]
+
+
+def tracked(name: str) -> bool:
+    """True for a template name no part of which the scan skips (`./x.html` is x.html, as Jinja reads it)."""
+    return not any(untracked(part) for part in name.split("/") if part not in ("", "."))
 
 
 class Renderer:

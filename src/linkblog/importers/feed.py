@@ -7,7 +7,7 @@ import io
 from datetime import datetime
 from typing import Any
 from urllib.error import HTTPError, URLError
-from urllib.request import Request, urlopen
+from urllib.request import Request
 
 import feedparser
 
@@ -19,6 +19,7 @@ from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.safexml import parse_xml, read_source_file
 from linkblog.markdown import shorten
 from linkblog.problems import Problem
+from linkblog.web import web_opener
 
 MAX_BYTES = 50 * 2**20
 TIMEOUT_SECONDS = 20
@@ -58,7 +59,7 @@ def fetch(url: str) -> tuple[bytes | None, Problem | None]:
     """The feed's bytes, fetched with a timeout and a size limit, or a one-line reason it failed."""
     request = Request(url, headers={"User-Agent": f"linkblog/{__version__} (import)"})
     try:
-        with urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        with web_opener().open(request, timeout=TIMEOUT_SECONDS) as response:
             data = response.read(MAX_BYTES + 1)
     except HTTPError as exc:
         return None, Problem(url, f"could not fetch it: HTTP {exc.code} {exc.reason}")
