@@ -24,7 +24,7 @@ from linkblog import __version__
 from linkblog.config import Config
 from linkblog.digest import digest_bytes, key_of
 from linkblog.index import HOME, GroupKey, Site, group_keys
-from linkblog.model import PageKind, PageSpec, Parsed, Post
+from linkblog.model import PageKind, PageSpec, Parsed, Post, Ref
 from linkblog.plan import (
     GROUP_FEEDS,
     INDEX_KINDS,
@@ -126,7 +126,7 @@ def fitted(state: State, code: str, config: Config, selection: tuple[str, ...]) 
 
 def input_key(code: str, settings: tuple[str, ...], inputs: Inputs) -> str:
     """A key of everything a build reads (its code, settings and every input's stat): the same when nothing changed."""
-    stats = [f"{f.path}\0{f.mtime_ns}\0{f.size}" for f in inputs.files()]
+    stats = [f"{f.mtime_ns}/{f.size}/{f.path}" for f in inputs.files()]  # numbers first: no NUL, one reading
     return key_of(code, *settings, *inputs.ignored, *stats)
 
 
@@ -137,7 +137,7 @@ def racy_digests(inputs: Inputs) -> dict[str, str]:
 
 def template_key(templates: list[Found]) -> str:
     """A key of every template file's bytes: the page templates' digests hold while it is the same."""
-    return key_of(*(f"{f.path}\0{file_digest(f.path)}" for f in templates))
+    return key_of(*(f"{file_digest(f.path)}/{f.path}" for f in templates))
 
 
 def file_digest(path: str) -> str:
@@ -209,14 +209,19 @@ class EntryStore:
 
 def post_fingerprint(post: Post) -> str:
     """Everything about a placed post that a page showing it in full can depend on."""
-    shown = [post.digest, post.url, post.date.isoformat(), *(f"{r.name}\0{r.url}" for r in post.tag_refs),
-             f"{post.source_ref.name}\0{post.source_ref.url}" if post.source_ref else "", repr(post.scheduled)]
+    shown = [post.digest, post.url, post.date.isoformat(), *(ref_part(r) for r in post.tag_refs),
+             ref_part(post.source_ref) if post.source_ref else "", repr(post.scheduled)]
     return key_of(*shown)
+
+
+def ref_part(ref: Ref) -> str:
+    """A tag or source as one part of a key: its URL (which holds no space) first, then the name it shows."""
+    return f"{ref.url} {ref.name}"
 
 
 def listing_fingerprint(post: Post) -> str:
     """What a list of titles shows of a post (the archive, previous/next links): never its body."""
-    source = f"{post.source_ref.name}\0{post.source_ref.url}" if post.source_ref else ""
+    source = ref_part(post.source_ref) if post.source_ref else ""
     via = (post.via.url or "") if post.via else ""  # the page of people links each one's newest link
     marks = repr((post.draft, post.scheduled))
     return key_of(post.title, post.url, post.date.isoformat(), post.link or "", source, via, marks)
