@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLE_POSTS, make_site, post_text, tree_bytes
+from conftest import SAMPLE_POSTS, clean_build, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
 from linkblog.engine import ENTRY_LISTS, FEED_KINDS
@@ -271,6 +271,18 @@ def test_workers_beside_live_threads_render_the_bodies_the_cache_kept_apart(
     assert Builder(site / "config.yaml", {"output_dir": str(tmp_path / "clean")}, BuildOptions(now=NOW, jobs=1),
                    persist=False).build().ok
     assert tree_bytes(site / "build") == tree_bytes(tmp_path / "clean")
+
+
+def test_forked_workers_render_from_the_entries_the_cache_kept(tmp_path: Path) -> None:
+    """A CLI build forks its workers, which inherit the entries the cache kept: the posts they show in those
+    entries are read without their bodies."""
+    site = many_posts(tmp_path / "site", 500)
+    assert run_cli(site, "build", "--jobs", "1").code == 0
+    (site / "posts" / "newest.md").write_text(post_text("Newest", "2016-12-31 10:00", "New.", tags="[t1, all]"))
+    run = run_cli(site, "build", "--jobs", "2")
+    assert run.code == 0, run.err
+    assert int(run.out.split(" files written")[0].rsplit(" ", 1)[1]) > 400  # over two processes
+    assert tree_bytes(site / "build") == clean_build(site, tmp_path / "clean")
 
 
 def test_a_watched_rebuild_tells_every_post_files_problems_as_they_now_are(site: Path) -> None:

@@ -54,7 +54,7 @@ from linkblog.search import SearchError, index_files, update_index
 from linkblog.sources import NO_SOURCES, load_sources
 from linkblog.theme import own_templates, template_dirs
 from linkblog.urls import Urls
-from linkblog.workers import MIN_ITEMS, map_items
+from linkblog.workers import MIN_ITEMS, forks, map_items
 
 P = TypeVar("P", bound=Parsed)
 
@@ -227,11 +227,11 @@ class Engine:
 
         The cache is read without bodies only for a site whose templates are all the default theme's: its
         pages show a post's body only in an entry, and an entry kept from an earlier build needs none (but
-        in workers, which make their own renderers)."""
+        in workers from the fork server, which make their own renderers; forked ones inherit this one's)."""
         unread, files = self.state.unread, self.state.files
         if not unread:
             return []
-        spread = self.jobs > 1 and len(pages) >= self.least_shared(not self.state.outputs)
+        spread = self.jobs > 1 and len(pages) >= self.least_shared(not self.state.outputs) and not forks()
         waiting: dict[str, Post] = {}
         for page in pages:
             if page.kind is PageKind.ARCHIVE:  # titles only

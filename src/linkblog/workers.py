@@ -85,6 +85,11 @@ def only_thread() -> bool:
     return False
 
 
+def forks() -> bool:
+    """True when map_items forks its workers, which so inherit the task's state as it is (none is pickled)."""
+    return sys.platform == "linux" and only_thread()
+
+
 def map_items(
     func: Callable[[Any, T], R], state: Any, items: Sequence[T], jobs: int,
     progress: Callable[[int], None] | None = None, least: int = MIN_ITEMS,
@@ -100,7 +105,7 @@ def map_items(
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     import multiprocessing  # only a batch worth spreading pays for loading it
 
-    forking = sys.platform == "linux" and only_thread()
+    forking = forks()
     context = multiprocessing.get_context("fork" if forking else "forkserver")
     if not forking:
         context.set_forkserver_preload(PRELOAD)
