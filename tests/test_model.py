@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, astuple, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from jinja2 import Environment
 
-from linkblog.model import PageKind, Parsed
+from linkblog.model import PageKind, Parsed, Post, assembled
 
 QUOTE_FIRST = "<blockquote>\n<p>Busy is not progress.</p>\n</blockquote>\n<p>My note.</p>\n"
 
@@ -98,3 +98,22 @@ def test_a_replaced_body_finds_its_own_opening_quote() -> None:
     assert replace(quoted, html="<p>Only mine.</p>\n").opening_quote() is None
     longer = replace(quoted, html="<blockquote>\n<p>Theirs, at more length.</p>\n</blockquote>\n<p>Mine.</p>\n")
     assert longer.opening_quote() == ("<p>Theirs, at more length.</p>", "<p>Mine.</p>\n")
+
+
+def test_an_assembled_record_is_the_record_its_fields_make() -> None:
+    made = parsed(link="https://www.example.com/a/", html=QUOTE_FIRST, tags=("x",))
+    values = [getattr(made, f.name) for f in fields(Parsed)]
+    again = assembled(Parsed, *values)
+    assert type(again) is Parsed and again == made and astuple(again) == astuple(made)
+    assert again.article == "example.com/a" and again.opening_quote() == made.opening_quote()
+    with pytest.raises(FrozenInstanceError):
+        again.title = "B"  # type: ignore[misc]
+
+
+def test_an_assembled_post_holds_the_fields_after_the_parsed_ones() -> None:
+    values = [getattr(parsed(), f.name) for f in fields(Parsed)]
+    post = assembled(Post, *values, "/2015/06/a/", "https://example.org/2015/06/a/", (), None, True)
+    assert post == Post(**{f.name: getattr(parsed(), f.name) for f in fields(Parsed)}, url="/2015/06/a/",
+                        permalink="https://example.org/2015/06/a/", scheduled=True)
+    with pytest.raises(ValueError):  # every field, no more, no fewer
+        assembled(Post, *values, "/2015/06/a/")

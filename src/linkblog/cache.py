@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from linkblog.incremental import FileState, State
-from linkblog.model import Parsed, Via
+from linkblog.model import Parsed, Via, assembled
 from linkblog.output import write_file
 from linkblog.problems import Problem
 
@@ -138,11 +138,15 @@ def row_post(rel: str, row: tuple, tz: tzinfo, body: Body = ("", None)) -> Parse
         "".join(names)  # refuses anything but text, at C speed (JSON makes no subclass of str)
     except TypeError:
         raise CacheError("unexpected tag") from None
-    return Parsed(path=rel, title=title, date=moment.astimezone(tz), slug=slug, html=body[0], excerpt=excerpt,
-                  digest=digest, tags=names, link=link, source=source,
-                  via=Via(via_name, via_url) if via_name is not None else None, draft=bool(draft), summary=summary,
-                  extra=expect(decode(json.loads(extra)), dict) if extra is not None else {},
-                  _compared=(link, article) if link and article is not None else None, _quoted=body)
+    via = Via(via_name, via_url) if via_name is not None else None
+    extras = expect(decode(json.loads(extra)), dict) if extra is not None else {}
+    if link and article is None:  # not as this code saves a link: its own __init__ compares it again
+        return Parsed(path=rel, title=title, date=moment.astimezone(tz), slug=slug, html=body[0], excerpt=excerpt,
+                      digest=digest, tags=names, link=link, source=source, via=via, draft=bool(draft),
+                      summary=summary, extra=extras, _quoted=body)
+    # In field order; the body's HTML is `html` itself, and the link compared is this link's.
+    return assembled(Parsed, rel, title, moment.astimezone(tz), slug, body[0], excerpt, digest, names, link, source,
+                     via, bool(draft), summary, extras, (link, article) if link else None, body)
 
 
 def with_body(post: P, body: Body) -> P:

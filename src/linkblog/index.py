@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, overload
 from urllib.parse import quote
 
 from linkblog.config import Config
-from linkblog.model import Group, PageKind, Parsed, Post, Ref
+from linkblog.model import Group, PageKind, Parsed, Post, Ref, assembled
 from linkblog.problems import Problem
 from linkblog.sources import NO_SOURCES, Sources
 from linkblog.urls import Urls, permalink_path, slugify
@@ -35,8 +35,7 @@ GROUP_PATHS = {PageKind.HOME: "/", PageKind.TAG: "/tag/{}/", PageKind.SOURCE: "/
                PageKind.YEAR: "/{}/", PageKind.MONTH: "/{}/"}
 NAMED = (PageKind.TAG, PageKind.SOURCE, PageKind.VIA)  # groups named by their posts, in the most used spelling
 _WHAT = {PageKind.TAG: "tag", PageKind.SOURCE: "source", PageKind.VIA: "via"}
-_PARSED_FIELDS = tuple(f.name for f in fields(Parsed))
-_parsed_values = attrgetter(*_PARSED_FIELDS)  # every field of a Parsed at once: a Post is placed from them
+_parsed_values = attrgetter(*(f.name for f in fields(Parsed)))  # every field of a Parsed: a Post is placed from them
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,13 +305,12 @@ class Site:
         if post is None:
             parsed = self.records[path]
             url = self.post_urls[path]
-            fields = dict(zip(_PARSED_FIELDS, _parsed_values(parsed), strict=True))
-            fields["title"] = typographic(parsed.title)
-            post = self.placed[path] = Post(
-                **fields, url=url, permalink=self.urls.origin + url,  # as Urls.absolute() makes it
-                tag_refs=tuple(dict.fromkeys(self.ref((PageKind.TAG, slugify(t))) for t in parsed.tags)),
-                source_ref=self.ref((PageKind.SOURCE, self.sources.slug(parsed.source))) if parsed.source else None,
-                scheduled=parsed.date > self.now)
+            _, title, *rest = _parsed_values(parsed)  # the parsed post's fields, its title made typographic
+            post = self.placed[path] = assembled(
+                Post, path, typographic(title), *rest, url, self.urls.origin + url,  # as Urls.absolute() makes it
+                tuple(dict.fromkeys(self.ref((PageKind.TAG, slugify(t))) for t in parsed.tags)),
+                self.ref((PageKind.SOURCE, self.sources.slug(parsed.source))) if parsed.source else None,
+                parsed.date > self.now)
         return post
 
     def ref(self, group: GroupKey) -> Ref:
