@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import WebStandIn, make_site, post_text, run_cli, tree_bytes
+from test_engine import noting_pid
 from test_example_site import copy_example
 
 from linkblog.check import check_site
 from linkblog.links_external import Checker, check_links
 from linkblog.problems import errors
 from linkblog.site_links import Output, resolve
+from linkblog.workers import map_items
 
 SNAPSHOT = "http://web.archive.org/web/20150101000000/"
 
@@ -94,8 +98,8 @@ def test_a_fresh_build_is_checked_and_the_output_folder_left_alone(tmp_path: Pat
     assert {p: p.stat().st_mtime_ns for p in (site / "build").rglob("*")} == stamps
 
 
-def test_a_fresh_build_is_checked_parsing_each_post_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The check takes the site from the build it checks: 10,000 posts are not parsed a second time."""
+def counted_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The posts parsed in this process from now on, by path, in order."""
     import linkblog.content
     import linkblog.load
 
@@ -108,10 +112,72 @@ def test_a_fresh_build_is_checked_parsing_each_post_once(tmp_path: Path, monkeyp
 
     monkeypatch.setattr(linkblog.content, "parse_post", counted)
     monkeypatch.setattr(linkblog.load, "parse_post", counted)
+    return parsed
+
+
+def test_a_fresh_build_is_checked_parsing_each_post_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check takes the site from the build it checks: 10,000 posts are not parsed a second time."""
+    parsed = counted_parses(monkeypatch)
     site = make_site(tmp_path / "site", BROKEN_POSTS)
     result = check_site(site / "config.yaml")
     assert sorted(parsed) == sorted(f"posts/{name}" for name in BROKEN_POSTS)
     assert result.pages > 0 and errors(result.problems)  # the broken links are still found
+
+
+def test_a_check_spread_over_workers_finds_what_one_process_finds(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hundreds of pages and feeds (one per source) are read by workers: the same problems, found once each."""
+    posts = {f"p{i:03d}.md": post_text(f"Post {i}", f"2016-{1 + i % 12:02d}-{1 + i % 28:02d} 10:{i % 60:02d}",
+                                        f"[gone](/nowhere/{i % 3}/), [here](#no-{i % 2}) and [fine](#top).",
+                                        tags=f"[t{i % 5}]", link=f"https://example.com/{i}/", source=f"Writer {i}")
+             for i in range(300)}
+    site = built(tmp_path, posts)
+    found = {}
+    for jobs in (1, 2):
+        for module in ("check", "check_feeds"):
+            (tmp_path / f"pids-{module}-{jobs}").mkdir()
+
+            def noted(func: Callable[[Any, Any], Any], state: Any, items: Any, jobs: int, *rest: Any,
+                      folder: Path = tmp_path / f"pids-{module}-{jobs}") -> list[Any]:
+                return map_items(noting_pid, (func, state, folder), items, jobs, *rest)
+
+            monkeypatch.setattr(f"linkblog.{module}.map_items", noted)
+        result = check_site(site / "config.yaml", "build", jobs=jobs)
+        found[jobs] = result.problems, result.pages, result.links
+    problems, pages, links = found[2]
+    assert found[1] == found[2]
+    assert pages > 300 and links > 0
+    assert {p.path for p in problems if p.message.startswith("broken link")} == {f"posts/{name}" for name in posts}
+    for module in ("check", "check_feeds"):
+        assert {p.name for p in (tmp_path / f"pids-{module}-1").iterdir()} == {str(os.getpid())}
+        assert {p.name for p in (tmp_path / f"pids-{module}-2").iterdir()} - {str(os.getpid())}, module
+
+
+def test_a_check_takes_the_posts_the_build_cache_holds_and_leaves_it_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = built(tmp_path, BROKEN_POSTS)
+    (site / "posts" / "2016-04-01-fine.md").write_text(post_text("Fine", "2016-04-01 10:00", tags="[support]",
+                                                                 body="Now [broken](/gone/)."), encoding="utf-8")
+    cache = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (site / ".cache").rglob("*") if p.is_file()}
+    parsed = counted_parses(monkeypatch)
+    result = check_site(site / "config.yaml")
+    assert parsed == ["posts/2016-04-01-fine.md"]  # only the post changed since the build
+    assert {p.path for p in result.problems} == {"posts/2016-01-01-broken.md", "posts/2016-03-01-second.md",
+                                                 "posts/2016-04-01-fine.md"}
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (site / ".cache").rglob("*") if p.is_file()} == cache
+
+
+@pytest.mark.parametrize("damage", [b"not a database", b""])
+def test_a_check_beside_a_damaged_build_cache_parses_every_post_and_leaves_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes) -> None:
+    site = built(tmp_path, BROKEN_POSTS)
+    database = next((site / ".cache").rglob("*.sqlite"))
+    database.write_bytes(damage)
+    parsed = counted_parses(monkeypatch)
+    result = check_site(site / "config.yaml")
+    assert sorted(parsed) == sorted(f"posts/{name}" for name in BROKEN_POSTS)
+    assert {p.path for p in result.problems} == {"posts/2016-01-01-broken.md", "posts/2016-03-01-second.md"}
+    assert database.read_bytes() == damage
 
 
 def test_a_broken_link_names_the_pages_it_breaks(tmp_path: Path) -> None:

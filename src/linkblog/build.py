@@ -95,11 +95,13 @@ class Builder:
     """Builds one site again and again, keeping what the next build needs."""
 
     def __init__(self, config_path: Path, overrides: dict[str, Any] | None = None,
-                 options: BuildOptions | None = None, persist: bool = True):
+                 options: BuildOptions | None = None, persist: bool = True, reads_cache: bool = False):
+        """`persist`: read the site's build cache and keep it up to date; `reads_cache` (without `persist`): only
+        take the parses it holds, never changing it (a check's build into a folder of its own)."""
         self.config_path = config_path
         self.overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
         self.options = options or BuildOptions()
-        self.persist = persist
+        self.persist, self.reads_cache = persist, reads_cache or persist
         self.engine: Engine | None = None
         self.inputs: Inputs | None = None
         self.last: InputState | None = None
@@ -170,11 +172,12 @@ class Builder:
         engine = self.engine
         if engine is None or engine.config != config or engine.code != code or self.options.clean:
             state, saved, warnings = State(), None, []
-            if self.persist and not self.options.clean:
+            if self.reads_cache and not self.options.clean:
                 with timer("cache"):
                     # The default theme's pages show a post's body only in entries: a site keeping to it reads
                     # only the bodies of the posts whose entries the pages it renders make again.
-                    state, saved, warnings = load_state(config.root, code, config.tz, own_templates(config.root))
+                    state, saved, warnings = load_state(config.root, code, config.tz, own_templates(config.root),
+                                                        read_only=not self.persist)
             engine = self.engine = Engine(config, code, state, self.options, self.jobs(), warnings, self.persist)
             engine.saved = saved  # taken before the engine discards what this config makes stale
         return engine

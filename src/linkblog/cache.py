@@ -190,20 +190,32 @@ def connect(root: Path) -> sqlite3.Connection:
     return db
 
 
-def load_state(root: Path, code: str, tz: tzinfo, bodies: bool) -> tuple[State, Saved | None, list[Problem]]:
+def load_state(root: Path, code: str, tz: tzinfo, bodies: bool,
+               read_only: bool = False) -> tuple[State, Saved | None, list[Problem]]:
     """The state the last build saved and the rows it was read from, or an empty one and no rows (with a
-    warning if the saved one was unusable); with every post's body, or (`bodies` False) none."""
+    warning if the saved one was unusable); with every post's body, or (`bodies` False) none.
+
+    `read_only`: the database is opened for reading only and, unusable, left as it is and not told of: the
+    build reading it (a check's) parses the posts instead and keeps no cache."""
     if not (root / DATABASE).exists():
         return State(), None, []
     try:
-        with closing(connect(root)) as db:
+        with closing(open_read_only(root) if read_only else connect(root)) as db:
             return *read_state(db, code, tz, bodies), []
     except OutOfDate:  # another linkblog version or other code: a rebuild, not a problem
-        forget_cache(root)
+        if not read_only:
+            forget_cache(root)
         return State(), None, []
     except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, it is not to be trusted
+        if read_only:
+            return State(), None, []
         forget_cache(root)
         return State(), None, [cache_warning(exc)]
+
+
+def open_read_only(root: Path) -> sqlite3.Connection:
+    """The database, opened so that nothing (not even its schema) can be written to it."""
+    return sqlite3.connect(f"{(root / DATABASE).resolve().as_uri()}?mode=ro", uri=True)
 
 
 def read_state(db: sqlite3.Connection, code: str, tz: tzinfo, bodies: bool) -> tuple[State, Saved]:

@@ -7,12 +7,14 @@ once, naming the pages it breaks; one from a template at the first page that sho
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -25,6 +27,7 @@ from linkblog.model import Post
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.site_links import Output, link_problem, read_output, relative, resolve, url_of
 from linkblog.urls import Urls
+from linkblog.workers import map_items
 
 Links = list[tuple[str, str]]  # (the link as written, the tag it is on)
 HTML = etree.HTMLParser(no_network=True)
@@ -56,13 +59,15 @@ class Uses:
 
 
 def check_site(config_path: Path, output: str | None = None, base_url: str | None = None,
-               external: Checker | None = None, progress: Progress | None = None) -> CheckResult:
-    """Check the site built for `base_url` (default: the config's url): in `output` if given, else built afresh."""
+               external: Checker | None = None, progress: Progress | None = None,
+               jobs: int | None = None) -> CheckResult:
+    """Check the site built for `base_url` (default: the config's url): in `output` if given, else built afresh;
+    its pages and feeds read by `jobs` processes (default: one per core)."""
     overrides = {"url": base_url, "output_dir": output}
     with built_site(config_path, overrides, output is not None) as (out, loaded, problems):
         if out is None or loaded is None:
             return CheckResult(sorted_problems(problems))
-        result, outbound = check_output(out, loaded)
+        result, outbound = check_output(out, loaded, jobs or os.cpu_count() or 1)
     result.problems += problems + content_warnings(loaded.site.posts)
     if external is not None:
         statuses, cache_problems = check_links(sorted(outbound), loaded.config.root, external, progress=progress)
@@ -88,15 +93,18 @@ def built_site(config_path: Path, overrides: dict[str, str | None],
         return
     with TemporaryDirectory(prefix="linkblog-check-") as temp:
         out = Path(temp) / "site"
-        builder = Builder(config_path, {**overrides, "output_dir": str(out)}, BuildOptions(), persist=False)
+        # The posts are taken from the site's build cache where it holds them, and it is left as it is.
+        builder = Builder(config_path, {**overrides, "output_dir": str(out)}, BuildOptions(), persist=False,
+                          reads_cache=True)
         result = builder.build()
         loaded = builder.loaded() if result.ok else None  # the posts it parsed, not parsed a second time
         yield read_output(out, loaded.config.url) if loaded else None, loaded, result.problems
 
 
-def check_output(out: Output, loaded: Loaded) -> tuple[CheckResult, dict[str, Uses]]:
-    """Every link of every page, feed and sitemap entry followed to a file (and id) of the output."""
-    pages, problems = parse_pages(out)
+def check_output(out: Output, loaded: Loaded, jobs: int = 1) -> tuple[CheckResult, dict[str, Uses]]:
+    """Every link of every page, feed and sitemap entry followed to a file (and id) of the output; the pages and
+    feeds are read by `jobs` processes."""
+    pages, problems = parse_pages(out, jobs)
     shown = posts_by_page(loaded)
     refs = {post.path: post_refs(post) for post in loaded.site.posts}
     broken: dict[str, Uses] = defaultdict(Uses)
@@ -105,7 +113,7 @@ def check_output(out: Output, loaded: Loaded) -> tuple[CheckResult, dict[str, Us
     for rel, links in pages.items():
         sources = link_sources(shown.get(rel, []), refs)
         followed += follow(out, rel, links, sources, broken, outbound)
-    problems += located(broken) + check_feeds(out, loaded) + check_sitemap(out, loaded)
+    problems += located(broken) + check_feeds(out, loaded, jobs) + check_sitemap(out, loaded)
     return CheckResult(problems, len(pages), followed, len(outbound)), outbound
 
 
@@ -130,24 +138,39 @@ def follow(out: Output, rel: str, links: Links, sources: dict[str, list[str]], b
     return followed
 
 
-def parse_pages(out: Output) -> tuple[dict[str, Links], list[Problem]]:
-    """The links of every HTML page; the ids of each are kept in `out.ids`."""
+class PageRead(NamedTuple):
+    """What a check needs of one HTML page: its ids and links; or why it cannot be read as HTML."""
+
+    ids: set[str]
+    links: Links
+    unreadable: str | None = None
+
+
+def parse_pages(out: Output, jobs: int = 1) -> tuple[dict[str, Links], list[Problem]]:
+    """The links of every HTML page, read by `jobs` processes; the ids of each are kept in `out.ids`."""
+    rels = [rel for rel in sorted(out.files) if rel.endswith(".html")]
     pages, problems = {}, []
-    for rel in sorted(out.files):
-        if not rel.endswith(".html"):
+    for rel, page in zip(rels, map_items(read_page, out.root, rels, jobs), strict=True):
+        if page.unreadable is not None:
+            problems.append(Problem(urlsplit(url_of(out.base, rel)).path, f"cannot be read as HTML "
+                                                                           f"({page.unreadable})"))
             continue
-        try:
-            root = etree.fromstring((out.root / rel).read_bytes(), HTML)
-        except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-            root, reason = None, str(exc)
-        else:
-            reason = "it is empty"
-        if root is None:
-            problems.append(Problem(urlsplit(url_of(out.base, rel)).path, f"cannot be read as HTML ({reason})"))
-            continue
-        out.ids[rel] = set(root.xpath("//@id | //a/@name"))
-        pages[rel] = links_in(root)
+        out.ids[rel] = page.ids
+        pages[rel] = page.links
     return pages, problems
+
+
+def read_page(root: Path, rel: str) -> PageRead:
+    """One page of the output folder at `root`, parsed (runs in a worker)."""
+    try:
+        parsed = etree.fromstring((root / rel).read_bytes(), HTML)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        parsed, reason = None, str(exc)
+    else:
+        reason = "it is empty"
+    if parsed is None:
+        return PageRead(set(), [], reason)
+    return PageRead(set(parsed.xpath("//@id | //a/@name")), links_in(parsed))
 
 
 def links_in(root: etree._Element) -> Links:

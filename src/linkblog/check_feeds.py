@@ -16,6 +16,7 @@ from linkblog.model import PageSpec
 from linkblog.problems import Problem
 from linkblog.site_links import Output, link_problem, resolve
 from linkblog.urls import Urls
+from linkblog.workers import map_items
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 # The sitemaps.org limits for one file.
@@ -40,23 +41,26 @@ def read(out: Output, rel: str) -> bytes | None:
     return (out.root / rel).read_bytes() if rel in out.files else None
 
 
-def check_feeds(out: Output, loaded: Loaded) -> list[Problem]:
-    """Each RSS and Atom feed parsed with feedparser, checked for required elements and broken links."""
-    problems = []
-    for page, rel in planned(loaded, ("rss", "atom")):
-        data = read(out, rel)
-        if data is None:
-            problems.append(Problem(page.url, "the feed is missing from the output"))
-            continue
-        # Entry content is the pages' HTML, checked there; cleaning it up would only cost time.
-        parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
-        broken = malformed(parsed)
-        if broken:
-            problems.append(Problem(page.url, *broken))
-            continue
-        links = [internal(out, href) for href in feed_links(parsed)]
-        problems += [Problem(page.url, message) for message in feed_errors(parsed, page.kind) + links if message]
-    return problems
+def check_feeds(out: Output, loaded: Loaded, jobs: int = 1) -> list[Problem]:
+    """Each RSS and Atom feed parsed with feedparser, checked for required elements and broken links; a site's
+    hundreds of feeds (one per tag and source) are spread over `jobs` processes."""
+    feeds = [(page.url, page.kind, rel) for page, rel in planned(loaded, ("rss", "atom"))]
+    return [problem for problems in map_items(feed_problems, out, feeds, jobs) for problem in problems]
+
+
+def feed_problems(out: Output, feed: tuple[str, str, str]) -> list[Problem]:
+    """What is wrong with one feed (its URL, kind and output file); runs in a worker."""
+    url, kind, rel = feed
+    data = read(out, rel)
+    if data is None:
+        return [Problem(url, "the feed is missing from the output")]
+    # Entry content is the pages' HTML, checked there; cleaning it up would only cost time.
+    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+    broken = malformed(parsed)
+    if broken:
+        return [Problem(url, *broken)]
+    links = [internal(out, href) for href in feed_links(parsed)]
+    return [Problem(url, message) for message in feed_errors(parsed, kind) + links if message]
 
 
 def malformed(parsed: feedparser.FeedParserDict) -> tuple[str, int | None] | None:

@@ -257,7 +257,7 @@ class Engine:
         kept = load_bodies(self.config.root, waiting) if waiting else {}
         problems = []
         if isinstance(kept, Problem):  # damaged: saved afresh, without the posts it gave no body of
-            problems.append(kept)
+            problems += [kept] if self.persist else []  # else a cache only read (by a check): nothing to tell
             kept, self.saved = {}, None
         bodied = {path: with_body(post, kept[path]) for path, post in waiting.items() if path in kept}
         for path in waiting.keys() - kept.keys():
