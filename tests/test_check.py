@@ -153,6 +153,13 @@ def test_a_check_spread_over_workers_finds_what_one_process_finds(tmp_path: Path
         assert {p.name for p in (tmp_path / f"pids-{module}-2").iterdir()} - {str(os.getpid())}, module
 
 
+def test_check_jobs_sets_how_many_processes_share_it_and_changes_nothing_it_finds(tmp_path: Path) -> None:
+    site = built(tmp_path, BROKEN_POSTS)
+    one, two = run_cli(site, "check", "--jobs", "1"), run_cli(site, "check", "--jobs", "2")
+    assert one.code == two.code == 1
+    assert (one.out, one.err) == (two.out, two.err) and "errors" in one.out
+
+
 def test_a_check_takes_the_posts_the_build_cache_holds_and_leaves_it_as_it_was(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = built(tmp_path, BROKEN_POSTS)

@@ -62,12 +62,13 @@ def check_site(config_path: Path, output: str | None = None, base_url: str | Non
                external: Checker | None = None, progress: Progress | None = None,
                jobs: int | None = None) -> CheckResult:
     """Check the site built for `base_url` (default: the config's url): in `output` if given, else built afresh;
-    its pages and feeds read by `jobs` processes (default: one per core)."""
+    its build, pages and feeds shared by `jobs` processes (default: one per core)."""
     overrides = {"url": base_url, "output_dir": output}
-    with built_site(config_path, overrides, output is not None) as (out, loaded, problems):
+    jobs = jobs or os.cpu_count() or 1
+    with built_site(config_path, overrides, output is not None, jobs) as (out, loaded, problems):
         if out is None or loaded is None:
             return CheckResult(sorted_problems(problems))
-        result, outbound = check_output(out, loaded, jobs or os.cpu_count() or 1)
+        result, outbound = check_output(out, loaded, jobs)
     result.problems += problems + content_warnings(loaded.site.posts)
     if external is not None:
         statuses, cache_problems = check_links(sorted(outbound), loaded.config.root, external, progress=progress)
@@ -77,8 +78,8 @@ def check_site(config_path: Path, output: str | None = None, base_url: str | Non
 
 
 @contextmanager
-def built_site(config_path: Path, overrides: dict[str, str | None],
-               existing: bool) -> Iterator[tuple[Output | None, Loaded | None, list[Problem]]]:
+def built_site(config_path: Path, overrides: dict[str, str | None], existing: bool,
+               jobs: int = 0) -> Iterator[tuple[Output | None, Loaded | None, list[Problem]]]:
     """The output to check and the site it shows, with every problem found: the existing output and the site
     loaded as a build sees it, or a fresh build in a temporary folder (removed afterwards) and the site it built."""
     if existing:
@@ -94,8 +95,8 @@ def built_site(config_path: Path, overrides: dict[str, str | None],
     with TemporaryDirectory(prefix="linkblog-check-") as temp:
         out = Path(temp) / "site"
         # The posts are taken from the site's build cache where it holds them, and it is left as it is.
-        builder = Builder(config_path, {**overrides, "output_dir": str(out)}, BuildOptions(), persist=False,
-                          reads_cache=True)
+        builder = Builder(config_path, {**overrides, "output_dir": str(out)}, BuildOptions(jobs=jobs),
+                          persist=False, reads_cache=True)
         result = builder.build()
         loaded = builder.loaded() if result.ok else None  # the posts it parsed, not parsed a second time
         yield read_output(out, loaded.config.url) if loaded else None, loaded, result.problems
@@ -170,7 +171,8 @@ def read_page(root: Path, rel: str) -> PageRead:
         reason = "it is empty"
     if parsed is None:
         return PageRead(set(), [], reason)
-    return PageRead(set(parsed.xpath("//@id | //a/@name")), links_in(parsed))
+    # Plain strings: each of lxml's results holds on to its element, and so to the whole document.
+    return PageRead({str(value) for value in parsed.xpath("//@id | //a/@name")}, links_in(parsed))
 
 
 def links_in(root: etree._Element) -> Links:

@@ -276,6 +276,7 @@ def add_check(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--base-url", help="absolute base URL to check the site at (overrides url)")
     check.add_argument("--external", action="store_true", help="also check outbound links over the network")
     check.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each outbound link")
+    check.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
     check.set_defaults(run=run_check)
 
 
@@ -289,7 +290,7 @@ def run_check(args: argparse.Namespace) -> int:
         return 2
     show_progress = args.external and sys.stderr.isatty()
     result = check_site(args.config, args.output, args.base_url, Checker(timeout=args.timeout) if args.external
-                        else None, progress_printer() if show_progress else None)
+                        else None, progress_printer() if show_progress else None, args.jobs)
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)
     report(result.problems)
