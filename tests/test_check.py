@@ -153,7 +153,7 @@ def test_a_check_spread_over_workers_finds_what_one_process_finds(tmp_path: Path
         assert {p.name for p in (tmp_path / f"pids-{module}-2").iterdir()} - {str(os.getpid())}, module
 
 
-def test_check_jobs_sets_how_many_processes_share_it_and_changes_nothing_it_finds(tmp_path: Path) -> None:
+def test_check_takes_jobs_and_reports_alike_with_one_or_two(tmp_path: Path) -> None:
     site = built(tmp_path, BROKEN_POSTS)
     one, two = run_cli(site, "check", "--jobs", "1"), run_cli(site, "check", "--jobs", "2")
     assert one.code == two.code == 1

@@ -175,8 +175,10 @@ class Builder:
             if self.reads_cache and not self.options.clean:
                 with timer("cache"):
                     # The default theme's pages show a post's body only in entries: a site keeping to it reads
-                    # only the bodies of the posts whose entries the pages it renders make again.
-                    state, saved, warnings = load_state(config.root, code, config.tz, own_templates(config.root),
+                    # only the bodies of the posts whose entries the pages it renders make again. A build that
+                    # keeps no cache (a check's) keeps no entries either, and shows every body.
+                    bodies = own_templates(config.root) or not self.persist
+                    state, saved, warnings = load_state(config.root, code, config.tz, bodies,
                                                         read_only=not self.persist)
             engine = self.engine = Engine(config, code, state, self.options, self.jobs(), warnings, self.persist)
             engine.saved = saved  # taken before the engine discards what this config makes stale

@@ -214,7 +214,8 @@ def load_state(root: Path, code: str, tz: tzinfo, bodies: bool,
 
 
 def open_read_only(root: Path) -> sqlite3.Connection:
-    """The database, opened so that nothing (not even its schema) can be written to it."""
+    """The database, opened so that nothing (not even its schema) can be written to it, nor one made where it
+    is gone."""
     return sqlite3.connect(f"{(root / DATABASE).resolve().as_uri()}?mode=ro", uri=True)
 
 
@@ -259,7 +260,7 @@ def load_bodies(root: Path, posts: dict[str, Parsed]) -> dict[str, Body] | Probl
         return {}
     query = "SELECT rel, digest, html, quote_end FROM bodies WHERE rel IN (SELECT value FROM json_each(?))"
     try:
-        with closing(sqlite3.connect(root / DATABASE)) as db:
+        with closing(open_read_only(root)) as db:
             rows = typed(db.execute(query, (json.dumps(sorted(posts), ensure_ascii=False),)),
                          ((str,), *_BODY_TYPES))
             return {rel: (html, quote_end) for rel, digest, html, quote_end in rows if digest == posts[rel].digest}
@@ -277,7 +278,7 @@ def load_entries(root: Path, wanted: set[tuple[str, str]]) -> dict[tuple[str, st
     query = "SELECT rel, key, html FROM entries WHERE use = ? AND rel IN (SELECT value FROM json_each(?))"
     found = {}
     try:
-        with closing(sqlite3.connect(root / DATABASE)) as db:
+        with closing(open_read_only(root)) as db:
             for use in sorted({use for use, _ in wanted}):
                 rels = sorted(rel for each, rel in wanted if each == use)
                 rows = typed(db.execute(query, (use, json.dumps(rels, ensure_ascii=False))), _ENTRY_TYPES)

@@ -99,7 +99,10 @@ def built_site(config_path: Path, overrides: dict[str, str | None], existing: bo
                           persist=False, reads_cache=True)
         result = builder.build()
         loaded = builder.loaded() if result.ok else None  # the posts it parsed, not parsed a second time
-        yield read_output(out, loaded.config.url) if loaded else None, loaded, result.problems
+        # Loading can find more (a post changed since the build read it): told once with the build's own.
+        found = loaded.problems if loaded else []
+        yield read_output(out, loaded.config.url) if loaded else None, loaded, \
+            result.problems + [p for p in found if p not in result.problems]
 
 
 def check_output(out: Output, loaded: Loaded, jobs: int = 1) -> tuple[CheckResult, dict[str, Uses]]:
