@@ -97,14 +97,14 @@ class _Handler(FileSystemEventHandler):
 
 class Watcher:
     """Watches folders (recursively, also once made again or made later) and single files; calls
-    `on_change` with each burst's paths."""
+    `on_change` with each burst's paths, a burst ending after `delay` seconds without an event."""
 
     def __init__(self, folders: list[Path], files: list[Path], ignored: list[Path],
-                 on_change: Callable[[set[Path]], None]):
+                 on_change: Callable[[set[Path]], None], delay: float = DEBOUNCE_SECONDS):
         self.folders = list(dict.fromkeys(f.resolve() for f in folders))
         self.files = {f.resolve() for f in files}
         self.ignored = [i.resolve() for i in ignored]
-        self.debouncer = Debouncer(on_change)
+        self.debouncer = Debouncer(on_change, delay)
         self.observer = Observer()
         self.handler = _Handler(self)
         self.watches: dict[Path, ObservedWatch] = {}
