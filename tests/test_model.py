@@ -115,5 +115,5 @@ def test_an_assembled_post_holds_the_fields_after_the_parsed_ones() -> None:
     post = assembled(Post, *values, "/2015/06/a/", "https://example.org/2015/06/a/", (), None, True)
     assert post == Post(**{f.name: getattr(parsed(), f.name) for f in fields(Parsed)}, url="/2015/06/a/",
                         permalink="https://example.org/2015/06/a/", scheduled=True)
-    with pytest.raises(ValueError):  # every field, no more, no fewer
+    with pytest.raises(TypeError):  # every field, no more, no fewer
         assembled(Post, *values, "/2015/06/a/")
