@@ -152,3 +152,21 @@ def test_an_edit_in_a_build_cut_short_is_built_by_the_next(site: Path, monkeypat
     later.write_text(later.read_text() + "\nOne more line.\n")
     assert builder.build(changed=[later]).ok
     assert (site / "watched/tag/hiring/index.html").exists()
+
+
+def test_a_post_unreadable_when_read_is_read_again_once_readable(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A post restored with an old mtime and no read permission: once `chmod +r` (which leaves its stat key
+    as it was) makes it readable, the next build reads it, where it used to keep reporting it unreadable."""
+    builder = watched(site)
+    post = site / "posts/2012-restored.md"
+    post.write_text(post_text("Restored from a backup", "2012-03-04 10:00", "Back again."))
+    a_year_ago = time.time() - 86_400 * 365
+    os.utime(post, (a_year_ago, a_year_ago))
+    real_read = Path.read_bytes
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "read_bytes", lambda path: (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
+                      if path.name == post.name else real_read(path))
+        failed = builder.build(changed=[post])
+    assert not failed.ok and [p.path for p in failed.problems if not p.warning] == ["posts/2012-restored.md"]
+    result = builder.build(changed=[post])
+    assert result.ok and "Back again." in (site / "watched/2012/03/restored-from-a-backup/index.html").read_text()

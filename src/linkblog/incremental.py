@@ -151,12 +151,12 @@ def reusable(state: State, rel: str, found: Found,
              digest_of: Callable[[str, bytes], str]) -> tuple[FileState | None, bytes | None]:
     """The last parse of a post if its bytes are unchanged; else the bytes read to tell (if any).
 
-    `digest_of(rel, data)` is the content digest; a file whose stat is unchanged and not racy is
+    `digest_of(rel, data)` is the content digest; a file read before whose stat is unchanged and not racy is
     trusted without reading it.
     """
     old = state.files.get(rel)
-    if old is None:
-        return None, None  # new: the worker that parses it reads it
+    if old is None or not old.digest:  # new, or unreadable when last tried (a chmod leaves its stat as it was)
+        return None, None  # the worker that parses it reads it
     if (old.mtime_ns, old.size) == (found.mtime_ns, found.size) and not is_racy(found.mtime_ns, state.saved_ns):
         return old, None
     try:
