@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from pathlib import Path
 
 import jinja2
@@ -68,6 +69,40 @@ def test_code_compiled_by_another_linkblog_is_not_taken(tmp_path: Path) -> None:
     theirs = planted(tmp_path, folder, "their code", "compiled elsewhere")
     assert renderer(tmp_path, theirs).render("page.html", {}) == "compiled elsewhere"  # what such an entry does
     assert renderer(tmp_path, CompiledTemplates(folder, "our code")).render("page.html", {}) == "from the file"
+
+
+def test_two_linkblogs_keep_an_entry_each_and_neither_compiles_over_the_other(tmp_path: Path) -> None:
+    folder = tmp_path / "compiled"
+    folder.mkdir(mode=0o700)
+    template(tmp_path, "made {{ page }}")
+    for code in ("a project's linkblog", "a pipx linkblog"):
+        assert renderer(tmp_path, CompiledTemplates(folder, code)).render("page.html", {"page": 1}) == "made 1"
+    kept = {path.name: path.stat().st_ino for path in folder.iterdir()}
+    assert len(kept) == 2
+    for code in ("a project's linkblog", "a pipx linkblog"):  # each takes its own: nothing is written again
+        assert renderer(tmp_path, CompiledTemplates(folder, code)).render("page.html", {"page": 2}) == "made 2"
+    assert {path.name: path.stat().st_ino for path in folder.iterdir()} == kept
+
+
+def test_writing_an_entry_removes_those_unused_for_long_and_stale_temporary_files(tmp_path: Path) -> None:
+    folder = tmp_path / "compiled"
+    folder.mkdir(mode=0o700)
+    template(tmp_path, "in use {{ page }}")
+    assert renderer(tmp_path, CompiledTemplates(folder, "code")).render("page.html", {"page": 1}) == "in use 1"
+    (in_use,) = folder.iterdir()
+    days_ago = {in_use: 90, folder / "deleted-site.jinja": 61, folder / "recent.jinja": 30,
+                folder / "killed-build.jinja.123.tmp": 2, folder / "running-build.jinja.456.tmp": 0,
+                folder / "not-ours.txt": 400}
+    for path, days in days_ago.items():
+        path.touch()
+        os.utime(path, (time.time() - days * 86_400,) * 2)
+    assert renderer(tmp_path, CompiledTemplates(folder, "code")).render("page.html", {"page": 2}) == "in use 2"
+    (tmp_path / "templates" / "other.html").write_text("other", encoding="utf-8")
+    before = set(folder.iterdir())
+    assert renderer(tmp_path, CompiledTemplates(folder, "code")).render("other.html", {}) == "other"
+    (written,) = set(folder.iterdir()) - before
+    assert {path.name for path in folder.iterdir()} == {
+        written.name, in_use.name, "recent.jinja", "running-build.jinja.456.tmp", "not-ours.txt"}
 
 
 def kept_bytes(folder: Path) -> bytes:

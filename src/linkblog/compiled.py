@@ -3,13 +3,15 @@
 Compiling the default theme takes 0.15 s, a tenth of a rebuild after an edit, on every build
 of every site. Compiled templates are code, so they live where Python keeps its own (a private
 folder of the user's, like __pycache__), not in a site's `.cache/`, which holds data only and
-may come with a blog's repository. Whatever goes wrong with them costs only speed.
+may come with a blog's repository. Whatever goes wrong with them costs only speed. Each linkblog
+keeps entries of its own, and what goes unused for two months is removed as others are written.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import time
 from contextlib import suppress
 from pathlib import Path
 from types import CodeType
@@ -20,6 +22,10 @@ from jinja2.bccache import Bucket
 
 from linkblog.digest import key_of
 
+# An entry unused this long (its mtime is set as it is read) is removed when another is written: what an old
+# linkblog, a deleted site or a renamed template left behind. A .tmp file this old was left by a killed build.
+UNUSED_SECONDS = 60 * 86_400
+STALE_TMP_SECONDS = 86_400
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # never a link, never a wait on a FIFO
 _WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -35,14 +41,21 @@ class CompiledTemplates(BytecodeCache):
     def __getstate__(self) -> dict[str, Any]:
         return {"folder": self.folder, "code": self.code, "fd": None}  # a worker opens (and checks) it again
 
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        # Two linkblogs (a project's venv, a pipx install) keep an entry each: else each compiles over the other's.
+        return key_of(self.code, super().get_cache_key(name, filename))
+
     def get_source_checksum(self, source: str) -> str:
         # Another linkblog may set Jinja up otherwise: its compiled code must not be taken for ours.
         return key_of(self.code, source)
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        data = self.read(f"{bucket.key}.jinja")
+        name = f"{bucket.key}.jinja"
+        data = self.read(name)
         if data is None:
             return
+        with suppress(OSError):  # marks it used, so it outlives UNUSED_SECONDS
+            os.utime(name, dir_fd=self.fd, follow_symlinks=False)
         try:
             bucket.bytecode_from_string(data)
         except Exception:  # noqa: BLE001 - a damaged file is compiled again and replaced
@@ -62,6 +75,7 @@ class CompiledTemplates(BytecodeCache):
         except OSError:  # a full disk, a folder removed meanwhile: only the next build's speed is lost
             with suppress(OSError):
                 os.unlink(temporary, dir_fd=fd)
+        remove_unused(fd)
 
     def read(self, name: str) -> bytes | None:
         """A file of the folder, if it is a regular file of this user's."""
@@ -87,6 +101,19 @@ class CompiledTemplates(BytecodeCache):
             if self.fd == -1:
                 os.close(fd)
         return self.fd if self.fd >= 0 else None
+
+
+def remove_unused(fd: int) -> None:
+    """Remove the folder's entries unused for UNUSED_SECONDS and its .tmp files older than STALE_TMP_SECONDS."""
+    now = time.time()
+    with suppress(OSError), os.scandir(fd) as entries:
+        for entry in entries:
+            limit = UNUSED_SECONDS if entry.name.endswith(".jinja") else \
+                STALE_TMP_SECONDS if entry.name.endswith(".tmp") else None
+            with suppress(OSError):
+                if limit is not None and entry.is_file(follow_symlinks=False) and \
+                        now - entry.stat(follow_symlinks=False).st_mtime > limit:
+                    os.unlink(entry.name, dir_fd=fd)
 
 
 def is_private(info: os.stat_result) -> bool:
