@@ -161,6 +161,19 @@ def test_into_another_folder(tmp_path: Path) -> None:
     assert_builds(site)
 
 
+
+def test_into_a_folder_outside_posts_warns_that_no_build_reads_it(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "feed", str(FIXTURES / "rss1.xml"), "--into", "to-review")
+    assert done.code == 0, done.err
+    assert len(list((site / "to-review").iterdir())) == 2
+    (warning,) = [line for line in done.err.splitlines() if "to-review" in line]
+    assert warning.startswith("to-review") and "posts/" in warning
+    sneaky = run_cli(site, "import", "feed", str(FIXTURES / "rss1.xml"), "--into", "posts/../also-to-review")
+    assert sneaky.code == 0 and "also-to-review" in sneaky.err and "warning" in sneaky.err
+    inside = run_cli(site, "import", "feed", str(FIXTURES / "rss1.xml"), "--into", "posts/old")
+    assert inside.code == 0 and "warning" not in inside.err
+
 ENCODED_RSS = """<?xml version="1.0" encoding="{encoding}"?>
 <rss version="2.0"><channel><title>Nikki</title><link>https://nikki.example/</link>
 <item><title>{title}</title><link>https://nikki.example/2009/05/asa/</link>

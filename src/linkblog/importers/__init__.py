@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,13 +77,22 @@ def import_posts(kind: str, source: str, config: Config, into: Path | None = Non
     posts = [recover(post, harvest.home) or post for post in harvest.posts]
     target = (into or config.posts_path).absolute()
     planned, unplanned = plan_files(posts, target, config)
-    warnings = harvest.warnings + unplanned
+    warnings = harvest.warnings + unplanned + outside_posts(target, config)
     outcome = write_plan(planned, force)
     recovered = [file for file in planned if id(file.post) not in originals]
     skipped = harvest.skipped + Counter({"not valid as a post (see warnings)": len(unplanned)})
     into_shown = shown_path(target, config.root) + "/"
     report = ImportReport(into_shown, outcome, skipped, recovered, len(warnings), config.root)
     return report, warnings
+
+
+def outside_posts(target: Path, config: Config) -> list[Problem]:
+    """A warning when the posts go where no build reads them (a folder to review them in first, maybe)."""
+    posts, place = (Path(os.path.abspath(path)) for path in (config.posts_path, target))  # `..` taken out
+    if place.is_relative_to(posts):
+        return []
+    return [Problem(shown_path(target, config.root), f"is outside {shown_path(posts, config.root)}/: no build reads "
+                    "the posts written there until you move them into it", warning=True)]
 
 
 def skipped_text(skipped: Counter[str]) -> str:
