@@ -100,6 +100,28 @@ def test_an_existing_file_is_refused_by_the_path_success_printed(site: Path):
     assert tree_bytes(site) == before
 
 
+
+def test_a_title_whose_url_another_post_has_is_numbered(tmp_path: Path):
+    """A weekly post's title again in the same month: posts/…-weekly-links-2.md, where the build would refuse
+    two posts at /YYYY/MM/weekly-links/."""
+    now = datetime.now(UTC)
+    site = make_site(tmp_path / "site", {"last-week.md": post_text("Weekly links", f"{now:%Y-%m-%d %H:%M}",
+                                                                   slug="weekly-links")})
+    run = run_cli(site, "new", "Weekly links")
+    assert run.code == 0, run.err
+    rel = run.out.strip()
+    assert rel.endswith("-weekly-links-2.md") and "posts/last-week.md" in run.err
+    assert parsed(site, rel).title == "Weekly links"
+    assert run_cli(site, "build").code == 0
+
+
+@pytest.mark.parametrize("title", ["   ", "Ctrl\x07bell"], ids=["blank", "control-character"])
+def test_a_title_a_build_would_refuse_is_not_written(site: Path, title: str):
+    before = tree_bytes(site)
+    run = run_cli(site, "new", title)
+    assert (run.code, run.out) == (1, "") and "not written" in run.err and "title" in run.err
+    assert tree_bytes(site) == before
+
 def test_another_post_linking_the_same_article_is_named(site: Path):
     link = "http://www.scottberkun.com/2015/work-vs-progress?utm_medium=x"
     run = run_cli(site, "new", "Progress again", "--link", link)

@@ -189,9 +189,10 @@ def run_new(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from linkblog.config import load_config
-    from linkblog.load import posts_linking
+    from linkblog.load import posts_near
     from linkblog.problems import errors
     from linkblog.scaffold import NewPost, new_post, prefilled, refused_urls
+    from linkblog.urls import slugify
 
     if not (args.title or args.from_url):
         args.usage_error("give the post's title, or --from-url URL")
@@ -211,7 +212,7 @@ def run_new(args: argparse.Namespace) -> int:
         report(problems)
         return 1
     now = datetime.now(UTC).astimezone(config.tz)
-    rel, problems = new_post(config, posts_linking(config, new.link), new, now)
+    rel, problems = new_post(config, posts_near(config, new.link, slugify(new.title or "")), new, now)
     report(problems)
     if rel is None:
         return 1

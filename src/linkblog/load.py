@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,7 +17,7 @@ from linkblog.plan import plan_pages
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.scan import scan_posts
 from linkblog.sources import load_sources
-from linkblog.urls import Urls
+from linkblog.urls import Urls, slugify
 
 
 @dataclass
@@ -44,9 +45,10 @@ def load_site(config_path: Path, overrides: dict[str, Any] | None = None, drafts
     return Loaded(config, posts, site, pages, problems), problems
 
 
-def read_posts(config: Config, holding: bytes = b"") -> tuple[list[Parsed], list[Problem]]:
-    """Every post file under posts/ parsed (only those whose bytes, in lower case, hold `holding`), and the
-    problems of those that could not be."""
+def read_posts(config: Config, wanted: Callable[[str, bytes], bool] | None = None) -> tuple[list[Parsed],
+                                                                                         list[Problem]]:
+    """Every post file under posts/ parsed (only those `wanted` picks by path and bytes), and the problems of
+    those that could not be."""
     posts, problems = [], []
     for rel, found in scan_posts(config.posts_path)[0].items():
         try:
@@ -54,7 +56,7 @@ def read_posts(config: Config, holding: bytes = b"") -> tuple[list[Parsed], list
         except OSError as exc:
             problems.append(Problem(rel, f"cannot be read ({exc.strerror or exc})"))
             continue
-        if holding and holding not in data.lower():
+        if wanted and not wanted(rel, data):
             continue
         post, post_problems = parse_post(rel, data, config.tz)
         problems += post_problems
@@ -63,11 +65,16 @@ def read_posts(config: Config, holding: bytes = b"") -> tuple[list[Parsed], list
     return posts, problems
 
 
-def posts_linking(config: Config, link: str | None) -> list[Parsed]:
-    """The posts that may link the same article as `link`, parsed: only those whose file names the link's host,
-    so that `linkblog new` parses a handful of posts, not every one (normalised_link tells which really do)."""
-    if not link:
-        return []
-    host = (urlsplit(link.strip()).hostname or "").removeprefix("www.")
+def posts_near(config: Config, link: str | None, slug: str) -> list[Parsed]:
+    """The posts a new one may link the same article as, or share a URL with, parsed: only those whose file
+    names the link's host, and those named for the slug or giving one of their own, so that `linkblog new`
+    parses a handful of posts, not every one (normalised_link and the permalink tell which really do)."""
+    host = (urlsplit(link.strip()).hostname or "").removeprefix("www.") if link else ""
     # A host that is not plain ASCII could be spelled in other cases than bytes.lower() knows: read every post.
-    return read_posts(config, host.encode() if host.isascii() else b"")[0]
+    holding = host.encode() if host.isascii() else b""
+
+    def wanted(rel: str, data: bytes) -> bool:
+        return (link is not None and holding in data.lower()) or slug in slugify(PurePosixPath(rel).stem) \
+            or b"slug:" in data
+
+    return read_posts(config, wanted)[0]

@@ -7,15 +7,16 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
-from linkblog.content import FieldError, read_url
+from linkblog.content import FieldError, parse_post, read_url
 from linkblog.problems import Problem
 from linkblog.theme import theme_dir
-from linkblog.urls import normalised_link, slugify
+from linkblog.urls import normalised_link, permalink_path, slugify
 
 if TYPE_CHECKING:
     from linkblog.capture import Captured
@@ -98,15 +99,40 @@ def new_post(config: Config, existing: Iterable[Parsed], new: NewPost,
         problems.append(Problem("--from-url", "the page has no title; give one: linkblog new \"Title\" --from-url URL"))
     if problems:
         return None, problems
-    path = config.posts_path / f"{now:%Y-%m-%d}-{slugify(new.title)}.md"
+    existing, base = list(existing), slugify(new.title)
+    # The same title twice in a day is most likely one post started twice: its file is refused, not numbered.
+    slug, taken = (base, None) if post_path(config, now, base).exists() else free_slug(config, existing, base, now)
+    path = post_path(config, now, slug)
     rel = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else str(path)
     if path.exists():
         return None, [Problem(rel, "already exists; choose another title or edit that file")]
-    warnings = already_linked(existing, new.link, rel)
+    text = post_file_text(new, now)
+    parsed, refused = parse_post(rel, text.encode(), config.tz)  # what a build would refuse is not written
+    if parsed is None:
+        return None, [replace(problem, message=f"not written: {problem.message}") for problem in refused]
+    url = permalink_path(config.permalink, now, base)
+    warnings = [Problem(rel, f"slug {slug}: {url} is already the URL of {taken}", warning=True)] if taken else []
+    warnings += already_linked(existing, new.link, rel)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:
-        handle.write(post_file_text(new, now))
+        handle.write(text)
     return rel, warnings
+
+
+def post_path(config: Config, now: datetime, slug: str) -> Path:
+    return config.posts_path / f"{now:%Y-%m-%d}-{slug}.md"
+
+
+def free_slug(config: Config, existing: list[Parsed], base: str, now: datetime) -> tuple[str, str | None]:
+    """The title's slug, or (when another post is published at its URL, as a weekly post's title can be)
+    the first of slug-2, slug-3... whose URL is free; and the post whose URL the slug would have shared."""
+    taken = {permalink_path(config.permalink, post.date, post.slug): post.path for post in existing}
+    first = taken.get(permalink_path(config.permalink, now, base))
+    if first is None:
+        return base, None
+    slug = next(slug for number in count(2) if permalink_path(config.permalink, now, slug := f"{base}-{number}")
+                not in taken)
+    return slug, first
 
 
 def refused_urls(new: NewPost) -> list[Problem]:
