@@ -11,7 +11,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, tree_bytes
+from conftest import make_site, post_text, run_cli, tree_bytes
 from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of
 
 
@@ -173,6 +173,41 @@ def test_into_a_folder_outside_posts_warns_that_no_build_reads_it(tmp_path: Path
     assert sneaky.code == 0 and "also-to-review" in sneaky.err and "warning" in sneaky.err
     inside = run_cli(site, "import", "feed", str(FIXTURES / "rss1.xml"), "--into", "posts/old")
     assert inside.code == 0 and "warning" not in inside.err
+
+
+def weekly_feed(days: list[int]) -> str:
+    """An RSS feed, newest first, of posts all titled "Weekly links", one on each of these days of January 2017."""
+    items = "".join(f"<item><title>Weekly links</title><link>https://old.example/{day}/</link>"
+                    f"<pubDate>{day:02d} Jan 2017 09:00:00 +0000</pubDate>"
+                    f"<description>&lt;p&gt;Links of the week to the {day}th.&lt;/p&gt;</description></item>"
+                    for day in sorted(days, reverse=True))
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Old</title>{items}</channel></rss>"
+
+
+def test_importing_a_feed_again_after_it_grew_adds_only_the_new_post(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    feed = tmp_path / "feed.xml"
+    feed.write_text(weekly_feed([8, 15]), encoding="utf-8")
+    assert run_cli(site, "import", "feed", str(feed)).code == 0
+    first = sorted(path.name for path in (site / "posts").iterdir())
+    feed.write_text(weekly_feed([8, 15, 22]), encoding="utf-8")
+    again = run_cli(site, "import", "feed", str(feed))
+    assert again.code == 0, again.err
+    assert "1 new, 2 unchanged" in again.out
+    now = sorted(path.name for path in (site / "posts").iterdir())
+    assert len(now) == 3 and set(first) < set(now)
+    assert_builds(site)
+
+
+def test_a_site_post_at_an_imported_post_s_url_makes_the_import_number_it(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"2017/mine.md": post_text("Mine", "2017-01-20 10:00", slug="weekly-links")})
+    feed = tmp_path / "feed.xml"
+    feed.write_text(weekly_feed([8]), encoding="utf-8")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    assert (site / "posts" / "2017-01-08-weekly-links-2.md").exists()
+    assert (site / "posts" / "2017" / "mine.md").read_text().startswith("---\ntitle: Mine")
+    assert_builds(site)
 
 ENCODED_RSS = """<?xml version="1.0" encoding="{encoding}"?>
 <rss version="2.0"><channel><title>Nikki</title><link>https://nikki.example/</link>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,14 +11,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linkblog.config import Config, load_config
-from linkblog.content import parse_post
+from linkblog.content import decode, parse_post, read_fields, split_front_matter
 from linkblog.index import Selection, Site, index_site
 from linkblog.model import PageSpec, Parsed
 from linkblog.plan import plan_pages
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.scan import scan_posts
 from linkblog.sources import load_sources
-from linkblog.urls import Urls, slugify
+from linkblog.urls import Urls, permalink_path, slugify
 
 
 @dataclass
@@ -78,3 +79,20 @@ def posts_near(config: Config, link: str | None, slug: str) -> list[Parsed]:
             or b"slug:" in data
 
     return read_posts(config, wanted)[0]
+
+
+def published_urls(config: Config) -> dict[str, set[str]]:
+    """The URL path each post file under posts/ gives itself (its date and slug, read without its body), with the
+    files (absolute paths) that give it; drafts and posts dated later included, which a build may publish."""
+    urls: dict[str, set[str]] = {}
+    for rel, found in scan_posts(config.posts_path)[0].items():
+        try:
+            text = decode(rel, Path(found.path).read_bytes())[0]
+        except OSError:
+            continue
+        meta = split_front_matter(rel, text)[0] if text is not None else None
+        fields, problems = read_fields(rel, meta, config.tz) if meta is not None else ({}, [])
+        if meta is not None and not problems:
+            url = permalink_path(config.permalink, fields["date"].astimezone(config.tz), fields["slug"])
+            urls.setdefault(url, set()).add(os.path.abspath(found.path))
+    return urls

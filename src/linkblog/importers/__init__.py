@@ -13,6 +13,7 @@ from linkblog.importers import feed, markdown_files, wordpress
 from linkblog.importers.attribution import recover
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.writer import Outcome, PlannedFile, plan_files, write_plan
+from linkblog.load import published_urls
 from linkblog.problems import Problem
 
 Reader = Callable[[str, ImportOptions], tuple[Harvest | None, list[Problem]]]
@@ -76,7 +77,7 @@ def import_posts(kind: str, source: str, config: Config, into: Path | None = Non
     originals = {id(post) for post in harvest.posts}
     posts = [recover(post, harvest.home) or post for post in harvest.posts]
     target = (into or config.posts_path).absolute()
-    planned, unplanned = plan_files(posts, target, config)
+    planned, unplanned = plan_files(posts, target, config, published_urls(config))
     warnings = harvest.warnings + unplanned + outside_posts(target, config)
     outcome = write_plan(planned, force)
     recovered = [file for file in planned if id(file.post) not in originals]

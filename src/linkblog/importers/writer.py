@@ -46,12 +46,15 @@ class Outcome:
     clashes: list[PlannedFile]
 
 
-def plan_files(posts: list[ImportedPost], into: Path, config: Config) -> tuple[list[PlannedFile], list[Problem]]:
-    """A file for each post; a slug another post already took (same URL) gets -2, -3..."""
+def plan_files(posts: list[ImportedPost], into: Path, config: Config,
+               published: dict[str, set[str]] | None = None) -> tuple[list[PlannedFile], list[Problem]]:
+    """A file for each post; a slug another post already took (same URL: one imported before it, or one of the
+    site's own, `published` by URL) gets -2, -3... Numbered oldest first, so that a feed grown by a newer
+    entry since an import gives the older ones their names again."""
     taken: set[str] = set()
     planned, problems = [], []
-    for post in posts:
-        file, problem = plan_file(post, into, config, taken)
+    for post in sorted(posts, key=lambda each: each.date):
+        file, problem = plan_file(post, into, config, taken, published or {})
         if file:
             planned.append(file)
         if problem:
@@ -59,9 +62,10 @@ def plan_files(posts: list[ImportedPost], into: Path, config: Config) -> tuple[l
     return planned, problems
 
 
-def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str]) -> tuple[PlannedFile | None,
-                                                                                         Problem | None]:
-    """The first free name for one post, checked by parsing it as a build would."""
+def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str],
+              published: dict[str, set[str]]) -> tuple[PlannedFile | None, Problem | None]:
+    """The first free name for one post, checked by parsing it as a build would; the site's post at that URL
+    that is the very file it would write (imported before) leaves the name free."""
     base = chosen_slug(post)
     for number in count(1):
         slug = base if number == 1 else f"{base[: MAX_SLUG_BYTES - 8].rstrip('-')}-{number}"
@@ -71,7 +75,7 @@ def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str]) -
         if parsed is None:
             return None, Problem(post.origin, f"not imported: {problems[0].message}", warning=True)
         url = permalink_path(config.permalink, parsed.date, parsed.slug)
-        if url not in taken and name not in taken:
+        if url not in taken and name not in taken and not published.get(url, set()) - {os.path.abspath(into / name)}:
             taken.update((url, name))
             return PlannedFile(into / name, data, post), None
     return None, None  # pragma: no cover - count() never ends
