@@ -159,6 +159,40 @@ def test_broken_front_matter_stops_the_import(tmp_path: Path) -> None:
     assert list((site / "posts").iterdir()) == []
 
 
+
+@pytest.mark.parametrize("front", ["---\n---\n", "---\n# only a comment\n---\n"], ids=["empty", "comment"])
+def test_jekyll_front_matter_with_nothing_in_it_names_the_post_by_its_file(tmp_path: Path, front: str) -> None:
+    source = tmp_path / "blog" / "_posts"
+    source.mkdir(parents=True)
+    (source / "2016-03-02-named-by-file.md").write_text(front + "Nothing above.\n", encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "jekyll", str(tmp_path / "blog"))
+    assert done.code == 0, done.err
+    (imported,) = posts_of(site).values()
+    assert (imported.parsed.title, f"{imported.parsed.date:%Y-%m-%d}") == ("Named By File", "2016-03-02")
+    assert_builds(site)
+
+
+def test_hugo_translations_are_named_for_their_page_not_their_language(tmp_path: Path) -> None:
+    source = tmp_path / "hugo"
+    (source / "content" / "posts" / "my-trip").mkdir(parents=True)
+    (source / "hugo.toml").write_text('title = "Trips"\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n',
+                                      encoding="utf-8")
+    for language in ("en", "fr"):
+        (source / "content" / "posts" / "my-trip" / f"index.{language}.md").write_text(
+            f"---\ntitle: Trip {language}\ndate: 2016-05-01\n---\nWords.\n", encoding="utf-8")
+        (source / "content" / "posts" / f"short-note.{language}.md").write_text(
+            f"---\ntitle: Note {language}\ndate: 2016-05-02\n---\nWords.\n", encoding="utf-8")
+    (source / "content" / "posts" / "my-trip" / "photo.jpg").write_bytes(b"\xff\xd8")
+    (source / "content" / "posts" / "node.js.md").write_text("---\ntitle: Node\ndate: 2016-05-03\n---\nJS.\n",
+                                                             encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "hugo", str(source))
+    assert done.code == 0, done.err
+    slugs = sorted(post.parsed.slug for post in posts_of(site).values())
+    assert slugs == ["my-trip", "my-trip-2", "node.js", "short-note", "short-note-2"]
+    assert "photo.jpg" in done.err
+
 @pytest.mark.parametrize("kind", ["jekyll", "hugo"])
 def test_folder_without_posts(tmp_path: Path, kind: str) -> None:
     empty = tmp_path / "empty"

@@ -33,6 +33,8 @@ TEMPLATE_TAGS = {"jekyll": (re.compile(r"\{%.*?%\}|\{\{.*?\}\}"), "Liquid tag"),
 DATE_KEYS = {"jekyll": ("date",), "hugo": ("date", "publishDate", "pubdate", "published")}
 _IGNORED_FOLDERS = {"_site", "vendor", "node_modules", "public", "resources"}
 
+# A language code as Hugo names a translation: index.en.md, index.pt-br.md.
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
 class Folder:
@@ -41,6 +43,7 @@ class Folder:
     kind: str
     tz: ZoneInfo
     options: ImportOptions
+    languages: frozenset[str] = frozenset()  # a multilingual Hugo site's: my-post.en.md is my-post in English
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,9 @@ def read_hugo(source: str, options: ImportOptions) -> tuple[Harvest | None, list
     settings, warnings = site_settings(source, [root / name for name in names])
     content = root / "content" if (root / "content").is_dir() else root
     files = [(p, False) for p in content_files(content)]
-    folder = Folder("hugo", zone(settings.get("timeZone") or settings.get("timezone"), options), options)
+    languages = settings.get("languages")
+    folder = Folder("hugo", zone(settings.get("timeZone") or settings.get("timezone"), options), options,
+                    frozenset(str(name).lower() for name in languages) if isinstance(languages, dict) else frozenset())
     return read_folder(folder, files, settings.get("baseURL"), warnings)
 
 
@@ -116,7 +121,7 @@ def add_document(folder: Folder, document: Document, harvest: Harvest, errors: l
     elif post is not None:
         harvest.posts.append(post)
         harvest.warnings += template_tags(folder.kind, document)
-        harvest.warnings += bundle_files(document)
+        harvest.warnings += bundle_files(folder, document)
 
 
 def content_files(folder: Path) -> list[Path]:
@@ -149,6 +154,7 @@ def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Prob
         if (found := _YAML.match(text)) is not None:
             # A newline for the fence keeps the parsers' line numbers equal to the file's.
             data, _ = load_mapping("\n" + (found[1] or ""), TEXT_FIELDS, ("tags", "categories"))
+            data = {} if data is None else data  # `---` then `---`: Jekyll's post named by its file alone
         elif (found := _TOML.match(text)) is not None:
             data = tomllib.loads("\n" + (found[1] or ""))
         elif text.startswith("{"):
@@ -172,7 +178,7 @@ def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Prob
 def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, str | None, list[Problem]]:
     """The post a file holds, or why it is skipped (a page without a date, a draft), or its problems."""
     meta = doc.meta
-    stem = doc.path.parent.name if doc.path.stem == "index" else doc.path.stem
+    stem = doc.path.parent.name if is_bundle(folder, doc) else content_stem(folder, doc.path)
     named = JEKYLL_NAME.match(stem)
     date, problem = post_date(folder, doc, named)
     if problem:
@@ -241,9 +247,23 @@ def template_tags(kind: str, doc: Document) -> list[Problem]:
             for number, line in enumerate(doc.body.split("\n")) for found in pattern.finditer(line)]
 
 
-def bundle_files(doc: Document) -> list[Problem]:
+def content_stem(folder: Folder, path: Path) -> str:
+    """A file's name without its suffix, nor the language a multilingual Hugo site adds: index.fr.md is index."""
+    stem, dot, language = path.stem.rpartition(".")
+    if dot and folder.kind == "hugo" and (language.lower() in folder.languages or (
+            stem == "index" and _LANGUAGE.fullmatch(language))):
+        return stem
+    return path.stem
+
+
+def is_bundle(folder: Folder, doc: Document) -> bool:
+    """True for a Hugo page bundle's page (index.md, index.en.md): the post is named for its folder."""
+    return content_stem(folder, doc.path) == "index"
+
+
+def bundle_files(folder: Folder, doc: Document) -> list[Problem]:
     """A warning for a Hugo page bundle's images and files, which are not copied."""
-    if doc.path.stem != "index":
+    if not is_bundle(folder, doc):
         return []
     others = sorted(p.name for p in doc.path.parent.iterdir() if p.is_file() and p != doc.path)
     if not others:
