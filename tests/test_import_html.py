@@ -73,6 +73,26 @@ def test_wordpress_line_breaks() -> None:
     assert soup.find("pre").get_text() == "keep\n\n  this\n"
 
 
+
+@pytest.mark.parametrize("html, lines", [
+    ("Our list:\n- milk\n- eggs", ["Our list:", "- milk", "- eggs"]),
+    ("Me:\n> not a quote", ["Me:", "> not a quote"]),
+    ("See <b>this</b>\n# not a heading", ["See this", "# not a heading"]),
+    ("Line one<br>1. not a list<br>* nor this", ["Line one", "1. not a list", "* nor this"]),
+], ids=["dashes", "quote", "hash", "br"])
+def test_a_line_after_a_line_break_shows_as_written(html: str, lines: list[str]) -> None:
+    soup = rendered(to_markdown(html, line_breaks=True))
+    (paragraph,) = soup.find_all("p")
+    assert paragraph.get_text().split("\n") == lines
+    assert soup.find(["h1", "ul", "ol", "blockquote"]) is None and "\\" not in paragraph.get_text()
+
+
+def test_a_table_with_a_pipe_in_a_cell_is_kept_as_html() -> None:
+    html = ("<table><thead><tr><th>A</th><th>B|C</th></tr></thead>"
+            "<tbody><tr><td>1</td><td>x | y</td></tr></tbody></table>")
+    cells = [cell.get_text() for cell in rendered(to_markdown(html)).find_all(["th", "td"])]
+    assert cells == ["A", "B|C", "1", "x | y"]
+
 def test_line_breaks_inside_quotes() -> None:
     md = to_markdown("<blockquote>One.\n\nTwo.</blockquote>", line_breaks=True)
     assert [p.get_text() for p in rendered(md).find("blockquote").find_all("p")] == ["One.", "Two."]

@@ -50,7 +50,10 @@ class Converter(MarkdownConverter):
         text = super().process_text(el, parent_tags=parent_tags)
         if "_noformat" in (parent_tags or set()) or "pre" in (parent_tags or set()):
             return text
-        starts_line = el.previous_sibling is None and el.parent is not None and el.parent.name in _STARTS_LINE
+        before = el.previous_sibling
+        # A line starts a block's text, and follows a line break (wpautop's, from a single newline).
+        starts_line = (before is None and el.parent is not None and el.parent.name in _STARTS_LINE) or (
+            isinstance(before, Tag) and before.name == "br")
         return escape_line_starts(text, starts_line)
 
     def convert_cite(self, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -119,9 +122,9 @@ def code_language(el: Tag) -> str:
 
 
 def is_plain_table(table: Tag) -> bool:
-    """A table a pipe table can say: a header row, no attributes, no blocks inside cells."""
+    """A table a pipe table can say: a header row, no attributes, no blocks inside cells, no `|` in them."""
     rows = table.find_all("tr")
-    if not rows or any(cell.name != "th" for cell in rows[0].find_all(["td", "th"])):
+    if not rows or any(cell.name != "th" for cell in rows[0].find_all(["td", "th"])) or "|" in table.get_text():
         return False
     parts = table.find_all(True)
     blocks = {"p", "ul", "ol", "table", "pre", "blockquote", "div", "br", "h1", "h2", "h3", "img"}
