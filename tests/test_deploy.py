@@ -283,6 +283,26 @@ def test_an_unknown_remote_is_refused_before_building(repo: Path) -> None:
     assert user_state(repo) == before
 
 
+
+@pytest.mark.parametrize("setup", ["pushed", "current", "diverged"])
+def test_the_branch_holding_the_source_is_never_deployed_to(repo: Path, setup: str) -> None:
+    """`deploy --branch main` would commit the built site over the posts, and the next `git pull` delete them."""
+    if setup != "current":
+        git(repo, "push", "--quiet", "origin", "main")
+    if setup == "diverged":  # the remote's main moved on: its tip is no longer in HEAD's history
+        git(repo, "checkout", "--quiet", "-b", "work")
+        clone = repo.parent / "clone"
+        git(repo.parent, "clone", "--quiet", "--branch", "main", str(remote_of(repo)), "clone")
+        (clone / "README").write_text("changed elsewhere\n")
+        git(clone, "commit", "--quiet", "-am", "Elsewhere")
+        git(clone, "push", "--quiet", "origin", "main")
+    before = git(remote_of(repo), "rev-parse", "main") if setup != "current" else None
+    run = run_cli(repo, "deploy", "--branch", "main")
+    assert_refused(run, "origin/main", "source", "gh-pages")
+    if before:
+        assert git(remote_of(repo), "rev-parse", "main") == before
+    assert run_cli(repo, "deploy").code == 0  # its own branch is fine
+
 def test_a_push_the_remote_refuses_is_reported(repo: Path) -> None:
     hook = remote_of(repo) / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'you may not publish here' >&2\nexit 1\n")

@@ -101,6 +101,7 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
                 return DeployResult(problems, target=target)
         tree = write_tree(git, config, files)
         tip = remote_tip(git, remote, branch)
+        refuse_source_branch(git, config_path, target, branch, tip)
         if tip and git.run("rev-parse", f"{tip}^{{tree}}") == tree:
             return DeployResult(problems, None, len(files), target)
         commit = git.run("commit-tree", tree, *(["-p", tip] if tip else []), "-m", message or default_message(git))
@@ -202,6 +203,19 @@ def remote_tip(git: Git, remote: str, branch: str) -> str | None:
     return tip
 
 
+def refuse_source_branch(git: Git, config_path: Path, target: str, branch: str, tip: str | None) -> None:
+    """A GitError when the branch holds the site's source rather than a deploy: committing the built site on
+    top of it would make the next `git pull` delete the posts."""
+    current = git.call("symbolic-ref", "--quiet", "--short", "HEAD").stdout.decode(errors="replace").strip()
+    config_in_repo = os.path.relpath(config_path.resolve(), git.run("rev-parse", "--show-toplevel"))
+    source = branch == current or (tip is not None and (
+        git.call("merge-base", "--is-ancestor", tip, "HEAD").returncode == 0
+        or bool(git.call("ls-tree", "--name-only", tip, "--", config_in_repo).stdout.strip())))
+    if source:
+        raise GitError(f"{target} holds this site's source, not a deployed site; deploy to a branch of its "
+                       "own (the default, gh-pages, or --branch NAME)")
+
+
 def has_commit(git: Git, sha: str) -> bool:
     try:
         git.run("cat-file", "-e", f"{sha}^{{commit}}")
@@ -232,6 +246,7 @@ def push_reason(stdout: str, stderr: str) -> str:
     rejected = [line.split("\t")[-1] for line in stdout.splitlines() if line.startswith("!")]
     reason = rejected[0].split("] ", 1)[-1].strip("()") if rejected else git_reason(stderr)
     hook = [line.removeprefix("remote:").strip() for line in stderr.splitlines() if line.startswith("remote:")]
-    if reason in ("non-fast-forward", "fetch first"):  # git's two words for "someone pushed meanwhile"
+    # git's words for "someone pushed meanwhile": before the push began, and while it ran.
+    if reason in ("non-fast-forward", "fetch first", "stale info") or "cannot lock ref" in stderr:
         reason = "non-fast-forward: the branch changed since this deploy began; run it again"
     return "; ".join([reason, *[line for line in hook if line]][:2])
