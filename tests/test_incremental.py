@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from conftest import CONFIG, SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,7 +20,7 @@ from linkblog.model import PageKind, PageSpec
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 OLD = 1_500_000_000  # edits get distinct past mtimes, so the stat fast path is exercised too
-TAGS = ["support", "Support", "work", "reading", "customer success"]
+TAGS = ["support", "Support", "work", "reading", "Reading", "customer success"]
 SOURCES = ["Seth Godin", "seth godin", "Scott Berkun", "Berkun, Scott", "Seth's Blog", None]
 # Near-duplicates of one article (they make "Linked before" relations and warnings), another, none.
 LINKS = ["https://example.com/a", "http://www.example.com/a/?utm_source=feed#top", "https://example.com/b", None]
@@ -291,6 +292,33 @@ def test_a_body_edit_leaves_the_stats_page_alone(tmp_path):
     assert b"Agreed, again." in after["2015/04/some-customers-suck/index.html"]
     assert (stats.read_bytes(), stats.stat().st_mtime_ns) == before  # not rewritten
 
+
+
+@pytest.mark.parametrize("field, before, after", [
+    ("tags", "[support, solo]", "[support, Solo]"), ("source", "Kim Scott", "kim scott"),
+    ("via", "Bob Smith", "bob smith")], ids=["tag", "source", "via"])
+def test_a_name_only_one_post_uses_respelled_is_shown_respelled(tmp_path, field, before, after):
+    """The group's only post leaves it and joins it again in one change: every page showing the name shows
+    the new spelling, as a clean build does (the group's old name was kept)."""
+    root = stats_site(tmp_path / "site")
+    post = root / "posts" / "only.md"
+    post.write_text(post_text("Only one", "2015-05-05 10:00", "Mine.", **{field: before}))
+    rebuilt_equals_clean(root)
+    post.write_text(post_text("Only one", "2015-05-05 10:00", "Mine.", **{field: after}))
+    built = rebuilt_equals_clean(root)
+    page = {"tags": "tag/solo/index.html", "source": "source/kim-scott/index.html", "via": "via/index.html"}[field]
+    new, old = (spelling.strip("[]").split(", ")[-1].encode() for spelling in (after, before))
+    assert new in built[page] and old + b"<" not in built[page]  # no text shows the old spelling
+
+
+def test_a_name_gone_with_one_post_and_back_with_another_is_shown_as_the_other_spells_it(tmp_path):
+    root = stats_site(tmp_path / "site")
+    (root / "posts" / "first.md").write_text(post_text("First", "2015-05-05 10:00", "One.", tags="[Foo]"))
+    rebuilt_equals_clean(root)
+    (root / "posts" / "first.md").unlink()
+    (root / "posts" / "second.md").write_text(post_text("Second", "2015-05-06 10:00", "Two.", tags="[foo]"))
+    built = rebuilt_equals_clean(root)
+    assert b"Foo" not in built["tag/foo/index.html"] and b"foo" in built["tag/index.html"]
 
 def test_a_post_in_a_new_year_links_it_from_the_years_beside_it(tmp_path):
     root = stats_site(tmp_path / "site")

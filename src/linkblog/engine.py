@@ -326,11 +326,12 @@ class Engine:
         groups = {g for rel in changes for p in (site.records.get(rel), changes[rel]) if p
                   for g in group_keys(p, site.sources)}
         sizes_before, before = sizes(site, groups), {rel: spot(site, rel) for rel in changes}
+        names = {group: site.shown(group) for group in groups}
         site.advance(now)  # after the spots: a post placed for them shows what the last build showed
         renamed = set()
         for rel, parsed in changes.items():
             renamed |= site.put(parsed) if parsed is not None else site.drop(rel)
-        return touched(site, before, sizes_before, renamed)
+        return touched(site, before, sizes_before, renamed | site.renamed_since(names))
 
     @cached_property
     def compiled(self) -> CompiledTemplates | None:

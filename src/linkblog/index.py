@@ -264,15 +264,27 @@ class Site:
             if not counts:
                 del self.spellings[group]
                 self.names.pop(group, None)
+                self.refs.pop(group, None)
                 continue
             before, self.names[group] = self.names.get(group), self.name_for(group, counts)
             if before is not None and self.names[group] != before:
                 renamed.add(group)
+        self.forget(renamed)
+        return renamed
+
+    def renamed_since(self, names: dict[GroupKey, str | None]) -> set[GroupKey]:
+        """The groups shown otherwise than `names` (what shown() said before a batch of changes) showed them:
+        also those a change emptied and another filled again in another spelling ("Foo" gone, "foo" come)."""
+        renamed = {group for group, name in names.items() if name is not None and self.shown(group) not in (None, name)}
+        self.forget(renamed)
+        return renamed
+
+    def forget(self, renamed: set[GroupKey]) -> None:
+        """Drop what shows renamed groups' old names: their refs, and the posts placed with those."""
         for group in renamed:
             self.refs.pop(group, None)
             for key in self.lists.get(group, []):
                 self.placed.pop(key[2], None)
-        return renamed
 
     def shown(self, group: GroupKey) -> str | None:
         """A tag's, source's or person's shown name: sources.yaml's, else its most used spelling."""
