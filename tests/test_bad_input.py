@@ -222,6 +222,16 @@ def test_two_posts_on_one_url_name_both_files(good: Path) -> None:
     assert_fails(good, "posts/a.md: writes the same URL /2015/06/same-title/ as posts/b.md")
 
 
+
+@pytest.mark.parametrize("slug, kind", [("feed.xml", "rss"), ("sitemap.xml", "sitemap"), ("404.html", "404")])
+def test_a_post_in_a_folder_a_generated_file_is_names_both(good: Path, slug: str, kind: str) -> None:
+    """With permalink /{slug}/, slug feed.xml is the file feed.xml/index.html: feed.xml cannot be both a folder
+    and the feed. The build said so in a traceback-free but file-less "Not a directory", output half-changed."""
+    (good / "config.yaml").write_text(CONFIG.replace("permalink: /{year}/{month}/{slug}/", "permalink: /{slug}/"))
+    assert run_cli(good, "build").code == 0
+    add_post(good, post_text("Named oddly", "2015-06-02", slug=slug), "odd.md")
+    assert_fails(good, f"posts/odd.md: writes /{slug}/, a folder where the {kind} page writes the file /{slug}")
+
 def test_several_bad_posts_are_all_reported_in_one_run(good: Path) -> None:
     add_post(good, "---\ntitle: A\n---\nBody.\n", "a.md")
     add_post(good, "---\ndate: 2015-01-01\n---\nBody.\n", "b.md")

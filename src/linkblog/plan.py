@@ -290,6 +290,28 @@ def collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
         first, *rest = sorted(paths) + ([f"the {generated[url]} page"] if url in generated else [])
         if rest:
             problems.append(Problem(first, f"writes the same URL {url} as {' and '.join(rest)}"))
+    return problems + nested_collisions(site, generated)
+
+
+def nested_collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
+    """A Problem for each post whose page would be written inside a folder that another page's file is (a post
+    at /feed.xml/, the file feed.xml/index.html, beside the feed at /feed.xml), or whose file is such a folder."""
+    owners = {url: f"the {kind} page" for url, kind in generated.items()}
+    owners.update({url: " and ".join(sorted(paths)) for url, paths in site.by_url.items()})
+    posts = {url for url in site.by_url}
+    urls = sorted(owners)
+    problems = []
+    for file in (url for url in urls if not url.endswith("/")):  # few: the feeds, the sitemap, robots.txt...
+        at = bisect_left(urls, file + "/")
+        inside = urls[at] if at < len(urls) else ""
+        if not inside.startswith(file + "/"):
+            continue
+        if inside in posts:
+            problems.append(Problem(owners[inside], f"writes {inside}, a folder where {owners[file]} writes the "
+                                                    f"file {file}"))
+        elif file in posts:
+            problems.append(Problem(owners[file], f"writes the file {file}, where {owners[inside]} needs a folder "
+                                                  f"({inside})"))
     return problems
 
 
