@@ -170,3 +170,22 @@ def test_a_post_unreadable_when_read_is_read_again_once_readable(site: Path, mon
     assert not failed.ok and [p.path for p in failed.problems if not p.warning] == ["posts/2012-restored.md"]
     result = builder.build(changed=[post])
     assert result.ok and "Back again." in (site / "watched/2012/03/restored-from-a-backup/index.html").read_text()
+
+
+def test_a_config_broken_then_mended_as_it_was_changes_no_more_pages_than_the_edit(site: Path, tmp_path: Path) -> None:
+    """A typo in config.yaml, fixed back, while `serve --watch` runs: the next edit rewrites the pages it
+    changes, not every page of the site (the engine and what it wrote were dropped with the bad config)."""
+    twin = make_site(tmp_path / "twin", SAMPLE_POSTS)
+    builders = {root: watched(root) for root in (site, twin)}
+    config = site / "config.yaml"
+    good = config.read_text()
+    config.write_text(good + "per_page: [\n")
+    assert not builders[site].build(changed=[config]).ok
+    config.write_text(good)
+    results = []
+    for root in (site, twin):
+        post = root / "posts/2016-01-14-stop-apologising.md"
+        post.write_text(post.read_text() + "\nOne more line.\n")
+        results.append(builders[root].build(changed=[post, *([config] if root == site else [])]))
+    assert all(result.ok for result in results)
+    assert results[0].pages == results[1].pages and len(results[0].pages) < 20

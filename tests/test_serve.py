@@ -106,13 +106,13 @@ def test_inject_puts_the_script_before_the_last_closing_body():
     assert inject(b"<p>no body", b"<script>x</script>") == b"<p>no body<script>x</script>"
 
 
-def test_the_script_carries_the_problems_escaped():
+def test_the_script_carries_the_problems_escaped_and_the_build_the_page_shows():
     problems = ['posts/x.md:3: bad "quote" </script><b>bold</b> & more', "templates/t.html: <!--"]
-    page = inject(b"<!DOCTYPE html><html><body><p>Page</p></body></html>", reload_script(problems))
+    page = inject(b"<!DOCTYPE html><html><body><p>Page</p></body></html>", reload_script(Build(7, problems=problems)))
     soup = BeautifulSoup(page, "html.parser")
     scripts = soup.find_all("script")
     assert len(scripts) == 1
-    assert json.loads(scripts[0]["data-linkblog"]) == {"events": "/__linkblog/events", "problems": problems}
+    assert json.loads(scripts[0]["data-linkblog"]) == {"events": "/__linkblog/events?since=7", "problems": problems}
     assert soup.find("b") is None
     assert [p.get_text() for p in soup.find_all("p")] == ["Page"]
 
@@ -250,10 +250,11 @@ def test_the_handler_never_serves_a_file_outside(preview: Served, root: Path, re
 class EventReader:
     """A client of the events endpoint over a raw socket, reading one event at a time."""
 
-    def __init__(self, port: int, last_id: str | None = None):
+    def __init__(self, port: int, last_id: str | None = None, since: int | None = None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         extra = f"Last-Event-ID: {last_id}\r\n" if last_id else ""
-        self.sock.sendall(f"GET /__linkblog/events HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode())
+        query = f"?since={since}" if since is not None else ""
+        self.sock.sendall(f"GET /__linkblog/events{query} HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode())
         self.file = self.sock.makefile("rb")
         head = self.block()
         assert head[0].startswith("HTTP/1.1 200") and "content-type: text/event-stream" in map(str.lower, head)
@@ -298,6 +299,45 @@ def test_a_page_reconnecting_after_missed_builds_is_told_to_reload(preview: Serv
     reader.close()
 
 
+def test_a_page_whose_events_open_after_a_later_build_is_told_to_reload(preview: Served):
+    """A save while the page loaded: its events open after the build it does not show, and say so at once."""
+    broadcast = preview.preview.broadcast
+    broadcast.publish(Build(3))
+    status, _, page = fetch(preview.port, "/notes/")
+    events = json.loads(BeautifulSoup(page, "html.parser").find("script")["data-linkblog"])["events"]
+    assert status == 200 and events.endswith("?since=3")
+    broadcast.publish(Build(4, pages=["/notes/2015/"]))
+    stale = EventReader(preview.port, since=3)
+    assert stale.event() == ("4", {"pages": [], "styles": [], "everything": True, "problems": []})
+    current = EventReader(preview.port, since=4)  # one showing the latest build waits for the next
+    broadcast.publish(Build(5, pages=["/notes/2015/"]))
+    assert current.event() == ("5", {"pages": ["/notes/2015/"], "styles": [], "everything": False, "problems": []})
+    stale.close()
+    current.close()
+
+
+def test_a_path_too_long_for_the_file_system_is_not_found(preview: Served, capsys: pytest.CaptureFixture[str]):
+    for path in ("/notes/" + "a" * 300, "/notes/" + "a/" * 3000):
+        assert fetch(preview.port, path)[0] == 404
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_base_path_beyond_ascii_is_served_and_sent_to_encoded(root: Path):
+    server = Served(root)
+    server.preview.base_path = "/café/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert fetch(server.port, "/caf%C3%A9/style.css")[0] == 200
+        status, headers, _ = fetch(server.port, "/")
+        assert status == 302 and headers["location"] == "/caf%C3%A9/"
+        status, headers, _ = fetch(server.port, "/caf%C3%A9/2015?x=1")
+        assert status == 301 and headers["location"] == "/caf%C3%A9/2015/?x=1"
+    finally:
+        server.stop()
+        thread.join(timeout=5)
+
+
 def test_a_page_from_an_earlier_server_reconnecting_is_told_to_reload(preview: Served):
     reader = EventReader(preview.port, last_id="9")  # this server has had no build 9: it was restarted
     assert reader.event()[1]["everything"]
@@ -333,6 +373,19 @@ def test_a_client_that_goes_away_mid_answer_is_not_an_error(preview: Served, roo
 def test_a_page_open_at_the_old_base_path_is_sent_to_the_new_one(preview: Served, former: str, base: str,
                                                                    asked: str, sent_to: str):
     preview.preview.former.append(former)
+    preview.preview.base_path = base
+    status, headers, _ = fetch(preview.port, asked)
+    assert status == 302 and headers["location"] == sent_to
+
+
+@pytest.mark.parametrize(("former", "base", "asked", "sent_to"), [
+    (["/notes/", "/blog/", "/"], "/notes/", "/blog/2015/", "/notes/2015/"),  # the longest old base, not the last
+    (["/notes/"], "/", "/notes//evil.example/x", "/evil.example/x"),  # a path on this site, never //host
+    (["/notes/"], "/blog/", "/notes", "/blog/"),  # the old base without its slash
+])
+def test_old_base_paths_send_on_to_a_path_of_the_new_one(preview: Served, former: list[str], base: str,
+                                                          asked: str, sent_to: str):
+    preview.preview.former += former
     preview.preview.base_path = base
     status, headers, _ = fetch(preview.port, asked)
     assert status == 302 and headers["location"] == sent_to

@@ -124,8 +124,7 @@ class Builder:
 
     def run(self, progress: Progress, changed: Iterable[Path] | None, timer: Timer) -> BuildResult:
         config, problems = load_config(self.config_path, self.overrides)
-        if config is None or errors(problems):
-            self.engine = None
+        if config is None or errors(problems):  # the engine stays: a config fixed back as it was redoes nothing
             return BuildResult(problems)
         if foreign(config.output_path):
             return BuildResult([Problem(config.output_dir, "holds files linkblog did not write (it has no "

@@ -19,7 +19,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from linkblog.plan import SEARCH_PAGE
 from linkblog.problems import Problem
@@ -95,9 +95,11 @@ def build_of(version: int, base_path: str, written: list[str], deleted: list[str
     return build
 
 
-def reload_script(problems: list[str]) -> bytes:
-    """The script injected into every HTML response, carrying the current problems."""
-    config = html.escape(json.dumps({"events": EVENTS, "problems": problems}), quote=True)
+def reload_script(build: Build) -> bytes:
+    """The script injected into every HTML response, carrying the build it shows: its problems, and its version,
+    so that a page whose events open after a later build (a save while it loaded) is told of it."""
+    events = f"{EVENTS}?since={build.version}"
+    config = html.escape(json.dumps({"events": events, "problems": build.problems}), quote=True)
     source = files("linkblog").joinpath("livereload.js").read_text(encoding="utf-8")
     return f'<script data-linkblog="{config}">\n{source}</script>\n'.encode()
 
@@ -109,13 +111,21 @@ def inject(page: bytes, script: bytes) -> bytes:
 
 
 def resolve(root: Path, base_path: str, request_path: str) -> Path | None:
-    """The file or folder a request path names inside root, or None for anything outside it or malformed."""
-    if "\\" in request_path or "\x00" in request_path or not request_path.startswith(base_path):
+    """The file or folder a (percent-encoded) request path names inside root (at `base_path`, decoded), or None
+    for anything outside it, malformed, or that names nothing (a name too long for the file system, say)."""
+    if "\\" in request_path or "\x00" in request_path:
         return None
-    rel = unquote(request_path[len(base_path):])
+    decoded = unquote(request_path)
+    if not decoded.startswith(base_path):
+        return None
+    rel = decoded[len(base_path):]
     if "\\" in rel or "\x00" in rel or rel.startswith("/") or any(part in ("..", ".") for part in rel.split("/")):
         return None
-    target = (root / rel).resolve()
+    try:
+        target = (root / rel).resolve()
+        target.stat()
+    except OSError:
+        return None
     return target if target.is_relative_to(root.resolve()) else None  # else a symlink leading out
 
 
@@ -137,20 +147,17 @@ class Handler(BaseHTTPRequestHandler):
     def respond(self, head: bool) -> None:
         preview = self.server.preview
         path = urlsplit(self.path).path
-        if preview.base_path != "/" and path in ("/", preview.base_path[:-1]):  # the site lives a folder down
+        base, decoded = preview.base_path, unquote(path)  # the base as the config spells it: café, not caf%C3%A9
+        if base != "/" and decoded in ("/", base[:-1]):  # the site lives a folder down
             status = HTTPStatus.FOUND if path == "/" else HTTPStatus.MOVED_PERMANENTLY
-            return self.send_bytes(status, b"", "text/plain", head, {"Location": preview.base_path})
-        base = preview.base_path
-        moved = next((old for old in reversed(preview.former)  # a tab open from before `url` changed
-                      if path.startswith(old) and not (path.startswith(base) and len(base) >= len(old))), None)
+            return self.redirect(status, base, head)
+        moved = moved_to(decoded, base, preview.former)  # a tab open from before `url` changed
         if moved is not None:
-            location = base + path[len(moved):]
-            return self.send_bytes(HTTPStatus.FOUND, b"", "text/plain", head, {"Location": location})
-        target = resolve(preview.root, preview.base_path, path)
+            return self.redirect(HTTPStatus.FOUND, moved, head)
+        target = resolve(preview.root, base, path)
         if target is not None and target.is_dir():
             if not path.endswith("/"):  # as GitHub Pages does, so relative links resolve alike
-                return self.send_bytes(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", head,
-                                       {"Location": path + "/"})
+                return self.redirect(HTTPStatus.MOVED_PERMANENTLY, decoded + "/", head)
             target = target / "index.html"
         status = HTTPStatus.OK
         if target is None or not target.is_file():
@@ -161,8 +168,14 @@ class Handler(BaseHTTPRequestHandler):
             data, target = _NOTHING_YET, Path("404.html")
         kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind.startswith("text/html"):
-            data = inject(data, reload_script(preview.broadcast.latest.problems))
+            data = inject(data, reload_script(preview.broadcast.latest))
         self.send_bytes(status, data, kind, head)
+
+    def redirect(self, status: HTTPStatus, location: str, head: bool) -> None:
+        """Send the browser on to a (decoded) path, percent-encoded as a Location header must be."""
+        query = urlsplit(self.path).query
+        self.send_bytes(status, b"", "text/plain", head, {"Location": quote(location, safe="/") +
+                                                          (f"?{query}" if query else "")})
 
     def send_bytes(self, status: HTTPStatus, data: bytes, kind: str, head: bool,
                    headers: dict[str, str] | None = None) -> None:
@@ -181,7 +194,10 @@ class Handler(BaseHTTPRequestHandler):
         broadcast = self.server.preview.broadcast
         # Before the headers: a page sees its stream open only once every later build will be told to it.
         # A page that lost its connection and comes back learns that something may have changed.
-        seen = self.headers.get("Last-Event-ID", "")
+        # A page opening its events for the first time says which build it shows (`since`): a build after it,
+        # published while the page loaded, is told to it at once.
+        since = parse_qs(urlsplit(self.path).query).get("since", [""])[0]
+        seen = self.headers.get("Last-Event-ID", "") or since
         seen_version = int(seen) if seen.isdigit() else broadcast.latest.version
         if seen_version != broadcast.latest.version:  # missed builds, or those of a server since restarted
             seen_version = -1
@@ -209,6 +225,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
         return  # a preview's requests are not news
+
+
+def moved_to(path: str, base: str, former: list[str]) -> str | None:
+    """Where a (decoded) path under a base path a changed `url` left now is: under the longest such base."""
+    olds = [old for old in former if (path.startswith(old) or path == old[:-1]) and old != base
+            and not (path.startswith(base) and len(base) >= len(old))]
+    if not olds:
+        return None
+    old = max(olds, key=len)
+    return base + path[len(old):].lstrip("/")  # never //host: a path, not another site
 
 
 @dataclass
