@@ -25,6 +25,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import unquote
 
 from linkblog.build import Builder, BuildOptions, BuildResult, in_site
 from linkblog.cache import CACHE_DIR
@@ -88,7 +89,7 @@ class Session:
         if config is None or errors(problems):
             self.close()
             return None, problems
-        base_path = Urls(config.url).base_path
+        base_path = served_path(config.url)
         try:  # before the first build, which may take a while, so a port in use is told at once
             server = PreviewServer((self.options.host, self.options.port), Preview(self.output, base_path))
         except OSError as exc:
@@ -144,10 +145,10 @@ class Session:
     def follow_url(self, preview: Preview) -> bool:
         """Serve the site where its `url` now puts it (config.yaml edited), as its pages link; True if it moved."""
         engine = self.builder.engine
-        if engine is None or engine.urls.base_path == preview.base_path:
+        if engine is None or served_path(engine.config.url) == preview.base_path:
             return False
         preview.former.append(preview.base_path)
-        preview.base_path = engine.urls.base_path
+        preview.base_path = served_path(engine.config.url)
         assert self.server is not None
         self.say(f"Serving {served_url(self.server, preview.base_path)} (the url in the config changed)")
         return True
@@ -276,6 +277,11 @@ def shown(path: Path, root: Path) -> str:
     """A changed path as the writer knows it: relative to the site (a post that is a link, where the link is)."""
     path = in_site(path, root)
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def served_path(url: str) -> str:
+    """The base path a site's `url` puts it at, as requests name it once decoded: /café/ for caf%C3%A9."""
+    return unquote(Urls(url).base_path)
 
 
 def served_url(server: PreviewServer, base_path: str) -> str:
