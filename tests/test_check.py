@@ -194,6 +194,20 @@ def test_a_broken_link_names_the_pages_it_breaks(tmp_path: Path) -> None:
     assert re.search(r"and \d+ more pages", line)
 
 
+
+def test_a_fragment_with_a_colon_is_looked_for_on_its_own_page(tmp_path: Path) -> None:
+    """`#fn:1` is how kramdown and Goldmark name footnotes (imported posts keep them): a link on the post's page,
+    not one with a scheme resolved against the home page, which does not show an old post."""
+    note = 'See [the note](#note:one), and [a missing one](#note:two).\n\n<p id="note:one">One</p>'
+    posts = {f"2016-01-0{day}-p{day}.md": post_text(f"Post {day}", f"2016-01-0{day} 10:00", tags="[x]")
+             for day in (1, 2, 3)}
+    posts["2010-07-07-old.md"] = post_text("Old", "2010-07-07 10:00", tags="[x]", body=note)
+    site = make_site(tmp_path / "site", posts)  # two posts a page: the home page shows no old post
+    run = run_cli(site, "check")
+    assert run.code == 1
+    assert [(path, "#note:two" in message) for path, message in problem_lines(run.err)] == [
+        ("posts/2010-07-07-old.md", True)]
+
 def test_a_root_relative_link_breaks_under_a_sub_path(tmp_path: Path) -> None:
     posts = {"2016-01-01-about.md": post_text("About", "2016-01-01 10:00", tags="[x]", body="[Me](/about/)")}
     site = make_site(tmp_path / "site", posts, files={"static/about/index.html": "<p>About me</p>"})

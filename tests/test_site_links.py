@@ -61,6 +61,9 @@ def test_url_of_an_output_file(rel: str, url: str) -> None:
     ("../b/", True),
     ("#part", True),
     ("?page=2", True),
+    ("#fn:1", True),  # a footnote as kramdown and Goldmark name them: on this page
+    ("?a=b:c", True),
+    ("b#x:y", True),
     ("", True),
     ("./a:b", True),
     ("/notes/b/", False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -49,7 +50,8 @@ def url_of(base: str, rel: str) -> str:
 
 def relative(raw: str) -> bool:
     """True for a link whose target depends on the page it is on (not /path, //host or scheme:)."""
-    return not raw.startswith("/") and ":" not in raw.split("/", 1)[0]
+    # A scheme ends before any /, ? or #: `#fn:1` (a footnote) and `?a=b:c` stay on their page.
+    return not raw.startswith("/") and ":" not in re.split(r"[/?#]", raw, maxsplit=1)[0]
 
 
 @lru_cache(maxsize=65536)  # the same navigation, tag and feed links appear on every page
