@@ -223,3 +223,23 @@ def test_no_config_yaml_in_the_folder_suggests_init(tmp_path: Path) -> None:
     assert (run.code, "Traceback" in run.err) == (1, False), run.err
     assert run.err.splitlines()[0] == "config.yaml: no config.yaml here (run `linkblog init DIR` to start a site)"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("url", "cname", "warned"), [
+    ("https://notes.example.com/", "notes.example.com", False),
+    ("https://Notes.Example.com", "notes.example.com", False),
+    ("https://example.github.io/notes/", "notes.example.com", True),  # Pages serves it at the domain's root
+    ("https://notes.example.com/blog/", "notes.example.com", True),
+])
+def test_a_cname_elsewhere_than_the_url_is_warned_of_at_its_line(tmp_path: Path, url: str, cname: str,
+                                                                 warned: bool) -> None:
+    config, found = load_config(write(tmp_path, f"url: {url}\ntitle: T\ncname: {cname}\n"), {})
+    assert config is not None and config.cname == cname
+    assert [(p.line, p.warning, f"https://{cname}/" in p.message) for p in found] == ([(3, True, True)] if warned
+                                                                                     else [])
+
+
+def test_a_base_url_given_for_one_run_is_not_compared_with_the_cname(tmp_path: Path) -> None:
+    config, found = load_config(write(tmp_path, "url: https://notes.example.com/\ncname: notes.example.com\n"),
+                                {"url": "http://localhost:8000/"})
+    assert config is not None and found == []

@@ -102,7 +102,20 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     feed = FeedConfig(**data.pop("feed", {}) or {})
     config = Config(root=path.parent.resolve(), feed=feed, **data)
     config = replace(config, url=config.url if config.url.endswith("/") else config.url + "/")
-    return config, check_output_dir(config, name, lines.get("output_dir"))
+    return config, check_output_dir(config, name, lines.get("output_dir")) + cname_problems(config, name, lines)
+
+
+def cname_problems(config: Config, name: str, lines: dict[str, int]) -> list[Problem]:
+    """A warning when `cname` names another address than `url` (from the file, not --base-url): GitHub Pages
+    serves a custom domain's site at its root, where links made under another host's path lead nowhere."""
+    if not config.cname or "url" not in lines:
+        return []
+    parts = urlsplit(config.url)
+    if (parts.hostname or "") == config.cname.strip().lower().rstrip(".") and parts.path == "/":
+        return []
+    return [Problem(name, f"'cname' is {config.cname}, so GitHub Pages serves the site at "
+                    f"https://{config.cname}/; set url to that, or every link under {parts.path} breaks there",
+                    lines.get("cname"), warning=True)]
 
 
 def missing_config(path: Path) -> Problem:
