@@ -286,9 +286,25 @@ def test_events_tell_each_client_of_each_build(preview: Served):
         seen = [reader.event()]
         if seen[0][0] == "1":
             seen.append(reader.event())
-        assert seen[-1] == ("2", {"pages": [], "styles": ["/notes/style.css"], "everything": False,
-                                  "problems": ["posts/x.md:2: bad"]})
+        # Told of build 1 first, it learns what build 2 changed; told only of 2, that every page may have.
+        told_of_each = len(seen) == 2
+        assert seen[-1] == ("2", {"pages": [], "styles": ["/notes/style.css"] if told_of_each else [],
+                                  "everything": not told_of_each, "problems": ["posts/x.md:2: bad"]})
         reader.close()
+
+
+def test_a_page_told_of_a_build_after_one_it_missed_reloads_whatever_changed(preview: Served):
+    broadcast = preview.preview.broadcast
+    reader = EventReader(preview.port, since=0)
+    broadcast.publish(Build(1, pages=["/notes/2015/06/a-post/"]))
+    assert reader.event() == ("1", {"pages": ["/notes/2015/06/a-post/"], "styles": [], "everything": False,
+                                    "problems": []})
+    with broadcast.changed:  # two builds before the page's thread wakes: it sees only the second
+        broadcast.latest = Build(2, pages=["/notes/"])
+        broadcast.latest = Build(3, pages=["/notes/style.css"])
+        broadcast.changed.notify_all()
+    assert reader.event() == ("3", {"pages": [], "styles": [], "everything": True, "problems": []})
+    reader.close()
 
 
 def test_a_page_reconnecting_after_missed_builds_is_told_to_reload(preview: Served):

@@ -215,8 +215,11 @@ class Handler(BaseHTTPRequestHandler):
                 if build is None:
                     self.wfile.write(b": keepalive\n\n")
                 else:
-                    message = build.message() if seen_version >= 0 else Build(build.version, everything=True,
-                                                                             problems=build.problems).message()
+                    # A build after one this page missed (two came while it was being told of another): what
+                    # the missed one changed is not in this one's pages, so every page reloads.
+                    caught_up = seen_version >= 0 and build.version == seen_version + 1
+                    message = build.message() if caught_up else Build(build.version, everything=True,
+                                                                      problems=build.problems).message()
                     self.wfile.write(f"id: {build.version}\nevent: build\ndata: {message}\n\n".encode())
                     seen_version = build.version
                 self.wfile.flush()
