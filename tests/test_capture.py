@@ -383,6 +383,11 @@ def test_cli_times_out_on_a_slow_server(server: Server, tmp_path: Path, monkeypa
     assert capture.TIMEOUT_ENV in line
 
 
+
+def test_a_server_that_trickles_its_headers_times_out_within_the_timeout(trickle: str):
+    page, problem = capture.fetch_page(trickle, timeout=1)
+    assert page is None and problem is not None and "within 1 seconds" in problem.message
+
 def test_cli_reports_a_page_without_a_title(server: Server, tmp_path: Path):
     site = new_site(tmp_path)
     server.replies["/untitled"] = Reply(b"<html><body><p>No title here.</p></body></html>")

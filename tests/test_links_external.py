@@ -218,6 +218,10 @@ def test_a_timeout_is_not_asked_again_with_get(server: ThreadingHTTPServer) -> N
     assert server.seen == [("HEAD", "/wait")]
 
 
+
+def test_a_server_that_trickles_its_answer_times_out_within_the_timeout(trickle: str) -> None:
+    assert request(trickle, "HEAD", 1, NOW) == LinkStatus(trickle, NOW, error="timed out")
+
 def test_a_redirect_out_of_http_is_a_failure(server: ThreadingHTTPServer) -> None:
     result = ask(f"{server.base}/redirect-to-file", 2, NOW)
     assert result.status is None and result.error

@@ -19,7 +19,7 @@ from lxml import etree
 from linkblog import __version__
 from linkblog.content import FieldError, read_url
 from linkblog.problems import Problem
-from linkblog.web import WEB_SCHEMES, LeavesTheWeb, web_opener
+from linkblog.web import WEB_SCHEMES, Deadline, LeavesTheWeb, web_opener
 from linkblog.yamlload import CONTROL_CHARACTERS
 
 TIMEOUT_ENV = "LINKBLOG_FETCH_TIMEOUT"
@@ -69,13 +69,17 @@ def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Pro
         return None, Problem(TIMEOUT_ENV, f"must be a positive number of seconds, not '{os.environ[TIMEOUT_ENV]}'")
     request = urllib.request.Request(url, headers={
         "User-Agent": f"linkblog/{__version__}", "Accept": "text/html,application/xhtml+xml;q=0.9"})
+    deadline = Deadline(seconds)
     try:
-        with web_opener().open(request, timeout=seconds) as response:
-            return read_page(response, time.monotonic() + seconds), None
+        with deadline, web_opener(deadline).open(request, timeout=seconds) as response:
+            page = read_page(response, time.monotonic() + seconds)
     except HTTPError as exc:
         return None, Problem(url, one_line(f"the server answered {exc.code} {exc.reason}"))
     except (_Refused, OSError, http.client.HTTPException, ValueError) as exc:  # OSError covers URLError, timeouts
-        return None, Problem(url, fetch_failure(exc, seconds))
+        return None, Problem(url, fetch_failure(TimeoutError() if deadline.expired else exc, seconds))
+    if deadline.expired:  # cut short, what was read may look whole
+        return None, Problem(url, fetch_failure(TimeoutError(), seconds))
+    return page, None
 
 
 def fetch_timeout() -> float | None:

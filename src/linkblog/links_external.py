@@ -26,7 +26,7 @@ from linkblog import __version__
 from linkblog.cache import CACHE_DIR
 from linkblog.output import write_file
 from linkblog.problems import Problem
-from linkblog.web import LeavesTheWeb, web_opener
+from linkblog.web import Deadline, LeavesTheWeb, web_opener
 
 LINKS_FILE = CACHE_DIR / "links.json"
 FORMAT = 1
@@ -129,12 +129,20 @@ _NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
 
 
 def request(url: str, method: str, timeout: float, now: float) -> LinkStatus:
-    """One request, redirects followed; the body is never read."""
+    """One request, redirects followed, within `timeout` seconds in all; the body is never read."""
+    with Deadline(timeout) as deadline:
+        status = answer(url, method, timeout, now, deadline)
+    # Cut short, a connection can look like a whole answer (headers ended by the cut): never trusted.
+    return LinkStatus(url, now, error="timed out") if deadline.expired else status
+
+
+def answer(url: str, method: str, timeout: float, now: float, deadline: Deadline) -> LinkStatus:
+    """What one request (its connections cut when `deadline` expires) answered, or why it failed."""
     headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
     sent = as_uri(url)
     try:
-        with web_opener().open(urllib.request.Request(sent, headers=headers, method=method),
-                               timeout=timeout) as response:
+        with web_opener(deadline).open(urllib.request.Request(sent, headers=headers, method=method),
+                                       timeout=timeout) as response:
             return LinkStatus(url, now, response.status, moved(sent, response.geturl()))
     except urllib.error.HTTPError as exc:
         with exc:  # an error answer holds its connection open too
@@ -188,12 +196,12 @@ def with_archive(status: LinkStatus, checker: Checker) -> LinkStatus:
     """The dead link with its closest Wayback snapshot, if the archive answers; unchanged if it does not."""
     query = f"{checker.archive_api}?url={quote(status.url, safe='')}"
     try:
-        with web_opener().open(urllib.request.Request(query, headers={"User-Agent": USER_AGENT}),
-                               timeout=checker.timeout) as response:
-            answer = json.loads(response.read(1_000_000))
+        with Deadline(checker.timeout) as deadline, web_opener(deadline).open(
+                urllib.request.Request(query, headers={"User-Agent": USER_AGENT}), timeout=checker.timeout) as response:
+            found = json.loads(response.read(1_000_000))
     except (OSError, ValueError, http.client.HTTPException):
         return status  # asked again next time
-    return replace(status, archive=snapshot(answer))
+    return replace(status, archive=snapshot(found))
 
 
 def snapshot(answer: object) -> str:

@@ -1,9 +1,14 @@
-"""Requests to the web: http(s) only, redirects included."""
+"""Requests to the web: http(s) only, redirects included, each within a deadline for the whole of it."""
 
 from __future__ import annotations
 
+import http.client
+import socket
+import threading
 import urllib.error
 import urllib.request
+from contextlib import suppress
+from typing import Any
 from urllib.parse import urlsplit
 
 WEB_SCHEMES = ("http", "https")
@@ -23,6 +28,90 @@ class WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def web_opener() -> urllib.request.OpenerDirector:
-    """An opener that follows redirects to http(s) URLs only."""
-    return urllib.request.build_opener(WebOnlyRedirects)
+class Deadline:
+    """Cuts every connection of one request (its redirects too) once its seconds have passed.
+
+    urllib's timeout bounds each read of a socket, so a server sending its headers a byte a second never
+    runs it out: a request would wait for hours. Used as a context manager around the request."""
+
+    def __init__(self, seconds: float):
+        self.lock = threading.Lock()
+        self.connections: list[http.client.HTTPConnection] = []
+        self.expired = False
+        self.timer = threading.Timer(seconds, self.expire)
+        self.timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+
+    def watch(self, connection: http.client.HTTPConnection) -> None:
+        with self.lock:
+            self.connections.append(connection)
+            if self.expired:
+                cut(connection)
+
+    def expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            for connection in self.connections:
+                cut(connection)
+
+
+def cut(connection: http.client.HTTPConnection) -> None:
+    """Shut a connection's socket: a read waiting on it in another thread returns at once."""
+    if connection.sock is not None:
+        with suppress(OSError):
+            connection.sock.shutdown(socket.SHUT_RDWR)
+
+
+class WatchedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, deadline: Deadline, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self.deadline.watch(self)
+
+
+class WatchedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, deadline: Deadline, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self.deadline.watch(self)
+
+
+_WATCHED = {http.client.HTTPConnection: WatchedHTTPConnection, http.client.HTTPSConnection: WatchedHTTPSConnection}
+
+
+class DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def do_open(self, http_class: Any, req: urllib.request.Request, **kwargs: Any) -> Any:
+        return super().do_open(_WATCHED[http_class], req, deadline=self.deadline, **kwargs)
+
+
+class DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def do_open(self, http_class: Any, req: urllib.request.Request, **kwargs: Any) -> Any:
+        return super().do_open(_WATCHED[http_class], req, deadline=self.deadline, **kwargs)
+
+
+def web_opener(deadline: Deadline | None = None) -> urllib.request.OpenerDirector:
+    """An opener that follows redirects to http(s) URLs only, its connections cut when `deadline` expires."""
+    handlers: list[Any] = [WebOnlyRedirects]
+    if deadline is not None:
+        handlers += [DeadlineHTTPHandler(deadline), DeadlineHTTPSHandler(deadline)]
+    return urllib.request.build_opener(*handlers)
