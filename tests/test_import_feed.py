@@ -209,6 +209,37 @@ def test_a_site_post_at_an_imported_post_s_url_makes_the_import_number_it(tmp_pa
     assert (site / "posts" / "2017" / "mine.md").read_text().startswith("---\ntitle: Mine")
     assert_builds(site)
 
+
+def test_a_saved_feed_s_relative_links_are_its_site_s(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    feed = tmp_path / "feed.xml"
+    feed.write_text("<?xml version='1.0'?><rss version='2.0'><channel><title>Old</title>"
+                    "<link>https://feed.example.net/blog/</link><item><title>Pictures</title>"
+                    "<pubDate>Mon, 02 Jan 2017 09:00:00 +0000</pubDate><description>&lt;p&gt;&lt;a href='/about/'&gt;"
+                    "About&lt;/a&gt; &lt;img src='img/pic.png' alt='pic'&gt;&lt;/p&gt;</description></item>"
+                    "</channel></rss>", encoding="utf-8")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    (imported,) = posts_of(site).values()
+    assert "https://feed.example.net/about/" in imported.parsed.html
+    assert "https://feed.example.net/blog/img/pic.png" in imported.parsed.html
+
+
+def test_dates_only_feedparser_reads_are_kept_and_unreadable_ones_named(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    feed = tmp_path / "feed.xml"
+    items = "".join(f"<item><title>{title}</title><link>https://old.example/{n}/</link><pubDate>{date}</pubDate>"
+                    f"<description>Words {n}.</description></item>"
+                    for n, (title, date) in enumerate([("Day only", "02 Jan 2017"), ("Weekday", "Mon, 09 Jan 2017"),
+                                                       ("Nonsense", "Thursday, 32 Foo 2017")]))
+    feed.write_text(f"<?xml version='1.0'?><rss version='2.0'><channel><title>Old</title>{items}</channel></rss>",
+                    encoding="utf-8")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    dates = sorted(f"{post.parsed.date:%Y-%m-%d}" for post in posts_of(site).values())
+    assert dates == ["2017-01-02", "2017-01-09"]
+    assert "Thursday, 32 Foo 2017" in done.err
+
 ENCODED_RSS = """<?xml version="1.0" encoding="{encoding}"?>
 <rss version="2.0"><channel><title>Nikki</title><link>https://nikki.example/</link>
 <item><title>{title}</title><link>https://nikki.example/2009/05/asa/</link>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.request import Request
@@ -19,7 +19,7 @@ from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.safexml import parse_xml, read_source_file
 from linkblog.markdown import shorten
 from linkblog.problems import Problem
-from linkblog.web import web_opener
+from linkblog.web import Deadline, web_opener
 
 MAX_BYTES = 50 * 2**20
 TIMEOUT_SECONDS = 20
@@ -37,9 +37,9 @@ def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list
     root, problem = parse_xml(source, data, forbid_dtd=False)
     if root is None:
         return None, [problem] if problem else []
-    headers = {"content-location": source} if is_url else {}
-    # A stream, not bytes: feedparser would first try bytes as a file name or URL of its own.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False)
+    parsed = parsed_feed(data, source if is_url else None)
+    if not is_url and parsed.feed.get("link"):  # a saved feed's relative links are its site's, as the URL's are
+        parsed = parsed_feed(data, parsed.feed["link"])
     if not parsed.get("version"):
         return None, [Problem(source, "not an RSS or Atom feed; nothing was imported")]
     if not parsed.entries:
@@ -49,18 +49,28 @@ def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list
         post, warnings = entry_post(f"{source}: entry {number}", entry, options)
         harvest.warnings += warnings
         if post is None:
-            harvest.skipped["no date"] += 1
+            harvest.skipped["no date it can read"] += 1
         else:
             harvest.posts.append(post)
     return harvest, []
 
 
+def parsed_feed(data: bytes, base: str | None) -> Any:
+    """feedparser's reading of a feed, its relative links resolved against `base` (where no xml:base says)."""
+    # A stream, not bytes: feedparser would first try bytes as a file name or URL of its own.
+    return feedparser.parse(io.BytesIO(data), response_headers={"content-location": base} if base else {},
+                            sanitize_html=False)
+
+
 def fetch(url: str) -> tuple[bytes | None, Problem | None]:
     """The feed's bytes, fetched with a timeout and a size limit, or a one-line reason it failed."""
     request = Request(url, headers={"User-Agent": f"linkblog/{__version__} (import)"})
+    deadline = Deadline(TIMEOUT_SECONDS)
     try:
-        with web_opener().open(request, timeout=TIMEOUT_SECONDS) as response:
+        with deadline, web_opener(deadline).open(request, timeout=TIMEOUT_SECONDS) as response:
             data = response.read(MAX_BYTES + 1)
+        if deadline.expired:  # cut short, what was read may look whole
+            raise TimeoutError("timed out")
     except HTTPError as exc:
         return None, Problem(url, f"could not fetch it: HTTP {exc.code} {exc.reason}")
     except (URLError, OSError, ValueError) as exc:
@@ -75,7 +85,9 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
     """One entry as an ImportedPost: link, date, tags from categories, full content or the summary."""
     date = entry_date(entry, options)
     if date is None:
-        return None, [Problem(origin, "skipped: it has no date", warning=True)]
+        written = next((entry[key] for key in ("published", "updated", "created") if entry.get(key)), None)
+        why = f"its date '{written}' is not one it can read" if written else "it has no date"
+        return None, [Problem(origin, f"skipped: {why}", warning=True)]
     body_html = entry_html(entry)
     kind = (entry.get("title_detail") or {}).get("type")  # feedparser's verdict: text or HTML
     title = title_text(entry.get("title", ""), kind in HTML_TYPES if kind else None)
@@ -91,11 +103,16 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
 
 
 def entry_date(entry: Any, options: ImportOptions) -> datetime | None:
-    """The entry's date as written, offset kept (feedparser's own parse keeps UTC only)."""
+    """The entry's date as written, offset kept (feedparser's own parse keeps UTC only); else feedparser's, which
+    reads more forms ("02 Jan 2017", a date without its time), in UTC."""
     for key in ("published", "updated", "created"):
         moment = stamped_date(entry.get(key, ""))
         if moment is not None:
             return moment if moment.tzinfo else moment.replace(tzinfo=options.tz)
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            return datetime(*parsed[:6], tzinfo=UTC)
     return None
 
 
