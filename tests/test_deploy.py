@@ -303,6 +303,15 @@ def test_the_branch_holding_the_source_is_never_deployed_to(repo: Path, setup: s
         assert git(remote_of(repo), "rev-parse", "main") == before
     assert run_cli(repo, "deploy").code == 0  # its own branch is fine
 
+
+def test_git_without_an_identity_is_told_how_to_give_one(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.delenv(f"GIT_{who}_NAME")
+        monkeypatch.delenv(f"GIT_{who}_EMAIL")
+    (repo.parent / "gitconfig").write_text("[user]\n\tuseConfigOnly = true\n")  # no guessing from the host
+    assert_refused(run_cli(repo, "deploy"), "git config --global user.name", "user.email")
+    assert git(remote_of(repo), "branch", "--list") == ""
+
 def test_a_push_the_remote_refuses_is_reported(repo: Path) -> None:
     hook = remote_of(repo) / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'you may not publish here' >&2\nexit 1\n")

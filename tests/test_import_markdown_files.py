@@ -193,6 +193,16 @@ def test_hugo_translations_are_named_for_their_page_not_their_language(tmp_path:
     assert slugs == ["my-trip", "my-trip-2", "node.js", "short-note", "short-note-2"]
     assert "photo.jpg" in done.err
 
+
+def test_a_bad_date_is_reported_at_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "blog" / "_posts"
+    source.mkdir(parents=True)
+    bad = source / "2016-02-03-bad-date.md"
+    bad.write_text("---\ntitle: Bad\ntags: [x]\ndate: 2016-13-45\n---\nText.\n", encoding="utf-8")
+    done = run_cli(fresh_site(tmp_path / "site"), "import", "jekyll", str(tmp_path / "blog"))
+    assert done.code == 1
+    assert done.err.strip().splitlines()[0].startswith(f"{bad}:4: ")
+
 @pytest.mark.parametrize("kind", ["jekyll", "hugo"])
 def test_folder_without_posts(tmp_path: Path, kind: str) -> None:
     empty = tmp_path / "empty"

@@ -286,7 +286,7 @@ def run_check(args: argparse.Namespace) -> int:
     from linkblog.links_external import Checker
     from linkblog.problems import errors
 
-    if args.timeout <= 0:
+    if not 0 < args.timeout < float("inf"):  # nan and inf too: a deadline must be a time
         print("linkblog check: error: --timeout must be a number of seconds above 0", file=sys.stderr)
         return 2
     show_progress = args.external and sys.stderr.isatty()

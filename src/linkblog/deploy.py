@@ -104,7 +104,13 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
         refuse_source_branch(git, config_path, target, branch, tip)
         if tip and git.run("rev-parse", f"{tip}^{{tree}}") == tree:
             return DeployResult(problems, None, len(files), target)
-        commit = git.run("commit-tree", tree, *(["-p", tip] if tip else []), "-m", message or default_message(git))
+        try:
+            commit = git.run("commit-tree", tree, *(["-p", tip] if tip else []), "-m", message or default_message(git))
+        except GitError as exc:
+            if "auto-detect" in str(exc) or "identity" in str(exc):  # no user.name / user.email set up
+                raise GitError(f"{exc}: tell git who you are (git config --global user.name \"Your Name\"; "
+                               "git config --global user.email you@example.com)") from None
+            raise
         push(git, remote, commit, branch)
     except GitError as exc:
         return DeployResult(problems + [Problem("deploy", str(exc))], target=target)

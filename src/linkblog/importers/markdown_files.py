@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ class Document:
     body: str
     body_line: int
     in_drafts: bool
+    lines: dict[str, int] = field(default_factory=dict)  # the line of each front-matter key (YAML's only)
 
 
 def read_jekyll(source: str, options: ImportOptions) -> tuple[Harvest | None, list[Problem]]:
@@ -141,38 +142,40 @@ def split_document(name: str, path: Path, in_drafts: bool) -> tuple[Document | N
     text, problems = decode(name, path.read_bytes())
     if text is None:
         return None, problems
-    meta, end, problem = front_matter(name, text)
+    meta, end, problem, lines = front_matter(name, text)
     if meta is None:
         return None, [problem] if problem else []
     body_line = text.count("\n", 0, end) + 1
-    return Document(name, path, meta, text[end:].lstrip("\n"), body_line, in_drafts), []
+    return Document(name, path, meta, text[end:].lstrip("\n"), body_line, in_drafts, lines), []
 
 
-def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Problem | None]:
-    """The front matter as a mapping and where the body starts; no front matter is an empty mapping."""
+def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Problem | None, dict[str, int]]:
+    """The front matter as a mapping, where the body starts, and (for YAML) the line of each key; no front matter
+    is an empty mapping."""
+    lines: dict[str, int] = {}
     try:
         if (found := _YAML.match(text)) is not None:
             # A newline for the fence keeps the parsers' line numbers equal to the file's.
-            data, _ = load_mapping("\n" + (found[1] or ""), TEXT_FIELDS, ("tags", "categories"))
+            data, lines = load_mapping("\n" + (found[1] or ""), TEXT_FIELDS, ("tags", "categories"))
             data = {} if data is None else data  # `---` then `---`: Jekyll's post named by its file alone
         elif (found := _TOML.match(text)) is not None:
             data = tomllib.loads("\n" + (found[1] or ""))
         elif text.startswith("{"):
             data, end = json.JSONDecoder().raw_decode(text)
-            return (data, end, None) if isinstance(data, dict) else (None, 0, Problem(name, "front matter "
-                                                                                       "must be a JSON object", 1))
+            return (data, end, None, {}) if isinstance(data, dict) else (
+                None, 0, Problem(name, "front matter must be a JSON object", 1), {})
         else:
-            return {}, 0, None
+            return {}, 0, None, {}
     except yaml.YAMLError as exc:
-        return None, 0, Problem(name, error_message(exc), error_line(exc))
+        return None, 0, Problem(name, error_message(exc), error_line(exc)), {}
     except tomllib.TOMLDecodeError as exc:
         line = _TOML_LINE.search(str(exc))
-        return None, 0, Problem(name, f"invalid TOML: {str(exc).split(' (at')[0]}", int(line[1]) if line else 1)
+        return None, 0, Problem(name, f"invalid TOML: {str(exc).split(' (at')[0]}", int(line[1]) if line else 1), {}
     except json.JSONDecodeError as exc:
-        return None, 0, Problem(name, f"invalid JSON: {exc.msg}", exc.lineno)
+        return None, 0, Problem(name, f"invalid JSON: {exc.msg}", exc.lineno), {}
     if not isinstance(data, dict):
-        return None, 0, Problem(name, "front matter must be 'key: value' lines", 2)
-    return data, found.end(), None
+        return None, 0, Problem(name, "front matter must be 'key: value' lines", 2), {}
+    return data, found.end(), None, lines
 
 
 def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, str | None, list[Problem]]:
@@ -201,7 +204,8 @@ def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, s
 
 def post_date(folder: Folder, doc: Document, named: re.Match | None) -> tuple[datetime | None, Problem | None]:
     """The front matter's date (offset kept), else the file name's; a draft's file time as a last resort."""
-    value = next((doc.meta[key] for key in DATE_KEYS[folder.kind] if doc.meta.get(key) not in (None, "")), None)
+    key = next((key for key in DATE_KEYS[folder.kind] if doc.meta.get(key) not in (None, "")), None)
+    value = doc.meta[key] if key else None
     if value is None and named:
         value = "-".join(named.groups()[:3])
     if value is None and doc.in_drafts:
@@ -211,7 +215,7 @@ def post_date(folder: Folder, doc: Document, named: re.Match | None) -> tuple[da
     try:
         return read_date(iso_offset(value) if isinstance(value, str) else value, folder.tz), None
     except ValueError as exc:
-        return None, Problem(doc.name, str(exc), 1)
+        return None, Problem(doc.name, str(exc), doc.lines.get(key or "", 1))
 
 
 def post_tags(meta: dict[str, Any]) -> tuple[str, ...]:
@@ -276,7 +280,7 @@ def site_settings(source: str, candidates: list[Path]) -> tuple[dict[str, Any], 
     """The first config file found among candidates (Jekyll's _config.yml, Hugo's hugo.toml...)."""
     for path in candidates:
         if path.is_file():
-            meta, _, problem = front_matter(str(path), wrapped(path))
+            meta, _, problem, _ = front_matter(str(path), wrapped(path))
             if problem is None:
                 return meta or {}, []
             # The line counts the fence wrapped() put above the file's first line.
