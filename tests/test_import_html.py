@@ -93,6 +93,17 @@ def test_a_table_with_a_pipe_in_a_cell_is_kept_as_html() -> None:
     cells = [cell.get_text() for cell in rendered(to_markdown(html)).find_all(["th", "td"])]
     assert cells == ["A", "B|C", "1", "x | y"]
 
+
+@pytest.mark.parametrize("href, shown", [
+    ("https://en.wikipedia.org/wiki/Foo_(bar)", "https://en.wikipedia.org/wiki/Foo_(bar)"),
+    ("https://e.com/a)b", "https://e.com/a%29b"),
+    ("https://ex.com/?q=a b", "https://ex.com/?q=a%20b"),
+])
+def test_a_link_whose_url_markdown_would_cut_short_stays_one_link(href: str, shown: str) -> None:
+    soup = rendered(to_markdown(f'<p>See <a href="{href}">this</a> and <img src="{href}" alt="it">.</p>'))
+    assert [a["href"] for a in soup.find_all("a")] == [shown] and soup.find("img")["src"] == shown
+    assert soup.find("p").get_text() == "See this and ."
+
 def test_line_breaks_inside_quotes() -> None:
     md = to_markdown("<blockquote>One.\n\nTwo.</blockquote>", line_breaks=True)
     assert [p.get_text() for p in rendered(md).find("blockquote").find_all("p")] == ["One.", "Two."]

@@ -68,6 +68,16 @@ class Converter(MarkdownConverter):
             return "\n" + text
         return super().convert_br(el, text, parent_tags)
 
+    def convert_a(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if isinstance(el.get("href"), str):
+            el["href"] = link_destination(el["href"])
+        return super().convert_a(el, text, parent_tags)
+
+    def convert_img(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if isinstance(el.get("src"), str):
+            el["src"] = link_destination(el["src"])
+        return super().convert_img(el, text, parent_tags)
+
     def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         return f"\n\n*{text.strip()}*\n\n" if text.strip() else ""
 
@@ -119,6 +129,18 @@ def code_language(el: Tag) -> str:
         if found:
             return found.group(1)
     return ""
+
+
+def link_destination(url: str) -> str:
+    """A URL as a Markdown link can hold it: white space, angle brackets and (when they do not pair up)
+    parentheses percent-encoded, which end `[text](url)` early; Wikipedia's Foo_(bar) stays as it is."""
+    url = re.sub(r"[\s<>]", lambda m: f"%{ord(m.group()):02X}", url.strip())
+    depth = 0
+    for char in url:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    return url if depth == 0 else url.replace("(", "%28").replace(")", "%29")
 
 
 def is_plain_table(table: Tag) -> bool:
