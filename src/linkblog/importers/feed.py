@@ -49,7 +49,7 @@ def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list
         post, warnings = entry_post(f"{source}: entry {number}", entry, options)
         harvest.warnings += warnings
         if post is None:
-            harvest.skipped["no date it can read"] += 1
+            harvest.skipped["unreadable date" if written_date(entry) else "no date"] += 1
         else:
             harvest.posts.append(post)
     return harvest, []
@@ -85,7 +85,7 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
     """One entry as an ImportedPost: link, date, tags from categories, full content or the summary."""
     date = entry_date(entry, options)
     if date is None:
-        written = next((entry[key] for key in ("published", "updated", "created") if entry.get(key)), None)
+        written = written_date(entry)
         why = f"its date '{written}' is not one it can read" if written else "it has no date"
         return None, [Problem(origin, f"skipped: {why}", warning=True)]
     body_html = entry_html(entry)
@@ -114,6 +114,11 @@ def entry_date(entry: Any, options: ImportOptions) -> datetime | None:
         if parsed:
             return datetime(*parsed[:6], tzinfo=UTC)
     return None
+
+
+def written_date(entry: Any) -> str | None:
+    """The entry's date as the feed spells it, if it gives one."""
+    return next((entry[key] for key in ("published", "updated", "created") if entry.get(key)), None)
 
 
 def entry_html(entry: Any) -> str:
