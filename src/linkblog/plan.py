@@ -294,24 +294,18 @@ def collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
 
 
 def nested_collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
-    """A Problem for each post whose page would be written inside a folder that another page's file is (a post
-    at /feed.xml/, the file feed.xml/index.html, beside the feed at /feed.xml), or whose file is such a folder."""
-    owners = {url: f"the {kind} page" for url, kind in generated.items()}
-    owners.update({url: " and ".join(sorted(paths)) for url, paths in site.by_url.items()})
-    posts = {url for url in site.by_url}
-    urls = sorted(owners)
+    """A Problem for each post whose page would be written inside a folder that a generated file is: a post at
+    /feed.xml/ (the file feed.xml/index.html) beside the feed at /feed.xml. (A post's URL, ending in /, is
+    never a file itself.)"""
+    files = {url for url in generated if not url.endswith("/")}  # the feeds, the sitemap, robots.txt...
     problems = []
-    for file in (url for url in urls if not url.endswith("/")):  # few: the feeds, the sitemap, robots.txt...
-        at = bisect_left(urls, file + "/")
-        inside = urls[at] if at < len(urls) else ""
-        if not inside.startswith(file + "/"):
+    for url, paths in site.by_url.items():
+        if "." not in url:  # every generated file's name has a dot: most URLs are cleared at once
             continue
-        if inside in posts:
-            problems.append(Problem(owners[inside], f"writes {inside}, a folder where {owners[file]} writes the "
-                                                    f"file {file}"))
-        elif file in posts:
-            problems.append(Problem(owners[file], f"writes the file {file}, where {owners[inside]} needs a folder "
-                                                  f"({inside})"))
+        inside = next((url[:at] for at, char in enumerate(url) if char == "/" and url[:at] in files), None)
+        if inside is not None:
+            problems.append(Problem(" and ".join(sorted(paths)), f"writes {url}, a folder where the "
+                                                                 f"{generated[inside]} page writes the file {inside}"))
     return problems
 
 
