@@ -126,6 +126,7 @@ def test_a_broken_post_shows_its_file_and_line_over_the_last_good_page_until_fix
     expect(overlay.locator("li")).to_have_count(1)
     expect(overlay.locator("li")).to_contain_text(f"{POST}:4: ")
     expect(page.locator("h1")).to_have_text("Work vs. Progress")  # the last good page, under the overlay
+    expect(overlay.locator("strong")).to_contain_text("this is the last good page")
     assert loads(page) == 1
 
     page.reload()  # a page opened while the build is broken shows the problems too

@@ -371,6 +371,8 @@ def test_a_first_build_that_fails_still_serves_a_page_showing_why(started: Calla
     [shown_problem] = injected_problems(body)
     assert shown_problem.startswith("posts/2016-02-02-broken.md:2: ")
     assert "last good build" not in line  # there is none
+    [script] = BeautifulSoup(body, "html.parser").find_all("script", attrs={"data-linkblog": True})
+    assert json.loads(script["data-linkblog"])["built"] is False  # the overlay calls it no last good page
 
 
 def test_a_file_gone_during_the_first_build_is_a_problem_and_the_preview_serves(

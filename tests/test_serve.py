@@ -112,7 +112,8 @@ def test_the_script_carries_the_problems_escaped_and_the_build_the_page_shows():
     soup = BeautifulSoup(page, "html.parser")
     scripts = soup.find_all("script")
     assert len(scripts) == 1
-    assert json.loads(scripts[0]["data-linkblog"]) == {"events": "/__linkblog/events?since=7", "problems": problems}
+    assert json.loads(scripts[0]["data-linkblog"]) == {"events": "/__linkblog/events?since=7", "problems": problems,
+                                                       "built": True}
     assert soup.find("b") is None
     assert [p.get_text() for p in soup.find_all("p")] == ["Page"]
 

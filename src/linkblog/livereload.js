@@ -19,7 +19,10 @@
       "margin:0;padding:1em 1.5em;background:#fff0f0;color:#5c0000;border-bottom:3px solid #c00;" +
       "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;box-shadow:0 2px 12px rgba(0,0,0,.3)";
     var title = document.createElement("strong");
-    title.textContent = "The last build failed; this is the last good page. Fix these and save:";
+    var searchOnly = problems.every(function (problem) { return problem.indexOf("search: ") === 0; });
+    title.textContent = searchOnly ? "The search index could not be updated; the pages are up to date:" :
+      config.built ? "The last build failed; this is the last good page. Fix these and save:" :
+      "The site could not be built yet. Fix these and save:";
     overlay.appendChild(title);
     var list = document.createElement("ul");
     problems.forEach(function (problem) {

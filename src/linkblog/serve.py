@@ -95,11 +95,12 @@ def build_of(version: int, base_path: str, written: list[str], deleted: list[str
     return build
 
 
-def reload_script(build: Build) -> bytes:
+def reload_script(build: Build, built: bool = True) -> bytes:
     """The script injected into every HTML response, carrying the build it shows: its problems, and its version,
-    so that a page whose events open after a later build (a save while it loaded) is told of it."""
+    so that a page whose events open after a later build (a save while it loaded) is told of it; `built`
+    False for the page shown before any build succeeded, which is no last good page."""
     events = f"{EVENTS}?since={build.version}"
-    config = html.escape(json.dumps({"events": events, "problems": build.problems}), quote=True)
+    config = html.escape(json.dumps({"events": events, "problems": build.problems, "built": built}), quote=True)
     source = files("linkblog").joinpath("livereload.js").read_text(encoding="utf-8")
     return f'<script data-linkblog="{config}">\n{source}</script>\n'.encode()
 
@@ -162,13 +163,14 @@ class Handler(BaseHTTPRequestHandler):
         status = HTTPStatus.OK
         if target is None or not target.is_file():
             status, target = HTTPStatus.NOT_FOUND, preview.root / "404.html"
+        built = True
         try:
             data = target.read_bytes()
         except OSError:  # nothing built yet (the first build failed): a page to show its problems on
-            data, target = _NOTHING_YET, Path("404.html")
+            data, target, built = _NOTHING_YET, Path("404.html"), False
         kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind.startswith("text/html"):
-            data = inject(data, reload_script(preview.broadcast.latest))
+            data = inject(data, reload_script(preview.broadcast.latest, built))
         self.send_bytes(status, data, kind, head)
 
     def redirect(self, status: HTTPStatus, location: str, head: bool) -> None:
