@@ -201,3 +201,48 @@ def test_atom_always_names_an_author(tmp_path: Path):
     feed = parse(site / "build" / "atom.xml")
     assert feed.feed.author == "Test Notes"
     assert "<author>" in (site / "build" / "atom.xml").read_text()
+
+
+@pytest.fixture(scope="module")
+def odd(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Posts whose entries feeds used to get wrong: srcset, a text summary holding <, a control character's
+    entity, a link written with a space."""
+    posts = {
+        "2019-03-01-pictures.md": post_text("Pictures", "2019-03-01 10:00", tags="[x]", body=(
+            '<img src="img/a.png" srcset="img/a-2x.png 2x, /img/a-3x.png 3x" alt="a">\n\n'
+            '<picture><source srcset="img/b.webp"><img src="img/b.png" alt="b"></picture>')),
+        "2019-03-02-markup.md": post_text("Markup", "2019-03-02 10:00", tags="[x]",
+                                          body="Use `<div>` tags & more."),
+        "2019-03-03-control.md": post_text("Control", "2019-03-03 10:00", tags="[x]", body="a &#12; b &#xFFFF; c"),
+        "2019-03-04-spaced.md": post_text("Spaced", "2019-03-04 10:00", tags="[x]",
+                                          link="https://example.com/a b?x=<2>"),
+    }
+    site = make_site(tmp_path_factory.mktemp("odd") / "site", posts)
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    return site / "build"
+
+
+def test_srcset_urls_are_made_absolute(odd: Path):
+    for name in ("feed.xml", "atom.xml"):
+        html = entry_for(odd, name, "2019/03/pictures").content[0].value
+        soup = BeautifulSoup(html, "html.parser")
+        assert soup.find("img")["srcset"] == ("https://example.org/2019/03/pictures/img/a-2x.png 2x, "
+                                              "https://example.org/img/a-3x.png 3x")
+        assert soup.find("source")["srcset"] == "https://example.org/2019/03/pictures/img/b.webp"
+
+
+def test_a_plain_text_summary_shows_its_markup_characters_as_text(odd: Path):
+    for name in ("feed.xml", "atom.xml"):
+        assert entry_for(odd, name, "2019/03/markup").summary == "Use &lt;div&gt; tags &amp; more."  # as HTML
+
+
+def test_a_character_xml_cannot_hold_is_left_out_of_the_feeds(odd: Path):
+    for name in ("feed.xml", "atom.xml"):
+        assert not parse(odd / name).bozo
+        shown = entry_for(odd, name, "2019/03/control").content[0].value
+        assert "a  b" in shown and "\x0c" not in shown and "\uffff" not in shown
+
+
+def test_a_link_written_with_a_space_is_a_url_in_the_feeds(odd: Path):
+    assert entry_for(odd, "feed.xml", "2019/03/spaced").link == "https://example.com/a%20b?x=%3C2%3E"

@@ -31,6 +31,7 @@ _ZONE_NAME = re.compile(r"[A-Za-z][\w+\-]*(/[\w+\-]+)*")
 # Characters XML 1.0 forbids: one in a post would break every feed it appears in.
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SHOWN_LENGTH = 60
+_NOT_IN_URL = re.compile(r'[\s<>"]')
 
 
 class FieldError(ValueError):
@@ -271,7 +272,9 @@ def read_url(value: Any, key: str) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in _ALLOWED_SCHEMES or (scheme != "mailto" and not parts.netloc) or CONTROL_CHARACTERS.search(url):
         raise refusal
-    return url
+    # A URL holds no white space, angle bracket or double quote: written as a browser shows it, they are
+    # percent-encoded, as a browser sends them (feeds' link fields and <link href> need the URL).
+    return _NOT_IN_URL.sub(lambda m: "".join(f"%{byte:02X}" for byte in m.group().encode()), url)
 
 
 def read_via(value: Any) -> Via | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -95,8 +96,9 @@ def add_entry(fg: FeedGenerator, post: Post, html: str | None, config: Config, o
         entry.category(term=tag.name, scheme=origin + tag.url, label=tag.name)
     if html is not None:
         entry.content(html, type="html")
-    # isSummary keeps feedgen from replacing the Atom content with the excerpt.
-    entry.description(post.description or post.title, isSummary=True)
+    # The summary is plain text, and RSS's description HTML: escaped once for it, and so marked for Atom.
+    # summary() leaves the Atom content alone, and sets the RSS description too (none is set before it).
+    entry.summary(escape(post.description or post.title, quote=False), type="html")
 
 
 def json_feed_bytes(page: PageSpec, config: Config, contents: list[str]) -> bytes:

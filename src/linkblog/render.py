@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
@@ -24,6 +25,7 @@ from linkblog.plan import FEED_TEMPLATE, SEARCH_PAGE
 from linkblog.problems import Problem
 from linkblog.scan import untracked
 from linkblog.urls import Urls
+from linkblog.yamlload import CONTROL_CHARACTERS
 
 # Lists show many posts, and each post is on several lists: render each entry once.
 ENTRY_TEMPLATE = "_entry.html"
@@ -168,7 +170,30 @@ def absolute_links(fragment: str, base: str) -> str:
         links = finders.links(root)
     for link in links:
         make_absolute(link, base)
+    for candidates in finders.srcsets(root):  # lxml knows no srcset: each of its URLs, its descriptor kept
+        candidates.getparent().set(candidates.attrname, absolute_srcset(candidates, base))
     return inner_html(root)
+
+
+def xml_text(html: str) -> str:
+    """HTML without the characters XML 1.0 cannot hold, which a post's entities (&#12;) can spell: a page
+    shows nothing for them, and a feed holding one would not be XML."""
+    return CONTROL_CHARACTERS.sub("", html)
+
+
+def absolute_srcset(value: str, base: str) -> str:
+    """A srcset ("a.png 1x, /b.png 2x") with each URL resolved against `base`; one with a data: URL (which may
+    hold commas) is left as it is."""
+    if "data:" in value:
+        return value
+    candidates = []
+    for candidate in value.split(","):
+        url, *descriptor = candidate.split() or [""]
+        if url and not _PLAIN_ABSOLUTE.match(url):
+            with suppress(ValueError):  # an unparsable URL is left as the author wrote it
+                url = urljoin(base, url)
+        candidates.append(" ".join([url, *descriptor]))
+    return ", ".join(candidates)
 
 
 def make_absolute(link: Any, base: str) -> None:
@@ -185,11 +210,13 @@ def make_absolute(link: Any, base: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class LinkFinders:
-    """Compiled XPaths: is there markup holding links besides link attributes; every link attribute; posters."""
+    """Compiled XPaths: is there markup holding links besides link attributes; every link attribute; posters;
+    srcsets."""
 
     special: Any
     links: Any
     posters: Any
+    srcsets: Any
 
 
 @cache
@@ -202,7 +229,8 @@ def link_finders() -> LinkFinders:
         etree.XPath("boolean(descendant-or-self::*[self::object or self::param or self::meta or self::style "
                     "or self::base or @style])"),
         etree.XPath(f"descendant-or-self::*/@*[{names}]"),
-        etree.XPath("descendant-or-self::*/@poster"))
+        etree.XPath("descendant-or-self::*/@poster"),
+        etree.XPath("descendant-or-self::*/@srcset | descendant-or-self::*/@imagesrcset"))
 
 
 # A URL urljoin returns unchanged: an http(s) scheme in lower case, a host, and no empty query, fragment or
@@ -341,8 +369,8 @@ class Renderer:
     def render_entry(self, post: Post) -> str:
         """A post's body as a feed shows it, attribution included, every link absolute."""
         # Readers resolve relative links against the entry's link, the quoted article for a link post.
-        return self.once(post, "feed", lambda: self.kept_or_made(
-            post, FEED_ENTRY, lambda: absolute_links(self.render(FEED_TEMPLATE, {"post": post}), post.permalink)))
+        return self.once(post, "feed", lambda: self.kept_or_made(post, FEED_ENTRY, lambda: xml_text(
+            absolute_links(self.render(FEED_TEMPLATE, {"post": post}), post.permalink))))
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         try:
