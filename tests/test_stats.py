@@ -157,3 +157,28 @@ def test_year_pages_link_their_neighbours_and_list_their_months(tmp_path: Path):
     assert months == [("February", "/2014/02/", "2"), ("November", "/2014/11/", "1")]
     back = soup_of(out, "2014/02").select_one(".month-year a")
     assert back["href"] == "/2014/" and "2014" in back.get_text()
+
+
+def test_years_without_posts_are_bars_of_nothing_so_that_gaps_show(tmp_path: Path):
+    posts = {f"{year}.md": post_text(f"In {year}", f"{year}-05-05 10:00", tags="[x]") for year in (2001, 2002, 2005)}
+    section = chart(build(tmp_path / "site", posts), "years")
+    assert numbers(section) == [("2001", "1"), ("2002", "1"), ("2003", "0"), ("2004", "0"), ("2005", "1")]
+    assert [a["href"] for a in section.select("ul.chart-data a")] == ["/2001/", "/2002/", "/2005/"]
+
+
+def test_a_newest_post_in_the_year_1_charts_its_months_from_january(tmp_path: Path):
+    out = build(tmp_path / "site", {"old.md": post_text("Old", "0001-06-01 10:00", tags="[x]")})
+    months = numbers(chart(out, "months"))
+    assert months[0] == ("Jan 1", "0") and months[-1] == ("Jun 1", "1") and len(months) == 6
+
+
+def test_names_a_to_z_put_accented_letters_with_their_plain_ones(tmp_path: Path):
+    posts = {f"{n}.md": post_text(f"Post {n}", f"2015-01-0{n} 10:00", tags=f"[{tag}]", source=source,
+                                  link=f"https://example.com/{n}")
+             for n, (tag, source) in enumerate([("Ébène", "Élan Vital"), ("zebra", "Zeldman"), ("apple", "apple Daily"),
+                                                ("Ecole", "Edge")], start=1)}
+    out = build(tmp_path / "site", posts)
+    assert [a.get_text() for a in soup_of(out, "sources/by-name").select("main a[href*='/source/']")] == [
+        "apple Daily", "Edge", "Élan Vital", "Zeldman"]
+    tags = [a.get_text() for a in soup_of(out, "tag").select("main a[href*='/tag/']")]
+    assert tags == ["apple", "Ébène", "Ecole", "zebra"]

@@ -17,6 +17,7 @@ from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Pos
 from linkblog.problems import Problem
 from linkblog.scan import Found
 from linkblog.stats import charts
+from linkblog.urls import name_order
 
 FEED_FILES = {PageKind.RSS: "/feed.xml", PageKind.ATOM: "/atom.xml", PageKind.JSON: "/feed.json"}
 GROUP_FEEDS = {PageKind.TAG: "/tag/{}/feed.xml", PageKind.SOURCE: "/source/{}/feed.xml"}  # RSS, one per group
@@ -188,7 +189,7 @@ def via_url(group: Group) -> str | None:
 
 
 def by_name(row: Count) -> tuple:
-    return row.name.casefold(), row.url
+    return *name_order(row.name), row.url
 
 
 def by_count(row: Count) -> tuple:

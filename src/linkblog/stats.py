@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from linkblog.index import HOME, Site
 from linkblog.model import PageKind, Tally
+from linkblog.urls import name_order
 
 TOP = 10  # how many tags and sources the top charts show
 MONTHS = 24  # the last two years, up to the newest post's month
@@ -47,15 +48,21 @@ def charts(site: Site) -> list[Chart]:
 
 
 def year_bars(site: Site) -> list[Tally]:
-    """Each year with posts, oldest first."""
-    return [Tally(group.name, len(group.posts), group.url) for group in site.groups(PageKind.YEAR)]
+    """Every year from the first post's to the newest's, oldest first: a year without posts is a bar of 0 (with
+    no page to link), so that gaps show."""
+    groups = {group.slug: group for group in site.groups(PageKind.YEAR)}
+    if not groups:
+        return []
+    first, last = (int(slug) for slug in (min(groups), max(groups)))
+    return [Tally(group.name, len(group.posts), group.url) if (group := groups.get(f"{year:04d}")) else
+            Tally(f"{year:04d}", 0) for year in range(first, last + 1)]
 
 
 def last_months(site: Site) -> list[tuple[int, int]]:
-    """(year, month) of the MONTHS months up to the newest post's, oldest first."""
+    """(year, month) of the MONTHS months up to the newest post's, oldest first; none before the year 1."""
     newest = site.records[site.lists[HOME][-1][2]].date
     at = newest.year * 12 + newest.month - 1
-    return [divmod(n, 12) for n in range(at - MONTHS + 1, at + 1)]
+    return [divmod(n, 12) for n in range(max(at - MONTHS + 1, 12), at + 1)]
 
 
 def month_bars(site: Site, months: list[tuple[int, int]]) -> list[Tally]:
@@ -70,7 +77,7 @@ def month_bars(site: Site, months: list[tuple[int, int]]) -> list[Tally]:
 
 def top_bars(site: Site, kind: PageKind) -> list[Tally]:
     """The TOP tags or sources with the most posts; ties in name order."""
-    groups = sorted(site.groups(kind), key=lambda g: (-len(g.posts), g.name.casefold(), g.slug))
+    groups = sorted(site.groups(kind), key=lambda g: (-len(g.posts), *name_order(g.name), g.slug))
     return [Tally(group.name, len(group.posts), group.url) for group in groups[:TOP]]
 
 

@@ -18,6 +18,11 @@ _TRACKING = re.compile(r"utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|
                        r"ref|ref_src|ref_url|s_cid|cmpid|spm", re.IGNORECASE)
 
 
+def name_order(name: str) -> tuple[str, str]:
+    """How names are put A to Z: accents aside ("Élan" beside "Elan", not after "Zeldman"), then case."""
+    return unaccented(name).casefold(), name.casefold()
+
+
 def unaccented(text: str) -> str:
     """Text with Latin letters' accents dropped ("Café" -> "Cafe") and every other letter whole."""
     # Only accents on Latin letters go: a kana's voicing mark or a Hangul syllable's parts make another letter
