@@ -128,6 +128,23 @@ def test_json_ld_author_comes_before_the_site_name(server: Server, author: objec
     assert captured(url).source == expected
 
 
+
+def test_a_json_ld_author_that_is_a_profile_url_is_no_name(server: Server):
+    url = server.page("/profile", head='<meta property="og:site_name" content="The Site">'
+                      + json_ld({"@type": "Article", "author": "https://example.com/people/ann"}))
+    assert captured(url).source == "The Site"
+
+
+def test_an_svg_icon_s_title_is_not_the_page_s(server: Server):
+    server.replies["/svg"] = Reply(b"<!doctype html><html><head></head><body><svg><title>Menu icon</title></svg>"
+                                   b"<h1>Real Title</h1></body></html>")
+    assert captured(server.url("/svg")).title is None  # `linkblog new` then asks for a title
+
+
+def test_a_url_beyond_ascii_is_asked_for_encoded(server: Server):
+    server.replies["/caf%C3%A9"] = Reply(b"<!doctype html><html><head><title>Caf\xc3\xa9</title></head></html>")
+    assert captured(server.url("/café")).title == "Café"
+
 def test_json_ld_author_in_a_graph_named_by_id(server: Server):
     graph = {"@context": "https://schema.org", "@graph": [
         {"@type": "WebSite", "@id": "https://x.example/#site", "name": "Site"},

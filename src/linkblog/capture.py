@@ -19,7 +19,7 @@ from lxml import etree
 from linkblog import __version__
 from linkblog.content import FieldError, read_url
 from linkblog.problems import Problem
-from linkblog.web import WEB_SCHEMES, Deadline, LeavesTheWeb, web_opener
+from linkblog.web import WEB_SCHEMES, Deadline, LeavesTheWeb, as_uri, web_opener
 from linkblog.yamlload import CONTROL_CHARACTERS
 
 TIMEOUT_ENV = "LINKBLOG_FETCH_TIMEOUT"
@@ -67,7 +67,7 @@ def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Pro
     seconds = timeout if timeout is not None else fetch_timeout()
     if seconds is None:
         return None, Problem(TIMEOUT_ENV, f"must be a positive number of seconds, not '{os.environ[TIMEOUT_ENV]}'")
-    request = urllib.request.Request(url, headers={
+    request = urllib.request.Request(as_uri(url), headers={
         "User-Agent": f"linkblog/{__version__}", "Accept": "text/html,application/xhtml+xml;q=0.9"})
     deadline = Deadline(seconds)
     try:
@@ -137,7 +137,9 @@ def page_metadata(page: Page) -> Captured:
     root = document(page)
     meta = meta_values(root) if root is not None else {}
     link = canonical_link(root, meta, page.url)
-    title = meta.get("og:title") or (text_of(root.find(".//title")) if root is not None else None)
+    # The document's own <title>, not one inside an <svg> icon of its body.
+    title = meta.get("og:title") or (text_of(next((t for t in root.iter("title") if not any(
+        a.tag == "svg" for a in t.iterancestors())), None)) if root is not None else None)
     description = meta.get("og:description") or meta.get("description") or meta.get("twitter:description")
     return Captured(title, link, page_source(root, meta, link), description)
 
@@ -199,7 +201,7 @@ def web_url(candidate: str | None, base: str) -> str | None:
 def page_source(root: lxml.html.HtmlElement | None, meta: dict[str, str], link: str) -> str:
     """Who wrote the page: author meta, JSON-LD author, og:site_name, else the link's host name."""
     author = meta.get("author")
-    if author and urlsplit(author).scheme.lower() in WEB_SCHEMES:  # a profile URL is not a name
+    if author and is_url(author):  # a profile URL is not a name
         author = None
     host = (urlsplit(link).hostname or "").removeprefix("www.")
     return author or (json_ld_author(root) if root is not None else None) or meta.get("og:site_name") or host
@@ -241,7 +243,11 @@ def author_names(value: Any, by_id: dict[str, dict]) -> list[str]:
         named = value if "name" in value or not isinstance(ref, str) else by_id.get(ref, {})
         value = named.get("name")
     name = clean(value) if isinstance(value, str) else None
-    return [name] if name else []
+    return [name] if name and not is_url(name) else []  # a profile URL is not a name
+
+
+def is_url(text: str) -> bool:
+    return urlsplit(text).scheme.lower() in WEB_SCHEMES
 
 
 def joined(names: list[str]) -> str:

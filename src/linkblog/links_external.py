@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import threading
 import time
 import urllib.error
@@ -20,13 +19,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 from linkblog import __version__
 from linkblog.cache import CACHE_DIR
 from linkblog.output import write_file
 from linkblog.problems import Problem
-from linkblog.web import Deadline, LeavesTheWeb, web_opener
+from linkblog.web import Deadline, LeavesTheWeb, as_uri, web_opener
 
 LINKS_FILE = CACHE_DIR / "links.json"
 FORMAT = 1
@@ -124,10 +123,6 @@ def ask(url: str, timeout: float, now: float) -> LinkStatus:
     return request(url, "GET", timeout, now) if refused else status
 
 
-# What http.client refuses in a URL, and percent-encoding makes acceptable.
-_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
-
-
 def request(url: str, method: str, timeout: float, now: float) -> LinkStatus:
     """One request, redirects followed, within `timeout` seconds in all; the body is never read."""
     with Deadline(timeout) as deadline:
@@ -159,24 +154,6 @@ def answer(url: str, method: str, timeout: float, now: float, deadline: Deadline
         return LinkStatus(url, now, error=f"protocol error ({type(exc).__name__})")
     except (OSError, ValueError) as exc:
         return LinkStatus(url, now, error=failure(exc))
-
-
-def as_uri(url: str) -> str:
-    """A link as HTTP asks for it, when a post's `link:` is written as a browser shows it
-    (https://de.wikipedia.org/wiki/Straße): a host in other scripts in IDNA (2003, Python's codec), other
-    characters beyond ASCII, spaces and controls percent-encoded as UTF-8."""
-    if url.isascii() and not _NOT_IN_URI.search(url):
-        return url
-    parts = urlsplit(url)
-    userinfo, at, host_port = parts.netloc.rpartition("@")
-    host, colon, port = host_port.partition(":")
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:  # not a name IDNA can spell: asked as it is, and reported as the failure it is
-        return url
-    netloc = quote(userinfo, safe="%:!$&'()*+,;=") + at + host + colon + port
-    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="%/:@!$&'()*+,;="),
-                       quote(parts.query, safe="%/?:@!$&'()*+,;="), quote(parts.fragment, safe="%/?:@!$&'()*+,;=")))
 
 
 def moved(url: str, final: str | None) -> str | None:
