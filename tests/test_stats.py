@@ -182,3 +182,8 @@ def test_names_a_to_z_put_accented_letters_with_their_plain_ones(tmp_path: Path)
         "apple Daily", "Edge", "Élan Vital", "Zeldman"]
     tags = [a.get_text() for a in soup_of(out, "tag").select("main a[href*='/tag/']")]
     assert tags == ["apple", "Ébène", "Ecole", "zebra"]
+
+
+def test_a_chart_of_one_bar_says_one_bar(tmp_path: Path):
+    out = build(tmp_path / "site", {"only.md": post_text("Only", "2015-05-05 10:00", tags="[x]")})
+    assert chart(out, "years").find("desc").get_text().startswith("Posts per year: 1 bar, the longest 1 post")

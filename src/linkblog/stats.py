@@ -92,7 +92,8 @@ def summary(title: str, bars: list[Tally]) -> str:
     most = max(bar.count for bar in bars)
     tops = [bar.label for bar in bars if bar.count == most]  # every bar of the longest, as ties are common
     named = ", ".join(tops[:3]) + (", …" if len(tops) > 3 else "")
-    return f"{title}: {len(bars)} bars, the longest {posts(most)} ({named}). The numbers are listed below the chart."
+    return (f"{title}: {len(bars)} bar{'' if len(bars) == 1 else 's'}, the longest {posts(most)} ({named}). "
+            "The numbers are listed below the chart.")
 
 
 def posts(count: int) -> str:
