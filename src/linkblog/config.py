@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from string import Formatter
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -175,12 +176,18 @@ def _value_problem(key: str, value: Any) -> str | None:
 
 
 def _permalink_problem(pattern: str) -> str | None:
+    # Fields as they are, nothing more: {year.real}, {slug[0]} or {year:>500} would run or pad at will.
     try:
-        pattern.format(**{f: "x" for f in PERMALINK_FIELDS})
-    except (KeyError, IndexError, ValueError) as exc:
-        return f"'permalink' may only use {{year}}, {{month}}, {{day}} and {{slug}} ({exc})"
+        fields = [field for _, field, spec, conversion in Formatter().parse(pattern) if field is not None
+                  and (field not in PERMALINK_FIELDS or spec or conversion)]
+    except ValueError as exc:
+        fields = [str(exc)]
+    if fields:
+        return f"'permalink' may only use {{year}}, {{month}}, {{day}} and {{slug}}, not {{{fields[0]}}}"
     if "{slug}" not in pattern or not pattern.startswith("/") or not pattern.endswith("/"):
         return "'permalink' must start and end with '/' and contain {slug}, e.g. /{year}/{month}/{slug}/"
+    if any(part in (".", "..") for part in pattern.split("/")):  # a page outside the output folder
+        return "'permalink' must not contain '.' or '..' as a folder"
     return None
 
 
