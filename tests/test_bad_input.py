@@ -170,6 +170,11 @@ BAD_POSTS = {
                         Worded(f"{BAD}:4: invalid YAML: ")),
     "nested-too-deep": ("---\ntitle: T\ndate: 2015-06-01\nx: " + "[" * 50_000 + "]" * 50_000 + "\n---\nBody.\n",
                         f"{BAD}:4: invalid YAML: nested more than 100 levels deep"),
+    # Nine lines whose aliases repeat "lol" 9^9 times: the build hung saving it to the cache.
+    "billion-laughs": ("---\ntitle: T\ndate: 2015-06-01\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                       + "".join(f"{key}: &{key} [{', '.join([f'*{before}'] * 9)}]\n"
+                                 for before, key in zip("abcdefgh", "bcdefghi", strict=True)) + "---\nBody.\n",
+                       Worded(f"{BAD}:", "invalid YAML: its aliases repeat more than 100,000 values")),
 }
 
 

@@ -16,6 +16,8 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 # Real front matter nests two or three levels; composing (and later pickling) recurses,
 # and libyaml's composer crashes the process outright somewhere past 20,000 levels.
 MAX_DEPTH = 100
+# Values in a document with its aliases expanded: real front matter holds dozens.
+MAX_NODES = 100_000
 # Characters no text of a post or setting may hold: they break HTML, XML feeds and terminals.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 STR_TAG = "tag:yaml.org,2002:str"
@@ -68,6 +70,8 @@ def load_mapping(
     loader = StrictLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and "*" in text:  # no alias, no expansion to bound
+            check_expansion(node)
         if isinstance(node, yaml.MappingNode):
             keep_text(node, text_keys, item_keys)
         data = loader.construct_document(node) if node is not None else None
@@ -83,6 +87,22 @@ def load_mapping(
             if isinstance(key_node, yaml.ScalarNode):
                 lines[key_node.value] = key_node.start_mark.line + 1
     return data, lines
+
+
+def check_expansion(node: yaml.Node) -> None:
+    """Refuse a document whose aliases, expanded, hold more than MAX_NODES values (a "billion laughs": nine
+    lines that repeat a list 10^9 times), which anything walking the data (the cache, a template) would hang on."""
+    budget, todo = MAX_NODES, [node]
+    while todo:
+        current = todo.pop()
+        budget -= 1
+        if budget < 0:
+            raise yaml.MarkedYAMLError(problem=f"its aliases repeat more than {MAX_NODES:,} values",
+                                       problem_mark=current.start_mark)
+        if isinstance(current, yaml.SequenceNode):
+            todo += current.value
+        elif isinstance(current, yaml.MappingNode):
+            todo += [part for pair in current.value for part in pair]
 
 
 def check_depth(text: str) -> None:
