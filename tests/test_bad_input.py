@@ -448,3 +448,32 @@ def test_a_very_long_tag_gets_a_page_the_file_system_can_hold(good: Path) -> Non
     link = BeautifulSoup(page.read_text("utf-8"), "html.parser").select_one("a.p-category")
     assert link.get_text() == tag.strip()
     assert (good / "build" / unquote(link["href"]).lstrip("/") / "index.html").is_file()
+
+
+def test_a_timezone_that_is_a_folder_of_zones_is_an_unknown_timezone_of_its_post(good: Path) -> None:
+    add_post(good, "---\ntitle: T\ndate: 2015-06-01 10:00 America\n---\nBody.\n")
+    add_post(good, "---\ntitle: U\ndate: 2015-13-01\n---\nBody.\n", "y.md")
+    assert_fails(good, f"{BAD}:3: unknown timezone 'America' in 'date'",
+                 Worded("posts/y.md:3: 'date' is not a valid date: '2015-13-01' "))
+
+
+def test_a_config_timezone_that_is_a_folder_of_zones_is_unknown(good: Path) -> None:
+    (good / "config.yaml").write_text(CONFIG.replace("timezone: UTC", "timezone: Etc"))
+    assert_fails(good, Worded("config.yaml:", "unknown timezone 'Etc' (use an IANA name such as Europe/Berlin or UTC)"))
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "sources.yaml"])
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_settings_file_that_is_no_regular_file_is_one_line_not_a_hang(good: Path, name: str, kind: str) -> None:
+    (good / name).unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(good / name)
+    else:
+        (good / name).symlink_to("/dev/zero")
+    assert_fails(good, f"{name}: cannot be read (not a regular file)")
+
+
+def test_a_tab_after_a_key_in_sources_yaml_is_read_as_the_rest_of_yaml_reads_it(good: Path) -> None:
+    (good / "sources.yaml").write_text("- name: Example\n  url:\thttps://example.com/\n")
+    run = run_cli(good, "build")
+    assert run.code == 0 and "Traceback" not in run.err, run.err

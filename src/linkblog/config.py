@@ -13,7 +13,7 @@ import yaml
 
 from linkblog.problems import Problem
 from linkblog.urls import PERMALINK_FIELDS
-from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping
+from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping, read_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +77,13 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     """Read and validate config.yaml; command-line overrides win over the file."""
     name = path.name
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_settings(path).decode("utf-8-sig")
     except FileNotFoundError:
         return None, [missing_config(path)]
     except IsADirectoryError:
         return None, [Problem(str(path), "is a folder, not a config file")]
+    except OSError as exc:  # not a regular file, too large, unreadable
+        return None, [Problem(str(path), f"cannot be read ({exc.strerror or exc})")]
     except UnicodeDecodeError as exc:
         return None, [Problem(name, f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})",
                               exc.object[: exc.start].count(b"\n") + 1)]
@@ -164,7 +166,7 @@ def _value_problem(key: str, value: Any) -> str | None:
     if key == "timezone":
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: America, a folder of zones
             return f"unknown timezone '{value}' (use an IANA name such as Europe/Berlin or UTC)"
     if key == "permalink":
         return _permalink_problem(value)

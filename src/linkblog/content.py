@@ -225,7 +225,7 @@ def parse_date_text(text: str, tz: ZoneInfo) -> datetime:
     moment = _iso(stamp, text)
     try:
         return moment.replace(tzinfo=ZoneInfo(zone))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: America, a folder of zones
         raise FieldError(f"unknown timezone '{zone}' in 'date'") from None
 
 

@@ -15,7 +15,7 @@ import yaml
 
 from linkblog.problems import Problem
 from linkblog.urls import slugify
-from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping
+from linkblog.yamlload import CONTROL_CHARACTERS, StrictLoader, error_line, error_message, load_mapping, read_settings
 
 FILE = "sources.yaml"
 KEYS = ("name", "url", "aliases", "description")
@@ -65,7 +65,7 @@ NO_SOURCES = Sources()
 def load_sources(root: Path) -> tuple[Sources, list[Problem]]:
     """The site's sources.yaml read and checked; no sources (and no problem) when there is none."""
     try:
-        text = (root / FILE).read_bytes().decode("utf-8-sig")
+        text = read_settings(root / FILE).decode("utf-8-sig")
     except FileNotFoundError:
         return NO_SOURCES, []
     except OSError as exc:
@@ -86,7 +86,7 @@ def load_sources(root: Path) -> tuple[Sources, list[Problem]]:
 
 def entry_lines(text: str) -> list[dict[str, int]]:
     """For each list item, the line it starts on (key '') and the line of each of its keys."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)  # already loaded once: this cannot fail
+    node = yaml.compose(text, Loader=StrictLoader)  # as load_mapping read it a moment ago: it cannot fail
     lines = []
     for item in node.value if isinstance(node, yaml.SequenceNode) else []:
         found = {"": item.start_mark.line + 1}

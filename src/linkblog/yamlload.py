@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from collections.abc import Collection
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -18,6 +22,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 MAX_DEPTH = 100
 # Values in a document with its aliases expanded: real front matter holds dozens.
 MAX_NODES = 100_000
+MAX_SETTINGS_BYTES = 10 * 2**20
 # Characters no text of a post or setting may hold: they break HTML, XML feeds and terminals.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 STR_TAG = "tag:yaml.org,2002:str"
@@ -59,6 +64,18 @@ StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 StrictLoader.add_constructor(
     "tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node)
 )
+
+
+def read_settings(path: Path) -> bytes:
+    """The bytes of a settings file (config.yaml, sources.yaml): an OSError naming it when it is no regular
+    file (a FIFO would wait forever, /dev/zero fill the memory) or is larger than MAX_SETTINGS_BYTES."""
+    with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        data = file.read(MAX_SETTINGS_BYTES + 1)
+    if len(data) > MAX_SETTINGS_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_SETTINGS_BYTES // 2**20} MB", str(path))
+    return data
 
 
 def load_mapping(
