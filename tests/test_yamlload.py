@@ -155,9 +155,17 @@ def test_deep_block_nesting_is_an_error_too() -> None:
 
 def test_alias_expansion_is_shared_not_copied() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 4)]
     data, _ = load_mapping("\n".join(lines) + "\n")
-    assert data["a9"][0] is data["a9"][1]
+    assert data["a3"][0] is data["a3"][1]
+
+
+def test_aliases_that_expand_past_the_limit_are_an_error_at_their_line() -> None:
+    lines = ["title: T", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    with pytest.raises(yaml.MarkedYAMLError) as raised:
+        load_mapping("\n".join(lines) + "\n")
+    assert "aliases repeat more than 100,000 values" in raised.value.problem and error_line(raised.value) >= 2
 
 
 def test_text_keys_keep_plain_scalars_as_written() -> None:
@@ -176,7 +184,7 @@ def test_item_keys_keep_list_items_but_not_a_lone_scalar() -> None:
     assert data == {"tags": ["yes", "007", "1.0"], "other": 5}
 
 
-def test_text_keys_survive_recursive_aliases() -> None:
-    data, _ = load_mapping("title: &a [yes, *a]\n", text_keys=("title",))
-    assert data["title"][0] == "yes"
-    assert data["title"][1] is data["title"]
+def test_a_value_holding_itself_is_an_error() -> None:
+    with pytest.raises(yaml.MarkedYAMLError) as raised:
+        load_mapping("date: 2015-01-01\ntitle: &a [yes, *a]\n", text_keys=("title",))
+    assert "holds itself" in raised.value.problem and error_line(raised.value) == 2

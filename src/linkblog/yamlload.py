@@ -108,18 +108,26 @@ def load_mapping(
 
 def check_expansion(node: yaml.Node) -> None:
     """Refuse a document whose aliases, expanded, hold more than MAX_NODES values (a "billion laughs": nine
-    lines that repeat a list 10^9 times), which anything walking the data (the cache, a template) would hang on."""
-    budget, todo = MAX_NODES, [node]
+    lines that repeat a list 10^9 times), or a value inside itself (`a: &a [*a]`): anything walking the data
+    (the cache, a template) would hang on the one and never end the other."""
+    budget, on_path, todo = MAX_NODES, set(), [(node, False)]
     while todo:
-        current = todo.pop()
+        current, leaving = todo.pop()
+        if leaving:
+            on_path.discard(id(current))
+            continue
+        if id(current) in on_path:
+            raise yaml.MarkedYAMLError(problem="a value holds itself (an alias inside its own anchor)",
+                                       problem_mark=current.start_mark)
         budget -= 1
         if budget < 0:
             raise yaml.MarkedYAMLError(problem=f"its aliases repeat more than {MAX_NODES:,} values",
                                        problem_mark=current.start_mark)
-        if isinstance(current, yaml.SequenceNode):
-            todo += current.value
-        elif isinstance(current, yaml.MappingNode):
-            todo += [part for pair in current.value for part in pair]
+        if isinstance(current, yaml.SequenceNode | yaml.MappingNode):
+            on_path.add(id(current))
+            todo.append((current, True))
+            todo += [(part, False) for part in (current.value if isinstance(current, yaml.SequenceNode)
+                                                else (part for pair in current.value for part in pair))]
 
 
 def check_depth(text: str) -> None:
