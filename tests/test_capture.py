@@ -421,3 +421,9 @@ def test_a_refused_link_option_is_reported_before_fetching(server: Server, tmp_p
     assert run.code == 1
     assert run.err.startswith("--link: ") and "never-asked" not in run.err
     assert list((site / "posts").iterdir()) == []
+
+
+def test_a_malformed_url_is_one_line(tmp_path: Path):
+    run = run_cli(new_site(tmp_path), "new", "--from-url", "http://[oops")
+    assert run.code == 1 and "Traceback" not in run.err and run.err.strip().splitlines() == [
+        "http://[oops: is not a URL that can be fetched"]

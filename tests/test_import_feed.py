@@ -281,3 +281,9 @@ def test_a_text_title_keeps_what_looks_like_a_tag(tmp_path: Path) -> None:
 </feed>""", encoding="utf-8")
     _, posts = imported(tmp_path, str(feed))
     assert [p.meta["title"] for p in posts.values()] == ["Why <blink> died", "Why marquee died"]
+
+
+def test_a_malformed_feed_url_is_one_line(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "feed", "http://[oops")  # refused before any name is looked up
+    assert done.code == 1 and "Traceback" not in done.err and len(done.err.strip().splitlines()) == 1

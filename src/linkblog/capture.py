@@ -61,7 +61,10 @@ def capture(url: str, timeout: float | None = None) -> tuple[Captured | None, Pr
 
 def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Problem | None]:
     """The page at an http(s) URL, redirects followed, within the time and size limits."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # such as an unclosed IPv6 bracket: http://[oops
+        return None, Problem(url, "is not a URL that can be fetched")
     if parts.scheme.lower() not in WEB_SCHEMES or not parts.netloc:
         return None, Problem(url, "only http:// and https:// pages can be fetched")
     seconds = timeout if timeout is not None else fetch_timeout()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import http.client
 import io
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.safexml import parse_xml, read_source_file
 from linkblog.markdown import shorten
 from linkblog.problems import Problem
-from linkblog.web import Deadline, web_opener
+from linkblog.web import Deadline, as_uri, web_opener
 
 MAX_BYTES = 50 * 2**20
 TIMEOUT_SECONDS = 20
@@ -64,16 +65,16 @@ def parsed_feed(data: bytes, base: str | None) -> Any:
 
 def fetch(url: str) -> tuple[bytes | None, Problem | None]:
     """The feed's bytes, fetched with a timeout and a size limit, or a one-line reason it failed."""
-    request = Request(url, headers={"User-Agent": f"linkblog/{__version__} (import)"})
     deadline = Deadline(TIMEOUT_SECONDS)
     try:
+        request = Request(as_uri(url), headers={"User-Agent": f"linkblog/{__version__} (import)"})
         with deadline, web_opener(deadline).open(request, timeout=TIMEOUT_SECONDS) as response:
             data = response.read(MAX_BYTES + 1)
         if deadline.expired:  # cut short, what was read may look whole
             raise TimeoutError("timed out")
     except HTTPError as exc:
         return None, Problem(url, f"could not fetch it: HTTP {exc.code} {exc.reason}")
-    except (URLError, OSError, ValueError) as exc:
+    except (URLError, OSError, ValueError, http.client.HTTPException) as exc:  # InvalidURL: a control character
         reason = getattr(exc, "reason", None) or exc
         return None, Problem(url, f"could not fetch it ({reason}): offline? Save the feed and import the file")
     if len(data) > MAX_BYTES:
