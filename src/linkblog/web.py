@@ -71,45 +71,46 @@ def cut(connection: http.client.HTTPConnection) -> None:
             connection.sock.shutdown(socket.SHUT_RDWR)
 
 
-class WatchedHTTPConnection(http.client.HTTPConnection):
+class Watched:
+    """A connection that, once connected, is watched by the request's Deadline, which can then cut it."""
+
     def __init__(self, *args: Any, deadline: Deadline, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.deadline = deadline
 
     def connect(self) -> None:
-        super().connect()
-        self.deadline.watch(self)
+        super().connect()  # type: ignore[misc]
+        self.deadline.watch(self)  # type: ignore[arg-type]
 
 
-class WatchedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, deadline: Deadline, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.deadline = deadline
+class WatchedHTTPConnection(Watched, http.client.HTTPConnection):
+    """An HTTP connection a Deadline can cut."""
 
-    def connect(self) -> None:
-        super().connect()
-        self.deadline.watch(self)
+
+class WatchedHTTPSConnection(Watched, http.client.HTTPSConnection):
+    """An HTTPS connection a Deadline can cut."""
 
 
 _WATCHED = {http.client.HTTPConnection: WatchedHTTPConnection, http.client.HTTPSConnection: WatchedHTTPSConnection}
 
 
-class DeadlineHTTPHandler(urllib.request.HTTPHandler):
+class OpensWatched:
+    """A handler whose connections its Deadline watches."""
+
     def __init__(self, deadline: Deadline):
         super().__init__()
         self.deadline = deadline
 
     def do_open(self, http_class: Any, req: urllib.request.Request, **kwargs: Any) -> Any:
-        return super().do_open(_WATCHED[http_class], req, deadline=self.deadline, **kwargs)
+        return super().do_open(_WATCHED[http_class], req, deadline=self.deadline, **kwargs)  # type: ignore[misc]
 
 
-class DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: Deadline):
-        super().__init__()
-        self.deadline = deadline
+class DeadlineHTTPHandler(OpensWatched, urllib.request.HTTPHandler):
+    """http:// under a Deadline."""
 
-    def do_open(self, http_class: Any, req: urllib.request.Request, **kwargs: Any) -> Any:
-        return super().do_open(_WATCHED[http_class], req, deadline=self.deadline, **kwargs)
+
+class DeadlineHTTPSHandler(OpensWatched, urllib.request.HTTPSHandler):
+    """https:// under a Deadline."""
 
 
 def web_opener(deadline: Deadline | None = None) -> urllib.request.OpenerDirector:
