@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -64,6 +65,60 @@ def test_a_replay_interrupted_halfway_moves_only_what_is_left(tmp_path):
     os.replace(stage.staged("a/index.html"), out / "a" / "index.html")  # the crash came after the first move
     assert recover(out) == "finished applying an interrupted build"
     assert tree_bytes(out) == {"a/index.html": b"a", "b/index.html": b"b"}
+
+
+def test_an_apply_that_fails_halfway_puts_every_file_back(tmp_path):
+    out = tmp_path / "build"
+    (out / "gone").mkdir(parents=True)
+    (out / "gone" / "index.html").write_text("old gone")
+    (out / "kept.html").write_text("old kept")
+    (out / "z").write_text("a file where a folder must be")
+    before = tree_bytes(out)
+    stage = Stage(out, full=False).open()
+    for rel, data in (("added/index.html", b"added"), ("kept.html", b"new"), ("z/index.html", b"blocked")):
+        stage.write(rel, data)
+    stage.deleted = ["gone/index.html"]
+    with pytest.raises(NotADirectoryError):
+        stage.commit()
+    assert tree_bytes(out) == before
+    assert sorted(p.name for p in out.iterdir()) == ["gone", "kept.html", "z"]
+
+
+def test_a_build_that_cannot_write_a_file_names_it_and_leaves_the_output_as_it_was(site):
+    assert run_cli(site, "build").code == 0
+    out = site / "build"
+    shutil.rmtree(out / "tag" / "support")
+    (out / "tag" / "support").write_text("a file where a folder must be")  # written after the post page
+    before = tree_bytes(out)
+    post = site / "posts" / "2015-04-09-some-customers-suck.md"
+    post.write_text(post.read_text().replace("Agreed.", "Agreed, and edited."))
+    run = run_cli(site, "build")
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    lines = run.err.splitlines()
+    assert lines[0].startswith("build/tag/support/")  # its feed or its page, whichever comes first
+    assert lines[-1].startswith("build failed")
+    assert tree_bytes(out) == before
+    run = run_cli(site, "build")  # the next build writes the output whole, and so mends it
+    assert run.code == 0, run.err
+    assert tree_bytes(out) == clean_build(site, site.parent / "expected")
+
+
+def test_a_full_disk_fails_the_build_with_one_problem_and_the_output_as_it_was(site, monkeypatch):
+    assert run_cli(site, "build").code == 0
+    before = tree_bytes(site / "build")
+    post = site / "posts" / "2015-04-09-some-customers-suck.md"
+    post.write_text(post.read_text().replace("Agreed.", "Agreed, and edited."))
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Stage, "put", full)
+    result = Builder(site / "config.yaml", options=BuildOptions(jobs=1)).build()
+    assert [(p.path, p.warning) for p in result.problems] == [("build", False)]
+    assert os.strerror(errno.ENOSPC) in result.problems[0].message
+    assert tree_bytes(site / "build") == before
+    assert not stage_dir(site / "build").exists()
 
 
 def test_a_stage_without_a_journal_is_discarded(tmp_path):

@@ -6,6 +6,7 @@ one per run from the state saved on disk. The rules for what to redo are increme
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -396,9 +397,10 @@ class Engine:
               inputs: Inputs, progress: Progress, timer: Timer) -> BuildResult:
         """Render the pages to do into a stage, add static and hosting files, then swap or apply it."""
         state = self.state
-        stage = Stage(self.config.output_path, full=not state.outputs).open()
+        stage = Stage(self.config.output_path, full=not state.outputs)
         todo = sorted(todo, key=render_order)
         try:
+            stage.open()
             with timer("render"):
                 job = RenderJob(self.config, renderer.template_dirs, stage, todo, state.outputs, renderer,
                                 renderer.compiled)
@@ -427,6 +429,9 @@ class Engine:
         except SearchError as exc:
             stage.discard()
             return BuildResult([exc.problem])
+        except OSError as exc:  # a full disk, a read-only folder: nothing in the output changed
+            stage.discard()
+            return BuildResult([self.unwritable(exc)])
         except BaseException:  # a failed or interrupted build leaves no stage behind
             stage.discard()
             raise
@@ -435,11 +440,24 @@ class Engine:
             state.outputs, state.pages = {}, {}
             if self.persist:
                 mark_dirty(self.config.root, self.config.output_path)
-            stage.commit(durable=self.persist)  # a build that keeps no cache writes a folder nothing keeps
+            try:
+                stage.commit(durable=self.persist)  # a build that keeps no cache writes a folder nothing keeps
+            except OSError as exc:  # the output was put back as it was; the next build writes it whole
+                stage.discard()
+                return BuildResult([self.unwritable(exc)])
         state.outputs = outputs
         pages = [page.url for page, r in zip(todo, rendered, strict=True) if r.changed]
         return BuildResult(written=sorted(set(stage.written)), deleted=stage.deleted, pages=pages,
                            rendered=len(todo))
+
+    def unwritable(self, exc: OSError) -> Problem:
+        """The output file (else the output folder) a build could not write, and why."""
+        out = self.config.output_path
+        path = Path(os.fsdecode(exc.filename)) if exc.filename else out
+        where = self.config.output_dir
+        if path.is_relative_to(out) and path != out:
+            where = f"{where.rstrip('/')}/{path.relative_to(out).as_posix()}"
+        return Problem(where, f"cannot be written ({exc.strerror or exc})")
 
     def least_shared(self, full: bool) -> int:
         """The fewest pages worth spreading over workers in a build (that writes the output whole, if `full`)."""

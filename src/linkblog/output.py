@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -182,23 +183,71 @@ def replay(out: Path, journal: dict) -> None:
             swap_in(out, tree)
         shutil.rmtree(old_dir(out), ignore_errors=True)
     else:
-        # Deletions first, so a file may become a folder of the same name and back.
-        for rel in filter(is_relative, journal["delete"]):
-            remove_file(out, rel)
-        for rel in filter(is_relative, journal["write"]):
-            move_in(tree / staged_name(rel), out / rel)
+        apply(out, journal)
     shutil.rmtree(stage_dir(out), ignore_errors=True)
 
 
-def move_in(staged: Path, target: Path) -> None:
-    """Move a staged file into place; one rename when its folder exists (most do), none if moved before."""
+def apply(out: Path, journal: dict) -> None:
+    """Move the files an incremental build deletes or replaces aside and the staged ones in; on an error
+    (a full disk, a file where a folder must be) put back what this call changed, and raise it."""
+    tree, aside = stage_dir(out) / "tree", stage_dir(out) / "aside"
+    aside.mkdir(exist_ok=True)
+    undo: list[tuple[str, bool]] = []  # (file, whether its former bytes wait aside), in the order done
+    try:
+        # Deletions first, so a file may become a folder of the same name and back.
+        for rel in filter(is_relative, journal["delete"]):
+            if set_aside(out / rel, aside / staged_name(rel), keep=False):
+                remove_file(out, rel)
+                undo.append((rel, True))
+        for rel in filter(is_relative, journal["write"]):
+            target = out / rel
+            kept = set_aside(target, aside / staged_name(rel), keep=True)
+            if move_in(tree / staged_name(rel), target):
+                undo.append((rel, kept))
+    except OSError:
+        put_back(out, aside, undo)
+        raise
+
+
+def set_aside(target: Path, aside: Path, keep: bool) -> bool:
+    """Move an output file aside (`keep`: link it, so that readers never miss it); False if it is not there.
+
+    A replay after an interruption finds the file set aside already, and leaves it as it is."""
+    try:
+        os.link(target, aside) if keep else os.replace(target, aside)
+    except FileNotFoundError:
+        return aside.exists()
+    except FileExistsError:
+        return True
+    except OSError:  # a file system without hard links
+        if not keep:
+            raise
+        shutil.copyfile(target, aside)
+    return True
+
+
+def put_back(out: Path, aside: Path, undo: list[tuple[str, bool]]) -> None:
+    """Undo moves, newest first: former files return, files that were new go."""
+    for rel, kept in reversed(undo):
+        target = out / rel
+        with suppress(OSError):  # as much as can be restored is; the build is reported failed either way
+            if kept:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(aside / staged_name(rel), target)
+            else:
+                remove_file(out, rel)
+
+
+def move_in(staged: Path, target: Path) -> bool:
+    """Move a staged file into place; one rename when its folder exists (most do). False if moved before."""
     try:
         os.replace(staged, target)
     except FileNotFoundError:
         if not staged.exists():  # a replay after an interruption: this one was moved already
-            return
+            return False
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, target)
+    return True
 
 
 def is_relative(rel: str) -> bool:
