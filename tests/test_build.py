@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_POSTS, age, clean_build, make_site, post_text, tree_bytes
+from conftest import SAMPLE_POSTS, age, clean_build, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
 from linkblog.theme import theme_dir
@@ -189,3 +189,19 @@ def test_a_config_broken_then_mended_as_it_was_changes_no_more_pages_than_the_ed
         results.append(builders[root].build(changed=[post, *([config] if root == site else [])]))
     assert all(result.ok for result in results)
     assert results[0].pages == results[1].pages and len(results[0].pages) < 20
+
+
+def test_files_a_build_cannot_read_are_named_and_named_again_by_a_no_change_build(site):
+    (site / "posts" / "gone.md").symlink_to(site / "posts" / "nowhere.md")
+    os.mkfifo(site / "posts" / "pipe.md")  # read, it would hang the build
+    (site / "posts" / "2015").mkdir()
+    (site / "posts" / "2015" / "again").symlink_to(site / "posts", target_is_directory=True)
+    (site / "static").mkdir()
+    (site / "static" / "logo.png").symlink_to(site / "nowhere.png")
+    for _ in range(2):
+        run = run_cli(site, "build")
+        assert run.code == 0, run.err
+        named = sorted(line.split(":")[0] for line in run.err.splitlines())
+        assert named == ["posts/2015/again", "posts/gone.md", "posts/pipe.md", "static/logo.png"]
+        assert "Traceback" not in run.err
+    assert len(list((site / "build").rglob("index.html"))) > 1

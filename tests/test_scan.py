@@ -28,3 +28,25 @@ def test_scan_can_keep_hidden_files(tmp_path):
     (tmp_path / ".well-known" / "security.txt").write_text("x")
     (tmp_path / "x.swp").write_text("x")
     assert [f.rel for f in scan(tmp_path, skipped=())] == [".well-known/security.txt"]
+
+
+def test_scan_names_what_it_cannot_read_as_a_file(tmp_path):
+    (tmp_path / "a.md").write_text("x")
+    (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    os.mkfifo(tmp_path / "pipe.md")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "sub" / "b.md").write_text("x")
+    unusable = []
+    assert [f.rel for f in scan(tmp_path, ".md", unusable=unusable)] == ["a.md", "sub/b.md"]
+    assert sorted(rel for rel, _ in unusable) == ["gone.md", "pipe.md", "sub/up"]
+
+
+def test_scan_follows_a_link_to_a_folder_outside(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "c.md").write_text("x")
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / "more").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    unusable = []
+    assert [f.rel for f in scan(tmp_path / "posts", ".md", unusable=unusable)] == ["more/c.md"]
+    assert unusable == []

@@ -32,7 +32,7 @@ from linkblog.digest import key_of
 from linkblog.incremental import State, code_digest, file_digest, input_key, racy_digests
 from linkblog.output import foreign, recover
 from linkblog.problems import Problem, errors, sorted_problems
-from linkblog.scan import Found, Inputs, scan, scan_posts, scan_static, stat_file
+from linkblog.scan import Found, Inputs, Unusable, scan, scan_posts, scan_static, stat_file
 from linkblog.search import missing_problem, pagefind_binary
 from linkblog.sources import FILE as SOURCES_FILE
 from linkblog.theme import own_templates, static_dirs, template_dirs
@@ -150,7 +150,7 @@ class Builder:
             return BuildResult(problems + [missing_problem(self.config_path.name)])
         engine = self.engine_for(config, code, timer)
         result = engine.build(inputs, now, progress, timer)
-        result.problems = problems + result.problems
+        result.problems = problems + unusable_warnings(inputs) + result.problems
         self.inputs = inputs
         if result.ok:
             if self.persist:
@@ -185,13 +185,15 @@ class Builder:
 
     def scan(self, config: Config) -> Inputs:
         started_ns = time.time_ns()  # an edit after this moment may share an mtime we record
-        posts, ignored = scan_posts(config.posts_path)
+        unusable: Unusable = []
+        posts, ignored = scan_posts(config.posts_path, unusable)
         # _partials are templates all the same, and static/ is copied as it is, .well-known/ included.
         templates = [f for d in template_dirs(config.root) for f in scan(d)]
-        static = scan_static(static_dirs(config.root))
+        static = scan_static(static_dirs(config.root), unusable)
         found = stat_file(self.config_path, self.config_path.name)
         assert found is not None  # load_config read it a moment ago
-        return Inputs(posts, ignored, templates, static, found, started_ns, sources_file(config))
+        return Inputs(posts, ignored, templates, static, found, started_ns, sources_file(config),
+                      unusable=unusable)
 
     def rescan(self, config: Config, changed: Iterable[Path]) -> Inputs | None:
         """The last scan with the changed paths stat'ed again; None when only a full scan will do."""
@@ -297,6 +299,11 @@ def known(inputs: Inputs, path: Path, posts_dir: Path) -> bool:
         rel = "posts/" + "/".join(parts)
         return rel in inputs.posts or rel in inputs.ignored or any(p.startswith(("_", ".", "#")) for p in parts)
     return any(f.path == str(path) for f in (*inputs.templates, *inputs.static.values()))
+
+
+def unusable_warnings(inputs: Inputs) -> list[Problem]:
+    """Files under posts/ or static/ no build can read, named so that none is left out without a word."""
+    return [Problem(rel, f"left out: {why}", warning=True) for rel, why in inputs.unusable]
 
 
 def sources_file(config: Config) -> Found | None:

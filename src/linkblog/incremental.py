@@ -127,7 +127,7 @@ def fitted(state: State, code: str, config: Config, selection: tuple[str, ...]) 
 def input_key(code: str, settings: tuple[str, ...], inputs: Inputs) -> str:
     """A key of everything a build reads (its code, settings and every input's stat): the same when nothing changed."""
     stats = [f"{f.mtime_ns}/{f.size}/{f.path}" for f in inputs.files()]  # numbers first: no NUL, one reading
-    return key_of(code, *settings, *inputs.ignored, *stats)
+    return key_of(code, *settings, *inputs.ignored, *(f"{rel}:{why}" for rel, why in inputs.unusable), *stats)
 
 
 def racy_digests(inputs: Inputs) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -26,25 +26,50 @@ def untracked(name: str, skipped: tuple[str, ...] = HIDDEN) -> bool:
     return name.startswith(skipped) or name.endswith(("~", ".swp", ".tmp"))
 
 
-def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN) -> list[Found]:
-    """Files under folder (ending in suffix), sorted, skipping editor temp files and names starting with `skipped`."""
+Unusable = list[tuple[str, str]]  # (path relative to the folder scanned, why it was left out)
+
+
+def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN,
+         unusable: Unusable | None = None) -> list[Found]:
+    """Files under folder (ending in suffix), sorted, skipping editor temp files and names starting with `skipped`.
+
+    What cannot be read as a file (a link to nothing, a pipe, a link to a folder it is in) goes to `unusable`."""
     found: list[Found] = []
     if folder.is_dir():
-        _walk(str(folder), "", suffix, skipped, found)
+        _walk(str(folder), "", suffix, skipped, found, [] if unusable is None else unusable,
+              {_identity(os.stat(folder))})
     return sorted(found, key=lambda f: f.rel)
 
 
-def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[str, ...], found: list[Found]) -> None:
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if untracked(entry.name, skipped):
-                continue
-            rel = prefix + entry.name
-            if entry.is_dir():
-                _walk(entry.path, rel + "/", suffix, skipped, found)
-            elif entry.name.endswith(suffix) and entry.is_file():
-                stat = entry.stat()
-                found.append(Found(rel, entry.path, stat.st_mtime_ns, stat.st_size))
+def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[str, ...], found: list[Found],
+          unusable: Unusable, above: set[tuple[int, int]]) -> None:
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError as exc:
+        unusable.append((prefix.rstrip("/"), f"cannot be read ({exc.strerror or exc})"))
+        return
+    for entry in entries:
+        if untracked(entry.name, skipped):
+            continue
+        rel = prefix + entry.name
+        if entry.is_dir():
+            identity = _identity(entry.stat())
+            if identity in above:  # a link back up the tree would be walked until the OS refused
+                unusable.append((rel, "a link to a folder it is in"))
+            else:
+                _walk(entry.path, rel + "/", suffix, skipped, found, unusable, above | {identity})
+        elif not entry.name.endswith(suffix):
+            continue
+        elif entry.is_file():
+            stat = entry.stat()
+            found.append(Found(rel, entry.path, stat.st_mtime_ns, stat.st_size))
+        else:
+            unusable.append((rel, "a link to nothing" if entry.is_symlink() else "not a regular file"))
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int]:
+    return stat.st_dev, stat.st_ino
 
 
 POST_SUFFIXES = (".md", ".markdown")  # as Jekyll and Hugo read them
@@ -65,26 +90,40 @@ class Inputs:
     # A rescan's post files stat'ed again (added, changed or gone), and the scan it updated: only they can differ.
     restated: frozenset[str] | None = None
     base: dict[str, Found] | None = None
+    unusable: Unusable = field(default_factory=list)  # by site-relative path: files no build can read
 
     def files(self) -> list[Found]:
         return [*self.posts.values(), *self.templates, *self.static.values(), self.config,
                 *([self.sources] if self.sources else [])]
 
 
-def scan_posts(folder: Path) -> tuple[dict[str, Found], list[str]]:
+def scan_posts(folder: Path, unusable: Unusable | None = None) -> tuple[dict[str, Found], list[str]]:
     """The post files under posts/ (not _private ones such as _drafts/), and every other file there."""
-    posts, ignored = {}, []
-    for found in scan(folder, "", PRIVATE):
+    posts, ignored, left = {}, [], []
+    for found in scan(folder, "", PRIVATE, left):
         if found.rel.endswith(POST_SUFFIXES):
             posts["posts/" + found.rel] = found
         else:
             ignored.append("posts/" + found.rel)
+    if unusable is not None:
+        unusable += named("posts", left)
     return posts, ignored
 
 
-def scan_static(folders: list[Path]) -> dict[str, Found]:
+def scan_static(folders: list[Path], unusable: Unusable | None = None) -> dict[str, Found]:
     """Static files by output path; a later folder's file replaces an earlier one's."""
-    return {f.rel: f for folder in folders for f in scan(folder, skipped=STATIC_SKIPPED)}
+    files = {}
+    for folder in folders:
+        left: Unusable = []
+        files.update((f.rel, f) for f in scan(folder, skipped=STATIC_SKIPPED, unusable=left))
+        if unusable is not None:
+            unusable += named(folder.name, left)
+    return files
+
+
+def named(folder: str, unusable: Unusable) -> Unusable:
+    """Unusable files named from the site: posts/x.md rather than x.md."""
+    return [(f"{folder}/{rel}".rstrip("/"), why) for rel, why in unusable]
 
 
 def stat_file(path: Path, rel: str) -> Found | None:
