@@ -283,6 +283,14 @@ def test_template_undefined_variable_names_template_and_line(good: Path) -> None
     assert_fails(good, Worded("templates/post.html:4: template error: "))
 
 
+def test_a_missing_include_names_the_template_and_line_that_asks_for_it(good: Path) -> None:
+    (good / "templates").mkdir()
+    (good / "templates" / "post.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n{% include "_nope.html" %}\n'
+        '{% endblock %}\n')
+    assert_fails(good, "templates/post.html:4: template not found: _nope.html")
+
+
 # --- config.yaml ---------------------------------------------------------------------------------
 
 def test_config_value_of_the_wrong_type(good: Path) -> None:

@@ -205,3 +205,19 @@ def test_files_a_build_cannot_read_are_named_and_named_again_by_a_no_change_buil
         assert named == ["posts/2015/again", "posts/gone.md", "posts/pipe.md", "static/logo.png"]
         assert "Traceback" not in run.err
     assert len(list((site / "build").rglob("index.html"))) > 1
+
+
+def test_an_include_marked_ignore_missing_may_be_absent_and_is_used_once_written(site):
+    (site / "templates").mkdir()
+    (site / "templates" / "post.html").write_text(
+        '{% extends "theme/post.html" %}\n{% block main %}{{ super() }}'
+        '{% include "_extra.html" ignore missing %}{% include ["_absent.html", "_more.html"] ignore missing %}'
+        '{% endblock %}\n')
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    (site / "templates" / "_extra.html").write_text('<p class="extra">Written later.</p>\n')
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    page = (site / "build" / "2015" / "06" / "work-vs-progress" / "index.html").read_text()
+    assert '<p class="extra">Written later.</p>' in page
+    assert tree_bytes(site / "build") == clean_build(site, site.parent / "expected")

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from urllib.parse import urljoin
 
 import jinja2
-from jinja2 import meta
+from jinja2 import nodes
 from markupsafe import Markup
 
 from linkblog.config import Config
@@ -385,13 +385,13 @@ class Renderer:
         if isinstance(exc, jinja2.TemplateSyntaxError):
             return Problem(self.shown_path(exc.filename, exc.name or name),
                            f"template error: {exc.message}", exc.lineno)
-        if isinstance(exc, jinja2.TemplateNotFound):
-            return Problem(f"templates/{name}", f"template not found: {exc.name}")
+        missing = isinstance(exc, jinja2.TemplateNotFound)
+        message = f"template not found: {exc.name}" if missing else f"template error: {exc}"
         for frame, line in reversed(list(traceback.walk_tb(exc.__traceback__))):
             filename = frame.f_code.co_filename
-            if any(filename.startswith(str(d)) for d in self.template_dirs):
-                return Problem(self.shown_path(filename, name), f"template error: {exc}", line)
-        return Problem(f"templates/{name}", f"template error: {exc}")
+            if any(filename.startswith(str(d)) for d in self.template_dirs):  # an include or extends of its own
+                return Problem(self.shown_path(filename, name), message, line)
+        return Problem(f"templates/{name}", message)
 
     def shown_path(self, filename: str | None, name: str) -> str:
         if not filename:
@@ -405,34 +405,61 @@ class Renderer:
         for name in sorted(names):
             try:
                 used = self.closure(name)
-                if any(_CALLS_ENTRY.search(self.source(n)) for n in used):  # entry() renders the entry template
+                if any(_CALLS_ENTRY.search(self.source(n)) for n in used if used[n]):  # entry() renders it
                     used |= self.entry_closure()
-                digests[name] = key_of(*(self.source(n) for n in sorted(used)))
+                # An absent `ignore missing` include counts as empty: the page changes once it is written.
+                digests[name] = key_of(*(self.source(n) if used[n] else "" for n in sorted(used)))
+            except RenderError as exc:
+                problems.append(exc.problem)
             except (jinja2.TemplateError, UnicodeDecodeError) as exc:
                 problems.append(self.template_problem(exc, name))
         return digests, problems
 
-    def entry_closure(self) -> set[str]:
+    def entry_closure(self) -> dict[str, bool]:
         """The entry template and what it pulls in; nothing for a theme without one."""
-        try:
-            return self.closure(ENTRY_TEMPLATE)
-        except jinja2.TemplateNotFound:
-            return set()
+        if ENTRY_TEMPLATE not in self.env.list_templates():
+            return {}
+        return self.closure(ENTRY_TEMPLATE)
 
-    def closure(self, name: str) -> set[str]:
-        """The template and every template it can pull in."""
-        seen, todo = set(), [name]
+    def closure(self, name: str) -> dict[str, bool]:
+        """The template and every template it can pull in, each with whether it exists (an include marked
+        `ignore missing` may name one that does not); a missing one is a problem where it is named."""
+        seen: dict[str, bool] = {}
+        todo: list[tuple[str, tuple[str, int] | None, bool]] = [(name, None, False)]  # name, where named, optional
         while todo:
-            current = todo.pop()
-            if current in seen:
+            current, named_at, optional = todo.pop()
+            if seen.get(current):
                 continue
-            seen.add(current)
-            source, filename, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
-            refs = list(meta.find_referenced_templates(self.env.parse(source, current, filename)))
-            if None in refs:  # A computed name could be any template.
-                refs = self.env.list_templates()
-            todo.extend(r for r in refs if r)
+            try:
+                source, filename, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                if optional:
+                    seen.setdefault(current, False)
+                    continue
+                if named_at is None:
+                    raise
+                raise RenderError(Problem(named_at[0], f"template not found: {current}", named_at[1])) from None
+            seen[current] = True
+            tree = self.env.parse(source, current, filename)
+            where = self.shown_path(filename, current)
+            for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+                names = template_names(node.template)
+                if names is None:  # a computed name could be any template
+                    todo.extend((n, None, True) for n in self.env.list_templates())
+                    continue
+                # A list names templates to try in turn, so any one of them may be absent.
+                optional = getattr(node, "ignore_missing", False) or len(names) > 1 or \
+                    not isinstance(node.template, nodes.Const)
+                todo.extend((n, (where, node.lineno), optional) for n in names)
         return seen
 
     def source(self, name: str) -> str:
         return self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+
+
+def template_names(node: nodes.Expr) -> list[str] | None:
+    """The template names an extends, include or import gives as text (one, or a list); None when computed."""
+    items = node.items if isinstance(node, (nodes.Tuple, nodes.List)) else [node]
+    if all(isinstance(item, nodes.Const) and isinstance(item.value, str) for item in items):
+        return [item.value for item in items]  # type: ignore[attr-defined]
+    return None
