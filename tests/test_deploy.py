@@ -140,6 +140,14 @@ def test_cname_comes_from_the_config(repo: Path) -> None:
     assert branch_files(remote_of(repo))["CNAME"] == b"notes.example.com\n"
 
 
+def test_a_config_warning_is_printed_once(repo: Path) -> None:
+    (repo / "config.yaml").write_text((repo / "config.yaml").read_text() + "cname: elsewhere.example.com\n")
+    run = run_cli(repo, "deploy")
+    assert run.code == 0, run.err
+    warnings = [line for line in run.err.splitlines() if line.startswith("config.yaml:")]
+    assert len(warnings) == 1, run.err
+
+
 def test_cname_comes_from_static_when_the_config_has_none(repo: Path) -> None:
     (repo / "static").mkdir()
     (repo / "static" / "CNAME").write_text("links.example.net\n")

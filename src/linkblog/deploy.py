@@ -89,7 +89,7 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
         problems += uncommitted_posts(config)
         if build:
             result = Builder(config_path, options=BuildOptions()).build()
-            problems += result.problems
+            problems += [p for p in result.problems if p not in problems]  # the config's warnings, read twice
             if not result.ok:
                 return DeployResult(problems + [Problem("deploy", "the build failed; nothing was deployed")],
                                     target=target)
