@@ -44,7 +44,9 @@ def test_the_example_site_checks_clean_at_its_url(tmp_path: Path) -> None:
     assert not (site / "build").exists() and not (site / ".cache").exists()
 
 
-@pytest.mark.parametrize("base_url", ["https://example.org/", "https://someone.github.io/deeper/notes/"])
+@pytest.mark.parametrize("base_url", ["https://example.org/", "https://someone.github.io/deeper/notes/",
+                                      "https://example.edu/%7Ejane/", "https://example.org/café/",
+                                      "https://example.org/my%20notes/"])
 def test_the_example_site_checks_clean_at_the_root_and_under_a_sub_path(tmp_path: Path, base_url: str) -> None:
     run = run_cli(copy_example(tmp_path / "site"), "check", "--base-url", base_url)
     assert (run.code, run.err) == (0, "")

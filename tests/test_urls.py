@@ -49,6 +49,20 @@ def test_paths_and_absolute_urls_under_a_sub_path():
     assert urls.file_for(urls.path("/feed.xml")) == "feed.xml"
 
 
+@pytest.mark.parametrize("url", ["https://example.org/caf%C3%A9/", "https://example.org/café/"])
+def test_a_base_path_is_encoded_once_however_the_config_spells_it(url: str) -> None:
+    urls = Urls(url)
+    assert urls.path("/tag/a/") == "/caf%C3%A9/tag/a/"
+    assert urls.file_for(urls.path("/feed.xml")) == "feed.xml"
+    assert urls.file_for(urls.path("/2015/06/a-post/")) == "2015/06/a-post/index.html"
+
+
+def test_an_encoded_unreserved_character_in_the_base_path_is_one_path_with_the_plain_one() -> None:
+    urls = Urls("https://example.edu/%7Ejane/")
+    assert urls.path("/archive/") == "/~jane/archive/"
+    assert urls.file_for(urls.path("/archive/")) == "archive/index.html"
+
+
 def test_paths_at_a_domain_root():
     urls = Urls("https://example.org")
     assert urls.path("/archive/") == "/archive/"

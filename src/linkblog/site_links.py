@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from linkblog.scan import scan
+from linkblog.urls import Urls
 
 
 @dataclass
@@ -36,9 +37,10 @@ class Target:
     fragment: str = ""
 
 
-def read_output(root: Path, base: str) -> Output:
-    """The files of the output folder (names exactly as written, so case matters as on the server)."""
-    return Output(root, base, {found.rel for found in scan(root, skipped=())})
+def read_output(root: Path, url: str) -> Output:
+    """The files of the output folder (names exactly as written, so case matters as on the server), at the base
+    URL as the site's links spell it (`/café/` percent-encoded, `/%7Ejane/` as `/~jane/`)."""
+    return Output(root, Urls(url).absolute(""), {found.rel for found in scan(root, skipped=())})
 
 
 def url_of(base: str, rel: str) -> str:

@@ -66,7 +66,8 @@ class Urls:
         path = parts.path or "/"
         self.base_url = base_url
         self.origin = f"{parts.scheme}://{parts.netloc}"
-        self.base_path = path if path.endswith("/") else path + "/"
+        # Decoded, as slugs and file names are: `/%7Ejane/` and `/~jane/` are one path, `/café/` is encoded once.
+        self.base_path = unquote(path if path.endswith("/") else path + "/")
         self._files: dict[str, str] = {}  # a rebuild asks again for the file of every page of the site
 
     def path(self, site_path: str) -> str:
