@@ -514,3 +514,16 @@ def test_excerpts_of_200_posts(styles: dict[str, Path], style: str):
 def test_full_excerpts_show_every_post_whole(styles: dict[str, Path]):
     for article in entries(styles["full"]).values():
         assert article.select_one(".e-content") is not None and article.select_one("p.read-more") is None
+
+
+def test_a_commentary_excerpt_keeps_only_the_footnotes_its_commentary_refers_to(tmp_path: Path):
+    body = ("> The article says something[^1] and more[^2].\n\nMy commentary[^2] and mine[^3].\n\n"
+            "[^1]: About the quote.\n[^2]: Shared.\n[^3]: My own.\n")
+    site = make_site(tmp_path / "site", {"2021-01-01-notes.md": post_text(
+        "Notes", "2021-01-01 09:00", body, link="https://example.com/a", source="Ex")},
+        config=CONFIG + "excerpt: commentary\n")
+    assert run_cli(site, "build").code == 0
+    entry = BeautifulSoup((site / "build" / "index.html").read_text(), "html.parser").find(class_="p-summary")
+    assert [li.p.contents[0].strip() for li in entry.find_all("li")] == ["Shared.", "My own."]
+    run = run_cli(site, "check", "--output", "build")
+    assert run.code == 0, run.err  # every back-link leads to a reference the page shows

@@ -105,6 +105,27 @@ def clip(html: str, limit: int = CLIP_LENGTH) -> tuple[str, bool]:
     return inner_html(root), True
 
 
+def notes_referenced(html: str) -> str:
+    """HTML without the footnotes (and their back-links) that none of its references point to: those the quote
+    an excerpt leaves out referred to."""
+    if "footnote-item" not in html:
+        return html
+    from lxml import html as lxml_html
+
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    refs = {"#" + ref for ref in root.xpath('.//sup[@class="footnote-ref"]/a/@id')}
+    for back in root.find_class("footnote-backref"):
+        if back.get("href") not in refs:
+            back.drop_tree()
+    for item in root.find_class("footnote-item"):
+        if not item.find_class("footnote-backref"):
+            item.drop_tree()
+    if not root.find_class("footnote-item"):
+        for element in [*root.find_class("footnotes-sep"), *root.find_class("footnotes")]:
+            element.drop_tree()
+    return inner_html(root)
+
+
 def cut_point(text: str, limit: int) -> tuple[int, str]:
     """Where to cut text: after the last sentence ending within `limit`, else after the first one if it ends
     soon, else at a word (with an ellipsis)."""
@@ -360,7 +381,7 @@ class Renderer:
         if post.summary:
             return Shown(None, Markup("<p>{}</p>").format(post.summary), True, True)
         if mode == "commentary" and (quote is None or rest.strip()):
-            return Shown(None, Markup(rest), quote is not None, True)
+            return Shown(None, Markup(notes_referenced(rest) if quote is not None else rest), quote is not None, True)
         text, cut = clip(quote if quote is not None else rest)
         if quote is None:
             return Shown(None, Markup(text), cut, True)
