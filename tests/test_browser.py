@@ -6,12 +6,13 @@ import functools
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import make_site, post_text, run_cli
 from playwright.sync_api import Browser, Page, sync_playwright
 from test_example_site import build_example
 
@@ -45,11 +46,12 @@ class MountedHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serving(root: Path, mount: str) -> Iterator[str]:
-    """The example site built for and served at http://127.0.0.1:PORT{mount} (a free port)."""
+def serving(root: Path, mount: str, build: Callable[[str], Path] | None = None) -> Iterator[str]:
+    """The example site (or what `build` writes for a base URL) built for and served at
+    http://127.0.0.1:PORT{mount} (a free port)."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), None)  # type: ignore[arg-type]
     base = f"http://127.0.0.1:{httpd.server_address[1]}{mount}"
-    out, _ = build_example(root, "--base-url", base)
+    out = build(base) if build else build_example(root, "--base-url", base)[0]
     httpd.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
         MountedHandler, directory=str(out), mount=mount)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -134,6 +136,28 @@ def test_pages_load_cleanly_styled_and_fit(browser: Browser, server: str, tmp_pa
     shot = screenshot(page, tmp_path, f"{name}-{size}-{scheme}")
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 5000
     page.context.close()
+
+
+LONG_TITLE = "https://www.example.com/2024/05/21/24161253/a-very-long-address-used-as-the-title-of-a-post"
+WIDE_TABLE = "| " + " | ".join(f"Column {i}" for i in range(10)) + " |\n" + "|---" * 10 + "|\n" + \
+    "| " + " | ".join(f"value-{i}-without-spaces" for i in range(10)) + " |\n"
+
+
+@pytest.mark.parametrize("path", ["", "archive/", "2024/05/a-long-title/", "2024/05/a-wide-table/"])
+def test_long_words_and_wide_tables_never_make_a_page_scroll_sideways(browser: Browser, tmp_path: Path, path: str):
+    site = make_site(tmp_path / "site", {
+        "a.md": post_text(LONG_TITLE, "2024-05-21 09:00", "Words.", slug="a-long-title"),
+        "b.md": post_text("A wide table", "2024-05-22 09:00", WIDE_TABLE)})
+
+    def build(base: str) -> Path:
+        assert run_cli(site, "build", "--base-url", base).code == 0
+        return site / "build"
+
+    with serving(tmp_path, "/", build) as base:
+        page, problems = visit(browser, base + path, SIZES["phone"])
+        assert not problems
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "page scrolls sideways"
+        page.context.close()
 
 
 def test_the_header_and_the_archive_read_at_a_glance(browser: Browser, server: str):
