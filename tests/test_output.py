@@ -121,6 +121,29 @@ def test_a_full_disk_fails_the_build_with_one_problem_and_the_output_as_it_was(s
     assert not stage_dir(site / "build").exists()
 
 
+def test_a_build_waits_for_another_writing_the_same_output(site):
+    import fcntl
+
+    assert run_cli(site, "build").code == 0
+    post = site / "posts" / "2015-04-09-some-customers-suck.md"
+    post.write_text(post.read_text().replace("Agreed.", "Agreed, and edited."))
+    before = tree_bytes(site / "build")
+    held = os.open(site, os.O_RDONLY)  # the lock another build would hold: on the folder the output is in
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        build = subprocess.Popen([sys.executable, "-m", "linkblog", "build"], cwd=site, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert build.stderr.readline().startswith("waiting for another build writing ")
+        time.sleep(0.5)
+        assert build.poll() is None
+        assert tree_bytes(site / "build") == before
+    finally:
+        os.close(held)
+    out, err = build.communicate(timeout=60)
+    assert build.returncode == 0, err
+    assert tree_bytes(site / "build") == clean_build(site, site.parent / "expected")
+
+
 def test_a_stage_without_a_journal_is_discarded(tmp_path):
     out = tmp_path / "build"
     out.mkdir()

@@ -30,7 +30,7 @@ from linkblog.cache import (
 from linkblog.config import Config, load_config
 from linkblog.digest import key_of
 from linkblog.incremental import State, code_digest, file_digest, input_key, racy_digests
-from linkblog.output import foreign, recover
+from linkblog.output import foreign, locked, recover
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.scan import Found, Inputs, Unusable, scan, scan_posts, scan_static, stat_file
 from linkblog.search import missing_problem, pagefind_binary
@@ -95,9 +95,12 @@ class Builder:
     """Builds one site again and again, keeping what the next build needs."""
 
     def __init__(self, config_path: Path, overrides: dict[str, Any] | None = None,
-                 options: BuildOptions | None = None, persist: bool = True, reads_cache: bool = False):
+                 options: BuildOptions | None = None, persist: bool = True, reads_cache: bool = False,
+                 waiting: Callable[[str], None] | None = None):
         """`persist`: read the site's build cache and keep it up to date; `reads_cache` (without `persist`): only
-        take the parses it holds, never changing it (a check's build into a folder of its own)."""
+        take the parses it holds, never changing it (a check's build into a folder of its own); `waiting`: told
+        the output folder when another build is writing it, before this one waits for it."""
+        self.waiting = waiting or (lambda folder: None)
         self.config_path = config_path
         self.overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
         self.options = options or BuildOptions()
@@ -129,6 +132,12 @@ class Builder:
         if foreign(config.output_path):
             return BuildResult([Problem(config.output_dir, "holds files linkblog did not write (it has no "
                                         ".nojekyll); empty it or choose another output_dir")])
+        with locked(config.output_path, self.waiting):
+            return self.run_alone(config, problems, progress, changed, timer)
+
+    def run_alone(self, config: Config, problems: list[Problem], progress: Progress, changed: Iterable[Path] | None,
+                  timer: Timer) -> BuildResult:
+        """The build, once no other build is changing its output folder."""
         recovered = recover(config.output_path)
         if recovered:
             problems.append(Problem(config.output_dir, recovered, warning=True))

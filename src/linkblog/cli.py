@@ -233,7 +233,7 @@ def run_build(args: argparse.Namespace) -> int:
 
     options = BuildOptions(drafts=args.drafts, future=args.future, clean=args.clean, jobs=args.jobs)
     overrides = {"output_dir": args.output, "url": args.base_url}
-    builder = Builder(args.config, overrides, options)
+    builder = Builder(args.config, overrides, options, waiting=say_waiting)
     show_progress = sys.stderr.isatty() and not args.quiet
     result = builder.build(progress_printer() if show_progress else None)
     if show_progress:
@@ -259,7 +259,8 @@ def add_deploy(commands: argparse._SubParsersAction) -> None:
 def run_deploy(args: argparse.Namespace) -> int:
     from linkblog.deploy import deploy
 
-    result = deploy(args.config, args.remote, args.branch, args.message, build=not args.no_build)
+    result = deploy(args.config, args.remote, args.branch, args.message, build=not args.no_build,
+                    waiting=say_waiting)
     report(result.problems)
     if not result.ok:
         return 1
@@ -350,6 +351,10 @@ def progress_printer() -> Callable[[str, int, int], None]:
             print(f"\r{stage} {done}/{total}", end="", file=sys.stderr, flush=True)
 
     return show
+
+
+def say_waiting(folder: str) -> None:
+    print(f"waiting for another build writing {folder} to finish", file=sys.stderr, flush=True)
 
 
 def report(problems: list[Problem], failed_build: bool = False) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,8 +79,9 @@ def git_reason(stderr: str) -> str:
 
 
 def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", message: str | None = None,
-           build: bool = True) -> DeployResult:
-    """Build (unless told not to), commit the output as the whole tree of `branch` and push it to `remote`."""
+           build: bool = True, waiting: Callable[[str], None] | None = None) -> DeployResult:
+    """Build (unless told not to), commit the output as the whole tree of `branch` and push it to `remote`;
+    `waiting` is told when the build waits for another one writing the output."""
     config, problems = load_config(config_path)
     if config is None or errors(problems):
         return DeployResult(problems)
@@ -88,7 +90,7 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
         git = open_repo(config.root, remote)
         problems += uncommitted_posts(config)
         if build:
-            result = Builder(config_path, options=BuildOptions()).build()
+            result = Builder(config_path, options=BuildOptions(), waiting=waiting).build()
             problems += [p for p in result.problems if p not in problems]  # the config's warnings, read twice
             if not result.ok:
                 return DeployResult(problems + [Problem("deploy", "the build failed; nothing was deployed")],

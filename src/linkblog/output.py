@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -153,6 +154,28 @@ def foreign(out: Path) -> bool:
         return out.is_dir() and not (out / ".nojekyll").exists() and any(out.iterdir())
     except OSError:
         return False
+
+
+@contextmanager
+def locked(out: Path, waiting: Callable[[str], None]) -> Iterator[None]:
+    """Hold the lock of an output folder (on the folder it is in, which outlives every swap of it) while a build
+    changes it; tell `waiting` before waiting for another build to finish."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # Windows: builds are not kept apart
+        yield
+        return
+    fd = os.open(out.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting(str(out))
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the last descriptor releases the lock
 
 
 def recover(out: Path) -> str | None:
