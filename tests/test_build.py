@@ -221,3 +221,16 @@ def test_an_include_marked_ignore_missing_may_be_absent_and_is_used_once_written
     page = (site / "build" / "2015" / "06" / "work-vs-progress" / "index.html").read_text()
     assert '<p class="extra">Written later.</p>' in page
     assert tree_bytes(site / "build") == clean_build(site, site.parent / "expected")
+
+
+def test_a_post_whose_file_name_is_not_utf8_is_named_and_left_out_and_builds_go_on(site):
+    with open(os.fsencode(site / "posts") + b"/caf\xe9.md", "wb") as post:
+        post.write(b"---\ntitle: Cafe\ndate: 2020-02-02\n---\nx\n")
+    os.symlink("/dev/zero", site / "posts" / "zero.md")
+    for _ in range(2):
+        run = run_cli(site, "build")
+        assert run.code == 0, run.err
+        assert "Traceback" not in run.err
+        assert sorted(line.split(": ")[0] for line in run.err.splitlines()) == [r"posts/caf\udce9.md",
+                                                                                 "posts/zero.md"]
+        assert "not a regular file" in run.err

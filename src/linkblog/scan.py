@@ -53,7 +53,9 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[str, ...], found
         if untracked(entry.name, skipped):
             continue
         rel = prefix + entry.name
-        if entry.is_dir():
+        if not utf8(entry.name):  # no URL, page or cache row can spell it
+            unusable.append((rel, "its name is not valid UTF-8 (rename it)"))
+        elif entry.is_dir():
             identity = _identity(entry.stat())
             if identity in above:  # a link back up the tree would be walked until the OS refused
                 unusable.append((rel, "a link to a folder it is in"))
@@ -65,7 +67,17 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[str, ...], found
             stat = entry.stat()
             found.append(Found(rel, entry.path, stat.st_mtime_ns, stat.st_size))
         else:
-            unusable.append((rel, "a link to nothing" if entry.is_symlink() else "not a regular file"))
+            dangling = entry.is_symlink() and not os.path.exists(entry.path)
+            unusable.append((rel, "a link to nothing" if dangling else "not a regular file"))
+
+
+def utf8(name: str) -> bool:
+    """False for a file name the OS gave with bytes that are not UTF-8 (decoded as lone surrogates)."""
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _identity(stat: os.stat_result) -> tuple[int, int]:
