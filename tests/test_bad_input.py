@@ -369,7 +369,7 @@ def test_output_option_is_refused_too(good: Path) -> None:
     before = tree_bytes(good)
     run = run_cli(good, "build", "--output", "posts")
     assert run.code == 1
-    assert problem_lines(run.err) == ["config.yaml: output_dir 'posts' would replace the site's posts/ folder; "
+    assert problem_lines(run.err) == ["--output: output_dir 'posts' would replace the site's posts/ folder; "
                                       "choose a folder of its own such as 'build'"]
     assert tree_bytes(good) == before
 

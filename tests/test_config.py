@@ -57,9 +57,11 @@ def test_overrides_win_and_none_is_ignored(tmp_path: Path) -> None:
     assert (config.output_dir, config.url, config.title) == ("public", "http://localhost:8000/", "Test Notes")
 
 
-def test_bad_override_has_no_line_in_the_file(tmp_path: Path) -> None:
+def test_a_bad_override_is_named_by_its_option(tmp_path: Path) -> None:
     assert problems(tmp_path, CONFIG, url="localhost") == [
-        "config.yaml: 'url' must be an absolute http(s) URL such as https://example.github.io/notes/, not 'localhost'"]
+        "--base-url: 'url' must be an absolute http(s) URL such as https://example.github.io/notes/, not 'localhost'"]
+    assert problems(tmp_path, CONFIG, output_dir="/") == [
+        "--output: output_dir '/' would replace /; choose a folder of its own such as 'build'"]
 
 
 def test_override_fixes_a_bad_value_in_the_file(tmp_path: Path) -> None:
@@ -107,12 +109,28 @@ def test_unknown_feed_key(tmp_path: Path) -> None:
     ("feed: {items: 0}", "'feed.items' must be a whole number of at least 1"),
     ("feed: {full_content: 'yes'}", "'feed.full_content' must be true or false"),
     ("search: 'yes'", "'search' must be true or false, not text"),
+    ("url: 'https://[::1/'", "'url' must be an absolute http(s) URL such as https://example.github.io/notes/, "
+                             "not 'https://[::1/'"),
+    ("url: 'https://example.org:port/'", "'url' must be an absolute http(s) URL such as "
+                                         "https://example.github.io/notes/, not 'https://example.org:port/'"),
+    ("url: 'https://example.org//notes/'", "'url' must be an absolute http(s) URL such as "
+                                           "https://example.github.io/notes/, not 'https://example.org//notes/'"),
     ("search: 1", "'search' must be true or false, not a whole number"),
     ('title: "a\\x1bb"', "'title' contains control character U+001B"),
 ])
 def test_wrong_values_are_reported_on_their_line(tmp_path: Path, line: str, message: str) -> None:
     first = "title: T" if line.startswith("url:") else "url: https://x.org/"
     assert problems(tmp_path, f"{first}\n# a comment\n{line}\n") == [f"config.yaml:3: {message}"]
+
+
+def test_every_wrong_feed_setting_at_its_own_line(tmp_path: Path) -> None:
+    text = "url: https://x.org/\nfeed:\n  items: 0\n  full_content: 5\n  link_posts: x\n  bogus: 1\n"
+    assert problems(tmp_path, text) == [
+        "config.yaml:3: 'feed.items' must be a whole number of at least 1",
+        "config.yaml:4: 'feed.full_content' must be true or false",
+        "config.yaml:5: 'feed.link_posts' must be article or permalink, not 'x'",
+        "config.yaml:6: unknown feed setting 'bogus'",
+    ]
 
 
 def test_every_problem_at_once(tmp_path: Path) -> None:
@@ -208,7 +226,7 @@ def test_unknown_user_home_is_refused(tmp_path: Path) -> None:
 
 def test_refused_override_has_no_line(tmp_path: Path) -> None:
     config, found = load_config(write(tmp_path, CONFIG), {"output_dir": "posts"})
-    assert [str(p) for p in found] == ["config.yaml: output_dir 'posts' would replace the site's posts/ folder; "
+    assert [str(p) for p in found] == ["--output: output_dir 'posts' would replace the site's posts/ folder; "
                                        "choose a folder of its own such as 'build'"]
 
 

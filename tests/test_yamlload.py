@@ -26,10 +26,10 @@ def library_worded(text: str, ends: str = "") -> int | None:
     return line
 
 
-def test_data_and_the_line_of_each_top_level_key() -> None:
-    data, lines = load_mapping("\ntitle: T\n\ntags:\n  - a\n  - b\nvia: {name: S}\n")
-    assert data == {"title": "T", "tags": ["a", "b"], "via": {"name": "S"}}
-    assert lines == {"title": 2, "tags": 4, "via": 7}
+def test_data_and_the_line_of_each_top_level_key_and_of_the_keys_of_a_mapping_value() -> None:
+    data, lines = load_mapping("\ntitle: T\n\ntags:\n  - a\n  - b\nvia: {name: S}\nfeed:\n  items: 1\n")
+    assert data == {"title": "T", "tags": ["a", "b"], "via": {"name": "S"}, "feed": {"items": 1}}
+    assert lines == {"title": 2, "tags": 4, "via": 7, "via.name": 7, "feed": 8, "feed.items": 9}
 
 
 def test_empty_document() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from string import Formatter
@@ -68,6 +69,8 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 }
 EXCERPTS = ("full", "quote", "commentary")
 LINK_POSTS = ("article", "permalink")
+# The command-line options that set a setting, named in its problems instead of config.yaml.
+OPTIONS = {"url": "--base-url", "output_dir": "--output"}
 # Settings that stay text as written: `title: 2015` is the text "2015", `author: no` is "no".
 TEXT_KEYS = [key for key, kind in _TYPES.items() if kind is str]
 # Characters XML 1.0 forbids: the title or description would break every feed.
@@ -99,13 +102,15 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     # A value from the command line has no line in the file.
     lines = {k: v for k, v in lines.items() if k not in given}
     data = {**data, **given}
-    problems = _check_values(name, data, lines)
+    problems = _check_values(name, data, lines, given)
     if problems:
         return None, problems
     feed = FeedConfig(**data.pop("feed", {}) or {})
     config = Config(root=path.parent.resolve(), feed=feed, **data)
     config = replace(config, url=config.url if config.url.endswith("/") else config.url + "/")
-    return config, check_output_dir(config, name, lines.get("output_dir")) + cname_problems(config, name, lines)
+    output_named = OPTIONS["output_dir"] if "output_dir" in given else name
+    return config, check_output_dir(config, output_named, lines.get("output_dir")) + \
+        cname_problems(config, name, lines)
 
 
 def cname_problems(config: Config, name: str, lines: dict[str, int]) -> list[Problem]:
@@ -121,6 +126,17 @@ def cname_problems(config: Config, name: str, lines: dict[str, int]) -> list[Pro
                     lines.get("cname"), warning=True)]
 
 
+def site_url(value: str) -> bool:
+    """True for a URL a site can live at: http(s), a host, a port that is a number, a path not starting `//`
+    (which every link would then take for a host)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number
+    except ValueError:  # an unclosed [IPv6 bracket too
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.path.startswith("//")
+
+
 def missing_config(path: Path) -> Problem:
     """The problem of a config file that is not there: a hint to start a site when it is the default one."""
     if path == DEFAULT_PATH:
@@ -128,13 +144,18 @@ def missing_config(path: Path) -> Problem:
     return Problem(str(path), "no such file")
 
 
-def _check_values(name: str, data: dict[str, Any], lines: dict[str, int]) -> list[Problem]:
+def _check_values(name: str, data: dict[str, Any], lines: dict[str, int], given: Collection[str]) -> list[Problem]:
+    """Every wrong value, at its line, or named by the command-line option that gave it."""
     problems = []
     for key, value in data.items():
-        line = lines.get(key)
+        where = OPTIONS[key] if key in given and key in OPTIONS else name
+        if key == "feed" and isinstance(value, dict):
+            problems += [Problem(name, message, lines.get(f"feed.{inner}", lines.get(key)))
+                         for inner, message in _feed_problems(value)]
+            continue
         message = _key_problem(key, value)
         if message:
-            problems.append(Problem(name, message, line))
+            problems.append(Problem(where, message, lines.get(key)))
     if "url" not in data:
         problems.append(Problem(name, "missing required setting 'url' (the site's absolute base URL)", 1))
     return problems
@@ -144,7 +165,7 @@ def _key_problem(key: str, value: Any) -> str | None:
     if key not in KEYS:
         return _unknown(key, KEYS, "setting")
     if key == "feed":
-        return _feed_problem(value)
+        return f"'feed' must be a mapping such as {{items: 20, full_content: true}}, not {_type_name(type(value))}"
     expected = _TYPES[key]
     if value is None and key == "cname":
         return None
@@ -157,10 +178,8 @@ def _value_problem(key: str, value: Any) -> str | None:
     bad = CONTROL_CHARACTERS.search(value) if isinstance(value, str) else None
     if bad:
         return f"'{key}' contains control character U+{ord(bad.group()):04X}"
-    if key == "url":
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return f"'url' must be an absolute http(s) URL such as https://example.github.io/notes/, not '{value}'"
+    if key == "url" and not site_url(value):
+        return f"'url' must be an absolute http(s) URL such as https://example.github.io/notes/, not '{value}'"
     if key == "per_page" and value < 1:
         return "'per_page' must be at least 1"
     if key == "timezone":
@@ -193,19 +212,19 @@ def _permalink_problem(pattern: str) -> str | None:
     return None
 
 
-def _feed_problem(value: Any) -> str | None:
-    if not isinstance(value, dict):
-        return f"'feed' must be a mapping such as {{items: 20, full_content: true}}, not {_type_name(type(value))}"
+def _feed_problems(value: dict[Any, Any]) -> list[tuple[Any, str]]:
+    """Each wrong feed setting, with its key."""
+    problems = []
     for key, item in value.items():
         if key not in FEED_KEYS:
-            return _unknown(key, FEED_KEYS, "feed setting")
-        if key == "items" and (not isinstance(item, int) or isinstance(item, bool) or item < 1):
-            return "'feed.items' must be a whole number of at least 1"
-        if key == "full_content" and not isinstance(item, bool):
-            return "'feed.full_content' must be true or false"
-        if key == "link_posts" and item not in LINK_POSTS:
-            return f"'feed.link_posts' must be article or permalink, not '{item}'"
-    return None
+            problems.append((key, _unknown(key, FEED_KEYS, "feed setting")))
+        elif key == "items" and (not isinstance(item, int) or isinstance(item, bool) or item < 1):
+            problems.append((key, "'feed.items' must be a whole number of at least 1"))
+        elif key == "full_content" and not isinstance(item, bool):
+            problems.append((key, "'feed.full_content' must be true or false"))
+        elif key == "link_posts" and item not in LINK_POSTS:
+            problems.append((key, f"'feed.link_posts' must be article or permalink, not '{item}'"))
+    return problems
 
 
 def _unknown(key: Any, known: set[str], what: str) -> str:

@@ -81,7 +81,8 @@ def read_settings(path: Path) -> bytes:
 def load_mapping(
     text: str, text_keys: Collection[str] = (), item_keys: Collection[str] = ()
 ) -> tuple[Any, dict[str, int]]:
-    """A YAML document's data and the line of each top-level key; plain values under `text_keys`
+    """A YAML document's data and the line of each top-level key (and `key.inner` of a mapping's); plain values
+    under `text_keys`
     (and list items under `item_keys`) stay text as written."""
     check_depth(text)
     loader = StrictLoader(text)
@@ -100,9 +101,12 @@ def load_mapping(
         loader.dispose()
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 lines[key_node.value] = key_node.start_mark.line + 1
+                if isinstance(value_node, yaml.MappingNode):  # `feed: {items: 0}`'s items, as feed.items
+                    lines.update((f"{key_node.value}.{k.value}", k.start_mark.line + 1)
+                                 for k, _ in value_node.value if isinstance(k, yaml.ScalarNode))
     return data, lines
 
 
