@@ -34,6 +34,13 @@ def test_usage_errors_exit_2(site):
     for timeout in ("0", "-1", "nan", "inf"):
         run = run_cli(site, "check", "--external", "--timeout", timeout)
         assert run.code == 2 and "--timeout" in run.err
+    for command in ("build", "serve", "check"):
+        for jobs in ("-3", "100000", "many"):
+            run = run_cli(site, command, "--jobs", jobs)
+            assert run.code == 2 and "--jobs" in run.err and "Traceback" not in run.err
+    for port in ("-1", "99999", "http"):
+        run = run_cli(site, "serve", "--port", port)
+        assert run.code == 2 and "--port" in run.err and "Traceback" not in run.err
 
 
 def test_version(site):

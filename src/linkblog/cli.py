@@ -71,6 +71,30 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+MAX_JOBS = 256  # far past any machine's cores; more only forks processes that wait for each other
+
+
+def jobs_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--jobs", type=whole_number(0, MAX_JOBS), default=0,
+                         help="worker processes (default: one per core)")
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from low to high, else a usage error naming the range."""
+    import argparse
+
+    def parsed(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, not {text!r}")
+        return value
+
+    return parsed
+
+
 def config_option(command: argparse.ArgumentParser) -> None:
     from pathlib import Path
 
@@ -85,7 +109,7 @@ def add_build(commands: argparse._SubParsersAction) -> None:
     build.add_argument("--drafts", action="store_true", help="include posts marked draft: true")
     build.add_argument("--future", action="store_true", help="include posts dated in the future")
     build.add_argument("--clean", action="store_true", help="ignore the cache and rebuild everything")
-    build.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    jobs_option(build)
     build.add_argument("--quiet", action="store_true", help="print only problems")
     build.add_argument("--timings", action="store_true", help="print where the time went")
     build.set_defaults(run=run_build)
@@ -98,13 +122,14 @@ def add_serve(commands: argparse._SubParsersAction) -> None:
     config_option(serve)
     serve.add_argument("--watch", action="store_true", help="rebuild on every change and reload open pages")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--port", type=whole_number(0, 65535), default=8000,
+                       help="port (default: 8000; 0 picks a free one)")
     serve.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True,
                        help="show posts marked draft: true (default: yes)")
     serve.add_argument("--future", action=argparse.BooleanOptionalAction, default=True,
                        help="show posts dated in the future (default: yes)")
     serve.add_argument("--open", action="store_true", help="open the preview in the default browser")
-    serve.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    jobs_option(serve)
     serve.set_defaults(run=run_serve)
 
 
@@ -278,7 +303,7 @@ def add_check(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--base-url", help="absolute base URL to check the site at (overrides url)")
     check.add_argument("--external", action="store_true", help="also check outbound links over the network")
     check.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each outbound link")
-    check.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    jobs_option(check)
     check.set_defaults(run=run_check)
 
 
