@@ -88,6 +88,7 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
     target = f"{remote}/{branch}"
     try:
         git = open_repo(config.root, remote)
+        check_branch_name(git, branch)
         problems += uncommitted_posts(config)
         if build:
             result = Builder(config_path, options=BuildOptions(), waiting=waiting).build()
@@ -195,6 +196,13 @@ def write_tree(git: Git, config: Config, files: list[str]) -> str:
         index = {"GIT_INDEX_FILE": str(Path(temp) / "index")}
         git.run("update-index", "--add", "-z", "--index-info", data=listing, env=index)
         return git.run("write-tree", env=index)
+
+
+def check_branch_name(git: Git, branch: str) -> None:
+    """A GitError, before anything is built, for a name git refuses for a branch, or one that only looks like
+    another ref (HEAD, refs/heads/x: git would make refs/heads/refs/heads/x)."""
+    if branch == "HEAD" or branch.startswith("refs/") or git.call("check-ref-format", "--branch", branch).returncode:
+        raise GitError(f"'{branch}' cannot be a branch name (try --branch gh-pages)")
 
 
 def remote_tip(git: Git, remote: str, branch: str) -> str | None:
