@@ -43,6 +43,27 @@ def test_a_template_that_is_not_utf8_is_a_problem(site):
     assert "404.html" in run.err
 
 
+def test_a_partial_that_is_not_utf8_is_named_at_its_line_and_only_it(site):
+    from linkblog.theme import theme_dir
+
+    (site / "templates").mkdir()
+    entry = (theme_dir() / "templates" / "_entry.html").read_bytes()
+    (site / "templates" / "_entry.html").write_bytes(entry.replace(b"</article>", b"</article>\xff", 1))
+    line = entry[: entry.index(b"</article>")].count(b"\n") + 1
+    run = run_cli(site, "build")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert [p for p in run.err.splitlines() if not p.startswith("build failed")] == [
+        f"templates/_entry.html:{line}: not valid UTF-8 (byte 0xff)"]
+
+
+def test_a_byte_order_mark_at_a_templates_start_is_not_copied_into_pages(site):
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").write_bytes("\ufeff{% extends 'theme/404.html' %}".encode())
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    assert (site / "build" / "404.html").read_bytes().startswith(b"<!DOCTYPE html>")
+
+
 def test_one_off_warnings_are_not_repeated(site):
     age(site)
     assert run_cli(site, "build").code == 0

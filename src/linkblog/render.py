@@ -317,7 +317,8 @@ class Renderer:
 
     @cached_property
     def env(self) -> jinja2.Environment:
-        loaders: list[jinja2.BaseLoader] = [TrackedLoader(str(d)) for d in self.template_dirs]
+        # utf-8-sig: a byte-order mark an editor wrote at a template's start is not copied into every page.
+        loaders: list[jinja2.BaseLoader] = [TrackedLoader(str(d), encoding="utf-8-sig") for d in self.template_dirs]
         # theme/base.html reaches the default theme even when the site overrides base.html.
         loaders.append(jinja2.PrefixLoader({"theme": loaders[-1]}))
         env = jinja2.Environment(
@@ -453,6 +454,8 @@ class Renderer:
                 continue
             try:
                 source, filename, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
+            except UnicodeDecodeError as exc:
+                raise RenderError(self.undecodable(current, exc)) from None
             except jinja2.TemplateNotFound:
                 if optional:
                     seen.setdefault(current, False)
@@ -473,6 +476,15 @@ class Renderer:
                     not isinstance(node.template, nodes.Const)
                 todo.extend((n, (where, node.lineno), optional) for n in names)
         return seen
+
+    def undecodable(self, name: str, exc: UnicodeDecodeError) -> Problem:
+        """The template file that is not UTF-8, at the line of its first bad byte."""
+        theme = name.startswith("theme/")  # the default theme's own, behind the site's
+        name = name.removeprefix("theme/")
+        dirs = self.template_dirs[-1:] if theme else self.template_dirs
+        path = next((d / name for d in dirs if (d / name).is_file()), Path(name))
+        return Problem(self.shown_path(str(path), name), f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})",
+                       exc.object[: exc.start].count(b"\n") + 1)
 
     def source(self, name: str) -> str:
         return self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
