@@ -126,9 +126,13 @@ def test_turning_search_off_removes_the_index_and_the_page(searched: Path):
     assert not (out / "pagefind").exists() and not (out / "search").exists()
 
 
-def test_a_site_without_posts_builds_and_has_nothing_to_search(tmp_path: Path):
-    out = build(make_site(tmp_path / "site", {}, config=SEARCH_CONFIG))
-    assert (out / "search/index.html").is_file() and not (out / "pagefind").exists()
+def test_a_site_without_posts_has_a_search_page_that_passes_its_check(tmp_path: Path):
+    site = make_site(tmp_path / "site", {"draft.md": post_text("Draft", "2015-01-01 10:00", draft="true")},
+                     config=SEARCH_CONFIG)
+    out = build(site)
+    assert (out / "search/index.html").is_file() and (out / "pagefind" / "pagefind-ui.js").is_file()
+    run = run_cli(site, "check", "--output", "build")
+    assert run.code == 0, run.err
 
 
 def fails_in_one_line(err: str) -> str:

@@ -89,6 +89,9 @@ def index_files(outputs: dict[str, str]) -> set[str]:
     return {rel for rel in outputs if rel.startswith(FOLDER)}
 
 
+HOME_FILE = "index.html"
+
+
 def update_index(stage: Stage, outputs: dict[str, str], pages: list[str]) -> dict[str, str]:
     """Index the post pages into the stage when a page changed or there is no index; the manifest with it."""
     old = index_files(outputs)
@@ -99,8 +102,9 @@ def update_index(stage: Stage, outputs: dict[str, str], pages: list[str]) -> dic
         # The last index's files stay in the manifest, so no build deletes them; the re-index replaces them.
         later.pending = Reindex(stage.out, tuple(pages))
         return outputs
-    # Pagefind cannot index nothing: a site without posts has no index until its first post.
-    built = run_pagefind(stage, pages) if pages else {}
+    # Pagefind cannot index nothing: a site without posts indexes its home page, so that the search page's
+    # script and style are there (and it finds the site by its title) until its first post.
+    built = run_pagefind(stage, pages or [HOME_FILE])
     if later is not None:
         later.pending = None  # what an earlier build left is older than this index
     new = dict(outputs)
