@@ -144,6 +144,21 @@ def test_a_build_waits_for_another_writing_the_same_output(site):
     assert tree_bytes(site / "build") == clean_build(site, site.parent / "expected")
 
 
+def test_a_folder_the_output_is_in_that_cannot_be_written_is_the_one_named(site, monkeypatch):
+    mkdir = Path.mkdir
+
+    def refused(path, *args, **kwargs):
+        if path == stage_dir(site / "build") / "tree":  # as in /var/www, where only html/ is writable
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(stage_dir(site / "build")))
+        return mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    result = Builder(site / "config.yaml", options=BuildOptions(jobs=1)).build()
+    assert [p.path for p in result.problems] == [str(site)]
+    assert "beside build" in result.problems[0].message
+    assert not (site / "build").exists()
+
+
 def test_a_stage_without_a_journal_is_discarded(tmp_path):
     out = tmp_path / "build"
     out.mkdir()

@@ -454,10 +454,14 @@ class Engine:
         """The output file (else the output folder) a build could not write, and why."""
         out = self.config.output_path
         path = Path(os.fsdecode(exc.filename)) if exc.filename else out
-        where = self.config.output_dir
+        why = exc.strerror or str(exc)
         if path.is_relative_to(out) and path != out:
-            where = f"{where.rstrip('/')}/{path.relative_to(out).as_posix()}"
-        return Problem(where, f"cannot be written ({exc.strerror or exc})")
+            return Problem(f"{self.config.output_dir.rstrip('/')}/{path.relative_to(out).as_posix()}",
+                           f"cannot be written ({why})")
+        if path != out and path.is_relative_to(out.parent):  # the stage beside it
+            return Problem(str(out.parent), f"cannot be written ({why}); a build prepares its output in a hidden "
+                                            f"folder here, beside {self.config.output_dir}, and then moves it in")
+        return Problem(self.config.output_dir, f"cannot be written ({why})")
 
     def least_shared(self, full: bool) -> int:
         """The fewest pages worth spreading over workers in a build (that writes the output whole, if `full`)."""
