@@ -35,6 +35,18 @@ def test_a_static_file_may_not_replace_a_generated_page_or_its_folder(site):
     assert "static/404.html/x.txt: would replace generated pages at /404.html/x.txt" in run.err
 
 
+def test_a_post_where_a_file_of_the_theme_goes_is_the_one_named(site):
+    config = site / "config.yaml"
+    config.write_text(config.read_text().replace("permalink: /{year}/{month}/{slug}/", "permalink: /{slug}/"))
+    post = site / "posts" / "2015-04-09-some-customers-suck.md"
+    post.write_text(post.read_text().replace("title: Some Customers Suck",
+                                             "title: Some Customers Suck\nslug: style.css"))
+    run = run_cli(site, "build")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert run.err.splitlines()[0].startswith("posts/2015-04-09-some-customers-suck.md: ")
+    assert "style.css" in run.err.splitlines()[0]
+
+
 def test_a_template_that_is_not_utf8_is_a_problem(site):
     (site / "templates").mkdir()
     (site / "templates" / "404.html").write_bytes(b"\xff{% extends 'theme/404.html' %}")

@@ -311,20 +311,28 @@ def nested_collisions(site: Site, generated: dict[str, PageKind]) -> list[Proble
 
 
 def static_collisions(site: Site, urls: Iterable[str], static: dict[str, Found]) -> list[Problem]:
-    """A Problem for each static file that would replace a generated page, or the folder one sits in."""
+    """A Problem for each static file that would replace a generated page, or the folder one sits in: at the
+    site's own file, or, for a file of the default theme's, at the posts that take its place."""
     links = sorted(unquote(url) for url in urls)  # where a static file would be served from, as a link
     base = site.urls.base_path
     problems = []
     for rel, found in static.items():
-        served = [base + str(parent) + "/" for parent in reversed(PurePosixPath(rel).parents) if str(parent) != "."]
+        served = {base + str(parent) for parent in PurePosixPath(rel).parents if str(parent) != "."}
         page = base + rel.removesuffix("index.html") if rel == "index.html" or rel.endswith("/index.html") \
             else base + rel
         folder = base + rel + "/"
+
+        def clashes(link: str) -> bool:
+            return link == page or link.startswith(folder) or link in served  # noqa: B023 - used at once
+
         inside = links[bisect_left(links, folder):][:1]
-        if page in links or (inside and inside[0].startswith(folder)) or any(
-                (p.rstrip("/") in links) for p in served):
-            problems.append(Problem(shown_path(found.path, site.config.root),
-                                    f"would replace generated pages at /{rel}; rename or remove it"))
+        if not (page in links or (inside and clashes(inside[0])) or any(p in links for p in served)):
+            continue
+        posts = [] if Path(found.path).is_relative_to(site.config.root) else \
+            sorted(path for url, paths in site.by_url.items() if clashes(unquote(url)) for path in paths)
+        problems += [Problem(post, f"its URL is where the theme's file /{rel} goes; give the post another slug")
+                     for post in posts] or [Problem(shown_path(found.path, site.config.root),
+                                                    f"would replace generated pages at /{rel}; rename or remove it")]
     return problems
 
 
