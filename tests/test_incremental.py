@@ -17,6 +17,7 @@ from linkblog.build import Builder, BuildOptions
 from linkblog.config import Config
 from linkblog.incremental import FileState, State, fitted, input_key, to_render
 from linkblog.model import PageKind, PageSpec
+from linkblog.scan import Inputs, stat_file
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 OLD = 1_500_000_000  # edits get distinct past mtimes, so the stat fast path is exercised too
@@ -360,9 +361,32 @@ def test_only_pages_whose_fingerprint_changed_or_whose_file_is_missing_are_rende
 def test_the_input_key_changes_with_any_input_or_setting(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", SAMPLE_POSTS)
     config = Config(root=site, url="https://example.org/")
-    inputs = Builder(site / "config.yaml").scan(config)
+
+    def scanned() -> Inputs:
+        return Builder(site / "config.yaml").scan(config, stat_file(site / "config.yaml", "config.yaml"))
+
+    inputs = scanned()
     key = input_key("code", ("a",), inputs)
-    assert input_key("code", ("a",), Builder(site / "config.yaml").scan(config)) == key
+    assert input_key("code", ("a",), scanned()) == key
     assert input_key("code", ("b",), inputs) != key and input_key("other", ("a",), inputs) != key
     (site / "posts" / "notes.txt").write_text("not a post")
-    assert input_key("code", ("a",), Builder(site / "config.yaml").scan(config)) != key
+    assert input_key("code", ("a",), scanned()) != key
+
+
+def test_a_config_saved_while_a_build_reads_it_is_built_by_the_next(site: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import linkblog.build
+
+    read = linkblog.build.load_config
+
+    def saved_right_after(path: Path, overrides: dict) -> tuple:
+        loaded = read(path, overrides)
+        path.write_text(path.read_text().replace("title: Test Notes", "title: Saved a moment later"))
+        return loaded
+
+    with monkeypatch.context() as patch:
+        patch.setattr(linkblog.build, "load_config", saved_right_after)
+        assert Builder(site / "config.yaml").build().ok
+    assert "Saved a moment later" not in (site / "build" / "index.html").read_text()
+    assert Builder(site / "config.yaml").build().ok
+    assert "Saved a moment later" in (site / "build" / "index.html").read_text()

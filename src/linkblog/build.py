@@ -126,6 +126,8 @@ class Builder:
         return result
 
     def run(self, progress: Progress, changed: Iterable[Path] | None, timer: Timer) -> BuildResult:
+        # Stat'ed before it is read: a save while this build runs changes the stat the next build compares.
+        config_file = stat_file(self.config_path, self.config_path.name)
         config, problems = load_config(self.config_path, self.overrides)
         if config is None or errors(problems):  # the engine stays: a config fixed back as it was redoes nothing
             return BuildResult(problems)
@@ -133,17 +135,17 @@ class Builder:
             return BuildResult([Problem(config.output_dir, "holds files linkblog did not write (it has no "
                                         ".nojekyll); empty it or choose another output_dir")])
         with locked(config.output_path, self.waiting):
-            return self.run_alone(config, problems, progress, changed, timer)
+            return self.run_alone(config, config_file, problems, progress, changed, timer)
 
-    def run_alone(self, config: Config, problems: list[Problem], progress: Progress, changed: Iterable[Path] | None,
-                  timer: Timer) -> BuildResult:
+    def run_alone(self, config: Config, config_file: Found | None, problems: list[Problem], progress: Progress,
+                  changed: Iterable[Path] | None, timer: Timer) -> BuildResult:
         """The build, once no other build is changing its output folder."""
         recovered = recover(config.output_path)
         if recovered:
             problems.append(Problem(config.output_dir, recovered, warning=True))
         with timer("scan"):
             rescanned = self.rescan(config, changed) if changed is not None and self.inputs else None
-            inputs = rescanned or self.scan(config)
+            inputs = rescanned or self.scan(config, config_file)
             code = self.code = self.code or code_digest()  # the code this process runs cannot change under it
             settings = (repr(sorted(self.overrides.items())), repr(self.options.drafts), repr(self.options.future),
                         str(config.output_path))
@@ -192,16 +194,15 @@ class Builder:
             engine.saved = saved  # taken before the engine discards what this config makes stale
         return engine
 
-    def scan(self, config: Config) -> Inputs:
+    def scan(self, config: Config, config_file: Found | None) -> Inputs:
         started_ns = time.time_ns()  # an edit after this moment may share an mtime we record
         unusable: Unusable = []
         posts, ignored = scan_posts(config.posts_path, unusable)
         # _partials are templates all the same, and static/ is copied as it is, .well-known/ included.
         templates = [f for d in template_dirs(config.root) for f in scan(d)]
         static = scan_static(static_dirs(config.root), unusable)
-        found = stat_file(self.config_path, self.config_path.name)
-        assert found is not None  # load_config read it a moment ago
-        return Inputs(posts, ignored, templates, static, found, started_ns, sources_file(config),
+        assert config_file is not None  # load_config read it a moment ago
+        return Inputs(posts, ignored, templates, static, config_file, started_ns, sources_file(config),
                       unusable=unusable)
 
     def rescan(self, config: Config, changed: Iterable[Path]) -> Inputs | None:
