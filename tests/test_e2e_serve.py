@@ -134,9 +134,9 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Serve]]:
 class Events:
     """A page's connection to the events endpoint, read over a raw socket by a thread."""
 
-    def __init__(self, port: int | None):
+    def __init__(self, port: int | None, path: str = "/__linkblog/events"):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-        self.sock.sendall(b"GET /__linkblog/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+        self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
         self.file = self.sock.makefile("rb")
         self.events: queue.Queue[dict] = queue.Queue()
         assert self.block()[0].startswith("HTTP/1.1 200")
@@ -236,11 +236,13 @@ def test_content_types(serve: Callable[..., Serve], site: Path, path: str, kind:
 
 def test_missing_pages_get_the_404_page_with_status_404(serve: Callable[..., Serve], site: Path):
     server = serve(site)
-    for path in ("/notes/no/such/page/", "/nowhere", "/notes/2015/06/work-vs-progress/nothing.html"):
+    for path in ("/notes/no/such/page/", "/nowhere", "/notes/2015/06/work-vs-progress/nothing.html",
+                 "/notes/style.css/", "/notes/tag//"):
         status, headers, body = server.get(path)
         assert status == 404 and headers["content-type"].startswith("text/html"), path
         assert headers["cache-control"] == "no-store"
         assert injected(BeautifulSoup(body, "html.parser"))["problems"] == []
+        assert injected(BeautifulSoup(body, "html.parser"))["shows"] == "/notes/404.html"
     assert server.get("/notes/no/such/page/", method="HEAD")[2] == b""
 
 
@@ -260,6 +262,16 @@ def test_the_script_is_served_but_never_written(serve: Callable[..., Serve], sit
     assert script["problems"] == [] and re.fullmatch(r"/__linkblog/events\?since=\d+", script["events"])
     built = server.preview_folder().rglob("*.html")
     assert all(b"data-linkblog" not in page.read_bytes() for page in built)
+
+
+def test_a_page_of_a_server_since_restarted_reloads_when_it_reconnects(serve: Callable[..., Serve], site: Path):
+    first = serve(site, "--watch")
+    events = injected(first.page(POST_URL))["events"]  # what the page asks when it reconnects
+    assert first.stop() == 0
+    second = serve(site, "--watch")
+    reconnected = Events(second.port, events)
+    assert reconnected.until(lambda event: event["everything"], timeout=10)
+    reconnected.close()
 
 
 def test_editing_a_post_serves_the_new_text_and_tells_the_pages_it_changed(serve: Callable[..., Serve],

@@ -13,6 +13,7 @@ import json
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -108,6 +109,7 @@ def idle(notes: Path, told: Told) -> Iterator[Session]:
     any rebuild loop a test spawned is ended by the None that stop() would send."""
     session = Session(notes / "config.yaml", ServeOptions(port=0, jobs=1), told.say, told.report)
     session.server = PreviewServer(("127.0.0.1", 0), Preview(session.output, "/notes/"))
+    session.version = 0  # as its server's broadcast starts: the builds these tests wait for are 1, 2...
     yield session
     session.changes.put(None)
     for thread in session.threads:
@@ -168,12 +170,24 @@ def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
 
 
+def test_a_session_numbers_its_builds_past_those_of_any_session_started_before(notes: Path, told: Told) -> None:
+    first = Session(notes / "config.yaml", ServeOptions(port=0, jobs=1), told.say, told.report)
+    time.sleep(0.002)
+    second = Session(notes / "config.yaml", ServeOptions(port=0, jobs=1), told.say, told.report)
+    try:
+        assert second.version > first.version + 1  # a page of the first, reconnecting, reloads
+    finally:
+        first.close()
+        second.close()
+
+
 def test_served_url_is_the_host_and_port_then_the_base_path() -> None:
     server = PreviewServer(("127.0.0.1", 0), Preview(Path("unused"), "/notes/"))
     try:
         port = server.server_address[1]
         assert served_url(server, "/notes/") == f"http://127.0.0.1:{port}/notes/"
         assert served_url(server, "/") == f"http://127.0.0.1:{port}/"
+        assert served_url(server, "/café notes/") == f"http://127.0.0.1:{port}/caf%C3%A9%20notes/"
     finally:
         server.server_close()
 

@@ -81,6 +81,12 @@ def test_resolve_finds_files_and_folders_under_the_base_path(root: Path):
     assert resolve(root, "/notes/", "/style.css") is None
 
 
+def test_resolve_finds_nothing_where_github_pages_serves_nothing(root: Path):
+    assert resolve(root, "/notes/", "/notes/style.css/") is None  # a file asked for as a folder
+    assert resolve(root, "/notes/", "/notes/2015//06/a-post/") is None  # an empty part
+    assert resolve(root, "/notes/", "/notes/2015/06/a-post/") == (root / "2015/06/a-post").resolve()
+
+
 def test_resolve_decodes_percent_escapes_once(root: Path):
     (root / "tag" / "café").mkdir(parents=True)
     assert resolve(root, "/notes/", "/notes/tag/caf%C3%A9/") == (root / "tag" / "café").resolve()
@@ -116,6 +122,13 @@ def test_the_script_carries_the_problems_escaped_and_the_build_the_page_shows():
                                                        "built": True}
     assert soup.find("b") is None
     assert [p.get_text() for p in soup.find_all("p")] == ["Page"]
+
+
+def test_the_404_page_says_it_is_the_404_page_so_that_a_change_to_it_reloads_it():
+    page = inject(b"<body></body>", reload_script(Build(7), shows="/notes/404.html"))
+    config = json.loads(BeautifulSoup(page, "html.parser").script["data-linkblog"])
+    assert config["shows"] == "/notes/404.html"
+    assert "/notes/404.html" in build_of(8, "/notes/", ["404.html"], [], []).pages
 
 
 def test_build_of_names_changed_pages_and_stylesheets_under_the_base_path():

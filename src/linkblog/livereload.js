@@ -5,6 +5,7 @@
   var overlay = null;
 
   function here() {
+    if (config.shows) { return config.shows; }  // the 404 page, shown at an address with no page of its own
     var path = decodeURIComponent(location.pathname);
     return path.endsWith("/index.html") ? path.slice(0, -"index.html".length) : path;
   }

@@ -25,7 +25,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from linkblog.build import Builder, BuildOptions, BuildResult, in_site
 from linkblog.cache import CACHE_DIR
@@ -79,7 +79,9 @@ class Session:
         self.watcher: Watcher | None = None
         self.changes: queue.Queue[set[Path] | None] = queue.Queue()
         self.threads: list[threading.Thread] = []
-        self.version = 0
+        # Builds are numbered from the clock's milliseconds: a page that reconnects to a server started since
+        # (Ctrl-C, serve again) says a number this one never published, and so reloads.
+        self.version = time.time_ns() // 1_000_000
         self.built_once = False  # a failed build shows the last good one, if there was one
         self.later = Later()  # the search index a rebuild left for after its pages are told
 
@@ -98,7 +100,7 @@ class Session:
         if self.options.watch:  # before the first build too: a save made during it is not missed
             self.watch(config.root, config.output_path)
         result = self.built(None)
-        server.preview.broadcast.publish(build_of(0, base_path, [], [], result.problems))
+        server.preview.broadcast.publish(build_of(self.version, base_path, [], [], result.problems))
         self.tell(result, "built")
         self.spawn(server.serve_forever)
         self.server = server  # only now may stop() wait for it to shut down
@@ -285,6 +287,7 @@ def served_path(url: str) -> str:
 
 
 def served_url(server: PreviewServer, base_path: str) -> str:
-    """The address to open: the server's host and port, then the site's base path."""
+    """The address to open: the server's host and port, then the site's base path (percent-encoded, so that a
+    terminal's link and a browser take it whole)."""
     host, port = server.server_address[:2]
-    return f"http://{f'[{host}]' if ':' in str(host) else host}:{port}{base_path}"
+    return f"http://{f'[{host}]' if ':' in str(host) else host}:{port}{quote(base_path, safe='/')}"

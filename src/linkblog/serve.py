@@ -95,12 +95,14 @@ def build_of(version: int, base_path: str, written: list[str], deleted: list[str
     return build
 
 
-def reload_script(build: Build, built: bool = True) -> bytes:
+def reload_script(build: Build, built: bool = True, shows: str | None = None) -> bytes:
     """The script injected into every HTML response, carrying the build it shows: its problems, and its version,
     so that a page whose events open after a later build (a save while it loaded) is told of it; `built`
-    False for the page shown before any build succeeded, which is no last good page."""
+    False for the page shown before any build succeeded, which is no last good page; `shows`, the page it is
+    when that is not the one at its address (the 404 page)."""
     events = f"{EVENTS}?since={build.version}"
-    config = html.escape(json.dumps({"events": events, "problems": build.problems, "built": built}), quote=True)
+    settings = {"events": events, "problems": build.problems, "built": built} | ({"shows": shows} if shows else {})
+    config = html.escape(json.dumps(settings), quote=True)
     source = files("linkblog").joinpath("livereload.js").read_text(encoding="utf-8")
     return f'<script data-linkblog="{config}">\n{source}</script>\n'.encode()
 
@@ -120,12 +122,15 @@ def resolve(root: Path, base_path: str, request_path: str) -> Path | None:
     if not decoded.startswith(base_path):
         return None
     rel = decoded[len(base_path):]
-    if "\\" in rel or "\x00" in rel or rel.startswith("/") or any(part in ("..", ".") for part in rel.split("/")):
-        return None
+    parts = rel.split("/")
+    if "\\" in rel or "\x00" in rel or any(part in ("..", ".") for part in parts) or "" in parts[:-1]:
+        return None  # an empty part too (a//b): GitHub Pages serves nothing there
     try:
         target = (root / rel).resolve()
         target.stat()
     except OSError:
+        return None
+    if rel.endswith("/") and not target.is_dir():  # style.css/ is no file on GitHub Pages either
         return None
     return target if target.is_relative_to(root.resolve()) else None  # else a symlink leading out
 
@@ -160,9 +165,9 @@ class Handler(BaseHTTPRequestHandler):
             if not path.endswith("/"):  # as GitHub Pages does, so relative links resolve alike
                 return self.redirect(HTTPStatus.MOVED_PERMANENTLY, decoded + "/", head)
             target = target / "index.html"
-        status = HTTPStatus.OK
+        status, shows = HTTPStatus.OK, None
         if target is None or not target.is_file():
-            status, target = HTTPStatus.NOT_FOUND, preview.root / "404.html"
+            status, target, shows = HTTPStatus.NOT_FOUND, preview.root / "404.html", base + "404.html"
         built = True
         try:
             data = target.read_bytes()
@@ -170,7 +175,7 @@ class Handler(BaseHTTPRequestHandler):
             data, target, built = _NOTHING_YET, Path("404.html"), False
         kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind.startswith("text/html"):
-            data = inject(data, reload_script(preview.broadcast.latest, built))
+            data = inject(data, reload_script(preview.broadcast.latest, built, shows))
         self.send_bytes(status, data, kind, head)
 
     def redirect(self, status: HTTPStatus, location: str, head: bool) -> None:
