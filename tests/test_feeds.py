@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import datetime
@@ -192,7 +193,14 @@ def test_summary_only_feeds(tmp_path: Path):
         feed = parse(site / "build" / name)
         assert not feed.bozo
         assert "content" not in feed.entries[1]
-        assert feed.entries[1].summary == "Fail well."
+        summary = BeautifulSoup(feed.entries[1].summary, "html.parser")
+        assert summary.p.get_text() == "Fail well."  # the quoted words, credited: the summary is all there is
+        assert summary.find("a", href="https://seths.blog/2016/08/graceful-degradation/") is not None
+        assert "Seth Godin" in summary.get_text()
+    item = json.loads((site / "build" / "feed.json").read_text())["items"][1]
+    assert item["content_text"].startswith("Fail well.\n\n")
+    assert "Seth Godin" in item["content_text"] and "https://seths.blog/2016/08/graceful-degradation/" in \
+        item["content_text"]
 
 
 def test_atom_always_names_an_author(tmp_path: Path):

@@ -98,7 +98,12 @@ def add_entry(fg: FeedGenerator, post: Post, html: str | None, config: Config, o
         entry.content(html, type="html")
     # The summary is plain text, and RSS's description HTML: escaped once for it, and so marked for Atom.
     # summary() leaves the Atom content alone, and sets the RSS description too (none is set before it).
-    entry.summary(escape(post.description or post.title, quote=False), type="html")
+    summary = escape(post.description or post.title, quote=False)
+    if html is None and post.link:  # the summary is all the entry shows: it names whose words they are
+        source = f" – {escape(post.source_ref.name, quote=False)}" if post.source_ref else ""
+        article = f'<a href="{escape(post.link)}">{escape(post.title, quote=False)}</a>'
+        summary = f"<p>{summary}</p>\n<p>{article}{source}</p>"
+    entry.summary(summary, type="html")
 
 
 def json_feed_bytes(page: PageSpec, config: Config, contents: list[str]) -> bytes:
@@ -120,6 +125,9 @@ def json_item(post: Post, html: str, config: Config) -> dict[str, Any]:
         item["content_html"] = html
     else:
         item["content_text"] = post.description or post.title
+        if post.link:  # all the entry shows: it names whose words they are
+            source = f" – {post.source_ref.name}" if post.source_ref else ""
+            item["content_text"] += f"\n\n{post.title}{source}: {post.link}"
     item |= {"summary": post.description or post.title, "date_published": post.date.isoformat(),
              "authors": [{"name": author_name(config)}]}
     if post.tag_refs:
