@@ -234,3 +234,14 @@ def test_a_post_whose_file_name_is_not_utf8_is_named_and_left_out_and_builds_go_
         assert sorted(line.split(": ")[0] for line in run.err.splitlines()) == [r"posts/caf\udce9.md",
                                                                                  "posts/zero.md"]
         assert "not a regular file" in run.err
+
+
+def test_a_static_cname_the_configs_cname_replaces_is_named(site):
+    (site / "config.yaml").write_text((site / "config.yaml").read_text().replace(
+        "url: https://example.org/", "url: https://notes.example.org/") + "cname: notes.example.org\n")
+    (site / "static").mkdir()
+    (site / "static" / "CNAME").write_text("old.example.net\n")
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    assert [line.split(": ")[0] for line in run.err.splitlines()] == ["static/CNAME"]
+    assert (site / "build" / "CNAME").read_text() == "notes.example.org\n"

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
+from linkblog.config import Config
 from linkblog.index import HOME, GroupKey, Site
 from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Tally
 from linkblog.problems import Problem
@@ -334,6 +335,15 @@ def static_collisions(site: Site, urls: Iterable[str], static: dict[str, Found])
                      for post in posts] or [Problem(shown_path(found.path, site.config.root),
                                                     f"would replace generated pages at /{rel}; rename or remove it")]
     return problems
+
+
+def hosting_collisions(config: Config, static: dict[str, Found]) -> list[Problem]:
+    """A warning for a static CNAME that the config's `cname` replaces in the output."""
+    found = static.get("CNAME")
+    if not config.cname or found is None:
+        return []
+    return [Problem(shown_path(found.path, config.root), f"left out: the output's CNAME is config.yaml's cname, "
+                                                         f"{config.cname}", warning=True)]
 
 
 def shown_path(path: str, root: Path) -> str:
