@@ -254,3 +254,14 @@ def test_a_character_xml_cannot_hold_is_left_out_of_the_feeds(odd: Path):
 
 def test_a_link_written_with_a_space_is_a_url_in_the_feeds(odd: Path):
     assert entry_for(odd, "feed.xml", "2019/03/spaced").link == "https://example.com/a%20b?x=%3C2%3E"
+
+
+def test_an_article_link_beyond_ascii_is_a_uri_in_every_feed(tmp_path: Path):
+    link = "https://bücher.example/straße?q=café"
+    site = make_site(tmp_path / "site", {"2019-01-01-books.md": post_text(
+        "Books", "2019-01-01 10:00", "> Read more.\n\nYes.", tags="[x]", link=link, source="Shop")})
+    assert run_cli(site, "build").code == 0
+    uri = "https://xn--bcher-kva.example/stra%C3%9Fe?q=caf%C3%A9"
+    assert parse(site / "build" / "feed.xml").entries[0].link == uri
+    assert {item["href"] for item in parse(site / "build" / "atom.xml").entries[0].links} >= {uri}
+    assert json.loads((site / "build" / "feed.json").read_text())["items"][0]["external_url"] == uri

@@ -18,7 +18,6 @@ from conftest import WebStandIn
 from linkblog.links_external import (
     Checker,
     LinkStatus,
-    as_uri,
     ask,
     check_links,
     failure,
@@ -245,17 +244,6 @@ def test_a_link_written_as_a_browser_shows_it_is_asked_percent_encoded(server: T
     url = f"{server.base}/wiki/Straße?q=café"
     assert request(url, "HEAD", 2, NOW) == LinkStatus(url, NOW, 200)  # not "moved" to its encoded self
     assert server.seen == [("HEAD", "/wiki/Stra%C3%9Fe")]
-
-
-@pytest.mark.parametrize(("iri", "uri"), [
-    ("https://de.wikipedia.org/wiki/Straße", "https://de.wikipedia.org/wiki/Stra%C3%9Fe"),
-    ("https://bücher.example/a b?x=ä#ö", "https://xn--bcher-kva.example/a%20b?x=%C3%A4#%C3%B6"),
-    ("https://example.org/already%20encoded/ü", "https://example.org/already%20encoded/%C3%BC"),
-    ("https://example.org/plain?a=1&b=2", "https://example.org/plain?a=1&b=2"),
-    ("https://example.org/a b", "https://example.org/a%20b"),
-])
-def test_as_uri(iri: str, uri: str) -> None:
-    assert as_uri(iri) == uri
 
 
 @pytest.mark.parametrize("url", ["not a url", "http://[::1", "http://127.0.0.1:99999/", "http://127.0.0.1:{closed}/"])

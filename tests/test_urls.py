@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from linkblog.urls import Urls, is_safe_slug, normalised_link, output_file, permalink_path, slugify
+from linkblog.urls import Urls, as_uri, is_safe_slug, normalised_link, output_file, permalink_path, slugify
 
 
 @pytest.mark.parametrize("text, slug", [
@@ -93,3 +93,14 @@ def test_links_to_one_article_compare_equal(a: str, b: str) -> None:
 ])
 def test_links_to_different_articles_differ(a: str, b: str) -> None:
     assert normalised_link(a) != normalised_link(b)
+
+
+@pytest.mark.parametrize(("iri", "uri"), [
+    ("https://de.wikipedia.org/wiki/Straße", "https://de.wikipedia.org/wiki/Stra%C3%9Fe"),
+    ("https://bücher.example/a b?x=ä#ö", "https://xn--bcher-kva.example/a%20b?x=%C3%A4#%C3%B6"),
+    ("https://example.org/already%20encoded/ü", "https://example.org/already%20encoded/%C3%BC"),
+    ("https://example.org/plain?a=1&b=2", "https://example.org/plain?a=1&b=2"),
+    ("https://example.org/a b", "https://example.org/a%20b"),
+])
+def test_as_uri(iri: str, uri: str) -> None:
+    assert as_uri(iri) == uri

@@ -19,7 +19,8 @@ from lxml import etree
 from linkblog import __version__
 from linkblog.content import FieldError, read_url
 from linkblog.problems import Problem
-from linkblog.web import WEB_SCHEMES, Deadline, LeavesTheWeb, as_uri, web_opener
+from linkblog.urls import as_uri
+from linkblog.web import WEB_SCHEMES, Deadline, LeavesTheWeb, web_opener
 from linkblog.yamlload import CONTROL_CHARACTERS
 
 TIMEOUT_ENV = "LINKBLOG_FETCH_TIMEOUT"

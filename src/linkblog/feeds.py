@@ -19,6 +19,7 @@ from feedgen.feed import FeedGenerator
 from linkblog import __version__
 from linkblog.config import Config
 from linkblog.model import PageSpec, Post
+from linkblog.urls import as_uri
 
 # An empty feed still needs a date, and the build time would break reproducibility.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -73,7 +74,7 @@ def feed_head(page: PageSpec, config: Config) -> FeedGenerator:
 
 def main_link(post: Post, config: Config) -> str:
     """What an entry links first: the quoted article (feed.link_posts: article) or the post itself."""
-    return post.link if post.link and config.feed.link_posts == "article" else post.permalink
+    return as_uri(post.link) if post.link and config.feed.link_posts == "article" else post.permalink
 
 
 def add_entry(fg: FeedGenerator, post: Post, html: str | None, config: Config, origin: str) -> None:
@@ -86,7 +87,7 @@ def add_entry(fg: FeedGenerator, post: Post, html: str | None, config: Config, o
     entry.link(href=first, rel="alternate")
     entry.relations.rels = ["alternate"]
     if post.link:  # Atom keeps both: the other one is related
-        entry.link(href=post.permalink if first == post.link else post.link, rel="related")
+        entry.link(href=post.permalink if first != post.permalink else as_uri(post.link), rel="related")
         entry.relations.rels.append("related")
     entry.published(post.date)
     entry.updated(post.date)
@@ -101,7 +102,7 @@ def add_entry(fg: FeedGenerator, post: Post, html: str | None, config: Config, o
     summary = escape(post.description or post.title, quote=False)
     if html is None and post.link:  # the summary is all the entry shows: it names whose words they are
         source = f" – {escape(post.source_ref.name, quote=False)}" if post.source_ref else ""
-        article = f'<a href="{escape(post.link)}">{escape(post.title, quote=False)}</a>'
+        article = f'<a href="{escape(as_uri(post.link))}">{escape(post.title, quote=False)}</a>'
         summary = f"<p>{summary}</p>\n<p>{article}{source}</p>"
     entry.summary(summary, type="html")
 
@@ -119,7 +120,7 @@ def json_feed_bytes(page: PageSpec, config: Config, contents: list[str]) -> byte
 def json_item(post: Post, html: str, config: Config) -> dict[str, Any]:
     item: dict[str, Any] = {"id": post.permalink, "url": post.permalink}
     if post.link:
-        item["external_url"] = post.link
+        item["external_url"] = as_uri(post.link)
     item["title"] = post.title
     if config.feed.full_content:
         item["content_html"] = html
@@ -127,7 +128,7 @@ def json_item(post: Post, html: str, config: Config) -> dict[str, Any]:
         item["content_text"] = post.description or post.title
         if post.link:  # all the entry shows: it names whose words they are
             source = f" – {post.source_ref.name}" if post.source_ref else ""
-            item["content_text"] += f"\n\n{post.title}{source}: {post.link}"
+            item["content_text"] += f"\n\n{post.title}{source}: {as_uri(post.link)}"
     item |= {"summary": post.description or post.title, "date_published": post.date.isoformat(),
              "authors": [{"name": author_name(config)}]}
     if post.tag_refs:

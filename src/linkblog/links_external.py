@@ -25,7 +25,8 @@ from linkblog import __version__
 from linkblog.cache import CACHE_DIR
 from linkblog.output import write_file
 from linkblog.problems import Problem
-from linkblog.web import Deadline, LeavesTheWeb, as_uri, web_opener
+from linkblog.urls import as_uri
+from linkblog.web import Deadline, LeavesTheWeb, web_opener
 
 LINKS_FILE = CACHE_DIR / "links.json"
 FORMAT = 1

@@ -7,10 +7,12 @@ import re
 import unicodedata
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 _NON_WORD = re.compile(r"[^\w]+")
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")  # nothing here needs percent-encoding
+# What http.client refuses in a URL, and percent-encoding makes acceptable.
+_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
 PERMALINK_FIELDS = ("year", "month", "day", "slug")
 MAX_SLUG_BYTES = 100
 # Query parameters that say how a reader arrived, not what they read.
@@ -114,3 +116,21 @@ def normalised_link(url: str) -> str:
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.fullmatch(k))
     path = unquote(parts.path).rstrip("/")
     return f"{host}{port}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def as_uri(url: str) -> str:
+    """A link as HTTP asks for it, when a post's `link:` is written as a browser shows it
+    (https://de.wikipedia.org/wiki/Straße): a host in other scripts in IDNA (2003, Python's codec), other
+    characters beyond ASCII, spaces and controls percent-encoded as UTF-8."""
+    if url.isascii() and not _NOT_IN_URI.search(url):
+        return url
+    parts = urlsplit(url)
+    userinfo, at, host_port = parts.netloc.rpartition("@")
+    host, colon, port = host_port.partition(":")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:  # not a name IDNA can spell: asked as it is, and reported as the failure it is
+        return url
+    netloc = quote(userinfo, safe="%:!$&'()*+,;=") + at + host + colon + port
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="%/:@!$&'()*+,;="),
+                       quote(parts.query, safe="%/?:@!$&'()*+,;="), quote(parts.fragment, safe="%/?:@!$&'()*+,;=")))

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import http.client
-import re
 import socket
 import threading
 import urllib.error
 import urllib.request
 from contextlib import suppress
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 WEB_SCHEMES = ("http", "https")
-# What http.client refuses in a URL, and percent-encoding makes acceptable.
-_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
 
 
 class LeavesTheWeb(urllib.error.URLError):
@@ -119,21 +116,3 @@ def web_opener(deadline: Deadline | None = None) -> urllib.request.OpenerDirecto
     if deadline is not None:
         handlers += [DeadlineHTTPHandler(deadline), DeadlineHTTPSHandler(deadline)]
     return urllib.request.build_opener(*handlers)
-
-
-def as_uri(url: str) -> str:
-    """A link as HTTP asks for it, when a post's `link:` is written as a browser shows it
-    (https://de.wikipedia.org/wiki/Straße): a host in other scripts in IDNA (2003, Python's codec), other
-    characters beyond ASCII, spaces and controls percent-encoded as UTF-8."""
-    if url.isascii() and not _NOT_IN_URI.search(url):
-        return url
-    parts = urlsplit(url)
-    userinfo, at, host_port = parts.netloc.rpartition("@")
-    host, colon, port = host_port.partition(":")
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:  # not a name IDNA can spell: asked as it is, and reported as the failure it is
-        return url
-    netloc = quote(userinfo, safe="%:!$&'()*+,;=") + at + host + colon + port
-    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="%/:@!$&'()*+,;="),
-                       quote(parts.query, safe="%/?:@!$&'()*+,;="), quote(parts.fragment, safe="%/?:@!$&'()*+,;=")))

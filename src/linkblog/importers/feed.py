@@ -20,7 +20,8 @@ from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.safexml import parse_xml, read_source_file
 from linkblog.markdown import shorten
 from linkblog.problems import Problem
-from linkblog.web import Deadline, as_uri, web_opener
+from linkblog.urls import as_uri
+from linkblog.web import Deadline, web_opener
 
 MAX_BYTES = 50 * 2**20
 TIMEOUT_SECONDS = 20
