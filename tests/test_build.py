@@ -245,3 +245,22 @@ def test_a_static_cname_the_configs_cname_replaces_is_named(site):
     assert run.code == 0, run.err
     assert [line.split(": ")[0] for line in run.err.splitlines()] == ["static/CNAME"]
     assert (site / "build" / "CNAME").read_text() == "notes.example.org\n"
+
+
+def test_a_build_told_of_changed_paths_names_what_it_cannot_read_and_forgets_it_once_mended(site, tmp_path):
+    builder = Builder(site / "config.yaml", {"output_dir": str(tmp_path / "preview")}, BuildOptions(jobs=1),
+                      persist=False)  # as serve builds
+    assert builder.build().ok
+    link = site / "posts" / "2017-01-01-later.md"
+    link.symlink_to(site / "posts" / "nowhere.md")
+    result = builder.build(changed=[link])
+    assert [p.path for p in result.problems if p.warning] == ["posts/2017-01-01-later.md"]
+    link.unlink()
+    link.write_text(post_text("Later", "2017-01-01 10:00", tags="[x]"))
+    result = builder.build(changed=[link])
+    assert [p.path for p in result.problems if p.warning] == []
+    assert (tmp_path / "preview" / "2017" / "01" / "later" / "index.html").is_file()
+    odd = Path(os.fsdecode(os.fsencode(site / "posts") + b"/caf\xe9.md"))
+    odd.write_bytes(b"---\ntitle: Cafe\ndate: 2020-02-02\n---\nx\n")
+    result = builder.build(changed=[odd])
+    assert [p.path for p in result.problems if p.warning] == ["posts/caf\udce9.md"]  # 0xe9, as Python decodes it

@@ -291,7 +291,7 @@ def test_an_unknown_remote_is_refused_before_building(repo: Path) -> None:
     assert user_state(repo) == before
 
 
-@pytest.mark.parametrize("branch", ["HEAD", "refs/heads/pages", "", "a..b", "two words", "x~1"])
+@pytest.mark.parametrize("branch", ["HEAD", "refs/heads/pages", "", "a..b", "two words", "x~1", "@{-1}"])
 def test_a_name_that_cannot_be_a_branch_is_refused_before_building(repo: Path, branch: str) -> None:
     before = user_state(repo)
     assert_refused(run_cli(repo, "deploy", "--branch", branch), "cannot be a branch name")

@@ -159,6 +159,39 @@ def test_a_folder_the_output_is_in_that_cannot_be_written_is_the_one_named(site,
     assert not (site / "build").exists()
 
 
+def test_a_static_file_unreadable_since_the_scan_is_named_as_unreadable(site, monkeypatch):
+    (site / "static").mkdir()
+    (site / "static" / "private.txt").write_text("x")
+    copy = shutil.copyfile
+
+    def refused(source, target, *args, **kwargs):
+        if str(source).endswith("private.txt"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(source))
+        return copy(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", refused)
+    result = Builder(site / "config.yaml", options=BuildOptions(jobs=1)).build()
+    assert [(p.path, "cannot be read" in p.message) for p in result.problems] == [("static/private.txt", True)]
+
+
+@pytest.mark.parametrize(("before", "after"), [("a", "a/index.html"), ("a/index.html", "a")])
+def test_a_replay_after_a_file_became_a_folder_or_back_finishes_it(tmp_path, before, after):
+    out = tmp_path / "build"
+    (out / before).parent.mkdir(parents=True, exist_ok=True)
+    (out / before).write_text("old")
+    stage = Stage(out, full=False).open()
+    stage.write(after, b"new")
+    stage.deleted = [before]
+    journal = {"mode": "apply", "write": [after], "delete": [before]}
+    (stage.root / JOURNAL).write_text(json.dumps(journal))
+    stage.commit()  # applied whole; as if killed before the stage was removed, the journal is put back
+    stage.root.mkdir()
+    (stage.root / "tree").mkdir()
+    (stage.root / JOURNAL).write_text(json.dumps(journal))
+    assert recover(out) == "finished applying an interrupted build"
+    assert tree_bytes(out) == {after: b"new"}
+
+
 def test_a_stage_without_a_journal_is_discarded(tmp_path):
     out = tmp_path / "build"
     out.mkdir()

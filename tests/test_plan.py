@@ -93,6 +93,15 @@ def test_a_static_file_may_not_replace_a_page_or_its_folder():
     assert sorted(p.path for p in problems) == ["static/archive/index.html", "static/feed.xml", "static/tag"]
 
 
+def test_a_theme_file_a_post_takes_the_place_of_names_the_post_even_with_the_theme_inside_the_site():
+    config = replace(CONFIG, permalink="/{slug}/")
+    site = site_of(a_post("style.css", datetime(2015, 1, 5, tzinfo=UTC)), config=config)
+    theme = "/site/.venv/lib/python3.11/site-packages/linkblog/theme/static/style.css"  # installed in the site
+    problems = static_collisions(site, [*generated_urls(site), *site.by_url], {"style.css": Found("style.css", theme,
+                                                                                                  0, 0)})
+    assert [p.path for p in problems] == ["posts/style.css.md"]
+
+
 def test_index_pages_feeds_and_relations_are_planned():
     posts = [a_post("a", datetime(2015, 1, 1, 12, tzinfo=UTC), ["t"], "Zed"),
              a_post("b", datetime(2015, 2, 1, 12, tzinfo=UTC), ["t", "u"], "Amy"),

@@ -532,12 +532,13 @@ def test_an_error_without_a_file_name_is_a_problem_of_the_site(idle: Session, mo
 def test_a_search_index_done_tells_the_search_page_only(idle: Session) -> None:
     assert idle.server is not None
     (idle.output / "pagefind").mkdir(parents=True)
-    idle.later.pending = Reindex(idle.output, ())  # no post page: the index goes, without running Pagefind
+    (idle.output / "index.html").write_text("<html><body><p>No posts yet.</p></body></html>")
+    idle.later.pending = Reindex(idle.output, ())  # no post page: the home page is indexed, as a build does
     idle.index_search()
     build = idle.server.preview.broadcast.latest
     assert (build.version, build.pages, build.styles, build.everything, build.problems) == \
         (1, ["/notes/search/"], [], False, [])
-    assert idle.later.pending is None and not (idle.output / "pagefind").exists()
+    assert idle.later.pending is None and (idle.output / "pagefind" / "pagefind-ui.js").is_file()
 
 
 def test_a_failed_search_index_is_reported_and_shown_with_the_builds_problems(

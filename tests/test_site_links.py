@@ -147,3 +147,10 @@ def test_a_link_is_followed_to_a_file_on_disk(tmp_path: Path) -> None:
     assert link_problem(out, "/notes/a#x", "a", resolve("/notes/a#x", BASE, BASE)) is None
     assert link_problem(out, "/notes/A/", "a", resolve("/notes/A/", BASE, BASE)) == (
         "broken link /notes/A/: no such page or file")
+
+
+def test_a_link_spelling_the_base_path_encoded_another_way_is_inside_the_site():
+    base = "https://example.edu/~jane/"
+    assert resolve("/%7Ejane/archive/", base, base) == Target("internal", "archive/")
+    assert resolve("/caf%c3%a9/x/", "https://example.org/caf%C3%A9/", "https://example.org/caf%C3%A9/") == \
+        Target("internal", "x/")

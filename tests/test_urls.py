@@ -57,6 +57,16 @@ def test_a_base_path_is_encoded_once_however_the_config_spells_it(url: str) -> N
     assert urls.file_for(urls.path("/2015/06/a-post/")) == "2015/06/a-post/index.html"
 
 
+def test_a_percent_sign_in_the_base_path_stays_encoded() -> None:
+    urls = Urls("https://x.github.io/100%25/")
+    assert urls.path("/style.css") == "/100%25/style.css"
+    assert urls.file_for(urls.path("/style.css")) == "style.css"
+
+
+def test_a_static_file_name_with_a_percent_sign_is_linked_encoded() -> None:
+    assert Urls("https://example.org/").path("/100%.png") == "/100%25.png"
+
+
 def test_an_encoded_unreserved_character_in_the_base_path_is_one_path_with_the_plain_one() -> None:
     urls = Urls("https://example.edu/%7Ejane/")
     assert urls.path("/archive/") == "/~jane/archive/"

@@ -32,7 +32,7 @@ from linkblog.digest import key_of
 from linkblog.incremental import State, code_digest, file_digest, input_key, racy_digests
 from linkblog.output import foreign, locked, recover
 from linkblog.problems import Problem, errors, sorted_problems
-from linkblog.scan import Found, Inputs, Unusable, scan, scan_posts, scan_static, stat_file
+from linkblog.scan import Found, Inputs, Unusable, scan, scan_posts, scan_static, stat_file, utf8
 from linkblog.search import missing_problem, pagefind_binary
 from linkblog.sources import FILE as SOURCES_FILE
 from linkblog.theme import own_templates, static_dirs, template_dirs
@@ -208,12 +208,16 @@ class Builder:
     def rescan(self, config: Config, changed: Iterable[Path]) -> Inputs | None:
         """The last scan with the changed paths stat'ed again; None when only a full scan will do."""
         assert self.inputs is not None
+        if self.inputs.unusable:  # what is named as left out is named again, or no more, after a full scan
+            return None
         inputs = replace(self.inputs, posts=dict(self.inputs.posts), started_ns=time.time_ns(),
                          base=self.inputs.posts)
         restated = set()
         posts_dir = config.posts_path.resolve()
         for path in {in_site(Path(p), config.root, posts_dir) for p in changed}:
-            if path in (self.config_path.resolve(), posts_dir) or path.is_dir():
+            if path in (self.config_path.resolve(), posts_dir) or path.is_dir() or not utf8(path.name):
+                return None
+            if os.path.lexists(path) and not path.is_file():  # a link to nothing, a pipe: a full scan names it
                 return None
             if path == (config.root / SOURCES_FILE).resolve():
                 inputs.sources = sources_file(config)
@@ -222,7 +226,10 @@ class Builder:
             elif any(path.is_relative_to(d) for d in template_dirs(config.root)):
                 inputs.templates = [f for d in template_dirs(config.root) for f in scan(d)]
             elif any(path.is_relative_to(d) for d in static_dirs(config.root)):
-                inputs.static = scan_static(static_dirs(config.root))
+                left: Unusable = []
+                inputs.static = scan_static(static_dirs(config.root), left)
+                if left:
+                    return None
             elif path.is_relative_to(posts_dir):
                 rel = "posts/" + path.relative_to(posts_dir).as_posix()
                 if any(part.startswith(("_", ".", "#")) for part in path.relative_to(posts_dir).parts):

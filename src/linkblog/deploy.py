@@ -201,7 +201,9 @@ def write_tree(git: Git, config: Config, files: list[str]) -> str:
 def check_branch_name(git: Git, branch: str) -> None:
     """A GitError, before anything is built, for a name git refuses for a branch, or one that only looks like
     another ref (HEAD, refs/heads/x: git would make refs/heads/refs/heads/x)."""
-    if branch == "HEAD" or branch.startswith("refs/") or git.call("check-ref-format", "--branch", branch).returncode:
+    # Checked as the full ref name: `--branch` would take @{-1} for the branch checked out before.
+    refused = branch == "HEAD" or branch.startswith("refs/")
+    if refused or git.call("check-ref-format", f"refs/heads/{branch}").returncode:
         raise GitError(f"'{branch}' cannot be a branch name (try --branch gh-pages)")
 
 

@@ -39,7 +39,7 @@ from linkblog.incremental import (
 from linkblog.index import Selection, Site, group_keys, index_site
 from linkblog.load import Loaded
 from linkblog.model import PageKind, PageSpec, Parsed, Post
-from linkblog.output import Stage, hosting_files, stage_changes
+from linkblog.output import Stage, hosting_files, stage_changes, stage_dir
 from linkblog.plan import (
     LIST_KINDS,
     TEMPLATES,
@@ -48,6 +48,7 @@ from linkblog.plan import (
     hosting_collisions,
     page_urls,
     plan_pages,
+    shown_path,
     static_collisions,
 )
 from linkblog.problems import Problem, errors
@@ -455,14 +456,18 @@ class Engine:
     def unwritable(self, exc: OSError) -> Problem:
         """The output file (else the output folder) a build could not write, and why."""
         out = self.config.output_path
-        path = Path(os.fsdecode(exc.filename)) if exc.filename else out
+        # A rename names where it moved from and to: the output file it was to replace says the most.
+        named = [Path(os.fsdecode(name)) for name in (exc.filename2, exc.filename) if name]
+        path = next((p for p in named if p.is_relative_to(out)), named[0] if named else out)
         why = exc.strerror or str(exc)
         if path.is_relative_to(out) and path != out:
             return Problem(f"{self.config.output_dir.rstrip('/')}/{path.relative_to(out).as_posix()}",
                            f"cannot be written ({why})")
-        if path != out and path.is_relative_to(out.parent):  # the stage beside it
+        if path == out.parent or path.is_relative_to(stage_dir(out)):  # the stage beside it
             return Problem(str(out.parent), f"cannot be written ({why}); a build prepares its output in a hidden "
                                             f"folder here, beside {self.config.output_dir}, and then moves it in")
+        if path != out:  # a static file gone or unreadable since the scan
+            return Problem(shown_path(str(path), self.config.root), f"cannot be read ({why})")
         return Problem(self.config.output_dir, f"cannot be written ({why})")
 
     def least_shared(self, full: bool) -> int:

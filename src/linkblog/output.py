@@ -160,19 +160,22 @@ def foreign(out: Path) -> bool:
 def locked(out: Path, waiting: Callable[[str], None]) -> Iterator[None]:
     """Hold the lock of an output folder (on the folder it is in, which outlives every swap of it) while a build
     changes it; tell `waiting` before waiting for another build to finish."""
-    out.parent.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl
-    except ImportError:  # Windows: builds are not kept apart
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out.parent, os.O_RDONLY)
+    except (ImportError, OSError):  # Windows, or a folder only writable: the build reports what it cannot do
         yield
         return
-    fd = os.open(out.parent, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             waiting(str(out))
             fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (some NFS mounts): builds are not kept apart there
+            pass
         yield
     finally:
         os.close(fd)  # closing the last descriptor releases the lock
@@ -237,8 +240,10 @@ def set_aside(target: Path, aside: Path, keep: bool) -> bool:
 
     A replay after an interruption finds the file set aside already, and leaves it as it is."""
     try:
+        if not keep and target.is_dir():  # a replay after the file became a folder: it went before
+            return aside.exists()
         os.link(target, aside) if keep else os.replace(target, aside)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # (a folder of it became a file): gone already
         return aside.exists()
     except FileExistsError:
         return True

@@ -25,7 +25,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from linkblog.build import Builder, BuildOptions, BuildResult, in_site
 from linkblog.cache import CACHE_DIR
@@ -283,7 +283,7 @@ def shown(path: Path, root: Path) -> str:
 
 def served_path(url: str) -> str:
     """The base path a site's `url` puts it at, as requests name it once decoded: /café/ for caf%C3%A9."""
-    return unquote(Urls(url).base_path)
+    return Urls(url).base_path  # decoded already
 
 
 def served_url(server: PreviewServer, base_path: str) -> str:

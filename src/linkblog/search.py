@@ -148,9 +148,6 @@ def reindex(job: Reindex, interrupted: Callable[[], bool]) -> bool:
     Raises SearchError when Pagefind is missing or fails; the last index then stays.
     """
     target = job.out / FOLDER.rstrip("/")
-    if not job.pages:  # Pagefind cannot index nothing: as a build, no index until the first post
-        shutil.rmtree(target, ignore_errors=True)
-        return True
     binary = pagefind_binary()
     if binary is None:
         raise SearchError(missing_problem("search"))
@@ -159,7 +156,7 @@ def reindex(job: Reindex, interrupted: Callable[[], bool]) -> bool:
     work = Path(tempfile.mkdtemp(prefix=".linkblog-index-", dir=job.out.parent))  # beside the output: one filesystem
     try:
         site, bundle = work / "search-site", work / "search-index"
-        for rel in job.pages:
+        for rel in job.pages or (HOME_FILE,):  # as update_index does for a site without posts
             if (job.out / rel).is_file():
                 link(job.out / rel, site / rel)
         done = run_until(work, [binary, "--site", str(site), "--output-path", str(bundle), "--quiet"], interrupted)

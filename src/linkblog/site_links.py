@@ -68,17 +68,19 @@ def resolve(raw: str, page_url: str, base: str) -> Target:
         return Target("other")
     site = urlsplit(base)
     path = parts.path or "/"  # https://example.org is its home page
+    # Compared decoded: /%7Ejane/ and /~jane/, %C3%A9 and %c3%a9 name one place.
+    decoded, base_path = unquote(path), unquote(site.path)
     if netloc != site.netloc.lower():
         return Target("external", urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")))
-    if path == site.path.rstrip("/"):  # the home page without its slash, which the server redirects to it
+    if decoded == base_path.rstrip("/"):  # the home page without its slash, which the server redirects to it
         return Target("internal", "", unquote(parts.fragment))
-    if not path.startswith(site.path):
+    if not decoded.startswith(base_path):
         # An absolute URL may name a neighbour on the same host (checked as any other); a relative one meant
         # this site.
         if urlsplit(raw.strip()).netloc:
             return Target("external", urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")))
         return Target("outside", path)
-    return Target("internal", unquote(path[len(site.path):]), unquote(parts.fragment))
+    return Target("internal", decoded[len(base_path):], unquote(parts.fragment))
 
 
 def link_problem(out: Output, raw: str, tag: str, target: Target) -> str | None:

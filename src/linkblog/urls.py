@@ -75,7 +75,7 @@ class Urls:
     def path(self, site_path: str) -> str:
         """A root-relative link such as /notes/tag/support/, percent-encoded."""
         joined = self.base_path + site_path.lstrip("/")
-        return joined if _PLAIN_PATH.fullmatch(joined) else quote(joined, safe="/%")
+        return joined if _PLAIN_PATH.fullmatch(joined) else quote(joined, safe="/")  # every part is decoded
 
     def absolute(self, site_path: str) -> str:
         """The full URL of a site path, for feeds, sitemaps and canonical links."""
