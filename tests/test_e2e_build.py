@@ -372,6 +372,22 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path):
     assert [p.name for p in (tmp_path / "blog").iterdir()] == ["notes.txt"]
 
 
+def test_init_refuses_a_file_as_what_it_is(tmp_path: Path):
+    (tmp_path / "blog").write_text("mine")
+    run = run_cli(tmp_path, "init", "blog")
+    assert run.code == 1 and "is a file" in run.err
+    assert (tmp_path / "blog").read_text() == "mine"
+
+
+def test_init_says_what_to_run_next_in_one_line_a_shell_reads_back(tmp_path: Path):
+    run = run_cli(tmp_path, "init", "my notes")
+    assert run.code == 0, run.err
+    assert run.out == "Created a new site in 'my notes'. Next: cd 'my notes' && linkblog build\n"
+    run = run_cli(tmp_path, "init", "odd\nname")
+    assert run.code == 0, run.err
+    assert len(run.out.splitlines()) == 1
+
+
 def test_new_writes_a_post_and_refuses_to_overwrite(site: Path):
     days = {f"{datetime.now(UTC) + timedelta(minutes=m):%Y-%m-%d}" for m in (-1, 0, 1)}
     args = ["new", "Hello, World!", "--link", "https://example.com/a", "--source", "Ann Writer",

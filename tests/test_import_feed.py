@@ -162,6 +162,28 @@ def test_into_another_folder(tmp_path: Path) -> None:
 
 
 
+def test_into_a_file_is_one_line_and_nothing_is_written(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    before = tree_bytes(site)
+    done = run_cli(site, "import", "feed", str(FIXTURES / "rss1.xml"), "--into", "config.yaml")
+    assert done.code == 1 and "Traceback" not in done.err
+    assert done.err.splitlines()[0].startswith("config.yaml: ")
+    assert tree_bytes(site) == before
+
+
+def test_a_year_written_with_four_digits_is_never_read_as_two(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    feed = tmp_path / "old.xml"
+    feed.write_text("<?xml version='1.0'?><rss version='2.0'><channel><title>Old</title><link>https://old.example/"
+                    "</link><item><title>Ancient</title><link>https://old.example/a</link>"
+                    "<pubDate>Mon, 01 Jan 0099 00:00:00 +0000</pubDate><description>Old.</description></item>"
+                    "</channel></rss>")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    [post] = (site / "posts").glob("*.md")
+    assert "date: 0099-01-01" in post.read_text()
+
+
 def test_into_a_folder_outside_posts_warns_that_no_build_reads_it(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
     done = run_cli(site, "import", "feed", str(FIXTURES / "rss1.xml"), "--into", "to-review")

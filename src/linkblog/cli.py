@@ -206,7 +206,12 @@ def run_init(args: argparse.Namespace) -> int:
     if problem:
         report([problem])
         return 1
-    print(f"Created a new site in {args.dir}. Next: cd {args.dir} && linkblog build")
+    import shlex  # the folder as a shell reads it back: spaces, quotes
+
+    from linkblog.problems import one_line
+
+    folder = one_line(shlex.quote(str(args.dir)))
+    print(f"Created a new site in {folder}. Next: cd {folder} && linkblog build")
     return 0
 
 

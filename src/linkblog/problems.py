@@ -22,10 +22,11 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         prefix = "warning: " if self.warning else ""
-        return _one_line(f"{where}: {prefix}{self.message}")
+        return one_line(f"{where}: {prefix}{self.message}")
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """Text with control characters (a newline in a file name) written as escapes, so it stays one line."""
     return _CONTROL.sub(_escaped, text)
 
 

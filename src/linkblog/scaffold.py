@@ -55,7 +55,9 @@ Edit or delete it, then start the next one from the article's address with
 
 def init_site(target: Path) -> Problem | None:
     """Create a site with config, a sample post and the default theme, in an empty folder."""
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if target.exists() and not target.is_dir():
+        return Problem(str(target), "is a file; `linkblog init` makes a site in a new or empty folder")
+    if target.exists() and any(target.iterdir()):
         return Problem(str(target), "not empty; `linkblog init` only fills a new or empty folder")
     theme = theme_dir()
     target.mkdir(parents=True, exist_ok=True)

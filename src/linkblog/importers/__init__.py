@@ -68,6 +68,9 @@ class ImportReport:
 def import_posts(kind: str, source: str, config: Config, into: Path | None = None, drafts: bool = False,
                  force: bool = False) -> tuple[ImportReport | None, list[Problem]]:
     """Read everything, then write every file at once; on a fatal problem nothing is written."""
+    target = (into or config.posts_path).absolute()
+    if target.exists() and not target.is_dir():  # told before the source is read, which may take a while
+        return None, [Problem(shown_path(target, config.root), "is a file; --into takes a folder to write posts to")]
     harvest, problems = READERS[kind](source, ImportOptions(config.tz, drafts))
     if harvest is None:
         return None, problems
@@ -76,7 +79,6 @@ def import_posts(kind: str, source: str, config: Config, into: Path | None = Non
         return None, harvest.warnings + [Problem(source, f"no posts to import{why}; nothing was written")]
     originals = {id(post) for post in harvest.posts}
     posts = [recover(post, harvest.home) or post for post in harvest.posts]
-    target = (into or config.posts_path).absolute()
     planned, unplanned = plan_files(posts, target, config, published_urls(config))
     warnings = harvest.warnings + unplanned + outside_posts(target, config)
     outcome = write_plan(planned, force)

@@ -11,6 +11,10 @@ _SPACED_OFFSET = re.compile(r"^(?P<stamp>\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:
                             r"(?P<sign>[+-])(?P<hours>\d\d):?(?P<minutes>\d\d)$")
 
 
+# The year of an RFC 822 date as written with four digits ("01 Jan 0001"), after its month's name.
+_RFC822_YEAR = re.compile(r"\b[A-Za-z]{3}\s+(\d{4})\b")
+
+
 def stamped_date(text: str) -> datetime | None:
     """An RFC 822 (RSS) or ISO 8601 (Atom) date with its own offset; naive when it has none."""
     text = text.strip()
@@ -18,6 +22,9 @@ def stamped_date(text: str) -> datetime | None:
         return None
     try:
         moment = parsedate_to_datetime(text)
+        written = _RFC822_YEAR.search(text)
+        if written and int(written[1]) != moment.year:  # email.utils reads 0001 as a two-digit year: 2001
+            moment = moment.replace(year=int(written[1]))
         # "-0000" means "zone unknown": the instant is still UTC.
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     except (TypeError, ValueError, IndexError):
