@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -219,6 +221,31 @@ def test_a_non_html_response_is_refused(server: Server):
     server.replies["/paper.pdf"] = Reply(b"%PDF-1.4", headers={"Content-Type": "application/pdf"})
     message = refusal(server.url("/paper.pdf"))
     assert message.startswith(server.url("/paper.pdf") + ": ") and "application/pdf" in message
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw-deflate"])
+def test_a_page_sent_compressed_unasked_is_read(server: Server, encoding: str):
+    html = b"<!doctype html><html><head><title>Packed</title></head><body><p>Text.</p></body></html>"
+    packed = gzip.compress(html) if encoding == "gzip" else zlib.compress(html) if encoding == "deflate" else \
+        zlib.compress(html)[2:-4]
+    server.replies["/packed"] = Reply(packed, headers={"Content-Type": "text/html",
+                                                       "Content-Encoding": encoding.removeprefix("raw-")})
+    assert captured(server.url("/packed")).title == "Packed"
+
+
+def test_a_compressed_page_too_large_once_inflated_is_refused(server: Server, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(capture, "MAX_BYTES", 10_000)
+    body = gzip.compress(b"<html><head><title>Bomb</title></head><body>" + b"x" * 1_000_000)
+    server.replies["/bomb"] = Reply(body, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    assert "larger than" in refusal(server.url("/bomb"))
+
+
+def test_a_page_without_a_content_type_is_read_when_it_starts_as_html(server: Server):
+    server.replies["/untyped"] = Reply(b"\n<!DOCTYPE html><html><head><title>Untyped</title></head></html>", headers={})
+    assert captured(server.url("/untyped")).title == "Untyped"
+    server.replies["/data"] = Reply(b"\x00\x01binary", headers={})
+    message = refusal(server.url("/data"))
+    assert "not an HTML page" in message and "text/plain" not in message
 
 
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])

@@ -5,8 +5,10 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import time
 import urllib.request
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -113,8 +115,8 @@ def fetch_failure(exc: Exception, seconds: float) -> str:
 
 def read_page(response: http.client.HTTPResponse, deadline: float) -> Page:
     """The response's body, refused unless it is HTML within MAX_BYTES and arrives before the deadline."""
-    kind = response.headers.get_content_type()
-    if kind not in HTML_TYPES:
+    kind = response.headers.get_content_type() if response.headers.get("Content-Type") else None
+    if kind is not None and kind not in HTML_TYPES:
         raise _Refused(f"is not an HTML page (the server sent {kind})")
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > MAX_BYTES:
@@ -129,7 +131,30 @@ def read_page(response: http.client.HTTPResponse, deadline: float) -> Page:
         if time.monotonic() > deadline:
             raise TimeoutError
         chunks.append(chunk)
-    return Page(response.url, b"".join(chunks), response.headers.get_content_charset())
+    body = b"".join(chunks)
+    if response.headers.get("Content-Encoding", "").strip().lower() in ("gzip", "x-gzip", "deflate"):
+        body = inflated(body)  # some servers compress what was never asked compressed
+    if kind is None and not _LOOKS_HTML.match(body[:1024]):
+        raise _Refused("is not an HTML page (the server named no type, and it does not start as HTML does)")
+    return Page(response.url, body, response.headers.get_content_charset())
+
+
+def inflated(body: bytes) -> bytes:
+    """A gzip or deflate body, inflated within MAX_BYTES."""
+    for wbits in (zlib.MAX_WBITS | 32, -zlib.MAX_WBITS):  # gzip or zlib by its header, else raw deflate
+        try:
+            data = zlib.decompressobj(wbits).decompress(body, MAX_BYTES + 1)
+        except zlib.error:
+            continue
+        if len(data) > MAX_BYTES:
+            raise _Refused(too_large())
+        return data
+    raise _Refused("sent a compressed page that cannot be read")
+
+
+# How an HTML document starts, after any byte-order mark, spaces and comments: what browsers sniff.
+_LOOKS_HTML = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s|<!--.*?-->)*<(?:!doctype\s+html|html|head|title|meta|body)\b",
+                         re.IGNORECASE | re.DOTALL)
 
 
 def too_large() -> str:
