@@ -173,6 +173,18 @@ def test_jekyll_front_matter_with_nothing_in_it_names_the_post_by_its_file(tmp_p
     assert_builds(site)
 
 
+def test_jekyll_s_singular_category_is_one_tag_spaces_and_all(tmp_path: Path) -> None:
+    source = tmp_path / "blog" / "_posts"
+    source.mkdir(parents=True)
+    (source / "2016-03-02-one.md").write_text("---\ntitle: One\ncategory: Web Development\n"
+                                              "categories: news notes\n---\nWords.\n", encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "jekyll", str(tmp_path / "blog"))
+    assert done.code == 0, done.err
+    (imported,) = posts_of(site).values()
+    assert imported.parsed.tags == ("news", "notes", "Web Development")
+
+
 def test_hugo_translations_are_named_for_their_page_not_their_language(tmp_path: Path) -> None:
     source = tmp_path / "hugo"
     (source / "content" / "posts" / "my-trip").mkdir(parents=True)

@@ -219,10 +219,13 @@ def post_date(folder: Folder, doc: Document, named: re.Match | None) -> tuple[da
 
 
 def post_tags(meta: dict[str, Any]) -> tuple[str, ...]:
-    """Tags, then categories: lists, or strings split on commas (or, without commas, on spaces)."""
+    """Tags, then categories: lists, or strings split on commas (or, without commas, on spaces); Jekyll's
+    singular `category` is one name, spaces and all."""
     names: list[str] = []
     for key in ("tags", "categories", "category"):
         value = meta.get(key)
+        if key == "category" and isinstance(value, str):
+            value = [value]
         items = value if isinstance(value, list) else split_names(value) if isinstance(value, str) else []
         names += [str(item).strip() for item in items if isinstance(item, (str, int, float)) and str(item).strip()]
     return tuple(dict.fromkeys(names))
