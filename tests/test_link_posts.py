@@ -525,5 +525,6 @@ def test_a_commentary_excerpt_keeps_only_the_footnotes_its_commentary_refers_to(
     assert run_cli(site, "build").code == 0
     entry = BeautifulSoup((site / "build" / "index.html").read_text(), "html.parser").find(class_="p-summary")
     assert [li.p.contents[0].strip() for li in entry.find_all("li")] == ["Shared.", "My own."]
+    assert [li["value"] for li in entry.find_all("li")] == ["2", "3"]  # as the references number them
     run = run_cli(site, "check", "--output", "build")
     assert run.code == 0, run.err  # every back-link leads to a reference the page shows

@@ -117,9 +117,12 @@ def notes_referenced(html: str) -> str:
     for back in root.find_class("footnote-backref"):
         if back.get("href") not in refs:
             back.drop_tree()
-    for item in root.find_class("footnote-item"):
+    items = root.find_class("footnote-item")
+    for number, item in enumerate(items, 1):
         if not item.find_class("footnote-backref"):
             item.drop_tree()
+        elif len(items) > 1:
+            item.set("value", str(number))  # numbered as its references are, whatever went before it
     if not root.find_class("footnote-item"):
         for element in [*root.find_class("footnotes-sep"), *root.find_class("footnotes")]:
             element.drop_tree()
