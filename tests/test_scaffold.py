@@ -44,6 +44,12 @@ def test_every_option_reaches_the_front_matter(site: Path):
     assert (post.via.name, post.via.url) == ("Sheri", "https://sheri.example/")
 
 
+def test_the_path_printed_opens_the_post_from_where_new_was_run(site: Path):
+    run = run_cli(site.parent, "new", "From outside", "--config", f"{site.name}/config.yaml")
+    assert run.code == 0, run.err
+    assert (site.parent / run.out.strip()).is_file()
+
+
 def test_a_post_is_dated_now_in_the_site_timezone(tmp_path: Path):
     zone = "Pacific/Kiritimati"  # UTC+14: a different day from UTC for half of every day
     site = make_site(tmp_path / "site", config=CONFIG.replace("timezone: UTC", f"timezone: {zone}"))

@@ -246,7 +246,9 @@ def run_new(args: argparse.Namespace) -> int:
     report(problems)
     if rel is None:
         return 1
-    print(rel)
+    import os  # the file as named from here, for an editor opened here: posts/... in the site itself
+
+    print(os.path.relpath(config.root / rel))
     return 0
 
 
