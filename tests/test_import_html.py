@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+from collections import Counter
+
 import pytest
 from bs4 import BeautifulSoup
 
 from linkblog import markdown
+from linkblog.importers import skipped_text
 from linkblog.importers.html import plain_text, title_text, to_markdown
 from linkblog.importers.wordpress import convert_content
 
@@ -148,3 +152,25 @@ def test_caption_whose_link_is_never_closed_links_only_the_image() -> None:
     page = rendered(body)
     assert page.find("a", href="https://getpelican.com/").find("img") is not None
     assert "[" not in page.get_text() and "](" not in page.get_text()
+
+
+@pytest.mark.parametrize(("html", "text"), [
+    ("Old <em>times</em>, new", "Old times, new"),
+    ("<p>One.</p><p>Two <b>bold</b>!</p>", "One. Two bold!"),
+    ("<ul><li>a</li><li>b</li></ul>line<br>next", "a b line next"),
+    ("a_b*<code>c</code>.", "a_b*c."),
+])
+def test_plain_text_keeps_inline_text_joined_and_blocks_apart(html: str, text: str) -> None:
+    assert plain_text(html) == text
+
+
+@pytest.mark.parametrize("body", ["https://example.com/an-article", "notes feed.xml"])
+def test_a_body_that_looks_like_a_url_or_file_name_is_converted_without_a_warning(body: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert to_markdown(body) == body + "\n"
+        assert plain_text(body) == body
+
+
+def test_reasons_skipped_none_times_are_not_named() -> None:
+    assert skipped_text(Counter({"comment": 0, "no date": 10})) == "no date ×10"

@@ -100,7 +100,7 @@ def outside_posts(target: Path, config: Config) -> list[Problem]:
 
 def skipped_text(skipped: Counter[str]) -> str:
     """What was skipped, by reason: 'attachment ×1, page ×2'."""
-    return ", ".join(f"{reason} ×{number}" for reason, number in sorted(skipped.items()))
+    return ", ".join(f"{reason} ×{number}" for reason, number in sorted(skipped.items()) if number)
 
 
 def shown_path(path: Path, root: Path) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
 # Elements kept as raw HTML: Markdown has no syntax for them, and dropping them would lose content.
@@ -94,9 +95,15 @@ class Converter(MarkdownConverter):
         return super().get_conv_fn(tag_name)
 
 
+# Elements whose text stands apart from what is around them: words on either side are not one word.
+TEXT_BLOCKS = {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+               "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
+               "section", "table", "td", "th", "tr", "ul"}
+
+
 def to_markdown(html: str, line_breaks: bool = False) -> str:
     """Clean Markdown for an HTML fragment; with line_breaks, blank lines part paragraphs (wpautop)."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = parsed_html(html)
     # Comments (WordPress's <!-- wp:paragraph --> block marks) say nothing a reader sees.
     for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
         comment.extract()
@@ -106,9 +113,21 @@ def to_markdown(html: str, line_breaks: bool = False) -> str:
     return Converter().convert_soup(soup).strip() + "\n"
 
 
+def parsed_html(html: str) -> BeautifulSoup:
+    """An HTML fragment parsed; a link post's body that is only a URL is HTML too (no warning that it is not)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(html, "html.parser")
+
+
 def plain_text(html: str) -> str:
-    """The visible text of an HTML fragment on one line."""
-    return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+    """The visible text of an HTML fragment on one line: blocks apart, inline tags joined to what they touch
+    ("Old <em>times</em>, new" is "Old times, new")."""
+    soup = parsed_html(html)
+    for element in soup.find_all(TEXT_BLOCKS):
+        element.insert_before(" ")
+        element.insert_after(" ")
+    return " ".join(soup.get_text("").split())
 
 
 def title_text(title: str, is_html: bool | None = None) -> str:
