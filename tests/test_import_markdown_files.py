@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import make_site, run_cli, tree_bytes
+from conftest import CONFIG, make_site, run_cli, tree_bytes
 from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of
 
 JEKYLL = FIXTURES / "jekyll"
@@ -183,6 +183,20 @@ def test_jekyll_s_singular_category_is_one_tag_spaces_and_all(tmp_path: Path) ->
     assert done.code == 0, done.err
     (imported,) = posts_of(site).values()
     assert imported.parsed.tags == ("news", "notes", "Web Development")
+
+
+def test_a_post_at_a_url_of_the_site_s_own_pages_is_numbered_and_the_site_builds(tmp_path: Path) -> None:
+    source = tmp_path / "blog" / "_posts"
+    source.mkdir(parents=True)
+    for name, slug in (("archive", "archive"), ("feed", "feed.xml"), ("year", "2015")):
+        (source / f"2015-06-01-{name}.md").write_text(f"---\ntitle: {name}\nslug: {slug}\n---\nWords.\n",
+                                                      encoding="utf-8")
+    site = make_site(tmp_path / "site", config=CONFIG.replace("permalink: /{year}/{month}/{slug}/",
+                                                              "permalink: /{slug}/"))
+    done = run_cli(site, "import", "jekyll", str(tmp_path / "blog"))
+    assert done.code == 0, done.err
+    assert sorted(post.parsed.slug for post in posts_of(site).values()) == ["2015-2", "archive-2", "feed.xml-2"]
+    assert_builds(site)
 
 
 def test_hugo_translations_are_named_for_their_page_not_their_language(tmp_path: Path) -> None:

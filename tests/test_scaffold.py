@@ -107,6 +107,17 @@ def test_an_existing_file_is_refused_by_the_path_success_printed(site: Path):
 
 
 
+@pytest.mark.parametrize("title", ["Stats", "Archive", "Sources", "2015", "Tag"])
+def test_a_title_whose_url_is_a_page_of_the_site_is_numbered_and_the_site_builds(tmp_path: Path, title: str):
+    site = make_site(tmp_path / "site", config=CONFIG.replace("permalink: /{year}/{month}/{slug}/",
+                                                              "permalink: /{slug}/"))
+    run = run_cli(site, "new", title)
+    assert run.code == 0, run.err
+    assert run.out.strip().endswith("-2.md") and "warning" in run.err
+    build = run_cli(site, "build", "--drafts")
+    assert build.code == 0, build.err
+
+
 def test_a_title_whose_url_another_post_has_is_numbered(tmp_path: Path):
     """A weekly post's title again in the same month: posts/…-weekly-links-2.md, where the build would refuse
     two posts at /YYYY/MM/weekly-links/."""

@@ -6,6 +6,7 @@ incremental build plans only the pages an edit touches.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import datetime
@@ -199,6 +200,17 @@ def by_count(row: Count) -> tuple:
 
 def by_recent(row: Count) -> tuple:
     return -row.last.timestamp(), *by_name(row)
+
+
+# Site paths whose pages depend on the posts: a year's or month's list, a pager, a tag's or source's list.
+_LISTED = re.compile(r"/\d{4}/(?:\d{2}/)?|/(?:(?:tag|source)/[^/]+/)?page/\d+/|/(?:tag|source)/[^/]+/(?:feed\.xml)?")
+
+
+def reserved(path: str) -> bool:
+    """True for a site path a page of the site's own may take (or one inside a file it writes, /feed.xml/):
+    no post is given it by `new` or `import`, whose build would fail on it."""
+    fixed = {"/", *FEED_FILES.values(), *INDEX_PAGES, *SPECIAL, SEARCH_PAGE}
+    return path in fixed or path.rstrip("/") in fixed or _LISTED.fullmatch(path) is not None
 
 
 def specials(site: Site) -> dict[str, PageKind]:

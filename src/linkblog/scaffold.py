@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from linkblog.content import FieldError, parse_post, read_url
+from linkblog.plan import reserved
 from linkblog.problems import Problem
 from linkblog.theme import theme_dir
 from linkblog.urls import normalised_link, permalink_path, slugify
@@ -129,11 +130,12 @@ def free_slug(config: Config, existing: list[Parsed], base: str, now: datetime) 
     """The title's slug, or (when another post is published at its URL, as a weekly post's title can be)
     the first of slug-2, slug-3... whose URL is free; and the post whose URL the slug would have shared."""
     taken = {permalink_path(config.permalink, post.date, post.slug): post.path for post in existing}
-    first = taken.get(permalink_path(config.permalink, now, base))
+    url = permalink_path(config.permalink, now, base)
+    first = taken.get(url) or ("a page of the site's own" if reserved(url) else None)
     if first is None:
         return base, None
-    slug = next(slug for number in count(2) if permalink_path(config.permalink, now, slug := f"{base}-{number}")
-                not in taken)
+    slug = next(slug for number in count(2) if (
+        free := permalink_path(config.permalink, now, slug := f"{base}-{number}")) not in taken and not reserved(free))
     return slug, first
 
 

@@ -14,6 +14,7 @@ import yaml
 from linkblog.config import Config
 from linkblog.content import parse_post
 from linkblog.importers.records import ImportedPost
+from linkblog.plan import reserved
 from linkblog.problems import Problem
 from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, permalink_path, slugify
 from linkblog.yamlload import CONTROL_CHARACTERS
@@ -75,7 +76,8 @@ def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str],
         if parsed is None:
             return None, Problem(post.origin, f"not imported: {problems[0].message}", warning=True)
         url = permalink_path(config.permalink, parsed.date, parsed.slug)
-        if url not in taken and name not in taken and not published.get(url, set()) - {os.path.abspath(into / name)}:
+        if url not in taken and name not in taken and not reserved(url) and \
+                not published.get(url, set()) - {os.path.abspath(into / name)}:
             taken.update((url, name))
             return PlannedFile(into / name, data, post), None
     return None, None  # pragma: no cover - count() never ends
