@@ -199,6 +199,27 @@ def test_a_post_at_a_url_of_the_site_s_own_pages_is_numbered_and_the_site_builds
     assert_builds(site)
 
 
+def test_hugo_keys_in_any_case_and_a_draft_written_as_text(tmp_path: Path) -> None:
+    posts = tmp_path / "hugo" / "content" / "posts"
+    posts.mkdir(parents=True)
+    (tmp_path / "hugo" / "hugo.toml").write_text('title = "Notes"\n', encoding="utf-8")
+    (posts / "capital.md").write_text("---\nTitle: Capital\nDate: 2016-04-01T10:00:00+02:00\nTags: [Cap]\n---\nA.\n",
+                                      encoding="utf-8")
+    (posts / "published.md").write_text("---\ntitle: Published\npublishdate: 2016-07-01\n---\nB.\n", encoding="utf-8")
+    (posts / "toml-draft.md").write_text('+++\ntitle = "T"\ndate = 2016-05-01\nDraft = true\n+++\nC.\n',
+                                         encoding="utf-8")
+    (posts / "text-draft.md").write_text('---\ntitle: Y\ndate: 2016-05-02\ndraft: "true"\n---\nD.\n',
+                                         encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "hugo", str(tmp_path / "hugo"))
+    assert done.code == 0, done.err
+    imported = {post.parsed.title: post.parsed for post in posts_of(site).values()}
+    assert sorted(imported) == ["Capital", "Published"]
+    assert imported["Capital"].tags == ("Cap",)
+    assert imported["Capital"].date == datetime(2016, 4, 1, 10, tzinfo=timezone(timedelta(hours=2)))
+    assert "draft (use --drafts) ×2" in done.out + done.err
+
+
 def test_hugo_translations_are_named_for_their_page_not_their_language(tmp_path: Path) -> None:
     source = tmp_path / "hugo"
     (source / "content" / "posts" / "my-trip").mkdir(parents=True)

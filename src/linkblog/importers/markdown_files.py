@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ _TOML_LINE = re.compile(r"at line (\d+)")
 TEMPLATE_TAGS = {"jekyll": (re.compile(r"\{%.*?%\}|\{\{.*?\}\}"), "Liquid tag"),
                  "hugo": (re.compile(r"\{\{[<%].*?[%>]\}\}"), "Hugo shortcode")}
 # Jekyll's `published` is a flag (published: false); Hugo's is a date.
-DATE_KEYS = {"jekyll": ("date",), "hugo": ("date", "publishDate", "pubdate", "published")}
+DATE_KEYS = {"jekyll": ("date",), "hugo": ("date", "publishdate", "pubdate", "published")}  # Hugo's lower-cased
 _IGNORED_FOLDERS = {"_site", "vendor", "node_modules", "public", "resources"}
 
 # A language code as Hugo names a translation: index.en.md, index.pt-br.md.
@@ -180,6 +180,9 @@ def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Prob
 
 def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, str | None, list[Problem]]:
     """The post a file holds, or why it is skipped (a page without a date, a draft), or its problems."""
+    if folder.kind == "hugo":  # Hugo reads front-matter keys in any case: Title, Date, publishDate
+        doc = replace(doc, meta={str(k).lower(): v for k, v in doc.meta.items()},
+                      lines={k.lower(): v for k, v in doc.lines.items()})
     meta = doc.meta
     stem = doc.path.parent.name if is_bundle(folder, doc) else content_stem(folder, doc.path)
     named = JEKYLL_NAME.match(stem)
@@ -188,7 +191,9 @@ def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, s
         return None, None, [problem]
     if date is None:
         return None, "no date (a page?)", []
-    draft = meta.get("draft") is True or meta.get("published") is False or doc.in_drafts
+    # Hugo takes `draft: "true"` for true as well.
+    draft = meta.get("draft") is True or (folder.kind == "hugo" and str(meta.get("draft")).strip().lower() == "true") \
+        or meta.get("published") is False or doc.in_drafts
     if draft and not folder.options.drafts:
         return None, "draft (use --drafts)", []
     slug = text_value(meta.get("slug")) or (named[4] if named else stem)
