@@ -174,3 +174,11 @@ def test_a_body_that_looks_like_a_url_or_file_name_is_converted_without_a_warnin
 
 def test_reasons_skipped_none_times_are_not_named() -> None:
     assert skipped_text(Counter({"comment": 0, "no date": 10})) == "no date ×10"
+
+
+def test_code_holding_a_fence_keeps_every_block_whole() -> None:
+    code = "```python\nprint(1)\n```"
+    html = f"<p>How:</p><pre><code>{code}</code></pre><p>Spaces:</p><pre>line one  \nline two</pre><p>End.</p>"
+    page = BeautifulSoup(markdown.render(to_markdown(html), "t")[0], "html.parser")
+    assert [pre.get_text() for pre in page.find_all("pre")] == [code + "\n", "line one  \nline two\n"]
+    assert [p.get_text() for p in page.find_all("p")] == ["How:", "Spaces:", "End."]

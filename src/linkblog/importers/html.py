@@ -40,6 +40,17 @@ class Converter(MarkdownConverter):
         super().__init__(heading_style=ATX, bullets="-", newline_style=BACKSLASH,
                          code_language_callback=code_language)
 
+    def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        """A fenced block whose fence is longer than any run of backticks in its code, which would end it."""
+        block = super().convert_pre(el, text, parent_tags)
+        longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=0)
+        if not longest:
+            return block
+        fence = "`" * (longest + 1)
+        opened, _, rest = block.partition("```")
+        inner, _, closed = rest.rpartition("```")
+        return f"{opened}{fence}{inner}{fence}{closed}"
+
     def escape(self, text: str, parent_tags: set[str]) -> str:
         text = super().escape(text, parent_tags)
         # Only what would change meaning: '<' that opens a tag, '&' that spells an entity, code spans.
