@@ -567,8 +567,13 @@ def test_a_port_in_use_is_one_line_naming_it(site: Path):
 
 def test_listening_beyond_this_machine_warns(serve: Callable[..., Serve], site: Path):
     server = serve(site, "--host", "0.0.0.0")
-    assert "network" in server.err.wait_for("^warning: .*")[0]
+    warning = server.err.wait_for("^warning: .*")[0]
+    assert "network" in warning and "drafts" in warning
     assert server.stop() == 0
+    published_only = serve(site, "--host", "0.0.0.0", "--no-drafts", "--no-future")
+    warning = published_only.err.wait_for("^warning: .*")[0]
+    assert "network" in warning and "drafts" not in warning and "future" not in warning
+    assert published_only.stop() == 0
 
 
 def test_drafts_are_shown_unless_told_not_to(serve: Callable[..., Serve], site: Path):

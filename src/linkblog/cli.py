@@ -157,8 +157,9 @@ def run_serve(args: argparse.Namespace) -> int:
             report(problems)
             return 1
         if not is_loopback(args.host):
-            print(f"warning: the preview is reachable from the network at {args.host}; drafts included",
-                  file=sys.stderr)
+            unpublished = [what for what, shown in (("drafts", args.drafts), ("future posts", args.future)) if shown]
+            shown = f"; {' and '.join(unpublished)} included" if unpublished else ""
+            print(f"warning: the preview is reachable from the network at {args.host}{shown}", file=sys.stderr)
         print(f"Serving {url}{' and watching for changes' if args.watch else ''} (Ctrl-C to stop)", flush=True)
         if args.open:
             import webbrowser
