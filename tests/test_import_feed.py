@@ -309,3 +309,15 @@ def test_a_malformed_feed_url_is_one_line(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
     done = run_cli(site, "import", "feed", "http://[oops")  # refused before any name is looked up
     assert done.code == 1 and "Traceback" not in done.err and len(done.err.strip().splitlines()) == 1
+
+
+def test_an_entry_listed_twice_is_one_post(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    item = ("<item><title>Twice</title><link>https://old.example/twice</link><guid>https://old.example/twice</guid>"
+            "<pubDate>Mon, 02 Jan 2017 09:00:00 +0000</pubDate><description>Once.</description></item>")
+    feed = tmp_path / "twice.xml"
+    feed.write_text(f"<?xml version='1.0'?><rss version='2.0'><channel><title>Old</title>{item}{item}</channel></rss>")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    assert len(list((site / "posts").glob("*.md"))) == 1
+    assert "the same entry again" in done.out + done.err

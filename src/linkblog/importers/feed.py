@@ -47,7 +47,13 @@ def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list
     if not parsed.entries:
         return None, [Problem(source, "the feed has no entries; nothing was imported")]
     harvest = Harvest(home=parsed.feed.get("link"))
+    seen: set[str] = set()
     for number, entry in enumerate(parsed.entries, 1):
+        identity = entry.get("id") or entry.get("link")
+        if identity and identity in seen:  # a feed that lists an entry twice: one post
+            harvest.skipped["the same entry again (its id)"] += 1
+            continue
+        seen.add(identity or "")
         post, warnings = entry_post(f"{source}: entry {number}", entry, options)
         harvest.warnings += warnings
         if post is None:
