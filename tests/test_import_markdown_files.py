@@ -220,6 +220,24 @@ def test_hugo_keys_in_any_case_and_a_draft_written_as_text(tmp_path: Path) -> No
     assert "draft (use --drafts) ×2" in done.out + done.err
 
 
+def test_a_link_kept_when_a_build_takes_it_and_named_when_left_out(tmp_path: Path) -> None:
+    source = tmp_path / "blog" / "_posts"
+    source.mkdir(parents=True)
+    (source / "2016-03-02-mail.md").write_text("---\ntitle: Mail\nlink: mailto:editor@example.com\ntags: 2016\n---\n"
+                                               "Words.\n", encoding="utf-8")
+    (source / "2016-03-03-ftp.md").write_text("---\ntitle: Ftp\nlink: ftp://files.example.com/x\n---\nWords.\n",
+                                              encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "jekyll", str(tmp_path / "blog"))
+    assert done.code == 0, done.err
+    imported = {post.parsed.title: post.parsed for post in posts_of(site).values()}
+    assert (imported["Mail"].link, imported["Mail"].tags) == ("mailto:editor@example.com", ("2016",))
+    assert imported["Ftp"].link is None
+    [warning] = [line for line in done.err.splitlines() if "ftp://" in line]
+    assert warning.startswith(str(source / "2016-03-03-ftp.md")) or "2016-03-03-ftp.md:3:" in warning
+    assert_builds(site)
+
+
 def test_hugo_translations_are_named_for_their_page_not_their_language(tmp_path: Path) -> None:
     source = tmp_path / "hugo"
     (source / "content" / "posts" / "my-trip").mkdir(parents=True)

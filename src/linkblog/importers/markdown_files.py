@@ -197,14 +197,17 @@ def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, s
     if draft and not folder.options.drafts:
         return None, "draft (use --drafts)", []
     slug = text_value(meta.get("slug")) or (named[4] if named else stem)
-    link = next((u for u in (meta.get("link"), meta.get("external_url")) if isinstance(u, str) and links_out(u, None)),
-                None)
+    written = next(((k, u) for k in ("link", "external_url") if isinstance(u := meta.get(k), str) and u.strip()),
+                   None)
+    link = written[1] if written and (links_out(written[1], None) or written[1].startswith("mailto:")) else None
+    left_out = [Problem(doc.name, f"'{written[0]}' left out: '{written[1]}' is not an http(s) or mailto URL",
+                        doc.lines.get(written[0]), warning=True)] if written and link is None else []
     post = ImportedPost(
         origin=doc.name, title=text_value(meta.get("title")) or slug.replace("-", " ").title(), date=date,
         body=doc.body, tags=post_tags(meta), slug=slug, link=link, source=text_value(meta.get("source")),
         via=via_value(meta.get("via")), draft=draft, author=text_value(meta.get("author")),
         summary=next((s for k in ("summary", "excerpt", "description") if (s := text_value(meta.get(k)))), None))
-    return post, None, []
+    return post, None, left_out
 
 
 def post_date(folder: Folder, doc: Document, named: re.Match | None) -> tuple[datetime | None, Problem | None]:
@@ -230,6 +233,8 @@ def post_tags(meta: dict[str, Any]) -> tuple[str, ...]:
     for key in ("tags", "categories", "category"):
         value = meta.get(key)
         if key == "category" and isinstance(value, str):
+            value = [value]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):  # `tags: 2016`: one tag
             value = [value]
         items = value if isinstance(value, list) else split_names(value) if isinstance(value, str) else []
         names += [str(item).strip() for item in items if isinstance(item, (str, int, float)) and str(item).strip()]
