@@ -305,3 +305,11 @@ def test_long_explicit_slug_is_refused() -> None:
     assert problems_of(f"title: T\ndate: 2015-06-01\nslug: {'x' * (MAX_SLUG_BYTES + 1)}\n") == [
         f"posts/x.md:4: 'slug' is longer than {MAX_SLUG_BYTES} bytes: '{'x' * 59}…'"]
     assert parse(f"title: T\ndate: 2015-06-01\nslug: {'x' * MAX_SLUG_BYTES}\n").slug == "x" * MAX_SLUG_BYTES
+
+
+def test_a_key_that_looks_like_a_slip_of_a_known_one_is_kept_with_a_warning() -> None:
+    text = "---\ntitle: T\ndate: 2015-06-01\ntag: support\nsorce: Someone\nimage: /a.png\n---\nBody.\n"
+    parsed, problems = parse_post("posts/a.md", text.encode(), ZoneInfo("UTC"))
+    assert parsed is not None and parsed.extra == {"tag": "support", "sorce": "Someone", "image": "/a.png"}
+    assert [(p.line, p.warning, "'tags'" in p.message or "'source'" in p.message) for p in problems] == [
+        (4, True, True), (5, True, True)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 import threading
 from collections.abc import Iterator
@@ -102,6 +103,31 @@ def test_feed_from_a_url(tmp_path: Path, served: str) -> None:
     site, posts = imported(tmp_path, served + "rss2.xml")
     assert sorted(posts) == ["2015-08-16-graceful-degradation.md", "2016-01-12-stop-apologising.md"]
     assert posts["2016-01-12-stop-apologising.md"].meta["source"] == "Mathew Patterson"
+
+
+class GzipHandler(QuietHandler):
+    """Serves rss2.xml gzip-compressed, asked or not, as some servers do."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        data = gzip.compress((FIXTURES / "rss2.xml").read_bytes())
+        self.send_response(200)
+        for name, value in (("Content-Type", "application/rss+xml"), ("Content-Encoding", "gzip"),
+                            ("Content-Length", str(len(data)))):
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_a_feed_sent_compressed_unasked_is_read(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), GzipHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        site, posts = imported(tmp_path, f"http://127.0.0.1:{server.server_address[1]}/feed")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sorted(posts) == ["2015-08-16-graceful-degradation.md", "2016-01-12-stop-apologising.md"]
 
 
 def test_url_not_found(tmp_path: Path, served: str) -> None:

@@ -8,7 +8,6 @@ import os
 import re
 import time
 import urllib.request
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ from linkblog import __version__
 from linkblog.content import FieldError, read_url
 from linkblog.problems import Problem
 from linkblog.urls import as_uri
-from linkblog.web import WEB_SCHEMES, Deadline, LeavesTheWeb, web_opener
+from linkblog.web import WEB_SCHEMES, Deadline, LeavesTheWeb, inflated, web_opener
 from linkblog.yamlload import CONTROL_CHARACTERS
 
 TIMEOUT_ENV = "LINKBLOG_FETCH_TIMEOUT"
@@ -131,25 +130,13 @@ def read_page(response: http.client.HTTPResponse, deadline: float) -> Page:
         if time.monotonic() > deadline:
             raise TimeoutError
         chunks.append(chunk)
-    body = b"".join(chunks)
-    if response.headers.get("Content-Encoding", "").strip().lower() in ("gzip", "x-gzip", "deflate"):
-        body = inflated(body)  # some servers compress what was never asked compressed
+    try:
+        body = inflated(b"".join(chunks), response.headers.get("Content-Encoding", ""), MAX_BYTES)
+    except ValueError as exc:
+        raise _Refused(too_large() if "larger" in str(exc) else str(exc)) from None
     if kind is None and not _LOOKS_HTML.match(body[:1024]):
         raise _Refused("is not an HTML page (the server named no type, and it does not start as HTML does)")
     return Page(response.url, body, response.headers.get_content_charset())
-
-
-def inflated(body: bytes) -> bytes:
-    """A gzip or deflate body, inflated within MAX_BYTES."""
-    for wbits in (zlib.MAX_WBITS | 32, -zlib.MAX_WBITS):  # gzip or zlib by its header, else raw deflate
-        try:
-            data = zlib.decompressobj(wbits).decompress(body, MAX_BYTES + 1)
-        except zlib.error:
-            continue
-        if len(data) > MAX_BYTES:
-            raise _Refused(too_large())
-        return data
-    raise _Refused("sent a compressed page that cannot be read")
 
 
 # How an HTML document starts, after any byte-order mark, spaces and comments: what browsers sniff.

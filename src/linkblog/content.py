@@ -15,7 +15,7 @@ import yaml
 from linkblog import markdown
 from linkblog.digest import digest_bytes, post_digest
 from linkblog.model import Parsed, Via
-from linkblog.problems import Problem
+from linkblog.problems import Problem, errors
 from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, slugify
 from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping
 
@@ -47,11 +47,11 @@ def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Parsed | None, list
     if meta is None:
         return None, problems
     fields, problems = read_fields(rel, meta, tz)
-    if problems:
+    if errors(problems):
         return None, problems
     html, excerpt = markdown.render(body, doc_id(rel, fields["slug"]))
     fields["date"] = fields["date"].astimezone(tz)
-    return Parsed(path=rel, html=html, excerpt=excerpt, digest=post_digest(rel, data), **fields), []
+    return Parsed(path=rel, html=html, excerpt=excerpt, digest=post_digest(rel, data), **fields), problems
 
 
 def decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
@@ -102,6 +102,17 @@ def split_front_matter(rel: str, text: str) -> tuple[dict | None, str, list[Prob
     return located, text[closing.end():].removeprefix("\n"), []
 
 
+def misspelt(key: str) -> str | None:
+    """The known key an unknown one is most likely a slip of (`tag`, `sorce`), if any; a key of the writer's own
+    (`image`) is none."""
+    if key in KNOWN_FIELDS or key == "relinked":
+        return None
+    import difflib  # only a post with a key of its own gets here
+
+    close = difflib.get_close_matches(key.lower(), [*KNOWN_FIELDS, "relinked"], n=1, cutoff=0.8)
+    return close[0] if close and close[0] != key else None
+
+
 def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tuple[dict, list[Problem]]:
     """Validated post fields from front matter; every bad field becomes a Problem."""
     stem = PurePosixPath(rel).stem
@@ -128,6 +139,8 @@ def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tup
         except FieldError as exc:
             problems.append(Problem(rel, str(exc), line))
     fields["extra"] = {str(k): v for k, (v, _) in meta.items() if k not in KNOWN_FIELDS}
+    problems += [Problem(rel, f"unknown key '{key}': did you mean '{close}'? (kept in post.extra)", line,
+                         warning=True) for key, (_, line) in meta.items() if (close := misspelt(str(key)))]
     if "relinked" in meta:  # kept among the extra fields (Parsed.relinked reads it); only checked here
         try:
             read_bool(meta["relinked"][0], "relinked")

@@ -431,7 +431,7 @@ class Renderer:
             try:
                 used = self.closure(name)
                 if any(_CALLS_ENTRY.search(self.source(n)) for n in used if used[n]):  # entry() renders it
-                    used |= self.entry_closure()
+                    used |= self.entry_closure
                 # An absent `ignore missing` include counts as empty: the page changes once it is written.
                 digests[name] = key_of(*(self.source(n) if used[n] else "" for n in sorted(used)))
             except RenderError as exc:
@@ -440,11 +440,13 @@ class Renderer:
                 problems.append(self.template_problem(exc, name))
         return digests, problems
 
+    @cached_property  # every page template calls entry(): its templates are found once per renderer
     def entry_closure(self) -> dict[str, bool]:
         """The entry template and what it pulls in; nothing for a theme without one."""
-        if ENTRY_TEMPLATE not in self.env.list_templates():
+        try:
+            return self.closure(ENTRY_TEMPLATE)
+        except jinja2.TemplateNotFound:  # only the entry template itself: a missing include is a RenderError
             return {}
-        return self.closure(ENTRY_TEMPLATE)
 
     def closure(self, name: str) -> dict[str, bool]:
         """The template and every template it can pull in, each with whether it exists (an include marked

@@ -53,7 +53,7 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[str, ...], found
         if untracked(entry.name, skipped):
             continue
         rel = prefix + entry.name
-        if not utf8(entry.name):  # no URL, page or cache row can spell it
+        if not entry.name.isascii() and not utf8(entry.name):  # no URL, page or cache row can spell it
             unusable.append((rel, "its name is not valid UTF-8 (rename it)"))
         elif entry.is_dir():
             identity = _identity(entry.stat())

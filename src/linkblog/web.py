@@ -7,6 +7,7 @@ import socket
 import threading
 import urllib.error
 import urllib.request
+import zlib
 from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,3 +117,19 @@ def web_opener(deadline: Deadline | None = None) -> urllib.request.OpenerDirecto
     if deadline is not None:
         handlers += [DeadlineHTTPHandler(deadline), DeadlineHTTPSHandler(deadline)]
     return urllib.request.build_opener(*handlers)
+
+
+def inflated(body: bytes, encoding: str, limit: int) -> bytes:
+    """A body as its Content-Encoding sent it: inflated when gzip or deflate (some servers compress what was never
+    asked compressed), else as it is. ValueError when it cannot be read, or holds more than `limit` bytes."""
+    if encoding.strip().lower() not in ("gzip", "x-gzip", "deflate"):
+        return body
+    for wbits in (zlib.MAX_WBITS | 32, -zlib.MAX_WBITS):  # gzip or zlib by its header, else raw deflate
+        try:
+            data = zlib.decompressobj(wbits).decompress(body, limit + 1)
+        except zlib.error:
+            continue
+        if len(data) > limit:
+            raise ValueError(f"larger than {limit / 1024 / 1024:g} MB once inflated")
+        return data
+    raise ValueError(f"sent {encoding.strip()}-compressed, and that cannot be read")

@@ -21,7 +21,7 @@ from linkblog.importers.safexml import parse_xml, read_source_file
 from linkblog.markdown import shorten
 from linkblog.problems import Problem
 from linkblog.urls import as_uri
-from linkblog.web import Deadline, web_opener
+from linkblog.web import Deadline, inflated, web_opener
 
 MAX_BYTES = 50 * 2**20
 TIMEOUT_SECONDS = 20
@@ -77,6 +77,7 @@ def fetch(url: str) -> tuple[bytes | None, Problem | None]:
         request = Request(as_uri(url), headers={"User-Agent": f"linkblog/{__version__} (import)"})
         with deadline, web_opener(deadline).open(request, timeout=TIMEOUT_SECONDS) as response:
             data = response.read(MAX_BYTES + 1)
+            encoding = response.headers.get("Content-Encoding", "")
         if deadline.expired:  # cut short, what was read may look whole
             raise TimeoutError("timed out")
     except HTTPError as exc:
@@ -86,7 +87,10 @@ def fetch(url: str) -> tuple[bytes | None, Problem | None]:
         return None, Problem(url, f"could not fetch it ({reason}): offline? Save the feed and import the file")
     if len(data) > MAX_BYTES:
         return None, Problem(url, f"larger than {MAX_BYTES // 2**20} MB; save the feed and import the file")
-    return data, None
+    try:
+        return inflated(data, encoding, MAX_BYTES), None
+    except ValueError as exc:
+        return None, Problem(url, f"could not read it: {exc}")
 
 
 def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[ImportedPost | None, list[Problem]]:
