@@ -197,13 +197,17 @@ def test_into_a_file_is_one_line_and_nothing_is_written(tmp_path: Path) -> None:
     assert tree_bytes(site) == before
 
 
+def rss_file(path: Path, items: str, link: str = "https://old.example/") -> Path:
+    """An RSS feed file of these <item>s, from a channel at `link`."""
+    path.write_text(f"<?xml version='1.0'?><rss version='2.0'><channel><title>Old</title><link>{link}</link>{items}"
+                    "</channel></rss>", encoding="utf-8")
+    return path
+
+
 def test_a_year_written_with_four_digits_is_never_read_as_two(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
-    feed = tmp_path / "old.xml"
-    feed.write_text("<?xml version='1.0'?><rss version='2.0'><channel><title>Old</title><link>https://old.example/"
-                    "</link><item><title>Ancient</title><link>https://old.example/a</link>"
-                    "<pubDate>Mon, 01 Jan 0099 00:00:00 +0000</pubDate><description>Old.</description></item>"
-                    "</channel></rss>")
+    feed = rss_file(tmp_path / "old.xml", "<item><title>Ancient</title><link>https://old.example/a</link>"
+                    "<pubDate>Mon, 01 Jan 0099 00:00:00 +0000</pubDate><description>Old.</description></item>")
     done = run_cli(site, "import", "feed", str(feed))
     assert done.code == 0, done.err
     [post] = (site / "posts").glob("*.md")
@@ -260,12 +264,9 @@ def test_a_site_post_at_an_imported_post_s_url_makes_the_import_number_it(tmp_pa
 
 def test_a_saved_feed_s_relative_links_are_its_site_s(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
-    feed = tmp_path / "feed.xml"
-    feed.write_text("<?xml version='1.0'?><rss version='2.0'><channel><title>Old</title>"
-                    "<link>https://feed.example.net/blog/</link><item><title>Pictures</title>"
-                    "<pubDate>Mon, 02 Jan 2017 09:00:00 +0000</pubDate><description>&lt;p&gt;&lt;a href='/about/'&gt;"
-                    "About&lt;/a&gt; &lt;img src='img/pic.png' alt='pic'&gt;&lt;/p&gt;</description></item>"
-                    "</channel></rss>", encoding="utf-8")
+    feed = rss_file(tmp_path / "feed.xml", "<item><title>Pictures</title><pubDate>Mon, 02 Jan 2017 09:00:00 +0000"
+                    "</pubDate><description>&lt;p&gt;&lt;a href='/about/'&gt;About&lt;/a&gt; &lt;img src='img/pic.png' "
+                    "alt='pic'&gt;&lt;/p&gt;</description></item>", link="https://feed.example.net/blog/")
     done = run_cli(site, "import", "feed", str(feed))
     assert done.code == 0, done.err
     (imported,) = posts_of(site).values()
@@ -341,8 +342,7 @@ def test_an_entry_listed_twice_is_one_post(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
     item = ("<item><title>Twice</title><link>https://old.example/twice</link><guid>https://old.example/twice</guid>"
             "<pubDate>Mon, 02 Jan 2017 09:00:00 +0000</pubDate><description>Once.</description></item>")
-    feed = tmp_path / "twice.xml"
-    feed.write_text(f"<?xml version='1.0'?><rss version='2.0'><channel><title>Old</title>{item}{item}</channel></rss>")
+    feed = rss_file(tmp_path / "twice.xml", item + item)
     done = run_cli(site, "import", "feed", str(feed))
     assert done.code == 0, done.err
     assert len(list((site / "posts").glob("*.md"))) == 1

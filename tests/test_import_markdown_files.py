@@ -199,6 +199,16 @@ def test_a_post_at_a_url_of_the_site_s_own_pages_is_numbered_and_the_site_builds
     assert_builds(site)
 
 
+def imported_by_title(tmp_path: Path, kind: str, source: Path) -> tuple:
+    """`linkblog import KIND SOURCE` into a fresh site (which must succeed and build): the run, and the posts
+    written, by title."""
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", kind, str(source))
+    assert done.code == 0, done.err
+    assert_builds(site)
+    return done, {post.parsed.title: post.parsed for post in posts_of(site).values()}
+
+
 def test_hugo_keys_in_any_case_and_a_draft_written_as_text(tmp_path: Path) -> None:
     posts = tmp_path / "hugo" / "content" / "posts"
     posts.mkdir(parents=True)
@@ -210,10 +220,7 @@ def test_hugo_keys_in_any_case_and_a_draft_written_as_text(tmp_path: Path) -> No
                                          encoding="utf-8")
     (posts / "text-draft.md").write_text('---\ntitle: Y\ndate: 2016-05-02\ndraft: "true"\n---\nD.\n',
                                          encoding="utf-8")
-    site = fresh_site(tmp_path / "site")
-    done = run_cli(site, "import", "hugo", str(tmp_path / "hugo"))
-    assert done.code == 0, done.err
-    imported = {post.parsed.title: post.parsed for post in posts_of(site).values()}
+    done, imported = imported_by_title(tmp_path, "hugo", tmp_path / "hugo")
     assert sorted(imported) == ["Capital", "Published"]
     assert imported["Capital"].tags == ("Cap",)
     assert imported["Capital"].date == datetime(2016, 4, 1, 10, tzinfo=timezone(timedelta(hours=2)))
@@ -227,15 +234,11 @@ def test_a_link_kept_when_a_build_takes_it_and_named_when_left_out(tmp_path: Pat
                                                "Words.\n", encoding="utf-8")
     (source / "2016-03-03-ftp.md").write_text("---\ntitle: Ftp\nlink: ftp://files.example.com/x\n---\nWords.\n",
                                               encoding="utf-8")
-    site = fresh_site(tmp_path / "site")
-    done = run_cli(site, "import", "jekyll", str(tmp_path / "blog"))
-    assert done.code == 0, done.err
-    imported = {post.parsed.title: post.parsed for post in posts_of(site).values()}
+    done, imported = imported_by_title(tmp_path, "jekyll", tmp_path / "blog")
     assert (imported["Mail"].link, imported["Mail"].tags) == ("mailto:editor@example.com", ("2016",))
     assert imported["Ftp"].link is None
     [warning] = [line for line in done.err.splitlines() if "ftp://" in line]
     assert warning.startswith(str(source / "2016-03-03-ftp.md")) or "2016-03-03-ftp.md:3:" in warning
-    assert_builds(site)
 
 
 def test_hugo_translations_are_named_for_their_page_not_their_language(tmp_path: Path) -> None:
