@@ -347,3 +347,18 @@ def test_an_entry_listed_twice_is_one_post(tmp_path: Path) -> None:
     assert done.code == 0, done.err
     assert len(list((site / "posts").glob("*.md"))) == 1
     assert "the same entry again" in done.out + done.err
+
+
+def test_enclosures_are_linked_and_the_author_kept(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    feed = rss_file(tmp_path / "cast.xml", "<item><title>Episode 1</title><link>https://old.example/1</link>"
+                    "<author>anne@example.com (Anne Host)</author>"
+                    "<enclosure url='https://cdn.example/ep1.mp3' length='1' type='audio/mpeg'/>"
+                    "<pubDate>Mon, 02 Jan 2017 09:00:00 +0000</pubDate><description>Show notes.</description></item>")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    (imported,) = posts_of(site).values()
+    assert '<a href="https://cdn.example/ep1.mp3">ep1.mp3</a>' in imported.parsed.html
+    assert "Anne Host" in imported.meta["author"]
+    assert_builds(site)
+

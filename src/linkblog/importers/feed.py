@@ -100,7 +100,7 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
         written = written_date(entry)
         why = f"its date '{written}' is not one it can read" if written else "it has no date"
         return None, [Problem(origin, f"skipped: {why}", warning=True)]
-    body_html = entry_html(entry)
+    body_html = entry_html(entry) + enclosures_html(entry)
     kind = (entry.get("title_detail") or {}).get("type")  # feedparser's verdict: text or HTML
     title = title_text(entry.get("title", ""), kind in HTML_TYPES if kind else None)
     warnings = []
@@ -109,8 +109,9 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
         warnings.append(Problem(origin, f"no title; named it '{title}'", warning=True))
     link = entry.get("link") if links_out(entry.get("link"), None) else None
     tags = dict.fromkeys(name for tag in entry.get("tags", []) if (name := (tag.get("term") or tag.get("label"))))
+    author = " ".join(str(entry.get("author") or "").split()) or None
     post = ImportedPost(origin=f"{origin} '{title}'", title=title, date=date, body=to_markdown(body_html),
-                        tags=tuple(t.strip() for t in tags if t.strip()), link=link, origin_url=link)
+                        tags=tuple(t.strip() for t in tags if t.strip()), link=link, origin_url=link, author=author)
     return post, warnings
 
 
@@ -131,6 +132,14 @@ def entry_date(entry: Any, options: ImportOptions) -> datetime | None:
 def written_date(entry: Any) -> str | None:
     """The entry's date as the feed spells it, if it gives one."""
     return next((entry[key] for key in ("published", "updated", "created") if entry.get(key)), None)
+
+
+def enclosures_html(entry: Any) -> str:
+    """An entry's enclosures (a podcast's audio, an attached file) as links at the end of its body."""
+    links = [e.get("href") for e in entry.get("enclosures", []) if links_out(e.get("href"), None)]
+    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(href.rsplit("/", 1)[-1] or href)}</a></li>'
+                    for href in dict.fromkeys(links))
+    return f"<p>Attached:</p><ul>{items}</ul>" if items else ""
 
 
 def entry_html(entry: Any) -> str:
