@@ -182,3 +182,10 @@ def test_code_holding_a_fence_keeps_every_block_whole() -> None:
     page = BeautifulSoup(markdown.render(to_markdown(html), "t")[0], "html.parser")
     assert [pre.get_text() for pre in page.find_all("pre")] == [code + "\n", "line one  \nline two\n"]
     assert [p.get_text() for p in page.find_all("p")] == ["How:", "Spaces:", "End."]
+
+
+def test_a_link_that_runs_a_script_keeps_only_its_text() -> None:
+    md = to_markdown('<p><a href="javascript:alert(1)">Menu</a> and <a href="https://x.example/">a page</a></p>')
+    page = rendered(md)
+    assert page.get_text().strip() == "Menu and a page"
+    assert [a["href"] for a in page.find_all("a")] == ["https://x.example/"]

@@ -23,6 +23,8 @@ AUTOP_CONTAINERS = {"blockquote", "div", "section", "article", "aside"}
 _VERBATIM = {"pre", "code", "script", "style", "textarea"}
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
+# Links that run code (markdown-it refuses them, and would print the whole [text](link) instead).
+_SCRIPT_LINK = re.compile(r"\s*(?:javascript|vbscript|data):", re.IGNORECASE)
 # Text that would start a Markdown block if it began a line: headings, quotes, lists, rules, fences.
 _LINE_START = re.compile(r"^( {0,3})(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|-+\s*$|=+\s*$|```|~~~)",
                          re.MULTILINE)
@@ -82,6 +84,8 @@ class Converter(MarkdownConverter):
 
     def convert_a(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         if isinstance(el.get("href"), str):
+            if _SCRIPT_LINK.match(el["href"]):  # no page may link a script: Markdown would show it as text
+                return text
             el["href"] = link_destination(el["href"])
         return super().convert_a(el, text, parent_tags)
 
