@@ -189,3 +189,9 @@ def test_a_link_that_runs_a_script_keeps_only_its_text() -> None:
     page = rendered(md)
     assert page.get_text().strip() == "Menu and a page"
     assert [a["href"] for a in page.find_all("a")] == ["https://x.example/"]
+
+
+def test_a_link_written_in_angle_brackets_stays_a_link() -> None:
+    page = rendered(to_markdown("<p>See <https://x.example/a?b=1> now.</p>"))
+    assert [a["href"] for a in page.find_all("a")] == ["https://x.example/a?b=1"]
+    assert page.get_text().strip() == "See https://x.example/a?b=1 now."

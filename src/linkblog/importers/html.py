@@ -23,6 +23,7 @@ AUTOP_CONTAINERS = {"blockquote", "div", "section", "article", "aside"}
 _VERBATIM = {"pre", "code", "script", "style", "textarea"}
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
+_ANGLE_LINK = re.compile(r"<(https?://[^\s<>\"']+)>", re.IGNORECASE)
 # Links that run code (markdown-it refuses them, and would print the whole [text](link) instead).
 _SCRIPT_LINK = re.compile(r"\s*(?:javascript|vbscript|data):", re.IGNORECASE)
 # Text that would start a Markdown block if it began a line: headings, quotes, lists, rules, fences.
@@ -130,6 +131,8 @@ def to_markdown(html: str, line_breaks: bool = False) -> str:
 
 def parsed_html(html: str) -> BeautifulSoup:
     """An HTML fragment parsed; a link post's body that is only a URL is HTML too (no warning that it is not)."""
+    # <https://x.example/> as Markdown writes a link, which an HTML parser would take for a tag and drop.
+    html = _ANGLE_LINK.sub(lambda m: f'<a href="{m[1]}">{m[1]}</a>', html)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         return BeautifulSoup(html, "html.parser")
