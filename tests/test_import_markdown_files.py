@@ -241,6 +241,17 @@ def test_a_link_kept_when_a_build_takes_it_and_named_when_left_out(tmp_path: Pat
     assert warning.startswith(str(source / "2016-03-03-ftp.md")) or "2016-03-03-ftp.md:3:" in warning
 
 
+def test_a_jekyll_category_folder_gives_its_posts_that_category(tmp_path: Path) -> None:
+    source = tmp_path / "blog" / "news" / "_posts"
+    source.mkdir(parents=True)
+    (source / "2016-03-02-fresh.md").write_text("---\ntitle: Fresh\ntags: [a]\n---\nWords.\n", encoding="utf-8")
+    (tmp_path / "blog" / "_posts").mkdir()
+    (tmp_path / "blog" / "_posts" / "2016-03-03-plain.md").write_text("---\ntitle: Plain\n---\nWords.\n",
+                                                                      encoding="utf-8")
+    _, imported = imported_by_title(tmp_path, "jekyll", tmp_path / "blog")
+    assert (imported["Fresh"].tags, imported["Plain"].tags) == (("a", "news"), ())
+
+
 def test_hugo_translations_are_named_for_their_page_not_their_language(tmp_path: Path) -> None:
     source = tmp_path / "hugo"
     (source / "content" / "posts" / "my-trip").mkdir(parents=True)

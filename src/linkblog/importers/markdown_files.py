@@ -44,6 +44,7 @@ class Folder:
     tz: ZoneInfo
     options: ImportOptions
     languages: frozenset[str] = frozenset()  # a multilingual Hugo site's: my-post.en.md is my-post in English
+    root: Path | None = None  # a Jekyll site's folder: news/_posts/ gives its posts the category news
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ def read_jekyll(source: str, options: ImportOptions) -> tuple[Harvest | None, li
     if options.drafts and (root / "_drafts").is_dir():
         files += [(p, True) for p in content_files(root / "_drafts")]
     home = joined_url(settings.get("url"), settings.get("baseurl"))
-    return read_folder(Folder("jekyll", zone(settings.get("timezone"), options), options), files,
+    return read_folder(Folder("jekyll", zone(settings.get("timezone"), options), options, root=root), files,
                        home, warnings)
 
 
@@ -204,7 +205,8 @@ def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, s
                         doc.lines.get(written[0]), warning=True)] if written and link is None else []
     post = ImportedPost(
         origin=doc.name, title=text_value(meta.get("title")) or slug.replace("-", " ").title(), date=date,
-        body=doc.body, tags=post_tags(meta), slug=slug, link=link, source=text_value(meta.get("source")),
+        body=doc.body, tags=tuple(dict.fromkeys(post_tags(meta) + folder_categories(folder, doc.path))), slug=slug,
+        link=link, source=text_value(meta.get("source")),
         via=via_value(meta.get("via")), draft=draft, author=text_value(meta.get("author")),
         summary=next((s for k in ("summary", "excerpt", "description") if (s := text_value(meta.get(k)))), None))
     return post, None, left_out
@@ -224,6 +226,15 @@ def post_date(folder: Folder, doc: Document, named: re.Match | None) -> tuple[da
         return read_date(iso_offset(value) if isinstance(value, str) else value, folder.tz), None
     except ValueError as exc:
         return None, Problem(doc.name, str(exc), doc.lines.get(key or "", 1))
+
+
+def folder_categories(folder: Folder, path: Path) -> tuple[str, ...]:
+    """The categories Jekyll gives a post by the folders its _posts/ is in: news/_posts/x.md is in news."""
+    if folder.root is None or not path.is_relative_to(folder.root):
+        return ()
+    parts = path.relative_to(folder.root).parts[:-1]
+    last = max((at for at, part in enumerate(parts) if part == "_posts"), default=0)
+    return tuple(part for part in parts[:last] if part != "_posts")
 
 
 def post_tags(meta: dict[str, Any]) -> tuple[str, ...]:
