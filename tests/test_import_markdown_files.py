@@ -34,8 +34,10 @@ def test_jekyll_files(jekyll) -> None:
     assert done.code == 0, done.err
     assert sorted(posts_of(site)) == [
         "2015-04-09-some-customers-suck.md", "2015-06-01-work-vs-progress.md", "2016-01-14-liquid-tags.md",
-        "2016-03-01-news-in-a-category-folder.md", "2016-04-01-unpublished.md", "2016-06-01-a-draft-idea.md"]
-    assert "not Markdown (.html) ×1" in done.out
+        "2016-03-01-news-in-a-category-folder.md", "2016-04-01-unpublished.md", "2016-05-01-an-html-post.md",
+        "2016-06-01-a-draft-idea.md"]
+    html_post = posts_of(site)["2016-05-01-an-html-post.md"]
+    assert html_post.body.strip() == "Jekyll posts may be HTML."  # as Markdown: no <p> left
 
 
 def test_jekyll_link_post_front_matter_kept(jekyll) -> None:
@@ -97,7 +99,7 @@ def test_jekyll_site_builds_and_rerun_changes_nothing(jekyll) -> None:
     assert_builds(site)
     before = tree_bytes(site / "posts")
     again = run_cli(site, "import", "jekyll", str(JEKYLL), "--drafts")
-    assert again.code == 0 and "0 new, 6 unchanged" in again.out
+    assert again.code == 0 and "0 new, 7 unchanged" in again.out
     assert tree_bytes(site / "posts") == before
 
 

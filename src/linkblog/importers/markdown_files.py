@@ -17,12 +17,14 @@ import yaml
 from linkblog.content import JEKYLL_NAME, TEXT_FIELDS, decode, read_date
 from linkblog.importers.attribution import links_out
 from linkblog.importers.dates import iso_offset
+from linkblog.importers.html import to_markdown
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.model import Via
 from linkblog.problems import Problem
 from linkblog.yamlload import error_line, error_message, load_mapping
 
 MARKDOWN = {".md", ".markdown", ".mkdown", ".mkd", ".mdown"}
+HTML_POSTS = {".html", ".htm"}  # what jekyll-import and hand-written old posts often are: converted to Markdown
 OTHER_CONTENT = {".html", ".htm", ".textile", ".org", ".adoc", ".rst", ".pandoc"}
 _YAML = re.compile(r"---[ \t]*\n(.*?\n)??(?:---|\.\.\.)[ \t]*(?:\n|$)", re.DOTALL)
 _TOML = re.compile(r"\+\+\+[ \t]*\n(.*?\n)??\+\+\+[ \t]*(?:\n|$)", re.DOTALL)
@@ -99,7 +101,7 @@ def read_folder(folder: Folder, files: list[tuple[Path, bool]], home: Any,
     errors: list[Problem] = []
     for path, in_drafts in files:
         name = str(path)
-        if path.suffix.lower() not in MARKDOWN:
+        if path.suffix.lower() not in MARKDOWN | HTML_POSTS:
             harvest.skipped[f"not Markdown ({path.suffix.lower()})"] += 1
         elif path.name == "_index.md":
             harvest.skipped["section list page (_index.md)"] += 1
@@ -205,7 +207,8 @@ def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, s
                         doc.lines.get(written[0]), warning=True)] if written and link is None else []
     post = ImportedPost(
         origin=doc.name, title=text_value(meta.get("title")) or slug.replace("-", " ").title(), date=date,
-        body=doc.body, tags=tuple(dict.fromkeys(post_tags(meta) + folder_categories(folder, doc.path))), slug=slug,
+        body=to_markdown(doc.body) if doc.path.suffix.lower() in HTML_POSTS else doc.body,
+        tags=tuple(dict.fromkeys(post_tags(meta) + folder_categories(folder, doc.path))), slug=slug,
         link=link, source=text_value(meta.get("source")),
         via=via_value(meta.get("via")), draft=draft, author=text_value(meta.get("author")),
         summary=next((s for k in ("summary", "excerpt", "description") if (s := text_value(meta.get(k)))), None))
