@@ -362,3 +362,38 @@ def test_enclosures_are_linked_and_the_author_kept(tmp_path: Path) -> None:
     assert "Anne Host" in imported.meta["author"]
     assert_builds(site)
 
+
+
+class MovedFeedHandler(QuietHandler):
+    """A feed that moved: /old answers 301 to /blog/feed.xml, whose relative links are the new place's."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        if self.path == "/old":
+            self.send_response(301)
+            self.send_header("Location", "/blog/feed.xml")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        data = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>Moved</title><item><title>Pic</title>"
+                b"<pubDate>Mon, 02 Jan 2017 09:00:00 +0000</pubDate><description>&lt;img src='img/pic.png' "
+                b"alt='pic'&gt;</description></item></channel></rss>")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_a_feed_reached_through_a_redirect_resolves_links_where_it_ended(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), MovedFeedHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        site = fresh_site(tmp_path / "site")
+        done = run_cli(site, "import", "feed", base + "/old")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.code == 0, done.err
+    (imported,) = posts_of(site).values()
+    assert f"{base}/blog/img/pic.png" in imported.parsed.html

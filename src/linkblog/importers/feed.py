@@ -32,14 +32,14 @@ _TITLE_LENGTH = 60
 def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list[Problem]]:
     """Every entry of the feed, or the one problem that stops the import."""
     is_url = source.startswith(("http://", "https://"))
-    data, problem = fetch(source) if is_url else read_source_file(source)
+    data, problem, base = fetch(source) if is_url else (*read_source_file(source), None)
     if data is None:
         return None, [problem] if problem else []
     # defusedxml first: feedparser's XML parser must never meet an entity declaration.
     root, problem = parse_xml(source, data, forbid_dtd=False)
     if root is None:
         return None, [problem] if problem else []
-    parsed = parsed_feed(data, source if is_url else None)
+    parsed = parsed_feed(data, base)
     if not is_url and parsed.feed.get("link"):  # a saved feed's relative links are its site's, as the URL's are
         parsed = parsed_feed(data, parsed.feed["link"])
     if not parsed.get("version"):
@@ -70,27 +70,28 @@ def parsed_feed(data: bytes, base: str | None) -> Any:
                             sanitize_html=False)
 
 
-def fetch(url: str) -> tuple[bytes | None, Problem | None]:
-    """The feed's bytes, fetched with a timeout and a size limit, or a one-line reason it failed."""
+def fetch(url: str) -> tuple[bytes | None, Problem | None, str | None]:
+    """The feed's bytes, fetched with a timeout and a size limit, or a one-line reason it failed; and where the
+    redirects, if any, ended: what the feed's relative links are relative to."""
     deadline = Deadline(TIMEOUT_SECONDS)
     try:
         request = Request(as_uri(url), headers={"User-Agent": f"linkblog/{__version__} (import)"})
         with deadline, web_opener(deadline).open(request, timeout=TIMEOUT_SECONDS) as response:
             data = response.read(MAX_BYTES + 1)
-            encoding = response.headers.get("Content-Encoding", "")
+            encoding, final = response.headers.get("Content-Encoding", ""), response.url
         if deadline.expired:  # cut short, what was read may look whole
             raise TimeoutError("timed out")
     except HTTPError as exc:
-        return None, Problem(url, f"could not fetch it: HTTP {exc.code} {exc.reason}")
+        return None, Problem(url, f"could not fetch it: HTTP {exc.code} {exc.reason}"), None
     except (URLError, OSError, ValueError, http.client.HTTPException) as exc:  # InvalidURL: a control character
         reason = getattr(exc, "reason", None) or exc
-        return None, Problem(url, f"could not fetch it ({reason}): offline? Save the feed and import the file")
+        return None, Problem(url, f"could not fetch it ({reason}): offline? Save the feed and import the file"), None
     if len(data) > MAX_BYTES:
-        return None, Problem(url, f"larger than {MAX_BYTES // 2**20} MB; save the feed and import the file")
+        return None, Problem(url, f"larger than {MAX_BYTES // 2**20} MB; save the feed and import the file"), None
     try:
-        return inflated(data, encoding, MAX_BYTES), None
+        return inflated(data, encoding, MAX_BYTES), None, final
     except ValueError as exc:
-        return None, Problem(url, f"could not read it: {exc}")
+        return None, Problem(url, f"could not read it: {exc}"), None
 
 
 def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[ImportedPost | None, list[Problem]]:
