@@ -346,7 +346,7 @@ def test_an_entry_listed_twice_is_one_post(tmp_path: Path) -> None:
     done = run_cli(site, "import", "feed", str(feed))
     assert done.code == 0, done.err
     assert len(list((site / "posts").glob("*.md"))) == 1
-    assert "the same entry again" in done.out + done.err
+    assert "  the same entry again (its id): entry 2 'Twice'" in done.out.splitlines()
 
 
 def test_enclosures_are_linked_and_the_author_kept(tmp_path: Path) -> None:

@@ -92,6 +92,7 @@ def test_jekyll_without_drafts_flag(tmp_path: Path) -> None:
     assert done.code == 0, done.err
     assert "2016-06-01-a-draft-idea.md" not in posts_of(site)
     assert "draft (use --drafts) ×1" in done.out  # published: false; _drafts/ is not read at all
+    assert f"  draft (use --drafts): {JEKYLL / '_posts' / '2016-04-01-unpublished.md'}" in done.out.splitlines()
 
 
 def test_jekyll_site_builds_and_rerun_changes_nothing(jekyll) -> None:

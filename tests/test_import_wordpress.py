@@ -132,6 +132,13 @@ def test_report_counts_what_was_skipped(imported) -> None:
         assert reason in out
 
 
+def test_report_names_what_was_skipped(imported) -> None:
+    lines = imported[0].out.splitlines()
+    assert "  draft (use --drafts): 'Half-written thoughts'" in lines
+    assert "  private (use --drafts): 'Private notes'" in lines
+    assert "  page: 'About'" in lines
+
+
 def test_imported_site_builds(imported) -> None:
     assert_builds(imported[1])
 

@@ -33,6 +33,7 @@ class ImportReport:
     into: str
     outcome: Outcome
     skipped: Counter[str]
+    skipped_names: dict[str, list[str]]
     recovered: list[PlannedFile]
     warnings: int
     root: Path
@@ -50,6 +51,7 @@ class ImportReport:
                  f"{len(done.unchanged)} unchanged, {len(done.overwritten)} overwritten"]
         if self.skipped:
             lines.append(f"Skipped {sum(self.skipped.values())}: {skipped_text(self.skipped)}")
+            lines += [f"  {reason}: {names_text(names)}" for reason, names in sorted(self.skipped_names.items())]
         if self.recovered:
             lines.append(f"Recovered {count(len(self.recovered), 'link post')} (review them):")
             lines += [f"  {self.shown(f.path)}: {attribution_text(f.post)}" for f in self.recovered]
@@ -85,7 +87,7 @@ def import_posts(kind: str, source: str, config: Config, into: Path | None = Non
     recovered = [file for file in planned if id(file.post) not in originals]
     skipped = harvest.skipped + Counter({"not valid as a post (see warnings)": len(unplanned)})
     into_shown = shown_path(target, config.root) + "/"
-    report = ImportReport(into_shown, outcome, skipped, recovered, len(warnings), config.root)
+    report = ImportReport(into_shown, outcome, skipped, harvest.skipped_names, recovered, len(warnings), config.root)
     return report, warnings
 
 
@@ -101,6 +103,12 @@ def outside_posts(target: Path, config: Config) -> list[Problem]:
 def skipped_text(skipped: Counter[str]) -> str:
     """What was skipped, by reason: 'attachment ×1, page ×2'."""
     return ", ".join(f"{reason} ×{number}" for reason, number in sorted(skipped.items()) if number)
+
+
+def names_text(names: list[str], shown: int = 5) -> str:
+    """The first few names of what was left out for one reason, and how many more."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def shown_path(path: Path, root: Path) -> str:

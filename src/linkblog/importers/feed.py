@@ -51,16 +51,28 @@ def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list
     for number, entry in enumerate(parsed.entries, 1):
         identity = entry.get("id") or entry.get("link")
         if identity and identity in seen:  # a feed that lists an entry twice: one post
-            harvest.skipped["the same entry again (its id)"] += 1
+            harvest.skip("the same entry again (its id)", entry_name(number, entry))
             continue
         seen.add(identity or "")
         post, warnings = entry_post(f"{source}: entry {number}", entry, options)
         harvest.warnings += warnings
         if post is None:
-            harvest.skipped["unreadable date" if written_date(entry) else "no date"] += 1
+            harvest.skip("unreadable date" if written_date(entry) else "no date", entry_name(number, entry))
         else:
             harvest.posts.append(post)
     return harvest, []
+
+
+def entry_name(number: int, entry: Any) -> str:
+    """How a report names an entry left out: its place in the feed, and its title when it has one."""
+    title = entry_title(entry)
+    return f"entry {number} '{title}'" if title else f"entry {number}"
+
+
+def entry_title(entry: Any) -> str:
+    """An entry's title as text, read as feedparser says it is written: text or HTML."""
+    kind = (entry.get("title_detail") or {}).get("type")
+    return title_text(entry.get("title", ""), kind in HTML_TYPES if kind else None)
 
 
 def parsed_feed(data: bytes, base: str | None) -> Any:
@@ -102,8 +114,7 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
         why = f"its date '{written}' is not one it can read" if written else "it has no date"
         return None, [Problem(origin, f"skipped: {why}", warning=True)]
     body_html = entry_html(entry) + enclosures_html(entry)
-    kind = (entry.get("title_detail") or {}).get("type")  # feedparser's verdict: text or HTML
-    title = title_text(entry.get("title", ""), kind in HTML_TYPES if kind else None)
+    title = entry_title(entry)
     warnings = []
     if not title:
         title = shorten(plain_text(body_html), _TITLE_LENGTH) or "Untitled"

@@ -102,9 +102,9 @@ def read_folder(folder: Folder, files: list[tuple[Path, bool]], home: Any,
     for path, in_drafts in files:
         name = str(path)
         if path.suffix.lower() not in MARKDOWN | HTML_POSTS:
-            harvest.skipped[f"not Markdown ({path.suffix.lower()})"] += 1
+            harvest.skip(f"not Markdown ({path.suffix.lower()})", name)
         elif path.name == "_index.md":
-            harvest.skipped["section list page (_index.md)"] += 1
+            harvest.skip("section list page (_index.md)", name)
         else:
             document, problems = split_document(name, path, in_drafts)
             errors += problems
@@ -121,7 +121,7 @@ def add_document(folder: Folder, document: Document, harvest: Harvest, errors: l
         return
     harvest.warnings += problems
     if reason:
-        harvest.skipped[reason] += 1
+        harvest.skip(reason, document.name)
     elif post is not None:
         harvest.posts.append(post)
         harvest.warnings += template_tags(folder.kind, document)

@@ -45,6 +45,12 @@ class Harvest:
 
     posts: list[ImportedPost] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
+    skipped_names: dict[str, list[str]] = field(default_factory=dict)  # reason -> each item left out for it
     warnings: list[Problem] = field(default_factory=list)
     # The old blog's address: a link there does not "link out", so it names no article.
     home: str | None = None
+
+    def skip(self, reason: str, name: str) -> None:
+        """Leave an item out, counted and named under its reason."""
+        self.skipped[reason] += 1
+        self.skipped_names.setdefault(reason, []).append(name)

@@ -96,14 +96,20 @@ def read_item(export: Export, item: Element, harvest: Harvest) -> None:
     harvest.skipped["comment"] += len(item.findall(export.wp + "comment"))
     reason = skip_reason(export, item)
     if reason:
-        harvest.skipped[reason] += 1
+        harvest.skip(reason, item_name(export, item))
         return
     post, warnings = item_post(export, item)
     harvest.warnings += warnings
     if post is None:
-        harvest.skipped["no date"] += 1
+        harvest.skip("no date", item_name(export, item))
     else:
         harvest.posts.append(post)
+
+
+def item_name(export: Export, item: Element) -> str:
+    """How a report names an item left out: its title, or its number when it has none."""
+    title = title_text(item.findtext("title") or "")
+    return f"'{title}'" if title else f"item {export.text(item, 'post_id') or '?'}"
 
 
 def skip_reason(export: Export, item: Element) -> str | None:
