@@ -134,6 +134,15 @@ def test_uncommitted_posts_are_deployed_with_a_warning(repo: Path) -> None:
     assert "2017/03/unsaved/index.html" in branch_files(remote_of(repo))
 
 
+def test_a_page_named_like_an_editors_temporary_file_is_deployed(repo: Path) -> None:
+    (repo / "posts" / "release.md").write_text(post_text("Release", "2017-03-03 10:00", tags="[x]", slug="v1.tmp"))
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "A release")
+    run = run_cli(repo, "deploy")
+    assert run.code == 0, run.err
+    assert "2017/03/v1.tmp/index.html" in branch_files(remote_of(repo))
+
+
 def test_cname_comes_from_the_config(repo: Path) -> None:
     (repo / "config.yaml").write_text((repo / "config.yaml").read_text() + "cname: notes.example.com\n")
     assert run_cli(repo, "deploy").code == 0

@@ -17,12 +17,14 @@ def output(*files: str, ids: dict[str, set[str]] | None = None) -> Output:
 
 
 def test_read_output_lists_every_file_as_named_on_disk(tmp_path: Path) -> None:
-    for name in ("index.html", ".nojekyll", "About.html", "2016/01/a/index.html", "images/Chart.PNG"):
+    names = ("index.html", ".nojekyll", "About.html", "2016/01/a/index.html", "images/Chart.PNG",
+             "2016/01/v1.tmp/index.html", "notes~/index.html", "vim.swp")
+    for name in names:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", "utf-8")
     out = read_output(tmp_path, BASE)
     # Hidden files are served too, and the server matches names case-sensitively.
-    assert out.files == {"index.html", ".nojekyll", "About.html", "2016/01/a/index.html", "images/Chart.PNG"}
+    assert out.files == set(names)
     assert (out.root, out.base, out.ids) == (tmp_path, BASE, {})
 
 

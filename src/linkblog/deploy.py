@@ -20,7 +20,7 @@ from linkblog.build import Builder, BuildOptions, output_identity
 from linkblog.cache import load_built
 from linkblog.config import Config, load_config
 from linkblog.problems import Problem, errors
-from linkblog.scan import scan
+from linkblog.scan import every_file
 
 # Paths per `git hash-object` call: well under any system's argument-length limit.
 HASH_BATCH = 500
@@ -151,7 +151,7 @@ def site_files(config: Config) -> list[str]:
     if not (config.output_path / "index.html").is_file():
         raise GitError(f"{config.output_dir}/ holds no built site (run `linkblog build`, or deploy without "
                        "--no-build)")
-    return [found.rel for found in scan(config.output_path, skipped=())]
+    return [found.rel for found in every_file(config.output_path)]
 
 
 def built_selection(config: Config) -> list[Problem]:

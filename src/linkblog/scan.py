@@ -19,30 +19,36 @@ class Found:
 
 HIDDEN = (".", "#")
 PRIVATE = (".", "#", "_")
+TEMPORARY = ("~", ".swp", ".tmp")  # how editors' temporary files end: never an input
 
 
-def untracked(name: str, skipped: tuple[str, ...] = HIDDEN) -> bool:
-    """True for a file or folder name a scan skips: an editor's temporary file, or one starting with `skipped`."""
-    return name.startswith(skipped) or name.endswith(("~", ".swp", ".tmp"))
+def untracked(name: str, skipped: tuple[str, ...] = HIDDEN, temporary: tuple[str, ...] = TEMPORARY) -> bool:
+    """True for a file or folder name a scan skips: one starting with `skipped` or ending as `temporary`."""
+    return name.startswith(skipped) or name.endswith(temporary)
 
 
 Unusable = list[tuple[str, str]]  # (path relative to the folder scanned, why it was left out)
 
 
 def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN,
-         unusable: Unusable | None = None) -> list[Found]:
+         unusable: Unusable | None = None, temporary: tuple[str, ...] = TEMPORARY) -> list[Found]:
     """Files under folder (ending in suffix), sorted, skipping editor temp files and names starting with `skipped`.
 
     What cannot be read as a file (a link to nothing, a pipe, a link to a folder it is in) goes to `unusable`."""
     found: list[Found] = []
     if folder.is_dir():
-        _walk(str(folder), "", suffix, skipped, found, [] if unusable is None else unusable,
+        _walk(str(folder), "", suffix, (skipped, temporary), found, [] if unusable is None else unusable,
               {_identity(os.stat(folder))})
     return sorted(found, key=lambda f: f.rel)
 
 
-def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[str, ...], found: list[Found],
-          unusable: Unusable, above: set[tuple[int, int]]) -> None:
+def every_file(folder: Path) -> list[Found]:
+    """Every file under a folder a build wrote, hidden or named like a temporary file (a page's slug may be)."""
+    return scan(folder, skipped=(), temporary=())
+
+
+def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...], tuple[str, ...]],
+          found: list[Found], unusable: Unusable, above: set[tuple[int, int]]) -> None:
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
@@ -50,7 +56,7 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[str, ...], found
         unusable.append((prefix.rstrip("/"), f"cannot be read ({exc.strerror or exc})"))
         return
     for entry in entries:
-        if untracked(entry.name, skipped):
+        if untracked(entry.name, *skipped):
             continue
         rel = prefix + entry.name
         if not entry.name.isascii() and not utf8(entry.name):  # no URL, page or cache row can spell it

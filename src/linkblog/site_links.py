@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-from linkblog.scan import scan
+from linkblog.scan import every_file
 from linkblog.urls import Urls
 
 
@@ -40,7 +40,7 @@ class Target:
 def read_output(root: Path, url: str) -> Output:
     """The files of the output folder (names exactly as written, so case matters as on the server), at the base
     URL as the site's links spell it (`/café/` percent-encoded, `/%7Ejane/` as `/~jane/`)."""
-    return Output(root, Urls(url).absolute(""), {found.rel for found in scan(root, skipped=())})
+    return Output(root, Urls(url).absolute(""), {found.rel for found in every_file(root)})
 
 
 def url_of(base: str, rel: str) -> str:
