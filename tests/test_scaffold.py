@@ -132,6 +132,29 @@ def test_a_title_whose_url_another_post_has_is_numbered(tmp_path: Path):
     assert run_cli(site, "build").code == 0
 
 
+@pytest.mark.parametrize("name", ["note.md", "weekly/index.md"])
+def test_a_title_whose_url_a_post_has_by_its_title_is_numbered(tmp_path: Path, name: str):
+    """The other post takes its slug from its title, not from its file's name or a slug: of its own."""
+    now = datetime.now(UTC)
+    site = make_site(tmp_path / "site", {name: post_text("Weekly", f"{now:%Y-%m-%d %H:%M}")})
+    run = run_cli(site, "new", "Weekly")
+    assert run.code == 0, run.err
+    assert run.out.strip().endswith("-weekly-2.md") and f"posts/{name}" in run.err
+    assert run_cli(site, "build").code == 0
+
+
+def test_a_numbered_title_started_again_the_same_day_is_refused(tmp_path: Path):
+    now = datetime.now(UTC)
+    site = make_site(tmp_path / "site", {"note.md": post_text("Weekly", f"{now:%Y-%m-%d %H:%M}", slug="weekly")})
+    first = run_cli(site, "new", "Weekly")
+    assert first.code == 0, first.err
+    before = tree_bytes(site)
+    again = run_cli(site, "new", "Weekly")
+    assert (again.code, again.out) == (1, "")
+    assert again.err.startswith(f"{first.out.strip()}: ") and "already exists" in again.err
+    assert tree_bytes(site) == before
+
+
 @pytest.mark.parametrize("title", ["   ", "Ctrl\x07bell"], ids=["blank", "control-character"])
 def test_a_title_a_build_would_refuse_is_not_written(site: Path, title: str):
     before = tree_bytes(site)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -76,9 +77,19 @@ def posts_near(config: Config, link: str | None, slug: str) -> list[Parsed]:
 
     def wanted(rel: str, data: bytes) -> bool:
         return (link is not None and holding in data.lower()) or slug in slugify(PurePosixPath(rel).stem) \
-            or b"slug:" in data
+            or b"slug:" in data or titled(data, slug)
 
     return read_posts(config, wanted)[0]
+
+
+_TITLE_LINE = re.compile(rb"^title:[ \t]*(.*)$", re.MULTILINE)
+
+
+def titled(data: bytes, slug: str) -> bool:
+    """True when a post file's title line may give it `slug` (or the title is not on that line alone)."""
+    found = _TITLE_LINE.search(data)
+    made = slugify(found.group(1).decode("utf-8", "replace")) if found else ""
+    return found is not None and (not made or slug in made)
 
 
 def published_urls(config: Config) -> dict[str, set[str]]:

@@ -134,8 +134,9 @@ def free_slug(config: Config, existing: list[Parsed], base: str, now: datetime) 
     first = taken.get(url) or ("a page of the site's own" if reserved(url) else None)
     if first is None:
         return base, None
-    slug = next(slug for number in count(2) if (
-        free := permalink_path(config.permalink, now, slug := f"{base}-{number}")) not in taken and not reserved(free))
+    # A numbered file started today with this title is this post started again: its slug, refused as the base's is.
+    slug = next(slug for number in count(2) if post_path(config, now, slug := f"{base}-{number}").exists() or (
+        (free := permalink_path(config.permalink, now, slug)) not in taken and not reserved(free)))
     return slug, first
 
 
