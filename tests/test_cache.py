@@ -15,6 +15,7 @@ from conftest import SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
 from linkblog.cache import (
+    BUILT_FILE,
     DATABASE,
     INPUTS_FILE,
     CacheError,
@@ -90,6 +91,29 @@ def test_a_damaged_cache_is_ignored_with_one_warning(site: Path, damage) -> None
     err, good = build_twice_with(site, damage)
     assert err.count("warning: ignoring the build cache") == 1, err
     assert tree_bytes(site / "build") == good
+
+
+def cache_folder_a_file(site: Path) -> None:
+    shutil.rmtree(site / ".cache")
+    (site / ".cache").write_text("")
+
+
+def record_a_folder(site: Path) -> None:
+    (site / BUILT_FILE).unlink()
+    (site / BUILT_FILE).mkdir()
+
+
+@pytest.mark.parametrize("damage", [cache_folder_a_file, record_a_folder])
+def test_a_cache_that_cannot_be_written_is_one_warning_and_the_build_lands(site: Path, damage) -> None:
+    assert run_cli(site, "build").code == 0
+    damage(site)
+    (site / "posts" / "2017-03-03-new.md").write_text(post_text("New one", "2017-03-03 10:00", tags="[x]"))
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    assert run.err.count("warning: ignoring the build cache") == 1 and "Traceback" not in run.err
+    assert (site / "build" / "2017" / "03" / "new" / "index.html").exists()
+    again = run_cli(site, "build")
+    assert again.code == 0, again.err
 
 
 @pytest.mark.parametrize(("column", "value"), [("quote_end", "x"), ("html", b"\x80\x04")])

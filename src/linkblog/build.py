@@ -165,9 +165,10 @@ class Builder:
         self.inputs = inputs
         if result.ok:
             if self.persist:
-                save_built(config.root, config.output_path,
-                           Built(self.options.drafts, self.options.future, output_identity(config)))
+                result.problems += save_built(config.root, config.output_path,
+                                              Built(self.options.drafts, self.options.future, output_identity(config)))
             self.remember(config, engine, inputs, key, result, racy={} if rescanned else racy_digests(inputs))
+        result.problems = one_cache_warning(result.problems)
         return result
 
     def loaded(self) -> Loaded:
@@ -256,7 +257,7 @@ class Builder:
             return False
         if last.racy:
             self.last = replace(last, stamp_ns=inputs.started_ns, racy=racy_digests(inputs))
-            if self.persist:
+            if self.persist:  # unsaved, the next build compares these files' bytes again: only time is lost
                 save_inputs(config.root, self.last)
         return True
 
@@ -277,10 +278,16 @@ class Builder:
             engine.saved = saved
             result.problems += problems
             if not problems:
-                save_inputs(config.root, self.last)
+                result.problems += save_inputs(config.root, self.last)
 
     def jobs(self) -> int:
         return self.options.jobs or os.cpu_count() or 1
+
+
+def one_cache_warning(problems: list[Problem]) -> list[Problem]:
+    """The problems with only the first warning about the cache: those after it have the same cause."""
+    cache = [p for p in problems if p.warning and p.path == str(CACHE_DIR)]
+    return [p for p in problems if p not in cache[1:]]
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import base64
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -378,20 +378,24 @@ def cache_warning(exc: Exception, instead: str = "rebuilding everything") -> Pro
 
 
 def forget_cache(root: Path) -> None:
-    (root / DATABASE).unlink(missing_ok=True)
-    (root / INPUTS_FILE).unlink(missing_ok=True)
+    """Remove what the next build would read, as far as it can be (a file where .cache/ goes holds nothing)."""
+    for path in (root / DATABASE, root / INPUTS_FILE):
+        with suppress(OSError):
+            path.unlink(missing_ok=True)
 
 
-def mark_dirty(root: Path, output: Path) -> None:
-    """Record, before the output changes, that the stored manifest and selection may no longer describe it."""
-    (root / INPUTS_FILE).unlink(missing_ok=True)
-    save_built(root, output, None)
-    if (root / DATABASE).exists():
-        try:
+def mark_dirty(root: Path, output: Path) -> list[Problem]:
+    """Record, before the output changes, that the stored manifest and selection may no longer describe it;
+    a warning when the cache cannot be told (it is then removed, as far as it can be)."""
+    try:
+        (root / INPUTS_FILE).unlink(missing_ok=True)
+        if (root / DATABASE).exists():
             with closing(connect(root)) as db, db:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('dirty', '1')")
-        except sqlite3.Error:
-            forget_cache(root)
+    except (sqlite3.Error, OSError) as exc:
+        forget_cache(root)
+        return [cache_warning(exc, "the next build starts afresh")]
+    return save_built(root, output, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,9 +440,19 @@ def is_warning(row: Any) -> bool:
             and isinstance(row[2], (int, type(None))))
 
 
-def save_inputs(root: Path, state: InputState) -> None:
+def save_inputs(root: Path, state: InputState) -> list[Problem]:
+    """Store the input state; a warning when it cannot be (the next build then scans and compares as usual)."""
     data = {name: getattr(state, name) for name in InputState.__slots__}
-    write_file(root / INPUTS_FILE, json.dumps(data).encode())
+    return cache_written(root / INPUTS_FILE, json.dumps(data).encode())
+
+
+def cache_written(path: Path, data: bytes) -> list[Problem]:
+    """Write one of the cache's files; a warning when it cannot be, since only speed depends on it."""
+    try:
+        write_file(path, data)
+    except OSError as exc:
+        return [cache_warning(exc, "the next build starts afresh")]
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,13 +483,13 @@ def load_built(root: Path, output: Path) -> Built | None:
     return built if shapes else None
 
 
-def save_built(root: Path, output: Path, built: Built | None) -> None:
+def save_built(root: Path, output: Path, built: Built | None) -> list[Problem]:
     """Record (or, with None, forget) how the output folder was built; other folders' records are kept."""
     records = read_built(root)
     if built is None and str(output) not in records:
-        return
+        return []
     if built is None:
         del records[str(output)]
     else:
         records[str(output)] = {"drafts": built.drafts, "future": built.future, "inode": built.inode}
-    write_file(root / BUILT_FILE, json.dumps(records, sort_keys=True).encode())
+    return cache_written(root / BUILT_FILE, json.dumps(records, sort_keys=True).encode())

@@ -218,7 +218,7 @@ class Engine:
         kept = rendered_before if same or rendered_before.keys() <= urls.keys() else \
             {url: fp for url, fp in rendered_before.items() if url in urls}
         state.pages = kept | fingerprints
-        result.problems = problems
+        result.problems = problems + result.problems
         result.posts = len(self.site.keys)  # type: ignore[union-attr]
         result.unchanged = len(urls) - len(result.pages)
         self.left_out(result, inputs)
@@ -441,8 +441,7 @@ class Engine:
         with timer("write"):
             # Should the build die from here on, the next one must not trust the old manifest.
             state.outputs, state.pages = {}, {}
-            if self.persist:
-                mark_dirty(self.config.root, self.config.output_path)
+            warnings = mark_dirty(self.config.root, self.config.output_path) if self.persist else []
             try:
                 stage.commit(durable=self.persist)  # a build that keeps no cache writes a folder nothing keeps
             except OSError as exc:  # the output was put back as it was; the next build writes it whole
@@ -450,7 +449,7 @@ class Engine:
                 return BuildResult([self.unwritable(exc)])
         state.outputs = outputs
         pages = [page.url for page, r in zip(todo, rendered, strict=True) if r.changed]
-        return BuildResult(written=sorted(set(stage.written)), deleted=stage.deleted, pages=pages,
+        return BuildResult(warnings, written=sorted(set(stage.written)), deleted=stage.deleted, pages=pages,
                            rendered=len(todo))
 
     def unwritable(self, exc: OSError) -> Problem:
