@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gzip
 import json
@@ -195,6 +196,26 @@ def test_the_charset_the_server_names_decodes_the_page(server: Server):
                                         headers={"Content-Type": "text/html"})
     assert captured(server.url("/latin")).title == "Café – déjà vu"
     assert captured(server.url("/declared")).title == "Café"
+
+
+@pytest.mark.parametrize(("head", "content_type"), [
+    ("", "text/html"),  # nothing says: browsers read windows-1252
+    ('<meta charset="iso-8859-1">', "text/html"),  # Latin-1 named: browsers read windows-1252 all the same
+    ("", "text/html; charset=us-ascii"),
+    ('<meta http-equiv="Content-Type" content="text/html; charset=latin1">', "text/html"),
+], ids=["undeclared", "meta-latin-1", "header-ascii", "http-equiv-latin1"])
+def test_a_page_read_as_windows_1252_where_browsers_do(server: Server, head: str, content_type: str):
+    html = f"<html><head>{head}<title>Café “quoted” €5 – odd \x81 byte</title></head></html>"
+    server.replies["/old"] = Reply(html.encode("cp1252", "replace").replace(b"?", b"\x81"),
+                                   headers={"Content-Type": content_type})
+    assert captured(server.url("/old")).title == "Café “quoted” €5 – odd \ufffd byte"
+
+
+def test_a_page_with_a_byte_order_mark_is_read_by_it(server: Server):
+    html = "<html><head><title>Grüße</title></head></html>"
+    server.replies["/bom"] = Reply(codecs.BOM_UTF16_LE + html.encode("utf-16-le"),
+                                   headers={"Content-Type": "text/html"})
+    assert captured(server.url("/bom")).title == "Grüße"
 
 
 def test_an_empty_page_says_nothing_but_its_address():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import http.client
 import json
 import os
@@ -161,16 +162,37 @@ def page_metadata(page: Page) -> Captured:
 
 
 def document(page: Page) -> lxml.html.HtmlElement | None:
-    """The parsed page, decoded as its server says, else as UTF-8 when it is, else as the page declares."""
-    encoding = page.charset or ("utf-8" if is_utf8(page.html) else None)
+    """The parsed page, decoded as a browser decodes it (page_text)."""
     try:
-        parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True)
-    except LookupError:  # a charset lxml does not know: let it find the page's own declaration
-        parser = lxml.html.HTMLParser(remove_comments=True)
-    try:
-        return lxml.html.document_fromstring(page.html, parser=parser)
+        return lxml.html.document_fromstring(page_text(page), parser=lxml.html.HTMLParser(remove_comments=True))
     except (etree.ParserError, ValueError):  # an empty page, or nothing but whitespace
         return None
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# A <meta charset> or http-equiv Content-Type in the page's first bytes, where browsers look for it.
+_DECLARED = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")  # lxml refuses text that still names a byte encoding
+
+
+def page_text(page: Page) -> str:
+    """The page's text: by its byte-order mark, its server's charset, as UTF-8 when it is, by its own <meta>,
+    else as windows-1252, which browsers also read wherever Latin-1 or ASCII is named."""
+    bom = next((codec for mark, codec in _BOMS if page.html.startswith(mark)), None)
+    declared = _DECLARED.search(page.html[:1024])
+    labels = (bom, page.charset, "utf-8" if is_utf8(page.html) else None,
+              declared.group(1).decode("ascii") if declared else None)
+    codec = next((c for c in map(python_codec, labels) if c), "cp1252")
+    return _XML_DECLARATION.sub("", page.html.decode(codec, "replace"), count=1)
+
+
+def python_codec(label: str | None) -> str | None:
+    """Python's codec for an encoding label, Latin-1 and ASCII read as windows-1252; None for an unknown one."""
+    try:
+        name = codecs.lookup(label).name if label else None
+    except LookupError:
+        return None
+    return "cp1252" if name in ("iso8859-1", "ascii") else name
 
 
 def is_utf8(data: bytes) -> bool:
