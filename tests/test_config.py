@@ -262,6 +262,20 @@ def test_a_cname_elsewhere_than_the_url_is_warned_of_at_its_line(tmp_path: Path,
                                                                                      else [])
 
 
+@pytest.mark.parametrize("cname", ["https://notes.example.com/", "notes.example.com/blog", "notes.example.com:8080",
+                                   "localhost", "me@notes.example.com"])
+def test_a_cname_that_is_no_domain_name_is_refused_at_its_line(tmp_path: Path, cname: str) -> None:
+    config, found = load_config(write(tmp_path, f"url: https://notes.example.com/\ntitle: T\ncname: '{cname}'\n"), {})
+    assert config is None
+    assert [(p.path, p.line, p.warning, "cname" in p.message) for p in found] == [("config.yaml", 3, False, True)]
+
+
+@pytest.mark.parametrize("cname", ["notes.example.com.", "münchen.example", "''"])
+def test_a_cname_that_is_a_domain_name_or_empty_is_taken(tmp_path: Path, cname: str) -> None:
+    config, found = load_config(write(tmp_path, f"url: https://notes.example.com/\ntitle: T\ncname: {cname}\n"), {})
+    assert config is not None and not [p for p in found if not p.warning]
+
+
 def test_a_base_url_given_for_one_run_is_not_compared_with_the_cname(tmp_path: Path) -> None:
     config, found = load_config(write(tmp_path, "url: https://notes.example.com/\ncname: notes.example.com\n"),
                                 {"url": "http://localhost:8000/"})

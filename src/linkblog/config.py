@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -137,6 +138,15 @@ def site_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.path.startswith("//")
 
 
+_LABEL = re.compile(r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?")  # one part of a host name: letters, digits, inner '-'
+
+
+def domain_name(value: str) -> bool:
+    """True for a custom domain as GitHub Pages' CNAME file holds it: notes.example.com, no scheme, path or port."""
+    labels = value.strip().removesuffix(".").split(".")
+    return len(labels) > 1 and all(_LABEL.fullmatch(label) for label in labels)
+
+
 def missing_config(path: Path) -> Problem:
     """The problem of a config file that is not there: a hint to start a site when it is the default one."""
     if path == DEFAULT_PATH:
@@ -191,6 +201,8 @@ def _value_problem(key: str, value: Any) -> str | None:
         return _permalink_problem(value)
     if key == "output_dir" and not value.strip():
         return "'output_dir' must not be empty"
+    if key == "cname" and value.strip() and not domain_name(value):
+        return f"'cname' must be a domain name such as notes.example.com, not '{value}'"
     if key == "excerpt" and value not in EXCERPTS:
         return f"'excerpt' must be one of {', '.join(EXCERPTS)}, not '{value}'"
     return None
