@@ -211,6 +211,17 @@ def test_no_build_refuses_an_output_built_with_drafts_or_future_posts(repo: Path
     assert user_state(repo) == before
 
 
+def test_no_build_refuses_an_output_built_for_another_address(repo: Path) -> None:
+    assert run_cli(repo, "build", "--base-url", "http://localhost:8080/").code == 0
+    before = user_state(repo)
+    run = run_cli(repo, "deploy", "--no-build")
+    assert_refused(run, "build/", "http://localhost:8080/", "--base-url")
+    assert git(remote_of(repo), "branch", "--list") == ""  # nothing pushed
+    assert user_state(repo) == before
+    assert run_cli(repo, "build").code == 0
+    assert run_cli(repo, "deploy", "--no-build").code == 0
+
+
 def test_no_build_deploys_once_a_plain_build_replaced_a_drafts_build(repo: Path) -> None:
     unpublished_posts(repo)
     assert run_cli(repo, "build", "--drafts", "--future").code == 0

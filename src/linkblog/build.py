@@ -166,7 +166,8 @@ class Builder:
         if result.ok:
             if self.persist:
                 result.problems += save_built(config.root, config.output_path,
-                                              Built(self.options.drafts, self.options.future, output_identity(config)))
+                                              Built(self.options.drafts, self.options.future, output_identity(config),
+                                                    config.url))
             self.remember(config, engine, inputs, key, result, racy={} if rescanned else racy_digests(inputs))
         result.problems = one_cache_warning(result.problems)
         return result

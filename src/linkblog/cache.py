@@ -457,11 +457,13 @@ def cache_written(path: Path, data: bytes) -> list[Problem]:
 
 @dataclass(frozen=True, slots=True)
 class Built:
-    """What the last good build of an output folder let in, and the folder it left (its inode)."""
+    """What the last good build of an output folder let in, the address it was built for, and the folder it left
+    (its inode)."""
 
     drafts: bool
     future: bool
     inode: int
+    url: str
 
 
 def read_built(root: Path) -> dict[str, Any]:
@@ -479,7 +481,8 @@ def load_built(root: Path, output: Path) -> Built | None:
         built = Built(**record)
     except TypeError:
         return None
-    shapes = isinstance(built.drafts, bool) and isinstance(built.future, bool) and isinstance(built.inode, int)
+    shapes = isinstance(built.drafts, bool) and isinstance(built.future, bool) and isinstance(built.inode, int) \
+        and isinstance(built.url, str)
     return built if shapes else None
 
 
@@ -491,5 +494,6 @@ def save_built(root: Path, output: Path, built: Built | None) -> list[Problem]:
     if built is None:
         del records[str(output)]
     else:
-        records[str(output)] = {"drafts": built.drafts, "future": built.future, "inode": built.inode}
+        records[str(output)] = {"drafts": built.drafts, "future": built.future, "inode": built.inode,
+                                "url": built.url}
     return cache_written(root / BUILT_FILE, json.dumps(records, sort_keys=True).encode())

@@ -163,10 +163,13 @@ def built_selection(config: Config) -> list[Problem]:
         return [Problem("deploy", f"no record of how {out} was built; deploying it as it is, drafts and future "
                         "posts included if it has any", warning=True)]
     flags = [flag for flag, on in (("--drafts", built.drafts), ("--future", built.future)) if on]
-    if not flags:
-        return []
-    return [Problem("deploy", f"{out} was built with {' and '.join(flags)} (drafts and future posts are never "
-                    "deployed); run linkblog build without --drafts/--future, or deploy without --no-build")]
+    if flags:
+        return [Problem("deploy", f"{out} was built with {' and '.join(flags)} (drafts and future posts are never "
+                        "deployed); run linkblog build without --drafts/--future, or deploy without --no-build")]
+    if built.url != config.url:  # a preview's or staging copy's links lead there, not to the site
+        return [Problem("deploy", f"{out} was built for {built.url} (--base-url), not for the site's url "
+                        f"{config.url}; run linkblog build without --base-url, or deploy without --no-build")]
+    return []
 
 
 def hosting_blobs(config: Config, files: list[str]) -> dict[str, bytes]:
