@@ -80,8 +80,9 @@ operations = st.one_of(
     st.tuples(st.just("delete"), posts, st.none()),
     st.tuples(st.just("rename"), posts, st.integers(10, 12)),
     # A page's own template, ones it includes (every list's, a feed entry's), and the one all pages extend.
+    # WIDE: templates of the site's own showing more of each post a page reaches than the theme's do.
     st.tuples(st.just("template"), st.sampled_from(["post.html", "_attribution.html", "sources.html", "_list.html",
-                                                    "base.html", "feed_entry.html"]),
+                                                    "base.html", "feed_entry.html", "WIDE"]),
               st.text("xy", max_size=3)),
     st.tuples(st.just("config"), st.sampled_from(["per_page: 3", "title: Other", "per_page: 2", "excerpt: quote",
                                                   "excerpt: commentary", "feed: {items: 2, link_posts: permalink}"]),
@@ -120,6 +121,8 @@ def apply(root: Path, op: tuple, step: int) -> None:
         path.unlink()
     elif kind == "rename":
         path.rename(root / "posts" / f"renamed-{value}.md")
+    elif kind == "template" and target == "WIDE":
+        write_wide_templates(root, value)
     elif kind == "template":
         source = Path(__file__).parents[1] / "templates" / target
         page = root / "templates" / target
@@ -138,6 +141,23 @@ def apply(root: Path, op: tuple, step: int) -> None:
             os.utime(file, ns=(OLD * 10**9 + step,) * 2)
         else:
             file.unlink(missing_ok=True)
+
+
+SHOWN_WHOLE = "{% if p %}<p>{{ p.title }} {{ p.description }} {{ p.tags|join(',') }} {{ p.source }}</p>{% endif %}"
+WIDE_TEMPLATES = {  # each shows posts other than the page's own, as templates.md says a template may
+    "list.html": "{% for p in page.group.posts %}" + SHOWN_WHOLE + "{% endfor %}",
+    "post.html": "{% for p in [page.older, page.newer, page.source_older, page.source_newer] + page.related %}"
+                 + SHOWN_WHOLE + "{% endfor %}",
+    "archive.html": "{% for p in posts %}" + SHOWN_WHOLE + "{% endfor %}",
+}
+
+
+def write_wide_templates(root: Path, mark: str) -> None:
+    """The site's own list, post and archive templates: the theme's, showing every post they reach whole."""
+    (root / "templates").mkdir(exist_ok=True)
+    for name, more in WIDE_TEMPLATES.items():
+        text = f'{{% extends "theme/{name}" %}}{{% block main %}}{{{{ super() }}}}{more}<!-- {mark} -->{{% endblock %}}'
+        (root / "templates" / name).write_text(text + "\n")
 
 
 # How each edit of a post's front matter turns the drawn value into the field's text.
@@ -194,6 +214,24 @@ def snapshot(root: Path) -> dict[Path, tuple[int, int]]:
 def changed_paths(before: dict, after: dict) -> list[Path]:
     """What a file watcher would report between two snapshots."""
     return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+
+
+@pytest.mark.parametrize("edit", ["add an older post", "summary", "tags", "title"])
+def test_templates_showing_every_post_a_page_reaches_stay_current(tmp_path: Path, edit: str) -> None:
+    root = base_site(tmp_path / "site")
+    write_wide_templates(root, "")
+    options = BuildOptions(now=NOW, jobs=1)
+    assert Builder(root / "config.yaml", options=options).build().ok
+    target = root / "posts" / "post-2.md"
+    front, _, body = target.read_text().partition("\n---\n")
+    meta = dict(line.split(": ", 1) for line in front.splitlines()[1:])
+    if edit == "add an older post":
+        write_post(root, "older.md", post_meta("Older", day_date(-5), TAGS[:2], SOURCES[0], LINKS[0]), "Old.", 50)
+    else:
+        meta[edit] = {"summary": "Changed summary", "tags": "[work]", "title": "Changed title"}[edit]
+        write_post(root, target.name, meta, body, 50)
+    assert Builder(root / "config.yaml", options=options).build().ok
+    assert tree_bytes(root / "build") == clean_build(root, tmp_path / "clean", options)[1]
 
 
 def test_unchanged_files_keep_their_mtime(site):

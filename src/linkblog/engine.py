@@ -172,7 +172,8 @@ class Engine:
         if output_identity(self.config) == -1:  # deleted or emptied: write it whole
             state.outputs, state.pages = {}, {}
         with timer("read"):
-            if self.state.unread and own_templates(self.config.root):  # templates of its own since: any body
+            self.fingerprints.widen(own_templates(self.config.root))
+            if self.state.unread and self.fingerprints.wide:  # templates of its own since: any body
                 problems += self.read_every_body()
             changed, misses = self.diff_posts(inputs)
         with timer("parse"):
@@ -328,13 +329,14 @@ class Engine:
             changes.setdefault(path, site.records[path])
         groups = {g for rel in changes for p in (site.records.get(rel), changes[rel]) if p
                   for g in group_keys(p, site.sources)}
-        sizes_before, before = sizes(site, groups), {rel: spot(site, rel) for rel in changes}
+        wide = self.fingerprints.wide
+        sizes_before, before = sizes(site, groups), {rel: spot(site, rel, wide) for rel in changes}
         names = {group: site.shown(group) for group in groups}
         site.advance(now)  # after the spots: a post placed for them shows what the last build showed
         renamed = set()
         for rel, parsed in changes.items():
             renamed |= site.put(parsed) if parsed is not None else site.drop(rel)
-        return touched(site, before, sizes_before, renamed | site.renamed_since(names))
+        return touched(site, before, sizes_before, renamed | site.renamed_since(names), wide)
 
     @cached_property
     def compiled(self) -> CompiledTemplates | None:

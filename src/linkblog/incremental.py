@@ -24,7 +24,7 @@ from linkblog import __version__
 from linkblog.config import Config
 from linkblog.digest import digest_bytes, key_of
 from linkblog.index import HOME, GroupKey, Site, group_keys
-from linkblog.model import PageKind, PageSpec, Parsed, Post, Ref
+from linkblog.model import Group, PageKind, PageSpec, Parsed, Post, Ref
 from linkblog.plan import (
     GROUP_FEEDS,
     INDEX_KINDS,
@@ -170,16 +170,38 @@ def reusable(state: State, rel: str, found: Found,
 
 class Fingerprints:
     """Each placed post's fingerprint, worked out once per Post object: a post is on several pages, and
-    the index keeps a post's object until what it shows changes."""
+    the index keeps a post's object until what it shows changes.
+
+    `wide`: the site has templates of its own, which may show anything of every post a page reaches (its
+    neighbours, the archive's posts, a list's whole group), where the theme's show titles and links."""
 
     def __init__(self) -> None:
         self.known: dict[str, tuple[Post, str]] = {}
+        self.wide = False
+        self.groups: dict[tuple[PageKind, str], str] = {}  # of this build's site: emptied by `widen`
 
     def __call__(self, post: Post) -> str:
         known = self.known.get(post.path)
         if known is None or known[0] is not post:
             known = self.known[post.path] = (post, post_fingerprint(post))
         return known[1]
+
+    def widen(self, wide: bool) -> None:
+        """Start a build's fingerprints: as wide as its templates may look."""
+        self.wide, self.groups = wide, {}
+
+    def listing(self, post: Post) -> str:
+        """What a page that lists a post (the archive, previous/next links) can show of it."""
+        return self(post) if self.wide else listing_fingerprint(post)
+
+    def group(self, group: Group) -> str:
+        """What a list page can show of its whole group (`page.group.posts`): its posts, under wide templates."""
+        if not self.wide:
+            return ""
+        key = (group.kind, group.slug)
+        if key not in self.groups:
+            self.groups[key] = key_of(*(self(post) for post in group.posts))
+        return self.groups[key]
 
     def alias(self, post: Post, like: Post) -> None:
         """`post` shows what `like` shows (it is `like` with the body the cache kept apart): the same fingerprint."""
@@ -227,16 +249,16 @@ def listing_fingerprint(post: Post) -> str:
     return key_of(post.title, post.url, post.date.isoformat(), post.link or "", source, via, marks)
 
 
-def page_fingerprint(page: PageSpec, template_digest: str,
-                     fingerprint: Callable[[Post], str] = post_fingerprint) -> str:
+def page_fingerprint(page: PageSpec, template_digest: str, fingerprints: Fingerprints) -> str:
     """A digest of everything a page shows, so an unchanged page is never rendered again."""
     parts = [page.kind, page.template, template_digest, page.url, page.title, page.description, repr(page.pager),
-             page.group.name if page.group else "", repr(sorted(page.extra.items()))]
-    shown = listing_fingerprint if page.kind is PageKind.ARCHIVE else fingerprint
+             page.group.name if page.group else "", fingerprints.group(page.group) if page.group else "",
+             repr(sorted(page.extra.items()))]
+    shown = fingerprints.listing if page.kind is PageKind.ARCHIVE else fingerprints
     parts += [shown(post) for post in page.posts]
-    parts += [listing_fingerprint(p) if p else "" for p in (page.older, page.newer, page.source_older,
-                                                             page.source_newer)]
-    parts += ["related", *(listing_fingerprint(p) for p in page.related)]
+    parts += [fingerprints.listing(p) if p else "" for p in (page.older, page.newer, page.source_older,
+                                                              page.source_newer)]
+    parts += ["related", *(fingerprints.listing(p) for p in page.related)]
     return key_of(*parts)
 
 
@@ -252,8 +274,9 @@ class Spot:
     counted: tuple  # what the stats page counts of it: its date, tags and source, and whether it links
 
 
-def spot(site: Site, path: str) -> Spot | None:
-    """Where a post sits in the site now, or None when it is not published."""
+def spot(site: Site, path: str, wide: bool = False) -> Spot | None:
+    """Where a post sits in the site now, or None when it is not published; its listing is all of it under
+    wide templates (Fingerprints.wide)."""
     key = site.keys.get(path)
     if key is None:
         return None
@@ -261,7 +284,8 @@ def spot(site: Site, path: str) -> Spot | None:
     positions = {g: site.position(path, g) for g in group_keys(parsed, site.sources)}
     shown_on = (*site.neighbours(path), *site.source_neighbours(path), *site.related(path))
     counted = (parsed.date.isoformat(), *sorted(g for g in positions if g[0] in COUNTED), bool(parsed.link))
-    return Spot(key, positions, shown_on, listing_fingerprint(site.post(path)), counted)  # type: ignore[arg-type]
+    listing = (post_fingerprint if wide else listing_fingerprint)(site.post(path))
+    return Spot(key, positions, shown_on, listing, counted)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -298,11 +322,12 @@ def sizes(site: Site, groups: set[GroupKey]) -> dict[GroupKey, int]:
 
 
 def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[GroupKey, int],
-            renamed: set[GroupKey]) -> Dirty:
-    """The pages that changing the posts in `before` (their spots before the change) may have moved."""
+            renamed: set[GroupKey], wide: bool = False) -> Dirty:
+    """The pages that changing the posts in `before` (their spots before the change) may have moved; under
+    wide templates (Fingerprints.wide) every page of each group they are in, which each may show whole."""
     dirty = Dirty()
     per_page, items = site.config.per_page, site.config.feed.items
-    after = {path: spot(site, path) for path in before}
+    after = {path: spot(site, path, wide) for path in before}
     moved: dict[GroupKey, list[int]] = {}
     changed: dict[GroupKey, list[int]] = {}
     relisted: set[GroupKey] = set()  # the groups of posts whose title, URL, date or links changed
@@ -342,7 +367,8 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
                 for year in site.adjacent(group):
                     if year:
                         dirty.add_pages((PageKind.YEAR, year), None)
-        if group in renamed or count_before != count_after or (group[0] in COUNTING_LISTS and group in moved):
+        if group in renamed or count_before != count_after or (group[0] in COUNTING_LISTS and group in moved) \
+                or (wide and group != HOME):
             dirty.add_pages(group, None)
             dirty.specials.add(PageKind.SITEMAP)
         elif group in moved:
