@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from linkblog.cache import post_row, row_post
 from linkblog.content import parse_post
 from linkblog.model import Post, Via
 from linkblog.problems import Problem, errors, sorted_problems
@@ -76,6 +77,22 @@ def test_jekyll_name_gives_the_slug_even_with_a_date_in_front_matter() -> None:
 
 def test_slug_defaults_to_the_slugified_title() -> None:
     assert parse("title: Café Society's Notes!\ndate: 2015-06-01\n").slug == "cafe-societys-notes"
+
+
+def test_a_title_without_words_takes_its_slug_from_the_file_name() -> None:
+    assert parse('title: "!!!"\ndate: 2015-06-01\n', rel="posts/launch-notes.md").slug == "launch-notes"
+
+
+@pytest.mark.parametrize(("written", "tz", "shown"), [
+    ("2021-03-28 02:30", "Europe/Berlin", "2021-03-28T03:30:00+02:00"),  # clocks went from 02:00 to 03:00
+    ("2011-12-30", "Pacific/Apia", "2011-12-31T00:00:00+14:00"),  # the zone skipped the whole day
+])
+def test_a_time_the_zone_skips_is_the_instant_it_names_as_the_cache_reads_it_again(written: str, tz: str,
+                                                                                   shown: str) -> None:
+    post = parse(f"title: T\ndate: {written}\n", tz=ZoneInfo(tz))
+    assert post.date.isoformat() == shown
+    again = row_post(post.path, post_row(post), ZoneInfo(tz))
+    assert again.date.isoformat() == shown
 
 
 def test_empty_slug_means_the_default() -> None:

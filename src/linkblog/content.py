@@ -16,7 +16,7 @@ from linkblog import markdown
 from linkblog.digest import digest_bytes, post_digest
 from linkblog.model import Parsed, Via
 from linkblog.problems import Problem, errors
-from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, slugify
+from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, slugify, worded_slug
 from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping
 
 KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft", "summary"}
@@ -50,7 +50,8 @@ def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Parsed | None, list
     if errors(problems):
         return None, problems
     html, excerpt = markdown.render(body, doc_id(rel, fields["slug"]))
-    fields["date"] = fields["date"].astimezone(tz)
+    # Through UTC: a wall time the zone skips (02:30 as clocks spring forward) is the instant it names.
+    fields["date"] = fields["date"].astimezone(UTC).astimezone(tz)
     return Parsed(path=rel, html=html, excerpt=excerpt, digest=post_digest(rel, data), **fields), problems
 
 
@@ -168,7 +169,7 @@ def fill_defaults(
                                     "(or name the file YYYY-MM-DD-slug.md)", 1))
     if fields.get("slug") is None:
         stem = jekyll.group(4) if jekyll else fields.get("title", "")
-        fields["slug"] = slugify(stem) or slugify(PurePosixPath(rel).stem)
+        fields["slug"] = worded_slug(stem) or slugify(PurePosixPath(rel).stem)  # "!!!": the file's name
     return problems
 
 

@@ -42,6 +42,12 @@ def unaccented(text: str) -> str:
 @lru_cache(maxsize=65536)  # a site's tags and sources are few, each met on thousands of posts
 def slugify(text: str) -> str:
     """A lowercase, hyphenated slug; accents dropped, other scripts kept."""
+    # Names made only of symbols or emoji still need a stable, safe slug.
+    return worded_slug(text) or ("x" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8] if text else "")
+
+
+def worded_slug(text: str) -> str:
+    """The slug of a text's words, empty when it has none (only symbols or emoji)."""
     # Apostrophes join words: "Manager's" becomes "managers", not "manager-s".
     bare = unaccented(text.replace("'", "").replace("’", ""))
     slug = _NON_WORD.sub("-", bare.lower().replace("_", "-")).strip("-")
@@ -49,10 +55,7 @@ def slugify(text: str) -> str:
         # File systems cap a name at 255 bytes; a digest keeps long names apart.
         short = slug.encode()[: MAX_SLUG_BYTES - 9].decode(errors="ignore").rstrip("-")
         return f"{short}-{hashlib.sha1(slug.encode()).hexdigest()[:8]}"
-    if slug:
-        return slug
-    # Names made only of symbols or emoji still need a stable, safe slug.
-    return "x" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8] if text else ""
+    return slug
 
 
 def is_safe_slug(slug: str) -> bool:
