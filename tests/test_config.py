@@ -104,6 +104,8 @@ def test_unknown_feed_key(tmp_path: Path) -> None:
     ("permalink: /{slug[0]}/{slug}/", "'permalink' may only use {year}, {month}, {day} and {slug}, not {slug[0]}"),
     ("permalink: /../../escaped/{slug}/", "'permalink' must not contain '.' or '..' as a folder"),
     ("permalink: /{year}/./{slug}/", "'permalink' must not contain '.' or '..' as a folder"),
+    ("permalink: /{slug}//", "'permalink' must not contain '//' (an empty folder)"),
+    ("permalink: //{year}/{slug}/", "'permalink' must not contain '//' (an empty folder)"),
     ("permalink: /{year}/", "'permalink' must start and end with '/' and contain {slug}, e.g. /{year}/{month}/{slug}/"),
     ("feed: 5", "'feed' must be a mapping such as {items: 20, full_content: true}, not a whole number"),
     ("feed: {items: 0}", "'feed.items' must be a whole number of at least 1"),

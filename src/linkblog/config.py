@@ -221,6 +221,8 @@ def _permalink_problem(pattern: str) -> str | None:
         return "'permalink' must start and end with '/' and contain {slug}, e.g. /{year}/{month}/{slug}/"
     if any(part in (".", "..") for part in pattern.split("/")):  # a page outside the output folder
         return "'permalink' must not contain '.' or '..' as a folder"
+    if "//" in pattern:  # a URL no server gives the page at: every link to it would break
+        return "'permalink' must not contain '//' (an empty folder)"
     return None
 
 
