@@ -13,7 +13,7 @@ from test_link_posts import POSTS, SOURCES_YAML, SUB_CONFIG
 
 VNU = REPO / ".cache" / "node" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 MARKUP = post_text(
-    "Markup of every kind", "2016-09-05 18:15",
+    "Markup of every kind", "2016-09-05 18:15:30.001",  # a fraction of a second, as a Blogger feed gives it
     "Intro with `code`, *emphasis* and a footnote.[^1]\n\n"
     "| Plan | Price |\n| --- | ---: |\n| Basic | $5 |\n\n"
     "```python\nprint('<hi>')\n```\n\n- one\n- two\n\n1. first\n2. second\n\n---\n\n"

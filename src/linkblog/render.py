@@ -268,8 +268,8 @@ def format_date(moment: datetime, style: str = "long") -> str:
     time with its offset, as <time datetime> takes it (a filter costs less than a method call in Jinja)."""
     if style == "iso":
         return moment.date().isoformat()
-    if style == "moment":
-        return moment.isoformat()
+    if style == "moment":  # HTML takes at most three digits of a second's fraction
+        return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
