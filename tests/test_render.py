@@ -266,6 +266,13 @@ def test_clipping_keeps_whole_sentences_and_closes_every_tag():
     assert clip("<p>Short.</p>", limit=60) == ("<p>Short.</p>", False)
 
 
+def test_clipping_chinese_or_japanese_keeps_whole_sentences():
+    sentence = "吾輩は猫である。名前はまだ無い。"  # 16 characters, two sentences, no spaces
+    clipped = clip(f"<p>{sentence * 20}</p>")[0]
+    text = BeautifulSoup(clipped, "html.parser").get_text()
+    assert text.endswith("。") and 260 <= len(text) <= 280 and (sentence * 20).startswith(text)
+
+
 def test_clipping_a_sentence_without_end_cuts_at_a_word():
     clipped, cut = clip("<p><em>" + "word " * 100 + "</em></p>", limit=30)
     assert cut and unclosed(clipped) == [] and BeautifulSoup(clipped, "html.parser").get_text().endswith("word…")

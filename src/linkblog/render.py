@@ -33,7 +33,8 @@ LIST_HEADING = "h2"  # how a list shows each entry; a post's own page shows it a
 _CALLS_ENTRY = re.compile(r"\bentry\s*\(")
 # An excerpt keeps whole sentences up to about this many characters of text.
 CLIP_LENGTH = 280
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)")
+# Chinese and Japanese end a sentence with a full-width mark and no space after it.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)|[。！？][」』”’）]*")
 
 
 class RenderError(Exception):
