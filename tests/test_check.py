@@ -89,6 +89,18 @@ def test_a_broken_site_reports_exactly_what_is_broken(tmp_path: Path) -> None:
     assert "4 errors, 1 warning" in run.out
 
 
+def test_every_url_of_a_srcset_is_checked(tmp_path: Path) -> None:
+    body = ('<img src="/images/a.png" srcset="/images/a,2x.png 2x, /images/a-3x.png 3x" alt="a">\n\n'
+            '<picture><source srcset="/images/gone.webp"><img src="/images/a.png" alt="b"></picture>')
+    site = built(tmp_path, {"2016-01-01-pictures.md": post_text("Pictures", "2016-01-01 10:00", body=body,
+                                                                tags="[x]")},
+                 files={"static/images/a.png": "png", "static/images/a,2x.png": "png"})
+    run = run_cli(site, "check")
+    assert run.code == 1
+    found = [message for _, message in problem_lines(run.err)]
+    assert len(found) == 2 and "/images/a-3x.png" in found[0] + found[1] and "/images/gone.webp" in found[0] + found[1]
+
+
 def test_a_fresh_build_is_checked_and_the_output_folder_left_alone(tmp_path: Path) -> None:
     site = built(tmp_path, BROKEN_POSTS)
     before = tree_bytes(site / "build")

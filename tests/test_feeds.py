@@ -218,7 +218,9 @@ def odd(tmp_path_factory: pytest.TempPathFactory) -> Path:
     posts = {
         "2019-03-01-pictures.md": post_text("Pictures", "2019-03-01 10:00", tags="[x]", body=(
             '<img src="img/a.png" srcset="img/a-2x.png 2x, /img/a-3x.png 3x" alt="a">\n\n'
-            '<picture><source srcset="img/b.webp"><img src="img/b.png" alt="b"></picture>')),
+            '<picture><source srcset="img/b.webp"><img src="img/b.png" alt="b"></picture>\n\n'
+            '<img class="cdn" src="img/c.png" srcset="https://cdn.example/w_600,h_400/c.jpg 2x, img/c,3.png 3x" '
+            'alt="c">')),
         "2019-03-02-markup.md": post_text("Markup", "2019-03-02 10:00", tags="[x]",
                                           body="Use `<div>` tags & more."),
         "2019-03-03-control.md": post_text("Control", "2019-03-03 10:00", tags="[x]", body="a &#12; b &#xFFFF; c"),
@@ -238,6 +240,9 @@ def test_srcset_urls_are_made_absolute(odd: Path):
         assert soup.find("img")["srcset"] == ("https://example.org/2019/03/pictures/img/a-2x.png 2x, "
                                               "https://example.org/img/a-3x.png 3x")
         assert soup.find("source")["srcset"] == "https://example.org/2019/03/pictures/img/b.webp"
+        # A comma inside a URL is the URL's, as browsers read a srcset.
+        assert soup.find(class_="cdn")["srcset"] == ("https://cdn.example/w_600,h_400/c.jpg 2x, "
+                                                      "https://example.org/2019/03/pictures/img/c,3.png 3x")
 
 
 def test_a_plain_text_summary_shows_its_markup_characters_as_text(odd: Path):

@@ -26,7 +26,7 @@ from linkblog.load import Loaded, load_site
 from linkblog.model import Post
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.site_links import Output, link_problem, read_output, relative, resolve, url_of
-from linkblog.urls import Urls
+from linkblog.urls import Urls, srcset_candidates
 from linkblog.workers import map_items
 
 Links = list[tuple[str, str]]  # (the link as written, the tag it is on)
@@ -34,6 +34,7 @@ HTML = etree.HTMLParser(no_network=True)
 # The attributes HTML gives a URL as their value; one compiled XPath finds them all (twice as fast as iterlinks).
 URL_ATTRIBUTES = etree.XPath("//@href | //@src | //@poster | //@cite | //@action | //@formaction | //@data"
                              " | //@longdesc | //@usemap | //@background | //@manifest")
+SRCSETS = etree.XPath("//@srcset | //@imagesrcset")  # lists of image URLs, each with its size
 
 
 @dataclass
@@ -179,8 +180,9 @@ def read_page(root: Path, rel: str) -> PageRead:
 
 
 def links_in(root: etree._Element) -> Links:
-    """Every URL-valued attribute of the document, with its element's tag."""
-    return [(str(value).strip(), value.getparent().tag) for value in URL_ATTRIBUTES(root)]
+    """Every URL-valued attribute of the document (and each URL of a srcset), with its element's tag."""
+    links = [(str(value).strip(), value.getparent().tag) for value in URL_ATTRIBUTES(root)]
+    return links + [(url, value.getparent().tag) for value in SRCSETS(root) for url, _ in srcset_candidates(value)]
 
 
 def link_sources(posts: list[Post], refs: dict[str, set[str]]) -> dict[str, list[str]]:

@@ -24,7 +24,7 @@ from linkblog.model import PageKind, PageSpec, Post
 from linkblog.plan import FEED_TEMPLATE, SEARCH_PAGE
 from linkblog.problems import Problem
 from linkblog.scan import untracked
-from linkblog.urls import Urls
+from linkblog.urls import Urls, srcset_candidates
 from linkblog.yamlload import CONTROL_CHARACTERS
 
 # Lists show many posts, and each post is on several lists: render each entry once.
@@ -207,17 +207,13 @@ def xml_text(html: str) -> str:
 
 
 def absolute_srcset(value: str, base: str) -> str:
-    """A srcset ("a.png 1x, /b.png 2x") with each URL resolved against `base`; one with a data: URL (which may
-    hold commas) is left as it is."""
-    if "data:" in value:
-        return value
+    """A srcset ("a.png 1x, /b.png 2x") with each URL resolved against `base`, its descriptors kept."""
     candidates = []
-    for candidate in value.split(","):
-        url, *descriptor = candidate.split() or [""]
-        if url and not _PLAIN_ABSOLUTE.match(url):
+    for url, descriptors in srcset_candidates(value):
+        if not _PLAIN_ABSOLUTE.match(url):
             with suppress(ValueError):  # an unparsable URL is left as the author wrote it
                 url = urljoin(base, url)
-        candidates.append(" ".join([url, *descriptor]))
+        candidates.append(f"{url} {descriptors}" if descriptors else url)
     return ", ".join(candidates)
 
 

@@ -137,3 +137,30 @@ def as_uri(url: str) -> str:
     netloc = quote(userinfo, safe="%:!$&'()*+,;=") + at + host + colon + port
     return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="%/:@!$&'()*+,;="),
                        quote(parts.query, safe="%/?:@!$&'()*+,;="), quote(parts.fragment, safe="%/?:@!$&'()*+,;=")))
+
+
+_SRCSET_SPACE = " \t\n\f\r"
+
+
+def srcset_candidates(value: str) -> list[tuple[str, str]]:
+    """Each (URL, descriptors) of a srcset, split as browsers split one: a URL runs to the next space and may
+    hold commas (`w_600,h_400/a.jpg 2x`), a comma ends a candidate only after its URL or outside parentheses."""
+    candidates, at = [], 0
+    while True:
+        while at < len(value) and (value[at] in _SRCSET_SPACE or value[at] == ","):
+            at += 1
+        if at >= len(value):
+            return candidates
+        start = at
+        while at < len(value) and value[at] not in _SRCSET_SPACE:
+            at += 1
+        url = value[start:at]
+        if url.endswith(","):  # a candidate without descriptors
+            candidates.append((url.rstrip(","), ""))
+            continue
+        start, depth = at, 0
+        while at < len(value) and (value[at] != "," or depth):
+            depth += {"(": 1, ")": -1}.get(value[at], 0)
+            at += 1
+        candidates.append((url, value[start:at].strip()))
+
