@@ -153,6 +153,19 @@ def test_posts_linking_the_same_article_find_each_other(out: Path):
     assert related(page(out, URL["c"])) == {}
 
 
+def test_posts_of_one_day_linking_the_same_article_are_before_and_again_in_the_sites_order(tmp_path: Path):
+    posts = {name: post_text(name.title(), "2020-01-01", link="https://example.com/same/", tags="[x]")
+             for name in ("alpha", "beta")}
+    site = make_site(tmp_path / "site", {f"{name}.md": text for name, text in posts.items()})
+    assert run_cli(site, "build").code == 0
+    out = site / "build"
+    shown = {name: {section.h2.get_text(): [a.get_text() for a in section.select("li a")]
+                    for section in BeautifulSoup((out / "2020" / "01" / name / "index.html").read_text("utf-8"),
+                                                 "html.parser").select("section.related")}
+             for name in ("alpha", "beta")}
+    assert shown == {"alpha": {"Linked again": ["Beta"]}, "beta": {"Linked before": ["Alpha"]}}
+
+
 def test_previous_and_next_from_the_same_source(out: Path):
     nav = page(out, URL["b"]).select_one("nav.source-nav")
     assert nav.h2.a["href"] == "/notes/source/scott-berkun/"

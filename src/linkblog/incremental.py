@@ -258,7 +258,7 @@ def page_fingerprint(page: PageSpec, template_digest: str, fingerprints: Fingerp
     parts += [shown(post) for post in page.posts]
     parts += [fingerprints.listing(p) if p else "" for p in (page.older, page.newer, page.source_older,
                                                               page.source_newer)]
-    parts += ["related", *(fingerprints.listing(p) for p in page.related)]
+    parts += ["related", str(page.related_newer), *(fingerprints.listing(p) for p in page.related)]
     return key_of(*parts)
 
 

@@ -217,6 +217,17 @@ class PageSpec:
     older: Post | None = None
     newer: Post | None = None
     related: list[Post] = field(default_factory=list)  # other posts linking the same article, newest first
+    related_newer: int = 0  # how many of `related` come after `post` in the site's order (same-day ties too)
     source_older: Post | None = None  # the previous and next post quoting the same source
     source_newer: Post | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def linked_again(self) -> list[Post]:
+        """The posts linking the same article published after this one, newest first."""
+        return self.related[: self.related_newer]
+
+    @property
+    def linked_before(self) -> list[Post]:
+        """The posts linking the same article published before this one, newest first."""
+        return self.related[self.related_newer:]

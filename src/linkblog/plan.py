@@ -124,6 +124,7 @@ def post_page(site: Site, path: str) -> PageSpec:
                     posts=[post], post=post, description=post.description,
                     older=placed(site, older), newer=placed(site, newer),
                     related=[site.post(other) for other in site.related(path)],
+                    related_newer=sum(site.keys[other] > site.keys[path] for other in site.related(path)),
                     source_older=placed(site, source_older), source_newer=placed(site, source_newer))
 
 
