@@ -234,6 +234,24 @@ def test_templates_showing_every_post_a_page_reaches_stay_current(tmp_path: Path
     assert tree_bytes(root / "build") == clean_build(root, tmp_path / "clean", options)[1]
 
 
+@pytest.mark.parametrize("folder", ["posts", "static"])
+def test_an_edit_of_the_same_size_with_its_mtime_set_back_is_built(tmp_path: Path, folder: str) -> None:
+    root = base_site(tmp_path / "site")
+    target = root / folder / ("post-0.md" if folder == "posts" else "notes.txt")
+    if folder == "static":
+        target.parent.mkdir(exist_ok=True)
+        target.write_text("teh words\n")
+    else:
+        target.write_text(target.read_text().replace("\n---\n", "\n---\nteh words\n", 1))
+    os.utime(target, ns=(OLD * 10**9,) * 2)
+    options = BuildOptions(now=NOW, jobs=1)
+    assert Builder(root / "config.yaml", options=options).build().ok
+    target.write_text(target.read_text().replace("teh words", "the words"))  # as `cp -p` or `rsync -a` bring it
+    os.utime(target, ns=(OLD * 10**9,) * 2)
+    assert Builder(root / "config.yaml", options=options).build().ok
+    assert tree_bytes(root / "build") == clean_build(root, tmp_path / "clean", options)[1]
+
+
 def test_unchanged_files_keep_their_mtime(site):
     options = BuildOptions(now=NOW, jobs=1)
     assert Builder(site / "config.yaml", options=options).build().ok

@@ -12,11 +12,12 @@ def test_scan_skips_hidden_private_and_backup_files(tmp_path):
     assert [f.rel for f in scan(tmp_path)] == ["_draft.md", "_drafts/c.md", "a.md", "notes.txt", "sub/b.md"]
 
 
-def test_scan_gives_stat_keys(tmp_path):
+def test_scan_gives_stat_keys_an_mtime_set_back_cannot_hide_a_change_in(tmp_path):
     (tmp_path / "a.md").write_text("hello")
-    os.utime(tmp_path / "a.md", ns=(1, 123))
+    os.utime(tmp_path / "a.md", ns=(1, 123))  # as `touch -d` or `cp -p` leave it
     [found] = scan(tmp_path, ".md")
-    assert (found.mtime_ns, found.size, found.path) == (123, 5, str(tmp_path / "a.md"))
+    assert (found.changed_ns, found.size, found.path) == ((tmp_path / "a.md").stat().st_ctime_ns, 5,
+                                                          str(tmp_path / "a.md"))
 
 
 def test_scan_of_a_missing_folder_is_empty(tmp_path):

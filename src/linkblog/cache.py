@@ -30,7 +30,7 @@ INPUTS_FILE = CACHE_DIR / "inputs.json"
 BUILT_FILE = CACHE_DIR / "built.json"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, changed_ns INTEGER NOT NULL, size INTEGER NOT NULL,
                                   digest TEXT NOT NULL, problems TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS posts (rel TEXT PRIMARY KEY, title TEXT, date TEXT, slug TEXT, excerpt TEXT,
                                   digest TEXT, tags TEXT, link TEXT, source TEXT, via_name TEXT, via_url TEXT,
@@ -237,11 +237,11 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo, bodies: bool) -> t
         posts = {row[0]: row_post(row[0], row[1:], tz)
                  for row in typed(db.execute(f"SELECT rel, {', '.join(_POST_COLUMNS)} FROM posts"), _POST_TYPES)}
         state.unread = dict(posts)
-    for rel, mtime_ns, size, digest, problems in typed(db.execute("SELECT * FROM files"), _FILE_TYPES):
+    for rel, changed_ns, size, digest, problems in typed(db.execute("SELECT * FROM files"), _FILE_TYPES):
         parsed = posts.get(rel)
         if parsed is None and problems == "[]":  # a file that is no post says why
             raise CacheError("a post file without its post")
-        state.files[rel] = FileState(mtime_ns, size, digest, parsed,
+        state.files[rel] = FileState(changed_ns, size, digest, parsed,
                                      unpack_problems(problems) if problems != "[]" else [])
     pages = dict(db.execute("SELECT url, fingerprint FROM pages"))
     outputs = dict(db.execute("SELECT rel, digest FROM outputs"))
@@ -347,7 +347,7 @@ def store(db: sqlite3.Connection, state: State, saved: Saved, missing: set[str])
     db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
     changed = [(rel, e) for rel, e in state.files.items() if saved.files.get(rel) is not e and rel not in missing]
     db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                   [(rel, e.mtime_ns, e.size, e.digest, pack_problems(e.problems)) for rel, e in changed])
+                   [(rel, e.changed_ns, e.size, e.digest, pack_problems(e.problems)) for rel, e in changed])
     reparsed = [(rel, e.parsed) for rel, e in changed if saved.files.get(rel) is None
                 or saved.files[rel].parsed is not e.parsed]
     for table in ("posts", "bodies"):

@@ -349,7 +349,7 @@ class Engine:
         """The renderer (a new one when a template changed) and each page template's digest."""
         from linkblog.render import Renderer
 
-        stats = [(f.path, f.mtime_ns, f.size) for f in inputs.templates]
+        stats = [(f.path, f.changed_ns, f.size) for f in inputs.templates]
         if self.renderer is None or stats != self.template_stats:
             self.renderer = Renderer(self.config, template_dirs(self.config.root), self.urls, self.compiled)
             self.template_key = template_key(inputs.templates)
@@ -542,10 +542,10 @@ def parse_file(tz: Any, item: tuple[str, Found, bytes | None]) -> tuple[str, Fil
         try:
             data = Path(found.path).read_bytes()
         except OSError as exc:
-            return rel, FileState(found.mtime_ns, found.size, "", None,
+            return rel, FileState(found.changed_ns, found.size, "", None,
                                   [Problem(rel, f"cannot be read ({exc.strerror or exc})")])
     parsed, problems = parse_post(rel, data, tz)
-    return rel, FileState(found.mtime_ns, found.size, post_digest(rel, data), parsed, problems)
+    return rel, FileState(found.changed_ns, found.size, post_digest(rel, data), parsed, problems)
 
 
 def render_one(job: RenderJob, index: int) -> Rendered:

@@ -49,7 +49,7 @@ INDEX_OF = {PageKind.TAG: PageKind.TAGS, PageKind.SOURCE: PageKind.SOURCES}
 COUNTED = (PageKind.TAG, PageKind.SOURCE)
 # Lists each of whose pages shows the group's counts: a source's posts and dates, a year's months.
 COUNTING_LISTS = (PageKind.SOURCE, PageKind.YEAR)
-# A file changed within this long of the last scan may share its mtime with the version we
+# A file changed within this long of the last scan may share its stamp with the version we
 # read (coarse file-system clocks): its bytes are compared instead, as git does.
 RACY_NS = 2_000_000_000
 _LIBRARIES = ("markdown_it", "mdit_py_plugins", "jinja2", "markupsafe", "feedgen", "lxml", "yaml", "frontmatter")
@@ -59,7 +59,7 @@ _LIBRARIES = ("markdown_it", "mdit_py_plugins", "jinja2", "markupsafe", "feedgen
 class FileState:
     """A post file as last read: its stat key, content digest and what it parsed to."""
 
-    mtime_ns: int
+    changed_ns: int
     size: int
     digest: str
     parsed: Parsed | None
@@ -104,9 +104,9 @@ def library_stamps() -> list[str]:
     return stamps
 
 
-def is_racy(mtime_ns: int, scanned_ns: int) -> bool:
-    """True when a file's mtime is too close to the last scan for its stat to be trusted."""
-    return mtime_ns >= scanned_ns - RACY_NS
+def is_racy(changed_ns: int, scanned_ns: int) -> bool:
+    """True when a file's change stamp is too close to the last scan for its stat to be trusted."""
+    return changed_ns >= scanned_ns - RACY_NS
 
 
 def fitted(state: State, code: str, config: Config, selection: tuple[str, ...]) -> State:
@@ -126,13 +126,13 @@ def fitted(state: State, code: str, config: Config, selection: tuple[str, ...]) 
 
 def input_key(code: str, settings: tuple[str, ...], inputs: Inputs) -> str:
     """A key of everything a build reads (its code, settings and every input's stat): the same when nothing changed."""
-    stats = [f"{f.mtime_ns}/{f.size}/{f.path}" for f in inputs.files()]  # numbers first: no NUL, one reading
+    stats = [f"{f.changed_ns}/{f.size}/{f.path}" for f in inputs.files()]  # numbers first: no NUL, one reading
     return key_of(code, *settings, *inputs.ignored, *(f"{rel}:{why}" for rel, why in inputs.unusable), *stats)
 
 
 def racy_digests(inputs: Inputs) -> dict[str, str]:
     """The digests of the input files too recent for their stat to be trusted."""
-    return {f.path: file_digest(f.path) for f in inputs.files() if is_racy(f.mtime_ns, inputs.started_ns)}
+    return {f.path: file_digest(f.path) for f in inputs.files() if is_racy(f.changed_ns, inputs.started_ns)}
 
 
 def template_key(templates: list[Found]) -> str:
@@ -157,7 +157,7 @@ def reusable(state: State, rel: str, found: Found,
     old = state.files.get(rel)
     if old is None or not old.digest:  # new, or unreadable when last tried (a chmod leaves its stat as it was)
         return None, None  # the worker that parses it reads it
-    if (old.mtime_ns, old.size) == (found.mtime_ns, found.size) and not is_racy(found.mtime_ns, state.saved_ns):
+    if (old.changed_ns, old.size) == (found.changed_ns, found.size) and not is_racy(found.changed_ns, state.saved_ns):
         return old, None
     try:
         data = Path(found.path).read_bytes()
@@ -165,7 +165,7 @@ def reusable(state: State, rel: str, found: Found,
         return None, None
     if old.digest != digest_of(rel, data):
         return None, data
-    return FileState(found.mtime_ns, found.size, old.digest, old.parsed, old.problems), None
+    return FileState(found.changed_ns, found.size, old.digest, old.parsed, old.problems), None
 
 
 class Fingerprints:

@@ -115,7 +115,7 @@ def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[st
     outputs.update((rel, digest) for rel, digest, _ in rendered)
     stage.written += [rel for rel, _, changed in rendered if changed]
     for rel, found in static.items():
-        key = f"{STATIC_KEY}{found.path}:{found.size}:{found.mtime_ns}"
+        key = f"{STATIC_KEY}{found.path}:{found.size}:{found.changed_ns}"
         if stage.full or outputs.get(rel) != key:
             stage.copy(rel, Path(found.path))
             outputs[rel] = key

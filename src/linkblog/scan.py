@@ -13,7 +13,7 @@ class Found:
 
     rel: str
     path: str
-    mtime_ns: int
+    changed_ns: int
     size: int
 
 
@@ -71,10 +71,17 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...],
             continue
         elif entry.is_file():
             stat = entry.stat()
-            found.append(Found(rel, entry.path, stat.st_mtime_ns, stat.st_size))
+            found.append(Found(rel, entry.path, changed_stamp(stat), stat.st_size))
         else:
             dangling = entry.is_symlink() and not os.path.exists(entry.path)
             unusable.append((rel, "a link to nothing" if dangling else "not a regular file"))
+
+
+def changed_stamp(stat: os.stat_result) -> int:
+    """When a file last changed, as far as stat tells: the later of its mtime and ctime. A tool can set the mtime
+    back (`touch -d`, `cp -p`, `rsync -a`) to what it was before an edit of the same size, never the ctime
+    (which is the file's birth on Windows, where the mtime tells)."""
+    return max(stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def utf8(name: str) -> bool:
@@ -150,4 +157,4 @@ def stat_file(path: Path, rel: str) -> Found | None:
         stat = path.stat()
     except OSError:
         return None
-    return Found(rel, str(path), stat.st_mtime_ns, stat.st_size) if path.is_file() else None
+    return Found(rel, str(path), changed_stamp(stat), stat.st_size) if path.is_file() else None
