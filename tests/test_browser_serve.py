@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_POSTS, make_site
+from conftest import SAMPLE_POSTS, make_site, post_text
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from test_e2e_serve import POST, POST_URL, STATIC, SUB_PATH, UNRELATED_URL, Serve, edit
 
@@ -66,12 +66,12 @@ def open_page(browser: Browser, server: Serve) -> Iterator[Callable[[str], Page]
     context.add_init_script(TRACK)
     errors: list[str] = []
 
-    def visit(path: str) -> Page:
+    def visit(path: str, status: int = 200) -> Page:
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
         response = page.goto(server.url.removesuffix("/notes/") + path)
-        assert response is not None and response.status == 200, path
+        assert response is not None and response.status == status, path
         listening(page)
         return page
     yield visit
@@ -105,6 +105,16 @@ def test_a_page_the_edit_did_not_change_is_not_reloaded(open_page: Callable[[str
     edit(site / UNRELATED, "Yes.", "Yes, edited.")  # now it changes: the one reload it gets
     expect(unrelated.locator("article")).to_contain_text("Yes, edited.", timeout=WAIT_MS)
     assert loads(unrelated) == 2
+
+
+def test_a_not_found_page_reloads_when_a_post_is_written_at_its_address(open_page: Callable[..., Page],
+                                                                          site: Path):
+    page = open_page("/notes/2017/03/fresh/", 404)
+    expect(page.locator("h1")).to_have_text("Page not found")
+    (site / "posts" / "2017-03-03-fresh.md").write_text(post_text("Fresh", "2017-03-03 10:00", "Just written.",
+                                                                  tags="[x]"))
+    expect(page.locator("article")).to_contain_text("Just written.", timeout=WAIT_MS)
+    assert loads(page) == 2
 
 
 def test_editing_the_stylesheet_swaps_it_without_a_reload(open_page: Callable[[str], Page], site: Path):

@@ -4,10 +4,11 @@
   var config = JSON.parse(document.currentScript.dataset.linkblog);
   var overlay = null;
 
-  function here() {
-    if (config.shows) { return config.shows; }  // the 404 page, shown at an address with no page of its own
+  // The pages this tab shows: its address's, and the 404 page where that has none yet (a build may write it).
+  function shown() {
     var path = decodeURIComponent(location.pathname);
-    return path.endsWith("/index.html") ? path.slice(0, -"index.html".length) : path;
+    var own = path.endsWith("/index.html") ? path.slice(0, -"index.html".length) : path;
+    return config.shows ? [own, config.shows] : [own];
   }
 
   function showProblems(problems) {
@@ -48,7 +49,7 @@
   function onBuild(message) {
     showProblems(message.problems);
     if (message.problems.length) { return; }
-    if (message.everything || message.pages.indexOf(here()) >= 0) {
+    if (message.everything || shown().some(function (page) { return message.pages.indexOf(page) >= 0; })) {
       location.reload();
     } else if (message.styles.length) {
       swapStyles(message.styles);
