@@ -288,6 +288,23 @@ def test_editing_a_post_serves_the_new_text_and_tells_the_pages_it_changed(serve
     events.close()
 
 
+def test_what_a_save_leaves_out_is_said_and_warnings_are_not_said_again(serve: Callable[..., Serve], site: Path):
+    for day in ("10", "11"):  # two posts linking one article: a warning
+        (site / "posts" / f"2016-11-{day}-same-{day}.md").write_text(post_text(f"Same {day}", f"2016-11-{day} 10:00",
+                                                                          link="https://example.com/same/"))
+    server = serve(site, "--watch", "--no-drafts")
+    server.err.wait_for("same-11.md: warning: ")
+    (site / "posts" / "2016-12-02-shouting.MD").write_text(post_text("Shouting", "2016-12-02 10:00", tags="[x]"))
+    server.out.wait_for(r"^1 file in posts/ left out, not \.md or \.markdown: posts/2016-12-02-shouting\.MD$")
+    (site / "posts" / "2016-12-01-a-draft.md").write_text(DRAFT)
+    server.out.wait_for(r"^1 post left out: 1 draft \(use --drafts\)$")
+    edit(site / POST, "My note.", "My edited note.")
+    server.out.wait_for(rf"^{POST}: \d+ pages? rendered")
+    assert len([line for line in server.err.lines if "same-11.md: warning: " in line]) == 1
+    assert len([line for line in server.out.lines if line.startswith("1 post left out")]) == 1
+    assert server.stop() == 0
+
+
 def test_a_new_url_in_the_config_moves_the_preview_with_its_links(serve: Callable[..., Serve], site: Path):
     server = serve(site, "--watch")
     events = Events(server.port)

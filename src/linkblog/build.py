@@ -31,7 +31,7 @@ from linkblog.config import Config, load_config
 from linkblog.digest import key_of
 from linkblog.incremental import State, code_digest, file_digest, input_key, racy_digests
 from linkblog.output import foreign, locked, recover
-from linkblog.problems import Problem, errors, sorted_problems
+from linkblog.problems import Problem, errors, plural, sorted_problems
 from linkblog.scan import Found, Inputs, Unusable, scan, scan_posts, scan_static, stat_file, utf8
 from linkblog.search import missing_problem, pagefind_binary
 from linkblog.sources import FILE as SOURCES_FILE
@@ -74,6 +74,31 @@ class BuildResult:
     @property
     def ok(self) -> bool:
         return not errors(self.problems)
+
+    def notes(self) -> list[str]:
+        """What the build left out, a line for its unpublished posts and one for files that are no posts."""
+        return [line for line in (left_out_text(self.left_out), ignored_text(self.ignored)) if line]
+
+
+def left_out_text(reasons: list[str]) -> str:
+    """'2 posts left out: 1 draft (use --drafts), 1 dated 2099-01-01 09:00 UTC (use --future)'."""
+    if not reasons:
+        return ""
+    drafts = reasons.count("draft")
+    dated = [r for r in reasons if r != "draft"]
+    parts = [f"{plural(drafts, 'draft')} (use --drafts)"] if drafts else []
+    if dated:
+        shown = ", ".join(r.removeprefix("dated ") for r in dated[:3]) + (", …" if len(dated) > 3 else "")
+        parts.append(f"{len(dated)} dated {shown} (use --future)")
+    return f"{plural(len(reasons), 'post')} left out: {', '.join(parts)}"
+
+
+def ignored_text(files: list[str]) -> str:
+    """'1 file in posts/ left out, not .md or .markdown: posts/notes.txt'."""
+    if not files:
+        return ""
+    shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
+    return f"{plural(len(files), 'file')} in posts/ left out, not .md or .markdown: {shown}"
 
 
 class Timer:

@@ -291,6 +291,7 @@ def add_deploy(commands: argparse._SubParsersAction) -> None:
 
 def run_deploy(args: argparse.Namespace) -> int:
     from linkblog.deploy import deploy
+    from linkblog.problems import plural
 
     result = deploy(args.config, args.remote, args.branch, args.message, build=not args.no_build,
                     waiting=say_waiting)
@@ -318,7 +319,7 @@ def add_check(commands: argparse._SubParsersAction) -> None:
 def run_check(args: argparse.Namespace) -> int:
     from linkblog.check import check_site
     from linkblog.links_external import Checker
-    from linkblog.problems import errors
+    from linkblog.problems import errors, plural
 
     if not 0 < args.timeout < float("inf"):  # nan and inf too: a deadline must be a time
         print("linkblog check: error: --timeout must be a number of seconds above 0", file=sys.stderr)
@@ -402,30 +403,8 @@ def report(problems: list[Problem], failed_build: bool = False) -> None:
 
 def summary(result: BuildResult) -> str:
     """Posts, files written, pages unchanged, files removed, seconds; then what was left out, if anything."""
+    from linkblog.problems import plural
+
     line = (f"Built {plural(result.posts, 'post')}: {plural(len(result.written), 'file')} written, "
             f"{result.unchanged} unchanged, {len(result.deleted)} removed in {result.seconds:.2f} s")
-    return "\n".join([line, *filter(None, [left_out(result.left_out), ignored(result.ignored)])])
-
-
-def left_out(reasons: list[str]) -> str:
-    """'2 posts left out: 1 draft (use --drafts), 1 dated 2099-01-01 09:00 UTC (use --future)'."""
-    if not reasons:
-        return ""
-    drafts = reasons.count("draft")
-    dated = [r for r in reasons if r != "draft"]
-    parts = [f"{plural(drafts, 'draft')} (use --drafts)"] if drafts else []
-    if dated:
-        shown = ", ".join(r.removeprefix("dated ") for r in dated[:3]) + (", …" if len(dated) > 3 else "")
-        parts.append(f"{len(dated)} dated {shown} (use --future)")
-    return f"{plural(len(reasons), 'post')} left out: {', '.join(parts)}"
-
-
-def ignored(files: list[str]) -> str:
-    if not files:
-        return ""
-    shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
-    return f"{plural(len(files), 'file')} in posts/ left out, not .md or .markdown: {shown}"
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return "\n".join([line, *result.notes()])

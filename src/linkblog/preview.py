@@ -84,6 +84,8 @@ class Session:
         self.version = time.time_ns() // 1_000_000
         self.built_once = False  # a failed build shows the last good one, if there was one
         self.later = Later()  # the search index a rebuild left for after its pages are told
+        self.warned: set[Problem] = set()  # the last build's warnings, and what it said it left out
+        self.noted: list[str] = []
 
     def start(self) -> tuple[str | None, list[Problem]]:
         """Build, then serve; the URL to open, or the problems that stop the preview from starting."""
@@ -199,11 +201,18 @@ class Session:
             self.say("search: the index could not be updated; the preview searches the last one")
 
     def tell(self, result: BuildResult, what: str) -> None:
-        """One line per build: what changed, how many pages were rendered, how long it took."""
-        self.report(result.problems)
+        """One line per build: what changed, how many pages were rendered, how long it took; its errors, and the
+        warnings and what it left out when the build before did not say the same (each save would repeat them)."""
+        warnings = {p for p in result.problems if p.warning}
+        self.report([p for p in result.problems if not p.warning or p not in self.warned])
+        self.warned = warnings
         if result.ok:
             self.say(f"{what}: {result.rendered} page{'' if result.rendered == 1 else 's'} rendered "
                      f"({len(result.pages)} changed) in {result.seconds * 1000:.0f} ms")
+            if result.notes() != self.noted:
+                self.noted = result.notes()
+                for note in self.noted:
+                    self.say(note)
         else:
             count = len(errors(result.problems))
             shows = "the last good build" if self.built_once else "what is wrong"

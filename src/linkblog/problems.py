@@ -43,3 +43,9 @@ def errors(problems: list[Problem]) -> list[Problem]:
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
     """Problems in a stable order: by file, then line, then message."""
     return sorted(set(problems), key=lambda p: (p.path, p.line is not None, p.line or 0, p.message, p.warning))
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 post', '2 posts'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
