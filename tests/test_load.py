@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SAMPLE_POSTS, make_site, post_text, tree_bytes
+from conftest import CONFIG, SAMPLE_POSTS, make_site, post_text, tree_bytes
 
-from linkblog.load import load_site
+from linkblog.load import load_site, published_urls
 
 
 def test_load_writes_nothing(tmp_path: Path) -> None:
@@ -34,3 +34,13 @@ def test_load_reports_bad_posts_and_url_collisions_together(tmp_path: Path) -> N
 def test_load_without_config_names_it(tmp_path: Path) -> None:
     loaded, problems = load_site(tmp_path / "nope.yaml")
     assert loaded is None and [p.path for p in problems] == [str(tmp_path / "nope.yaml")]
+
+
+def test_published_urls_put_a_post_dated_in_a_skipped_day_where_the_build_does(tmp_path: Path) -> None:
+    config = CONFIG.replace("timezone: UTC", "timezone: Pacific/Apia").replace(
+        "permalink: /{year}/{month}/{slug}/", "permalink: /{year}/{month}/{day}/{slug}/")
+    site = make_site(tmp_path / "site", {"lost-day.md": post_text("Lost day", "2011-12-30 10:00")}, config=config)
+    loaded, _ = load_site(site / "config.yaml")
+    assert loaded is not None
+    assert set(published_urls(loaded.config)) == {"/2011/12/31/lost-day/"}  # Samoa skipped December 30, 2011
+    assert [page.url for page in loaded.pages if page.url.startswith("/2011/12/3")] == ["/2011/12/31/lost-day/"]

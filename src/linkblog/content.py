@@ -50,8 +50,6 @@ def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Parsed | None, list
     if errors(problems):
         return None, problems
     html, excerpt = markdown.render(body, doc_id(rel, fields["slug"]))
-    # Through UTC: a wall time the zone skips (02:30 as clocks spring forward) is the instant it names.
-    fields["date"] = fields["date"].astimezone(UTC).astimezone(tz)
     return Parsed(path=rel, html=html, excerpt=excerpt, digest=post_digest(rel, data), **fields), problems
 
 
@@ -213,7 +211,7 @@ def read_bool(value: Any, key: str) -> bool:
 
 
 def read_date(value: Any, tz: ZoneInfo) -> datetime:
-    """A timezone-aware datetime; naive values are in the site's timezone."""
+    """A datetime in the site's timezone; naive values are in that zone."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
@@ -224,10 +222,10 @@ def read_date(value: Any, tz: ZoneInfo) -> datetime:
         raise FieldError(f"'date' must be a date such as 2015-06-01 09:30, not '{shown(value)}'")
     moment = moment if moment.tzinfo else moment.replace(tzinfo=tz)
     try:  # Year 1 or 9999 with an offset cannot be shown in UTC or the site's zone.
-        moment.astimezone(UTC), moment.astimezone(tz)
+        # Through UTC: a wall time the zone skips (02:30 as clocks spring forward) is the instant it names.
+        return moment.astimezone(UTC).astimezone(tz)
     except OverflowError:
         raise FieldError(f"'date' is out of range: '{shown(value)}'") from None
-    return moment
 
 
 def parse_date_text(text: str, tz: ZoneInfo) -> datetime:
