@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -209,6 +210,17 @@ def test_no_build_refuses_an_output_built_with_drafts_or_future_posts(repo: Path
     assert len([line for line in run.err.splitlines() if line.startswith("deploy: ")]) == 1
     assert git(remote_of(repo), "branch", "--list") == ""  # nothing pushed
     assert user_state(repo) == before
+
+
+def test_no_build_refuses_a_drafts_build_an_older_linkblog_recorded_without_its_address(repo: Path) -> None:
+    unpublished_posts(repo)
+    assert run_cli(repo, "build", "--drafts").code == 0
+    record = repo / ".cache" / "linkblog" / "built.json"
+    older = {folder: {k: v for k, v in built.items() if k != "url"} for folder, built in json.loads(
+        record.read_text()).items()}
+    record.write_text(json.dumps(older))
+    assert_refused(run_cli(repo, "deploy", "--no-build"), "build/", "--drafts")
+    assert git(remote_of(repo), "branch", "--list") == ""
 
 
 def test_no_build_refuses_an_output_built_for_another_address(repo: Path) -> None:

@@ -132,11 +132,12 @@ def test_a_title_whose_url_another_post_has_is_numbered(tmp_path: Path):
     assert run_cli(site, "build").code == 0
 
 
-@pytest.mark.parametrize("name", ["note.md", "weekly/index.md"])
-def test_a_title_whose_url_a_post_has_by_its_title_is_numbered(tmp_path: Path, name: str):
+@pytest.mark.parametrize(("name", "title"), [("note.md", "Weekly"), ("weekly/index.md", "Weekly"),
+                                             ("folded.md", ">-\n  Weekly")])
+def test_a_title_whose_url_a_post_has_by_its_title_is_numbered(tmp_path: Path, name: str, title: str):
     """The other post takes its slug from its title, not from its file's name or a slug: of its own."""
     now = datetime.now(UTC)
-    site = make_site(tmp_path / "site", {name: post_text("Weekly", f"{now:%Y-%m-%d %H:%M}")})
+    site = make_site(tmp_path / "site", {name: post_text(title, f"{now:%Y-%m-%d %H:%M}")})
     run = run_cli(site, "new", "Weekly")
     assert run.code == 0, run.err
     assert run.out.strip().endswith("-weekly-2.md") and f"posts/{name}" in run.err

@@ -2,7 +2,16 @@ from datetime import datetime
 
 import pytest
 
-from linkblog.urls import Urls, as_uri, is_safe_slug, normalised_link, output_file, permalink_path, slugify
+from linkblog.urls import (
+    Urls,
+    as_uri,
+    is_safe_slug,
+    normalised_link,
+    output_file,
+    permalink_path,
+    slugify,
+    srcset_candidates,
+)
 
 
 @pytest.mark.parametrize("text, slug", [
@@ -114,3 +123,16 @@ def test_links_to_different_articles_differ(a: str, b: str) -> None:
 ])
 def test_as_uri(iri: str, uri: str) -> None:
     assert as_uri(iri) == uri
+
+
+@pytest.mark.parametrize(("srcset", "candidates"), [
+    ("a.png 1x, /b.png 2x", [("a.png", "1x"), ("/b.png", "2x")]),
+    ("https://cdn.example/w_600,h_400/c.jpg 2x", [("https://cdn.example/w_600,h_400/c.jpg", "2x")]),
+    ("data:image/png;base64,AA,BB 1x, c.png 2x", [("data:image/png;base64,AA,BB", "1x"), ("c.png", "2x")]),
+    ("a.png, b.png 2x", [("a.png", ""), ("b.png", "2x")]),
+    ("  ,a.png  100w  , b.png (x, y) 2x", [("a.png", "100w"), ("b.png", "(x, y) 2x")]),
+    ("a.png 1x), b.png 2x", [("a.png", "1x)"), ("b.png", "2x")]),  # a stray ')' opens nothing
+    ("", []),
+])
+def test_a_srcset_splits_as_browsers_split_it(srcset: str, candidates: list[tuple[str, str]]) -> None:
+    assert srcset_candidates(srcset) == candidates

@@ -394,7 +394,7 @@ def mark_dirty(root: Path, output: Path) -> list[Problem]:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('dirty', '1')")
     except (sqlite3.Error, OSError) as exc:
         forget_cache(root)
-        return [cache_warning(exc, "the next build starts afresh")]
+        return [cache_warning(exc, "the next build starts afresh"), *save_built(root, output, None)]
     return save_built(root, output, None)
 
 
@@ -463,7 +463,7 @@ class Built:
     drafts: bool
     future: bool
     inode: int
-    url: str
+    url: str | None = None  # unknown in a record an older linkblog wrote
 
 
 def read_built(root: Path) -> dict[str, Any]:
@@ -482,7 +482,7 @@ def load_built(root: Path, output: Path) -> Built | None:
     except TypeError:
         return None
     shapes = isinstance(built.drafts, bool) and isinstance(built.future, bool) and isinstance(built.inode, int) \
-        and isinstance(built.url, str)
+        and isinstance(built.url, (str, type(None)))
     return built if shapes else None
 
 

@@ -166,7 +166,7 @@ def built_selection(config: Config) -> list[Problem]:
     if flags:
         return [Problem("deploy", f"{out} was built with {' and '.join(flags)} (drafts and future posts are never "
                         "deployed); run linkblog build without --drafts/--future, or deploy without --no-build")]
-    if built.url != config.url:  # a preview's or staging copy's links lead there, not to the site
+    if built.url not in (None, config.url):  # a preview's or staging copy's links lead there, not to the site
         return [Problem("deploy", f"{out} was built for {built.url} (--base-url), not for the site's url "
                         f"{config.url}; run linkblog build without --base-url, or deploy without --no-build")]
     return []

@@ -19,7 +19,7 @@ from linkblog.plan import plan_pages
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.scan import scan_posts
 from linkblog.sources import load_sources
-from linkblog.urls import Urls, permalink_path, slugify
+from linkblog.urls import Urls, permalink_path, slugify, worded_slug
 
 
 @dataclass
@@ -88,7 +88,7 @@ _TITLE_LINE = re.compile(rb"^title:[ \t]*(.*)$", re.MULTILINE)
 def titled(data: bytes, slug: str) -> bool:
     """True when a post file's title line may give it `slug` (or the title is not on that line alone)."""
     found = _TITLE_LINE.search(data)
-    made = slugify(found.group(1).decode("utf-8", "replace")) if found else ""
+    made = worded_slug(found.group(1).decode("utf-8", "replace")) if found else ""
     return found is not None and (not made or slug in made)
 
 

@@ -78,10 +78,10 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...],
 
 
 def changed_stamp(stat: os.stat_result) -> int:
-    """When a file last changed, as far as stat tells: the later of its mtime and ctime. A tool can set the mtime
-    back (`touch -d`, `cp -p`, `rsync -a`) to what it was before an edit of the same size, never the ctime
-    (which is the file's birth on Windows, where the mtime tells)."""
-    return max(stat.st_mtime_ns, stat.st_ctime_ns)
+    """When a file last changed, as far as stat tells: its ctime, which every write, rename and mtime change sets
+    to now. A tool can set the mtime back (`touch -d`, `cp -p`, `rsync -a`) to what it was before an edit of the
+    same size; the ctime, never. Windows gives the file's birth as its ctime: there the mtime is all it has."""
+    return stat.st_mtime_ns if os.name == "nt" else stat.st_ctime_ns
 
 
 def utf8(name: str) -> bool:

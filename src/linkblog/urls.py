@@ -160,7 +160,7 @@ def srcset_candidates(value: str) -> list[tuple[str, str]]:
             continue
         start, depth = at, 0
         while at < len(value) and (value[at] != "," or depth):
-            depth += {"(": 1, ")": -1}.get(value[at], 0)
+            depth = max(0, depth + {"(": 1, ")": -1}.get(value[at], 0))  # a stray ')' opens nothing
             at += 1
         candidates.append((url, value[start:at].strip()))
 
