@@ -79,8 +79,16 @@ def test_slug_defaults_to_the_slugified_title() -> None:
     assert parse("title: Café Society's Notes!\ndate: 2015-06-01\n").slug == "cafe-societys-notes"
 
 
-def test_a_title_without_words_takes_its_slug_from_the_file_name() -> None:
-    assert parse('title: "!!!"\ndate: 2015-06-01\n', rel="posts/launch-notes.md").slug == "launch-notes"
+@pytest.mark.parametrize(("rel", "slug"), [
+    ("posts/launch-notes.md", "launch-notes"),
+    ("posts/launch/index.md", "launch"),  # a bundle: its folder's name
+    ("posts/🎉.md", None),  # no words anywhere: a slug of the title's own characters
+    ("posts/2015-06-01-🎉.md", None),
+])
+def test_a_title_without_words_takes_its_slug_from_the_file_name(rel: str, slug: str | None) -> None:
+    got = parse('title: "🎉"\ndate: 2015-06-01\n', rel=rel).slug
+    assert got == slug if slug else (got.startswith("x") and got != parse('title: "🚀"\ndate: 2015-06-01\n',
+                                                                            rel=rel.replace("🎉", "🚀")).slug)
 
 
 @pytest.mark.parametrize(("written", "tz", "shown"), [

@@ -166,9 +166,16 @@ def fill_defaults(
             problems.append(Problem(rel, "missing required field 'date' "
                                     "(or name the file YYYY-MM-DD-slug.md)", 1))
     if fields.get("slug") is None:
-        stem = jekyll.group(4) if jekyll else fields.get("title", "")
-        fields["slug"] = worded_slug(stem) or slugify(PurePosixPath(rel).stem)  # "!!!": the file's name
+        title = fields.get("title", "")
+        fields["slug"] = slugify(jekyll.group(4)) if jekyll else \
+            worded_slug(title) or worded_slug(file_name(rel)) or slugify(title or PurePosixPath(rel).stem)
     return problems
+
+
+def file_name(rel: str) -> str:
+    """What a post file is named: its stem, or its folder's name for a bundle's index.md (as Hugo names it)."""
+    path = PurePosixPath(rel)
+    return path.parent.name if path.stem == "index" else path.stem
 
 
 def shown(value: Any) -> str:
