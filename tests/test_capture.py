@@ -211,6 +211,24 @@ def test_a_page_read_as_windows_1252_where_browsers_do(server: Server, head: str
     assert captured(server.url("/old")).title == "Café “quoted” €5 – odd \ufffd byte"
 
 
+@pytest.mark.parametrize(("label", "text", "encoding"), [
+    ("iso-8859-9", "“Güzel” söz", "cp1254"),  # Turkish Latin-1: browsers read windows-1254
+    ("shift_jis", "①番の猫", "cp932"),  # browsers read Shift_JIS as Microsoft's, with its circled numbers
+    ("gb2312", "中文𠀀标题", "gb18030"),  # and GB2312 as GB18030
+])
+def test_a_declared_charset_is_read_as_browsers_read_it(server: Server, label: str, text: str, encoding: str):
+    html = f'<html><head><meta charset="{label}"><title>{text}</title></head></html>'
+    server.replies["/declared"] = Reply(html.encode(encoding), headers={"Content-Type": "text/html"})
+    assert captured(server.url("/declared")).title == text
+
+
+def test_a_page_declaring_utf_16_in_ascii_is_read_as_utf_8(server: Server):
+    html = '<html><head><meta charset="utf-16"><title>Grüße</title></head><body>\xff</body></html>'
+    server.replies["/sixteen"] = Reply(html.encode("utf-8").replace(b"\xc3\xbf", b"\xff"),
+                                       headers={"Content-Type": "text/html"})
+    assert captured(server.url("/sixteen")).title == "Grüße"
+
+
 def test_a_page_with_a_byte_order_mark_is_read_by_it(server: Server):
     html = "<html><head><title>Grüße</title></head></html>"
     server.replies["/bom"] = Reply(codecs.BOM_UTF16_LE + html.encode("utf-16-le"),

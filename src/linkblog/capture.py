@@ -180,19 +180,27 @@ def page_text(page: Page) -> str:
     else as windows-1252, which browsers also read wherever Latin-1 or ASCII is named."""
     bom = next((codec for mark, codec in _BOMS if page.html.startswith(mark)), None)
     declared = _DECLARED.search(page.html[:1024])
-    labels = (bom, page.charset, "utf-8" if is_utf8(page.html) else None,
-              declared.group(1).decode("ascii") if declared else None)
-    codec = next((c for c in map(python_codec, labels) if c), "cp1252")
+    meta = declared.group(1).decode("ascii") if declared else None
+    if meta and meta.lower().startswith("utf-16"):  # a page that could say so in ASCII is no UTF-16: UTF-8
+        meta = "utf-8"
+    codec = next((c for c in map(python_codec, (bom, page.charset, "utf-8" if is_utf8(page.html) else None, meta))
+                  if c), "cp1252")
     return _XML_DECLARATION.sub("", page.html.decode(codec, "replace"), count=1)
 
 
+# Legacy encodings browsers read as the larger one a page named after them uses (the WHATWG Encoding Standard).
+_AS_BROWSERS_READ = {"iso8859-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp1254", "iso8859-11": "cp874",
+                     "tis-620": "cp874", "gb2312": "gb18030", "gbk": "gb18030", "shift_jis": "cp932",
+                     "euc_kr": "cp949", "big5": "big5hkscs"}
+
+
 def python_codec(label: str | None) -> str | None:
-    """Python's codec for an encoding label, Latin-1 and ASCII read as windows-1252; None for an unknown one."""
+    """Python's codec for an encoding label, as browsers read it (Latin-1 as windows-1252...); None if unknown."""
     try:
         name = codecs.lookup(label).name if label else None
     except LookupError:
         return None
-    return "cp1252" if name in ("iso8859-1", "ascii") else name
+    return _AS_BROWSERS_READ.get(name, name) if name else None
 
 
 def is_utf8(data: bytes) -> bool:
