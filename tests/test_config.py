@@ -255,6 +255,8 @@ def test_no_config_yaml_in_the_folder_suggests_init(tmp_path: Path) -> None:
     ("https://Notes.Example.com", "notes.example.com", False),
     ("https://example.github.io/notes/", "notes.example.com", True),  # Pages serves it at the domain's root
     ("https://notes.example.com/blog/", "notes.example.com", True),
+    ("https://xn--mnchen-3ya.example/", "münchen.example", False),  # one name, as IDNA and as written
+    ("https://münchen.example/", "xn--mnchen-3ya.example", False),
 ])
 def test_a_cname_elsewhere_than_the_url_is_warned_of_at_its_line(tmp_path: Path, url: str, cname: str,
                                                                  warned: bool) -> None:
@@ -272,7 +274,7 @@ def test_a_cname_that_is_no_domain_name_is_refused_at_its_line(tmp_path: Path, c
     assert [(p.path, p.line, p.warning, "cname" in p.message) for p in found] == [("config.yaml", 3, False, True)]
 
 
-@pytest.mark.parametrize("cname", ["notes.example.com.", "münchen.example", "''"])
+@pytest.mark.parametrize("cname", ["notes.example.com.", "münchen.example", "हिन्दी.example", "''"])
 def test_a_cname_that_is_a_domain_name_or_empty_is_taken(tmp_path: Path, cname: str) -> None:
     config, found = load_config(write(tmp_path, f"url: https://notes.example.com/\ntitle: T\ncname: {cname}\n"), {})
     assert config is not None and not [p for p in found if not p.warning]

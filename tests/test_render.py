@@ -195,6 +195,9 @@ def test_format_date():
     assert format_date(moment) == "June 1, 2015"
     assert format_date(moment, "iso") == "2015-06-01"
     assert format_date(moment, "moment") == "2015-06-01T09:30:00-05:00"
+    # HTML's <time datetime> takes at most three digits of a second's fraction.
+    assert format_date(moment.replace(microsecond=1000), "moment") == "2015-06-01T09:30:00.001-05:00"
+    assert format_date(moment.replace(microsecond=123456), "moment") == "2015-06-01T09:30:00.123-05:00"
 
 
 def test_feed_entries_make_video_posters_absolute_and_survive_bad_links():

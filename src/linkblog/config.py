@@ -120,7 +120,7 @@ def cname_problems(config: Config, name: str, lines: dict[str, int]) -> list[Pro
     if not config.cname or "url" not in lines:
         return []
     parts = urlsplit(config.url)
-    if (parts.hostname or "") == config.cname.strip().lower().rstrip(".") and parts.path == "/":
+    if ascii_host(parts.hostname or "") == ascii_host(config.cname) and parts.path == "/":
         return []
     return [Problem(name, f"'cname' is {config.cname}, so GitHub Pages serves the site at "
                     f"https://{config.cname}/; set url to that, or every link under {parts.path} breaks there",
@@ -138,13 +138,22 @@ def site_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.path.startswith("//")
 
 
-_LABEL = re.compile(r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?")  # one part of a host name: letters, digits, inner '-'
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)  # one part of a host name, in ASCII
 
 
 def domain_name(value: str) -> bool:
-    """True for a custom domain as GitHub Pages' CNAME file holds it: notes.example.com, no scheme, path or port."""
-    labels = value.strip().removesuffix(".").split(".")
+    """True for a custom domain as GitHub Pages' CNAME file holds it: notes.example.com, no scheme, path or port;
+    a name beyond ASCII (münchen.example) as IDNA spells it."""
+    labels = ascii_host(value).split(".")
     return len(labels) > 1 and all(_LABEL.fullmatch(label) for label in labels)
+
+
+def ascii_host(name: str) -> str:
+    """A host name as DNS spells it (IDNA, lowercase, no final dot); '' when it cannot be spelled so."""
+    try:
+        return name.strip().removesuffix(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return ""
 
 
 def missing_config(path: Path) -> Problem:
