@@ -338,7 +338,7 @@ REFUSED = {
     "static": "the site's static/ folder",
     "posts/out": "the site's posts/ folder",
     ".git": "the site's .git/ folder",
-    "config.yaml": "the file config.yaml",
+    "config.yaml": None,  # a file: refused as one
     "/": "/",
     '"~"': "your home folder",
     "link-to-site": "the site itself",
@@ -359,8 +359,9 @@ def test_dangerous_output_dir_is_refused_before_anything_is_touched(tmp_path: Pa
     assert "Traceback" not in run.err, run.err
     assert run.code == 1
     shown = output_dir.strip('"')
-    assert problem_lines(run.err) == [f"config.yaml:8: output_dir '{shown}' would replace {REFUSED[output_dir]}; "
-                                      "choose a folder of its own such as 'build'"]
+    why = f"would replace {REFUSED[output_dir]}; choose a folder of its own such as 'build'" if REFUSED[output_dir] \
+        else "is a file, which a build would replace; move it away or choose another folder"
+    assert problem_lines(run.err) == [f"config.yaml:8: output_dir '{shown}' {why}"]
     assert tree_bytes(tmp_path) == before
     assert sorted(p.name for p in home.parent.iterdir()) == home_before
 

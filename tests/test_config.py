@@ -189,11 +189,20 @@ def test_ordinary_output_dirs_are_fine(tmp_path: Path, output_dir: str) -> None:
     ("posts", "the site's posts/ folder"),
     ("posts/../posts", "the site's posts/ folder"), ("static/out", "the site's static/ folder"),
     ("templates", "the site's templates/ folder"), (".cache", "the site's .cache/ folder"),
-    (".git", "the site's .git/ folder"), ("config.yaml", "the file config.yaml"), ("/", "/"),
+    (".git", "the site's .git/ folder"), ("/", "/"),
 ])
 def test_dangerous_output_dirs_are_refused(tmp_path: Path, output_dir: str, what: str) -> None:
     assert refusal(tmp_path / "site", output_dir) == [
         f"config.yaml:2: output_dir '{output_dir}' would replace {what}; choose a folder of its own such as 'build'"]
+
+
+@pytest.mark.parametrize("output_dir", ["config.yaml", "build"])
+def test_an_output_dir_that_is_a_file_is_refused_as_one(tmp_path: Path, output_dir: str) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "build").write_text("a stray file\n")
+    assert refusal(tmp_path / "site", output_dir) == [
+        f"config.yaml:2: output_dir '{output_dir}' is a file, which a build would replace; move it away or choose "
+        "another folder"]
 
 
 def test_home_and_its_ancestors_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

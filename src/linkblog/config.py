@@ -279,6 +279,9 @@ def check_output_dir(config: Config, name: str = "config.yaml", line: int | None
     what = _endangered(out, config.root)
     if what is None:
         return []
+    if out.exists() and not out.is_dir():
+        return [Problem(name, f"output_dir '{config.output_dir}' is a file, which a build would replace; move it "
+                        "away or choose another folder", line)]
     return [Problem(name, f"output_dir '{config.output_dir}' would replace {what}; "
                     "choose a folder of its own such as 'build'", line)]
 
@@ -294,7 +297,7 @@ def _endangered(out: Path, root: Path) -> str | None:
     if home is not None and home.is_relative_to(out):
         return "your home folder" if out == home else "a folder holding your home folder"
     if out.exists() and not out.is_dir():
-        return f"the file {out.name}"
+        return "a file"
     for place in (root, root / "posts", root / "templates", root / "static", root / ".cache", root / ".git"):
         place = place.resolve()
         inside_source = out.is_relative_to(place) and place != root
