@@ -256,6 +256,14 @@ def test_a_redirect_away_from_http_is_refused(server: Server):
     assert refusal(server.url("/ftp")).startswith(server.url("/ftp") + ": ")
 
 
+def test_too_many_redirects_are_named_as_such(server: Server):
+    for hop in range(12):
+        server.replies[f"/chain/{hop}"] = Reply(status=302, headers={"Location": f"/chain/{hop + 1}"})
+    server.page("/chain/12")
+    message = refusal(server.url("/chain/0"))
+    assert message.startswith(server.url("/chain/0") + ": ") and "more than 10 redirects" in message
+
+
 def test_a_non_html_response_is_refused(server: Server):
     server.replies["/paper.pdf"] = Reply(b"%PDF-1.4", headers={"Content-Type": "application/pdf"})
     message = refusal(server.url("/paper.pdf"))

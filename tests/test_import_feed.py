@@ -135,7 +135,7 @@ def test_url_not_found(tmp_path: Path, served: str) -> None:
     done = run_cli(site, "import", "feed", served + "missing.xml")
     assert done.code == 1
     lines = done.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"{served}missing.xml: could not fetch it: HTTP 404")
+    assert len(lines) == 1 and lines[0].startswith(f"{served}missing.xml: could not fetch it: the server answered 404")
 
 
 def test_offline_is_one_clear_line(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from linkblog import __version__
 from linkblog.content import FieldError, read_url
 from linkblog.problems import Problem
 from linkblog.urls import as_uri
-from linkblog.web import WEB_SCHEMES, Deadline, LeavesTheWeb, inflated, web_opener
+from linkblog.web import WEB_SCHEMES, Deadline, LeavesTheWeb, http_failure, inflated, web_opener
 from linkblog.yamlload import CONTROL_CHARACTERS
 
 TIMEOUT_ENV = "LINKBLOG_FETCH_TIMEOUT"
@@ -80,7 +80,7 @@ def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Pro
         with deadline, web_opener(deadline).open(request, timeout=seconds) as response:
             page = read_page(response, time.monotonic() + seconds)
     except HTTPError as exc:
-        return None, Problem(url, one_line(f"the server answered {exc.code} {exc.reason}"))
+        return None, Problem(url, one_line(http_failure(exc)))
     except (_Refused, OSError, http.client.HTTPException, ValueError) as exc:  # OSError covers URLError, timeouts
         return None, Problem(url, fetch_failure(TimeoutError() if deadline.expired else exc, seconds))
     if deadline.expired:  # cut short, what was read may look whole

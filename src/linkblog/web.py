@@ -29,6 +29,15 @@ class WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+def http_failure(exc: urllib.error.HTTPError) -> str:
+    """What an error answer says: its status, or that redirects went round or on too long (urllib gives up on
+    both with the last redirect's status, calling either a loop)."""
+    handler = urllib.request.HTTPRedirectHandler
+    if 300 <= exc.code < 400 and str(exc.reason).startswith(handler.inf_msg):
+        return f"more than {handler.max_redirections} redirects, or redirects that loop"
+    return f"the server answered {exc.code} {exc.reason}"
+
+
 class Deadline:
     """Cuts every connection of one request (its redirects too) once its seconds have passed.
 

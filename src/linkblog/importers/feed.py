@@ -21,7 +21,7 @@ from linkblog.importers.safexml import parse_xml, read_source_file
 from linkblog.markdown import shorten
 from linkblog.problems import Problem
 from linkblog.urls import as_uri
-from linkblog.web import Deadline, inflated, web_opener
+from linkblog.web import Deadline, http_failure, inflated, web_opener
 
 MAX_BYTES = 50 * 2**20
 TIMEOUT_SECONDS = 20
@@ -94,7 +94,7 @@ def fetch(url: str) -> tuple[bytes | None, Problem | None, str | None]:
         if deadline.expired:  # cut short, what was read may look whole
             raise TimeoutError("timed out")
     except HTTPError as exc:
-        return None, Problem(url, f"could not fetch it: HTTP {exc.code} {exc.reason}"), None
+        return None, Problem(url, f"could not fetch it: {http_failure(exc)}"), None
     except (URLError, OSError, ValueError, http.client.HTTPException) as exc:  # InvalidURL: a control character
         reason = getattr(exc, "reason", None) or exc
         return None, Problem(url, f"could not fetch it ({reason}): offline? Save the feed and import the file"), None
