@@ -1,5 +1,7 @@
 """Errors that span stages: every one is reported in the same run."""
 
+import shutil
+
 from conftest import age, post_text, run_cli
 
 
@@ -93,3 +95,17 @@ def test_warnings_are_repeated_by_a_rebuild_with_nothing_to_do(site):
     assert "warning: tag 'Support'" in first.err
     assert first.err == again.err
     assert " 0 files written" in again.out
+
+
+def test_a_site_without_its_posts_folder_says_so(site):
+    shutil.rmtree(site / "posts")
+    run = run_cli(site, "build")
+    assert run.code == 0 and "Traceback" not in run.err
+    assert [line for line in run.err.splitlines() if line.startswith("posts: warning: ")] == [
+        "posts: warning: left out: no such folder, so the site has no posts"]
+    (site / "posts").write_text("")
+    run = run_cli(site, "build")
+    assert run.code == 0 and "posts: warning: left out: a file, not the folder of posts" in run.err.splitlines()
+    new = run_cli(site, "new", "Hello")
+    assert (new.code, new.out) == (1, "") and new.err.splitlines() == [
+        "posts: is a file; linkblog new writes each post into the folder posts/"]

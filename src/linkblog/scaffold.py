@@ -98,6 +98,8 @@ def new_post(config: Config, existing: Iterable[Parsed], new: NewPost,
              now: datetime) -> tuple[str | None, list[Problem]]:
     """Write posts/YYYY-MM-DD-slug.md, never over a file: the path as printed (None if refused) and the problems."""
     problems = refused_urls(new)
+    if config.posts_path.exists() and not config.posts_path.is_dir():
+        problems.append(Problem("posts", "is a file; linkblog new writes each post into the folder posts/"))
     if not new.title:
         problems.append(Problem("--from-url", "the page has no title; give one: linkblog new \"Title\" --from-url URL"))
     if problems:

@@ -132,6 +132,9 @@ def scan_posts(folder: Path, unusable: Unusable | None = None) -> tuple[dict[str
             ignored.append("posts/" + found.rel)
     if unusable is not None:
         unusable += named("posts", left)
+        if not folder.is_dir():  # a site with no posts yet still has the folder: `init` makes it
+            unusable.append(("posts", "a file, not the folder of posts" if folder.exists() else
+                             "no such folder, so the site has no posts"))
     return posts, ignored
 
 
