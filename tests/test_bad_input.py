@@ -157,6 +157,8 @@ BAD_POSTS = {
                      "not '../../x'"),
     "slug-dot-dot": ("---\ntitle: T\ndate: 2015-06-01\nslug: '..'\n---\nBody.\n",
                      f"{BAD}:4: 'slug' must be one path segment of letters, digits, '-', '_' or '.', not '..'"),
+    "slug-index-html": ("---\ntitle: T\ndate: 2015-06-01\nslug: index.html\n---\nBody.\n",
+                        f"{BAD}:4: 'slug' cannot be index.html, the name of every page's own file"),
     "draft-not-bool": ("---\ntitle: T\ndate: 2015-06-01\ndraft: maybe\n---\nBody.\n",
                        f"{BAD}:4: 'draft' must be true or false, not 'maybe'"),
     "control-character-in-body": ("---\ntitle: T\ndate: 2015-06-01\n---\nColours \x1b[31mred\n",

@@ -30,11 +30,14 @@ def test_a_static_file_may_not_replace_a_generated_page_or_its_folder(site):
     (site / "static" / "archive").write_text("a file where the archive's folder goes")
     (site / "static" / "404.html").mkdir()
     (site / "static" / "404.html" / "x.txt").write_text("a folder where a page goes")
+    (site / "static" / "tag" / "index.html").mkdir(parents=True)
+    (site / "static" / "tag" / "index.html" / "y.txt").write_text("a folder where the tag index's file goes")
     run = run_cli(site, "build")
     assert run.code == 1 and "Traceback" not in run.err
     assert "static/index.html: would replace generated pages at /index.html; rename or remove it" in run.err
     assert "static/archive: would replace generated pages at /archive" in run.err
     assert "static/404.html/x.txt: would replace generated pages at /404.html/x.txt" in run.err
+    assert "static/tag/index.html/y.txt: would replace generated pages at /tag/index.html/y.txt" in run.err
 
 
 def test_a_post_where_a_file_of_the_theme_goes_is_the_one_named(site):

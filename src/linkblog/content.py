@@ -315,6 +315,8 @@ def read_slug(value: Any) -> str | None:
     if not is_safe_slug(slug):
         raise FieldError(f"'slug' must be one path segment of letters, digits, '-', '_' or '.', "
                          f"not '{shown(slug)}'")
+    if slug.lower() == "index.html":  # a folder named as the file of the page above it
+        raise FieldError("'slug' cannot be index.html, the name of every page's own file")
     # The cap slugify gives default slugs, so a folder name always fits the file system.
     if len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
         raise FieldError(f"'slug' is longer than {MAX_SLUG_BYTES} bytes: '{shown(slug)}'")

@@ -331,7 +331,10 @@ def static_collisions(site: Site, urls: Iterable[str], static: dict[str, Found])
     base = site.urls.base_path
     problems = []
     for rel, found in static.items():
-        served = {base + str(parent) for parent in PurePosixPath(rel).parents if str(parent) != "."}
+        parents = [parent for parent in PurePosixPath(rel).parents if str(parent) != "."]
+        # A folder is where a page's file is: an index.html folder is where the page above it writes its file.
+        served = {base + str(parent) for parent in parents} | \
+            {base + str(parent).removesuffix("index.html") for parent in parents if parent.name == "index.html"}
         page = base + rel.removesuffix("index.html") if rel == "index.html" or rel.endswith("/index.html") \
             else base + rel
         folder = base + rel + "/"
