@@ -26,6 +26,7 @@ MAX_SETTINGS_BYTES = 10 * 2**20
 # Characters no text of a post or setting may hold: they break HTML, XML feeds and terminals.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 # Plain scalars YAML 1.1 would turn into something else: `title: yes` must stay "yes".
 _RETAGGED = {f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "timestamp")}
 _OPENERS = {yaml.FlowSequenceStartToken: "[", yaml.FlowMappingStartToken: "{"}
@@ -38,6 +39,8 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if key_node.tag == MERGE_TAG:  # `<<: *defaults`: merged by the base class, its keys overridable
+                continue
             key = self.construct_object(key_node, deep=deep)
             try:  # any key, not only text: a dict would keep just the last of `1:` and `1:`
                 duplicate = key in seen
