@@ -462,6 +462,24 @@ def test_a_signal_stops_it_cleanly_and_the_output_folder_is_never_touched(serve:
     events.close()
 
 
+def test_a_stop_during_a_long_rebuild_ends_it_and_removes_the_preview(serve: Callable[..., Serve], site: Path):
+    for day in range(1, 29):
+        (site / "posts" / f"2017-02-{day:02d}-day-{day}.md").write_text(post_text(f"Day {day}", f"2017-02-{day:02d}"))
+    server = serve(site, "--watch", "--jobs", "1")
+    assert "build failed" not in server.out.text()
+    theme = Path(__file__).parents[1] / "templates" / "post.html"
+    # Each post page now takes a good part of a second: a rebuild of them all, far longer than any stop may.
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "post.html").write_text(theme.read_text() + "{% for i in range(20000000) %}{% endfor %}\n")
+    server.out.wait_for("^built: ")
+    time.sleep(1.5)  # the rebuild is under way
+    asked = time.monotonic()
+    assert server.stop() == 0
+    assert time.monotonic() - asked < 8  # a page or two more, not the rest of the build (nor a 10 s wait)
+    assert list(site.glob(".cache/linkblog/preview-*")) == []
+    assert "Traceback" not in server.err.text()
+
+
 def started_and_interrupted(site: Path, temp: Path, started: Callable[[str], bool]) -> tuple[int, str, str]:
     """`linkblog serve --watch`, sent SIGINT as soon as `started` says so of a line of its -X importtime
     output (each import it finished) or of "" (every few ms): its exit code, stdout and stderr."""

@@ -86,6 +86,7 @@ class Session:
         self.later = Later()  # the search index a rebuild left for after its pages are told
         self.warned: set[Problem] = set()  # the last build's warnings, and what it said it left out
         self.noted: list[str] = []
+        self.stopping = threading.Event()  # set by stop(): a build under way gives up at its next page
 
     def start(self) -> tuple[str | None, list[Problem]]:
         """Build, then serve; the URL to open, or the problems that stop the preview from starting."""
@@ -136,6 +137,8 @@ class Session:
             if changed is None:
                 return
             result = self.rebuild(changed)
+            if self.stopping.is_set():  # cut short by stop(): nothing to tell
+                return
             self.version += 1
             assert self.server is not None
             preview = self.server.preview
@@ -170,12 +173,19 @@ class Session:
         """A build (of everything when `changed` is None); a file gone mid-scan is a problem to show, not the
         end of the preview."""
         try:
-            result = self.builder.build(changed=changed)
+            result = self.builder.build(self.going_on, changed=changed)
+        except Stopped:  # its stage is discarded: the output is as it was
+            return BuildResult()
         except OSError as exc:
             where = shown(Path(exc.filename), self.config_path.resolve().parent) if exc.filename else "."
             return BuildResult([Problem(where, f"cannot be read ({exc.strerror or exc})")])
         self.built_once |= result.ok
         return result
+
+    def going_on(self, stage: str, done: int, total: int) -> None:
+        """A build's progress: it stops here once the session is stopping, which can take no build's time."""
+        if self.stopping.is_set():
+            raise Stopped()
 
     def index_search(self) -> None:
         """Run the search index the last build left; tell the search page, or show why it failed."""
@@ -220,6 +230,7 @@ class Session:
 
     def stop(self) -> None:
         """Stop watching, serving and building; remove the private folder."""
+        self.stopping.set()
         if self.watcher is not None:
             self.watcher.stop()
         self.changes.put(None)
@@ -233,6 +244,10 @@ class Session:
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
         self.lock.close()  # after the removal, so no other server takes the folder for stale meanwhile
+
+
+class Stopped(Exception):
+    """The session stops: the build under way ends at once, its output discarded."""
 
 
 LOCK = ".lock"
