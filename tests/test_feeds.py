@@ -270,3 +270,8 @@ def test_an_article_link_beyond_ascii_is_a_uri_in_every_feed(tmp_path: Path):
     assert parse(site / "build" / "feed.xml").entries[0].link == uri
     assert {item["href"] for item in parse(site / "build" / "atom.xml").entries[0].links} >= {uri}
     assert json.loads((site / "build" / "feed.json").read_text())["items"][0]["external_url"] == uri
+    # The entry's own attribution and via links, as every link of its HTML: the host as IDNA spells it.
+    for name in ("feed.xml", "atom.xml"):
+        html = parse(site / "build" / name).entries[0].content[0].value
+        hrefs = {a["href"] for a in BeautifulSoup(html, "html.parser").find_all("a")}
+        assert uri in hrefs and not any("b%C3%BCcher" in href for href in hrefs), hrefs

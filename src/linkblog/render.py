@@ -24,7 +24,7 @@ from linkblog.model import PageKind, PageSpec, Post
 from linkblog.plan import FEED_TEMPLATE, SEARCH_PAGE
 from linkblog.problems import Problem
 from linkblog.scan import untracked
-from linkblog.urls import Urls, srcset_candidates
+from linkblog.urls import Urls, as_uri, srcset_candidates
 from linkblog.yamlload import CONTROL_CHARACTERS
 
 # Lists show many posts, and each post is on several lists: render each entry once.
@@ -213,18 +213,19 @@ def absolute_srcset(value: str, base: str) -> str:
         if not _PLAIN_ABSOLUTE.match(url):
             with suppress(ValueError):  # an unparsable URL is left as the author wrote it
                 url = urljoin(base, url)
+        url = as_uri(url)
         candidates.append(f"{url} {descriptors}" if descriptors else url)
     return ", ".join(candidates)
 
 
 def make_absolute(link: Any, base: str) -> None:
-    """Resolve one link attribute (as an lxml XPath gives it) against `base`, as lxml's rewrite_links does."""
-    if _PLAIN_ABSOLUTE.match(link):
-        return  # urljoin would give it back as it is
+    """Resolve one link attribute (as an lxml XPath gives it) against `base`, as lxml's rewrite_links does, and
+    spell it as a URI: a feed reader may not know a host beyond ASCII, which lxml would percent-encode."""
     try:
-        joined = urljoin(base, link.strip())
+        joined = link if _PLAIN_ABSOLUTE.match(link) else urljoin(base, link.strip())
     except ValueError:  # an unparsable link is left as the author wrote it
         return
+    joined = as_uri(joined)
     if joined != link:
         link.getparent().set(link.attrname, joined)
 
