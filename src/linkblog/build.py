@@ -357,7 +357,12 @@ def unusable_warnings(inputs: Inputs) -> list[Problem]:
 
 
 def sources_file(config: Config) -> Found | None:
-    return stat_file(config.root / SOURCES_FILE, SOURCES_FILE)
+    """sources.yaml's stat key; None when there is none."""
+    path = config.root / SOURCES_FILE
+    found = stat_file(path, SOURCES_FILE)
+    if found is None and path.exists():  # a folder, a pipe: read all the same, to fail as a clean build does
+        return Found(SOURCES_FILE, str(path), -1, -1)
+    return found
 
 
 def output_identity(config: Config) -> int:
