@@ -173,7 +173,7 @@ class Session:
         """A build (of everything when `changed` is None); a file gone mid-scan is a problem to show, not the
         end of the preview."""
         try:
-            result = self.builder.build(self.going_on, changed=changed)
+            result = self.builder.build(progress=self.going_on, changed=changed)
         except Stopped:  # its stage is discarded: the output is as it was
             return BuildResult()
         except OSError as exc:
