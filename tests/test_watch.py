@@ -143,7 +143,7 @@ def site(tmp_path: Path) -> Path:
 def watched(site: Path) -> Iterator[Calls]:
     calls = Calls()
     watcher = Watcher([site / "posts", site / "templates", site / "static"], [site / "config.yaml"],
-                      [site / "build", site / ".cache" / "linkblog"], calls, QUIET)
+                      [site / "build", site / ".cache" / "linkblog"], calls, QUIET, private_in=[site / "posts"])
     watcher.start()
     yield calls
     watcher.stop()
@@ -217,6 +217,9 @@ def test_output_cache_and_other_files_never_trigger(site: Path, watched: Calls):
     (site / ".cache" / "linkblog" / "cache.sqlite").write_bytes(b"SQLite")
     (site / "README.md").write_text("not part of the site")
     (site / "posts" / ".DS_Store").write_bytes(b"\x00")
+    (site / "posts" / ".post.md.kate-swp").write_bytes(b"kate")  # hidden and private files no build reads
+    (site / "posts" / "_ideas").mkdir()
+    (site / "posts" / "_ideas" / "someday.md").write_text(POST)
     then_only(site, watched)
 
 

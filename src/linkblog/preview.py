@@ -116,7 +116,8 @@ class Session:
         folders = [root / "posts", root / "templates", root / "static", *template_dirs(root), *static_dirs(root)]
         files = [self.config_path, root / SOURCES_FILE]
         # The cache holds the preview's own folder: its writes must never start a rebuild.
-        self.watcher = Watcher(folders, files, [output, root / CACHE_DIR], self.changes.put)
+        self.watcher = Watcher(folders, files, [output, root / CACHE_DIR], self.changes.put,
+                               private_in=[root / "posts"])
         self.watcher.start()
 
     def spawn(self, target: Callable[[], None]) -> None:

@@ -100,10 +100,12 @@ class Watcher:
     `on_change` with each burst's paths, a burst ending after `delay` seconds without an event."""
 
     def __init__(self, folders: list[Path], files: list[Path], ignored: list[Path],
-                 on_change: Callable[[set[Path]], None], delay: float = DEBOUNCE_SECONDS):
+                 on_change: Callable[[set[Path]], None], delay: float = DEBOUNCE_SECONDS,
+                 private_in: Iterable[Path] = ()):
         self.folders = list(dict.fromkeys(f.resolve() for f in folders))
         self.files = {f.resolve() for f in files}
         self.ignored = [i.resolve() for i in ignored]
+        self.private_in = [p.resolve() for p in private_in]  # folders whose _private and .hidden files no build reads
         self.debouncer = Debouncer(on_change, delay)
         self.observer = Observer()
         self.handler = _Handler(self)
@@ -201,6 +203,8 @@ class Watcher:
         """True for a change that can change the site: never the output, the cache or editor noise."""
         if is_noise(path) or any(path.is_relative_to(i) for i in self.ignored):
             return False
+        if any(path.is_relative_to(p) and private(path.relative_to(p)) for p in self.private_in):
+            return False  # posts/_ideas/, an editor's .x.md.kate-swp: never a post
         return path in self.files or self.folder_of(path) is not None
 
     def stop(self) -> None:
