@@ -31,7 +31,7 @@ from linkblog.build import Builder, BuildOptions, BuildResult, in_site
 from linkblog.cache import CACHE_DIR
 from linkblog.config import PREVIEW_PREFIX, load_config
 from linkblog.plan import SEARCH_PAGE
-from linkblog.problems import Problem, errors
+from linkblog.problems import Problem, errors, plural
 from linkblog.search import Later, SearchError, reindex
 from linkblog.serve import Build, Preview, PreviewServer, build_of
 from linkblog.sources import FILE as SOURCES_FILE
@@ -218,8 +218,10 @@ class Session:
         self.report([p for p in result.problems if not p.warning or p not in self.warned])
         self.warned = warnings
         if result.ok:
-            self.say(f"{what}: {result.rendered} page{'' if result.rendered == 1 else 's'} rendered "
-                     f"({len(result.pages)} changed) in {result.seconds * 1000:.0f} ms")
+            copied = len(result.written) - len(result.pages)  # static files: every other file written is a page's
+            also = f", {plural(copied, 'file')} copied" if copied > 0 else ""
+            self.say(f"{what}: {plural(result.rendered, 'page')} rendered ({len(result.pages)} changed){also} "
+                     f"in {result.seconds * 1000:.0f} ms")
             if result.notes() != self.noted:
                 self.noted = result.notes()
                 for note in self.noted:
