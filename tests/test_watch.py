@@ -140,13 +140,23 @@ def site(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def watched(site: Path) -> Iterator[Calls]:
-    calls = Calls()
+def calls() -> Calls:
+    return Calls()
+
+
+@pytest.fixture
+def watcher(site: Path, calls: Calls) -> Iterator[Watcher]:
+    """The site's watcher as `linkblog serve --watch` makes it, for a test to start once its files are in place."""
     watcher = Watcher([site / "posts", site / "templates", site / "static"], [site / "config.yaml"],
                       [site / "build", site / ".cache" / "linkblog"], calls, QUIET, private_in=[site / "posts"])
-    watcher.start()
-    yield calls
+    yield watcher
     watcher.stop()
+
+
+@pytest.fixture
+def watched(watcher: Watcher, calls: Calls) -> Calls:
+    watcher.start()
+    return calls
 
 
 def then_only(site: Path, calls: Calls) -> None:
@@ -376,5 +386,183 @@ def test_a_link_renamed_is_followed_under_its_new_name(tmp_path: Path):
         assert calls.next() == {root / "posts" / "box"}
         (elsewhere / "post.md").write_text(POST)
         assert calls.next() == {new / "post.md"}
+    finally:
+        watcher.stop()
+
+
+# Links to files: `build` reads a post or static file through its link, so a save of the file it leads to is a
+# change of the link's path.
+
+def elsewhere(site: Path, name: str) -> Path:
+    """A file outside the site, as in a folder of notes kept beside it."""
+    target = site.parent / "shared" / name
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(POST)
+    return target
+
+
+def linked(link: Path, target: Path) -> Path:
+    """A relative link, as `ln -s ../../shared/solo.md` makes one."""
+    link.symlink_to(os.path.relpath(target, link.parent))
+    return link
+
+
+def watched_folders(watcher: Watcher) -> list[Path]:
+    """The folders watched, once per watch."""
+    return sorted(Path(emitter.watch.path) for emitter in watcher.observer.emitters)
+
+
+def site_folders(site: Path, *more: Path) -> list[Path]:
+    """The folders a watcher of the site watches (its own for config.yaml, the watched ones), and `more`."""
+    return sorted([site, site / "posts", site / "templates", site / "static", *more])
+
+
+@pytest.mark.parametrize("save", [vim_save, emacs_save, atomic_save, jetbrains_save, plain_save])
+def test_a_save_of_the_file_a_post_links_to_is_one_delivery_of_the_link(site: Path, watcher: Watcher, calls: Calls,
+                                                                        save: Callable[[Path], None]):
+    target = elsewhere(site, "solo.md")
+    post = linked(site / "posts" / "2022-02-02-solo.md", target)
+    watcher.start()
+    save(target)
+    assert calls.next() == {post}
+    then_only(site, calls)
+
+
+def test_a_static_file_that_is_a_link_is_delivered_as_the_link(site: Path, watcher: Watcher, calls: Calls):
+    target = elsewhere(site, "brand.css")
+    style = linked(site / "static" / "css" / "brand.css", target)
+    watcher.start()
+    atomic_save(target)
+    assert calls.next() == {style}
+    then_only(site, calls)
+
+
+def test_a_link_to_a_file_made_after_the_start_is_followed(site: Path, watched: Calls):
+    target = elsewhere(site, "solo.md")
+    post = linked(site / "posts" / "2022-02-02-solo.md", target)
+    assert watched.next() == {post}
+    atomic_save(target)
+    assert watched.next() == {post}
+    then_only(site, watched)
+
+
+def test_a_link_removed_delivers_its_file_no_more(site: Path, watcher: Watcher, calls: Calls):
+    target = elsewhere(site, "solo.md")
+    post = linked(site / "posts" / "2022-02-02-solo.md", target)
+    watcher.start()
+    plain_save(target)
+    assert calls.next() == {post}
+    post.unlink()
+    assert calls.next() == {post}
+    assert watched_folders(watcher) == site_folders(site)  # no link needs the shared folder's watch any more
+    plain_save(target)
+    then_only(site, calls)
+
+
+def pointed_anew(post: Path, target: Path) -> None:
+    post.unlink()
+    linked(post, target)
+
+
+def replaced_by_a_new_link(post: Path, target: Path) -> None:
+    """A link made under another name and renamed over the old one, which is never missing."""
+    os.replace(linked(post.with_name(".new-link"), target), post)
+
+
+@pytest.mark.parametrize("repoint", [pointed_anew, replaced_by_a_new_link])
+def test_a_link_pointed_elsewhere_delivers_its_new_file_not_its_old(site: Path, watcher: Watcher, calls: Calls,
+                                                                   repoint: Callable[[Path, Path], None]):
+    old, new = elsewhere(site, "old.md"), elsewhere(site, "new.md")
+    post = linked(site / "posts" / "2022-02-02-solo.md", old)
+    watcher.start()
+    plain_save(old)
+    assert calls.next() == {post}
+    repoint(post, new)
+    assert calls.next() == {post}
+    plain_save(old)  # in the folder still watched for new.md, and no longer read by the build
+    plain_save(new)
+    assert calls.next() == {post}
+    then_only(site, calls)
+
+
+def test_links_to_files_in_one_folder_share_its_watch_until_none_needs_it(site: Path, watcher: Watcher, calls: Calls):
+    """One watch for the folder however many links lead into it; the site's own (for config.yaml) shared too, and
+    never ended by a link that goes."""
+    first, second = elsewhere(site, "first.md"), elsewhere(site, "second.md")
+    posts = site / "posts"
+    one, again = linked(posts / "one.md", first), linked(posts / "again.md", first)
+    two = linked(posts / "two.md", second)
+    about = site / "about.md"
+    about.write_text(POST)
+    page = linked(posts / "about.md", about)
+    watcher.start()
+    assert watched_folders(watcher) == site_folders(site, site.parent / "shared")
+    plain_save(first)
+    assert calls.next() == {one, again}  # every link that leads to it
+    plain_save(about)
+    assert calls.next() == {page}
+    one.unlink()
+    again.unlink()
+    assert calls.next() == {one, again}
+    plain_save(first)
+    plain_save(second)  # its folder still watched for it
+    assert calls.next() == {two}
+    two.unlink()
+    page.unlink()
+    assert calls.next() == {two, page}
+    assert watched_folders(watcher) == site_folders(site)
+    (site / "config.yaml").write_text("title: Another\n")
+    assert calls.next() == {site / "config.yaml"}
+
+
+def test_a_link_to_a_file_in_a_watched_folder_adds_no_watch(site: Path, watcher: Watcher, calls: Calls):
+    """posts/latest.md a link to a post in posts/: the watch of posts/ sees its saves, which change both posts."""
+    post = site / "posts" / "2019" / "post.md"
+    post.parent.mkdir()
+    post.write_text(POST)
+    latest = linked(site / "posts" / "latest.md", post)
+    copy = linked(site / "static" / "post.md", post)  # from another watched folder: no watch of its own either
+    watcher.start()
+    assert watched_folders(watcher) == site_folders(site)
+    plain_save(post)
+    assert calls.next() == {post, latest, copy}
+    then_only(site, calls)
+
+
+def test_links_no_build_reads_are_not_followed(site: Path, watcher: Watcher, calls: Calls):
+    """Links to nothing, in a loop, private or hidden: skipped, as the build skips them; the others followed."""
+    posts = site / "posts"
+    (posts / "gone.md").symlink_to("../nowhere.md")
+    (posts / "loop1.md").symlink_to("loop2.md")
+    (posts / "loop2.md").symlink_to("loop1.md")
+    draft = site.parent / "drafts" / "draft.md"
+    draft.parent.mkdir()
+    draft.write_text(POST)
+    (posts / "_drafts").mkdir()
+    linked(posts / "_drafts" / "draft.md", draft)
+    linked(posts / "_draft.md", draft)
+    linked(posts / ".draft.md", draft)
+    post = linked(posts / "2022-02-02-solo.md", elsewhere(site, "solo.md"))
+    watcher.start()
+    assert watched_folders(watcher) == site_folders(site, site.parent / "shared")
+    plain_save(post.resolve())
+    assert calls.next() == {post}
+    then_only(site, calls)
+
+
+def test_a_link_to_a_file_in_a_linked_folder_is_delivered_through_both_links(tmp_path: Path):
+    root = (tmp_path / "site").resolve()
+    notes = (tmp_path / "notes").resolve()
+    (root / "posts").mkdir(parents=True)
+    notes.mkdir()
+    (root / "posts" / "notes").symlink_to(notes, target_is_directory=True)
+    target = elsewhere(root, "solo.md")
+    linked(notes / "solo.md", target)
+    calls = Calls()
+    watcher = Watcher([root / "posts"], [root / "config.yaml"], [], calls, QUIET)
+    watcher.start()
+    try:
+        atomic_save(target)
+        assert calls.next() == {root / "posts" / "notes" / "solo.md"}
     finally:
         watcher.stop()

@@ -190,13 +190,10 @@ def test_a_value_holding_itself_is_an_error() -> None:
     assert "holds itself" in raised.value.problem and error_line(raised.value) == 2
 
 
-def test_merge_keys_merge_and_the_mapping_s_own_keys_win() -> None:
-    text = "defaults: &d {tags: [a], source: S}\n<<: *d\nsource: Mine\ntitle: M\n"
-    data, lines = load_mapping(text)
-    assert (data["tags"], data["source"], data["title"]) == (["a"], "Mine", "M")
-    assert lines["title"] == 4
-
-
-def test_a_key_written_twice_beside_a_merge_is_still_refused() -> None:
-    with pytest.raises(yaml.YAMLError, match="duplicate key 'title'"):
-        load_mapping("d: &d {tags: [a]}\n<<: *d\ntitle: A\ntitle: B\n")
+@pytest.mark.parametrize("text", ["defaults: &d {tags: [a]}\n<<: *d\ntitle: M\n", "title: M\n<<: {tags: [a]}\n",
+                                  "feed:\n  <<: {items: 5}\n"])
+def test_a_merge_key_is_refused_at_its_line(text: str) -> None:
+    with pytest.raises(yaml.YAMLError) as raised:
+        load_mapping(text)
+    assert error_line(raised.value) == 1 + text.split("\n").index(next(x for x in text.split("\n") if "<<" in x))
+    assert "<<" in error_message(raised.value)

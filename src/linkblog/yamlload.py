@@ -39,8 +39,9 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            if key_node.tag == MERGE_TAG:  # `<<: *defaults`: merged by the base class, its keys overridable
-                continue
+            if key_node.tag == MERGE_TAG:  # its keys would bypass the checks above (duplicates, text as written)
+                raise yaml.constructor.ConstructorError(
+                    None, None, "merge keys ('<<') are not read: write the keys out", key_node.start_mark)
             key = self.construct_object(key_node, deep=deep)
             try:  # any key, not only text: a dict would keep just the last of `1:` and `1:`
                 duplicate = key in seen
