@@ -470,7 +470,7 @@ def test_a_stop_during_a_long_rebuild_ends_it_and_removes_the_preview(serve: Cal
     theme = Path(__file__).parents[1] / "templates" / "post.html"
     # Each post page now takes a good part of a second: a rebuild of them all, far longer than any stop may.
     (site / "templates").mkdir(exist_ok=True)
-    (site / "templates" / "post.html").write_text(theme.read_text() + "{% for i in range(20000000) %}{% endfor %}\n")
+    (site / "templates" / "post.html").write_text(theme.read_text() + "{% for i in range(40000000) %}{% endfor %}\n")
     server.out.wait_for("^built: ")
     time.sleep(1.5)  # the rebuild is under way
     asked = time.monotonic()

@@ -109,13 +109,18 @@ def apply(root: Path, op: tuple, step: int) -> None:
         write_post(root, path.name, meta, body, step)
     elif kind == "sources.yaml":
         file = root / "sources.yaml"
-        if file.is_dir():
+        if file.is_symlink():
+            file.unlink()
+        elif file.is_dir():
             file.rmdir()
         if target is None:
             file.unlink(missing_ok=True)
         elif target == A_FOLDER:
             file.unlink(missing_ok=True)
             file.mkdir()
+        elif target == A_LOOP:
+            file.unlink(missing_ok=True)
+            file.symlink_to(file.name)
         else:
             file.write_text(target)
             os.utime(file, ns=(OLD * 10**9 + step,) * 2)
@@ -165,7 +170,7 @@ def write_wide_templates(root: Path, mark: str) -> None:
         (root / "templates" / name).write_text(text + "\n")
 
 
-A_FOLDER = "a folder"  # sources.yaml made a folder: no build can read it
+A_FOLDER, A_LOOP = "a folder", "a link to itself"  # sources.yaml made what no build can read
 
 
 # How each edit of a post's front matter turns the drawn value into the field's text.
@@ -284,7 +289,7 @@ def test_edits_of_sources_yaml_equal_clean_builds(tmp_path):
     described = SOURCE_FILES[1].replace("Writes on work.", "Writes on management.")
     # Fold two spellings, describe the source otherwise, list other sources, break the file, mend it, drop it.
     for step, text in enumerate([SOURCE_FILES[1], described, SOURCE_FILES[2], "- name: [oops]\n", SOURCE_FILES[2],
-                                 A_FOLDER, SOURCE_FILES[1], None], start=200):
+                                 A_FOLDER, SOURCE_FILES[1], A_LOOP, SOURCE_FILES[2], None], start=200):
         apply(root, ("sources.yaml", text, None), step)
         results = [Builder(root / "config.yaml", options=options).build(), watched.build(changed=[sources])]
         problems, expected = clean_build(root, tmp_path / "clean")

@@ -190,6 +190,12 @@ def test_the_default_theme_renders_a_404_page(tmp_path: Path):
     assert '<link rel="canonical" href="https://example.org/notes/404.html">' in html
 
 
+@pytest.mark.parametrize("html", ['<p><a href="https://bücher.example/straße">a</a></p>',
+                                  '<p style="color: red"><a href="https://bücher.example/straße">a</a></p>'])
+def test_feed_links_beyond_ascii_are_uris_whatever_else_the_entry_holds(html: str):
+    assert 'href="https://xn--bcher-kva.example/stra%C3%9Fe"' in absolute_links(html, "https://example.org/a/")
+
+
 def test_format_date():
     moment = datetime(2015, 6, 1, 9, 30, tzinfo=ZoneInfo("America/Chicago"))
     assert format_date(moment) == "June 1, 2015"

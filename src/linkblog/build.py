@@ -142,8 +142,12 @@ class Builder:
         with collector_paused():
             try:
                 result = self.run(progress or (lambda stage, done, total: None), changed, timer)
+            except OSError:
+                self.inputs = None  # a file unreadable mid-scan: the next build scans everything
+                raise
             except BaseException:
-                self.inputs = None  # cut short (a file unreadable mid-scan): the next build scans everything
+                # Cut short mid-render (stopped, interrupted): the engine's index is ahead of its output.
+                self.inputs, self.engine = None, None
                 raise
         result.seconds = time.perf_counter() - started
         result.timings = timer.seconds
@@ -360,7 +364,7 @@ def sources_file(config: Config) -> Found | None:
     """sources.yaml's stat key; None when there is none."""
     path = config.root / SOURCES_FILE
     found = stat_file(path, SOURCES_FILE)
-    if found is None and path.exists():  # a folder, a pipe: read all the same, to fail as a clean build does
+    if found is None and os.path.lexists(path):  # a folder, a loop of links: read, to fail as a clean build does
         return Found(SOURCES_FILE, str(path), -1, -1)
     return found
 

@@ -422,6 +422,7 @@ class Engine:
                 stage.discard()
                 return BuildResult(failures)
             with timer("write"):
+                progress("write", 0, 1)  # where a build may still stop: nothing has left the stage yet
                 kept = index_files(state.outputs) if self.config.search else set()  # replaced only if re-indexed
                 files = layout.files | kept if kept and layout.files is not None else layout.files
                 outputs = stage_changes(stage, state.outputs, [(r.rel, r.digest, r.changed) for r in rendered],

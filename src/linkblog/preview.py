@@ -176,7 +176,7 @@ class Session:
         try:
             result = self.builder.build(progress=self.going_on, changed=changed)
         except Stopped:  # its stage is discarded: the output is as it was
-            return BuildResult()
+            return BuildResult([Problem("serve", "stopped before the build ended")])
         except OSError as exc:
             where = shown(Path(exc.filename), self.config_path.resolve().parent) if exc.filename else "."
             return BuildResult([Problem(where, f"cannot be read ({exc.strerror or exc})")])
@@ -218,8 +218,8 @@ class Session:
         self.report([p for p in result.problems if not p.warning or p not in self.warned])
         self.warned = warnings
         if result.ok:
-            copied = len(result.written) - len(result.pages)  # static files: every other file written is a page's
-            also = f", {plural(copied, 'file')} copied" if copied > 0 else ""
+            others = len(result.written) - len(result.pages)  # static files, .nojekyll, the search index...
+            also = f", {plural(others, 'other file')} written" if others > 0 else ""
             self.say(f"{what}: {plural(result.rendered, 'page')} rendered ({len(result.pages)} changed){also} "
                      f"in {result.seconds * 1000:.0f} ms")
             if result.notes() != self.noted:

@@ -190,7 +190,7 @@ def absolute_links(fragment: str, base: str) -> str:
     finders = link_finders()
     if finders.special(root):  # CSS, <object>, <param>, <meta> refreshes, <base>: lxml's own walk knows them all
         root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
-        links = finders.posters(root)  # which lxml leaves alone
+        links = [*finders.links(root), *finders.posters(root)]  # absolute now, yet to be URIs; posters lxml skips
     else:  # the usual entry: one XPath finds its links, where lxml's walk visits every element in Python
         links = finders.links(root)
     for link in links:
