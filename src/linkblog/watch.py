@@ -96,8 +96,8 @@ class _Handler(FileSystemEventHandler):
 
 
 class Watcher:
-    """Watches folders (recursively, also once made again or made later) and single files; calls
-    `on_change` with each burst's paths, a burst ending after `delay` seconds without an event."""
+    """Watches folders (recursively, also once made again or made later), single files, and what links in the folders
+    lead to; calls `on_change` with each burst's paths, a burst ending after `delay` seconds without an event."""
 
     def __init__(self, folders: list[Path], files: list[Path], ignored: list[Path],
                  on_change: Callable[[set[Path]], None], delay: float = DEBOUNCE_SECONDS,
@@ -111,38 +111,43 @@ class Watcher:
         self.handler = _Handler(self)
         self.watches: dict[Path, ObservedWatch] = {}
         self.followed: dict[Path, Path] = {}  # a link in a watched folder -> the folder elsewhere it leads to
+        self.linked: dict[Path, Path] = {}  # a link to a file in a watched folder -> the file it leads to
+        self.singles: dict[Path, ObservedWatch] = {}  # a folder watched alone, not its subfolders, for files in it
 
     def start(self) -> None:
         for folder in self.folders:
             if folder.is_dir():
                 self.watch(folder)
-        # A file is watched through its folder; the site's (the config file's) also sees posts/ come and go.
-        for parent in {f.parent for f in self.files}:
-            if not any(parent.is_relative_to(f) for f in self.folders):
-                self.observer.schedule(self.handler, str(parent), recursive=False)
+        self.watch_single_folders()
         self.observer.start()
 
     def watch(self, folder: Path) -> None:
-        """Watch a folder anew (a deleted folder's watch ends with it, and one made again needs its own), and the
-        folders elsewhere that links in it lead to."""
+        """Watch a folder anew (a deleted folder's watch ends with it, and one made again needs its own), and what
+        links in it lead to."""
         self.schedule(folder)
-        for link in folder_links(folder):
+        for link in links_in(folder):
             self.follow(link)
 
     def schedule(self, folder: Path) -> None:
-        old = self.watches.pop(folder, None)
-        if old is not None:
-            with contextlib.suppress(KeyError):  # already gone with its folder
-                self.observer.unschedule(old)
+        self.unschedule(self.watches.pop(folder, None))
         self.watches[folder] = self.observer.schedule(self.handler, str(folder), recursive=True)
 
+    def unschedule(self, watch: ObservedWatch | None) -> None:
+        """End a watch, if there is one."""
+        if watch is not None:
+            with contextlib.suppress(KeyError):  # already gone with its folder
+                self.observer.unschedule(watch)
+
     def follow(self, link: Path) -> None:
-        """Watch the folder a link leads to, as the build reads its posts through the link. A folder that
-        overlaps a watched one (an alias, or a loop back up) is left to that one's watch: no folder is
-        watched twice, and no loop is walked."""
+        """Watch what a link leads to, as the build reads it through the link: a file (through its folder, see
+        single_folders) or a folder. A folder that overlaps a watched one (an alias, or a loop back up) is left to
+        that one's watch: no folder is watched twice, and no loop is walked."""
         try:
             target = link.resolve(strict=True)
         except (OSError, RuntimeError):  # dangling, or a loop of links (RuntimeError before Python 3.13)
+            return
+        if target.is_file():
+            self.linked[link] = target
             return
         others = [*self.folders, *(t for other, t in self.followed.items() if other != link)]
         if not target.is_dir() or any(target.is_relative_to(o) or o.is_relative_to(target) for o in others):
@@ -150,30 +155,49 @@ class Watcher:
         self.unfollow(link)
         self.schedule(target)
         self.followed[link] = target
-        for inner in folder_links(target):  # as the build reads them too: through this link
+        for inner in links_in(target):  # as the build reads them too: through this link
             self.follow(link / inner.relative_to(target))
 
     def unfollow(self, link: Path) -> None:
         """Stop following a link, and the links in the folder it led to."""
         for followed in [f for f in self.followed if f.is_relative_to(link)]:
-            old = self.watches.pop(self.followed.pop(followed), None)
-            if old is not None:
-                with contextlib.suppress(KeyError):
-                    self.observer.unschedule(old)
+            self.unschedule(self.watches.pop(self.followed.pop(followed), None))
+        for linked in [f for f in self.linked if f.is_relative_to(link)]:
+            del self.linked[linked]
 
     def relink(self, path: Path) -> None:
         """Follow the links a change made, moved or removed in a watched folder, as they now lead."""
-        stale = [f for f in self.followed if f.is_relative_to(path) and leads(f) != self.followed[f]]
+        links = {**self.followed, **self.linked}
+        stale = [link for link, target in links.items() if link.is_relative_to(path) and leads(link) != target]
         for link in stale:
             self.unfollow(link)
         if stale:  # a link left out as overlapping the one that went may be the one to follow now
             for folder in self.folders:
-                for link in folder_links(folder):
+                for link in links_in(folder):
                     self.follow(link)
-        elif path.is_symlink() and path.is_dir():
+        elif path.is_symlink():
             folder = self.folder_of(path)
             if folder is not None and not private(path.relative_to(folder)):
                 self.follow(path)
+
+    def single_folders(self) -> set[Path]:
+        """The folders of the single files and of the files links lead to, but those a folder's watch sees."""
+        recursive = [*self.folders, *self.followed.values()]
+        parents = {f.parent for f in [*self.files, *self.linked.values()]}
+        return {p for p in parents if not any(p.is_relative_to(r) for r in recursive)}
+
+    def watch_single_folders(self) -> None:
+        """Watch each single folder, alone and once however many files in it are wanted, and no other. The site's
+        (the config file's) also sees posts/ come and go."""
+        wanted = self.single_folders()
+        for folder in self.singles.keys() - wanted:
+            self.unschedule(self.singles.pop(folder))
+        for folder in wanted - self.singles.keys():
+            self.singles[folder] = self.observer.schedule(self.handler, str(folder), recursive=False)
+
+    def links_to(self, path: Path) -> list[Path]:
+        """The links that lead to a file, where the build reads it."""
+        return [link for link, target in self.linked.items() if target == path]
 
     def through_link(self, path: Path) -> Path:
         """A path in a followed folder as the build reads it: through the link."""
@@ -183,15 +207,20 @@ class Watcher:
         return path
 
     def saw(self, paths: list[Path], created: bool = False, closed: bool = False) -> None:
-        paths = [self.through_link(p) for p in paths]
-        for path in paths:
+        read = [self.through_link(p) for p in paths]
+        for path in read:
             # An error here (gone again, no inotify watch left) would end watchdog's thread, and all watching.
             with contextlib.suppress(OSError, RuntimeError):
                 if path in self.folders and path.is_dir():  # made, moved in, or made again (a checkout)
                     self.watch(path)
-                elif path.is_symlink() or any(f.is_relative_to(path) for f in self.followed):
+                elif path.is_symlink() or any(f.is_relative_to(path) for f in [*self.followed, *self.linked]):
                     self.relink(path)
-        wanted = [p for p in paths if self.wanted(p)]
+                else:
+                    continue
+                self.watch_single_folders()  # a file a link now leads to may need its folder watched, or no more
+        # A file changed is changed where the build reads it through a link too (and only there when it is elsewhere).
+        read += [link for p in paths for link in self.links_to(p)]
+        wanted = [p for p in read if self.wanted(p)]
         if wanted:
             self.debouncer.add(wanted, created, closed)
 
@@ -213,12 +242,14 @@ class Watcher:
         self.observer.join(timeout=5)
 
 
-def folder_links(folder: Path) -> list[Path]:
-    """The links to folders found in a folder, not looked through, nor in private or hidden folders."""
+def links_in(folder: Path) -> list[Path]:
+    """The links found in a folder (to folders, files or nothing), not looked through, neither private or hidden
+    nor in private or hidden folders."""
     links = []
-    for root, dirs, _ in os.walk(folder):  # a link to a folder is listed among the folders, never entered
+    for root, dirs, files in os.walk(folder):  # a link to a folder is listed among the folders, never entered
         dirs[:] = [name for name in dirs if not name.startswith(PRIVATE)]
-        links += [Path(root, name) for name in dirs if os.path.islink(os.path.join(root, name))]
+        names = [*dirs, *(name for name in files if not name.startswith(PRIVATE))]
+        links += [Path(root, name) for name in names if os.path.islink(os.path.join(root, name))]
     return links
 
 
@@ -229,9 +260,8 @@ def private(path: Path) -> bool:
 
 
 def leads(link: Path) -> Path | None:
-    """The folder a link leads to now, if any."""
+    """What a link leads to now, if anything."""
     try:
-        target = link.resolve(strict=True)
+        return link.resolve(strict=True)
     except (OSError, RuntimeError):
         return None
-    return target if target.is_dir() else None
