@@ -566,3 +566,7 @@ def test_a_link_to_a_file_in_a_linked_folder_is_delivered_through_both_links(tmp
         assert calls.next() == {root / "posts" / "notes" / "solo.md"}
     finally:
         watcher.stop()
+
+
+def test_a_watcher_stopped_before_it_started_stops_quietly(tmp_path: Path):
+    Watcher([tmp_path], [], [], Calls(), QUIET).stop()  # Ctrl-C while `serve` was still starting it

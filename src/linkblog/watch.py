@@ -239,7 +239,8 @@ class Watcher:
     def stop(self) -> None:
         self.debouncer.cancel()
         self.observer.stop()
-        self.observer.join(timeout=5)
+        if self.observer.is_alive():  # not when a Ctrl-C came before it started: joining it would raise
+            self.observer.join(timeout=5)
 
 
 def links_in(folder: Path) -> list[Path]:
