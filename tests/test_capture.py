@@ -222,6 +222,13 @@ def test_a_declared_charset_is_read_as_browsers_read_it(server: Server, label: s
     assert captured(server.url("/declared")).title == text
 
 
+def test_numeric_references_to_c1_controls_are_read_as_browsers_read_them(server: Server):
+    head = '<meta name="description" content="&#147;Quoted&#148; for &#128;5&#129;.">'
+    server.page("/refs", head=head, title="Old &#147;refs&#148;")
+    page = captured(server.url("/refs"))
+    assert (page.title, page.description) == ("Old “refs”", "“Quoted” for €5.")
+
+
 def test_a_page_declaring_utf_16_in_ascii_is_read_as_utf_8(server: Server):
     html = '<html><head><meta charset="utf-16"><title>Grüße</title></head><body>\xff</body></html>'
     server.replies["/sixteen"] = Reply(html.encode("utf-8").replace(b"\xc3\xbf", b"\xff"),

@@ -305,11 +305,15 @@ def text_of(element: lxml.html.HtmlElement | None) -> str | None:
     return clean(element.text_content()) if element is not None else None
 
 
+# A C1 control (U+0080-U+009F) in a page is windows-1252's character, as browsers read `&#147;`: “.
+_AS_WINDOWS_1252 = {code: bytes([code]).decode("cp1252", "ignore") or None for code in range(0x80, 0xA0)}
+
+
 def clean(text: str | None) -> str | None:
     """Text on one line without characters no post may hold; None when nothing is left."""
     if not text:
         return None
-    return " ".join(CONTROL_CHARACTERS.sub("", text).split()) or None
+    return " ".join(CONTROL_CHARACTERS.sub("", text).translate(_AS_WINDOWS_1252).split()) or None
 
 
 def one_line(text: str) -> str:
