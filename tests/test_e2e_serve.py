@@ -522,6 +522,37 @@ def test_a_ctrl_c_during_start_up_stops_it_quietly(site: Path, tmp_path: Path, m
     assert list((tmp_path / "temp").iterdir()) == []
 
 
+def test_a_second_ctrl_c_stops_a_first_build_stuck_in_a_template(site: Path, tmp_path: Path):
+    theme = Path(__file__).parents[1] / "templates" / "post.html"
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "post.html").write_text(theme.read_text() + "{% for i in range(10**12) %}{% endfor %}\n")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "linkblog", "serve", "--watch", "--port", "0"], cwd=site, text=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"})
+    out, err = Lines(process.stdout), Lines(process.stderr)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(site.glob(".cache/linkblog/preview-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(2)  # in the post template, which never ends: the first Ctrl-C waits for a page that never comes
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        assert waited(process, out, err, 30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    time.sleep(0.2)  # the reading threads reach the end of both streams
+    assert "Traceback" not in err.text() and "Serving" not in out.text()
+    assert out.text().rstrip().endswith("Stopped.")
+    assert list(site.glob(".cache/linkblog/preview-*")) == []
+    assert list(temp.iterdir()) == []
+
+
 def test_without_a_build_the_preview_never_creates_the_output_folder(serve: Callable[..., Serve], site: Path):
     server = serve(site, "--watch")
     events = Events(server.port)

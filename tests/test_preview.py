@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from bs4 import BeautifulSoup
@@ -409,6 +409,24 @@ def test_a_file_gone_during_the_first_build_is_a_problem_and_the_preview_serves(
         session.stop()
     with pytest.raises(OSError):  # stopped: nothing listens there any more
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_a_ctrl_c_noted_during_the_first_build_stops_it_and_nothing_is_served(notes: Path, told: Told) -> None:
+    asked: list[int] = []
+    session = Session(notes / "config.yaml", ServeOptions(port=0, jobs=1), told.say, told.report, lambda: bool(asked))
+    build = session.builder.build
+
+    def interrupted(**options: Any) -> BuildResult:
+        asked.append(2)  # as the signal handler notes it, once the build is under way
+        return build(**options)
+
+    session.builder.build = interrupted  # type: ignore[method-assign]
+    url, problems = session.start()
+    assert (url, problems) == (None, [])
+    assert told.lines == [] and told.reports == []  # no "build failed": it was stopped
+    assert not (session.output / "index.html").exists() and session.server is None
+    session.stop()
+    assert not session.folder.exists()
 
 
 def test_a_config_that_cannot_be_read_stops_the_start_and_removes_the_folder(notes: Path, told: Told) -> None:

@@ -137,41 +137,45 @@ def run_serve(args: argparse.Namespace) -> int:
     import signal
     import time
 
+    asked: list[int] = []
+
+    def ask_to_stop(number: int, frame: object) -> None:
+        # Noted, not raised: a KeyboardInterrupt lands wherever the main thread is (an import, a __del__ that
+        # swallows it, a class body that turns it into RuntimeError). The build stops at its next page.
+        asked.append(number)
+        if len(asked) > 1:  # a second Ctrl-C: the first was not acted on (a template that never ends)
+            raise KeyboardInterrupt
+
+    # Both stop it as Ctrl-C does, the first build included; SIGINT too when the shell that started it in the
+    # background left it ignored, as Hugo's server stops then.
+    signal.signal(signal.SIGINT, ask_to_stop)
+    signal.signal(signal.SIGTERM, ask_to_stop)
     from linkblog.preview import ServeOptions, Session, is_loopback
 
     options = ServeOptions(args.host, args.port, args.drafts, args.future, args.watch, args.jobs)
-    # Both stop it as Ctrl-C does, the first build included; SIGINT too when the shell that started it in the
-    # background left it ignored, as Hugo's server stops then.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    session: Session | None = None
-    stops = {signal.SIGINT, signal.SIGTERM}
+    session = Session(args.config, options, lambda line: print(line, flush=True), report, lambda: bool(asked))
     try:
-        signal.pthread_sigmask(signal.SIG_BLOCK, stops)  # held until the session exists, so stop() cleans up
-        try:
-            session = Session(args.config, options, lambda line: print(line, flush=True), report)
-        finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
-        url, problems = session.start()
-        if url is None:
+        url, problems = (None, []) if asked else session.start()
+        if problems:
             report(problems)
             return 1
-        if not is_loopback(args.host):
-            unpublished = [what for what, shown in (("drafts", args.drafts), ("future posts", args.future)) if shown]
-            shown = f"; {' and '.join(unpublished)} included" if unpublished else ""
-            print(f"warning: the preview is reachable from the network at {args.host}{shown}", file=sys.stderr)
-        print(f"Serving {url}{' and watching for changes' if args.watch else ''} (Ctrl-C to stop)", flush=True)
-        if args.open:
-            import webbrowser
+        if url is not None and not asked:
+            if not is_loopback(args.host):
+                unpublished = [what for what, shown in (("drafts", args.drafts), ("future posts", args.future))
+                               if shown]
+                shown = f"; {' and '.join(unpublished)} included" if unpublished else ""
+                print(f"warning: the preview is reachable from the network at {args.host}{shown}", file=sys.stderr)
+            print(f"Serving {url}{' and watching for changes' if args.watch else ''} (Ctrl-C to stop)", flush=True)
+            if args.open:
+                import webbrowser
 
-            webbrowser.open(url)
-        while True:  # until Ctrl-C or SIGTERM; a signal that reached another thread is acted on within 0.2 s
+                webbrowser.open(url)
+        while not asked:  # a signal that reached another thread is acted on within 0.2 s
             time.sleep(0.2)
     except KeyboardInterrupt:
         pass
     finally:
-        if session is not None:
-            session.stop()
+        session.stop()
     print("Stopped.", flush=True)
     return 0
 

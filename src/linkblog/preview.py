@@ -68,8 +68,10 @@ class Session:
     """One `linkblog serve`: a builder, a server thread, and (with --watch) a watcher and a build thread."""
 
     def __init__(self, config_path: Path, options: ServeOptions, say: Callable[[str], None],
-                 report: Callable[[list[Problem]], None]):
+                 report: Callable[[list[Problem]], None], asked_to_stop: Callable[[], bool] = lambda: False):
+        """`asked_to_stop`: True once Ctrl-C came, which the first build, and any rebuild, stops at."""
         self.config_path, self.options, self.say, self.report = config_path, options, say, report
+        self.asked_to_stop = asked_to_stop
         self.folder, self.lock = private_folder(config_path.resolve().parent / CACHE_DIR)
         self.output = self.folder / "site"
         self.builder = Builder(config_path, {"output_dir": str(self.output)},
@@ -89,7 +91,8 @@ class Session:
         self.stopping = threading.Event()  # set by stop(): a build under way gives up at its next page
 
     def start(self) -> tuple[str | None, list[Problem]]:
-        """Build, then serve; the URL to open, or the problems that stop the preview from starting."""
+        """Build, then serve; the URL to open, or the problems that stop the preview from starting (none when
+        it was asked to stop)."""
         config, problems = load_config(self.config_path)
         if config is None or errors(problems):
             self.close()
@@ -103,6 +106,9 @@ class Session:
         if self.options.watch:  # before the first build too: a save made during it is not missed
             self.watch(config.root, config.output_path)
         result = self.built(None)
+        if self.asked_to_stop():  # during the first build: never serve
+            server.server_close()
+            return None, []
         server.preview.broadcast.publish(build_of(self.version, base_path, [], [], result.problems))
         self.tell(result, "built")
         self.spawn(server.serve_forever)
@@ -138,7 +144,7 @@ class Session:
             if changed is None:
                 return
             result = self.rebuild(changed)
-            if self.stopping.is_set():  # cut short by stop(): nothing to tell
+            if self.stopping.is_set() or self.asked_to_stop():  # cut short: nothing to tell
                 return
             self.version += 1
             assert self.server is not None
@@ -185,7 +191,7 @@ class Session:
 
     def going_on(self, stage: str, done: int, total: int) -> None:
         """A build's progress: it stops here once the session is stopping, which can take no build's time."""
-        if self.stopping.is_set():
+        if self.stopping.is_set() or self.asked_to_stop():
             raise Stopped()
 
     def index_search(self) -> None:
