@@ -23,6 +23,7 @@ from linkblog.cache import (
     decode,
     encode,
     load_entries,
+    output_files,
     post_row,
     row_post,
     with_body,
@@ -360,3 +361,12 @@ def test_a_damaged_record_of_the_last_build_means_a_full_check(site: Path, field
     assert (run.code, run.err) == (0, ""), run.err
     assert run.out.startswith(f"Built {len(SAMPLE_POSTS)} posts")
     assert tree_bytes(site / "build") == good
+
+
+def test_output_files_are_those_the_last_build_wrote_or_none_when_the_cache_cannot_tell(site: Path) -> None:
+    assert output_files(site) == []
+    assert run_cli(site, "build").code == 0
+    written = {p.relative_to(site / "build").as_posix() for p in (site / "build").rglob("*") if p.is_file()}
+    assert set(output_files(site)) == written
+    (site / DATABASE).write_bytes(b"not a database at all" * 100)
+    assert output_files(site) == []

@@ -426,6 +426,27 @@ def test_clean_build_rereads_a_post_the_cache_thinks_unchanged(tmp_path: Path):
     assert "BBBB" in shown, "build --clean reused the cached parse of a post whose bytes changed"
 
 
+@pytest.mark.parametrize("edited", [False, True], ids=["nothing-else-changed", "a-post-edited"])
+def test_files_removed_from_the_output_by_hand_come_back_with_the_next_build(tmp_path: Path, edited: bool):
+    site = tmp_path / "site"
+    out = build_site(site)
+    removed = ["2015/06/work-vs-progress/index.html", "tag/support/page/3/index.html", "feed.xml",
+               "images/logo.png", "CNAME"]
+    for rel in removed:
+        (out / rel).unlink()
+    shutil.rmtree(out / "2016" / "08")  # a folder of them
+    if edited:
+        post = site / "posts" / "2015-04-09-some-customers-suck.md"
+        post.write_text(post.read_text().replace("Agreed.", "Agreed, edited."))
+    run = run_cli(site, "build", "--output", str(out))
+    assert run.code == 0, run.err
+    clean = tmp_path / "clean"
+    assert run_cli(site, "build", "--clean", "--output", str(clean)).code == 0
+    assert tree_bytes(out) == tree_bytes(clean)
+    if edited:
+        assert "Agreed, edited." in (out / "2015/04/some-customers-suck/index.html").read_text()
+
+
 def test_names_in_other_scripts_get_working_pages(tmp_path: Path):
     posts = {"2015-06-01-cafe.md": post_text("Café society", "2015-06-01", "Words.", tags="[Café, 日本語]",
                                              link="https://example.com/", source="José Müller"),

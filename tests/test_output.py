@@ -16,7 +16,7 @@ import pytest
 from conftest import CONFIG, age, clean_build, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
-from linkblog.output import JOURNAL, Stage, recover, stage_dir
+from linkblog.output import JOURNAL, Stage, missing_files, recover, stage_dir
 
 
 def a_site(root: Path, count: int) -> Path:
@@ -446,3 +446,13 @@ def test_a_static_file_removed_beside_a_post_edit_is_removed_and_no_page_is(site
     assert run_cli(site, "build").code == 0
     assert set(tree_bytes(site / "build")) == before - {"notes.txt"}
     assert tree_bytes(site / "build") == clean_build(site, site.parent / "clean")
+
+
+def test_missing_files_are_those_the_output_folder_lacks(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    (out / "2015" / "06").mkdir(parents=True)
+    (out / "2015" / "06" / "index.html").write_text("page")
+    (out / "feed.xml").write_text("feed")
+    written = ["2015/06/index.html", "feed.xml", "2015/07/index.html", "style.css"]
+    assert missing_files(out, written) == {"2015/07/index.html", "style.css"}
+    assert missing_files(tmp_path / "gone", written) == set(written)

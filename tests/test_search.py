@@ -119,6 +119,16 @@ def test_an_incremental_index_equals_a_clean_one(searched: Path, tmp_path: Path)
     assert "/2016/09/new/" in urls and "/2015/09/customer-success/" not in urls
 
 
+def test_index_files_removed_by_hand_come_back_with_the_next_build(searched: Path, tmp_path: Path):
+    out = build(searched)
+    before = tree_bytes(out / "pagefind")
+    removed = sorted(rel for rel in before if rel.startswith(("fragment/", "index/")))[:2] + ["pagefind-ui.js"]
+    for rel in removed:
+        (out / "pagefind" / rel).unlink()
+    build(searched)
+    assert tree_bytes(out / "pagefind") == before
+
+
 def test_turning_search_off_removes_the_index_and_the_page(searched: Path):
     out = build(searched)
     (searched / "config.yaml").write_text(SUB_CONFIG)

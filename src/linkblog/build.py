@@ -23,6 +23,7 @@ from linkblog.cache import (
     InputState,
     load_inputs,
     load_state,
+    output_files,
     save_built,
     save_inputs,
     save_state,
@@ -30,7 +31,7 @@ from linkblog.cache import (
 from linkblog.config import Config, load_config
 from linkblog.digest import key_of
 from linkblog.incremental import State, code_digest, file_digest, input_key, racy_digests
-from linkblog.output import foreign, locked, recover
+from linkblog.output import foreign, locked, missing_files, recover
 from linkblog.problems import Problem, errors, plural, sorted_problems
 from linkblog.scan import Found, Inputs, Unusable, scan, scan_posts, scan_static, stat_file, utf8
 from linkblog.search import missing_problem, pagefind_binary
@@ -278,9 +279,12 @@ class Builder:
         return inputs
 
     def unchanged(self, last: InputState, key: str, inputs: Inputs, now: datetime, config: Config) -> bool:
-        """True when no input changed since the last good build, no post came due and the output is as left."""
+        """True when no input changed since the last good build, no post came due and the output still has
+        every file that build wrote."""
         due = last.release is not None and now.timestamp() >= last.release
         if key != last.key or due or output_identity(config) != last.output:
+            return False
+        if self.persist and missing_files(config.output_path, output_files(config.root)):  # removed by hand
             return False
         # Files changed too close to that build for stat to tell are compared by their bytes (as git does).
         if any(file_digest(path) != digest for path, digest in last.racy.items()):

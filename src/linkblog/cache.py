@@ -254,6 +254,17 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo, bodies: bool) -> t
     return state, saved
 
 
+def output_files(root: Path) -> list[str]:
+    """The output files the last build recorded; none when the cache cannot tell (the build reads it whole)."""
+    if not (root / DATABASE).exists():
+        return []
+    try:
+        with closing(open_read_only(root)) as db:
+            return [rel for (rel,) in db.execute("SELECT rel FROM outputs") if isinstance(rel, str)]
+    except sqlite3.Error:
+        return []
+
+
 def load_bodies(root: Path, posts: dict[str, Parsed]) -> dict[str, Body] | Problem:
     """The bodies the cache holds of these versions of posts (by path); a warning when it cannot be trusted."""
     if not (root / DATABASE).exists():  # removed since: the posts' files have them

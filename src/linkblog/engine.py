@@ -39,7 +39,7 @@ from linkblog.incremental import (
 from linkblog.index import Selection, Site, group_keys, index_site
 from linkblog.load import Loaded
 from linkblog.model import PageKind, PageSpec, Parsed, Post
-from linkblog.output import Stage, hosting_files, stage_changes, stage_dir
+from linkblog.output import Stage, hosting_files, missing_files, stage_changes, stage_dir
 from linkblog.plan import (
     LIST_KINDS,
     TEMPLATES,
@@ -142,6 +142,7 @@ class Engine:
         self.fingerprints = Fingerprints()  # of the posts as this engine's site placed them
         self.post_problems: dict[str, list[Problem]] | None = None  # by post file, those with any
         self.static_check: tuple[Layout | None, dict[str, Found], list[Problem]] = (None, {}, [])
+        self.output_checked = False  # its output folder's files are stat'ed once, on its first build
         self.sources, self.source_problems = load_sources(config.root)
         self.state = fitted(state, code, config, (repr(options.drafts), repr(options.future), repr(self.sources)))
 
@@ -169,8 +170,16 @@ class Engine:
     def build(self, inputs: Inputs, now: datetime, progress: Progress, timer: Timer) -> BuildResult:
         problems, self.notices = self.notices, []
         state = self.state
+        restore = False
         if output_identity(self.config) == -1:  # deleted or emptied: write it whole
             state.outputs, state.pages = {}, {}
+        elif self.persist and not self.output_checked:  # files removed by hand since the last build come back
+            gone = missing_files(self.config.output_path, state.outputs)
+            if index_files(gone):  # the search index lacks a file: it is made again whole
+                gone |= index_files(state.outputs)
+            state.outputs = {rel: key for rel, key in state.outputs.items() if rel not in gone}
+            restore = bool(gone)
+        self.output_checked = True
         with timer("read"):
             self.fingerprints.widen(own_templates(self.config.root))
             if self.state.unread and self.fingerprints.wide:  # templates of its own since: any body
@@ -183,7 +192,7 @@ class Engine:
         with timer("index"):
             sources_changed = self.reload_sources(inputs.sources)
             dirty = self.patch(old_files, changed.keys(), now)
-            dirty.everything |= sources_changed
+            dirty.everything |= sources_changed or restore  # every page planned: those without a file are written
             dirty.merge(self.pending)
         with timer("plan"):
             renderer, digests, template_problems = self.templates(inputs)

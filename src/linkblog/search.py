@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -84,8 +84,8 @@ def missing_problem(where: str) -> Problem:
     return Problem(where, f"'search: true' needs Pagefind, which is not installed: {EXTRA}")
 
 
-def index_files(outputs: dict[str, str]) -> set[str]:
-    """The files of the last index, in an output manifest."""
+def index_files(outputs: Iterable[str]) -> set[str]:
+    """The files of the last index, in an output manifest (or any set of output files)."""
     return {rel for rel in outputs if rel.startswith(FOLDER)}
 
 
