@@ -44,3 +44,12 @@ def test_published_urls_put_a_post_dated_in_a_skipped_day_where_the_build_does(t
     assert loaded is not None
     assert set(published_urls(loaded.config)) == {"/2011/12/31/lost-day/"}  # Samoa skipped December 30, 2011
     assert [page.url for page in loaded.pages if page.url.startswith("/2011/12/3")] == ["/2011/12/31/lost-day/"]
+
+
+def test_published_urls_hold_a_post_with_a_warning_which_the_build_publishes(tmp_path: Path) -> None:
+    post = post_text("First", "2015-06-01").replace("date:", "tag: misspelt\ndate:", 1)
+    site = make_site(tmp_path / "site", {"my-first.md": post})
+    loaded, problems = load_site(site / "config.yaml")
+    assert loaded is not None and [p.warning for p in problems] == [True]
+    assert "/2015/06/first/" in {page.url for page in loaded.pages}
+    assert published_urls(loaded.config) == {"/2015/06/first/": {str(site / "posts" / "my-first.md")}}

@@ -103,7 +103,7 @@ def published_urls(config: Config) -> dict[str, set[str]]:
             continue
         meta = split_front_matter(rel, text)[0] if text is not None else None
         fields, problems = read_fields(rel, meta, config.tz) if meta is not None else ({}, [])
-        if meta is not None and not problems:
+        if meta is not None and not errors(problems):  # a warning (a key misspelt) publishes it all the same
             url = permalink_path(config.permalink, fields["date"].astimezone(config.tz), fields["slug"])
             urls.setdefault(url, set()).add(os.path.abspath(found.path))
     return urls
