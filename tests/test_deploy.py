@@ -135,6 +135,44 @@ def test_uncommitted_posts_are_deployed_with_a_warning(repo: Path) -> None:
     assert "2017/03/unsaved/index.html" in branch_files(remote_of(repo))
 
 
+@pytest.mark.parametrize("changed", ["config.yaml", "templates/post.html", "static/extra.css"])
+def test_uncommitted_changes_to_what_the_site_is_built_from_are_named(repo: Path, changed: str) -> None:
+    path = repo / changed
+    path.parent.mkdir(exist_ok=True)
+    path.write_text((path.read_text() if path.exists() else "") + "\n")
+    run = run_cli(repo, "deploy")
+    assert run.code == 0, run.err
+    first = changed.split("/")[0]
+    assert re.search(rf"^{re.escape(first)}: warning: 1 uncommitted change;", run.err, re.MULTILINE), run.err
+
+
+def test_deploy_names_what_the_build_left_out(repo: Path) -> None:
+    (repo / "posts" / "2017-03-03-unfinished.md").write_text(post_text("Unfinished", "2017-03-03", draft="true"))
+    (repo / "posts" / "Shouting.MD").write_text(post_text("Shouting", "2017-03-04"))
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "More")
+    run = run_cli(repo, "deploy")
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert any(line.startswith("1 post left out: 1 draft") for line in lines), run.out
+    assert any("left out" in line and "posts/Shouting.MD" in line for line in lines), run.out
+    assert "--drafts" not in run.out  # deploy has no such option: drafts are never deployed
+
+
+def test_a_site_publishing_a_file_named_as_its_config_deploys_again(repo: Path) -> None:
+    (repo / "static").mkdir()
+    (repo / "static" / "config.yaml").write_text("settings: 1\n")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "A static config.yaml")
+    assert run_cli(repo, "deploy").code == 0
+    (repo / "posts" / "2017-03-03-two.md").write_text(post_text("Two", "2017-03-03"))
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "Two")
+    run = run_cli(repo, "deploy")
+    assert run.code == 0, run.err
+    assert "2017/03/two/index.html" in branch_files(remote_of(repo))
+
+
 def test_a_page_named_like_an_editors_temporary_file_is_deployed(repo: Path) -> None:
     (repo / "posts" / "release.md").write_text(post_text("Release", "2017-03-03 10:00", tags="[x]", slug="v1.tmp"))
     git(repo, "add", "--all")
@@ -152,6 +190,7 @@ def test_cname_comes_from_the_config(repo: Path) -> None:
 
 def test_a_config_warning_is_printed_once(repo: Path) -> None:
     (repo / "config.yaml").write_text((repo / "config.yaml").read_text() + "cname: elsewhere.example.com\n")
+    git(repo, "commit", "--quiet", "-am", "A cname")
     run = run_cli(repo, "deploy")
     assert run.code == 0, run.err
     warnings = [line for line in run.err.splitlines() if line.startswith("config.yaml:")]

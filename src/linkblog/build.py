@@ -76,21 +76,22 @@ class BuildResult:
     def ok(self) -> bool:
         return not errors(self.problems)
 
-    def notes(self) -> list[str]:
-        """What the build left out, a line for its unpublished posts and one for files that are no posts."""
-        return [line for line in (left_out_text(self.left_out), ignored_text(self.ignored)) if line]
+    def notes(self, hints: bool = True) -> list[str]:
+        """What the build left out, a line for its unpublished posts and one for files that are no posts;
+        `hints`: with the option that lets each kind of post in."""
+        return [line for line in (left_out_text(self.left_out, hints), ignored_text(self.ignored)) if line]
 
 
-def left_out_text(reasons: list[str]) -> str:
+def left_out_text(reasons: list[str], hints: bool = True) -> str:
     """'2 posts left out: 1 draft (use --drafts), 1 dated 2099-01-01 09:00 UTC (use --future)'."""
     if not reasons:
         return ""
     drafts = reasons.count("draft")
     dated = [r for r in reasons if r != "draft"]
-    parts = [f"{plural(drafts, 'draft')} (use --drafts)"] if drafts else []
+    parts = [f"{plural(drafts, 'draft')}{' (use --drafts)' if hints else ''}"] if drafts else []
     if dated:
         shown = ", ".join(r.removeprefix("dated ") for r in dated[:3]) + (", …" if len(dated) > 3 else "")
-        parts.append(f"{len(dated)} dated {shown} (use --future)")
+        parts.append(f"{len(dated)} dated {shown}{' (use --future)' if hints else ''}")
     return f"{plural(len(reasons), 'post')} left out: {', '.join(parts)}"
 
 

@@ -306,6 +306,8 @@ def run_deploy(args: argparse.Namespace) -> int:
         print(f"Deployed {plural(result.files, 'file')} to {result.target} as {result.commit[:7]}")
     else:
         print(f"{result.target} already holds this site; nothing to deploy")
+    for note in result.notes:
+        print(note)
     return 0
 
 

@@ -21,6 +21,7 @@ from linkblog.cache import load_built
 from linkblog.config import Config, load_config
 from linkblog.problems import Problem, errors
 from linkblog.scan import every_file
+from linkblog.sources import FILE as SOURCES_FILE
 
 # Paths per `git hash-object` call: well under any system's argument-length limit.
 HASH_BATCH = 500
@@ -38,6 +39,7 @@ class DeployResult:
     commit: str | None = None
     files: int = 0
     target: str = ""
+    notes: list[str] = field(default_factory=list)  # what the build left out, which is never deployed
 
     @property
     def ok(self) -> bool:
@@ -86,16 +88,18 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
     if config is None or errors(problems):
         return DeployResult(problems)
     target = f"{remote}/{branch}"
+    notes: list[str] = []
     try:
         git = open_repo(config.root, remote)
         check_branch_name(git, branch)
-        problems += uncommitted_posts(config)
+        problems += uncommitted_inputs(config_path, config)
         if build:
             result = Builder(config_path, options=BuildOptions(), waiting=waiting).build()
             problems += [p for p in result.problems if p not in problems]  # the config's warnings, read twice
             if not result.ok:
                 return DeployResult(problems + [Problem("deploy", "the build failed; nothing was deployed")],
                                     target=target)
+            notes = result.notes(hints=False)
         files = site_files(config)
         if not build:
             selection = built_selection(config)
@@ -106,7 +110,7 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
         tip = remote_tip(git, remote, branch)
         refuse_source_branch(git, config_path, target, branch, tip)
         if tip and git.run("rev-parse", f"{tip}^{{tree}}") == tree:
-            return DeployResult(problems, None, len(files), target)
+            return DeployResult(problems, None, len(files), target, notes)
         try:
             commit = git.run("commit-tree", tree, *(["-p", tip] if tip else []), "-m", message or default_message(git))
         except GitError as exc:
@@ -117,7 +121,7 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
         push(git, remote, commit, branch)
     except GitError as exc:
         return DeployResult(problems + [Problem("deploy", str(exc))], target=target)
-    return DeployResult(problems, commit, len(files), target)
+    return DeployResult(problems, commit, len(files), target, notes)
 
 
 def open_repo(root: Path, remote: str) -> Git:
@@ -134,16 +138,19 @@ def open_repo(root: Path, remote: str) -> Git:
     return git
 
 
-def uncommitted_posts(config: Config) -> list[Problem]:
-    """A warning when posts/ differs from the last commit: the deployed site would match no commit."""
-    # --no-optional-locks: status must not refresh (rewrite) the user's index.
-    changed = Git(config.root).run("--no-optional-locks", "status", "--porcelain", "--untracked-files=all", "--",
-                                   "posts")
-    if not changed:
-        return []
-    count = len(changed.splitlines())
-    return [Problem("posts", f"{count} uncommitted change{'s' if count > 1 else ''}; the deployed site "
-                    "will not match any commit", warning=True)]
+def uncommitted_inputs(config_path: Path, config: Config) -> list[Problem]:
+    """A warning for each of the site's inputs that differs from the last commit: the deployed site would match
+    no commit, though the deploy's message names one."""
+    problems = []
+    for name in (config_path.name, "posts", "templates", "static", SOURCES_FILE):
+        # --no-optional-locks: status must not refresh (rewrite) the user's index.
+        changed = Git(config.root).call("--no-optional-locks", "status", "--porcelain", "--untracked-files=all",
+                                        "--", name).stdout.strip()
+        if changed:
+            count = len(changed.splitlines())
+            problems.append(Problem(name, f"{count} uncommitted change{'s' if count > 1 else ''}; the deployed "
+                                    "site will not match any commit", warning=True))
+    return problems
 
 
 def site_files(config: Config) -> list[str]:
@@ -231,10 +238,18 @@ def refuse_source_branch(git: Git, config_path: Path, target: str, branch: str, 
     config_in_repo = os.path.relpath(config_path.resolve(), git.run("rev-parse", "--show-toplevel"))
     source = branch == current or (tip is not None and (
         git.call("merge-base", "--is-ancestor", tip, "HEAD").returncode == 0
-        or bool(git.call("ls-tree", "--name-only", tip, "--", config_in_repo).stdout.strip())))
+        or (not built_site(git, tip)
+            and bool(git.call("ls-tree", "--name-only", tip, "--", config_in_repo).stdout.strip()))))
     if source:
         raise GitError(f"{target} holds this site's source, not a deployed site; deploy to a branch of its "
                        "own (the default, gh-pages, or --branch NAME)")
+
+
+def built_site(git: Git, tip: str) -> bool:
+    """True when the commit's tree is a built site (every build leaves .nojekyll and index.html at its top), which
+    may hold a file named as the config is (a static config.yaml) without being the source."""
+    names = git.call("ls-tree", "--name-only", "-z", tip).stdout.split(b"\0")
+    return b".nojekyll" in names and b"index.html" in names
 
 
 def has_commit(git: Git, sha: str) -> bool:
