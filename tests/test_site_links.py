@@ -102,6 +102,10 @@ def test_relative_links_depend_on_their_page(raw: str, expected: bool) -> None:
     ("tel:+15550100", Target("other")),
     ("ftp://example.org/notes/", Target("other")),
     ("http://[::1", Target("malformed")),
+    ("https://example.org:443/notes/b/", Target("internal", "b/")),  # the scheme's own port is no other host
+    ("http://example.org:80/notes/b/", Target("internal", "b/")),
+    ("https://example.org:8443/notes/b/", Target("external", "https://example.org:8443/notes/b/")),
+    ("https://example.org:port/", Target("malformed")),
 ])
 def test_where_a_link_on_a_page_leads(raw: str, target: Target) -> None:
     assert resolve(raw, PAGE, BASE) == target

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from linkblog.scan import every_file
 from linkblog.urls import Urls
@@ -61,8 +61,8 @@ def resolve(raw: str, page_url: str, base: str) -> Target:
     """Where `raw`, found on the page at `page_url`, leads."""
     try:
         parts = urlsplit(urljoin(page_url, raw.strip()))
-        netloc = parts.netloc.lower()
-    except ValueError:  # such as an unclosed [IPv6 literal
+        host = host_of(parts)
+    except ValueError:  # such as an unclosed [IPv6 literal, or a port that is no number
         return Target("malformed")
     if parts.scheme not in ("http", "https"):
         return Target("other")
@@ -70,7 +70,7 @@ def resolve(raw: str, page_url: str, base: str) -> Target:
     path = parts.path or "/"  # https://example.org is its home page
     # Compared decoded: /%7Ejane/ and /~jane/, %C3%A9 and %c3%a9 name one place.
     decoded, base_path = unquote(path), unquote(site.path)
-    if netloc != site.netloc.lower():
+    if host != host_of(site):
         return Target("external", urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")))
     if decoded == base_path.rstrip("/"):  # the home page without its slash, which the server redirects to it
         return Target("internal", "", unquote(parts.fragment))
@@ -81,6 +81,15 @@ def resolve(raw: str, page_url: str, base: str) -> Target:
             return Target("external", urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")))
         return Target("outside", path)
     return Target("internal", decoded[len(base_path):], unquote(parts.fragment))
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_of(parts: SplitResult) -> str:
+    """The host and port as browsers compare them: case folded, the scheme's own port left out."""
+    port = parts.port
+    return f"{parts.hostname or ''}:{'' if port in (None, DEFAULT_PORTS.get(parts.scheme)) else port}"
 
 
 def link_problem(out: Output, raw: str, tag: str, target: Target) -> str | None:
