@@ -522,7 +522,9 @@ def test_a_ctrl_c_during_start_up_stops_it_quietly(site: Path, tmp_path: Path, m
     assert list((tmp_path / "temp").iterdir()) == []
 
 
-def test_a_second_ctrl_c_stops_a_first_build_stuck_in_a_template(site: Path, tmp_path: Path):
+@pytest.mark.parametrize("signals", [[signal.SIGINT, signal.SIGINT], [signal.SIGTERM]],
+                         ids=["a-second-ctrl-c", "one-sigterm-in-a-few-seconds"])
+def test_a_first_build_stuck_in_a_template_is_stopped(site: Path, tmp_path: Path, signals: list[signal.Signals]):
     theme = Path(__file__).parents[1] / "templates" / "post.html"
     (site / "templates").mkdir(exist_ok=True)
     (site / "templates" / "post.html").write_text(theme.read_text() + "{% for i in range(10**12) %}{% endfor %}\n")
@@ -537,10 +539,10 @@ def test_a_second_ctrl_c_stops_a_first_build_stuck_in_a_template(site: Path, tmp
         deadline = time.monotonic() + 60
         while not any(site.glob(".cache/linkblog/preview-*")) and time.monotonic() < deadline:
             time.sleep(0.01)
-        time.sleep(2)  # in the post template, which never ends: the first Ctrl-C waits for a page that never comes
-        process.send_signal(signal.SIGINT)
-        time.sleep(0.5)
-        process.send_signal(signal.SIGINT)
+        time.sleep(2)  # in the post template, which never ends: the first signal waits for a page that never comes
+        for number in signals:
+            process.send_signal(number)
+            time.sleep(0.5)
         assert waited(process, out, err, 30) == 0
     finally:
         if process.poll() is None:
@@ -551,6 +553,20 @@ def test_a_second_ctrl_c_stops_a_first_build_stuck_in_a_template(site: Path, tmp
     assert out.text().rstrip().endswith("Stopped.")
     assert list(site.glob(".cache/linkblog/preview-*")) == []
     assert list(temp.iterdir()) == []
+
+
+def test_more_signals_while_it_stops_and_after_it_stopped_change_nothing(serve: Callable[..., Serve], site: Path):
+    server = serve(site, "--watch")
+    server.process.send_signal(signal.SIGINT)
+    time.sleep(0.25)  # stopping: the server shuts down
+    server.process.send_signal(signal.SIGINT)
+    server.out.wait_for("^Stopped", timeout=15)
+    server.process.send_signal(signal.SIGTERM)  # while the interpreter ends
+    assert waited(server.process, server.out, server.err, 15) == 0
+    time.sleep(0.2)
+    assert "interrupted" not in server.err.text() and "Traceback" not in server.err.text()
+    assert list(site.glob(".cache/linkblog/preview-*")) == []
+    assert list(server.temp.iterdir()) == []
 
 
 def test_without_a_build_the_preview_never_creates_the_output_folder(serve: Callable[..., Serve], site: Path):

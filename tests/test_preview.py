@@ -429,6 +429,20 @@ def test_a_ctrl_c_noted_during_the_first_build_stops_it_and_nothing_is_served(no
     assert not session.folder.exists()
 
 
+def test_a_build_failing_once_a_stop_was_asked_is_a_stopped_build(notes: Path, told: Told) -> None:
+    asked: list[int] = []
+    session = Session(notes / "config.yaml", ServeOptions(port=0, jobs=1), told.say, told.report, lambda: bool(asked))
+
+    def workers_gone(**_: Any) -> BuildResult:
+        asked.append(2)  # the Ctrl-C that ended the build's workers too
+        raise EOFError("the fork server's pipe closed")
+
+    session.builder.build = workers_gone  # type: ignore[method-assign]
+    assert session.start() == (None, [])
+    session.stop()
+    assert not session.folder.exists()
+
+
 def test_a_config_that_cannot_be_read_stops_the_start_and_removes_the_folder(notes: Path, told: Told) -> None:
     (notes / "config.yaml").write_text("title: [never closed\n")
     session = Session(notes / "config.yaml", ServeOptions(port=0, jobs=1), told.say, told.report)

@@ -9,6 +9,8 @@ import textwrap
 import threading
 import time
 
+import pytest
+
 from linkblog.workers import MIN_ITEMS, map_items
 
 
@@ -81,3 +83,19 @@ def test_batches_below_the_callers_threshold_stay_in_this_process() -> None:
     items = list(range(MIN_ITEMS * 2))
     assert {parent for parent, _ in map_items(parent_and_item, 0, items, jobs=2, least=len(items) + 1)} \
         == {os.getppid()}
+
+
+class Halted(Exception):
+    """What a caller's progress callback raises to stop a batch."""
+
+
+def test_a_batch_a_caller_stops_before_it_starts_starts_no_worker() -> None:
+    told: list[int] = []
+
+    def stop(count: int) -> None:
+        told.append(count)
+        raise Halted
+
+    with pytest.raises(Halted):
+        map_items(parent_and_item, 0, list(range(MIN_ITEMS * 4)), 2, stop)
+    assert told == [0]  # asked before any item was done, or any worker started

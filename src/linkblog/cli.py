@@ -133,23 +133,40 @@ def add_serve(commands: argparse._SubParsersAction) -> None:
     serve.set_defaults(run=run_serve)
 
 
+# Seconds a stop may wait for the first build to reach its next page before it stops it where it is.
+FORCE_AFTER = 3.0
+
+
 def run_serve(args: argparse.Namespace) -> int:
+    import _thread
     import signal
+    import threading
     import time
 
     asked: list[int] = []
+    first = threading.Event()
+    closing = False
 
     def ask_to_stop(number: int, frame: object) -> None:
         # Noted, not raised: a KeyboardInterrupt lands wherever the main thread is (an import, a __del__ that
         # swallows it, a class body that turns it into RuntimeError). The build stops at its next page.
         asked.append(number)
-        if len(asked) > 1:  # a second Ctrl-C: the first was not acted on (a template that never ends)
+        if len(asked) == 1:
+            first.set()
+        elif len(asked) == 2 and not closing:  # a second Ctrl-C, or the first not acted on: stop where it is
             raise KeyboardInterrupt
+
+    def force_a_stop_not_acted_on() -> None:
+        first.wait()
+        time.sleep(FORCE_AFTER)
+        if not closing:  # the first build is stuck in a page (a template that never ends)
+            _thread.interrupt_main()  # as a second Ctrl-C: ask_to_stop raises in the main thread
 
     # Both stop it as Ctrl-C does, the first build included; SIGINT too when the shell that started it in the
     # background left it ignored, as Hugo's server stops then.
     signal.signal(signal.SIGINT, ask_to_stop)
     signal.signal(signal.SIGTERM, ask_to_stop)
+    threading.Thread(target=force_a_stop_not_acted_on, daemon=True).start()
     from linkblog.preview import ServeOptions, Session, is_loopback
 
     options = ServeOptions(args.host, args.port, args.drafts, args.future, args.watch, args.jobs)
@@ -175,7 +192,10 @@ def run_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        closing = True  # no signal interrupts the clean-up: it takes at most a few seconds
         session.stop()
+        for number in (signal.SIGINT, signal.SIGTERM):  # the process ends now: nothing is left to stop
+            signal.signal(number, signal.SIG_IGN)
     print("Stopped.", flush=True)
     return 0
 

@@ -181,9 +181,13 @@ class Session:
         end of the preview."""
         try:
             result = self.builder.build(progress=self.going_on, changed=changed)
-        except Stopped:  # its stage is discarded: the output is as it was
-            return BuildResult([Problem("serve", "stopped before the build ended")])
-        except OSError as exc:
+        except Exception as exc:
+            # Stopped, or failing once a stop was asked (its workers ended by the same Ctrl-C): its stage is
+            # discarded, the output is as it was.
+            if isinstance(exc, Stopped) or self.stopping.is_set() or self.asked_to_stop():
+                return BuildResult([Problem("serve", "stopped before the build ended")])
+            if not isinstance(exc, OSError):
+                raise
             where = shown(Path(exc.filename), self.config_path.resolve().parent) if exc.filename else "."
             return BuildResult([Problem(where, f"cannot be read ({exc.strerror or exc})")])
         self.built_once |= result.ok
@@ -245,7 +249,7 @@ class Session:
         self.changes.put(None)
         if self.server is not None:
             self.server.stop()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + JOIN_SECONDS
         for thread in self.threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
         self.close()
@@ -260,6 +264,8 @@ class Stopped(Exception):
 
 
 LOCK = ".lock"
+# Seconds stop() waits for a rebuild to reach its next page: one stuck in a template is left to end with the process.
+JOIN_SECONDS = 3
 
 
 def private_folder(cache: Path) -> tuple[Path, TextIO]:

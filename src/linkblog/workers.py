@@ -103,6 +103,8 @@ def map_items(
         return run_here(func, state, items, progress)
     size = max(1, -(-len(items) // (jobs * CHUNKS_PER_JOB)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    if progress:
+        progress(0)  # where a caller may stop the batch before any worker starts
     import multiprocessing  # only a batch worth spreading pays for loading it
 
     forking = forks()
