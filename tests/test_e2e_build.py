@@ -447,6 +447,24 @@ def test_files_removed_from_the_output_by_hand_come_back_with_the_next_build(tmp
         assert "Agreed, edited." in (out / "2015/04/some-customers-suck/index.html").read_text()
 
 
+def test_a_site_at_a_host_beyond_ascii_is_addressed_in_idna_everywhere(tmp_path: Path):
+    config = CONFIG.replace("url: https://example.org/", "url: https://bücher.example/")
+    assert "bücher" in config
+    site = make_site(tmp_path / "site", SAMPLE_POSTS, config=config)
+    assert run_cli(site, "build").code == 0
+    out = site / "build"
+    origin = "https://xn--bcher-kva.example/"  # as browsers and DNS spell bücher.example
+    rss = ET.parse(out / "feed.xml").getroot()
+    assert rss.findtext("channel/link").startswith(origin)
+    assert all(guid.text.startswith(origin) for guid in rss.iter("guid"))
+    locs = [el.text for el in ET.parse(out / "sitemap.xml").getroot().iter() if el.tag.endswith("loc")]
+    assert locs and all(loc.startswith(origin) for loc in locs)
+    assert f"Sitemap: {origin}sitemap.xml" in (out / "robots.txt").read_text()
+    canonical = page(out, "/2015/06/work-vs-progress/").find("link", rel="canonical")["href"]
+    assert canonical == origin + "2015/06/work-vs-progress/"
+    assert "bücher" not in (out / "feed.xml").read_text() + (out / "atom.xml").read_text()
+
+
 def test_names_in_other_scripts_get_working_pages(tmp_path: Path):
     posts = {"2015-06-01-cafe.md": post_text("Café society", "2015-06-01", "Words.", tags="[Café, 日本語]",
                                              link="https://example.com/", source="José Müller"),

@@ -120,9 +120,19 @@ def test_links_to_different_articles_differ(a: str, b: str) -> None:
     ("https://example.org/already%20encoded/ü", "https://example.org/already%20encoded/%C3%BC"),
     ("https://example.org/plain?a=1&b=2", "https://example.org/plain?a=1&b=2"),
     ("https://example.org/a b", "https://example.org/a%20b"),
+    # Hosts as browsers map them (UTS #46, not the transitional IDNA 2003 that turns ß into ss).
+    ("https://faß.de/x", "https://xn--fa-hia.de/x"),
+    ("https://ΣΟΦΟΣ.gr/", "https://xn--0xaakcn.gr/"),  # expected values: what Node.js' WHATWG URL gives
+    ("https://💩.la/", "https://xn--ls8h.la/"),  # refused by IDNA 2008, opened by browsers all the same
 ])
 def test_as_uri(iri: str, uri: str) -> None:
     assert as_uri(iri) == uri
+
+
+def test_absolute_urls_of_a_site_at_a_host_beyond_ascii_spell_it_in_idna() -> None:
+    urls = Urls("https://bücher.example:8443/notes/")
+    assert urls.absolute("2015/06/x/") == "https://xn--bcher-kva.example:8443/notes/2015/06/x/"
+    assert urls.path("2015/06/x/") == "/notes/2015/06/x/"
 
 
 @pytest.mark.parametrize(("srcset", "candidates"), [

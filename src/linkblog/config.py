@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from linkblog.problems import Problem
-from linkblog.urls import PERMALINK_FIELDS
+from linkblog.urls import PERMALINK_FIELDS, ascii_host
 from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping, read_settings
 
 
@@ -141,19 +141,31 @@ def site_url(value: str) -> bool:
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)  # one part of a host name, in ASCII
 
 
+# RFC 5646's shape of a language tag (not its registry): a language (with extended subtags), then a script,
+# region, variants, extensions and private use, each optional; or private use alone, or an irregular old tag.
+_LANGUAGE_TAG = re.compile(r"""
+    (?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})
+    (?:-[a-z]{4})?
+    (?:-(?:[a-z]{2}|[0-9]{3}))?
+    (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*
+    (?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*
+    (?:-x(?:-[a-z0-9]{1,8})+)?
+    |x(?:-[a-z0-9]{1,8})+
+    |i-[a-z]{3,8}|en-gb-oed|sgn-(?:be-fr|be-nl|ch-de)
+""", re.IGNORECASE | re.VERBOSE)
+
+
+def language_tag(value: str) -> bool:
+    """True for a well-formed BCP 47 language tag (en, pt-BR, zh-Hant-TW, x-klingon), as xml:lang and
+    <html lang> take it."""
+    return _LANGUAGE_TAG.fullmatch(value) is not None
+
+
 def domain_name(value: str) -> bool:
     """True for a custom domain as GitHub Pages' CNAME file holds it: notes.example.com, no scheme, path or port;
     a name beyond ASCII (münchen.example) as IDNA spells it."""
     labels = ascii_host(value).split(".")
     return len(labels) > 1 and all(_LABEL.fullmatch(label) for label in labels)
-
-
-def ascii_host(name: str) -> str:
-    """A host name as DNS spells it (IDNA, lowercase, no final dot); '' when it cannot be spelled so."""
-    try:
-        return name.strip().removesuffix(".").encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return ""
 
 
 def missing_config(path: Path) -> Problem:
@@ -212,6 +224,8 @@ def _value_problem(key: str, value: Any) -> str | None:
         return "'output_dir' must not be empty"
     if key == "cname" and value.strip() and not domain_name(value):
         return f"'cname' must be a domain name such as notes.example.com, not '{value}'"
+    if key == "language" and not language_tag(value):
+        return f"'language' must be a BCP 47 language tag such as en, de or pt-BR, not '{value}'"
     if key == "excerpt" and value not in EXCERPTS:
         return f"'excerpt' must be one of {', '.join(EXCERPTS)}, not '{value}'"
     return None

@@ -9,6 +9,8 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+import idna
+
 _NON_WORD = re.compile(r"[^\w]+")
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")  # nothing here needs percent-encoding
 # What http.client refuses in a URL, and percent-encoding makes acceptable.
@@ -70,7 +72,7 @@ class Urls:
         parts = urlsplit(base_url)
         path = parts.path or "/"
         self.base_url = base_url
-        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.origin = f"{parts.scheme}://{ascii_netloc(parts.netloc) or parts.netloc}"  # bücher.example in IDNA
         # Decoded, as slugs and file names are: `/%7Ejane/` and `/~jane/` are one path, `/café/` is encoded once.
         self.base_path = unquote(path if path.endswith("/") else path + "/")
         self._files: dict[str, str] = {}  # a rebuild asks again for the file of every page of the site
@@ -123,20 +125,43 @@ def normalised_link(url: str) -> str:
 
 def as_uri(url: str) -> str:
     """A link as HTTP asks for it, when a post's `link:` is written as a browser shows it
-    (https://de.wikipedia.org/wiki/Straße): a host in other scripts in IDNA (2003, Python's codec), other
+    (https://de.wikipedia.org/wiki/Straße): a host in other scripts as `ascii_host` spells it, other
     characters beyond ASCII, spaces and controls percent-encoded as UTF-8."""
     if url.isascii() and not _NOT_IN_URI.search(url):
         return url
     parts = urlsplit(url)
-    userinfo, at, host_port = parts.netloc.rpartition("@")
-    host, colon, port = host_port.partition(":")
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:  # not a name IDNA can spell: asked as it is, and reported as the failure it is
+    netloc = ascii_netloc(parts.netloc)
+    if netloc is None:  # not a name IDNA can spell: asked as it is, and reported as the failure it is
         return url
-    netloc = quote(userinfo, safe="%:!$&'()*+,;=") + at + host + colon + port
     return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="%/:@!$&'()*+,;="),
                        quote(parts.query, safe="%/?:@!$&'()*+,;="), quote(parts.fragment, safe="%/?:@!$&'()*+,;=")))
+
+
+def ascii_netloc(netloc: str) -> str | None:
+    """`user@host:port` in ASCII: the host as `ascii_host` spells it, the user percent-encoded; None when the
+    host cannot be spelled so."""
+    if netloc.isascii():
+        return netloc
+    userinfo, at, host_port = netloc.rpartition("@")
+    host, colon, port = host_port.partition(":")
+    spelled = ascii_host(host)
+    return quote(userinfo, safe="%:!$&'()*+,;=") + at + spelled + colon + port if spelled else None
+
+
+def ascii_host(name: str) -> str:
+    """A host name as browsers and DNS spell it (IDNA 2008 mapped as WHATWG URLs map it: faß.de is
+    xn--fa-hia.de, not fass.de), lowercase, no final dot; '' when it cannot be spelled so."""
+    name = name.strip().removesuffix(".")
+    if name.isascii():
+        return name.lower()
+    try:
+        return idna.encode(name, uts46=True, transitional=False).decode("ascii")
+    except UnicodeError:  # idna.IDNAError included
+        pass
+    try:  # what IDNA 2008 refuses and browsers still open (an emoji's domain): IDNA 2003, Python's codec
+        return name.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return ""
 
 
 _SRCSET_SPACE = " \t\n\f\r"
