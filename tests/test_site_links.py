@@ -111,6 +111,13 @@ def test_where_a_link_on_a_page_leads(raw: str, target: Target) -> None:
     assert resolve(raw, PAGE, BASE) == target
 
 
+@pytest.mark.parametrize("raw", ["https://bücher.example/notes/b/", "https://xn--bcher-kva.example/notes/b/",
+                                 "https://BÜCHER.example/notes/b/"])
+def test_a_host_beyond_ascii_is_one_host_however_it_is_spelled(raw: str) -> None:
+    for base in ("https://bücher.example/notes/", "https://xn--bcher-kva.example/notes/"):
+        assert resolve(raw, base, base) == Target("internal", "b/")
+
+
 def test_a_site_at_the_root_holds_every_path_of_its_host() -> None:
     base = "https://example.org/"
     assert resolve("../../../x/", "https://example.org/a/b/", base) == Target("internal", "x/")

@@ -52,7 +52,8 @@ COUNTING_LISTS = (PageKind.SOURCE, PageKind.YEAR)
 # A file changed within this long of the last scan may share its stamp with the version we
 # read (coarse file-system clocks): its bytes are compared instead, as git does.
 RACY_NS = 2_000_000_000
-_LIBRARIES = ("markdown_it", "mdit_py_plugins", "jinja2", "markupsafe", "feedgen", "lxml", "yaml", "frontmatter", "idna")
+_LIBRARIES = ("markdown_it", "mdit_py_plugins", "jinja2", "markupsafe", "feedgen", "lxml", "yaml", "frontmatter",
+              "idna")
 
 
 @dataclass(slots=True)

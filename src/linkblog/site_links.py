@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
 
 from linkblog.scan import every_file
-from linkblog.urls import Urls
+from linkblog.urls import Urls, ascii_host
 
 
 @dataclass
@@ -87,9 +87,9 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def host_of(parts: SplitResult) -> str:
-    """The host and port as browsers compare them: case folded, the scheme's own port left out."""
+    """The host and port as browsers compare them: in IDNA, case folded, the scheme's own port left out."""
     port = parts.port
-    return f"{parts.hostname or ''}:{'' if port in (None, DEFAULT_PORTS.get(parts.scheme)) else port}"
+    return f"{ascii_host(parts.hostname or '')}:{'' if port in (None, DEFAULT_PORTS.get(parts.scheme)) else port}"
 
 
 def link_problem(out: Output, raw: str, tag: str, target: Target) -> str | None:
