@@ -305,6 +305,17 @@ def test_no_build_says_so_when_no_record_tells_how_the_output_was_built(repo: Pa
     assert "index.html" in branch_files(remote_of(repo))
 
 
+def test_no_build_refuses_an_output_lacking_files_its_build_wrote(repo: Path) -> None:
+    assert run_cli(repo, "build").code == 0
+    (repo / "build" / "2015" / "06" / "work-vs-progress" / "index.html").unlink()
+    run = run_cli(repo, "deploy", "--no-build")
+    assert_refused(run, "2015/06/work-vs-progress/index.html", "linkblog build")
+    assert git(remote_of(repo), "branch", "--list") == ""
+    assert run_cli(repo, "build").code == 0  # which puts it back
+    assert run_cli(repo, "deploy", "--no-build").code == 0
+    assert "2015/06/work-vs-progress/index.html" in branch_files(remote_of(repo))
+
+
 def test_no_build_does_not_trust_a_record_of_a_folder_since_replaced(repo: Path, tmp_path: Path) -> None:
     unpublished_posts(repo)
     assert run_cli(repo, "build", "--drafts").code == 0

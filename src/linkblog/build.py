@@ -285,7 +285,8 @@ class Builder:
         due = last.release is not None and now.timestamp() >= last.release
         if key != last.key or due or output_identity(config) != last.output:
             return False
-        if self.persist and missing_files(config.output_path, output_files(config.root)):  # removed by hand
+        out = config.output_path
+        if self.persist and missing_files(out, output_files(config.root, out)):  # removed by hand: put back
             return False
         # Files changed too close to that build for stat to tell are compared by their bytes (as git does).
         if any(file_digest(path) != digest for path, digest in last.racy.items()):

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from linkblog import __version__
 from linkblog.build import Builder, BuildOptions, output_identity
-from linkblog.cache import load_built
+from linkblog.cache import load_built, output_files
 from linkblog.config import Config, load_config
-from linkblog.problems import Problem, errors
+from linkblog.output import missing_files
+from linkblog.problems import Problem, errors, plural
 from linkblog.scan import every_file
 from linkblog.sources import FILE as SOURCES_FILE
 
@@ -176,6 +177,11 @@ def built_selection(config: Config) -> list[Problem]:
     if built.url not in (None, config.url):  # a preview's or staging copy's links lead there, not to the site
         return [Problem("deploy", f"{out} was built for {built.url} (--base-url), not for the site's url "
                         f"{config.url}; run linkblog build without --base-url, or deploy without --no-build")]
+    gone = sorted(missing_files(config.output_path, output_files(config.root, config.output_path)))
+    if gone:
+        return [Problem("deploy", f"{out} lacks {plural(len(gone), 'file')} its last build wrote ({gone[0]}"
+                        f"{', …' if len(gone) > 1 else ''}); run linkblog build, which puts them back, or deploy "
+                        "without --no-build")]
     return []
 
 
