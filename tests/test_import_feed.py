@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import html
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -227,6 +229,15 @@ def test_into_a_folder_outside_posts_warns_that_no_build_reads_it(tmp_path: Path
     assert inside.code == 0 and "warning" not in inside.err
 
 
+@pytest.mark.parametrize("into", ["posts/_imported", "posts/.review/old", "posts/old/_later"])
+def test_into_a_folder_under_posts_that_a_build_skips_warns_that_no_build_reads_it(tmp_path: Path, into: str) -> None:
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "feed", str(FIXTURES / "rss1.xml"), "--into", into)
+    assert done.code == 0, done.err
+    assert len(list((site / into).iterdir())) == 2
+    assert [line for line in done.err.splitlines() if "warning" in line and line.startswith(f"{into}:")]
+
+
 def weekly_feed(days: list[int]) -> str:
     """An RSS feed, newest first, of posts all titled "Weekly links", one on each of these days of January 2017."""
     items = "".join(f"<item><title>Weekly links</title><link>https://old.example/{day}/</link>"
@@ -397,3 +408,19 @@ def test_a_feed_reached_through_a_redirect_resolves_links_where_it_ended(tmp_pat
     assert done.code == 0, done.err
     (imported,) = posts_of(site).values()
     assert f"{base}/blog/img/pic.png" in imported.parsed.html
+
+
+def test_html_nested_too_deep_to_convert_is_kept_as_html_and_named(tmp_path: Path) -> None:
+    # As pasted from Word: a <font> opened in each paragraph and never closed, 300 levels deep.
+    body = "".join(f"<p><font color='red'>para {i}" for i in range(300))
+    feed = rss_file(tmp_path / "old.xml", "<item><title>Deep</title><link>https://old.example/deep</link>"
+                    "<pubDate>Mon, 01 Jun 2015 09:30:00 +0000</pubDate>"
+                    f"<description>{html.escape(body)}</description></item>")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    assert "Traceback" not in done.err
+    assert [line for line in done.err.splitlines() if line.startswith(f"{feed}: entry 1") and "warning" in line]
+    [post] = posts_of(site).values()
+    assert re.findall(r"para (\d+)", post.parsed.html) == [str(i) for i in range(300)]  # nothing lost
+    assert_builds(site)

@@ -10,8 +10,13 @@ from bs4 import BeautifulSoup
 
 from linkblog import markdown
 from linkblog.importers import skipped_text
-from linkblog.importers.html import plain_text, title_text, to_markdown
+from linkblog.importers.html import body_markdown, plain_text, title_text
 from linkblog.importers.wordpress import convert_content
+
+
+def to_markdown(html: str, line_breaks: bool = False) -> str:
+    """The Markdown the importers write for a body of HTML."""
+    return body_markdown(html, "test", line_breaks)[0]
 
 
 def rendered(md: str) -> BeautifulSoup:
@@ -147,7 +152,7 @@ def test_title_text_as_told() -> None:
 
 def test_caption_whose_link_is_never_closed_links_only_the_image() -> None:
     body, _, _ = convert_content('[caption id="44" width="300"]<a href="https://getpelican.com/">'
-                                 '<img src="/p.png" alt=""/> Yet another pelican[/caption]\n\nAfter.')
+                                 '<img src="/p.png" alt=""/> Yet another pelican[/caption]\n\nAfter.', "x.xml")
     assert body == "[![](/p.png)](https://getpelican.com/)\n\n*Yet another pelican*\n\nAfter.\n"
     page = rendered(body)
     assert page.find("a", href="https://getpelican.com/").find("img") is not None

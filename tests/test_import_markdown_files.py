@@ -91,8 +91,19 @@ def test_jekyll_without_drafts_flag(tmp_path: Path) -> None:
     done = run_cli(site, "import", "jekyll", str(JEKYLL))
     assert done.code == 0, done.err
     assert "2016-06-01-a-draft-idea.md" not in posts_of(site)
-    assert "draft (use --drafts) ×1" in done.out  # published: false; _drafts/ is not read at all
-    assert f"  draft (use --drafts): {JEKYLL / '_posts' / '2016-04-01-unpublished.md'}" in done.out.splitlines()
+    assert "draft (use --drafts) ×2" in done.out  # published: false, and the file in _drafts/
+    drafts = [JEKYLL / "_drafts" / "a-draft-idea.md", JEKYLL / "_posts" / "2016-04-01-unpublished.md"]
+    assert f"  draft (use --drafts): {drafts[0]}, {drafts[1]}" in done.out.splitlines()
+
+
+def test_a_draft_not_imported_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "blog" / "_posts").mkdir(parents=True)
+    (tmp_path / "blog" / "_posts" / "2016-01-01-kept.md").write_text("---\ntitle: Kept\n---\nA.\n", encoding="utf-8")
+    (tmp_path / "blog" / "_drafts").mkdir()
+    (tmp_path / "blog" / "_drafts" / "broken.md").write_text("---\ntitle: [\n---\nB.\n", encoding="utf-8")
+    done = run_cli(fresh_site(tmp_path / "site"), "import", "jekyll", str(tmp_path / "blog"))
+    assert done.code == 0, done.err
+    assert f"  draft (use --drafts): {tmp_path / 'blog' / '_drafts' / 'broken.md'}" in done.out.splitlines()
 
 
 def test_jekyll_site_builds_and_rerun_changes_nothing(jekyll) -> None:
@@ -300,3 +311,99 @@ def test_not_a_folder(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site")
     done = run_cli(site, "import", "hugo", "missing")
     assert done.code == 1 and done.err.strip().startswith("missing: not a folder")
+
+
+def write_post(path: Path, title: str, date: str | None = None) -> None:
+    """A post file with this title, and this date when given (a Jekyll post's is in its file name)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    dated = f"date: {date}\n" if date else ""
+    path.write_text(f"---\ntitle: {title}\n{dated}---\nWords.\n", encoding="utf-8")
+
+
+def test_links_to_folders_are_followed_and_a_link_to_nothing_is_named(tmp_path: Path) -> None:
+    posts = tmp_path / "blog" / "_posts"
+    write_post(posts / "2015-01-01-kept.md", "Kept")
+    write_post(tmp_path / "elsewhere" / "2015-01-03-linked.md", "Linked")
+    (posts / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (posts / "loop").symlink_to(posts, target_is_directory=True)  # read once, not until the OS refuses
+    dangling = posts / "2015-01-04-dangling.md"
+    dangling.symlink_to(tmp_path / "nowhere.md")
+    done, imported = imported_by_title(tmp_path, "jekyll", tmp_path / "blog")
+    assert sorted(imported) == ["Kept", "Linked"]
+    assert [line for line in done.out.splitlines() if line.startswith("  ") and line.endswith(f": {dangling}")]
+
+
+def test_hugo_content_folder_under_symlink_is_followed(tmp_path: Path) -> None:
+    write_post(tmp_path / "shared" / "trip.md", "Trip", "2016-01-01")
+    (tmp_path / "hugo" / "content").mkdir(parents=True)
+    (tmp_path / "hugo" / "content" / "posts").symlink_to(tmp_path / "shared", target_is_directory=True)
+    _, imported = imported_by_title(tmp_path, "hugo", tmp_path / "hugo")
+    assert sorted(imported) == ["Trip"]
+
+
+def test_folders_named_like_hugo_s_output_are_read_except_at_a_hugo_site_s_root(tmp_path: Path) -> None:
+    write_post(tmp_path / "blog" / "resources" / "_posts" / "2015-01-02-in-resources.md", "In resources")
+    write_post(tmp_path / "hugo" / "content" / "resources" / "guide.md", "Guide", "2016-01-01")
+    write_post(tmp_path / "bare" / "notes" / "public" / "talk.md", "Talk", "2016-01-02")
+    for output in ("public", "resources"):  # what `hugo` wrote, next to the site's pages when it has no content/
+        write_post(tmp_path / "bare" / output / "built.md", "Built", "2016-01-03")
+    assert sorted(imported_by_title(tmp_path / "a", "jekyll", tmp_path / "blog")[1]) == ["In resources"]
+    assert sorted(imported_by_title(tmp_path / "b", "hugo", tmp_path / "hugo")[1]) == ["Guide"]
+    assert sorted(imported_by_title(tmp_path / "c", "hugo", tmp_path / "bare")[1]) == ["Talk"]
+
+
+@pytest.mark.parametrize("front", ["+++\ntitle = 'Deep'\ntags = " + "[" * 1000 + "1" + "]" * 1000 + "\n+++\n",
+                                   '{"title": "Deep", "tags": ' + "[" * 1000 + "1" + "]" * 1000 + "}\n"],
+                         ids=["toml", "json"])
+def test_front_matter_nested_too_deep_is_one_line_naming_the_file(tmp_path: Path, front: str) -> None:
+    deep = tmp_path / "hugo" / "content" / "deep.md"
+    deep.parent.mkdir(parents=True)
+    deep.write_text(front + "Words.\n", encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "hugo", str(tmp_path / "hugo"))
+    assert done.code == 1
+    assert "Traceback" not in done.err
+    [line] = done.err.strip().splitlines()
+    assert line.startswith(f"{deep}:")
+    assert list((site / "posts").iterdir()) == []
+
+
+TOKYO = timezone(timedelta(hours=9))
+
+
+@pytest.mark.parametrize(("front", "expected"), [
+    ("---\ntitle: Tokyo\ndate: 2016-01-01T08:00:00+09:00\n---\n", datetime(2016, 1, 1, 8, tzinfo=TOKYO)),
+    ("+++\ntitle = 'Tokyo'\ndate = 2016-01-01T08:00:00+09:00\n+++\n", datetime(2016, 1, 1, 8, tzinfo=TOKYO)),
+    ('{"title": "Tokyo", "date": "2016-01-01 08:00:00 +0900"}\n', datetime(2016, 1, 1, 8, tzinfo=TOKYO)),
+    ("---\ntitle: Tokyo\ndate: 2016-01-01 08:00 Asia/Tokyo\n---\n", datetime(2016, 1, 1, 8, tzinfo=TOKYO)),
+    ("---\ntitle: Tokyo\ndate: 2016-01-01 08:00\n---\n", datetime(2016, 1, 1, 8, tzinfo=NEW_YORK)),
+], ids=["yaml", "toml", "json", "zone-name", "naive"])
+def test_a_date_keeps_the_offset_it_was_written_with(tmp_path: Path, front: str, expected: datetime) -> None:
+    # A UTC site importing a blog in New York: the file's day and time are those the old blog showed.
+    (tmp_path / "hugo" / "content").mkdir(parents=True)
+    (tmp_path / "hugo" / "content" / "tokyo.md").write_text(front + "Words.\n", encoding="utf-8")
+    (tmp_path / "hugo" / "hugo.toml").write_text('timeZone = "America/New_York"\n', encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "hugo", str(tmp_path / "hugo")).code == 0
+    [(name, post)] = posts_of(site).items()
+    assert name == "2016-01-01-tokyo.md"
+    assert post.meta["date"] == expected and post.meta["date"].utcoffset() == expected.utcoffset()
+    assert_builds(site)
+
+
+def test_control_characters_are_removed_as_other_importers_remove_them(tmp_path: Path) -> None:
+    source = tmp_path / "blog" / "_posts" / "2016-03-02-bell.md"
+    source.parent.mkdir(parents=True)
+    source.write_bytes(b"---\ntitle: Bell\x07 rings\nsummary: A\x01B\n---\nPasted\x1b[0m from a terminal.\n")
+    _, imported = imported_by_title(tmp_path, "jekyll", tmp_path / "blog")
+    post = imported["Bell rings"]
+    assert post.summary == "AB"
+    assert "Pasted[0m from a terminal." in post.html
+
+
+def test_a_file_that_cannot_be_read_is_a_problem_naming_it(tmp_path: Path) -> None:
+    from linkblog.importers.markdown_files import split_document
+
+    gone = tmp_path / "_posts" / "2016-01-01-gone.md"  # listed, then removed (or unreadable) before it was read
+    document, [problem] = split_document(str(gone), gone, False)
+    assert document is None and problem.path == str(gone) and not problem.warning

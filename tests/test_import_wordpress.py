@@ -247,6 +247,19 @@ def test_wordpress_com_export_with_undeclared_atom_prefix(tmp_path: Path) -> Non
     assert read_imported(site / "posts" / "2010-05-04-old-times.md").meta["title"] == "Old times"
 
 
+def test_html_nested_too_deep_to_convert_is_kept_as_html_and_named_once(tmp_path: Path) -> None:
+    deep = "".join(f"<div><font>part {i}" for i in range(150))  # 300 levels, never closed
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", content=f"{deep}<!--more-->{deep}"), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0, done.err
+    assert len([line for line in done.err.splitlines() if line.startswith(f"{export}: post 1")]) == 1
+    post = read_imported(site / "posts" / "2010-05-04-old-times.md")
+    assert BeautifulSoup(post.parsed.html, "html.parser").get_text().count("part 149") == 2
+    assert_builds(site)
+
+
 def minimal_export(version: str, categories: str = "", content: str = "Old words.") -> str:
     """A one-post export in the given WXR version."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>

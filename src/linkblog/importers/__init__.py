@@ -15,6 +15,7 @@ from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.writer import Outcome, PlannedFile, plan_files, write_plan
 from linkblog.load import published_urls
 from linkblog.problems import Problem
+from linkblog.scan import PRIVATE, untracked
 
 Reader = Callable[[str, ImportOptions], tuple[Harvest | None, list[Problem]]]
 READERS: dict[str, Reader] = {
@@ -92,12 +93,18 @@ def import_posts(kind: str, source: str, config: Config, into: Path | None = Non
 
 
 def outside_posts(target: Path, config: Config) -> list[Problem]:
-    """A warning when the posts go where no build reads them (a folder to review them in first, maybe)."""
+    """A warning when the posts go where no build reads them (a folder to review them in first, maybe): outside
+    posts/, or in a folder under it that a build skips as private (_imported/, .review/)."""
     posts, place = (Path(os.path.abspath(path)) for path in (config.posts_path, target))  # `..` taken out
-    if place.is_relative_to(posts):
+    shown = shown_path(posts, config.root)
+    if not place.is_relative_to(posts):
+        where, move = f"is outside {shown}/", "into it"
+    elif private := next((part for part in place.relative_to(posts).parts if untracked(part, PRIVATE)), None):
+        where, move = f"is in {shown}/ but under '{private}', a name a build skips", f"out of '{private}'"
+    else:
         return []
-    return [Problem(shown_path(target, config.root), f"is outside {shown_path(posts, config.root)}/: no build reads "
-                    "the posts written there until you move them into it", warning=True)]
+    return [Problem(shown_path(target, config.root), f"{where}: no build reads the posts written there until you "
+                    f"move them {move}", warning=True)]
 
 
 def skipped_text(skipped: Counter[str]) -> str:

@@ -15,7 +15,7 @@ import feedparser
 from linkblog import __version__
 from linkblog.importers.attribution import links_out
 from linkblog.importers.dates import stamped_date
-from linkblog.importers.html import plain_text, title_text, to_markdown
+from linkblog.importers.html import body_markdown, plain_text, title_text
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.safexml import parse_xml, read_source_file
 from linkblog.markdown import shorten
@@ -115,14 +115,14 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
         return None, [Problem(origin, f"skipped: {why}", warning=True)]
     body_html = entry_html(entry) + enclosures_html(entry)
     title = entry_title(entry)
-    warnings = []
+    body, warnings = body_markdown(body_html, origin)
     if not title:
         title = shorten(plain_text(body_html), _TITLE_LENGTH) or "Untitled"
         warnings.append(Problem(origin, f"no title; named it '{title}'", warning=True))
     link = entry.get("link") if links_out(entry.get("link"), None) else None
     tags = dict.fromkeys(name for tag in entry.get("tags", []) if (name := (tag.get("term") or tag.get("label"))))
     author = " ".join(str(entry.get("author") or "").split()) or None
-    post = ImportedPost(origin=f"{origin} '{title}'", title=title, date=date, body=to_markdown(body_html),
+    post = ImportedPost(origin=f"{origin} '{title}'", title=title, date=date, body=body,
                         tags=tuple(t.strip() for t in tags if t.strip()), link=link, origin_url=link, author=author)
     return post, warnings
 

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
+from linkblog.problems import Problem
+
 # Elements kept as raw HTML: Markdown has no syntax for them, and dropping them would lose content.
 RAW_BLOCKS = {"iframe", "video", "audio", "object", "embed", "svg", "math", "canvas", "picture", "form",
               "details", "script", "noscript", "style", "dl", "map"}
@@ -34,6 +36,9 @@ _LANGUAGE = re.compile(r"(?:language-|lang-|lang:|brush:\s*)([\w+#-]+)")
 _LOOKS_LIKE_HTML = re.compile(r"</[A-Za-z][\w:-]*\s*>|<[A-Za-z][\w:-]*(?:\s[^<>]*)?/>"
                               r"|&(?:[A-Za-z]\w*|#\d+|#[xX][\da-fA-F]+);")
 _STARTS_LINE = {"p", "li", "blockquote", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "div", "[document]"}
+# Real posts nest a dozen elements; HTML pasted from Word (a <font> never closed, over and over) nests hundreds,
+# and markdownify recurses once or more per level, past Python's limit near 300.
+MAX_DEPTH = 100
 
 
 class Converter(MarkdownConverter):
@@ -117,16 +122,37 @@ TEXT_BLOCKS = {"address", "article", "aside", "blockquote", "br", "dd", "div", "
                "section", "table", "td", "th", "tr", "ul"}
 
 
-def to_markdown(html: str, line_breaks: bool = False) -> str:
-    """Clean Markdown for an HTML fragment; with line_breaks, blank lines part paragraphs (wpautop)."""
+def body_markdown(html: str, origin: str, line_breaks: bool = False) -> tuple[str, list[Problem]]:
+    """Clean Markdown for a post's HTML; with line_breaks, blank lines part paragraphs (wpautop). HTML nested too
+    deep to convert stays HTML, which Markdown passes through, rather than the post being lost: a warning says so."""
     soup = parsed_html(html)
+    if nested_deeper(soup, MAX_DEPTH):
+        return kept_as_html(soup), [Problem(origin, f"HTML nested more than {MAX_DEPTH} levels deep (pasted from "
+                                            "Word?); kept as HTML, not turned into Markdown", warning=True)]
     # Comments (WordPress's <!-- wp:paragraph --> block marks) say nothing a reader sees.
     for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
         comment.extract()
     soup.smooth()  # the text around a removed comment becomes one string again
     if line_breaks:
         autop(soup, soup)
-    return Converter().convert_soup(soup).strip() + "\n"
+    return Converter().convert_soup(soup).strip() + "\n", []
+
+
+def nested_deeper(soup: BeautifulSoup, limit: int) -> bool:
+    """True when elements nest more than `limit` deep; counted without recursing, which is what it guards."""
+    stack = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack += [(child, depth + 1) for child in node.children if isinstance(child, Tag)]
+    return False
+
+
+def kept_as_html(soup: BeautifulSoup) -> str:
+    """The HTML with every tag closed (so none runs on into the page around it), as one Markdown HTML block: in a
+    <div>, which starts one, and without blank lines, which would end it."""
+    return f"<div>\n{_BLANK_LINES.sub('', str(soup)).strip()}\n</div>\n"
 
 
 def parsed_html(html: str) -> BeautifulSoup:

@@ -14,18 +14,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from linkblog.content import JEKYLL_NAME, TEXT_FIELDS, decode, read_date
+from linkblog.content import JEKYLL_NAME, TEXT_FIELDS, decode, parse_date_text, read_date
 from linkblog.importers.attribution import links_out
 from linkblog.importers.dates import iso_offset
-from linkblog.importers.html import to_markdown
+from linkblog.importers.html import body_markdown
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
+from linkblog.importers.writer import clean
 from linkblog.model import Via
 from linkblog.problems import Problem
-from linkblog.yamlload import error_line, error_message, load_mapping
+from linkblog.scan import scan
+from linkblog.yamlload import MAX_DEPTH, error_line, error_message, load_mapping
 
 MARKDOWN = {".md", ".markdown", ".mkdown", ".mkd", ".mdown"}
 HTML_POSTS = {".html", ".htm"}  # what jekyll-import and hand-written old posts often are: converted to Markdown
 OTHER_CONTENT = {".html", ".htm", ".textile", ".org", ".adoc", ".rst", ".pandoc"}
+CONTENT = MARKDOWN | OTHER_CONTENT
 _YAML = re.compile(r"---[ \t]*\n(.*?\n)??(?:---|\.\.\.)[ \t]*(?:\n|$)", re.DOTALL)
 _TOML = re.compile(r"\+\+\+[ \t]*\n(.*?\n)??\+\+\+[ \t]*(?:\n|$)", re.DOTALL)
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -33,7 +36,9 @@ TEMPLATE_TAGS = {"jekyll": (re.compile(r"\{%.*?%\}|\{\{.*?\}\}"), "Liquid tag"),
                  "hugo": (re.compile(r"\{\{[<%].*?[%>]\}\}"), "Hugo shortcode")}
 # Jekyll's `published` is a flag (published: false); Hugo's is a date.
 DATE_KEYS = {"jekyll": ("date",), "hugo": ("date", "publishdate", "pubdate", "published")}  # Hugo's lower-cased
-_IGNORED_FOLDERS = {"_site", "vendor", "node_modules", "public", "resources"}
+_IGNORED_FOLDERS = {"_site", "vendor", "node_modules"}  # build output and dependencies, wherever they are
+# Hugo's output folders: only at the site's root, since content/resources/ or a Jekyll resources/_posts/ holds posts.
+HUGO_OUTPUT = frozenset({"public", "resources"})
 
 # A language code as Hugo names a translation: index.en.md, index.pt-br.md.
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?", re.IGNORECASE)
@@ -47,6 +52,14 @@ class Folder:
     options: ImportOptions
     languages: frozenset[str] = frozenset()  # a multilingual Hugo site's: my-post.en.md is my-post in English
     root: Path | None = None  # a Jekyll site's folder: news/_posts/ gives its posts the category news
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The files an import reads, each with whether it is a Jekyll draft, and those it cannot read, with why."""
+
+    files: list[tuple[Path, bool]]
+    unusable: list[tuple[Path, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +81,25 @@ def read_jekyll(source: str, options: ImportOptions) -> tuple[Harvest | None, li
     if not root.is_dir():
         return None, [Problem(source, "not a folder; give the Jekyll site's folder")]
     settings, warnings = site_settings(source, [root / "_config.yml", root / "_config.yaml"])
-    folders = [p for p in sorted(root.rglob("_posts")) if p.is_dir() and not ignored(p, root)] or [root]
-    # A category folder's _posts/ may sit inside another _posts/: each file once.
-    files = [(p, False) for p in dict.fromkeys(p for folder in folders for p in content_files(folder))]
-    if options.drafts and (root / "_drafts").is_dir():
-        files += [(p, True) for p in content_files(root / "_drafts")]
     home = joined_url(settings.get("url"), settings.get("baseurl"))
-    return read_folder(Folder("jekyll", zone(settings.get("timezone"), options), options, root=root), files,
-                       home, warnings)
+    return read_folder(Folder("jekyll", zone(settings.get("timezone"), options), options, root=root),
+                       jekyll_listing(root), home, warnings)
+
+
+def jekyll_listing(root: Path) -> Listing:
+    """The files of every _posts/ folder (category folders' too) and of _drafts/; with no _posts/ at all, every
+    file of the site. Drafts are listed even without --drafts, to be named as left out."""
+    files, unusable = site_files(root)
+    has_posts = (root / "_posts").is_dir() or any("_posts" in p.relative_to(root).parts[:-1] for p in files)
+
+    def draft(path: Path) -> bool:
+        return path.relative_to(root).parts[:1] == ("_drafts",)
+
+    def read(path: Path) -> bool:
+        return draft(path) or not has_posts or "_posts" in path.relative_to(root).parts[:-1]
+
+    return Listing([(path, draft(path)) for path in files if read(path)],
+                   [(path, why) for path, why in unusable if read(path)])
 
 
 def read_hugo(source: str, options: ImportOptions) -> tuple[Harvest | None, list[Problem]]:
@@ -87,30 +111,44 @@ def read_hugo(source: str, options: ImportOptions) -> tuple[Harvest | None, list
              "config/_default/config.toml"]
     settings, warnings = site_settings(source, [root / name for name in names])
     content = root / "content" if (root / "content").is_dir() else root
-    files = [(p, False) for p in content_files(content)]
+    files, unusable = site_files(content, HUGO_OUTPUT if content == root else frozenset())
     languages = settings.get("languages")
     folder = Folder("hugo", zone(settings.get("timeZone") or settings.get("timezone"), options), options,
                     frozenset(str(name).lower() for name in languages) if isinstance(languages, dict) else frozenset())
-    return read_folder(folder, files, settings.get("baseURL"), warnings)
+    return read_folder(folder, Listing([(path, False) for path in files], unusable), settings.get("baseURL"),
+                       warnings)
 
 
-def read_folder(folder: Folder, files: list[tuple[Path, bool]], home: Any,
+def read_folder(folder: Folder, listing: Listing, home: Any,
                 warnings: list[Problem]) -> tuple[Harvest | None, list[Problem]]:
-    """The posts of every file; any file that cannot be read stops the import, all of them named."""
+    """The posts of every file; any file whose front matter cannot be read stops the import, all of them named."""
     harvest = Harvest(home=home if isinstance(home, str) else None, warnings=warnings)
+    for path, why in listing.unusable:
+        harvest.skip(why, str(path))
     errors: list[Problem] = []
-    for path, in_drafts in files:
+    for path, in_drafts in listing.files:
         name = str(path)
-        if path.suffix.lower() not in MARKDOWN | HTML_POSTS:
-            harvest.skip(f"not Markdown ({path.suffix.lower()})", name)
-        elif path.name == "_index.md":
-            harvest.skip("section list page (_index.md)", name)
-        else:
-            document, problems = split_document(name, path, in_drafts)
-            errors += problems
-            if document is not None:
-                add_document(folder, document, harvest, errors)
+        reason = unread_reason(folder, path, in_drafts)
+        if reason:
+            harvest.skip(reason, name)
+            continue
+        document, problems = split_document(name, path, in_drafts)
+        errors += problems
+        if document is not None:
+            add_document(folder, document, harvest, errors)
     return (None, errors) if errors else (harvest, [])
+
+
+def unread_reason(folder: Folder, path: Path, in_drafts: bool) -> str | None:
+    """Why a file is left out unread: not Markdown, a Hugo section list, a draft without --drafts (whose front
+    matter, unread, cannot stop an import that does not want it)."""
+    if path.suffix.lower() not in MARKDOWN | HTML_POSTS:
+        return f"not Markdown ({path.suffix.lower()})"
+    if path.name == "_index.md":
+        return "section list page (_index.md)"
+    if in_drafts and not folder.options.drafts:
+        return "draft (use --drafts)"
+    return None
 
 
 def add_document(folder: Folder, document: Document, harvest: Harvest, errors: list[Problem]) -> None:
@@ -128,21 +166,31 @@ def add_document(folder: Folder, document: Document, harvest: Harvest, errors: l
         harvest.warnings += bundle_files(folder, document)
 
 
-def content_files(folder: Path) -> list[Path]:
-    """Markdown and other content files under a folder, in a stable order."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in MARKDOWN | OTHER_CONTENT
-                  and not ignored(p, folder))
+def site_files(folder: Path, output: frozenset[str] = frozenset()) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Content files under a folder, in a stable order, and what there cannot be read (a link to nothing) with why.
+    Links to folders are followed, as a build follows them in posts/, but never back up into a folder they are
+    in. Hidden folders, build output and dependencies, and the `output` folders at the top hold no posts."""
+    left: list[tuple[str, str]] = []
+    found = [Path(file.path) for file in scan(folder, "", (".",), left, temporary=())]
+    unusable = [(folder / rel, why) for rel, why in left]
 
+    def wanted(path: Path, suffixes: set[str]) -> bool:
+        parts = path.relative_to(folder).parts
+        return path.suffix.lower() in suffixes and not (parts[:1] and parts[0] in output) and \
+            not any(part in _IGNORED_FOLDERS for part in parts)
 
-def ignored(path: Path, root: Path) -> bool:
-    """True for build output, dependencies and hidden folders, which hold no posts of the site."""
-    parts = path.relative_to(root).parts
-    return any(part in _IGNORED_FOLDERS or part.startswith(".") for part in parts)
+    # What cannot be read without a suffix may have been a folder of posts: named too.
+    return [p for p in found if wanted(p, CONTENT)], [(p, why) for p, why in unusable if wanted(p, CONTENT | {""})]
 
 
 def split_document(name: str, path: Path, in_drafts: bool) -> tuple[Document | None, list[Problem]]:
-    """A file's front matter and body, or the line its front matter breaks on."""
-    text, problems = decode(name, path.read_bytes())
+    """A file's front matter and body, or the line its front matter breaks on. Control characters are removed first,
+    as the other importers remove them: a build would refuse them, and YAML too."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # no permission to read it, or gone since the folder was listed
+        return None, [Problem(name, f"cannot be read ({exc.strerror or exc})")]
+    text, problems = decode(name, without_controls(data))
     if text is None:
         return None, problems
     meta, end, problem, lines = front_matter(name, text)
@@ -150,6 +198,11 @@ def split_document(name: str, path: Path, in_drafts: bool) -> tuple[Document | N
         return None, [problem] if problem else []
     body_line = text.count("\n", 0, end) + 1
     return Document(name, path, meta, text[end:].lstrip("\n"), body_line, in_drafts, lines), []
+
+
+def without_controls(data: bytes) -> bytes:
+    """The bytes without control characters; bytes that are not UTF-8 kept as they are, for decode() to name."""
+    return clean(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
 
 
 def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Problem | None, dict[str, int]]:
@@ -176,6 +229,8 @@ def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Prob
         return None, 0, Problem(name, f"invalid TOML: {str(exc).split(' (at')[0]}", int(line[1]) if line else 1), {}
     except json.JSONDecodeError as exc:
         return None, 0, Problem(name, f"invalid JSON: {exc.msg}", exc.lineno), {}
+    except RecursionError:  # TOML and JSON parsers recurse once per level; YAML's depth is checked before
+        return None, 0, Problem(name, f"front matter nested more than {MAX_DEPTH} levels deep", 1), {}
     if not isinstance(data, dict):
         return None, 0, Problem(name, "front matter must be 'key: value' lines", 2), {}
     return data, found.end(), None, lines
@@ -205,14 +260,14 @@ def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, s
     link = written[1] if written and (links_out(written[1], None) or written[1].startswith("mailto:")) else None
     left_out = [Problem(doc.name, f"'{written[0]}' left out: '{written[1]}' is not an http(s) or mailto URL",
                         doc.lines.get(written[0]), warning=True)] if written and link is None else []
+    body, kept_html = body_markdown(doc.body, doc.name) if doc.path.suffix.lower() in HTML_POSTS else (doc.body, [])
     post = ImportedPost(
-        origin=doc.name, title=text_value(meta.get("title")) or slug.replace("-", " ").title(), date=date,
-        body=to_markdown(doc.body) if doc.path.suffix.lower() in HTML_POSTS else doc.body,
+        origin=doc.name, title=text_value(meta.get("title")) or slug.replace("-", " ").title(), date=date, body=body,
         tags=tuple(dict.fromkeys(post_tags(meta) + folder_categories(folder, doc.path))), slug=slug,
         link=link, source=text_value(meta.get("source")),
         via=via_value(meta.get("via")), draft=draft, author=text_value(meta.get("author")),
         summary=next((s for k in ("summary", "excerpt", "description") if (s := text_value(meta.get(k)))), None))
-    return post, None, left_out
+    return post, None, left_out + kept_html
 
 
 def post_date(folder: Folder, doc: Document, named: re.Match | None) -> tuple[datetime | None, Problem | None]:
@@ -226,9 +281,18 @@ def post_date(folder: Folder, doc: Document, named: re.Match | None) -> tuple[da
     if value is None:
         return None, None
     try:
-        return read_date(iso_offset(value) if isinstance(value, str) else value, folder.tz), None
+        return written_date(iso_offset(value) if isinstance(value, str) else value, folder.tz), None
     except ValueError as exc:
         return None, Problem(doc.name, str(exc), doc.lines.get(key or "", 1))
+
+
+def written_date(value: Any, tz: ZoneInfo) -> datetime:
+    """A date with the offset (or zone) it is written with, as the feed importer keeps it: the day and time the old
+    blog showed; a date without one is in `tz`, the old site's zone."""
+    moment = read_date(value, tz)  # checked, and a naive time in a gap of `tz` moved to the instant it names
+    given = value if isinstance(value, datetime) else parse_date_text(value.strip(), tz) if isinstance(value, str) \
+        else None
+    return moment.astimezone(given.tzinfo) if given is not None and given.tzinfo is not None else moment
 
 
 def folder_categories(folder: Folder, path: Path) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from xml.etree.ElementTree import Element
 from linkblog.importers import shortcodes
 from linkblog.importers.attribution import links_out
 from linkblog.importers.dates import stamped_date
-from linkblog.importers.html import plain_text, title_text, to_markdown
+from linkblog.importers.html import body_markdown, plain_text, title_text
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.safexml import parse_xml, read_source_file
 from linkblog.markdown import shorten
@@ -135,9 +135,7 @@ def item_post(export: Export, item: Element) -> tuple[ImportedPost | None, list[
     if date is None:
         return None, [Problem(origin, "skipped: it has no date", warning=True)]
     content = item.findtext(CONTENT) or ""
-    body, teaser, kept = convert_content(content)
-    warnings = [Problem(origin, f"shortcode [{name}] has no Markdown form; kept as text", warning=True)
-                for name in dict.fromkeys(kept)]
+    body, teaser, warnings = convert_content(content, origin)
     # Older WordPress writes the title as escaped text (`&lt;html&gt;` is text), newer as CDATA holding HTML.
     title = title_text(item.findtext("title") or "")
     if not title:
@@ -177,16 +175,21 @@ def wp_date(text: str) -> datetime | None:
         return None
 
 
-def convert_content(content: str) -> tuple[str, str | None, list[str]]:
-    """Markdown for the post HTML, the teaser's text when <!--more--> ends one, and shortcodes kept."""
+def convert_content(content: str, origin: str) -> tuple[str, str | None, list[Problem]]:
+    """Markdown for the post HTML, the teaser's text when <!--more--> ends one, and warnings: shortcodes kept,
+    HTML kept as it was."""
     expanded, kept = shortcodes.expand(content)
+    warnings = [Problem(origin, f"shortcode [{name}] has no Markdown form; kept as text", warning=True)
+                for name in dict.fromkeys(kept)]
     parts = _MORE.split(expanded, maxsplit=1)
     if len(parts) < 3:
-        return to_markdown(expanded, line_breaks=True), None, kept
+        body, kept_html = body_markdown(expanded, origin, line_breaks=True)
+        return body, None, warnings + kept_html
     teaser, rest = parts[0], parts[2]
+    (start, start_html), (end, end_html) = (body_markdown(part, origin, line_breaks=True) for part in (teaser, rest))
     # The marker stays in the body (Jekyll and Hugo read it too); the teaser becomes the summary.
-    body = to_markdown(teaser, line_breaks=True).strip() + "\n\n<!--more-->\n\n" + to_markdown(rest, True)
-    return body, plain_text(teaser) or None, kept
+    body = start.strip() + "\n\n<!--more-->\n\n" + end
+    return body, plain_text(teaser) or None, warnings + list(dict.fromkeys(start_html + end_html))
 
 
 def item_tags(item: Element) -> tuple[str, ...]:
