@@ -251,6 +251,19 @@ def test_a_sound_sitemap_has_no_errors() -> None:
     assert sitemap_errors(site_output(), data) == []
 
 
+def test_a_sitemap_index_names_sitemap_files_of_the_site() -> None:
+    out = Output(Path("."), "https://example.org/", {"index.html", "sitemap-1.xml", "sitemap-2.xml"})
+    index = f'<sitemapindex xmlns="{SITEMAP_NS}">'
+    assert sitemap_errors(out, sitemap("<sitemap><loc>https://example.org/sitemap-1.xml</loc></sitemap>",
+                                       "<sitemap><loc>https://example.org/sitemap-2.xml</loc></sitemap>",
+                                       root=index)) == []
+    assert sitemap_errors(out, sitemap("<sitemap><loc>https://example.org/sitemap-3.xml</loc></sitemap>",
+                                       "<sitemap><loc>https://elsewhere.example/sitemap-1.xml</loc></sitemap>",
+                                       root=index)) == [
+        ("entry 1: broken link https://example.org/sitemap-3.xml: no such page or file", None),
+        ("entry 2: https://elsewhere.example/sitemap-1.xml is not under the site's URL https://example.org/", None)]
+
+
 def test_each_bad_sitemap_entry_is_numbered() -> None:
     data = sitemap("<url><loc>https://example.org/</loc></url>",
                    "<url><lastmod>2016-01-01</lastmod></url>",
@@ -286,9 +299,9 @@ def test_a_sitemap_entry_must_be_under_the_base_path() -> None:
         ("entry 1: https://example.org/ is not under the site's URL https://example.org/notes/", None)]
 
 
-@pytest.mark.parametrize("root", ["<urlset>", f'<sitemapindex xmlns="{SITEMAP_NS}">',
+@pytest.mark.parametrize("root", ["<urlset>", "<sitemapindex>", f'<feed xmlns="{SITEMAP_NS}">',
                                   '<urlset xmlns="http://www.google.com/schemas/sitemap/0.84">'])
-def test_a_sitemap_must_be_a_sitemaps_org_urlset(root: str) -> None:
+def test_a_sitemap_must_be_a_sitemaps_org_urlset_or_index(root: str) -> None:
     [(message, line)] = sitemap_errors(site_output(), sitemap("<url><loc>https://example.org/</loc></url>", root=root))
     assert line is None and "<urlset>" in message
 

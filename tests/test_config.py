@@ -125,6 +125,28 @@ def test_wrong_values_are_reported_on_their_line(tmp_path: Path, line: str, mess
     assert problems(tmp_path, f"{first}\n# a comment\n{line}\n") == [f"config.yaml:3: {message}"]
 
 
+@pytest.mark.parametrize("language", ["en US", "en_US", "", " en", "e", "englishlanguage", "en-", "-en",
+                                      "en--US", "en-US-x", "de-DE-1996-x-toolongsubtag", "123", "fr-Latn-FRA"])
+def test_a_language_that_is_no_bcp_47_tag_is_refused_at_its_line(tmp_path: Path, language: str) -> None:
+    assert problems(tmp_path, f"url: https://x.org/\ntitle: T\nlanguage: '{language}'\n") == [
+        f"config.yaml:3: 'language' must be a BCP 47 language tag such as en, de or pt-BR, not '{language}'"]
+
+
+@pytest.mark.parametrize("language", ["en", "de", "pt-BR", "es-419", "zh-Hant-TW", "sl-rozaj-biske", "de-CH-1901",
+                                      "en-US-u-ca-gregory", "x-whatever", "en-x-private", "i-klingon", "zh-min-nan",
+                                      "EN-us", "ast", "tlh", "en-GB-oed"])
+def test_a_bcp_47_language_tag_is_taken(tmp_path: Path, language: str) -> None:
+    assert loaded(tmp_path, f"url: https://x.org/\nlanguage: {language}\n").language == language
+
+
+def test_a_bad_language_fails_the_build_in_one_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", config=CONFIG.replace("language: en", 'language: "en US"'))
+    run = run_cli(site, "build")
+    assert run.code == 1 and not (site / "build").exists()
+    assert [line for line in run.err.splitlines() if line.startswith("config.yaml")] == [
+        "config.yaml:5: 'language' must be a BCP 47 language tag such as en, de or pt-BR, not 'en US'"]
+
+
 def test_every_wrong_feed_setting_at_its_own_line(tmp_path: Path) -> None:
     text = "url: https://x.org/\nfeed:\n  items: 0\n  full_content: 5\n  link_posts: x\n  bogus: 1\n"
     assert problems(tmp_path, text) == [

@@ -8,6 +8,7 @@ import time
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -23,6 +24,7 @@ POSTS = {**SAMPLE_POSTS, "2016-09-05-footnotes-and-friends.md": LINKING}
 # Newest first, as permalinks at https://example.org/.
 NEWEST = ["2016/09/footnotes-and-friends", "2016/08/graceful-degradation", "2016/01/stop-apologising",
           "2015/09/customer-success", "2015/06/work-vs-progress", "2015/04/some-customers-suck"]
+RFC_3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
 RELATIVE = re.compile(r"""\s(?:href|src)\s*=\s*["'](?!https?://|mailto:)""")
 
 
@@ -105,6 +107,28 @@ def test_atom_dates_carry_their_offset(out: Path):
     stamps = re.findall(r"<(?:updated|published)>(.*?)</", raw)
     assert stamps and all(re.search(r"[+-]\d{2}:\d{2}$", s) for s in stamps)
     assert "<published>2016-09-05T18:15:00-05:00</published>" in raw
+
+
+def test_an_offset_with_seconds_is_written_as_the_same_instant_in_a_valid_form(tmp_path: Path):
+    config = CONFIG.replace("timezone: UTC", "timezone: Europe/Amsterdam")  # +00:19:32 before 1937
+    site = make_site(tmp_path / "site", {"old.md": post_text("Old", "1930-05-01 12:00"),
+                                         "new.md": post_text("New", "2024-05-01 12:00")}, config=config)
+    assert run_cli(site, "build").code == 0
+    out = site / "build"
+    zone = ZoneInfo("Europe/Amsterdam")
+    old, new = datetime(1930, 5, 1, 12, tzinfo=zone), datetime(2024, 5, 1, 12, tzinfo=zone)
+    rss = re.findall(r"<(?:pubDate|lastBuildDate)>(.*?)</", (out / "feed.xml").read_text())
+    assert all(re.fullmatch(r".* [+-]\d{4}", d) for d in rss), rss  # RFC 822: a zone of four digits
+    assert {parsedate_to_datetime(d) for d in rss} == {old, new}
+    atom = re.findall(r"<(?:updated|published)>(.*?)</", (out / "atom.xml").read_text())
+    items = json.loads((out / "feed.json").read_text())["items"]
+    pages = [BeautifulSoup((out / p).read_text(), "html.parser") for p in ("1930/05/old/index.html", "index.html")]
+    html = [t["datetime"] for page in pages for t in page.find_all("time")]
+    html += [pages[0].find("meta", property="article:published_time")["content"]]
+    stamps = atom + [item["date_published"] for item in items] + html
+    assert all(RFC_3339.fullmatch(s) for s in stamps), stamps
+    assert {datetime.fromisoformat(s) for s in stamps} == {old, new}
+    assert "2024-05-01T12:00:00+02:00" in stamps  # a whole-minute offset stays the post's own
 
 
 def test_feed_dates_are_the_newest_posts_date(out: Path):
@@ -203,6 +227,24 @@ def test_summary_only_feeds(tmp_path: Path):
         item["content_text"]
 
 
+@pytest.mark.parametrize("link_posts", ["article", "permalink"])
+def test_summary_only_entries_of_link_posts_lead_to_the_post(tmp_path: Path, link_posts: str):
+    config = FEED_CONFIG.replace("full_content: true", f"full_content: false, link_posts: {link_posts}")
+    site = make_site(tmp_path / "site", POSTS, config=config)
+    assert run_cli(site, "build").code == 0
+    post = "https://example.org/2016/08/graceful-degradation/"
+    for name in ("feed.xml", "atom.xml"):
+        entry = entry_for(site / "build", name, "2016/08/graceful-degradation")
+        permalink = BeautifulSoup(entry.summary, "html.parser").find("a", string="★ Permalink")
+        if link_posts == "article":  # the entry links the article: the summary leads readers to the post
+            assert permalink is not None and permalink["href"] == post, entry.summary
+        else:
+            assert entry.link == post and permalink is None
+    item = json.loads((site / "build" / "feed.json").read_text())["items"][1]
+    assert item["url"] == post
+    assert (f"★ Permalink: {post}" in item["content_text"]) is (link_posts == "article")
+
+
 def test_atom_always_names_an_author(tmp_path: Path):
     site = make_site(tmp_path / "site", SAMPLE_POSTS, config=CONFIG.replace("author: Test Author\n", ""))
     assert run_cli(site, "build").code == 0
@@ -214,7 +256,7 @@ def test_atom_always_names_an_author(tmp_path: Path):
 @pytest.fixture(scope="module")
 def odd(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Posts whose entries feeds used to get wrong: srcset, a text summary holding <, a control character's
-    entity, a link written with a space."""
+    entity, a link written with a space, raw <br> and <script> in a summary."""
     posts = {
         "2019-03-01-pictures.md": post_text("Pictures", "2019-03-01 10:00", tags="[x]", body=(
             '<img src="img/a.png" srcset="img/a-2x.png 2x, /img/a-3x.png 3x" alt="a">\n\n'
@@ -226,6 +268,8 @@ def odd(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "2019-03-03-control.md": post_text("Control", "2019-03-03 10:00", tags="[x]", body="a &#12; b &#xFFFF; c"),
         "2019-03-04-spaced.md": post_text("Spaced", "2019-03-04 10:00", tags="[x]",
                                           link="https://example.com/a b?x=<2>"),
+        "2019-03-05-poem.md": post_text("Poem", "2019-03-05 10:00", tags="[x]", body=(
+            "Roses are red,<br>violets are blue.<br/>Sugar is sweet <script>var x = 1;</script>and so are you.")),
     }
     site = make_site(tmp_path_factory.mktemp("odd") / "site", posts)
     run = run_cli(site, "build")
@@ -248,6 +292,16 @@ def test_srcset_urls_are_made_absolute(odd: Path):
 def test_a_plain_text_summary_shows_its_markup_characters_as_text(odd: Path):
     for name in ("feed.xml", "atom.xml"):
         assert entry_for(odd, name, "2019/03/markup").summary == "Use &lt;div&gt; tags &amp; more."  # as HTML
+
+
+def test_a_summary_parts_words_at_raw_line_breaks_and_shows_no_script(odd: Path):
+    shown = "Roses are red, violets are blue. Sugar is sweet and so are you."
+    for name in ("feed.xml", "atom.xml"):
+        assert entry_for(odd, name, "2019/03/poem").summary == shown
+    items = json.loads((odd / "feed.json").read_text())["items"]
+    assert next(i for i in items if i["id"] == "https://example.org/2019/03/poem/")["summary"] == shown
+    page = BeautifulSoup((odd / "2019/03/poem/index.html").read_text(), "html.parser")
+    assert page.find("meta", attrs={"name": "description"})["content"] == shown
 
 
 def test_a_character_xml_cannot_hold_is_left_out_of_the_feeds(odd: Path):

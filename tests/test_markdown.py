@@ -78,6 +78,17 @@ def test_excerpt_of_a_link_post_is_the_quote() -> None:
     assert excerpt("> Quoted *words*.\n\nMy comment.") == "Quoted words."
 
 
+def test_excerpt_parts_words_at_raw_line_breaks_and_blocks() -> None:
+    assert excerpt("Roses are red,<br>violets are blue.<BR/>Sugar is sweet") == (
+        "Roses are red, violets are blue. Sugar is sweet")
+    assert excerpt("one<div>two</div>three<p>four</p><span>five</span>six") == "one two three four fivesix"
+
+
+def test_excerpt_leaves_out_script_and_style() -> None:
+    assert excerpt("Sugar is sweet <script>var x = 1;</script>and <STYLE>p { *x* }</style>so are you.") == (
+        "Sugar is sweet and so are you.")
+
+
 def test_excerpt_is_empty_without_a_paragraph() -> None:
     assert excerpt("") == ""
     assert excerpt("# Only a heading\n\n---\n") == ""

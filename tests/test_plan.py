@@ -4,12 +4,17 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from conftest import clean_build, make_site, post_text, tree_bytes
+from lxml import etree
 from test_index import a_post
 
+from linkblog import plan
+from linkblog.build import Builder, BuildOptions
 from linkblog.config import Config
 from linkblog.index import Selection, index_site
 from linkblog.model import PageKind
-from linkblog.plan import generated_urls, group_pages, pager, plan_pages, sitemap_entries, static_collisions
+from linkblog.plan import generated_urls, group_pages, pager, plan_pages, reserved, sitemap_entries, static_collisions
 from linkblog.scan import Found
 from linkblog.urls import Urls
 
@@ -120,3 +125,63 @@ def test_index_pages_feeds_and_relations_are_planned():
     post = by_url["/2015/03/c/"]
     assert post.source_older.slug == "a" and post.source_newer is None
     assert [p.slug for p in post.related] == ["b", "a"]  # all three link https://example.com/
+
+
+def test_a_site_over_the_sitemap_limit_plans_an_index_of_sitemap_files(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(plan, "SITEMAP_MAX_URLS", 5)
+    site = site_of(*(a_post(f"p{i}", datetime(2015, 1 + i, 1, 12, tzinfo=UTC), ["t"]) for i in range(6)))
+    pages, problems = plan_pages(site)
+    assert not problems
+    sitemaps = {page.url: page for page in pages if page.kind is PageKind.SITEMAP}
+    index = sitemaps.pop("/sitemap.xml")
+    assert len(sitemaps) > 1 and list(sitemaps) == [f"/sitemap-{n}.xml" for n in range(1, len(sitemaps) + 1)]
+    assert index.extra["sitemaps"] == [f"https://example.org{url}" for url in sitemaps]
+    assert all(0 < len(part.extra["entries"]) <= 5 for part in sitemaps.values())
+    listed = [loc for part in sitemaps.values() for loc, _ in part.extra["entries"]]
+    shown = [f"https://example.org{page.url}" for page in pages if page.url.endswith("/")]
+    assert sorted(listed) == sorted(shown)
+    assert {"/sitemap.xml", *sitemaps} <= set(generated_urls(site)) and reserved("/sitemap-2.xml/")
+
+
+SITEMAPS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def sitemap_locs(out: Path, limit: int) -> list[str]:
+    """Every page URL the sitemap (an index of sitemap files, or one) lists, each file checked as sitemaps.org
+    asks: a <urlset> of at most `limit` URLs, or a <sitemapindex> whose files are the site's."""
+    root = etree.fromstring((out / "sitemap.xml").read_bytes())
+    if root.tag == f"{SITEMAPS}urlset":
+        return [loc.text for loc in root.iter(f"{SITEMAPS}loc")]
+    assert root.tag == f"{SITEMAPS}sitemapindex"
+    locs = []
+    for loc in root.iter(f"{SITEMAPS}loc"):
+        part = etree.fromstring((out / loc.text.removeprefix("https://example.org/")).read_bytes())
+        assert part.tag == f"{SITEMAPS}urlset" and 0 < len(part) <= limit
+        locs += [url.text for url in part.iter(f"{SITEMAPS}loc")]
+    return locs
+
+
+def html_pages(out: Path) -> list[str]:
+    """The URL of each HTML page of a built site that has content of its own (not the 404 or search page)."""
+    return sorted(f"https://example.org/{path.relative_to(out).as_posix().removesuffix('index.html')}"
+                  for path in out.rglob("index.html") if path.parent.name != "search")
+
+
+def test_sitemap_files_follow_the_site_in_incremental_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(plan, "SITEMAP_MAX_URLS", 15)
+    posts = {f"2015-01-0{n}-p{n}.md": post_text(f"P{n}", f"2015-01-0{n} 12:00", tags=f"[t{n}]") for n in range(1, 6)}
+    site = make_site(tmp_path / "site", dict(list(posts.items())[:1]))
+    options = BuildOptions(jobs=1)
+    assert Builder(site / "config.yaml", options=options).build().ok
+    out = site / "build"
+    # One post has 12 pages (one sitemap), four 21 (two files), five 26 (the second file changes), then back to one.
+    for count, pages in ((4, 21), (5, 26), (1, 12)):
+        for n, (name, text) in enumerate(posts.items()):
+            path = site / "posts" / name
+            path.write_text(text, encoding="utf-8") if n < count else path.unlink(missing_ok=True)
+        assert Builder(site / "config.yaml", options=options).build().ok
+        assert tree_bytes(out) == clean_build(site, tmp_path / "clean")
+        assert len(html_pages(out)) == pages
+        assert sorted(sitemap_locs(out, 15)) == html_pages(out)
+        assert (out / "sitemap-2.xml").exists() is (pages > 15) and not (out / "sitemap-3.xml").exists()
+        assert (out / "robots.txt").read_text().splitlines()[-1] == "Sitemap: https://example.org/sitemap.xml"

@@ -204,6 +204,9 @@ def test_format_date():
     # HTML's <time datetime> takes at most three digits of a second's fraction.
     assert format_date(moment.replace(microsecond=1000), "moment") == "2015-06-01T09:30:00.001-05:00"
     assert format_date(moment.replace(microsecond=123456), "moment") == "2015-06-01T09:30:00.123-05:00"
+    local_mean_time = datetime(1930, 5, 1, 12, tzinfo=ZoneInfo("Europe/Amsterdam"))  # +00:19:32
+    assert format_date(local_mean_time, "moment") == "1930-05-01T11:40:28+00:00"
+    assert format_date(local_mean_time) == "May 1, 1930"
 
 
 def test_feed_entries_make_video_posters_absolute_and_survive_bad_links():

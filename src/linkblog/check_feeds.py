@@ -136,6 +136,9 @@ def check_sitemap(out: Output, loaded: Loaded) -> list[Problem]:
     return problems
 
 
+SITEMAP_ROOTS = {SITEMAP + "urlset": ("url", "URLs"), SITEMAP + "sitemapindex": ("sitemap", "sitemaps")}
+
+
 def sitemap_errors(out: Output, data: bytes) -> list[tuple[str, int | None]]:
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)
@@ -143,12 +146,13 @@ def sitemap_errors(out: Output, data: bytes) -> list[tuple[str, int | None]]:
         return [(f"is not well-formed XML ({exc})", exc.position[0])]
     except DefusedXmlException:
         return [("holds a DTD or entities, which a sitemap may not", None)]
-    if root.tag != SITEMAP + "urlset":
-        return [("is not a sitemap: its root is not <urlset> in the sitemaps.org namespace", None)]
-    entries = root.findall(SITEMAP + "url")
+    if root.tag not in SITEMAP_ROOTS:
+        return [("is not a sitemap: its root is not <urlset> or <sitemapindex> in the sitemaps.org namespace", None)]
+    child, counted = SITEMAP_ROOTS[root.tag]  # a sitemap lists pages; an index of sitemaps (a large site's) them
+    entries = root.findall(SITEMAP + child)
     errors = []
     if len(entries) > SITEMAP_MAX_URLS or len(data) > SITEMAP_MAX_BYTES:
-        errors.append((f"is over the limit of {SITEMAP_MAX_URLS} URLs or 50 MB for one sitemap", None))
+        errors.append((f"is over the limit of {SITEMAP_MAX_URLS} {counted} or 50 MB for one file", None))
     for n, entry in enumerate(entries, 1):
         message = entry_error(out, (entry.findtext(SITEMAP + "loc") or "").strip(), entry.findtext(SITEMAP + "lastmod"))
         if message:

@@ -19,6 +19,7 @@ from feedgen.feed import FeedGenerator
 from linkblog import __version__
 from linkblog.config import Config
 from linkblog.model import PageSpec, Post
+from linkblog.render import in_whole_minutes
 from linkblog.urls import as_uri
 
 # An empty feed still needs a date, and the build time would break reproducibility.
@@ -66,7 +67,7 @@ def feed_head(page: PageSpec, config: Config) -> FeedGenerator:
     fg.language(config.language)
     fg.author({"name": author_name(config)})
     fg.generator("linkblog", __version__)
-    newest = page.posts[0].date if page.posts else EPOCH
+    newest = in_whole_minutes(page.posts[0].date) if page.posts else EPOCH
     fg.lastBuildDate(newest)
     fg.updated(newest)
     return fg
@@ -89,8 +90,9 @@ def add_entry(fg: FeedGenerator, post: Post, html: str | None, config: Config, o
     if post.link:  # Atom keeps both: the other one is related
         entry.link(href=post.permalink if first != post.permalink else as_uri(post.link), rel="related")
         entry.relations.rels.append("related")
-    entry.published(post.date)
-    entry.updated(post.date)
+    moment = in_whole_minutes(post.date)
+    entry.published(moment)
+    entry.updated(moment)
     entry.author({"name": author_name(config)})
     entry.dc.dc_creator(author_name(config))
     for tag in post.tag_refs:
@@ -100,11 +102,20 @@ def add_entry(fg: FeedGenerator, post: Post, html: str | None, config: Config, o
     # The summary is plain text, and RSS's description HTML: escaped once for it, and so marked for Atom.
     # summary() leaves the Atom content alone, and sets the RSS description too (none is set before it).
     summary = escape(post.description or post.title, quote=False)
-    if html is None and post.link:  # the summary is all the entry shows: it names whose words they are
-        source = f" – {escape(post.source_ref.name, quote=False)}" if post.source_ref else ""
-        article = f'<a href="{escape(as_uri(post.link))}">{escape(post.title, quote=False)}</a>'
-        summary = f"<p>{summary}</p>\n<p>{article}{source}</p>"
+    if html is None and post.link:  # the summary is all the entry shows
+        lines = [f'<p><a href="{escape(url)}">{escape(text, quote=False)}</a>{escape(after, quote=False)}</p>'
+                 for text, url, after in credits(post, config)]
+        summary = "\n".join([f"<p>{summary}</p>", *lines])
     entry.summary(summary, type="html")
+
+
+def credits(post: Post, config: Config) -> list[tuple[str, str, str]]:
+    """What a summary-only entry of a link post ends with, as (link text, URL, text after the link) lines."""
+    source = f" – {post.source_ref.name}" if post.source_ref else ""
+    lines = [(post.title, as_uri(post.link or ""), source)]  # whose words the summary quotes
+    if config.feed.link_posts == "article":  # the entry links the article first: the post is reached here
+        lines.append(("★ Permalink", post.permalink, ""))
+    return lines
 
 
 def json_feed_bytes(page: PageSpec, config: Config, contents: list[str]) -> bytes:
@@ -126,10 +137,9 @@ def json_item(post: Post, html: str, config: Config) -> dict[str, Any]:
         item["content_html"] = html
     else:
         item["content_text"] = post.description or post.title
-        if post.link:  # all the entry shows: it names whose words they are
-            source = f" – {post.source_ref.name}" if post.source_ref else ""
-            item["content_text"] += f"\n\n{post.title}{source}: {as_uri(post.link)}"
-    item |= {"summary": post.description or post.title, "date_published": post.date.isoformat(),
+        if post.link:
+            item["content_text"] += "".join(f"\n\n{text}{after}: {url}" for text, url, after in credits(post, config))
+    item |= {"summary": post.description or post.title, "date_published": in_whole_minutes(post.date).isoformat(),
              "authors": [{"name": author_name(config)}]}
     if post.tag_refs:
         item["tags"] = [tag.name for tag in post.tag_refs]

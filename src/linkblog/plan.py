@@ -29,7 +29,9 @@ LIST_KINDS = (PageKind.TAG, PageKind.YEAR, PageKind.MONTH, PageKind.SOURCE)
 # The pages that list every tag, source or person who sent a link; sources in three orders.
 SOURCE_ORDERS = {"/sources/": "most quoted", "/sources/by-name/": "by name", "/sources/recent/": "most recent"}
 INDEX_PAGES = {"/tag/": PageKind.TAGS, **dict.fromkeys(SOURCE_ORDERS, PageKind.SOURCES), "/via/": PageKind.VIA}
-INDEX_KINDS = (PageKind.TAGS, PageKind.SOURCES, PageKind.VIA)
+# The kinds of page planned together, as index_pages() gives them: the index of tags, the sources in three orders,
+# the people, and the sitemap (on a large site, an index of the sitemap files listing its pages).
+INDEX_KINDS = (PageKind.TAGS, PageKind.SOURCES, PageKind.VIA, PageKind.SITEMAP)
 TEMPLATES = {PageKind.HOME: "index.html", PageKind.POST: "post.html", PageKind.ARCHIVE: "archive.html",
              PageKind.RSS: FEED_TEMPLATE, PageKind.ATOM: FEED_TEMPLATE, PageKind.JSON: FEED_TEMPLATE,
              PageKind.SITEMAP: "sitemap.xml", PageKind.NOT_FOUND: "404.html", PageKind.ROBOTS: "robots.txt",
@@ -40,8 +42,12 @@ _TITLES = {PageKind.TAG: "Tag: {}", PageKind.YEAR: "Year: {}", PageKind.MONTH: "
            PageKind.SOURCE: "Source: {}"}
 _DESCRIPTIONS = {PageKind.TAG: "Posts tagged “{}”", PageKind.YEAR: "Posts from {}", PageKind.MONTH: "Posts from {}",
                  PageKind.SOURCE: "Posts quoting {}"}
+SITEMAP = "/sitemap.xml"
 SPECIAL = {"/archive/": PageKind.ARCHIVE, "/404.html": PageKind.NOT_FOUND, "/robots.txt": PageKind.ROBOTS,
-           "/sitemap.xml": PageKind.SITEMAP, "/stats/": PageKind.STATS}
+           SITEMAP: PageKind.SITEMAP, "/stats/": PageKind.STATS}
+# sitemaps.org's limit of URLs in one sitemap file; a site with more lists them in several, which SITEMAP lists.
+SITEMAP_MAX_URLS = 50_000
+SITEMAP_PART = "/sitemap-{}.xml"
 SEARCH_PAGE = "/search/"
 
 
@@ -53,7 +59,7 @@ def plan_pages(site: Site) -> tuple[list[PageSpec], list[Problem]]:
             pages += group_pages(site, group)
     pages += site_feeds(site) + [group_feed(site, group) for kind in GROUP_FEEDS for group in site.groups(kind)]
     pages += [page for kind in INDEX_KINDS for page in index_pages(site, kind)]
-    pages += [special_page(site, kind) for kind in specials(site).values()]
+    pages += [special_page(site, kind) for kind in specials(site).values() if kind not in INDEX_KINDS]
     return pages, collisions(site, generated_urls(site))
 
 
@@ -149,7 +155,10 @@ def group_feed(site: Site, group: Group) -> PageSpec:
 
 
 def index_pages(site: Site, kind: PageKind) -> list[PageSpec]:
-    """The page of every tag or of every person who sent a link, or the three orders of every source."""
+    """The page of every tag or of every person who sent a link, the three orders of every source, or the
+    sitemap's files."""
+    if kind is PageKind.SITEMAP:
+        return sitemap_pages(site)
     if kind is PageKind.TAGS:
         rows = sorted(counts(site, PageKind.TAG), key=by_name)
         return [index_page(site, "/tag/", kind, "Tags", "Every tag, with how many posts have it", rows)]
@@ -204,7 +213,8 @@ def by_recent(row: Count) -> tuple:
 
 
 # Site paths whose pages depend on the posts: a year's or month's list, a pager, a tag's or source's list.
-_LISTED = re.compile(r"/\d{4}/(?:\d{2}/)?|/(?:(?:tag|source)/[^/]+/)?page/\d+/|/(?:tag|source)/[^/]+/(?:feed\.xml)?")
+_LISTED = re.compile(r"/\d{4}/(?:\d{2}/)?|/(?:(?:tag|source)/[^/]+/)?page/\d+/|/(?:tag|source)/[^/]+/(?:feed\.xml)?"
+                     r"|/sitemap-\d+\.xml/?")
 
 
 def reserved(path: str) -> bool:
@@ -220,7 +230,7 @@ def specials(site: Site) -> dict[str, PageKind]:
 
 
 def special_page(site: Site, kind: PageKind) -> PageSpec:
-    """The archive, the stats page, the 404 page, robots.txt, the sitemap or the search page."""
+    """The archive, the stats page, the 404 page, robots.txt, /sitemap.xml or the search page."""
     urls = site.urls
     if kind is PageKind.SEARCH:
         return PageSpec(url=urls.path(SEARCH_PAGE), template=TEMPLATES[kind], title="Search", kind=kind,
@@ -236,9 +246,32 @@ def special_page(site: Site, kind: PageKind) -> PageSpec:
         return PageSpec(url=urls.path("/404.html"), template=TEMPLATES[kind], title="Page not found", kind=kind)
     if kind is PageKind.ROBOTS:
         return PageSpec(url=urls.path("/robots.txt"), template=TEMPLATES[kind], title="robots.txt", kind=kind,
-                        extra={"sitemap": urls.absolute("/sitemap.xml")})
-    return PageSpec(url=urls.path("/sitemap.xml"), template=TEMPLATES[kind], title="sitemap", kind=kind,
-                    extra={"entries": sitemap_entries(site)})
+                        extra={"sitemap": urls.absolute(SITEMAP)})
+    return sitemap_pages(site)[0]  # the sitemap's files are planned together, by index_pages()
+
+
+def sitemap_pages(site: Site) -> list[PageSpec]:
+    """/sitemap.xml listing every page; on a site of more pages than a sitemap file may list, the index of the
+    files that list them, /sitemap-1.xml, /sitemap-2.xml..."""
+    entries = sitemap_entries(site)
+    parts = sitemap_parts(len(entries))
+    if not parts:
+        return [sitemap_page(site, SITEMAP, {"entries": entries})]
+    index = sitemap_page(site, SITEMAP, {"sitemaps": [site.urls.absolute(part) for part in parts]})
+    return [index] + [sitemap_page(site, part, {"entries": entries[n * SITEMAP_MAX_URLS:(n + 1) * SITEMAP_MAX_URLS]})
+                      for n, part in enumerate(parts)]
+
+
+def sitemap_page(site: Site, path: str, extra: dict[str, object]) -> PageSpec:
+    return PageSpec(url=site.urls.path(path), template=TEMPLATES[PageKind.SITEMAP], title="sitemap",
+                    kind=PageKind.SITEMAP, extra=extra)
+
+
+def sitemap_parts(count: int) -> list[str]:
+    """The sitemap files listing this many pages, when one /sitemap.xml cannot."""
+    if count <= SITEMAP_MAX_URLS:
+        return []
+    return [SITEMAP_PART.format(n) for n in range(1, page_count(count, SITEMAP_MAX_URLS) + 1)]
 
 
 def year_spans(site: Site, years: dict[str, str]) -> list[tuple[str, str, int, int]]:
@@ -277,6 +310,9 @@ def generated_urls(site: Site) -> dict[str, PageKind]:
             found[urls.path(GROUP_FEEDS[group[0]].format(group[1]))] = PageKind.RSS
     found.update({urls.path(file): kind for kind, file in FEED_FILES.items()})
     found.update({urls.path(path): kind for path, kind in {**INDEX_PAGES, **specials(site)}.items()})
+    if len(found) + len(site.post_urls) > SITEMAP_MAX_URLS:  # only then may the pages need several sitemap files
+        parts = sitemap_parts(len(sitemap_paths(site, found)))
+        found.update({urls.path(part): PageKind.SITEMAP for part in parts})
     return found
 
 
@@ -292,7 +328,12 @@ def sitemap_entries(site: Site) -> list[tuple[str, str | None]]:
     origin = site.urls.origin
     dates = {site.post_urls[path]: site.records[path].date.date().isoformat() for path in site.posts.paths()}
     return [(origin + url, dates.get(url) if kind is PageKind.POST else None)
-            for url, kind in page_urls(site, generated_urls(site)).items()
+            for url, kind in sitemap_paths(site, generated_urls(site))]
+
+
+def sitemap_paths(site: Site, generated: dict[str, PageKind]) -> list[tuple[str, PageKind]]:
+    """The path and kind of each page a sitemap lists, in its order."""
+    return [(url, kind) for url, kind in page_urls(site, generated).items()
             if url.endswith("/") and kind is not PageKind.SEARCH]
 
 

@@ -7,7 +7,7 @@ import traceback
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property
 from html import escape
 from pathlib import Path
@@ -267,8 +267,16 @@ def format_date(moment: datetime, style: str = "long") -> str:
     if style == "iso":
         return moment.date().isoformat()
     if style == "moment":  # HTML takes at most three digits of a second's fraction
+        moment = in_whole_minutes(moment)
         return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
     return f"{moment:%B} {moment.day}, {moment.year}"
+
+
+def in_whole_minutes(moment: datetime) -> datetime:
+    """The same instant at an offset of whole minutes, which RFC 3339 and RFC 822 zones are: in UTC when its
+    own has seconds (local mean time, as Europe/Amsterdam's +00:19:32 before 1937)."""
+    offset = moment.utcoffset()
+    return moment.astimezone(UTC) if offset is not None and offset % timedelta(minutes=1) else moment
 
 
 # The entries an earlier build may have kept: a post as a list shows it, and as a feed does.
