@@ -181,6 +181,24 @@ def test_absolute_links_leave_absolute_urls_and_text_alone():
     assert soup.span["data-href"] == "/y"
 
 
+def test_feed_html_keeps_html5_void_elements_void():
+    html = ('<picture><source srcset="a.png" media="(min-width: 60em)"><img src="b.png" alt="b"></picture>'
+            '<video src="v.mp4"><track src="t.vtt" kind="captions"></video><p>long<wbr>word and <em>more</em></p>')
+    out = absolute_links(html, "https://example.org/p/")
+    assert not any(f"</{name}>" in out for name in ("source", "track", "wbr"))  # void: no end tag is HTML
+    # What followed each stays where a browser puts it: after it, not inside it.
+    assert '<source srcset="https://example.org/p/a.png" media="(min-width: 60em)"><img ' in out
+    assert "<p>long<wbr>word and <em>more</em></p>" in out
+    assert clip("<p>long<wbr>word. And more words after it.</p>", 12) == ("<p>long<wbr>word.</p>", True)
+
+
+def test_an_svgs_references_to_its_own_parts_stay_in_the_feed():
+    html = '<svg viewBox="0 0 8 8"><use href="#dot"></use></svg> <a href="#fn1">1</a>'
+    out = absolute_links(html, "https://example.org/p/")
+    assert '<use href="#dot">' in out  # another page's #dot is not drawn
+    assert 'href="https://example.org/p/#fn1"' in out  # a footnote reference leads to the post
+
+
 def test_the_default_theme_renders_a_404_page(tmp_path: Path):
     config = Config(root=tmp_path, url="https://example.org/notes/", title="T & Co")
     html = Renderer(config, [theme_dir() / "templates"]).render_page(

@@ -92,9 +92,7 @@ class Shown:
 def clip(html: str, limit: int = CLIP_LENGTH) -> tuple[str, bool]:
     """HTML cut after its last sentence ending within `limit` characters of text, every tag closed; whether it
     was cut. Footnotes go, and the references to them: an excerpt is no place for them."""
-    from lxml import html as lxml_html  # feedgen's own dependency
-
-    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    root = parsed_fragment(html)
     notes = [e for name in ("footnote-ref", "footnotes-sep", "footnotes") for e in root.find_class(name)]
     for element in notes:
         element.drop_tree()
@@ -111,9 +109,7 @@ def notes_referenced(html: str) -> str:
     an excerpt leaves out referred to."""
     if "footnote-item" not in html:
         return html
-    from lxml import html as lxml_html
-
-    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    root = parsed_fragment(html)
     refs = {"#" + ref for ref in root.xpath('.//sup[@class="footnote-ref"]/a/@id')}
     for back in root.find_class("footnote-backref"):
         if back.get("href") not in refs:
@@ -176,17 +172,44 @@ def drop_following(element: Any, root: Any) -> None:
             element.tail = None
 
 
-def inner_html(root: Any) -> str:
+# Elements HTML5 made void, which libxml2's HTML 4 parser takes for containers: it nests what follows in them
+# (<source><img></source>) and writes an end tag no HTML may hold.
+NEW_VOID = ("source", "track", "wbr")
+_NEW_VOID_END = re.compile(r"</(?:source|track|wbr)>")
+
+
+def parsed_fragment(html: str) -> Any:
+    """An HTML fragment parsed by lxml (feedgen's own dependency) into a <div>, void elements left empty."""
     from lxml import html as lxml_html
 
-    return escape(root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    for element in list(root.iter(*NEW_VOID)):
+        emptied(element)
+    return root
+
+
+def emptied(element: Any) -> None:
+    """Move what the parser nested in a void element to after it, where a browser puts it."""
+    text, tail, children = element.text, element.tail, list(element)
+    element.text, element.tail = None, text
+    parent, at = element.getparent(), element.getparent().index(element)
+    for offset, child in enumerate(children, 1):
+        parent.insert(at + offset, child)
+    last = children[-1] if children else element
+    last.tail = (last.tail or "") + (tail or "") or None
+
+
+def inner_html(root: Any) -> str:
+    """The HTML inside a parsed fragment, without the end tags lxml gives the void elements it does not know."""
+    from lxml import html as lxml_html
+
+    written = escape(root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+    return _NEW_VOID_END.sub("", written)
 
 
 def absolute_links(fragment: str, base: str) -> str:
     """HTML with every relative link resolved against `base`, as a feed needs."""
-    from lxml import html as lxml_html  # feedgen's own dependency; only feeds need it
-
-    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    root = parsed_fragment(fragment)
     finders = link_finders()
     if finders.special(root):  # CSS, <object>, <param>, <meta> refreshes, <base>: lxml's own walk knows them all
         root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
@@ -221,6 +244,8 @@ def absolute_srcset(value: str, base: str) -> str:
 def make_absolute(link: Any, base: str) -> None:
     """Resolve one link attribute (as an lxml XPath gives it) against `base`, as lxml's rewrite_links does, and
     spell it as a URI: a feed reader may not know a host beyond ASCII, which lxml would percent-encode."""
+    if link.startswith("#") and link.getparent().xpath("boolean(ancestor-or-self::svg)"):
+        return  # an SVG's reference to its own parts (<use href="#icon">): another page's would not be drawn
     try:
         joined = link if _PLAIN_ABSOLUTE.match(link) else urljoin(base, link.strip())
     except ValueError:  # an unparsable link is left as the author wrote it
