@@ -465,6 +465,17 @@ def test_a_site_at_a_host_beyond_ascii_is_addressed_in_idna_everywhere(tmp_path:
     assert "bücher" not in (out / "feed.xml").read_text() + (out / "atom.xml").read_text()
 
 
+def test_a_post_without_words_of_its_own_is_described_by_its_title_everywhere(tmp_path: Path):
+    site = make_site(tmp_path / "site", {"2016-01-01-just-a-link.md": post_text(
+        "Just a link", "2016-01-01 10:00", "", link="https://example.com/a", source="Someone")})
+    assert run_cli(site, "build").code == 0
+    soup = page(site / "build", "/2016/01/just-a-link/")
+    described = {soup.find("meta", attrs={"name": "description"})["content"],
+                 soup.find("meta", property="og:description")["content"],
+                 soup.find("meta", attrs={"name": "twitter:description"})["content"]}
+    assert described == {"Just a link"}
+
+
 def test_names_in_other_scripts_get_working_pages(tmp_path: Path):
     posts = {"2015-06-01-cafe.md": post_text("Café society", "2015-06-01", "Words.", tags="[Café, 日本語]",
                                              link="https://example.com/", source="José Müller"),

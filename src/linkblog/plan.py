@@ -126,8 +126,9 @@ def post_page(site: Site, path: str) -> PageSpec:
     post = site.post(path)
     older, newer = site.neighbours(path)
     source_older, source_newer = site.source_neighbours(path)
+    # Described by its title when it has no words of its own, as its feed entries and og: tags are.
     return PageSpec(url=post.url, template=TEMPLATES[PageKind.POST], title=post.title, kind=PageKind.POST,
-                    posts=[post], post=post, description=post.description,
+                    posts=[post], post=post, description=post.description or post.title,
                     older=placed(site, older), newer=placed(site, newer),
                     related=[site.post(other) for other in site.related(path)],
                     related_newer=sum(site.keys[other] > site.keys[path] for other in site.related(path)),
