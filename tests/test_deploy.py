@@ -146,6 +146,15 @@ def test_uncommitted_changes_to_what_the_site_is_built_from_are_named(repo: Path
     assert re.search(rf"^{re.escape(first)}: warning: 1 uncommitted change;", run.err, re.MULTILINE), run.err
 
 
+def test_uncommitted_files_no_build_reads_are_not_named(repo: Path) -> None:
+    for name in ("templates/.DS_Store", "static/.DS_Store", "posts/_drafts/idea.md", "posts/.x.md.swp"):
+        (repo / name).parent.mkdir(exist_ok=True)
+        (repo / name).write_text("x\n")
+    run = run_cli(repo, "deploy")
+    assert run.code == 0, run.err
+    assert "uncommitted" not in run.err
+
+
 def test_deploy_names_what_the_build_left_out(repo: Path) -> None:
     (repo / "posts" / "2017-03-03-unfinished.md").write_text(post_text("Unfinished", "2017-03-03", draft="true"))
     (repo / "posts" / "Shouting.MD").write_text(post_text("Shouting", "2017-03-04"))
@@ -312,8 +321,9 @@ def test_no_build_refuses_an_output_lacking_files_its_build_wrote(repo: Path) ->
     assert_refused(run, "2015/06/work-vs-progress/index.html", "linkblog build")
     assert git(remote_of(repo), "branch", "--list") == ""
     assert run_cli(repo, "build").code == 0  # which puts it back
+    (repo / "build" / ".nojekyll").unlink()  # which the deploy adds to any folder
     assert run_cli(repo, "deploy", "--no-build").code == 0
-    assert "2015/06/work-vs-progress/index.html" in branch_files(remote_of(repo))
+    assert {"2015/06/work-vs-progress/index.html", ".nojekyll"} <= branch_files(remote_of(repo)).keys()
 
 
 def test_no_build_does_not_trust_a_record_of_a_folder_since_replaced(repo: Path, tmp_path: Path) -> None:

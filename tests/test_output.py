@@ -453,6 +453,7 @@ def test_missing_files_are_those_the_output_folder_lacks(tmp_path: Path) -> None
     (out / "2015" / "06").mkdir(parents=True)
     (out / "2015" / "06" / "index.html").write_text("page")
     (out / "feed.xml").write_text("feed")
-    written = ["2015/06/index.html", "feed.xml", "2015/07/index.html", "style.css"]
-    assert missing_files(out, written) == {"2015/07/index.html", "style.css"}
+    (out / "atom.xml").mkdir()  # no longer the file the build wrote
+    written = ["2015/06/index.html", "feed.xml", "2015/07/index.html", "style.css", "atom.xml"]
+    assert missing_files(out, written) == {"2015/07/index.html", "style.css", "atom.xml"}
     assert missing_files(tmp_path / "gone", written) == set(written)

@@ -127,6 +127,12 @@ def test_index_files_removed_by_hand_come_back_with_the_next_build(searched: Pat
         (out / "pagefind" / rel).unlink()
     build(searched)
     assert tree_bytes(out / "pagefind") == before
+    (out / "pagefind" / "pagefind-ui.js").unlink()
+    with open(searched / POST, "a", encoding="utf-8") as handle:  # and the index changes: the old files go
+        handle.write("\nA word from Zanzibar.\n")
+    build(searched)
+    build(searched, "--clean", "--output", str(tmp_path / "clean"))
+    assert tree_bytes(out / "pagefind") == tree_bytes(tmp_path / "clean" / "pagefind")
 
 
 def test_turning_search_off_removes_the_index_and_the_page(searched: Path):

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from linkblog import __version__
 from linkblog.build import Builder, BuildOptions, output_identity
@@ -21,7 +21,7 @@ from linkblog.cache import load_built, output_files
 from linkblog.config import Config, load_config
 from linkblog.output import missing_files
 from linkblog.problems import Problem, errors, plural
-from linkblog.scan import every_file
+from linkblog.scan import HIDDEN, PRIVATE, STATIC_SKIPPED, every_file, untracked
 from linkblog.sources import FILE as SOURCES_FILE
 
 # Paths per `git hash-object` call: well under any system's argument-length limit.
@@ -139,19 +139,44 @@ def open_repo(root: Path, remote: str) -> Git:
     return git
 
 
+# What a deploy adds to any folder (hosting_blobs): never missing from one.
+HOSTED = {".nojekyll", "CNAME"}
+# The site's inputs, with the names a build skips in each folder (editors' files, .DS_Store, posts/_drafts/).
+INPUT_FOLDERS = {"posts": PRIVATE, "templates": HIDDEN, "static": STATIC_SKIPPED}
+
+
 def uncommitted_inputs(config_path: Path, config: Config) -> list[Problem]:
     """A warning for each of the site's inputs that differs from the last commit: the deployed site would match
     no commit, though the deploy's message names one."""
+    git = Git(config.root)
+    site = git.call("rev-parse", "--show-prefix").stdout.decode(errors="surrogateescape").strip()
     problems = []
-    for name in (config_path.name, "posts", "templates", "static", SOURCES_FILE):
+    for name in (config_path.name, *INPUT_FOLDERS, SOURCES_FILE):
         # --no-optional-locks: status must not refresh (rewrite) the user's index.
-        changed = Git(config.root).call("--no-optional-locks", "status", "--porcelain", "--untracked-files=all",
-                                        "--", name).stdout.strip()
-        if changed:
-            count = len(changed.splitlines())
+        listed = git.call("--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--",
+                          name).stdout.decode(errors="surrogateescape")
+        count = sum(built_from(path.removeprefix(site), name) for path in status_paths(listed))
+        if count:
             problems.append(Problem(name, f"{count} uncommitted change{'s' if count > 1 else ''}; the deployed "
                                     "site will not match any commit", warning=True))
     return problems
+
+
+def status_paths(listed: str) -> list[str]:
+    """The paths `git status --porcelain -z` names (relative to the repository), a rename's new one only."""
+    entries, paths = iter(listed.split("\0")), []
+    for entry in entries:
+        if len(entry) > 3:
+            paths.append(entry[3:])
+            if entry[0] in "RC":
+                next(entries, None)  # the path it was renamed or copied from
+    return paths
+
+
+def built_from(path: str, name: str) -> bool:
+    """True unless a build skips the file at `path` (relative to the site) of the input `name`."""
+    skipped = INPUT_FOLDERS.get(name)
+    return skipped is None or not any(untracked(part, skipped) for part in PurePosixPath(path).parts[1:])
 
 
 def site_files(config: Config) -> list[str]:
@@ -177,11 +202,12 @@ def built_selection(config: Config) -> list[Problem]:
     if built.url not in (None, config.url):  # a preview's or staging copy's links lead there, not to the site
         return [Problem("deploy", f"{out} was built for {built.url} (--base-url), not for the site's url "
                         f"{config.url}; run linkblog build without --base-url, or deploy without --no-build")]
-    gone = sorted(missing_files(config.output_path, output_files(config.root, config.output_path)))
+    written = output_files(config.root, config.output_path)
+    gone = sorted(missing_files(config.output_path, written) - HOSTED)
     if gone:
         return [Problem("deploy", f"{out} lacks {plural(len(gone), 'file')} its last build wrote ({gone[0]}"
-                        f"{', …' if len(gone) > 1 else ''}); run linkblog build, which puts them back, or deploy "
-                        "without --no-build")]
+                        f"{', …' if len(gone) > 1 else ''}); run linkblog build, which puts "
+                        f"{'them' if len(gone) > 1 else 'it'} back, or deploy without --no-build")]
     return []
 
 

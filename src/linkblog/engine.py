@@ -143,6 +143,7 @@ class Engine:
         self.post_problems: dict[str, list[Problem]] | None = None  # by post file, those with any
         self.static_check: tuple[Layout | None, dict[str, Found], list[Problem]] = (None, {}, [])
         self.output_checked = False  # its output folder's files are stat'ed once, on its first build
+        self.reindex = False  # a file of the search index was removed by hand
         self.sources, self.source_problems = load_sources(config.root)
         self.state = fitted(state, code, config, (repr(options.drafts), repr(options.future), repr(self.sources)))
 
@@ -175,10 +176,9 @@ class Engine:
             state.outputs, state.pages = {}, {}
         elif self.persist and not self.output_checked:  # files removed by hand since the last build come back
             gone = missing_files(self.config.output_path, state.outputs)
-            if index_files(gone):  # the search index lacks a file: it is made again whole
-                gone |= index_files(state.outputs)
             state.outputs = {rel: key for rel, key in state.outputs.items() if rel not in gone}
             restore = bool(gone)
+            self.reindex = bool(index_files(gone))  # the search index lacks a file: it is made again
         self.output_checked = True
         with timer("read"):
             self.fingerprints.widen(own_templates(self.config.root))
@@ -440,7 +440,8 @@ class Engine:
             if self.config.search:
                 with timer("search"):
                     posts = [self.urls.file_for(url) for url, kind in layout.urls.items() if kind is PageKind.POST]
-                    outputs = update_index(stage, outputs, posts)
+                    outputs = update_index(stage, outputs, posts, again=self.reindex)
+                    self.reindex = False
         except SearchError as exc:
             stage.discard()
             return BuildResult([exc.problem])

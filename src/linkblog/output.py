@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -149,7 +150,8 @@ def write_file(path: Path, data: bytes, sync: bool = False) -> None:
 
 
 def missing_files(out: Path, rels: Iterable[str]) -> set[str]:
-    """The files of `rels` the output folder lacks (removed by hand since the build that wrote them)."""
+    """The files of `rels` the output folder lacks (removed by hand since the build that wrote them, or made
+    something else than a file)."""
     try:
         fd = os.open(out, os.O_RDONLY) if os.stat in os.supports_dir_fd else None
     except OSError:
@@ -158,7 +160,9 @@ def missing_files(out: Path, rels: Iterable[str]) -> set[str]:
         gone = set()
         for rel in rels:
             try:  # a stat relative to the folder's handle: a third cheaper than through its path
-                os.stat(rel if fd is not None else out / rel, dir_fd=fd, follow_symlinks=False)
+                if not stat.S_ISREG(os.stat(rel if fd is not None else out / rel, dir_fd=fd,
+                                            follow_symlinks=False).st_mode):
+                    gone.add(rel)
             except OSError:
                 gone.add(rel)
         return gone

@@ -92,10 +92,11 @@ def index_files(outputs: Iterable[str]) -> set[str]:
 HOME_FILE = "index.html"
 
 
-def update_index(stage: Stage, outputs: dict[str, str], pages: list[str]) -> dict[str, str]:
-    """Index the post pages into the stage when a page changed or there is no index; the manifest with it."""
+def update_index(stage: Stage, outputs: dict[str, str], pages: list[str], again: bool = False) -> dict[str, str]:
+    """Index the post pages into the stage when a page changed, there is no index or `again` (a file of it is
+    gone); the manifest with it."""
     old = index_files(outputs)
-    if old and not any(rel.endswith(".html") for rel in (*stage.written, *stage.deleted)):
+    if old and not again and not any(rel.endswith(".html") for rel in (*stage.written, *stage.deleted)):
         return outputs
     later = _later.get()
     if later is not None and old and not stage.full:
