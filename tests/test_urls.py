@@ -124,6 +124,8 @@ def test_links_to_different_articles_differ(a: str, b: str) -> None:
     ("https://faß.de/x", "https://xn--fa-hia.de/x"),
     ("https://ΣΟΦΟΣ.gr/", "https://xn--0xaakcn.gr/"),  # expected values: what Node.js' WHATWG URL gives
     ("https://💩.la/", "https://xn--ls8h.la/"),  # refused by IDNA 2008, opened by browsers all the same
+    ("https://faß☃.de/", "https://xn--fa-hia6419a.de/"),
+    ("https://ab--faß.de/", "https://xn--ab--fa-gta.de/"),
 ])
 def test_as_uri(iri: str, uri: str) -> None:
     assert as_uri(iri) == uri

@@ -149,18 +149,18 @@ def ascii_netloc(netloc: str) -> str | None:
 
 
 def ascii_host(name: str) -> str:
-    """A host name as browsers and DNS spell it (IDNA 2008 mapped as WHATWG URLs map it: faß.de is
-    xn--fa-hia.de, not fass.de), lowercase, no final dot; '' when it cannot be spelled so."""
+    """A host name as browsers and DNS spell it, lowercase, no final dot; '' when it cannot be spelled so.
+
+    As WHATWG URLs map it: UTS #46 without the transitional mapping of IDNA 2003 (faß.de is xn--fa-hia.de, not
+    fass.de), then Punycode, without refusing names IDNA 2008 would (an emoji's domain) where browsers do not."""
     name = name.strip().removesuffix(".")
     if name.isascii():
         return name.lower()
     try:
-        return idna.encode(name, uts46=True, transitional=False).decode("ascii")
-    except UnicodeError:  # idna.IDNAError included
-        pass
-    try:  # what IDNA 2008 refuses and browsers still open (an emoji's domain): IDNA 2003, Python's codec
-        return name.encode("idna").decode("ascii").lower()
-    except UnicodeError:
+        mapped = idna.uts46_remap(name, std3_rules=False, transitional=False)
+        return ".".join(label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+                        for label in mapped.split("."))
+    except UnicodeError:  # idna.InvalidCodepoint included: a character no host name may hold
         return ""
 
 
