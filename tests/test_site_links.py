@@ -101,6 +101,7 @@ def test_relative_links_depend_on_their_page(raw: str, expected: bool) -> None:
     ("data:text/plain,hi", Target("other")),
     ("tel:+15550100", Target("other")),
     ("ftp://example.org/notes/", Target("other")),
+    ("ssh://git@github.com:jane/dotfiles.git", Target("other")),
     ("http://[::1", Target("malformed")),
     ("https://example.org:443/notes/b/", Target("internal", "b/")),  # the scheme's own port is no other host
     ("http://example.org:80/notes/b/", Target("internal", "b/")),

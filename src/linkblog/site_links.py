@@ -61,11 +61,11 @@ def resolve(raw: str, page_url: str, base: str) -> Target:
     """Where `raw`, found on the page at `page_url`, leads."""
     try:
         parts = urlsplit(urljoin(page_url, raw.strip()))
+        if parts.scheme not in ("http", "https"):  # ssh://git@host:user/repo is no web address to check
+            return Target("other")
         host = host_of(parts)
     except ValueError:  # such as an unclosed [IPv6 literal, or a port that is no number
         return Target("malformed")
-    if parts.scheme not in ("http", "https"):
-        return Target("other")
     site = urlsplit(base)
     path = parts.path or "/"  # https://example.org is its home page
     # Compared decoded: /%7Ejane/ and /~jane/, %C3%A9 and %c3%a9 name one place.
