@@ -74,6 +74,27 @@ def test_autoescape_is_on_for_html(tmp_path: Path):
     assert b"<script>" not in html
 
 
+@pytest.mark.parametrize("partial", ["_meta.jinja", "_meta.j2", "_meta.htm", "_meta"])
+def test_autoescape_is_on_in_partials_whatever_their_names_end_with(tmp_path: Path, partial: str):
+    site = {"page.html": f'{{% include "{partial}" %}}\n', partial: "<p>{{ page.title }}</p>\n"}
+    html = renderer(tmp_path, site).render_page(spec(title="<script>alert(1)</script> & co"))
+    assert b"<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</p>" in html
+
+
+def test_an_expression_nested_too_deep_to_compile_is_one_problem_naming_the_template(tmp_path: Path):
+    site = {"page.html": "line one\n{{ " + "(" * 200 + "1" + ")" * 200 + " }}\n"}
+    digests, problems = renderer(tmp_path, site).template_digests({"page.html"})
+    [problem] = problems
+    assert problem.path == "templates/page.html" and problem.message.startswith("template error:")
+
+
+def test_a_page_handing_entry_to_a_variable_depends_on_the_entry_template(tmp_path: Path):
+    page = '{% set show = entry %}{% for p in page.posts %}{{ show(p) }}{% endfor %}\n'
+    first = renderer(tmp_path / "a", {"page.html": page, "_entry.html": "one\n"}).template_digests({"page.html"})
+    second = renderer(tmp_path / "b", {"page.html": page, "_entry.html": "two\n"}).template_digests({"page.html"})
+    assert first[0]["page.html"] != second[0]["page.html"]
+
+
 def test_a_syntax_error_names_the_template_and_line(tmp_path: Path):
     site = {"page.html": '{% extends "base.html" %}\n{% block main %}\nfine\n{% if %}\n{% endblock %}\n'}
     with pytest.raises(RenderError) as caught:

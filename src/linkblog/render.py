@@ -30,7 +30,8 @@ from linkblog.yamlload import CONTROL_CHARACTERS
 # Lists show many posts, and each post is on several lists: render each entry once.
 ENTRY_TEMPLATE = "_entry.html"
 LIST_HEADING = "h2"  # how a list shows each entry; a post's own page shows it as its h1
-_CALLS_ENTRY = re.compile(r"\bentry\s*\(")
+# A template naming entry() may call it, directly or as a variable it is given to ({% set show = entry %}).
+_CALLS_ENTRY = re.compile(r"\bentry\b")
 # An excerpt keeps whole sentences up to about this many characters of text.
 CLIP_LENGTH = 280
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
@@ -357,7 +358,9 @@ class Renderer:
         loaders.append(jinja2.PrefixLoader({"theme": loaders[-1]}))
         env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
-            autoescape=jinja2.select_autoescape(["html", "xml"], default=False), undefined=jinja2.StrictUndefined,
+            # Every template escapes (a partial may be _meta.jinja or .j2), but the plain text of robots.txt.
+            autoescape=jinja2.select_autoescape(enabled_extensions=(), disabled_extensions=("txt",), default=True),
+            undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
             auto_reload=False,  # a template edit makes a new Renderer: no stat of a template per page rendered
             bytecode_cache=self.compiled,
@@ -467,7 +470,7 @@ class Renderer:
                 digests[name] = key_of(*(self.source(n) if used[n] else "" for n in sorted(used)))
             except RenderError as exc:
                 problems.append(exc.problem)
-            except (jinja2.TemplateError, UnicodeDecodeError) as exc:
+            except (jinja2.TemplateError, UnicodeDecodeError, RecursionError) as exc:  # an expression nested too deep
                 problems.append(self.template_problem(exc, name))
         return digests, problems
 
