@@ -153,7 +153,9 @@ def apply(root: Path, op: tuple, step: int) -> None:
             file.unlink(missing_ok=True)
 
 
-SHOWN_WHOLE = "{% if p %}<p>{{ p.title }} {{ p.description }} {{ p.tags|join(',') }} {{ p.source }}</p>{% endif %}"
+SHOWN_WHOLE = ("{% if p %}<p>{{ p.title }} {{ p.description }} {{ p.tags|join(',') }} {{ p.source }} "
+               "{{ p.tag_refs|map(attribute='name')|join(',') }} {{ p.source_ref.name if p.source_ref }}</p>"
+               "{% endif %}")
 WIDE_TEMPLATES = {  # each shows posts other than the page's own, as templates.md says a template may
     "list.html": "{% for p in page.group.posts %}" + SHOWN_WHOLE + "{% endfor %}",
     "post.html": "{% for p in [page.older, page.newer, page.source_older, page.source_newer] + page.related %}"
@@ -243,6 +245,30 @@ def test_templates_showing_every_post_a_page_reaches_stay_current(tmp_path: Path
     else:
         meta[edit] = {"summary": "Changed summary", "tags": "[work]", "title": "Changed title"}[edit]
         write_post(root, target.name, meta, body, 50)
+    assert Builder(root / "config.yaml", options=options).build().ok
+    assert tree_bytes(root / "build") == clean_build(root, tmp_path / "clean", options)[1]
+
+
+@pytest.mark.parametrize("field", ["tags", "source"])
+def test_a_name_respelled_by_most_use_is_shown_anew_on_every_page_reaching_its_posts(tmp_path: Path,
+                                                                                    field: str) -> None:
+    """Templates of one's own show each neighbour's and each listed post's tag and source names: when the most
+    used spelling changes, so does every page showing a post of that tag or source, edited or not."""
+    root = make_site(tmp_path / "site", config=CONFIG.replace("per_page: 2", "per_page: 1"))
+
+    def write(name: str, day: int, spelled: str | None, step: int) -> None:
+        meta = {"title": name.upper(), "date": f"2016-01-0{day} 10:00", "tags": "[zeta]"}
+        if spelled:
+            meta |= {"tags": f"[{spelled}, zeta]"} if field == "tags" else {"source": spelled}
+        write_post(root, f"{name}.md", meta, f"Body {name}.", step)
+
+    for day, name in enumerate("abcde", 1):
+        write(name, day, "alpha" if name == "a" else None, day)
+    write_wide_templates(root, "")
+    options = BuildOptions(now=NOW, jobs=1)
+    assert Builder(root / "config.yaml", options=options).build().ok
+    for name, day in (("d", 4), ("e", 5)):  # two posts now spell it otherwise, where only post a named it
+        write(name, day, "Alpha", 60 + day)
     assert Builder(root / "config.yaml", options=options).build().ok
     assert tree_bytes(root / "build") == clean_build(root, tmp_path / "clean", options)[1]
 

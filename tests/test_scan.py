@@ -51,3 +51,25 @@ def test_scan_follows_a_link_to_a_folder_outside(tmp_path):
     unusable = []
     assert [f.rel for f in scan(tmp_path / "posts", ".md", unusable=unusable)] == ["more/c.md"]
     assert unusable == []
+
+
+def test_scan_never_follows_a_link_to_a_folder_above_the_one_it_scans(tmp_path):
+    site = tmp_path / "site"
+    (site / "static").mkdir(parents=True)
+    (site / "config.yaml").write_text("x")
+    (site / "static" / "style.css").write_text("x")
+    (site / "static" / "site").symlink_to(site, target_is_directory=True)  # the site's own folder, static/ in it
+    (site / "static" / "top").symlink_to(tmp_path, target_is_directory=True)
+    unusable = []
+    assert [f.rel for f in scan(site / "static", unusable=unusable)] == ["style.css"]
+    assert sorted(rel for rel, _ in unusable) == ["site", "top"]
+
+
+def test_scan_never_follows_a_link_to_the_output_folder(tmp_path):
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "index.html").write_text("x")
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "old").symlink_to(tmp_path / "build", target_is_directory=True)
+    unusable = []
+    assert scan(tmp_path / "static", unusable=unusable, output=tmp_path / "build") == []
+    assert [rel for rel, _ in unusable] == ["old"]

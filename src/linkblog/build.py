@@ -233,7 +233,7 @@ class Builder:
         posts, ignored = scan_posts(config.posts_path, unusable)
         # _partials are templates all the same, and static/ is copied as it is, .well-known/ included.
         templates = [f for d in template_dirs(config.root) for f in scan(d)]
-        static = scan_static(static_dirs(config.root), unusable)
+        static = scan_static(static_dirs(config.root), unusable, config.output_path)
         assert config_file is not None  # load_config read it a moment ago
         return Inputs(posts, ignored, templates, static, config_file, started_ns, sources_file(config),
                       unusable=unusable)
@@ -260,7 +260,7 @@ class Builder:
                 inputs.templates = [f for d in template_dirs(config.root) for f in scan(d)]
             elif any(path.is_relative_to(d) for d in static_dirs(config.root)):
                 left: Unusable = []
-                inputs.static = scan_static(static_dirs(config.root), left)
+                inputs.static = scan_static(static_dirs(config.root), left, config.output_path)
                 if left:
                     return None
             elif path.is_relative_to(posts_dir):

@@ -381,7 +381,7 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
         if has_feed(group) and (group in renamed or min(positions, default=0) < items):
             dirty.feeds.add(group)
     for group in renamed:
-        dirty.merge(renamed_posts(site, group))
+        dirty.merge(renamed_posts(site, group, wide))
         if group[0] in COUNTED:  # the stats page shows tags and sources by name
             dirty.specials.add(PageKind.STATS)
     return dirty
@@ -396,19 +396,24 @@ def has_feed(group: GroupKey) -> bool:
     return group == HOME or group[0] in GROUP_FEEDS
 
 
-def renamed_posts(site: Site, group: GroupKey) -> Dirty:
-    """A group took another shown name: each of its posts shows it, on its page and in its lists."""
+def renamed_posts(site: Site, group: GroupKey, wide: bool = False) -> Dirty:
+    """A group took another shown name: each of its posts shows it, on its page and in its lists; under wide
+    templates, on every page that reaches the post too (its neighbours', every page of its lists, the archive)."""
     if group[0] is PageKind.VIA:  # posts show `via` as they spell it; only the page of people shows the name
         return Dirty(specials={PageKind.VIA})
-    dirty = Dirty(specials={PageKind.ARCHIVE} if group[0] is PageKind.SOURCE else set())
+    dirty = Dirty(specials={PageKind.ARCHIVE} if group[0] is PageKind.SOURCE or wide else set())
     per_page = site.config.per_page
     for key in site.lists.get(group, []):
         path = key[2]
         dirty.posts.add(path)
+        if wide:
+            shown_on = (*site.neighbours(path), *site.source_neighbours(path), *site.related(path))
+            dirty.posts.update(other for other in shown_on if other)
         for member in group_keys(site.records[path], site.sources):
             if member[0] is PageKind.VIA:
                 continue
-            dirty.add_pages(member, {site.position(path, member) // per_page + 1})  # type: ignore[operator]
+            at = site.position(path, member)
+            dirty.add_pages(member, None if wide else {at // per_page + 1})  # type: ignore[operator]
             if has_feed(member):
                 dirty.feeds.add(member)
     return dirty

@@ -30,15 +30,24 @@ def untracked(name: str, skipped: tuple[str, ...] = HIDDEN, temporary: tuple[str
 Unusable = list[tuple[str, str]]  # (path relative to the folder scanned, why it was left out)
 
 
+LOOP = "a link to a folder it is in"
+
+
 def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN,
-         unusable: Unusable | None = None, temporary: tuple[str, ...] = TEMPORARY) -> list[Found]:
+         unusable: Unusable | None = None, temporary: tuple[str, ...] = TEMPORARY,
+         output: Path | None = None) -> list[Found]:
     """Files under folder (ending in suffix), sorted, skipping editor temp files and names starting with `skipped`.
 
-    What cannot be read as a file (a link to nothing, a pipe, a link to a folder it is in) goes to `unusable`."""
+    What cannot be read as a file (a link to nothing, a pipe, a link to a folder it is in or to the `output`
+    folder, which would be copied into itself) goes to `unusable`."""
     found: list[Found] = []
     if folder.is_dir():
-        _walk(str(folder), "", suffix, (skipped, temporary), found, [] if unusable is None else unusable,
-              {_identity(os.stat(folder))})
+        # The folder and every folder above it, as named and as linked to (the site's own holds static/ too).
+        refused = {identity: LOOP for above in {folder, *Path(os.path.abspath(folder)).parents,
+                                                *folder.resolve().parents} if (identity := _stat_identity(above))}
+        if output is not None and output.is_dir():
+            refused.setdefault(_identity(os.stat(output)), "a link to the output folder, which would copy itself")
+        _walk(str(folder), "", suffix, (skipped, temporary), found, [] if unusable is None else unusable, refused)
     return sorted(found, key=lambda f: f.rel)
 
 
@@ -48,7 +57,7 @@ def every_file(folder: Path) -> list[Found]:
 
 
 def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...], tuple[str, ...]],
-          found: list[Found], unusable: Unusable, above: set[tuple[int, int]]) -> None:
+          found: list[Found], unusable: Unusable, refused: dict[tuple[int, int], str]) -> None:
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
@@ -63,10 +72,10 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...],
             unusable.append((rel, "its name is not valid UTF-8 (rename it)"))
         elif entry.is_dir():
             identity = _identity(entry.stat())
-            if identity in above:  # a link back up the tree would be walked until the OS refused
-                unusable.append((rel, "a link to a folder it is in"))
+            if identity in refused:  # a link back up the tree would be walked until the OS refused
+                unusable.append((rel, refused[identity]))
             else:
-                _walk(entry.path, rel + "/", suffix, skipped, found, unusable, above | {identity})
+                _walk(entry.path, rel + "/", suffix, skipped, found, unusable, refused | {identity: LOOP})
         elif not entry.name.endswith(suffix):
             continue
         elif entry.is_file():
@@ -95,6 +104,13 @@ def utf8(name: str) -> bool:
 
 def _identity(stat: os.stat_result) -> tuple[int, int]:
     return stat.st_dev, stat.st_ino
+
+
+def _stat_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        return _identity(os.stat(path))
+    except OSError:  # a folder above that cannot be stat'ed cannot be walked into either
+        return None
 
 
 POST_SUFFIXES = (".md", ".markdown")  # as Jekyll and Hugo read them
@@ -138,12 +154,12 @@ def scan_posts(folder: Path, unusable: Unusable | None = None) -> tuple[dict[str
     return posts, ignored
 
 
-def scan_static(folders: list[Path], unusable: Unusable | None = None) -> dict[str, Found]:
+def scan_static(folders: list[Path], unusable: Unusable | None = None, output: Path | None = None) -> dict[str, Found]:
     """Static files by output path; a later folder's file replaces an earlier one's."""
     files = {}
     for folder in folders:
         left: Unusable = []
-        files.update((f.rel, f) for f in scan(folder, skipped=STATIC_SKIPPED, unusable=left))
+        files.update((f.rel, f) for f in scan(folder, skipped=STATIC_SKIPPED, unusable=left, output=output))
         if unusable is not None:
             unusable += named(folder.name, left)
     return files
