@@ -112,3 +112,11 @@ def test_a_site_without_its_posts_folder_says_so(site):
     new = run_cli(site, "new", "Hello")
     assert (new.code, new.out) == (1, "") and new.err.splitlines() == [
         "posts: is a file; linkblog new writes each post into the folder posts/"]
+
+
+def test_a_template_of_its_own_that_cannot_be_read_is_named_not_silently_replaced_by_the_theme(site):
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "404.html").symlink_to(site / "templates" / "moved-away.html")
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    assert "templates/404.html: warning: left out: a link to nothing" in run.err.splitlines()

@@ -95,6 +95,14 @@ def test_a_page_handing_entry_to_a_variable_depends_on_the_entry_template(tmp_pa
     assert first[0]["page.html"] != second[0]["page.html"]
 
 
+def test_an_include_of_templates_none_of_which_exists_names_them_all(tmp_path: Path):
+    with pytest.raises(RenderError) as caught:
+        renderer(tmp_path, {"page.html": '{% include ["x.html", "y.html"] %}\n'}).render_page(spec())
+    problem = caught.value.problem
+    assert (problem.path, problem.line) == ("templates/page.html", 1)
+    assert "x.html" in problem.message and "y.html" in problem.message
+
+
 def test_a_syntax_error_names_the_template_and_line(tmp_path: Path):
     site = {"page.html": '{% extends "base.html" %}\n{% block main %}\nfine\n{% if %}\n{% endblock %}\n'}
     with pytest.raises(RenderError) as caught:

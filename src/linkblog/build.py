@@ -33,7 +33,7 @@ from linkblog.digest import key_of
 from linkblog.incremental import State, code_digest, file_digest, input_key, racy_digests
 from linkblog.output import foreign, locked, missing_files, recover
 from linkblog.problems import Problem, errors, plural, sorted_problems
-from linkblog.scan import Found, Inputs, Unusable, scan, scan_posts, scan_static, stat_file, utf8
+from linkblog.scan import Found, Inputs, Unusable, named, scan, scan_posts, scan_static, stat_file, utf8
 from linkblog.search import missing_problem, pagefind_binary
 from linkblog.sources import FILE as SOURCES_FILE
 from linkblog.theme import own_templates, static_dirs, template_dirs
@@ -232,7 +232,7 @@ class Builder:
         unusable: Unusable = []
         posts, ignored = scan_posts(config.posts_path, unusable)
         # _partials are templates all the same, and static/ is copied as it is, .well-known/ included.
-        templates = [f for d in template_dirs(config.root) for f in scan(d)]
+        templates = scan_templates(config.root, unusable)
         static = scan_static(static_dirs(config.root), unusable, config.output_path)
         assert config_file is not None  # load_config read it a moment ago
         return Inputs(posts, ignored, templates, static, config_file, started_ns, sources_file(config),
@@ -257,7 +257,10 @@ class Builder:
             elif not path.exists() and not known(inputs, path, posts_dir):  # a folder gone: watchers name only it
                 return None
             elif any(path.is_relative_to(d) for d in template_dirs(config.root)):
-                inputs.templates = [f for d in template_dirs(config.root) for f in scan(d)]
+                left = []
+                inputs.templates = scan_templates(config.root, left)
+                if left:
+                    return None
             elif any(path.is_relative_to(d) for d in static_dirs(config.root)):
                 left: Unusable = []
                 inputs.static = scan_static(static_dirs(config.root), left, config.output_path)
@@ -361,8 +364,21 @@ def known(inputs: Inputs, path: Path, posts_dir: Path) -> bool:
     return any(f.path == str(path) for f in (*inputs.templates, *inputs.static.values()))
 
 
+def scan_templates(root: Path, unusable: Unusable) -> list[Found]:
+    """The template files, the site's own first; what its own templates/ holds that cannot be read (a link to
+    nothing, where the theme's file would be used instead) goes to `unusable`."""
+    found = []
+    for folder in template_dirs(root):
+        left: Unusable = []
+        found += scan(folder, unusable=left)
+        if folder == (root / "templates").resolve():
+            unusable += named("templates", left)
+    return found
+
+
 def unusable_warnings(inputs: Inputs) -> list[Problem]:
-    """Files under posts/ or static/ no build can read, named so that none is left out without a word."""
+    """Files under posts/, templates/ or static/ no build can read, named so that none is left out without a
+    word."""
     return [Problem(rel, f"left out: {why}", warning=True) for rel, why in inputs.unusable]
 
 

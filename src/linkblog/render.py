@@ -445,7 +445,8 @@ class Renderer:
             return Problem(self.shown_path(exc.filename, exc.name or name),
                            f"template error: {exc.message}", exc.lineno)
         missing = isinstance(exc, jinja2.TemplateNotFound)
-        message = f"template not found: {exc.name}" if missing else f"template error: {exc}"
+        names = ", ".join(exc.templates) if isinstance(exc, jinja2.TemplatesNotFound) else getattr(exc, "name", "")
+        message = f"template not found: {names}" if missing else f"template error: {exc}"
         for frame, line in reversed(list(traceback.walk_tb(exc.__traceback__))):
             filename = frame.f_code.co_filename
             if any(filename.startswith(str(d)) for d in self.template_dirs):  # an include or extends of its own
