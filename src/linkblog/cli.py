@@ -140,11 +140,9 @@ FORCE_AFTER = 3.0
 def run_serve(args: argparse.Namespace) -> int:
     import _thread
     import signal
-    import threading
     import time
 
     asked: list[int] = []
-    first = threading.Event()
     closing = False
 
     def ask_to_stop(number: int, frame: object) -> None:
@@ -152,12 +150,13 @@ def run_serve(args: argparse.Namespace) -> int:
         # swallows it, a class body that turns it into RuntimeError). The build stops at its next page.
         asked.append(number)
         if len(asked) == 1:
-            first.set()
+            # A bare thread: threading's own locks may be held by the code this handler interrupted. None runs
+            # before, so that a first build without other threads may still fork its workers.
+            _thread.start_new_thread(force_a_stop_not_acted_on, ())
         elif len(asked) == 2 and not closing:  # a second Ctrl-C, or the first not acted on: stop where it is
             raise KeyboardInterrupt
 
     def force_a_stop_not_acted_on() -> None:
-        first.wait()
         time.sleep(FORCE_AFTER)
         if not closing:  # the first build is stuck in a page (a template that never ends)
             _thread.interrupt_main()  # as a second Ctrl-C: ask_to_stop raises in the main thread
@@ -166,7 +165,6 @@ def run_serve(args: argparse.Namespace) -> int:
     # background left it ignored, as Hugo's server stops then.
     signal.signal(signal.SIGINT, ask_to_stop)
     signal.signal(signal.SIGTERM, ask_to_stop)
-    threading.Thread(target=force_a_stop_not_acted_on, daemon=True).start()
     from linkblog.preview import ServeOptions, Session, is_loopback
 
     options = ServeOptions(args.host, args.port, args.drafts, args.future, args.watch, args.jobs)
