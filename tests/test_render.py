@@ -344,6 +344,19 @@ def test_clipping_drops_footnotes():
     assert "fn1" not in clipped and "Note" not in clipped and "Said." in clipped
 
 
+def test_an_excerpt_never_ends_at_an_abbreviation_or_an_initial():
+    lead = "Word " * 40 + "end one."
+    clipped, cut = clip(f"<p>{lead} Then I met Mr. Smith and Dr. Jones, e.g. with J. R. R. Tolkien, for hours.</p>")
+    assert cut and clipped == f"<p>{lead}</p>"
+
+
+def test_an_excerpt_that_leaves_out_footnotes_says_there_is_more():
+    html = ('<p>Some words. More words<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>.</p>\n'
+            '<hr class="footnotes-sep">\n<section class="footnotes"><ol><li id="fn1">Note.</li></ol></section>\n')
+    clipped, cut = clip(html)
+    assert cut and "Note" not in clipped
+
+
 def styled(tmp_path: Path, excerpt: str) -> Renderer:
     config = Config(root=tmp_path, url="https://example.org/notes/", excerpt=excerpt)
     return Renderer(config, [theme_dir() / "templates"])

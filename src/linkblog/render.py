@@ -36,6 +36,10 @@ _CALLS_ENTRY = re.compile(r"\bentry\b")
 CLIP_LENGTH = 280
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)|[。！？][」』”’）]*")
+_LAST_WORD = re.compile(r"[\w.]+\Z")
+# Abbreviations a full stop ends without ending the sentence (not "etc.", which often does).
+ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "prof", "st", "vs", "e.g", "i.e", "cf", "jr", "sr", "mt", "gen",
+                           "col", "lt", "sgt", "capt", "rev", "gov", "sen", "rep", "approx", "ca", "fig"})
 
 
 class RenderError(Exception):
@@ -99,8 +103,8 @@ def clip(html: str, limit: int = CLIP_LENGTH) -> tuple[str, bool]:
         element.drop_tree()
     text = root.text_content()
     at, suffix = cut_point(text, limit)
-    if at >= len(text.rstrip()):
-        return (inner_html(root) if notes else html), False
+    if at >= len(text.rstrip()):  # all of its text, but not its footnotes: "Read more" leads to them
+        return (inner_html(root) if notes else html), bool(notes)
     truncate(root, at, suffix)
     return inner_html(root), True
 
@@ -132,7 +136,7 @@ def cut_point(text: str, limit: int) -> tuple[int, str]:
     soon, else at a word (with an ellipsis)."""
     if len(text.rstrip()) <= limit:
         return len(text), ""
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    ends = sentence_ends(text)
     within = [end for end in ends if end <= limit]
     if within:
         return within[-1], ""
@@ -140,6 +144,20 @@ def cut_point(text: str, limit: int) -> tuple[int, str]:
         return ends[0], ""
     space = text.rfind(" ", 0, limit)
     return (space if space > 0 else limit), "…"
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Where the text's sentences end: after a full stop, but not one ending an abbreviation (Dr., e.g.) or an
+    initial (J. R. R. Tolkien); after ! ? … and 。！？."""
+    ends = []
+    for found in _SENTENCE_END.finditer(text):
+        if text[found.start()] == ".":
+            word = _LAST_WORD.search(text, max(0, found.start() - 12), found.start())  # no abbreviation is longer
+            shortened = word[0].lower() if word else ""
+            if shortened in ABBREVIATIONS or (len(shortened) == 1 and word[0].isupper()):  # type: ignore[index]
+                continue
+        ends.append(found.end())
+    return ends
 
 
 def truncate(root: Any, at: int, suffix: str) -> None:
