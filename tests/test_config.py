@@ -119,10 +119,19 @@ def test_unknown_feed_key(tmp_path: Path) -> None:
                                            "https://example.github.io/notes/, not 'https://example.org//notes/'"),
     ("search: 1", "'search' must be true or false, not a whole number"),
     ('title: "a\\x1bb"', "'title' contains control character U+001B"),
+    ('title: ""', "'title' must not be empty: the header, every page's <title> and the feeds show it"),
+    ('url: "https://example.org/a\\tb/"', "'url' must be an absolute http(s) URL such as "
+                                          "https://example.github.io/notes/, not 'https://example.org/a\\x09b/'"),
 ])
 def test_wrong_values_are_reported_on_their_line(tmp_path: Path, line: str, message: str) -> None:
     first = "title: T" if line.startswith("url:") else "url: https://x.org/"
     assert problems(tmp_path, f"{first}\n# a comment\n{line}\n") == [f"config.yaml:3: {message}"]
+
+
+def test_white_space_around_a_url_or_cname_is_no_part_of_it(tmp_path: Path) -> None:
+    config = loaded(tmp_path, 'url: "https://notes.example.org/\\n"\ncname: " notes.example.org "\n')
+    assert (config.url, config.cname) == ("https://notes.example.org/", "notes.example.org")
+    assert loaded(tmp_path, 'url: https://example.org/\ncname: "   "\n').cname is None
 
 
 @pytest.mark.parametrize("language", ["en US", "en_US", "", " en", "e", "englishlanguage", "en-", "-en",

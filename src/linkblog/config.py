@@ -103,6 +103,10 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     # A value from the command line has no line in the file.
     lines = {k: v for k, v in lines.items() if k not in given}
     data = {**data, **given}
+    # A name or address never holds white space at its ends ("https://x.org/\n" from a quoted YAML value).
+    data |= {k: v.strip() for k, v in data.items() if k in ("url", "cname") and isinstance(v, str)}
+    if data.get("cname") == "":
+        data["cname"] = None
     problems = _check_values(name, data, lines, given)
     if problems:
         return None, problems
@@ -135,7 +139,8 @@ def site_url(value: str) -> bool:
         parts.port  # noqa: B018 - raises ValueError for a port that is no number
     except ValueError:  # an unclosed [IPv6 bracket too
         return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.path.startswith("//")
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.path.startswith("//") \
+        and not any(c in value for c in "\t\n\r")  # which urlsplit drops, and links would keep
 
 
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)  # one part of a host name, in ASCII
@@ -209,6 +214,8 @@ def _value_problem(key: str, value: Any) -> str | None:
     bad = CONTROL_CHARACTERS.search(value) if isinstance(value, str) else None
     if bad:
         return f"'{key}' contains control character U+{ord(bad.group()):04X}"
+    if key == "title" and not value.strip():
+        return "'title' must not be empty: the header, every page's <title> and the feeds show it"
     if key == "url" and not site_url(value):
         return f"'url' must be an absolute http(s) URL such as https://example.github.io/notes/, not '{value}'"
     if key == "per_page" and value < 1:
