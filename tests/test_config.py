@@ -75,6 +75,12 @@ def test_unknown_key_did_you_mean(tmp_path: Path, key: str, suggestion: str) -> 
         f"config.yaml:11: unknown setting '{key}' (did you mean '{suggestion}'?)"]
 
 
+@pytest.mark.parametrize("key", ["1", "null", "True", "2015-01-01"])
+def test_an_unknown_key_yaml_reads_as_no_text_is_named_at_its_line(tmp_path: Path, key: str) -> None:
+    [problem] = problems(tmp_path, f"url: https://x.org/\n{key}: x\n")
+    assert problem.startswith("config.yaml:2: unknown setting")
+
+
 def test_unknown_key_without_a_close_match(tmp_path: Path) -> None:
     assert problems(tmp_path, "url: https://x.org/\nzebra: 1\n") == ["config.yaml:2: unknown setting 'zebra'"]
 

@@ -84,7 +84,7 @@ def read_settings(path: Path) -> bytes:
 
 def load_mapping(
     text: str, text_keys: Collection[str] = (), item_keys: Collection[str] = ()
-) -> tuple[Any, dict[str, int]]:
+) -> tuple[Any, dict[Any, int]]:
     """A YAML document's data and the line of each top-level key (and `key.inner` of a mapping's); plain values
     under `text_keys`
     (and list items under `item_keys`) stay text as written."""
@@ -103,9 +103,14 @@ def load_mapping(
         raise tab_error(text, exc) or unclosed_error(text, exc) or exc from None
     finally:
         loader.dispose()
-    lines: dict[str, int] = {}
+    lines: dict[Any, int] = {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
+        # The keys as built, in the document's order (no duplicate or merge key gets this far): a key YAML does
+        # not read as text (`1:`, `null:`) is found at its line too.
+        built = list(data) if isinstance(data, dict) and len(data) == len(node.value) else []
+        for n, (key_node, value_node) in enumerate(node.value):
+            if built and not isinstance(built[n], str):
+                lines.setdefault(built[n], key_node.start_mark.line + 1)
             if isinstance(key_node, yaml.ScalarNode):
                 lines[key_node.value] = key_node.start_mark.line + 1
                 if isinstance(value_node, yaml.MappingNode):  # `feed: {items: 0}`'s items, as feed.items
