@@ -350,6 +350,12 @@ def test_an_excerpt_never_ends_at_an_abbreviation_or_an_initial():
     assert cut and clipped == f"<p>{lead}</p>"
 
 
+@pytest.mark.parametrize("text", ["I live on Main St. It is nice.", "It took 30 ms. Then it failed.",
+                                  "I ate a fig. It was sweet."])
+def test_a_word_that_is_also_an_abbreviation_still_ends_a_sentence(text: str):
+    assert clip(f"<p>{text}</p>", 20)[0] == f"<p>{text.split('. ')[0]}.</p>"
+
+
 def test_an_excerpt_that_leaves_out_footnotes_says_there_is_more():
     html = ('<p>Some words. More words<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>.</p>\n'
             '<hr class="footnotes-sep">\n<section class="footnotes"><ol><li id="fn1">Note.</li></ol></section>\n')

@@ -112,8 +112,9 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
         return None, problems
     feed = FeedConfig(**data.pop("feed", {}) or {})
     config = Config(root=path.parent.resolve(), feed=feed, **data)
+    # A cname beyond ASCII as DNS and GitHub Pages spell it.
     config = replace(config, url=config.url if config.url.endswith("/") else config.url + "/",
-                     cname=ascii_host(config.cname) if config.cname else None)  # as DNS and GitHub Pages spell it
+                     cname=ascii_host(config.cname) if config.cname and not config.cname.isascii() else config.cname)
     output_named = OPTIONS["output_dir"] if "output_dir" in given else name
     return config, check_output_dir(config, output_named, lines.get("output_dir")) + \
         cname_problems(config, name, lines)

@@ -97,7 +97,7 @@ def split_front_matter(rel: str, text: str) -> tuple[dict | None, str, list[Prob
         data = {}
     if not isinstance(data, dict):
         return None, "", [Problem(rel, "front matter must be 'key: value' lines", 2)]
-    located = {key: (value, lines.get(str(key))) for key, value in data.items()}
+    located = {key: (value, lines.get(key, lines.get(str(key)))) for key, value in data.items()}
     return located, text[closing.end():].removeprefix("\n"), []
 
 

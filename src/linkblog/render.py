@@ -37,9 +37,10 @@ CLIP_LENGTH = 280
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)|[。！？][」』”’）]*")
 _LAST_WORD = re.compile(r"[\w.]+\Z")
-# Abbreviations a full stop ends without ending the sentence (not "etc.", which often does).
-ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "prof", "st", "vs", "e.g", "i.e", "cf", "jr", "sr", "mt", "gen",
-                           "col", "lt", "sgt", "capt", "rev", "gov", "sen", "rep", "approx", "ca", "fig"})
+# Abbreviations a full stop ends without ending the sentence: titles before a name and Latin ones, never words or
+# units that often end one too ("etc.", "St." of a street, "30 ms.", "a fig.").
+ABBREVIATIONS = frozenset({"mr", "mrs", "dr", "prof", "vs", "e.g", "i.e", "cf", "jr", "sr", "gen", "col", "lt", "sgt",
+                           "capt", "rev", "gov", "sen"})
 
 
 class RenderError(Exception):
