@@ -126,6 +126,10 @@ def test_unknown_feed_key(tmp_path: Path) -> None:
     ("search: 1", "'search' must be true or false, not a whole number"),
     ('title: "a\\x1bb"', "'title' contains control character U+001B"),
     ('title: ""', "'title' must not be empty: the header, every page's <title> and the feeds show it"),
+    ("url: https://example.org/notes/?q=1", "'url' must be an absolute http(s) URL such as "
+                                            "https://example.github.io/notes/, not 'https://example.org/notes/?q=1'"),
+    ("url: 'https://example.org/notes/#top'", "'url' must be an absolute http(s) URL such as "
+                                              "https://example.github.io/notes/, not 'https://example.org/notes/#top'"),
     ('url: "https://example.org/a\\tb/"', "'url' must be an absolute http(s) URL such as "
                                           "https://example.github.io/notes/, not 'https://example.org/a\\x09b/'"),
 ])

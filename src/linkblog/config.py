@@ -135,14 +135,14 @@ def cname_problems(config: Config, name: str, lines: dict[str, int]) -> list[Pro
 
 def site_url(value: str) -> bool:
     """True for a URL a site can live at: http(s), a host, a port that is a number, a path not starting `//`
-    (which every link would then take for a host)."""
+    (which every link would then take for a host), no query or fragment."""
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port that is no number
     except ValueError:  # an unclosed [IPv6 bracket too
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.path.startswith("//") \
-        and not any(c in value for c in "\t\n\r")  # which urlsplit drops, and links would keep
+        and not any(c in value for c in "\t\n\r?#")  # urlsplit drops \t\n\r; no link can keep a query or fragment
 
 
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)  # one part of a host name, in ASCII
