@@ -40,6 +40,17 @@ def test_a_static_file_may_not_replace_a_generated_page_or_its_folder(site):
     assert "static/tag/index.html/y.txt: would replace generated pages at /tag/index.html/y.txt" in run.err
 
 
+def test_a_static_file_on_a_posts_url_names_the_post_it_would_replace(site):
+    page = site / "static" / "2015" / "04" / "some-customers-suck" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<p>mine</p>")
+    run = run_cli(site, "build")
+    assert run.code == 1 and "Traceback" not in run.err
+    line = run.err.splitlines()[0]
+    assert line.startswith("static/2015/04/some-customers-suck/index.html: ")
+    assert "posts/2015-04-09-some-customers-suck.md" in line
+
+
 def test_a_post_where_a_file_of_the_theme_goes_is_the_one_named(site):
     config = site / "config.yaml"
     config.write_text(config.read_text().replace("permalink: /{year}/{month}/{slug}/", "permalink: /{slug}/"))

@@ -387,11 +387,14 @@ def static_collisions(site: Site, urls: Iterable[str], static: dict[str, Found])
         inside = links[bisect_left(links, folder):][:1]
         if not (page in links or (inside and clashes(inside[0])) or any(p in links for p in served)):
             continue
-        posts = [] if Path(found.path).is_relative_to(site.config.root / "static") else \
-            sorted(path for url, paths in site.by_url.items() if clashes(unquote(url)) for path in paths)
-        problems += [Problem(post, f"its URL is where the theme's file /{rel} goes; give the post another slug")
-                     for post in posts] or [Problem(shown_path(found.path, site.config.root),
-                                                    f"would replace generated pages at /{rel}; rename or remove it")]
+        posts = sorted(path for url, paths in site.by_url.items() if clashes(unquote(url)) for path in paths)
+        if posts and not Path(found.path).is_relative_to(site.config.root / "static"):  # the theme's file stays
+            problems += [Problem(post, f"its URL is where the theme's file /{rel} goes; give the post another slug")
+                         for post in posts]
+            continue
+        replaced = f"the page of {', '.join(posts)}" if posts else "generated pages"
+        problems.append(Problem(shown_path(found.path, site.config.root),
+                                f"would replace {replaced} at /{rel}; rename or remove it"))
     return problems
 
 
