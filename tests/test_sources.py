@@ -77,3 +77,10 @@ def test_bad_utf8_names_its_line(tmp_path: Path):
 def test_every_entry_problem_is_reported_at_once(tmp_path: Path):
     _, problems = sources_at(tmp_path, "- name: A\n  url: nope\n- nam: B\n")
     assert [p.line for p in problems] == [2, 3, 3]
+
+
+def test_an_entry_with_a_bad_field_still_clashes_in_the_same_run(tmp_path: Path):
+    _, problems = sources_at(tmp_path, "- name: A\n  url: ftp://a.example/\n- name: B\n  aliases: [a]\n")
+    assert [str(p) for p in problems] == ["sources.yaml:2: 'url' must be an http(s) URL such as "
+                                          "https://example.com/, not 'ftp://a.example/'",
+                                          "sources.yaml:4: 'a' is claimed by both 'A' (line 1) and 'B'"]

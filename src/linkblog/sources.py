@@ -99,24 +99,27 @@ def entry_lines(text: str) -> list[dict[str, int]]:
 def read_entries(data: list[Any], lines: list[dict[str, int]]) -> tuple[Sources, list[Problem]]:
     """The entries, or every problem with them: bad fields, and a spelling claimed by two sources."""
     entries, problems = [], []
-    claimed: dict[str, tuple[SourceEntry, int]] = {}
+    claimed: dict[str, tuple[str, int]] = {}  # spelling -> the name claiming it and its line
     for item, where in zip(data, lines, strict=True):
-        entry, item_problems = read_entry(item, where)
+        values, item_problems = read_fields(item, where)
         problems += item_problems
-        if entry is None:
+        if not item_problems:
+            entries.append(SourceEntry(**{k: v for k, v in values.items() if v is not None}))
+        if not values.get("name"):
             continue
-        entries.append(entry)
-        for spelling in dict.fromkeys(slugify(s) for s in (entry.name, *entry.aliases)):
-            other = claimed.setdefault(spelling, (entry, where[""]))
-            if other[0] is not entry:
-                problems.append(Problem(FILE, f"'{spelling}' is claimed by both '{other[0].name}' (line {other[1]}) "
-                                        f"and '{entry.name}'", where.get("aliases", where[""])))
+        # An entry with a bad field still claims its spellings, so that a clash is named in the same run.
+        for spelling in dict.fromkeys(slugify(s) for s in (values["name"], *(values.get("aliases") or ()))):
+            other = claimed.setdefault(spelling, (values["name"], where[""]))
+            if other[1] != where[""]:
+                problems.append(Problem(FILE, f"'{spelling}' is claimed by both '{other[0]}' (line {other[1]}) "
+                                        f"and '{values['name']}'", where.get("aliases", where[""])))
     return (NO_SOURCES if problems else Sources(tuple(entries))), problems
 
 
-def read_entry(item: Any, where: dict[str, int]) -> tuple[SourceEntry | None, list[Problem]]:
+def read_fields(item: Any, where: dict[str, int]) -> tuple[dict[str, Any], list[Problem]]:
+    """The fields of one entry that could be read, and the problems with the others."""
     if not isinstance(item, dict):
-        return None, [Problem(FILE, "each source must be a mapping such as {name: ..., url: ...}", where[""])]
+        return {}, [Problem(FILE, "each source must be a mapping such as {name: ..., url: ...}", where[""])]
     problems = [Problem(FILE, unknown_key(key), where.get(str(key))) for key in item if key not in KEYS]
     values: dict[str, Any] = {}
     for key in KEYS:
@@ -126,9 +129,7 @@ def read_entry(item: Any, where: dict[str, int]) -> tuple[SourceEntry | None, li
             problems.append(Problem(FILE, str(exc), where.get(key, where[""])))
     if "name" in values and values["name"] is None:
         problems.append(Problem(FILE, "a source needs a 'name'", where.get("name", where[""])))
-    if problems:
-        return None, problems
-    return SourceEntry(**{k: v for k, v in values.items() if v is not None}), []
+    return values, problems
 
 
 def read_value(key: str, value: Any) -> Any:
