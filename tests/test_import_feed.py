@@ -375,6 +375,21 @@ def test_enclosures_are_linked_and_the_author_kept(tmp_path: Path) -> None:
 
 
 
+def test_an_entry_with_an_enclosure_is_still_recovered_as_a_link_post(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    content = html.escape('<p>Mine.</p><p><a href="https://art.example/x">The Article</a> \u2014 Some Author</p>')
+    feed = rss_file(tmp_path / "cast.xml", "<item><title>Noted</title><link>https://old.example/1</link>"
+                    "<enclosure url='https://old.example/a.mp3' length='1' type='audio/mpeg'/>"
+                    f"<pubDate>Mon, 02 Jan 2017 09:00:00 +0000</pubDate><description>{content}</description></item>")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    (post,) = posts_of(site).values()
+    assert (post.meta["link"], post.meta["source"]) == ("https://art.example/x", "Some Author")
+    assert '<a href="https://old.example/a.mp3">a.mp3</a>' in post.parsed.html
+    assert "The Article" not in post.parsed.html
+    assert_builds(site)
+
+
 class MovedFeedHandler(QuietHandler):
     """A feed that moved: /old answers 301 to /blog/feed.xml, whose relative links are the new place's."""
 

@@ -113,17 +113,18 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
         written = written_date(entry)
         why = f"its date '{written}' is not one it can read" if written else "it has no date"
         return None, [Problem(origin, f"skipped: {why}", warning=True)]
-    body_html = entry_html(entry) + enclosures_html(entry)
+    body_html, attached_html = entry_html(entry), enclosures_html(entry)
     title = entry_title(entry)
     body, warnings = body_markdown(body_html, origin)
     if not title:
-        title = shorten(plain_text(body_html), _TITLE_LENGTH) or "Untitled"
+        title = shorten(plain_text(body_html + attached_html), _TITLE_LENGTH) or "Untitled"
         warnings.append(Problem(origin, f"no title; named it '{title}'", warning=True))
     link = entry.get("link") if links_out(entry.get("link"), None) else None
     tags = dict.fromkeys(name for tag in entry.get("tags", []) if (name := (tag.get("term") or tag.get("label"))))
     author = " ".join(str(entry.get("author") or "").split()) or None
     post = ImportedPost(origin=f"{origin} '{title}'", title=title, date=date, body=body,
-                        tags=tuple(t.strip() for t in tags if t.strip()), link=link, origin_url=link, author=author)
+                        tags=tuple(t.strip() for t in tags if t.strip()), link=link, origin_url=link, author=author,
+                        attached=body_markdown(attached_html, origin)[0])
     return post, warnings
 
 

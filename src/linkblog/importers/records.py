@@ -29,6 +29,8 @@ class ImportedPost:
     author: str | None = None
     # Where the post lived on the old blog; a `link` equal to it is no article link (feeds set both).
     origin_url: str | None = None
+    # Markdown written after the body (a feed's enclosures), so that the body still ends where its author ended it.
+    attached: str = ""
 
 
 @dataclass(frozen=True, slots=True)

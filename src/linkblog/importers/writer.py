@@ -95,7 +95,7 @@ def post_bytes(post: ImportedPost, slug: str) -> bytes:
     """The file: YAML front matter (safe_dump, fields in the order a post shows them) and the body."""
     front = yaml.dump(front_matter(post, slug), Dumper=FrontMatterDumper, allow_unicode=True, sort_keys=False,
                       default_flow_style=False, width=1000)
-    body = clean(post.body).strip("\n")
+    body = "\n\n".join(part for part in (clean(text).strip("\n") for text in (post.body, post.attached)) if part)
     return f"---\n{front}---\n{body}\n".encode()
 
 
