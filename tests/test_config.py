@@ -81,6 +81,11 @@ def test_an_unknown_key_yaml_reads_as_no_text_is_named_at_its_line(tmp_path: Pat
     assert problem.startswith("config.yaml:2: unknown setting")
 
 
+@pytest.mark.parametrize(("key", "named"), [("null", "null"), ("~", "null"), ("yes", "true"), ("False", "false")])
+def test_an_unknown_key_is_named_as_yaml_reads_it_not_as_python_prints_it(tmp_path: Path, key: str, named: str) -> None:
+    assert problems(tmp_path, f"url: https://x.org/\n{key}: x\n") == [f"config.yaml:2: unknown setting '{named}'"]
+
+
 def test_unknown_key_without_a_close_match(tmp_path: Path) -> None:
     assert problems(tmp_path, "url: https://x.org/\nzebra: 1\n") == ["config.yaml:2: unknown setting 'zebra'"]
 

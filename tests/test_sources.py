@@ -51,6 +51,8 @@ def test_an_empty_file_is_no_sources(tmp_path: Path):
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("- name: A\n  url: ftp://a.example/\n", 2, "'url' must be an http(s) URL"),
     ("- name: A\n  alias: [B]\n", 2, "unknown key 'alias' (did you mean 'aliases'?)"),
+    ("- name: A\n  null: B\n", 2, "unknown key 'null'"),
+    ("- name: A\n  true: B\n  yes: C\n", 3, "duplicate key 'true'"),
     ("- url: https://a.example/\n", 1, "needs a 'name'"),
     ("- name:\n", 1, "needs a 'name'"),
     ("- name: [A, B]\n", 1, "'name' must be text"),

@@ -15,7 +15,7 @@ import yaml
 
 from linkblog.problems import Problem
 from linkblog.urls import PERMALINK_FIELDS, ascii_host
-from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping, read_settings
+from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping, read_settings, unknown_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +201,7 @@ def _check_values(name: str, data: dict[str, Any], lines: dict[str, int], given:
 
 def _key_problem(key: str, value: Any) -> str | None:
     if key not in KEYS:
-        return _unknown(key, KEYS, "setting")
+        return unknown_key(key, KEYS, "setting")
     if key == "feed":
         return f"'feed' must be a mapping such as {{items: 20, full_content: true}}, not {_type_name(type(value))}"
     expected = _TYPES[key]
@@ -263,7 +263,7 @@ def _feed_problems(value: dict[Any, Any]) -> list[tuple[Any, str]]:
     problems = []
     for key, item in value.items():
         if key not in FEED_KEYS:
-            problems.append((key, _unknown(key, FEED_KEYS, "feed setting")))
+            problems.append((key, unknown_key(key, FEED_KEYS, "feed setting")))
         elif key == "items" and (not isinstance(item, int) or isinstance(item, bool) or item < 1):
             problems.append((key, "'feed.items' must be a whole number of at least 1"))
         elif key == "full_content" and not isinstance(item, bool):
@@ -271,14 +271,6 @@ def _feed_problems(value: dict[Any, Any]) -> list[tuple[Any, str]]:
         elif key == "link_posts" and item not in LINK_POSTS:
             problems.append((key, f"'feed.link_posts' must be article or permalink, not '{item}'"))
     return problems
-
-
-def _unknown(key: Any, known: set[str], what: str) -> str:
-    import difflib  # only a misspelt key needs it
-
-    close = difflib.get_close_matches(str(key), sorted(known), n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown {what} '{key}'{hint}"
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:

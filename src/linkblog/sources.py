@@ -15,7 +15,16 @@ import yaml
 
 from linkblog.problems import Problem
 from linkblog.urls import slugify
-from linkblog.yamlload import CONTROL_CHARACTERS, StrictLoader, error_line, error_message, load_mapping, read_settings
+from linkblog.yamlload import (
+    CONTROL_CHARACTERS,
+    StrictLoader,
+    error_line,
+    error_message,
+    key_text,
+    load_mapping,
+    read_settings,
+    unknown_key,
+)
 
 FILE = "sources.yaml"
 KEYS = ("name", "url", "aliases", "description")
@@ -120,7 +129,8 @@ def read_fields(item: Any, where: dict[str, int]) -> tuple[dict[str, Any], list[
     """The fields of one entry that could be read, and the problems with the others."""
     if not isinstance(item, dict):
         return {}, [Problem(FILE, "each source must be a mapping such as {name: ..., url: ...}", where[""])]
-    problems = [Problem(FILE, unknown_key(key), where.get(str(key))) for key in item if key not in KEYS]
+    problems = [Problem(FILE, unknown_key(key, KEYS), where.get(key_text(key), where[""]))
+                for key in item if key not in KEYS]
     values: dict[str, Any] = {}
     for key in KEYS:
         try:
@@ -157,10 +167,3 @@ def text_of(key: str, value: Any) -> str:
     if not text:
         raise ValueError(f"'{key}' is empty")
     return text
-
-
-def unknown_key(key: Any) -> str:
-    import difflib  # only a misspelt key needs it
-
-    close = difflib.get_close_matches(str(key), KEYS, n=1)
-    return f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")

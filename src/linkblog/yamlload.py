@@ -50,7 +50,8 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                     None, None, "a key must be plain text, not a list or mapping", key_node.start_mark
                 ) from None
             if duplicate:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key_text(key)}'",
+                                                        key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -260,3 +261,17 @@ def error_message(error: yaml.YAMLError) -> str:
         # The usual cause is a title with a colon in it.
         text += " (put a value containing ': ' in quotes)"
     return "invalid YAML: " + " ".join(text.replace("\t", "a tab").split())
+
+
+def unknown_key(key: Any, known: Collection[str], what: str = "key") -> str:
+    """"unknown key 'x'", with the known key it may be a slip for; the key spelled as YAML reads it."""
+    import difflib  # only a misspelt key needs it
+
+    spelled = key_text(key)
+    close = difflib.get_close_matches(spelled, sorted(known), n=1)
+    return f"unknown {what} '{spelled}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+
+
+def key_text(key: Any) -> str:
+    """A key as YAML spells what it read (`null`, `true`), where str() would give Python's `None`, `True`."""
+    return "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
