@@ -179,7 +179,7 @@ def test_archive_lists_every_post_by_year(out: Path):
 
 
 def attribution(soup: BeautifulSoup, url: str):
-    article = next(a for a in soup.select("article.h-entry") if a.select_one("a.u-url")["href"] == url)
+    article = next(a for a in soup.select("article.h-entry") if a.select_one("footer a.u-url")["href"] == url)
     return article, article.select_one("p.attribution")
 
 

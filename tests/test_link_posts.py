@@ -11,7 +11,7 @@ from random import Random
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import CONFIG, make_site, post_text, run_cli
+from conftest import CONFIG, make_site, post_text, run_cli, tree_bytes
 from test_e2e_build import assert_links_resolve, internal_links
 
 SUB_CONFIG = CONFIG.replace("url: https://example.org/", "url: https://example.org/notes/")
@@ -87,7 +87,7 @@ def feed(out: Path, name: str) -> feedparser.FeedParserDict:
 def test_three_spellings_fold_into_one_source_page(out: Path):
     soup = page(out, "/notes/source/scott-berkun/")
     assert soup.h1.get_text() == "Source: Scott Berkun"
-    assert [a["href"] for a in soup.select("article.h-entry a.u-url")] == [URL["c"], URL["b"]]  # two a page
+    assert [a["href"] for a in soup.select("article.h-entry footer a.u-url")] == [URL["c"], URL["b"]]  # two a page
     assert text(soup.select_one(".source-about")).startswith("3 posts quoting Scott Berkun, from June 1, 2015 to "
                                                              "March 1, 2016.")
     assert [t["datetime"] for t in soup.select(".source-about time")] == ["2015-06-01T09:30:00+00:00",
@@ -218,15 +218,49 @@ def test_titles_get_typographic_quotes_and_dashes(out: Path):
 def test_microformats(out: Path):
     entry = page(out, URL["a"]).select_one(".h-entry")
     assert entry.select_one(".p-name").get_text() == "Work vs. Progress"
-    assert entry.select_one("a.u-url")["href"] == URL["a"]
+    assert entry.select_one("footer a.u-url")["href"] == URL["a"]
     assert entry.select_one(".dt-published")["datetime"] == "2015-06-01T09:30:00+00:00"
     cite = entry.select_one(".u-bookmark-of.h-cite")
     title = cite.select_one(".p-name")
     assert title["href"] == ARTICLE and title.get_text() == "Work vs. Progress"
+    assert "u-url" in title["class"]  # readers take the h-cite's URL from it, not from its text
     source = cite.select_one(".p-author.h-card")
     assert source.a["href"] == "/notes/source/scott-berkun/" and source.get_text() == "Scott Berkun"
     author = [card for card in entry.select(".p-author.h-card") if not card.find_parent(class_="h-cite")]
     assert [(card.get_text(), card.a["href"]) for card in author] == [("Test Author", "https://example.org/notes/")]
+
+
+NAMED_POSTS = {
+    "n.md": post_text("From a book", "2021-01-01 10:00", "> Quoted from a book.\n\nMy words.",
+                      source="Lonely Source", via="vicky"),
+    "o.md": post_text("A tip", "2021-01-02 10:00", "Passed on.", via="Vicky"),
+    "p.md": post_text("Linked", "2021-01-03 10:00", "> Quoted.", link="https://a.example/", via="Vicky"),
+}
+
+
+def test_a_post_without_a_link_still_shows_its_source_and_who_sent_it(tmp_path: Path):
+    site = make_site(tmp_path / "site", NAMED_POSTS, config=SUB_CONFIG)
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    out = site / "build"
+    assert text(page(out, "/notes/2021/01/from-a-book/").select_one(".attribution")) == "– Lonely Source. via Vicky"
+    assert text(page(out, "/notes/2021/01/a-tip/").select_one(".attribution")) == "via Vicky"
+    listed = page(out, "/notes/source/lonely-source/").select_one("article.h-entry .attribution")
+    assert text(listed) == "– Lonely Source. via Vicky"
+    entries = {e.title: e for e in feedparser.parse((out / "feed.xml").read_bytes()).entries}
+    assert "Lonely Source" in entries["From a book"].content[0].value
+
+
+def test_a_post_shows_who_sent_it_as_their_most_used_spelling_also_after_it_changes(tmp_path: Path):
+    site = make_site(tmp_path / "site", NAMED_POSTS, config=SUB_CONFIG)
+    assert run_cli(site, "build").code == 0
+    assert text(page(site / "build", "/notes/2021/01/from-a-book/").select_one(".via")) == "via Vicky"
+    for name in ("o.md", "p.md"):  # "vicky" becomes the most used spelling
+        (site / "posts" / name).write_text(NAMED_POSTS[name].replace("via: Vicky", "via: vicky"))
+    assert run_cli(site, "build").code == 0
+    assert run_cli(site, "build", "--clean", "--output", "clean").code == 0
+    assert tree_bytes(site / "build") == tree_bytes(site / "clean")
+    assert text(page(site / "build", "/notes/2021/01/linked/").select_one(".via")) == "via vicky"
 
 
 def meta_of(soup: BeautifulSoup) -> dict[str, list[str]]:
@@ -488,7 +522,7 @@ def entries(out: Path) -> dict[str, BeautifulSoup]:
         html = path.read_text("utf-8")
         assert unbalanced(html) == [], path
         for article in BeautifulSoup(html, "html.parser").select("article.h-entry"):
-            found[article.select_one("a.u-url")["href"]] = article
+            found[article.select_one("footer a.u-url")["href"]] = article
     assert len(found) == 200
     return found
 

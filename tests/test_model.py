@@ -112,7 +112,7 @@ def test_an_assembled_record_is_the_record_its_fields_make() -> None:
 
 def test_an_assembled_post_holds_the_fields_after_the_parsed_ones() -> None:
     values = [getattr(parsed(), f.name) for f in fields(Parsed)]
-    post = assembled(Post, *values, "/2015/06/a/", "https://example.org/2015/06/a/", (), None, True)
+    post = assembled(Post, *values, "/2015/06/a/", "https://example.org/2015/06/a/", (), None, None, True)
     assert post == Post(**{f.name: getattr(parsed(), f.name) for f in fields(Parsed)}, url="/2015/06/a/",
                         permalink="https://example.org/2015/06/a/", scheduled=True)
     with pytest.raises(TypeError):  # every field, no more, no fewer

@@ -232,13 +232,14 @@ class EntryStore:
 
 def post_fingerprint(post: Post) -> str:
     """Everything about a placed post that a page showing it in full can depend on."""
-    shown = [post.digest, post.url, post.date.isoformat(), *(ref_part(r) for r in post.tag_refs),
-             ref_part(post.source_ref) if post.source_ref else "", repr(post.scheduled)]
+    refs = [*post.tag_refs, post.source_ref, post.via_ref]
+    shown = [post.digest, post.url, post.date.isoformat(), *(ref_part(r) if r else "" for r in refs),
+             repr(post.scheduled)]
     return key_of(*shown)
 
 
 def ref_part(ref: Ref) -> str:
-    """A tag or source as one part of a key: its URL (which holds no space) first, then the name it shows."""
+    """A tag, source or via as one part of a key: its URL (which holds no space) first, then the name it shows."""
     return f"{ref.url} {ref.name}"
 
 
@@ -399,9 +400,8 @@ def has_feed(group: GroupKey) -> bool:
 def renamed_posts(site: Site, group: GroupKey, wide: bool = False) -> Dirty:
     """A group took another shown name: each of its posts shows it, on its page and in its lists; under wide
     templates, on every page that reaches the post too (its neighbours', every page of its lists, the archive)."""
-    if group[0] is PageKind.VIA:  # posts show `via` as they spell it; only the page of people shows the name
-        return Dirty(specials={PageKind.VIA})
-    dirty = Dirty(specials={PageKind.ARCHIVE} if group[0] is PageKind.SOURCE or wide else set())
+    specials = {PageKind.ARCHIVE} if group[0] is PageKind.SOURCE or wide else set()
+    dirty = Dirty(specials=specials | {PageKind.VIA} if group[0] is PageKind.VIA else specials)
     per_page = site.config.per_page
     for key in site.lists.get(group, []):
         path = key[2]

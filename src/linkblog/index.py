@@ -312,7 +312,7 @@ class Site:
         return min(waiting, default=None)
 
     def post(self, path: str) -> Post:
-        """A published post placed at its URL, with its tags and source as the site shows them."""
+        """A published post placed at its URL, with its tags, source and via as the site shows them."""
         post = self.placed.get(path)
         if post is None:
             parsed = self.records[path]
@@ -322,6 +322,7 @@ class Site:
                 Post, path, typographic(title), *rest, url, self.urls.origin + url,  # as Urls.absolute() makes it
                 tuple(dict.fromkeys(self.ref((PageKind.TAG, slugify(t))) for t in parsed.tags)),
                 self.ref((PageKind.SOURCE, self.sources.slug(parsed.source))) if parsed.source else None,
+                self.ref((PageKind.VIA, slugify(parsed.via.name))) if parsed.via else None,
                 parsed.date > self.now)
         return post
 

@@ -113,6 +113,7 @@ class Post(Parsed):
     permalink: str
     tag_refs: tuple[Ref, ...] = ()
     source_ref: Ref | None = None
+    via_ref: Ref | None = None  # who sent the link, spelled as the page of people shows them
     scheduled: bool = False  # dated after the build's `now`: only a build with --future (a preview) shows it
 
 
