@@ -437,6 +437,29 @@ def test_a_static_file_that_is_a_link_is_delivered_as_the_link(site: Path, watch
     then_only(site, calls)
 
 
+@pytest.mark.parametrize("made_later", [False, True])
+def test_links_named_with_an_underscore_outside_posts_are_followed(site: Path, watcher: Watcher, calls: Calls,
+                                                                   made_later: bool):
+    """A build reads templates/_entry.html and static/_assets/ (only posts/ keeps _names private)."""
+    partial_target = elsewhere(site, "entry.html")
+    assets = site.parent / "shared" / "assets"
+    assets.mkdir(parents=True)
+    (assets / "a.txt").write_text("v1")
+    if made_later:
+        watcher.start()
+    partial = linked(site / "templates" / "_entry.html", partial_target)
+    linked(site / "static" / "_assets", assets)
+    if made_later:
+        calls.next()  # the links made
+    else:
+        watcher.start()
+    atomic_save(partial_target)
+    assert calls.next() == {partial}
+    (assets / "a.txt").write_text("v2")
+    assert calls.next() == {site / "static" / "_assets" / "a.txt"}
+    then_only(site, calls)
+
+
 def test_a_link_to_a_file_made_after_the_start_is_followed(site: Path, watched: Calls):
     target = elsewhere(site, "solo.md")
     post = linked(site / "posts" / "2022-02-02-solo.md", target)

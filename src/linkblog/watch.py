@@ -21,6 +21,8 @@ from watchdog.observers.api import ObservedWatch
 
 from linkblog.scan import PRIVATE
 
+NEVER_READ = (".git",)  # outside posts/, the only names under which no build reads a file
+
 # Long enough to gather one save's events, short enough that nobody waits for it.
 DEBOUNCE_SECONDS = 0.05
 # After the last event of a burst that ended with a file that was there before it written and closed.
@@ -125,7 +127,7 @@ class Watcher:
         """Watch a folder anew (a deleted folder's watch ends with it, and one made again needs its own), and what
         links in it lead to."""
         self.schedule(folder)
-        for link in links_in(folder):
+        for link in links_in(folder, self.skipped_in(folder)):
             self.follow(link)
 
     def schedule(self, folder: Path) -> None:
@@ -155,7 +157,7 @@ class Watcher:
         self.unfollow(link)
         self.schedule(target)
         self.followed[link] = target
-        for inner in links_in(target):  # as the build reads them too: through this link
+        for inner in links_in(target, self.skipped_in(link)):  # as the build reads them too: through this link
             self.follow(link / inner.relative_to(target))
 
     def unfollow(self, link: Path) -> None:
@@ -173,12 +175,10 @@ class Watcher:
             self.unfollow(link)
         if stale:  # a link left out as overlapping the one that went may be the one to follow now
             for folder in self.folders:
-                for link in links_in(folder):
+                for link in links_in(folder, self.skipped_in(folder)):
                     self.follow(link)
-        elif path.is_symlink():
-            folder = self.folder_of(path)
-            if folder is not None and not private(path.relative_to(folder)):
-                self.follow(path)
+        elif path.is_symlink() and self.folder_of(path) is not None and not self.unread(path):
+            self.follow(path)
 
     def single_folders(self) -> set[Path]:
         """The folders of the single files and of the files links lead to, but those a folder's watch sees."""
@@ -232,9 +232,18 @@ class Watcher:
         """True for a change that can change the site: never the output, the cache or editor noise."""
         if is_noise(path) or any(path.is_relative_to(i) for i in self.ignored):
             return False
-        if any(path.is_relative_to(p) and private(path.relative_to(p)) for p in self.private_in):
+        if self.unread(path):
             return False  # posts/_ideas/, an editor's .x.md.kate-swp: never a post
         return path in self.files or self.folder_of(path) is not None
+
+    def skipped_in(self, path: Path) -> tuple[str, ...]:
+        """How the names start that no build reads under a path: in posts/, private and hidden ones (_drafts/,
+        .git/); elsewhere only .git (templates/_entry.html, static/_headers and static/.well-known/ are read)."""
+        return PRIVATE if any(path.is_relative_to(p) for p in self.private_in) else NEVER_READ
+
+    def unread(self, path: Path) -> bool:
+        """True for a path in posts/ that no build reads: under a private or hidden name."""
+        return any(path.is_relative_to(p) and private(path.relative_to(p)) for p in self.private_in)
 
     def stop(self) -> None:
         self.debouncer.cancel()
@@ -243,13 +252,13 @@ class Watcher:
             self.observer.join(timeout=5)
 
 
-def links_in(folder: Path) -> list[Path]:
-    """The links found in a folder (to folders, files or nothing), not looked through, neither private or hidden
-    nor in private or hidden folders."""
+def links_in(folder: Path, skipped: tuple[str, ...]) -> list[Path]:
+    """The links found in a folder (to folders, files or nothing), not looked through, neither named nor in a
+    folder named starting with `skipped`."""
     links = []
     for root, dirs, files in os.walk(folder):  # a link to a folder is listed among the folders, never entered
-        dirs[:] = [name for name in dirs if not name.startswith(PRIVATE)]
-        names = [*dirs, *(name for name in files if not name.startswith(PRIVATE))]
+        dirs[:] = [name for name in dirs if not name.startswith(skipped)]
+        names = [*dirs, *(name for name in files if not name.startswith(skipped))]
         links += [Path(root, name) for name in names if os.path.islink(os.path.join(root, name))]
     return links
 
