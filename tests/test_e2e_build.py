@@ -492,6 +492,21 @@ def test_names_in_other_scripts_get_working_pages(tmp_path: Path):
     assert page(out, "/source/jose-muller/").h1.get_text() == "Source: José Müller"
 
 
+def test_a_name_spelled_with_any_apostrophe_is_one_name(tmp_path: Path):
+    # ‘ (left single quote) and ʼ (modifier letter apostrophe) are typed for an apostrophe too.
+    posts = {f"p{n}.md": post_text(f"Seth{mark}s {n}", f"2015-06-0{n}", "Words.", tags=f"[Manager{mark}s]",
+                                   source=f"Seth{mark}s Blog")
+             for n, mark in enumerate(("\u2018", "\u2019", "\u02bc"), start=1)}
+    site = make_site(tmp_path / "site", posts, files={"sources.yaml": "- name: Seth Godin\n  aliases: [Seth's Blog]\n"})
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    out = site / "build"
+    assert listed(page(out, "/source/seth-godin/")) == ["/2015/06/seths-3/", "/2015/06/seths-2/"]
+    assert listed(page(out, "/tag/managers/page/2/")) == ["/2015/06/seths-1/"]
+    assert sorted(p.name for p in (out / "source").iterdir()) == ["seth-godin"]
+    assert sorted(p.name for p in (out / "tag").iterdir() if p.is_dir()) == ["managers"]
+
+
 # --- every problem at once, and nothing silently left out ---------------------------------------
 
 def test_two_posts_on_one_url_are_reported_with_the_parse_errors_of_others(tmp_path: Path):

@@ -82,6 +82,11 @@ def test_a_post_on_a_generated_page_url_is_a_collision():
     assert [p.message for p in problems] == ["writes the same URL /archive/ as the archive page"]
 
 
+def test_the_search_index_folder_is_reserved_for_new_and_import():
+    assert reserved("/pagefind/") and reserved("/pagefind/tips/") and reserved("/pagefind")
+    assert not reserved("/pagefinder/") and not reserved("/notes/pagefind/")
+
+
 def test_sitemap_lists_html_pages_with_post_dates():
     site = site_of(a_post("a", datetime(2015, 1, 5, tzinfo=UTC), ["t"]))
     entries = dict(sitemap_entries(site))

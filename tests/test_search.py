@@ -200,6 +200,53 @@ def test_a_failing_index_is_a_one_line_problem_and_leaves_the_output(searched: P
     assert build(searched) and "More words" in (out / "2015/06/work-vs-progress/index.html").read_text()
 
 
+SLUG_SEARCH = SUB_SEARCH.replace("permalink: /{year}/{month}/{slug}/", "permalink: /{slug}/")
+
+
+def test_a_post_in_the_index_folder_is_a_one_line_error_and_leaves_the_output(tmp_path: Path):
+    site = make_site(tmp_path / "site", SAMPLE_POSTS, config=SLUG_SEARCH)
+    out = build(site)
+    before = tree_bytes(out)
+    (site / "posts" / "search-tips.md").write_text(post_text("Search tips", "2016-09-01", slug="pagefind"))
+    run = run_cli(site, "build")
+    assert run.code == 1
+    assert fails_in_one_line(run.err) == ("posts/search-tips.md: writes /notes/pagefind/, inside the search "
+                                          "index's folder /notes/pagefind/")
+    assert tree_bytes(out) == before
+
+
+def test_a_static_file_in_the_index_folder_is_a_one_line_error_and_leaves_the_output(searched: Path):
+    out = build(searched)
+    before = tree_bytes(out)
+    (searched / "static" / "pagefind").mkdir(parents=True)
+    (searched / "static" / "pagefind" / "extra.txt").write_text("mine\n")
+    run = run_cli(searched, "build")
+    assert run.code == 1
+    assert fails_in_one_line(run.err) == ("static/pagefind/extra.txt: would replace the search index at "
+                                          "/pagefind/extra.txt; rename or remove it")
+    assert tree_bytes(out) == before
+
+
+def test_without_search_the_index_folder_is_the_sites_and_turning_search_on_names_what_is_there(tmp_path: Path):
+    site = make_site(tmp_path / "site", {**SAMPLE_POSTS, "search-tips.md": post_text("Tips", "2016-09-01",
+                                                                                     slug="pagefind")},
+                     config=SLUG_SEARCH.replace("search: true\n", ""), files={"static/pagefind/extra.txt": "mine\n"})
+    out = build(site)
+    assert (out / "pagefind/index.html").is_file() and (out / "pagefind/extra.txt").is_file()
+    before = tree_bytes(out)
+    (site / "config.yaml").write_text(SLUG_SEARCH)
+    run = run_cli(site, "build")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert [line.split(": ")[0] for line in run.err.splitlines()[:-1]] == ["posts/search-tips.md",
+                                                                           "static/pagefind/extra.txt"]
+    assert tree_bytes(out) == before
+    (site / "posts" / "search-tips.md").unlink()
+    (site / "static" / "pagefind" / "extra.txt").unlink()
+    build(site)
+    assert not (out / "pagefind/index.html").exists() and not (out / "pagefind/extra.txt").exists()
+    assert (out / "pagefind/pagefind-ui.js").is_file()
+
+
 # A preview's builds (linkblog serve): the index follows the pages, once they have been told.
 
 def preview_builder(site: Path, out: Path) -> Builder:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
+from conftest import make_site, post_text, run_cli
 
 from linkblog.sources import NO_SOURCES, load_sources
 
@@ -50,6 +52,9 @@ def test_an_empty_file_is_no_sources(tmp_path: Path):
 
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("- name: A\n  url: ftp://a.example/\n", 2, "'url' must be an http(s) URL"),
+    ("- name: A\n  url: http://[oops\n", 2, "'url' must be an http(s) URL such as https://example.com/, not "
+                                          "'http://[oops'"),
+    ("- name: A\n  url: mailto:a@a.example\n", 2, "'url' must be an http(s) URL"),  # a post's link may be one
     ("- name: A\n  alias: [B]\n", 2, "unknown key 'alias' (did you mean 'aliases'?)"),
     ("- name: A\n  null: B\n", 2, "unknown key 'null'"),
     ("- name: A\n  true: B\n  yes: C\n", 3, "duplicate key 'true'"),
@@ -86,3 +91,18 @@ def test_an_entry_with_a_bad_field_still_clashes_in_the_same_run(tmp_path: Path)
     assert [str(p) for p in problems] == ["sources.yaml:2: 'url' must be an http(s) URL such as "
                                           "https://example.com/, not 'ftp://a.example/'",
                                           "sources.yaml:4: 'a' is claimed by both 'A' (line 1) and 'B'"]
+
+
+def test_a_url_is_percent_encoded_as_a_posts_link_is(tmp_path: Path):
+    sources, problems = sources_at(tmp_path, '- name: A\n  url: https://a.example/ with <space> "quoted"\n')
+    assert problems == []
+    assert sources.entries[0].url == "https://a.example/%20with%20%3Cspace%3E%20%22quoted%22"
+
+
+def test_the_source_page_links_the_encoded_url(tmp_path: Path):
+    site = make_site(tmp_path / "site", {"a.md": post_text("A", "2015-01-01", source="A")},
+                     files={"sources.yaml": "- name: A\n  url: https://a.example/ with space\n"})
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    page = BeautifulSoup((site / "build/source/a/index.html").read_text("utf-8"), "html.parser")
+    assert page.select_one("a.source-home")["href"] == "https://a.example/%20with%20space"

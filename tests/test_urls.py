@@ -31,6 +31,16 @@ def test_slugify(text, slug):
     assert slugify(text) == slug
 
 
+@pytest.mark.parametrize("mark", ["'", "\u2019", "\u2018", "\u02bc"])  # ' ’ ‘ ʼ
+def test_every_mark_typed_as_an_apostrophe_joins_words(mark: str):
+    assert slugify(f"Seth{mark}s Blog") == "seths-blog"
+    assert slugify(f"{mark}Tis {mark}90s rock{mark}") == "tis-90s-rock"
+
+
+def test_a_prime_parts_numbers():
+    assert slugify("5\u203210\u2033 tall") == "5-10-tall"
+
+
 def test_symbol_only_names_get_a_stable_safe_slug():
     assert slugify("🎉") == slugify("🎉")
     assert is_safe_slug(slugify("🎉"))

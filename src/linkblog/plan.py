@@ -18,6 +18,7 @@ from linkblog.index import HOME, GroupKey, Site
 from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Tally
 from linkblog.problems import Problem
 from linkblog.scan import Found
+from linkblog.search import FOLDER as SEARCH_INDEX
 from linkblog.stats import charts
 from linkblog.urls import name_order
 
@@ -219,10 +220,17 @@ _LISTED = re.compile(r"/\d{4}/(?:\d{2}/)?|/(?:(?:tag|source)/[^/]+/)?page/\d+/|/
 
 
 def reserved(path: str) -> bool:
-    """True for a site path a page of the site's own may take (or one inside a file it writes, /feed.xml/):
-    no post is given it by `new` or `import`, whose build would fail on it."""
+    """True for a site path a page of the site's own may take (or one inside a file it writes, /feed.xml/, or in
+    the search index's folder): no post is given it by `new` or `import`, whose build would fail on it."""
     fixed = {"/", *FEED_FILES.values(), *INDEX_PAGES, *SPECIAL, SEARCH_PAGE}
-    return path in fixed or path.rstrip("/") in fixed or _LISTED.fullmatch(path) is not None
+    return path in fixed or path.rstrip("/") in fixed or _LISTED.fullmatch(path) is not None or \
+        in_search_index(path.lstrip("/"))
+
+
+def in_search_index(rel: str) -> bool:
+    """True for an output path (or a site path without its leading /) in the search index's folder, or the folder
+    itself, which a build with `search: true` gives over to Pagefind whole."""
+    return rel == SEARCH_INDEX.rstrip("/") or rel.startswith(SEARCH_INDEX)
 
 
 def specials(site: Site) -> dict[str, PageKind]:
@@ -347,7 +355,17 @@ def collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
         first, *rest = sorted(paths) + ([f"the {generated[url]} page"] if url in generated else [])
         if rest:
             problems.append(Problem(first, f"writes the same URL {url} as {' and '.join(rest)}"))
-    return problems + nested_collisions(site, generated)
+    return problems + nested_collisions(site, generated) + search_index_collisions(site)
+
+
+def search_index_collisions(site: Site) -> list[Problem]:
+    """With `search: true`, a Problem for each post whose page would be written in the search index's folder,
+    which each index replaces whole."""
+    if not site.config.search:
+        return []
+    folder = site.urls.path("/" + SEARCH_INDEX)  # a post's URL ends in /: at the folder or below it
+    return [Problem(path, f"writes {url}, inside the search index's folder {folder}")
+            for url, paths in site.by_url.items() if url.startswith(folder) for path in sorted(paths)]
 
 
 def nested_collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
@@ -367,12 +385,16 @@ def nested_collisions(site: Site, generated: dict[str, PageKind]) -> list[Proble
 
 
 def static_collisions(site: Site, urls: Iterable[str], static: dict[str, Found]) -> list[Problem]:
-    """A Problem for each static file that would replace a generated page, or the folder one sits in: at the
-    site's own file, or, for a file of the default theme's, at the posts that take its place."""
+    """A Problem for each static file that would replace a generated page, the folder one sits in or (with
+    `search: true`) the search index: at the site's own file, or, for a file of the default theme's, at the posts
+    that take its place."""
     links = sorted(unquote(url) for url in urls)  # where a static file would be served from, as a link
     base = site.urls.base_path
     problems = []
     for rel, found in static.items():
+        if site.config.search and in_search_index(rel):
+            problems.append(replacing(site, found, "the search index", rel))
+            continue
         parents = [parent for parent in PurePosixPath(rel).parents if str(parent) != "."]
         # A folder is where a page's file is: an index.html folder is where the page above it writes its file.
         served = {base + str(parent) for parent in parents} | \
@@ -393,9 +415,13 @@ def static_collisions(site: Site, urls: Iterable[str], static: dict[str, Found])
                          for post in posts]
             continue
         replaced = f"the page of {', '.join(posts)}" if posts else "generated pages"
-        problems.append(Problem(shown_path(found.path, site.config.root),
-                                f"would replace {replaced} at /{rel}; rename or remove it"))
+        problems.append(replacing(site, found, replaced, rel))
     return problems
+
+
+def replacing(site: Site, found: Found, replaced: str, rel: str) -> Problem:
+    """The Problem of a static file that would replace what the build writes at /rel."""
+    return Problem(shown_path(found.path, site.config.root), f"would replace {replaced} at /{rel}; rename or remove it")
 
 
 def hosting_collisions(config: Config, static: dict[str, Found]) -> list[Problem]:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from linkblog.content import FieldError, read_url
 from linkblog.problems import Problem
 from linkblog.urls import slugify
 from linkblog.yamlload import (
@@ -150,11 +151,19 @@ def read_value(key: str, value: Any) -> Any:
         items = value if isinstance(value, list) else [value]
         return tuple(dict.fromkeys(text_of(key, v) for v in items))
     text = text_of(key, value)
-    if key == "url":
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"'url' must be an http(s) URL such as https://example.com/, not '{text}'")
-    return text
+    return home_url(text) if key == "url" else text
+
+
+def home_url(text: str) -> str:
+    """A source's site as a post's `link` is taken (spaces, <, > and " percent-encoded), but http(s) only."""
+    refusal = ValueError(f"'url' must be an http(s) URL such as https://example.com/, not '{text}'")
+    try:
+        url = read_url(text, "url")
+    except FieldError:
+        raise refusal from None
+    if urlsplit(url).scheme not in ("http", "https"):  # a mailto: link is no site to visit
+        raise refusal
+    return url
 
 
 def text_of(key: str, value: Any) -> str:

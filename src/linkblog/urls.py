@@ -12,6 +12,9 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 import idna
 
 _NON_WORD = re.compile(r"[^\w]+")
+# ' and what is typed for it: ’ and ‘ (right and left single quotes), ʼ (modifier letter apostrophe). Not the
+# prime: 5′10″ is two numbers.
+_APOSTROPHES = re.compile("['\u2019\u2018\u02bc]")
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")  # nothing here needs percent-encoding
 # What http.client refuses in a URL, and percent-encoding makes acceptable.
 _NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
@@ -50,8 +53,8 @@ def slugify(text: str) -> str:
 
 def worded_slug(text: str) -> str:
     """The slug of a text's words, empty when it has none (only symbols or emoji)."""
-    # Apostrophes join words: "Manager's" becomes "managers", not "manager-s".
-    bare = unaccented(text.replace("'", "").replace("’", ""))
+    # Apostrophes join words: "Manager's" becomes "managers", not "manager-s"; so do the marks typed for one.
+    bare = unaccented(_APOSTROPHES.sub("", text))
     slug = _NON_WORD.sub("-", bare.lower().replace("_", "-")).strip("-")
     if len(slug.encode()) > MAX_SLUG_BYTES:
         # File systems cap a name at 255 bytes; a digest keeps long names apart.
