@@ -492,6 +492,17 @@ def test_names_in_other_scripts_get_working_pages(tmp_path: Path):
     assert page(out, "/source/jose-muller/").h1.get_text() == "Source: José Müller"
 
 
+def test_names_in_devanagari_keep_their_vowel_signs_and_stay_apart(tmp_path: Path):
+    posts = {"a.md": post_text("नमस्ते दुनिया", "2021-01-01", "शब्द", tags="[दिन]"),
+             "b.md": post_text("दान", "2021-01-02", "शब्द", tags="[दान]")}
+    site = make_site(tmp_path / "site", posts)
+    run = run_cli(site, "build")
+    assert run.code == 0 and "warning" not in run.err, run.err
+    out = site / "build"
+    assert (out / "2021" / "01" / "नमस्ते-दुनिया" / "index.html").is_file()
+    assert sorted(p.name for p in (out / "tag").iterdir() if p.is_dir()) == sorted(["दिन", "दान"])
+
+
 def test_a_name_spelled_with_any_apostrophe_is_one_name(tmp_path: Path):
     # ‘ (left single quote) and ʼ (modifier letter apostrophe) are typed for an apostrophe too.
     posts = {f"p{n}.md": post_text(f"Seth{mark}s {n}", f"2015-06-0{n}", "Words.", tags=f"[Manager{mark}s]",

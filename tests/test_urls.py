@@ -26,6 +26,12 @@ from linkblog.urls import (
     ("Crème Brûlée", "creme-brulee"),
     ("../../etc", "etc"),
     ("snake_case", "snake-case"),
+    # Vowel signs, viramas and tone marks are part of their letters (Hugo keeps them too).
+    ("नमस्ते दुनिया", "नमस्ते-दुनिया"),
+    ("प्रेमचंद", "प्रेमचंद"),
+    ("สวัสดีชาวโลก", "สวัสดีชาวโลก"),
+    ("Việt Nam", "viet-nam"),  # but the accents of Latin letters go
+    ("\u0301 stray mark", "stray-mark"),
 ])
 def test_slugify(text, slug):
     assert slugify(text) == slug
@@ -39,6 +45,15 @@ def test_every_mark_typed_as_an_apostrophe_joins_words(mark: str):
 
 def test_a_prime_parts_numbers():
     assert slugify("5\u203210\u2033 tall") == "5-10-tall"
+
+
+def test_words_differing_only_in_a_vowel_sign_are_told_apart():
+    assert slugify("दिन") != slugify("दान")  # day, donation
+
+
+@pytest.mark.parametrize("slug", ["नमस्ते-दुनिया", "สวัสดี"])
+def test_a_slug_with_marks_is_safe(slug: str):
+    assert is_safe_slug(slug)
 
 
 def test_symbol_only_names_get_a_stable_safe_slug():

@@ -41,7 +41,7 @@ def unaccented(text: str) -> str:
         elif on_latin:
             continue
         kept.append(char)
-    return "".join(c for c in unicodedata.normalize("NFC", "".join(kept)) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 @lru_cache(maxsize=65536)  # a site's tags and sources are few, each met on thousands of posts
@@ -54,8 +54,8 @@ def slugify(text: str) -> str:
 def worded_slug(text: str) -> str:
     """The slug of a text's words, empty when it has none (only symbols or emoji)."""
     # Apostrophes join words: "Manager's" becomes "managers", not "manager-s"; so do the marks typed for one.
-    bare = unaccented(_APOSTROPHES.sub("", text))
-    slug = _NON_WORD.sub("-", bare.lower().replace("_", "-")).strip("-")
+    bare = unaccented(_APOSTROPHES.sub("", text)).lower().replace("_", "-")
+    slug = _NON_WORD.sub("-" if bare.isascii() else _parted, bare).strip("-")
     if len(slug.encode()) > MAX_SLUG_BYTES:
         # File systems cap a name at 255 bytes; a digest keeps long names apart.
         short = slug.encode()[: MAX_SLUG_BYTES - 9].decode(errors="ignore").rstrip("-")
@@ -63,9 +63,21 @@ def worded_slug(text: str) -> str:
     return slug
 
 
+def _parted(run: re.Match[str]) -> str:
+    """A run of characters that are not word characters as a hyphen, but for the marks it opens with: \\w leaves
+    out marks, and Devanagari's vowel signs and viramas, Thai's vowels and tones belong to the letter before them."""
+    text, kept = run.group(), 0
+    if run.start() > 0:  # a mark the text opens with belongs to no letter
+        while kept < len(text) and unicodedata.category(text[kept]).startswith("M"):
+            kept += 1
+    return text[:kept] + ("-" if kept < len(text) else "")
+
+
 def is_safe_slug(slug: str) -> bool:
     """True when a slug is one path segment that cannot climb out of its folder."""
-    return bool(slug) and slug not in (".", "..") and re.fullmatch(r"[\w][\w.\-]*", slug) is not None
+    unmarked = "".join(c for c in slug if not unicodedata.category(c).startswith("M"))  # marks: see _parted
+    return slug not in (".", "..") and re.match(r"\w", slug) is not None and \
+        re.fullmatch(r"[\w.\-]*", unmarked) is not None
 
 
 class Urls:
