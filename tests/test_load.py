@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import CONFIG, SAMPLE_POSTS, make_site, post_text, tree_bytes
+from conftest import CONFIG, SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.load import load_site, published_urls
 
@@ -53,3 +53,16 @@ def test_published_urls_hold_a_post_with_a_warning_which_the_build_publishes(tmp
     assert loaded is not None and [p.warning for p in problems] == [True]
     assert "/2015/06/first/" in {page.url for page in loaded.pages}
     assert published_urls(loaded.config) == {"/2015/06/first/": {str(site / "posts" / "my-first.md")}}
+
+
+def test_new_sees_a_post_whose_long_title_goes_on_below_its_first_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", config=CONFIG.replace("permalink: /{year}/{month}/{slug}/",
+                                                              "permalink: /{slug}/"))
+    bundle = site / "posts" / "trip" / "index.md"  # a file name that does not give the slug away
+    bundle.parent.mkdir(parents=True)
+    bundle.write_text("---\ntitle: What I learned from a month of writing\n  every single day\n"
+                      "date: 2026-11-02\n---\nBody.\n")
+    run = run_cli(site, "new", "What I learned from a month of writing every single day")
+    assert run.code == 0, run.err
+    assert "posts/trip/index.md" in run.err  # named as the post already at that URL
+    assert run_cli(site, "build").code == 0
