@@ -488,3 +488,12 @@ def test_a_tab_after_a_key_in_sources_yaml_is_read_as_the_rest_of_yaml_reads_it(
     (good / "sources.yaml").write_text("- name: Example\n  url:\thttps://example.com/\n")
     run = run_cli(good, "build")
     assert run.code == 0 and "Traceback" not in run.err, run.err
+
+
+@pytest.mark.parametrize("args", [("T", "--quote", "caf\udce9"), ("caf\udce9",), ("T", "--tag", "caf\udce9")])
+def test_new_refuses_text_that_is_not_utf8_on_the_command_line(good: Path, args: tuple[str, ...]) -> None:
+    before = tree_bytes(good / "posts")
+    run = run_cli(good, "new", *args)  # the bytes of a Latin-1 terminal: Python keeps \xe9 as a lone surrogate
+    assert run.code == 2 and "Traceback" not in run.err
+    assert "not UTF-8" in run.err.splitlines()[-1]
+    assert tree_bytes(good / "posts") == before

@@ -95,6 +95,19 @@ def whole_number(low: int, high: int) -> Callable[[str], int]:
     return parsed
 
 
+def utf8_text(text: str) -> str:
+    """An argparse type: text that was UTF-8 on the command line (Python keeps other bytes as lone surrogates,
+    which no post file can hold), else a usage error."""
+    import argparse
+
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"is not UTF-8 text: {text.encode('utf-8', 'surrogateescape')!r} (is the "
+                                         "terminal set to UTF-8?)") from None
+    return text
+
+
 def config_option(command: argparse.ArgumentParser) -> None:
     from pathlib import Path
 
@@ -208,15 +221,16 @@ def add_init(commands: argparse._SubParsersAction) -> None:
 
 def add_new(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser("new", help="write a new post file and print its path")
-    new.add_argument("title", nargs="?", help="the post's title (optional with --from-url)")
-    new.add_argument("--from-url", metavar="URL", help="fetch the article and fill in title, link, source and quote")
-    new.add_argument("--link", metavar="URL", help="URL of the article the post quotes")
-    new.add_argument("--source", metavar="NAME", help="who wrote it")
-    new.add_argument("--via", metavar="NAME", help="who pointed you to it")
-    new.add_argument("--via-url", metavar="URL", help="a link to who pointed you to it (needs --via)")
-    new.add_argument("--quote", metavar="TEXT", help="the passage to quote (Markdown); default with --from-url: "
-                     "the page's description")
-    new.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    new.add_argument("title", nargs="?", type=utf8_text, help="the post's title (optional with --from-url)")
+    new.add_argument("--from-url", metavar="URL", type=utf8_text,
+                     help="fetch the article and fill in title, link, source and quote")
+    new.add_argument("--link", metavar="URL", type=utf8_text, help="URL of the article the post quotes")
+    new.add_argument("--source", metavar="NAME", type=utf8_text, help="who wrote it")
+    new.add_argument("--via", metavar="NAME", type=utf8_text, help="who pointed you to it")
+    new.add_argument("--via-url", metavar="URL", type=utf8_text, help="a link to who pointed you to it (needs --via)")
+    new.add_argument("--quote", metavar="TEXT", type=utf8_text, help="the passage to quote (Markdown); default with "
+                     "--from-url: the page's description")
+    new.add_argument("--tag", action="append", default=[], type=utf8_text, help="a tag (repeatable)")
     new.add_argument("--draft", action="store_true", help="write draft: true, so builds leave it out")
     config_option(new)
     new.set_defaults(run=run_new, usage_error=new.error)
