@@ -164,15 +164,42 @@ def test_site_name_only(server: Server):
     assert captured(url).source == "Help Scout"
 
 
-def test_none_of_them_gives_the_host_name(server: Server):
+def test_a_page_naming_none_of_them_names_no_source(server: Server):
     page = captured(server.page("/bare", title="  Just a\n  title "))
-    assert page == Captured("Just a title", server.url("/bare"), "127.0.0.1", None)
+    assert page == Captured("Just a title", server.url("/bare"), None, None)
 
 
-def test_the_host_name_is_the_canonical_link_s_without_www(server: Server):
+def test_the_host_name_is_the_canonical_link_s_without_www(server: Server, tmp_path: Path):
+    site = new_site(tmp_path)
     url = server.page("/syndicated", head='<meta property="og:url" content="https://www.example.net/original">')
-    page = captured(url)
-    assert (page.link, page.source) == ("https://www.example.net/original", "example.net")
+    run = run_cli(site, "new", "--from-url", url)
+    assert run.code == 0, run.err
+    post = written(site, run.out.strip())
+    assert (post.link, post.source) == ("https://www.example.net/original", "example.net")
+
+
+@pytest.mark.parametrize(("head", "source"), [
+    ("", "original.example"),
+    ('<meta name="author" content="Ann Writer">', "Ann Writer"),
+], ids=["host-of-the-link-given", "author-named-by-the-page"])
+def test_with_a_link_given_the_source_of_last_resort_is_its_host(server: Server, tmp_path: Path, head: str,
+                                                                 source: str):
+    """The source of last resort is the host of the post's link, not of the copy of the page fetched."""
+    site = new_site(tmp_path)
+    url = server.page("/page.html", head=head)
+    run = run_cli(site, "new", "Archived", "--from-url", url, "--link", "https://www.original.example/a")
+    assert run.code == 0, run.err
+    post = written(site, run.out.strip())
+    assert (post.link, post.source) == ("https://www.original.example/a", source)
+
+
+def test_absurdly_nested_json_ld_authors_name_nobody(server: Server, tmp_path: Path):
+    site = new_site(tmp_path)
+    deep = '<script type="application/ld+json">{"author": ' + "[" * 400 + '"Ann"' + "]" * 400 + "}</script>"
+    run = run_cli(site, "new", "--from-url", server.page("/deep", head=deep, title="Deep"))
+    assert run.code == 0 and run.err == "", run.err
+    assert written(site, run.out.strip()).source == "127.0.0.1"
+    assert captured(server.page("/shallow", head=json_ld({"author": [["Ann Writer"]]}))).source == "Ann Writer"
 
 
 def test_a_relative_canonical_link_is_resolved_and_unusable_ones_skipped(server: Server):
@@ -245,7 +272,7 @@ def test_a_page_with_a_byte_order_mark_is_read_by_it(server: Server):
 
 def test_an_empty_page_says_nothing_but_its_address():
     assert page_metadata(Page("https://www.example.com/x", b"")) == Captured(
-        None, "https://www.example.com/x", "example.com", None)
+        None, "https://www.example.com/x", None, None)
 
 
 # --- fetching: redirects, refusals, limits ---------------------------------------------------------
@@ -351,7 +378,8 @@ def test_only_http_and_https_are_fetched(url: str):
 
 
 @pytest.mark.parametrize("value, expected", [("", 10.0), ("2.5", 2.5), ("0", None), ("-1", None), ("soon", None),
-                                             ("nan", None), ("inf", None)])
+                                             ("nan", None), ("inf", None), ("3600", 3600.0), ("3600.5", None),
+                                             ("1e10", None)])
 def test_the_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, value: str, expected: float | None):
     monkeypatch.setenv(capture.TIMEOUT_ENV, value)
     assert capture.fetch_timeout() == expected
@@ -474,6 +502,16 @@ def test_cli_refuses_a_huge_page(server: Server, tmp_path: Path, monkeypatch: py
             handler.wfile.write(b"x" * 65536)
 
     refused_by_cli(server, tmp_path, monkeypatch, "/huge", Reply(headers={"Content-Type": "text/html"}, stream=endless))
+
+
+def test_cli_refuses_a_timeout_too_long_for_the_socket_in_one_line(server: Server, tmp_path: Path):
+    site = new_site(tmp_path)
+    before = tree_bytes(site)
+    run = run_cli(site, "new", "--from-url", server.page("/any"), env={capture.TIMEOUT_ENV: "1e10"})
+    assert (run.code, run.out) == (1, "")
+    assert run.err.splitlines() == [f"{capture.TIMEOUT_ENV}: must be a number of seconds above 0 and at most 3600, "
+                                    "not '1e10'"]
+    assert tree_bytes(site) == before
 
 
 def test_cli_times_out_on_a_slow_server(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -178,6 +178,26 @@ def test_only_http_and_mailto_links(value: str) -> None:
         f"posts/x.md:4: 'link' must be an http(s) or mailto URL, not '{value}'"]
 
 
+@pytest.mark.parametrize("url", ["https://example.com:8O80/post", "https://example.com:99999/", "https://a.example:abc/",
+                                 "http://[::1]:-1/"])
+def test_a_link_or_via_url_with_a_port_no_server_can_have_is_refused_at_its_line(url: str) -> None:
+    message = f"'{{}}' has a port that is not a number from 0 to 65535: '{url}'"
+    assert problems_of(f"title: T\ndate: 2015-06-01\nlink: '{url}'\n") == ["posts/x.md:4: " + message.format("link")]
+    assert problems_of(f"title: T\ndate: 2015-06-01\nvia: {{name: S, url: '{url}'}}\n") == [
+        "posts/x.md:4: " + message.format("via.url")]
+
+
+@pytest.mark.parametrize("url", ["https://example.com:8080/a", "https://example.com:0/", "https://example.com:/"])
+def test_a_port_that_is_a_number_is_kept(url: str) -> None:
+    assert parse(f"title: T\ndate: 2015-06-01\nlink: '{url}'\n").link == url
+
+
+def test_tabs_and_line_breaks_in_a_link_are_dropped_as_browsers_drop_them() -> None:
+    post = parse('title: T\ndate: 2015-06-01\nlink: "https://a.exa\\tmple/b\\r\\nc d\\n"\n'
+                 "via: {name: S, url: \"https://s.example/\\np\"}\n")
+    assert (post.link, post.via.url) == ("https://a.example/bc%20d", "https://s.example/p")
+
+
 def test_link_must_be_text() -> None:
     assert problems_of("title: T\ndate: 2015-06-01\nlink: [a]\n") == ["posts/x.md:4: 'link' must be a URL, not '['a']'"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -81,17 +82,58 @@ def build_message(tmp_path: Path, key: str, value: str) -> str:
     return line.split(": ", 1)[1]
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "https://example.com:8O80/post", "https://example.com:99999/"],
+                         ids=["script", "letter-in-port", "port-too-large"])
 @pytest.mark.parametrize("option, key, value", [
-    ("--link", "link", "javascript:alert(1)"),
-    ("--via-url", "via", "{name: Sheri, url: 'javascript:alert(1)'}"),
+    ("--link", "link", "{url}"),
+    ("--via-url", "via", "{{name: Sheri, url: '{url}'}}"),
 ])
 def test_a_refused_url_gets_the_build_s_message_and_nothing_is_written(site: Path, tmp_path: Path, option: str,
-                                                                       key: str, value: str):
+                                                                       key: str, value: str, url: str):
     before = tree_bytes(site)
-    run = run_cli(site, "new", "Sneaky", "--via", "Sheri", option, "javascript:alert(1)")
+    run = run_cli(site, "new", "Sneaky", "--via", "Sheri", option, url)
     assert (run.code, run.out) == (1, "")
-    assert run.err.splitlines() == [f"{option}: {build_message(tmp_path, key, value)}"]
+    assert run.err.splitlines() == [f"{option}: {build_message(tmp_path, key, value.format(url=url))}"]
     assert tree_bytes(site) == before
+
+
+def test_a_line_break_or_tab_pasted_into_a_url_is_dropped(site: Path):
+    run = run_cli(site, "new", "Pasted", "--link", "https://a.example/long-\narticle\tname",
+                  "--via", "Sheri", "--via-url", "https://sheri.example/\r\n")
+    assert run.code == 0, run.err
+    rel = run.out.strip()
+    text = (site / rel).read_text(encoding="utf-8")
+    assert "link: https://a.example/long-articlename\n" in text and "url: 'https://sheri.example/'" in text
+    post = parsed(site, rel)
+    assert (post.link, post.via.url) == ("https://a.example/long-articlename", "https://sheri.example/")
+
+
+@pytest.mark.parametrize(("quote", "body", "html"), [
+    ("Roses are red,  \nViolets are blue.", "> Roses are red,  \n> Violets are blue.\n",
+     "<p>Roses are red,<br />\nViolets are blue.</p>"),
+    ("    def f():\n        return 1", ">     def f():\n>         return 1\n",
+     "<pre><code>def f():\n    return 1\n</code></pre>"),
+    ("\n  \nOne.\n\n  Two.\n \n", "> One.\n>\n>   Two.\n", "<p>One.</p>\n<p>Two.</p>"),
+], ids=["hard-break", "code-block", "blank-lines"])
+def test_a_quote_typed_is_kept_as_written(site: Path, quote: str, body: str, html: str):
+    run = run_cli(site, "new", "Quoted", "--quote", quote)
+    assert run.code == 0, run.err
+    rel = run.out.strip()
+    assert (site / rel).read_text(encoding="utf-8").split("---\n", 2)[2] == body + "\n"
+    assert parsed(site, rel).html.strip() == f"<blockquote>\n{html}\n</blockquote>"
+
+
+def test_posts_started_one_after_the_other_are_listed_newest_first(site: Path):
+    beta = run_cli(site, "new", "Beta")
+    time.sleep(1)  # Alpha is started in a later second, most often of the same minute
+    alpha = run_cli(site, "new", "Alpha")
+    for run in (beta, alpha):
+        assert run.code == 0, run.err
+        text = (site / run.out.strip()).read_text(encoding="utf-8")
+        assert re.search(r"^date: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", text, re.M), text
+    assert run_cli(site, "build").code == 0
+    home = (site / "build" / "index.html").read_text(encoding="utf-8")
+    assert home.index(">Alpha<") < home.index(">Beta<")
 
 
 def test_an_existing_file_is_refused_by_the_path_success_printed(site: Path):
@@ -154,6 +196,21 @@ def test_a_numbered_title_started_again_the_same_day_is_refused(tmp_path: Path):
     assert (again.code, again.out) == (1, "")
     assert again.err.startswith(f"{first.out.strip()}: ") and "already exists" in again.err
     assert tree_bytes(site) == before
+
+
+def test_a_numbered_file_of_another_post_is_passed_over(tmp_path: Path):
+    """`Reading list` again this month, when today's reading-list-2 is the post titled "Reading list 2"."""
+    now = datetime.now(UTC)
+    site = make_site(tmp_path / "site", {
+        "earlier.md": post_text("Reading list", f"{now:%Y-%m-%d} 00:00"),
+        f"{now:%Y-%m-%d}-reading-list-2.md": post_text("Reading list 2", f"{now:%Y-%m-%d %H:%M}")})
+    run = run_cli(site, "new", "Reading list")
+    assert run.code == 0, run.err
+    rel = run.out.strip()
+    assert rel == f"posts/{now:%Y-%m-%d}-reading-list-3.md"
+    assert run.err.splitlines() == [f"{rel}: warning: slug reading-list-3: /{now:%Y/%m}/reading-list/ is already "
+                                    "the URL of posts/earlier.md"]
+    assert parsed(site, rel).title == "Reading list"
 
 
 @pytest.mark.parametrize("title", ["   ", "Ctrl\x07bell"], ids=["blank", "control-character"])

@@ -27,6 +27,8 @@ from linkblog.yamlload import CONTROL_CHARACTERS
 
 TIMEOUT_ENV = "LINKBLOG_FETCH_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
+# An hour is more than any page needs; far larger waits overflow the socket's timer.
+MAX_TIMEOUT = 3600.0
 # An article's HTML is well under this; more is a file download or an endless stream.
 MAX_BYTES = 5 * 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -48,7 +50,7 @@ class Captured:
 
     title: str | None
     link: str
-    source: str
+    source: str | None
     description: str | None
 
 
@@ -72,7 +74,8 @@ def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Pro
         return None, Problem(url, "only http:// and https:// pages can be fetched")
     seconds = timeout if timeout is not None else fetch_timeout()
     if seconds is None:
-        return None, Problem(TIMEOUT_ENV, f"must be a positive number of seconds, not '{os.environ[TIMEOUT_ENV]}'")
+        return None, Problem(TIMEOUT_ENV, f"must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, "
+                                          f"not '{os.environ[TIMEOUT_ENV]}'")
     request = urllib.request.Request(as_uri(url), headers={
         "User-Agent": f"linkblog/{__version__}", "Accept": "text/html,application/xhtml+xml;q=0.9"})
     deadline = Deadline(seconds)
@@ -89,7 +92,7 @@ def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Pro
 
 
 def fetch_timeout() -> float | None:
-    """Seconds to wait for a page: $LINKBLOG_FETCH_TIMEOUT, else 10; None when that is not a positive number."""
+    """Seconds to wait for a page: $LINKBLOG_FETCH_TIMEOUT, else 10; None when that is not in (0, MAX_TIMEOUT]."""
     text = os.environ.get(TIMEOUT_ENV, "").strip()
     if not text:
         return DEFAULT_TIMEOUT
@@ -97,7 +100,7 @@ def fetch_timeout() -> float | None:
         seconds = float(text)
     except ValueError:
         return None
-    return seconds if 0 < seconds < float("inf") else None
+    return seconds if 0 < seconds <= MAX_TIMEOUT else None
 
 
 def fetch_failure(exc: Exception, seconds: float) -> str:
@@ -158,7 +161,7 @@ def page_metadata(page: Page) -> Captured:
     title = meta.get("og:title") or (text_of(next((t for t in root.iter("title") if not any(
         a.tag == "svg" for a in t.iterancestors())), None)) if root is not None else None)
     description = meta.get("og:description") or meta.get("description") or meta.get("twitter:description")
-    return Captured(title, link, page_source(root, meta, link), description)
+    return Captured(title, link, page_source(root, meta), description)
 
 
 def document(page: Page) -> lxml.html.HtmlElement | None:
@@ -244,13 +247,17 @@ def web_url(candidate: str | None, base: str) -> str | None:
     return url if url and urlsplit(url).scheme.lower() in WEB_SCHEMES else None
 
 
-def page_source(root: lxml.html.HtmlElement | None, meta: dict[str, str], link: str) -> str:
-    """Who wrote the page: author meta, JSON-LD author, og:site_name, else the link's host name."""
+def page_source(root: lxml.html.HtmlElement | None, meta: dict[str, str]) -> str | None:
+    """Who the page says wrote it: author meta, JSON-LD author, else og:site_name; None when it names nobody.
+    (The host name of last resort is the post's link's, which --link may give: scaffold.prefilled.)"""
     author = meta.get("author")
     if author and is_url(author):  # a profile URL is not a name
         author = None
-    host = (urlsplit(link).hostname or "").removeprefix("www.")
-    return author or (json_ld_author(root) if root is not None else None) or meta.get("og:site_name") or host
+    return author or (json_ld_author(root) if root is not None else None) or meta.get("og:site_name")
+
+
+# Authors come as a list, or now and then a list of lists; lists nested deeper are no list of authors.
+MAX_AUTHOR_NESTING = 4
 
 
 def json_ld_author(root: lxml.html.HtmlElement) -> str | None:
@@ -280,10 +287,12 @@ def json_ld_nodes(data: Any) -> Iterator[dict]:
             yield from (item for item in graph if isinstance(item, dict)) if isinstance(graph, list) else ()
 
 
-def author_names(value: Any, by_id: dict[str, dict]) -> list[str]:
+def author_names(value: Any, by_id: dict[str, dict], depth: int = 0) -> list[str]:
     """The names in a JSON-LD author value; an object may name its author by @id elsewhere in the graph."""
     if isinstance(value, list):
-        return list(dict.fromkeys(name for item in value for name in author_names(item, by_id)))
+        if depth >= MAX_AUTHOR_NESTING:  # absurd nesting names nobody, and would exhaust the stack
+            return []
+        return list(dict.fromkeys(name for item in value for name in author_names(item, by_id, depth + 1)))
     if isinstance(value, dict):
         ref = value.get("@id")
         named = value if "name" in value or not isinstance(ref, str) else by_id.get(ref, {})

@@ -32,6 +32,9 @@ _ZONE_NAME = re.compile(r"[A-Za-z][\w+\-]*(/[\w+\-]+)*")
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SHOWN_LENGTH = 60
 _NOT_IN_URL = re.compile(r'[\s<>"]')
+# Browsers drop these from anywhere in a URL before reading it (the WHATWG URL standard): a link pasted
+# across two lines is one link.
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
 
 
 class FieldError(ValueError):
@@ -282,7 +285,7 @@ def read_url(value: Any, key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise FieldError(f"'{key}' must be a URL, not '{shown(value)}'")
-    url = value.strip()
+    url = pasted_url(value)
     refusal = FieldError(f"'{key}' must be an http(s) or mailto URL, not '{shown(url)}'")
     try:
         parts = urlsplit(url)
@@ -291,9 +294,18 @@ def read_url(value: Any, key: str) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in _ALLOWED_SCHEMES or (scheme != "mailto" and not parts.netloc) or CONTROL_CHARACTERS.search(url):
         raise refusal
+    try:
+        parts.port  # noqa: B018 - read for the ValueError it raises
+    except ValueError:  # a typo such as :8O80, or :99999: no browser or server can use it
+        raise FieldError(f"'{key}' has a port that is not a number from 0 to 65535: '{shown(url)}'") from None
     # A URL holds no white space, angle bracket or double quote: written as a browser shows it, they are
     # percent-encoded, as a browser sends them (feeds' link fields and <link href> need the URL).
     return _NOT_IN_URL.sub(lambda m: "".join(f"%{byte:02X}" for byte in m.group().encode()), url)
+
+
+def pasted_url(text: str) -> str:
+    """A URL as a browser reads it typed or pasted: no white space around it, no tab or line break in it."""
+    return text.strip().translate(_TAB_OR_NEWLINE)
 
 
 def read_via(value: Any) -> Via | None:

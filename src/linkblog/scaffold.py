@@ -10,10 +10,11 @@ from datetime import datetime
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import yaml
 
-from linkblog.content import FieldError, parse_post, read_url
+from linkblog.content import FieldError, parse_post, pasted_url, read_url
 from linkblog.plan import reserved
 from linkblog.problems import Problem
 from linkblog.theme import theme_dir
@@ -92,6 +93,8 @@ class NewPost:
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>&~|])")
 # What makes a line a heading, list item or rule when it comes first.
 _LINE_START = re.compile(r"^(?:([#+-])|(\d{1,9})([.)]))")
+# Line ends as a post file's are read (content.decode); str.splitlines would also split at U+2028 and the like.
+_LINE_END = re.compile(r"\r\n?|\n")
 
 
 def new_post(config: Config, existing: Iterable[Parsed], new: NewPost,
@@ -136,10 +139,15 @@ def free_slug(config: Config, existing: list[Parsed], base: str, now: datetime) 
     first = taken.get(url) or ("a page of the site's own" if reserved(url) else None)
     if first is None:
         return base, None
-    # A numbered file started today with this title is this post started again: its slug, refused as the base's is.
-    slug = next(slug for number in count(2) if post_path(config, now, slug := f"{base}-{number}").exists() or (
-        (free := permalink_path(config.permalink, now, slug)) not in taken and not reserved(free)))
-    return slug, first
+    # A numbered file of today holding this title is this post started again: its slug, refused as the base's is.
+    # A file there holding another post ("Reading list 2") is passed over like any URL taken.
+    again = {config.root / post.path for post in existing if slugify(post.title) == base}
+
+    def usable(slug: str) -> bool:
+        path, free = post_path(config, now, slug), permalink_path(config.permalink, now, slug)
+        return path in again or (not path.exists() and free not in taken and not reserved(free))
+
+    return next(slug for number in count(2) if usable(slug := f"{base}-{number}")), first
 
 
 def refused_urls(new: NewPost) -> list[Problem]:
@@ -165,9 +173,13 @@ def already_linked(existing: Iterable[Parsed], link: str | None, rel: str) -> li
 
 def post_file_text(new: NewPost, now: datetime) -> str:
     """Front matter, then the quote as a blockquote; no placeholder a build would publish."""
-    meta = {"title": new.title, "date": now.strftime("%Y-%m-%d %H:%M"), "tags": list(new.tags)}
-    via = {"name": new.via, "url": new.via_url} if new.via_url else new.via
-    meta.update({k: v for k, v in (("link", new.link), ("source", new.source), ("via", via)) if v})
+    # To the second, so that posts started one after the other are listed in that order; the site's wall time,
+    # as YAML writes a timestamp unquoted: 2026-12-07 15:05:23.
+    date = now.replace(tzinfo=None, microsecond=0)
+    meta = {"title": new.title, "date": date, "tags": list(new.tags)}
+    link, via_url = (pasted_url(url) if url else None for url in (new.link, new.via_url))  # on one line, as read
+    via = {"name": new.via, "url": via_url} if via_url else new.via
+    meta.update({k: v for k, v in (("link", link), ("source", new.source), ("via", via)) if v})
     if new.draft:
         meta["draft"] = True
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None)
@@ -175,15 +187,25 @@ def post_file_text(new: NewPost, now: datetime) -> str:
 
 
 def blockquote(markdown: str) -> str:
-    """Markdown quoted line by line, with a blank line after it for the commentary."""
-    return "".join(f"> {line}".rstrip() + "\n" for line in markdown.strip().splitlines()) + "\n"
+    """Markdown quoted line by line as written (a hard break's spaces, a code block's indent), without the blank
+    lines around it, and a blank line after it for the commentary."""
+    lines = _LINE_END.split(markdown)
+    written = [number for number, line in enumerate(lines) if line.strip()]
+    kept = lines[written[0]:written[-1] + 1] if written else []
+    return "".join(f"> {line}\n" if line.strip() else ">\n" for line in kept) + "\n"
 
 
 def prefilled(new: NewPost, captured: Captured) -> NewPost:
     """The options given, with what the page says filling those left out."""
     quote = new.quote or (markdown_literal(captured.description) if captured.description else None)
-    return replace(new, title=new.title or captured.title, link=new.link or captured.link,
-                   source=new.source or captured.source, quote=quote)
+    link = new.link or captured.link
+    return replace(new, title=new.title or captured.title, link=link,
+                   source=new.source or captured.source or host_name(link), quote=quote)
+
+
+def host_name(link: str) -> str | None:
+    """The link's host name without `www.`: the source of a page that names none."""
+    return (urlsplit(pasted_url(link)).hostname or "").removeprefix("www.") or None
 
 
 def markdown_literal(text: str) -> str:
