@@ -55,6 +55,7 @@ def test_an_empty_file_is_no_sources(tmp_path: Path):
     ("- name: A\n  url: http://[oops\n", 2, "'url' must be an http(s) URL such as https://example.com/, not "
                                           "'http://[oops'"),
     ("- name: A\n  url: mailto:a@a.example\n", 2, "'url' must be an http(s) URL"),  # a post's link may be one
+    ("- name: A\n  url: https://a.example:99999/\n", 2, "port"),
     ("- name: A\n  alias: [B]\n", 2, "unknown key 'alias' (did you mean 'aliases'?)"),
     ("- name: A\n  null: B\n", 2, "unknown key 'null'"),
     ("- name: A\n  true: B\n  yes: C\n", 3, "duplicate key 'true'"),
@@ -106,3 +107,8 @@ def test_the_source_page_links_the_encoded_url(tmp_path: Path):
     assert run.code == 0, run.err
     page = BeautifulSoup((site / "build/source/a/index.html").read_text("utf-8"), "html.parser")
     assert page.select_one("a.source-home")["href"] == "https://a.example/%20with%20space"
+
+
+def test_a_line_break_in_a_sources_url_is_dropped_as_in_a_posts_link(tmp_path: Path):
+    sources, problems = sources_at(tmp_path, '- name: A\n  url: "https://a.example/long\\npath"\n')
+    assert problems == [] and sources.entries[0].url == "https://a.example/longpath"

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from linkblog.content import FieldError, read_url
+from linkblog.content import read_url
 from linkblog.problems import Problem
 from linkblog.urls import slugify
 from linkblog.yamlload import (
@@ -150,20 +150,21 @@ def read_value(key: str, value: Any) -> Any:
     if key == "aliases":
         items = value if isinstance(value, list) else [value]
         return tuple(dict.fromkeys(text_of(key, v) for v in items))
-    text = text_of(key, value)
-    return home_url(text) if key == "url" else text
+    text = text_of(key, value)  # white space folded: a name or description wrapped over lines is one line
+    return home_url(value) if key == "url" else text
 
 
-def home_url(text: str) -> str:
-    """A source's site as a post's `link` is taken (spaces, <, > and " percent-encoded), but http(s) only."""
-    refusal = ValueError(f"'url' must be an http(s) URL such as https://example.com/, not '{text}'")
+def home_url(value: str) -> str:
+    """A source's site as a post's `link` is taken (spaces, <, > and " percent-encoded, a line break dropped), but
+    http(s) only: a mailto: link is no site to visit."""
+    refusal = ValueError(f"'url' must be an http(s) URL such as https://example.com/, not '{value.strip()}'")
     try:
-        url = read_url(text, "url")
-    except FieldError:
+        scheme = urlsplit(value.strip()).scheme.lower()
+    except ValueError:  # an unclosed [ of an IPv6 address
         raise refusal from None
-    if urlsplit(url).scheme not in ("http", "https"):  # a mailto: link is no site to visit
+    if scheme not in ("http", "https"):
         raise refusal
-    return url
+    return read_url(value, "url") or ""  # its FieldError (a ValueError) says what else is wrong: a port, say
 
 
 def text_of(key: str, value: Any) -> str:
