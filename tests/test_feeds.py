@@ -227,6 +227,22 @@ def test_summary_only_feeds(tmp_path: Path):
         item["content_text"]
 
 
+def test_summary_only_entries_credit_a_source_quoted_without_a_link(tmp_path: Path):
+    config = FEED_CONFIG.replace("full_content: true", "full_content: false")
+    posts = {"book.md": post_text("From a book", "2016-09-01 10:00", "> Words of the book.", source="Ann Author"),
+             "own.md": post_text("Mine", "2016-09-02 10:00", "My own words.")}
+    site = make_site(tmp_path / "site", posts, config=config)
+    assert run_cli(site, "build").code == 0
+    source_page = "https://example.org/source/ann-author/"
+    for name in ("feed.xml", "atom.xml"):
+        book = BeautifulSoup(entry_for(site / "build", name, "2016/09/from-a-book").summary, "html.parser")
+        assert book.find("a", href=source_page).get_text() == "Ann Author"
+        assert entry_for(site / "build", name, "2016/09/mine").summary == "My own words."
+    items = {item["title"]: item for item in json.loads((site / "build" / "feed.json").read_text())["items"]}
+    assert items["From a book"]["content_text"] == f"Words of the book.\n\n– Ann Author: {source_page}"
+    assert items["Mine"]["content_text"] == "My own words."
+
+
 @pytest.mark.parametrize("link_posts", ["article", "permalink"])
 def test_summary_only_entries_of_link_posts_lead_to_the_post(tmp_path: Path, link_posts: str):
     config = FEED_CONFIG.replace("full_content: true", f"full_content: false, link_posts: {link_posts}")

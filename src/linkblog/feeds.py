@@ -12,6 +12,7 @@ import json
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
+from urllib.parse import urljoin
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -102,19 +103,24 @@ def add_entry(fg: FeedGenerator, post: Post, html: str | None, config: Config, o
     # The summary is plain text, and RSS's description HTML: escaped once for it, and so marked for Atom.
     # summary() leaves the Atom content alone, and sets the RSS description too (none is set before it).
     summary = escape(post.description or post.title, quote=False)
-    if html is None and post.link:  # the summary is all the entry shows
-        lines = [f'<p><a href="{escape(url)}">{escape(text, quote=False)}</a>{escape(after, quote=False)}</p>'
-                 for text, url, after in credits(post, config)]
-        summary = "\n".join([f"<p>{summary}</p>", *lines])
+    if html is None:  # the summary is all the entry shows
+        lines = [f'<p>{escape(before, quote=False)}<a href="{escape(url)}">{escape(text, quote=False)}</a>'
+                 f'{escape(after, quote=False)}</p>' for before, text, url, after in credits(post, config)]
+        summary = "\n".join([f"<p>{summary}</p>", *lines]) if lines else summary
     entry.summary(summary, type="html")
 
 
-def credits(post: Post, config: Config) -> list[tuple[str, str, str]]:
-    """What a summary-only entry of a link post ends with, as (link text, URL, text after the link) lines."""
-    source = f" – {post.source_ref.name}" if post.source_ref else ""
-    lines = [(post.title, as_uri(post.link or ""), source)]  # whose words the summary quotes
-    if config.feed.link_posts == "article":  # the entry links the article first: the post is reached here
-        lines.append(("★ Permalink", post.permalink, ""))
+def credits(post: Post, config: Config) -> list[tuple[str, str, str, str]]:
+    """What a summary-only entry of a post quoting someone ends with, so that the quoted words are never taken
+    for the author's: (text before the link, link text, URL, text after it) lines; none for a post of one's own."""
+    if post.link:  # whose words the summary quotes
+        lines = [("", post.title, as_uri(post.link), f" – {post.source_ref.name}" if post.source_ref else "")]
+    elif post.source_ref:  # words with no link to them (a book's): the source's page on the site
+        lines = [("– ", post.source_ref.name, urljoin(post.permalink, post.source_ref.url), "")]
+    else:
+        return []
+    if post.link and config.feed.link_posts == "article":  # the entry links the article first: the post is here
+        lines.append(("", "★ Permalink", post.permalink, ""))
     return lines
 
 
@@ -137,8 +143,8 @@ def json_item(post: Post, html: str, config: Config) -> dict[str, Any]:
         item["content_html"] = html
     else:
         item["content_text"] = post.description or post.title
-        if post.link:
-            item["content_text"] += "".join(f"\n\n{text}{after}: {url}" for text, url, after in credits(post, config))
+        item["content_text"] += "".join(f"\n\n{before}{text}{after}: {url}"
+                                        for before, text, url, after in credits(post, config))
     item |= {"summary": post.description or post.title, "date_published": in_whole_minutes(post.date).isoformat(),
              "authors": [{"name": author_name(config)}]}
     if post.tag_refs:
