@@ -58,6 +58,8 @@ def test_an_empty_file_is_no_sources(tmp_path: Path):
     ("- name: A\n  url: https://a.example:99999/\n", 2, "port"),
     ("- name: A\n  alias: [B]\n", 2, "unknown key 'alias' (did you mean 'aliases'?)"),
     ("- name: A\n  null: B\n", 2, "unknown key 'null'"),
+    ("- name: A\n  url: https://a.example/\n  True: B\n", 3, "unknown key 'true'"),
+    ("- name: A\n  url: https://a.example/\n  ~: B\n", 3, "unknown key 'null'"),
     ("- name: A\n  true: B\n  yes: C\n", 3, "duplicate key 'true'"),
     ("- url: https://a.example/\n", 1, "needs a 'name'"),
     ("- name:\n", 1, "needs a 'name'"),

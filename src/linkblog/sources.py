@@ -21,7 +21,6 @@ from linkblog.yamlload import (
     StrictLoader,
     error_line,
     error_message,
-    key_text,
     load_mapping,
     read_settings,
     unknown_key,
@@ -91,22 +90,23 @@ def load_sources(root: Path) -> tuple[Sources, list[Problem]]:
         return NO_SOURCES, []
     if not isinstance(data, list):
         return NO_SOURCES, [Problem(FILE, "must be a list of sources: '- name: ...' entries", 1)]
-    return read_entries(data, entry_lines(text))
+    return read_entries(data, entry_lines(text, data))
 
 
-def entry_lines(text: str) -> list[dict[str, int]]:
-    """For each list item, the line it starts on (key '') and the line of each of its keys."""
+def entry_lines(text: str, data: list[Any]) -> list[dict[Any, int]]:
+    """For each list item, the line it starts on (key '') and the line of each of its keys, as built: a key YAML
+    does not read as text (`True:`, `~:`) is found too."""
     node = yaml.compose(text, Loader=StrictLoader)  # as load_mapping read it a moment ago: it cannot fail
     lines = []
-    for item in node.value if isinstance(node, yaml.SequenceNode) else []:
-        found = {"": item.start_mark.line + 1}
-        if isinstance(item, yaml.MappingNode):
-            found |= {str(key.value): key.start_mark.line + 1 for key, _ in item.value}
+    for item, built in zip(node.value if isinstance(node, yaml.SequenceNode) else [], data, strict=False):
+        found: dict[Any, int] = {"": item.start_mark.line + 1}
+        if isinstance(item, yaml.MappingNode) and isinstance(built, dict):  # keys in the document's order
+            found |= {key: key_node.start_mark.line + 1 for key, (key_node, _) in zip(built, item.value, strict=True)}
         lines.append(found)
     return lines
 
 
-def read_entries(data: list[Any], lines: list[dict[str, int]]) -> tuple[Sources, list[Problem]]:
+def read_entries(data: list[Any], lines: list[dict[Any, int]]) -> tuple[Sources, list[Problem]]:
     """The entries, or every problem with them: bad fields, and a spelling claimed by two sources."""
     entries, problems = [], []
     claimed: dict[str, tuple[str, int]] = {}  # spelling -> the name claiming it and its line
@@ -126,12 +126,11 @@ def read_entries(data: list[Any], lines: list[dict[str, int]]) -> tuple[Sources,
     return (NO_SOURCES if problems else Sources(tuple(entries))), problems
 
 
-def read_fields(item: Any, where: dict[str, int]) -> tuple[dict[str, Any], list[Problem]]:
+def read_fields(item: Any, where: dict[Any, int]) -> tuple[dict[str, Any], list[Problem]]:
     """The fields of one entry that could be read, and the problems with the others."""
     if not isinstance(item, dict):
         return {}, [Problem(FILE, "each source must be a mapping such as {name: ..., url: ...}", where[""])]
-    problems = [Problem(FILE, unknown_key(key, KEYS), where.get(key_text(key), where[""]))
-                for key in item if key not in KEYS]
+    problems = [Problem(FILE, unknown_key(key, KEYS), where.get(key, where[""])) for key in item if key not in KEYS]
     values: dict[str, Any] = {}
     for key in KEYS:
         try:
