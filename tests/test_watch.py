@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from linkblog.scan import HIDDEN, PRIVATE, STATIC_SKIPPED
 from linkblog.watch import Debouncer, Watcher, is_noise
 
 POST = "---\ntitle: A post\ndate: 2015-06-01\n---\nWords.\n"
@@ -148,7 +149,8 @@ def calls() -> Calls:
 def watcher(site: Path, calls: Calls) -> Iterator[Watcher]:
     """The site's watcher as `linkblog serve --watch` makes it, for a test to start once its files are in place."""
     watcher = Watcher([site / "posts", site / "templates", site / "static"], [site / "config.yaml"],
-                      [site / "build", site / ".cache" / "linkblog"], calls, QUIET, private_in=[site / "posts"])
+                      [site / "build", site / ".cache" / "linkblog"], calls, QUIET,
+                      skipped={site / "posts": PRIVATE, site / "templates": HIDDEN, site / "static": STATIC_SKIPPED})
     yield watcher
     watcher.stop()
 
@@ -458,6 +460,23 @@ def test_links_named_with_an_underscore_outside_posts_are_followed(site: Path, w
     (assets / "a.txt").write_text("v2")
     assert calls.next() == {site / "static" / "_assets" / "a.txt"}
     then_only(site, calls)
+
+
+@pytest.mark.parametrize("made_later", [False, True])
+def test_links_under_names_the_build_skips_are_not_followed(site: Path, watcher: Watcher, calls: Calls,
+                                                            made_later: bool):
+    """templates/.venv and static/.git are never read: neither watched nor a reason to rebuild."""
+    big = site.parent / "big"
+    (big / "sub").mkdir(parents=True)
+    if made_later:
+        watcher.start()
+    linked(site / "templates" / ".venv", big)
+    linked(site / "static" / ".git", big)
+    if not made_later:
+        watcher.start()
+    (big / "sub" / "x.txt").write_text("written")  # nothing comes of the links or of this
+    then_only(site, calls)
+    assert big not in watched_folders(watcher)
 
 
 def test_a_link_to_a_file_made_after_the_start_is_followed(site: Path, watched: Calls):

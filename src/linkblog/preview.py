@@ -32,6 +32,7 @@ from linkblog.cache import CACHE_DIR
 from linkblog.config import PREVIEW_PREFIX, load_config
 from linkblog.plan import SEARCH_PAGE
 from linkblog.problems import Problem, errors, plural
+from linkblog.scan import HIDDEN, PRIVATE, STATIC_SKIPPED
 from linkblog.search import Later, SearchError, reindex
 from linkblog.serve import Build, Preview, PreviewServer, build_of
 from linkblog.sources import FILE as SOURCES_FILE
@@ -119,11 +120,12 @@ class Session:
 
     def watch(self, root: Path, output: Path) -> None:
         # The site's own templates/ and static/ even before it has them: made later, they override the theme.
-        folders = [root / "posts", root / "templates", root / "static", *template_dirs(root), *static_dirs(root)]
+        templates, static = [root / "templates", *template_dirs(root)], [root / "static", *static_dirs(root)]
+        # What the build leaves unread in each: no change there starts a rebuild, no link there is followed.
+        skipped = {root / "posts": PRIVATE, **dict.fromkeys(templates, HIDDEN), **dict.fromkeys(static, STATIC_SKIPPED)}
         files = [self.config_path, root / SOURCES_FILE]
         # The cache holds the preview's own folder: its writes must never start a rebuild.
-        self.watcher = Watcher(folders, files, [output, root / CACHE_DIR], self.changes.put,
-                               private_in=[root / "posts"])
+        self.watcher = Watcher(list(skipped), files, [output, root / CACHE_DIR], self.changes.put, skipped=skipped)
         self.watcher.start()
 
     def spawn(self, target: Callable[[], None]) -> None:

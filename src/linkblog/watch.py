@@ -19,10 +19,6 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-from linkblog.scan import PRIVATE
-
-NEVER_READ = (".git",)  # outside posts/, the only names under which no build reads a file
-
 # Long enough to gather one save's events, short enough that nobody waits for it.
 DEBOUNCE_SECONDS = 0.05
 # After the last event of a burst that ended with a file that was there before it written and closed.
@@ -103,11 +99,12 @@ class Watcher:
 
     def __init__(self, folders: list[Path], files: list[Path], ignored: list[Path],
                  on_change: Callable[[set[Path]], None], delay: float = DEBOUNCE_SECONDS,
-                 private_in: Iterable[Path] = ()):
+                 skipped: dict[Path, tuple[str, ...]] | None = None):
         self.folders = list(dict.fromkeys(f.resolve() for f in folders))
         self.files = {f.resolve() for f in files}
         self.ignored = [i.resolve() for i in ignored]
-        self.private_in = [p.resolve() for p in private_in]  # folders whose _private and .hidden files no build reads
+        # For a folder, how the names start that no build reads in it: posts/_drafts/, templates/.x, static/.git
+        self.skipped = {folder.resolve(): names for folder, names in (skipped or {}).items()}
         self.debouncer = Debouncer(on_change, delay)
         self.observer = Observer()
         self.handler = _Handler(self)
@@ -237,13 +234,14 @@ class Watcher:
         return path in self.files or self.folder_of(path) is not None
 
     def skipped_in(self, path: Path) -> tuple[str, ...]:
-        """How the names start that no build reads under a path: in posts/, private and hidden ones (_drafts/,
-        .git/); elsewhere only .git (templates/_entry.html, static/_headers and static/.well-known/ are read)."""
-        return PRIVATE if any(path.is_relative_to(p) for p in self.private_in) else NEVER_READ
+        """How the names start that no build reads under a path, as the folder it is in says."""
+        return next((names for folder, names in self.skipped.items() if path.is_relative_to(folder)), ())
 
     def unread(self, path: Path) -> bool:
-        """True for a path in posts/ that no build reads: under a private or hidden name."""
-        return any(path.is_relative_to(p) and private(path.relative_to(p)) for p in self.private_in)
+        """True for a path that no build reads: under a name its folder's build skips."""
+        return any(path.is_relative_to(folder) and
+                   any(part.startswith(names) for part in path.relative_to(folder).parts)
+                   for folder, names in self.skipped.items())
 
     def stop(self) -> None:
         self.debouncer.cancel()
@@ -261,12 +259,6 @@ def links_in(folder: Path, skipped: tuple[str, ...]) -> list[Path]:
         names = [*dirs, *(name for name in files if not name.startswith(skipped))]
         links += [Path(root, name) for name in names if os.path.islink(os.path.join(root, name))]
     return links
-
-
-def private(path: Path) -> bool:
-    """True for a path (in a watched folder) with a private or hidden part (_drafts/, .git/), which the build does
-    not read as posts."""
-    return any(part.startswith(PRIVATE) for part in path.parts)
 
 
 def leads(link: Path) -> Path | None:
