@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import CONFIG, SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.load import load_site, published_urls
@@ -55,14 +56,21 @@ def test_published_urls_hold_a_post_with_a_warning_which_the_build_publishes(tmp
     assert published_urls(loaded.config) == {"/2015/06/first/": {str(site / "posts" / "my-first.md")}}
 
 
-def test_new_sees_a_post_whose_long_title_goes_on_below_its_first_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("first", "rest"), [
+    ("What I learned from a month of writing", "every single day"),
+    # a slug too long for a file name: cut, and ended with a digest of the whole
+    ("What I learned from a month of writing every single day about the craft of making small tools",
+     "and sharing them"),
+    ("नमस्ते " * 6, "दुनिया"),
+])
+def test_new_sees_a_post_whose_long_title_goes_on_below_its_first_line(tmp_path: Path, first: str,
+                                                                        rest: str) -> None:
     site = make_site(tmp_path / "site", config=CONFIG.replace("permalink: /{year}/{month}/{slug}/",
                                                               "permalink: /{slug}/"))
     bundle = site / "posts" / "trip" / "index.md"  # a file name that does not give the slug away
     bundle.parent.mkdir(parents=True)
-    bundle.write_text("---\ntitle: What I learned from a month of writing\n  every single day\n"
-                      "date: 2026-11-02\n---\nBody.\n")
-    run = run_cli(site, "new", "What I learned from a month of writing every single day")
+    bundle.write_text(f"---\ntitle: {first}\n  {rest}\ndate: 2026-11-02\n---\nBody.\n", encoding="utf-8")
+    run = run_cli(site, "new", f"{first.strip()} {rest}")
     assert run.code == 0, run.err
     assert "posts/trip/index.md" in run.err  # named as the post already at that URL
     assert run_cli(site, "build").code == 0
