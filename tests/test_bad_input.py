@@ -490,10 +490,14 @@ def test_a_tab_after_a_key_in_sources_yaml_is_read_as_the_rest_of_yaml_reads_it(
     assert run.code == 0 and "Traceback" not in run.err, run.err
 
 
-@pytest.mark.parametrize("args", [("T", "--quote", "caf\udce9"), ("caf\udce9",), ("T", "--tag", "caf\udce9")])
-def test_new_refuses_text_that_is_not_utf8_on_the_command_line(good: Path, args: tuple[str, ...]) -> None:
-    before = tree_bytes(good / "posts")
-    run = run_cli(good, "new", *args)  # the bytes of a Latin-1 terminal: Python keeps \xe9 as a lone surrogate
+@pytest.mark.parametrize("args", [
+    ("new", "T", "--quote", "caf\udce9"), ("new", "caf\udce9"), ("new", "T", "--tag", "caf\udce9"),
+    ("build", "--base-url", "https://example.org/caf\udce9/"), ("build", "--output", "caf\udce9"),
+    ("check", "--base-url", "https://exa\udce9mple.org/"), ("import", "feed", "x.xml", "--into", "posts/caf\udce9"),
+])
+def test_text_that_is_not_utf8_on_the_command_line_is_a_usage_error(good: Path, args: tuple[str, ...]) -> None:
+    before = tree_bytes(good)
+    run = run_cli(good, *args)  # the bytes of a Latin-1 terminal: Python keeps \xe9 as a lone surrogate
     assert run.code == 2 and "Traceback" not in run.err
     assert "not UTF-8" in run.err.splitlines()[-1]
-    assert tree_bytes(good / "posts") == before
+    assert tree_bytes(good) == before

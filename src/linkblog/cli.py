@@ -97,7 +97,7 @@ def whole_number(low: int, high: int) -> Callable[[str], int]:
 
 def utf8_text(text: str) -> str:
     """An argparse type: text that was UTF-8 on the command line (Python keeps other bytes as lone surrogates,
-    which no post file can hold), else a usage error."""
+    which no post file, URL or build record can hold), else a usage error."""
     import argparse
 
     try:
@@ -117,8 +117,8 @@ def config_option(command: argparse.ArgumentParser) -> None:
 def add_build(commands: argparse._SubParsersAction) -> None:
     build = commands.add_parser("build", help="build the site into the output folder")
     config_option(build)
-    build.add_argument("--output", help="output folder (overrides output_dir)")
-    build.add_argument("--base-url", help="absolute base URL (overrides url)")
+    build.add_argument("--output", type=utf8_text, help="output folder (overrides output_dir)")
+    build.add_argument("--base-url", type=utf8_text, help="absolute base URL (overrides url)")
     build.add_argument("--drafts", action="store_true", help="include posts marked draft: true")
     build.add_argument("--future", action="store_true", help="include posts dated in the future")
     build.add_argument("--clean", action="store_true", help="ignore the cache and rebuild everything")
@@ -346,8 +346,9 @@ def run_deploy(args: argparse.Namespace) -> int:
 def add_check(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="check links, fragments, feeds, the sitemap and the posts")
     config_option(check)
-    check.add_argument("--output", help="check this existing output folder (default: build afresh in a temp folder)")
-    check.add_argument("--base-url", help="absolute base URL to check the site at (overrides url)")
+    check.add_argument("--output", type=utf8_text,
+                       help="check this existing output folder (default: build afresh in a temp folder)")
+    check.add_argument("--base-url", type=utf8_text, help="absolute base URL to check the site at (overrides url)")
     check.add_argument("--external", action="store_true", help="also check outbound links over the network")
     check.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each outbound link")
     jobs_option(check)
@@ -387,7 +388,8 @@ def add_import(commands: argparse._SubParsersAction) -> None:
                              ("hugo", "DIR", "a Hugo site's folder (content/)")):
         source = sources.add_parser(kind, help=text, description=f"Import {text}.")
         source.add_argument("source", metavar=what)
-        source.add_argument("--into", type=Path, help="folder to write the posts to (default: the site's posts/)")
+        source.add_argument("--into", type=lambda text: Path(utf8_text(text)),  # a build reads no other name
+                            help="folder to write the posts to (default: the site's posts/)")
         source.add_argument("--drafts", action="store_true", help="also import drafts (written with draft: true)")
         source.add_argument("--force", action="store_true", help="overwrite existing files that differ")
         config_option(source)
