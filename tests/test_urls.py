@@ -56,6 +56,11 @@ def test_a_slug_with_marks_is_safe(slug: str):
     assert is_safe_slug(slug)
 
 
+@pytest.mark.parametrize("slug", ["cafe\u0301", "a-\u0301", "a.\u20dd"])  # slugify never makes these
+def test_a_mark_on_a_latin_letter_or_a_stop_is_not_safe(slug: str):
+    assert not is_safe_slug(slug)
+
+
 def test_symbol_only_names_get_a_stable_safe_slug():
     assert slugify("🎉") == slugify("🎉")
     assert is_safe_slug(slugify("🎉"))

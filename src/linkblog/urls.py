@@ -75,9 +75,17 @@ def _parted(run: re.Match[str]) -> str:
 
 def is_safe_slug(slug: str) -> bool:
     """True when a slug is one path segment that cannot climb out of its folder."""
-    unmarked = "".join(c for c in slug if not unicodedata.category(c).startswith("M"))  # marks: see _parted
-    return slug not in (".", "..") and re.match(r"\w", slug) is not None and \
-        re.fullmatch(r"[\w.\-]*", unmarked) is not None
+    if slug in (".", "..") or re.match(r"\w", slug) is None or not unicodedata.is_normalized("NFC", slug):
+        return False
+    base = ""
+    for char in slug:
+        if not unicodedata.category(char).startswith("M"):
+            base = char
+            if re.fullmatch(r"[\w.\-]", char) is None:
+                return False
+        elif base.isascii() or not base.isalnum():  # as slugify keeps them: on letters beyond Latin's (_parted)
+            return False
+    return True
 
 
 class Urls:
