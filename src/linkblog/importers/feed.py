@@ -115,7 +115,8 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
         return None, [Problem(origin, f"skipped: {why}", warning=True)]
     body_html, attached_html = entry_html(entry), enclosures_html(entry)
     title = entry_title(entry)
-    body, warnings = body_markdown(body_html, origin)
+    (body, warnings), (attached, more) = (body_markdown(html, origin) for html in (body_html, attached_html))
+    warnings += more
     if not title:
         title = shorten(plain_text(body_html + attached_html), _TITLE_LENGTH) or "Untitled"
         warnings.append(Problem(origin, f"no title; named it '{title}'", warning=True))
@@ -124,7 +125,7 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
     author = " ".join(str(entry.get("author") or "").split()) or None
     post = ImportedPost(origin=f"{origin} '{title}'", title=title, date=date, body=body,
                         tags=tuple(t.strip() for t in tags if t.strip()), link=link, origin_url=link, author=author,
-                        attached=body_markdown(attached_html, origin)[0])
+                        attached=attached)
     return post, warnings
 
 
