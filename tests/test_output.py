@@ -448,6 +448,19 @@ def test_a_static_file_removed_beside_a_post_edit_is_removed_and_no_page_is(site
     assert tree_bytes(site / "build") == clean_build(site, site.parent / "clean")
 
 
+@pytest.mark.parametrize("whole", ["--clean", "another folder built last"])
+def test_a_build_written_whole_counts_the_files_it_took_away(site, whole):
+    assert run_cli(site, "build").code == 0
+    before = set(tree_bytes(site / "build"))
+    if whole != "--clean":  # the cache then describes the other folder: this one is written whole
+        assert run_cli(site, "build", "--output", str(site.parent / "other")).code == 0
+    (site / "posts" / "2015-04-09-some-customers-suck.md").unlink()
+    run = run_cli(site, "build", *([whole] if whole == "--clean" else []))
+    assert run.code == 0, run.err
+    gone = len(before - set(tree_bytes(site / "build")))
+    assert gone > 0 and f", {gone} removed in " in run.out
+
+
 def test_missing_files_are_those_the_output_folder_lacks(tmp_path: Path) -> None:
     out = tmp_path / "build"
     (out / "2015" / "06").mkdir(parents=True)

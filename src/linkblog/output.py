@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from linkblog.digest import digest_bytes
-from linkblog.scan import Found
+from linkblog.scan import Found, every_file
 
 JOURNAL = "journal.json"
 
@@ -90,6 +90,8 @@ class Stage:
         `durable=False` writes no journal, for an output nothing keeps (a preview): its next process
         builds it whole.
         """
+        if self.full and self.out.is_dir():  # what the swap takes away, which no manifest may have listed
+            self.deleted = sorted(set(self.deleted) | ({f.rel for f in every_file(self.out)} - set(self.written)))
         journal = {"mode": "swap", "inode": self.tree.stat().st_ino} if self.full else {
             "mode": "apply", "write": sorted(set(self.written)), "delete": sorted(set(self.deleted))}
         if durable:
