@@ -104,7 +104,13 @@ def record_a_folder(site: Path) -> None:
     (site / BUILT_FILE).mkdir()
 
 
-@pytest.mark.parametrize("damage", [cache_folder_a_file, record_a_folder])
+def database_a_folder(site: Path) -> None:
+    """Neither read nor written, for the same reason: two warnings of the same words."""
+    (site / DATABASE).unlink()
+    (site / DATABASE).mkdir()
+
+
+@pytest.mark.parametrize("damage", [cache_folder_a_file, record_a_folder, database_a_folder])
 def test_a_cache_that_cannot_be_written_is_one_warning_and_the_build_lands(site: Path, damage) -> None:
     assert run_cli(site, "build").code == 0
     damage(site)

@@ -325,8 +325,8 @@ class Builder:
 
 def one_cache_warning(problems: list[Problem]) -> list[Problem]:
     """The problems with only the first warning about the cache: those after it have the same cause."""
-    cache = [p for p in problems if p.warning and p.path == str(CACHE_DIR)]
-    return [p for p in problems if p not in cache[1:]]
+    cache = [id(p) for p in problems if p.warning and p.path == str(CACHE_DIR)]
+    return [p for p in problems if id(p) not in cache[1:]]  # by identity: two warnings may read the same
 
 
 @contextmanager
