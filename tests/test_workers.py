@@ -99,3 +99,42 @@ def test_a_batch_a_caller_stops_before_it_starts_starts_no_worker() -> None:
     with pytest.raises(Halted):
         map_items(parent_and_item, 0, list(range(MIN_ITEMS * 4)), 2, stop)
     assert told == [0]  # asked before any item was done, or any worker started
+
+
+def test_workers_end_with_a_parent_killed_mid_batch(tmp_path) -> None:
+    pids = tmp_path / "pids"
+    script = textwrap.dedent(f"""
+        import os, time
+        from linkblog.workers import MIN_ITEMS, map_items
+
+        def slow(pids, item):
+            with open(pids, "a") as out:
+                out.write(f"{{os.getpid()}}\\n")
+            time.sleep(0.5)
+
+        map_items(slow, {str(pids)!r}, list(range(MIN_ITEMS)), jobs=2)
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and {os.getpid(), process.pid} >= {*written_pids(pids), os.getpid()}:
+        time.sleep(0.01)  # until a worker has started an item
+    worker = next(pid for pid in written_pids(pids) if pid != process.pid)
+    process.kill()
+    process.wait()
+    while time.monotonic() < deadline and alive(worker):
+        time.sleep(0.01)
+    assert not alive(worker), "a worker went on after its parent died"
+    assert "Traceback" not in process.stderr.read()
+
+
+def written_pids(path) -> set[int]:
+    return {int(line) for line in path.read_text().split()} if path.exists() else set()
+
+
+def alive(pid: int) -> bool:
+    """True while a process runs (a zombie, dead but not yet reaped by whoever adopted it, is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

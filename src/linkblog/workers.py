@@ -31,6 +31,7 @@ CHUNKS_PER_JOB = 32
 SETTLE_TRIES = 50  # milliseconds to wait for threads that are ending before forking
 # What workers from the fork server import before forking, so each starts warm.
 PRELOAD = ["linkblog.content", "linkblog.render", "linkblog.feeds", "linkblog.build"]
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 _received: list[Any] = []  # in a worker: its state, the chunks and their claim flags, from its initializer
 
 
@@ -39,8 +40,21 @@ def _receive(handed: Any, claims: Any, forked: bool) -> None:
     # parent's handler, inherited, would have it raise KeyboardInterrupt and print a traceback).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent()
     state, chunks = handed if forked else pickle.loads(handed)
     _received[:] = [state, chunks, claims]
+
+
+def die_with_parent() -> None:
+    """On Linux, have the kernel end this worker when the process that started it dies (kill -9, a crash; the fork
+    server's ends with the build's): orphaned, it would finish its chunk and print a broken pipe's traceback."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    parent = os.getppid()
+    if ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0 and os.getppid() != parent:
+        os._exit(0)  # the parent died before the call
 
 
 def claim(claims: Any, index: int) -> bool:
