@@ -12,7 +12,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import make_site, post_text, run_cli
+from conftest import CONFIG, make_site, post_text, run_cli
 from playwright.sync_api import Browser, Page, sync_playwright
 from test_example_site import build_example
 
@@ -158,6 +158,104 @@ def test_long_words_and_wide_tables_never_make_a_page_scroll_sideways(browser: B
         assert not problems
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "page scrolls sideways"
         page.context.close()
+
+
+# Posts that once pushed a phone's page sideways or cut the stats' labels: a video's iframe and a wide SVG; titles, a
+# tag and a source's name of one long word or in wide capitals; a long line of code and a wide table. The newest post
+# is in December, so that the months chart starts with a January.
+GERMAN = "Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamtengesellschaft"
+LONG_CODE = "```\n" + "print('a line of code too long for a page', " * 4 + f"'https://example.com/{'x' * 90}')\n```\n"
+EMBEDS = ('<iframe width="560" height="315" src="about:blank" title="The talk"></iframe>\n\n'
+          '<svg width="700" height="100" viewBox="0 0 700 100"><rect width="700" height="100"/></svg>\n\nWorth it.')
+STRESS = {
+    "a.md": post_text("A talk", "2024-01-10 09:00", EMBEDS, link="https://example.com/talk", source="YouTube"),
+    "b.md": post_text("Reading SimpleBeanFactoryAwareAspectInstanceFactory", "2024-06-01 09:00", "> A quote.",
+                      tags="[ÜBERWACHUNGSKAMERAS, SimpleBeanFactoryAwareAspectInstanceFactory]",
+                      link="https://example.com/b", source="THE NEW YORK TIMES MAGAZINE", slug="long"),
+    "c.md": post_text(GERMAN, "2024-07-01 09:00", "> A quote.", link="https://example.com/c",
+                      source="THE NEW YORK TIMES MAGAZINE"),
+    "d.md": post_text("Wide things", "2024-12-01 09:00", LONG_CODE + "\n" + WIDE_TABLE, slug="wide",
+                      link="https://example.com/d", source="Averyveryverylongsourcenamewithoutspacesthatshouldwrap"),
+}
+# A site whose newest post is in January: the months chart ends with a January and its year.
+JANUARY = {"only.md": post_text("Only", "2025-01-15 09:00", tags="[x]")}
+
+
+@pytest.fixture(scope="module")
+def stress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The STRESS site (with search) at /stress/ and the JANUARY one at /january/, on one server."""
+    root = tmp_path_factory.mktemp("stress")
+
+    def build(base: str) -> Path:
+        for name, posts, config in (("stress", STRESS, CONFIG + "search: true\n"), ("january", JANUARY, CONFIG)):
+            site = make_site(root / name, posts, config)
+            run = run_cli(site, "build", "--base-url", f"{base}{name}/", "--output", str(root / "out" / name))
+            assert run.code == 0, run.err
+        return root / "out"
+
+    with serving(root, "/", build) as base:
+        yield base
+
+
+@pytest.mark.parametrize("path", ["2024/01/a-talk/", "2024/06/long/", "stats/"])
+def test_embeds_and_long_words_never_make_a_phone_s_page_scroll_sideways(browser: Browser, stress: str, path: str):
+    page, problems = visit(browser, stress + "stress/" + path, (320, 640))
+    assert not problems
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, "page scrolls sideways"
+    if path == "2024/01/a-talk/":  # the embeds fit the column; the video keeps its height rather than shrink to a strip
+        boxes = page.eval_on_selector_all("main iframe, main svg", "es => es.map(e => e.getBoundingClientRect().right)")
+        assert len(boxes) == 2 and max(boxes) <= 320 - 16
+        assert page.locator("main iframe").bounding_box()["height"] == 315
+    page.context.close()
+
+
+def test_the_sources_dates_never_break_and_the_table_fits_a_phone(browser: Browser, stress: str):
+    page, problems = visit(browser, stress + "stress/sources/", (360, 640))
+    assert page.eval_on_selector_all("td time", "es => es.map(e => e.getClientRects().length)") == [1] * 6
+    assert page.eval_on_selector("table.counts", "t => t.scrollWidth <= t.clientWidth"), "the table scrolls"
+    assert not problems
+    page.context.close()
+
+
+@pytest.mark.parametrize("site", ["stress", "january"])
+def test_every_chart_label_is_drawn_whole_inside_its_chart(browser: Browser, stress: str, site: str):
+    page, problems = visit(browser, stress + site + "/stats/", SIZES["desktop"])
+    outside = page.eval_on_selector_all("svg.chart-image text", """es => es.filter(e => {
+        const box = e.getBBox(), view = e.ownerSVGElement.viewBox.baseVal;
+        return box.x < 0 || box.x + box.width > view.width; }).map(e => e.textContent)""")
+    assert outside == []
+    assert not problems
+    page.context.close()
+
+
+def contrast(page: Page, selector: str, pseudo: str = "") -> float:
+    """The WCAG contrast ratio of an element's text (or its pseudo-element's) on its own, opaque background."""
+    return page.eval_on_selector(selector, """(e, pseudo) => {
+        const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const lum = c => rgb(c).map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+            .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+        const [a, b] = [getComputedStyle(e, pseudo).color, getComputedStyle(e).backgroundColor].map(lum);
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }""", pseudo)
+
+
+@pytest.mark.parametrize("scheme", ACCENTS)
+def test_the_search_box_s_placeholder_is_readable(browser: Browser, stress: str, scheme: str):
+    page, problems = visit(browser, stress + "stress/", SIZES["phone"], scheme)
+    assert contrast(page, ".site-search input", "::placeholder") >= 4.5
+    assert contrast(page, ".site-search input") >= 4.5
+    assert not problems
+    page.context.close()
+
+
+def test_a_printed_page_wraps_its_code_and_tables_and_leaves_the_search_box_off(browser: Browser, stress: str):
+    page, problems = visit(browser, stress + "stress/2024/12/wide/", (700, 1000))
+    page.emulate_media(media="print")
+    for selector in ("pre", "table"):  # paper does not scroll: whatever overflows is lost
+        assert page.eval_on_selector(f"main {selector}", "e => e.scrollWidth <= e.clientWidth"), selector
+        assert page.eval_on_selector(f"main {selector}", "e => e.getBoundingClientRect().right <= 700"), selector
+    assert not page.locator(".site-search").is_visible()
+    assert not problems
+    page.context.close()
 
 
 def test_the_header_and_the_archive_read_at_a_glance(browser: Browser, server: str):

@@ -97,6 +97,17 @@ def test_link_posts_versus_own_posts(out: Path):
     assert numbers(chart(out, "kinds")) == [("Link posts", "3"), ("Own posts", "2")]
 
 
+def test_a_label_too_wide_for_the_chart_is_cut_and_named_whole_by_its_row_s_tooltip(tmp_path: Path):
+    wide = "THE NEW YORK TIMES MAGAZINE"  # capitals: fewer of them fit than the 18 letters that once did
+    posts = {f"{n}.md": post_text(f"Post {n}", f"2015-01-0{n} 10:00", link=f"https://example.com/{n}", source=source)
+             for n, source in enumerate([wide, wide, "Seth Godin"], start=1)}
+    rows = chart(build(tmp_path / "site", posts), "sources").select("svg g.row")
+    shown = [(row.select_one("text.label").get_text(), row.title and row.title.get_text()) for row in rows]
+    assert shown[1] == ("Seth Godin", None)
+    label, tooltip = shown[0]
+    assert label.endswith("…") and wide.startswith(label[:-1].rstrip()) and len(label) < 18 and tooltip == wide
+
+
 def test_names_are_escaped_in_the_svg_and_the_list(out: Path):
     html = (out / "stats" / "index.html").read_text(encoding="utf-8")
     assert "<b>" not in html

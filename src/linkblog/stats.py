@@ -7,6 +7,7 @@ follows dark mode. Months are counted back from the newest post, never from the 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,8 +20,12 @@ from linkblog.urls import name_order
 TOP = 10  # how many tags and sources the top charts show
 MONTHS = 24  # the last two years, up to the newest post's month
 WIDTH = 480  # user units across every chart; the stylesheet scales it to the column
-ROW, LABEL_END, BAR_START, COUNT_ROOM = 28, 150, 158, 44  # a row chart: label, then bar, then its count
-LABEL_CHARS = 18  # longer labels are cut in the SVG (the list below it has them whole)
+ROW, LABEL_END, BAR_START, COUNT_ROOM = 28, 180, 188, 44  # a row chart: label, then bar, then its count
+# A label's room, in ems of the stylesheet's 14-unit chart text: longer labels are cut in the SVG (the list below it
+# has them whole). Fonts are not measured at build time, so each character counts as wide as it is in a wide sans
+# serif (DejaVu Sans, Verdana): a label cut to the room fits whichever font the reader's browser picks.
+LABEL_ROOM = (LABEL_END - 4) / 14  # 4 units clear of the chart's left edge
+NARROW, WIDE = frozenset("fijlrtI!'\".,:;|()[]/- "), frozenset("mwMW@%&…")
 PLOT_TOP, PLOT_BOTTOM, COLUMNS_HEIGHT = 18, 140, 178  # a column chart: counts above bars, two label lines below
 
 
@@ -113,10 +118,13 @@ def row_chart(chart_id: str, title: str, bars: list[Tally]) -> Chart | None:
 
 def row(at: int, bar: Tally, width: float) -> Markup:
     top = at * ROW
-    return Markup('<g class="row"><text class="label" x="{}" y="{}" text-anchor="end">{}</text>'
+    label = cut(bar.label)
+    # A cut label's whole name shows as its row's tooltip, to those pointing at the chart.
+    whole = Markup("<title>{}</title>").format(bar.label) if label != bar.label else ""
+    return Markup('<g class="row">{}<text class="label" x="{}" y="{}" text-anchor="end">{}</text>'
                   '<rect class="bar" x="{}" y="{}" width="{}" height="{}"/>'
                   '<text class="count" x="{}" y="{}">{}</text></g>').format(
-        LABEL_END, top + 19, cut(bar.label), BAR_START, top + 5, width, ROW - 8, BAR_START + width + 6, top + 19,
+        whole, LABEL_END, top + 19, label, BAR_START, top + 5, width, ROW - 8, BAR_START + width + 6, top + 19,
         bar.count)
 
 
@@ -145,12 +153,17 @@ def column(at: int, month: tuple[int, int], bar: Tally, most: int) -> Markup:
                       round(at * step + step * 0.15, 1), round(PLOT_BOTTOM - height, 1), round(step * 0.7, 1), height),
                   Markup('<text class="count" x="{}" y="{}" text-anchor="middle">{}</text>').format(
                       middle, round(PLOT_BOTTOM - height - 4, 1), bar.count)]
-    if index % 3 == 0:
-        parts.append(Markup('<text class="label" x="{}" y="{}" text-anchor="middle">{}</text>').format(
-            middle, PLOT_BOTTOM + 16, f"{datetime(year, index + 1, 1):%b}"))
-    if index == 0 or at == 0:  # from the column's left edge, so the first column's year is not cut off
-        parts.append(Markup('<text class="label year" x="{}" y="{}">{}</text>').format(
-            round(at * step + step * 0.15, 1), PLOT_BOTTOM + 32, year))
+    # Labels under the first column start at its left edge, and under the last end at its right, so as not to be
+    # cut off at the chart's edges.
+    left, right = round(at * step + step * 0.15, 1), round((at + 1) * step - step * 0.15, 1)
+    if index % 3 == 0:  # centred under the column
+        x, anchor = (left, "start") if at == 0 else (right, "end") if at == MONTHS - 1 else (middle, "middle")
+        parts.append(Markup('<text class="label" x="{}" y="{}" text-anchor="{}">{}</text>').format(
+            x, PLOT_BOTTOM + 16, anchor, f"{datetime(year, index + 1, 1):%b}"))
+    if index == 0 or at == 0:  # from the column's left edge
+        x, anchor = (right, "end") if at == MONTHS - 1 else (left, "start")
+        parts.append(Markup('<text class="label year" x="{}" y="{}" text-anchor="{}">{}</text>').format(
+            x, PLOT_BOTTOM + 32, anchor, year))
     return Markup('<g class="column">{}</g>').format(Markup("").join(parts))
 
 
@@ -159,8 +172,24 @@ def length(count: int, most: int, span: float) -> float:
     return max(2.0, round(count / most * span, 1)) if count else 0.0
 
 
+def ems(char: str) -> float:
+    """A character's width in ems, at least as wide as in a wide sans serif; CJK characters are a whole em."""
+    if char in WIDE or unicodedata.east_asian_width(char) in "WF":
+        return 1.0
+    if char in NARROW:
+        return 0.42
+    return 0.8 if char.isupper() else 0.65
+
+
 def cut(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+    """The label, or as much of it as fits LABEL_ROOM with an ellipsis after it."""
+    if sum(map(ems, label)) <= LABEL_ROOM:
+        return label
+    used, end = ems("…"), 0
+    while used + ems(label[end]) <= LABEL_ROOM:
+        used += ems(label[end])
+        end += 1
+    return label[:end].rstrip() + "…"
 
 
 def svg(chart_id: str, title: str, description: str, height: int, shapes: list[Markup]) -> Markup:
