@@ -121,6 +121,24 @@ def test_a_full_disk_fails_the_build_with_one_problem_and_the_output_as_it_was(s
     assert not stage_dir(site / "build").exists()
 
 
+def test_an_output_folder_that_is_a_mount_point_is_named_as_one(site, monkeypatch):
+    """A Docker volume or a mounted web root cannot be moved aside: the problem says so, and what to do."""
+    import linkblog.engine
+    import linkblog.output
+
+    out = site / "build"
+    out.mkdir()
+
+    def busy(folder, tree):
+        raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(folder))
+
+    monkeypatch.setattr(linkblog.output, "swap_in", busy)
+    monkeypatch.setattr(linkblog.engine.os.path, "ismount", lambda path: Path(path) == out)
+    result = Builder(site / "config.yaml", options=BuildOptions(jobs=1, clean=True)).build()
+    [problem] = result.problems
+    assert problem.path == "build" and "mount point" in problem.message and "build/site" in problem.message
+
+
 def test_a_build_waits_for_another_writing_the_same_output(site):
     import fcntl
 

@@ -6,6 +6,7 @@ one per run from the state saved on disk. The rules for what to redo are increme
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -480,6 +481,10 @@ class Engine:
                                             f"folder here, beside {self.config.output_dir}, and then moves it in")
         if path != out:  # a static file gone or unreadable since the scan
             return Problem(shown_path(str(path), self.config.root), f"cannot be read ({why})")
+        if exc.errno in (errno.EBUSY, errno.EXDEV) and os.path.ismount(out):  # a Docker volume, a mounted web root
+            return Problem(self.config.output_dir, f"cannot be replaced ({why}): it is a mount point, and a build "
+                           "prepares its output beside it and moves it in; build into a folder inside it instead "
+                           f"(output_dir: {self.config.output_dir.rstrip('/')}/site)")
         return Problem(self.config.output_dir, f"cannot be written ({why})")
 
     def least_shared(self, full: bool) -> int:
