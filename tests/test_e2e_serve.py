@@ -288,6 +288,17 @@ def test_editing_a_post_serves_the_new_text_and_tells_the_pages_it_changed(serve
     events.close()
 
 
+def test_a_site_moved_while_served_is_never_built_where_it_was(serve: Callable[..., Serve], site: Path):
+    server = serve(site, "--watch")
+    moved = site.with_name("moved")
+    site.rename(moved)
+    edit(moved / POST, "My note.", "My edited note.")
+    server.err.wait_for("moved or removed while the preview ran")
+    assert not site.exists()  # no folder of it made again at its old place
+    assert server.stop() == 0
+    assert not site.exists()
+
+
 def test_what_a_save_leaves_out_is_said_and_warnings_are_not_said_again(serve: Callable[..., Serve], site: Path):
     for day in ("10", "11"):  # two posts linking one article: a warning
         (site / "posts" / f"2016-11-{day}-same-{day}.md").write_text(post_text(f"Same {day}", f"2016-11-{day} 10:00",

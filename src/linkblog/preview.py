@@ -73,7 +73,8 @@ class Session:
         """`asked_to_stop`: True once Ctrl-C came, which the first build, and any rebuild, stops at."""
         self.config_path, self.options, self.say, self.report = config_path, options, say, report
         self.asked_to_stop = asked_to_stop
-        self.folder, self.lock = private_folder(config_path.resolve().parent / CACHE_DIR)
+        self.site = config_path.resolve().parent  # where the builds read and write, whatever the working folder
+        self.folder, self.lock = private_folder(self.site / CACHE_DIR)
         self.output = self.folder / "site"
         self.builder = Builder(config_path, {"output_dir": str(self.output)},
                                BuildOptions(drafts=options.drafts, future=options.future, jobs=options.jobs),
@@ -171,6 +172,9 @@ class Session:
 
     def rebuild(self, changed: set[Path]) -> BuildResult:
         """The build of what changed; a file gone mid-scan is a problem to show, not the end of watching."""
+        if not self.site.is_dir():  # moved or removed: a build would make its folders again where it was
+            return BuildResult([Problem(str(self.site), "moved or removed while the preview ran: nothing more is "
+                                                        "built; stop the preview and start it again where it is now")])
         pending = self.later.pending
         with self.later.builds():
             result = self.built(changed)
