@@ -118,6 +118,39 @@ def test_an_event_after_the_close_waits_again(tmp_path: Path):
     assert calls.next() == {post, other}
 
 
+def test_a_file_written_to_and_not_yet_closed_is_waited_for(tmp_path: Path):
+    calls = Calls()
+    debouncer = Debouncer(calls, delay=0.05, saved=0.01, writing=30)  # the cap would outlast the test
+    post = tmp_path / "post.md"
+    post.write_text(POST)
+    debouncer.add([post], modified=True)  # a writer that pauses halfway
+    time.sleep(0.3)
+    assert calls.queue.empty()
+    debouncer.add([post], modified=True)
+    debouncer.add([post], closed=True)
+    assert calls.next(timeout=5) == {post}
+
+
+def test_a_file_never_closed_is_delivered_after_the_writing_wait(tmp_path: Path):
+    calls = Calls()
+    debouncer = Debouncer(calls, delay=0.05, saved=0.01, writing=0.3)
+    debouncer.add([tmp_path / "post.md"], modified=True)  # a chmod, say: no close follows
+    started = time.monotonic()
+    assert calls.next() == {tmp_path / "post.md"}
+    assert time.monotonic() - started >= 0.25
+
+
+def test_a_post_written_with_pauses_is_built_once_whole(site: Path, watched: Calls):
+    post = site / "posts" / "slow.md"
+    with post.open("w") as out:
+        for part in POST.partition("\n---\n"):
+            out.write(part)
+            out.flush()
+            time.sleep(QUIET + 0.2)  # longer than the quiet moment that ends a burst
+    assert watched.next() == {post}
+    then_only(site, watched)
+
+
 def test_a_cancelled_debouncer_delivers_nothing():
     calls = Calls()
     debouncer = Debouncer(calls, delay=0.05)

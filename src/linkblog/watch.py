@@ -23,6 +23,8 @@ from watchdog.observers.api import ObservedWatch
 DEBOUNCE_SECONDS = 0.05
 # After the last event of a burst that ended with a file that was there before it written and closed.
 SAVED_SECONDS = 0.01
+# While a file written to is not closed yet (a writer pausing mid-file), the longest quiet moment waited for its close.
+WRITING_SECONDS = 1.0
 # Files editors and systems write beside the real ones: vim swap files and its 4913 probe,
 # emacs lock files and autosaves, backups, JetBrains and GNOME temporary names, Finder's notes.
 _NOISE = re.compile(r"(^\.#|^#.*#$|~$|^\..+\.sw[a-px]$|^4913$|^\.DS_Store$|\.tmp$|___jb_(tmp|old)___$|"
@@ -44,30 +46,34 @@ class Debouncer:
     """
 
     def __init__(self, deliver: Callable[[set[Path]], None], delay: float = DEBOUNCE_SECONDS,
-                 saved: float = SAVED_SECONDS):
-        self.deliver, self.delay, self.saved = deliver, delay, min(saved, delay)
+                 saved: float = SAVED_SECONDS, writing: float = 0.0):
+        """`writing`: how long to wait for the close of a file written to, where closes are told (inotify's)."""
+        self.deliver, self.delay, self.saved, self.writing = deliver, delay, min(saved, delay), max(writing, delay)
         self.paths: set[Path] = set()
         self.born: set[Path] = set()  # created during this burst; gone again by its end, they changed nothing
+        self.open: set[Path] = set()  # written to and not closed yet: a writer may be halfway
         self.lock = threading.Lock()
         self.timer: threading.Timer | None = None
 
-    def add(self, paths: Iterable[Path], created: bool = False, closed: bool = False) -> None:
+    def add(self, paths: Iterable[Path], created: bool = False, closed: bool = False, modified: bool = False) -> None:
         with self.lock:
             paths = set(paths)
             if created:
                 self.born |= paths - self.paths
             self.paths |= paths
+            self.open = self.open - paths if closed else self.open | paths if modified else self.open
             if self.timer is not None:
                 self.timer.cancel()
             done = closed and not paths & self.born  # a file that was there before, saved in place
-            self.timer = threading.Timer(self.saved if done else self.delay, self.flush)
+            wait = self.saved if done and not self.open else self.writing if self.open else self.delay
+            self.timer = threading.Timer(wait, self.flush)
             self.timer.daemon = True
             self.timer.start()
 
     def flush(self) -> None:
         with self.lock:
             paths, born = self.paths, self.born
-            self.paths, self.born, self.timer = set(), set(), None
+            self.paths, self.born, self.open, self.timer = set(), set(), set(), None
         paths = {p for p in paths if p not in born or p.exists()}  # an editor's temporary file, renamed away
         if paths:
             self.deliver(paths)
@@ -78,6 +84,7 @@ class Debouncer:
                 self.timer.cancel()
             self.paths.clear()
             self.born.clear()
+            self.open.clear()
 
 
 class _Handler(FileSystemEventHandler):
@@ -90,7 +97,8 @@ class _Handler(FileSystemEventHandler):
             return
         paths = [event.src_path, getattr(event, "dest_path", "")]
         self.watcher.saw([Path(p if isinstance(p, str) else p.decode()) for p in paths if p],
-                         created=event.event_type == "created", closed=event.event_type == "closed")
+                         created=event.event_type == "created", closed=event.event_type == "closed",
+                         modified=event.event_type == "modified" and not event.is_directory)
 
 
 class Watcher:
@@ -105,8 +113,10 @@ class Watcher:
         self.ignored = [i.resolve() for i in ignored]
         # For a folder, how the names start that no build reads in it: posts/_drafts/, templates/.x, static/.git
         self.skipped = {folder.resolve(): names for folder, names in (skipped or {}).items()}
-        self.debouncer = Debouncer(on_change, delay)
         self.observer = Observer()
+        # Only inotify tells when a file written to is closed: elsewhere, no close is waited for.
+        closes = type(self.observer).__name__ == "InotifyObserver"
+        self.debouncer = Debouncer(on_change, delay, writing=WRITING_SECONDS if closes else 0.0)
         self.handler = _Handler(self)
         self.watches: dict[Path, ObservedWatch] = {}
         self.followed: dict[Path, Path] = {}  # a link in a watched folder -> the folder elsewhere it leads to
@@ -203,7 +213,7 @@ class Watcher:
                 return link / path.relative_to(target)
         return path
 
-    def saw(self, paths: list[Path], created: bool = False, closed: bool = False) -> None:
+    def saw(self, paths: list[Path], created: bool = False, closed: bool = False, modified: bool = False) -> None:
         read = [self.through_link(p) for p in paths]
         for path in read:
             # An error here (gone again, no inotify watch left) would end watchdog's thread, and all watching.
@@ -219,7 +229,7 @@ class Watcher:
         read += [link for p in paths for link in self.links_to(p)]
         wanted = [p for p in read if self.wanted(p)]
         if wanted:
-            self.debouncer.add(wanted, created, closed)
+            self.debouncer.add(wanted, created, closed, modified)
 
     def folder_of(self, path: Path) -> Path | None:
         """The watched folder a path is in, if any."""
