@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -203,28 +204,30 @@ def test_a_failing_index_is_a_one_line_problem_and_leaves_the_output(searched: P
 SLUG_SEARCH = SUB_SEARCH.replace("permalink: /{year}/{month}/{slug}/", "permalink: /{slug}/")
 
 
-def test_a_post_in_the_index_folder_is_a_one_line_error_and_leaves_the_output(tmp_path: Path):
-    site = make_site(tmp_path / "site", SAMPLE_POSTS, config=SLUG_SEARCH)
+def one_line_refusal(site: Path, change: Callable[[], object]) -> str:
+    """The one line a build refuses `change` with, the output left as it was."""
     out = build(site)
     before = tree_bytes(out)
-    (site / "posts" / "search-tips.md").write_text(post_text("Search tips", "2016-09-01", slug="pagefind"))
+    change()
     run = run_cli(site, "build")
-    assert run.code == 1
-    assert fails_in_one_line(run.err) == ("posts/search-tips.md: writes /notes/pagefind/, inside the search "
-                                          "index's folder /notes/pagefind/")
-    assert tree_bytes(out) == before
+    assert run.code == 1 and tree_bytes(out) == before
+    return fails_in_one_line(run.err)
+
+
+def test_a_post_in_the_index_folder_is_a_one_line_error_and_leaves_the_output(tmp_path: Path):
+    site = make_site(tmp_path / "site", SAMPLE_POSTS, config=SLUG_SEARCH)
+    post = post_text("Search tips", "2016-09-01", slug="pagefind")
+    assert one_line_refusal(site, lambda: (site / "posts" / "search-tips.md").write_text(post)) == (
+        "posts/search-tips.md: writes /notes/pagefind/, inside the search index's folder /notes/pagefind/")
 
 
 def test_a_static_file_in_the_index_folder_is_a_one_line_error_and_leaves_the_output(searched: Path):
-    out = build(searched)
-    before = tree_bytes(out)
-    (searched / "static" / "pagefind").mkdir(parents=True)
-    (searched / "static" / "pagefind" / "extra.txt").write_text("mine\n")
-    run = run_cli(searched, "build")
-    assert run.code == 1
-    assert fails_in_one_line(run.err) == ("static/pagefind/extra.txt: would replace the search index at "
-                                          "/pagefind/extra.txt; rename or remove it")
-    assert tree_bytes(out) == before
+    def add_static_file() -> None:
+        (searched / "static" / "pagefind").mkdir(parents=True)
+        (searched / "static" / "pagefind" / "extra.txt").write_text("mine\n")
+
+    assert one_line_refusal(searched, add_static_file) == (
+        "static/pagefind/extra.txt: would replace the search index at /pagefind/extra.txt; rename or remove it")
 
 
 def test_without_search_the_index_folder_is_the_sites_and_turning_search_on_names_what_is_there(tmp_path: Path):
