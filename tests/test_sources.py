@@ -56,6 +56,9 @@ def test_an_empty_file_is_no_sources(tmp_path: Path):
                                           "'http://[oops'"),
     ("- name: A\n  url: mailto:a@a.example\n", 2, "'url' must be an http(s) URL"),  # a post's link may be one
     ("- name: A\n  url: https://a.example:99999/\n", 2, "port"),
+    ("- name: A\n  url: 123\n", 2, "'url' must be an http(s) URL"),
+    ("- name: A\n  url: 2020-01-01\n", 2, "'url' must be an http(s) URL"),
+    ("- name: A\n  url: https://\n", 2, "'url' must be an http(s) URL such as"),
     ("- name: A\n  alias: [B]\n", 2, "unknown key 'alias' (did you mean 'aliases'?)"),
     ("- name: A\n  null: B\n", 2, "unknown key 'null'"),
     ("- name: A\n  url: https://a.example/\n  True: B\n", 3, "unknown key 'true'"),

@@ -150,7 +150,7 @@ def read_value(key: str, value: Any) -> Any:
         items = value if isinstance(value, list) else [value]
         return tuple(dict.fromkeys(text_of(key, v) for v in items))
     text = text_of(key, value)  # white space folded: a name or description wrapped over lines is one line
-    return home_url(value) if key == "url" else text
+    return home_url(value if isinstance(value, str) else text) if key == "url" else text
 
 
 def home_url(value: str) -> str:
@@ -158,10 +158,10 @@ def home_url(value: str) -> str:
     http(s) only: a mailto: link is no site to visit."""
     refusal = ValueError(f"'url' must be an http(s) URL such as https://example.com/, not '{value.strip()}'")
     try:
-        scheme = urlsplit(value.strip()).scheme.lower()
+        parts = urlsplit(value.strip())
     except ValueError:  # an unclosed [ of an IPv6 address
         raise refusal from None
-    if scheme not in ("http", "https"):
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise refusal
     return read_url(value, "url") or ""  # its FieldError (a ValueError) says what else is wrong: a port, say
 
