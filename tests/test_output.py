@@ -121,20 +121,27 @@ def test_a_full_disk_fails_the_build_with_one_problem_and_the_output_as_it_was(s
     assert not stage_dir(site / "build").exists()
 
 
-def test_an_output_folder_that_is_a_mount_point_is_named_as_one(site, monkeypatch):
-    """A Docker volume or a mounted web root cannot be moved aside: the problem says so, and what to do."""
+@pytest.mark.parametrize("full", [True, False], ids=["whole", "incremental"])
+def test_an_output_folder_that_is_a_mount_point_is_named_as_one(site, monkeypatch, full):
+    """A Docker volume or a mounted web root cannot be moved aside, nor its files renamed in from beside it: the
+    problem says so, and what to do."""
     import linkblog.engine
     import linkblog.output
 
     out = site / "build"
-    out.mkdir()
+    if full:
+        out.mkdir()
+    else:  # built, and a volume mounted over it since
+        assert run_cli(site, "build").code == 0
+        (site / "posts" / "2017-03-03-new.md").write_text(post_text("New one", "2017-03-03 10:00"))
 
-    def busy(folder, tree):
-        raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(folder))
+    def across(source, target):
+        number = errno.EBUSY if full else errno.EXDEV
+        raise OSError(number, os.strerror(number), str(source), str(target))
 
-    monkeypatch.setattr(linkblog.output, "swap_in", busy)
+    monkeypatch.setattr(linkblog.output, "swap_in" if full else "move_in", across)
     monkeypatch.setattr(linkblog.engine.os.path, "ismount", lambda path: Path(path) == out)
-    result = Builder(site / "config.yaml", options=BuildOptions(jobs=1, clean=True)).build()
+    result = Builder(site / "config.yaml", options=BuildOptions(jobs=1, clean=full)).build()
     [problem] = result.problems
     assert problem.path == "build" and "mount point" in problem.message and "build/site" in problem.message
 
@@ -478,6 +485,18 @@ def test_a_build_written_whole_counts_the_files_it_took_away(site, whole):
     assert run.code == 0, run.err
     gone = len(before - set(tree_bytes(site / "build")))
     assert gone > 0 and f", {gone} removed in " in run.out
+
+
+def test_a_link_in_the_output_counts_as_one_file_taken_away(site):
+    assert run_cli(site, "build").code == 0
+    elsewhere = site.parent / "elsewhere"
+    elsewhere.mkdir()
+    for n in range(5):
+        (elsewhere / f"{n}.txt").write_text("kept")
+    (site / "build" / "linked").symlink_to(elsewhere, target_is_directory=True)
+    run = run_cli(site, "build", "--clean")
+    assert run.code == 0 and ", 1 removed in " in run.out
+    assert len(list(elsewhere.iterdir())) == 5
 
 
 def test_missing_files_are_those_the_output_folder_lacks(tmp_path: Path) -> None:

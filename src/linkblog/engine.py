@@ -473,6 +473,10 @@ class Engine:
         named = [Path(os.fsdecode(name)) for name in (exc.filename2, exc.filename) if name]
         path = next((p for p in named if p.is_relative_to(out)), named[0] if named else out)
         why = exc.strerror or str(exc)
+        if exc.errno in (errno.EBUSY, errno.EXDEV) and os.path.ismount(out):  # a Docker volume, a mounted web root
+            return Problem(self.config.output_dir, f"cannot be replaced ({why}): it is a mount point, and a build "
+                           "prepares its output beside it and moves it in; build into a folder inside it instead "
+                           f"(output_dir: {self.config.output_dir.rstrip('/')}/site)")
         if path.is_relative_to(out) and path != out:
             return Problem(f"{self.config.output_dir.rstrip('/')}/{path.relative_to(out).as_posix()}",
                            f"cannot be written ({why})")
@@ -481,10 +485,6 @@ class Engine:
                                             f"folder here, beside {self.config.output_dir}, and then moves it in")
         if path != out:  # a static file gone or unreadable since the scan
             return Problem(shown_path(str(path), self.config.root), f"cannot be read ({why})")
-        if exc.errno in (errno.EBUSY, errno.EXDEV) and os.path.ismount(out):  # a Docker volume, a mounted web root
-            return Problem(self.config.output_dir, f"cannot be replaced ({why}): it is a mount point, and a build "
-                           "prepares its output beside it and moves it in; build into a folder inside it instead "
-                           f"(output_dir: {self.config.output_dir.rstrip('/')}/site)")
         return Problem(self.config.output_dir, f"cannot be written ({why})")
 
     def least_shared(self, full: bool) -> int:

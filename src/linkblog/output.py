@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from linkblog.digest import digest_bytes
-from linkblog.scan import Found, every_file
+from linkblog.scan import Found
 
 JOURNAL = "journal.json"
 
@@ -91,12 +91,21 @@ class Stage:
         builds it whole.
         """
         if self.full and self.out.is_dir():  # what the swap takes away, which no manifest may have listed
-            self.deleted = sorted(set(self.deleted) | ({f.rel for f in every_file(self.out)} - set(self.written)))
+            self.deleted = sorted(set(self.deleted) | (names_under(self.out) - set(self.written)))
         journal = {"mode": "swap", "inode": self.tree.stat().st_ino} if self.full else {
             "mode": "apply", "write": sorted(set(self.written)), "delete": sorted(set(self.deleted))}
         if durable:
             write_file(self.root / JOURNAL, json.dumps(journal).encode(), sync=True)
         replay(self.out, journal)
+
+
+def names_under(folder: Path) -> set[str]:
+    """Each file under a folder by its path there, a link (to a folder too) as one file: only names, no stat."""
+    names = set()
+    for root, dirs, files in os.walk(folder):  # a link to a folder is listed among the folders, never entered
+        rel = PurePosixPath(Path(root).relative_to(folder).as_posix())
+        names.update(str(rel / name) for name in [*files, *(d for d in dirs if os.path.islink(os.path.join(root, d)))])
+    return names
 
 
 def staged_name(rel: str) -> str:
