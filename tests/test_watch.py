@@ -134,8 +134,8 @@ def test_a_file_written_to_and_not_yet_closed_is_waited_for(tmp_path: Path):
 def test_a_file_never_closed_is_delivered_after_the_writing_wait(tmp_path: Path):
     calls = Calls()
     debouncer = Debouncer(calls, delay=0.05, saved=0.01, writing=0.3)
-    debouncer.add([tmp_path / "post.md"], modified=True)  # a chmod, say: no close follows
     started = time.monotonic()
+    debouncer.add([tmp_path / "post.md"], modified=True)  # a chmod, say: no close follows
     assert calls.next() == {tmp_path / "post.md"}
     assert time.monotonic() - started >= 0.25
 
@@ -149,6 +149,15 @@ def test_a_post_written_with_pauses_is_built_once_whole(site: Path, watched: Cal
             time.sleep(QUIET + 0.2)  # longer than the quiet moment that ends a burst
     assert watched.next() == {post}
     then_only(site, watched)
+
+
+def test_a_file_written_to_and_then_deleted_or_moved_away_is_not_waited_for(tmp_path: Path):
+    calls = Calls()
+    debouncer = Debouncer(calls, delay=0.05, saved=0.01, writing=30)
+    post, moved = tmp_path / "post.md", tmp_path / "moved.md"
+    debouncer.add([post], modified=True)
+    debouncer.add([post, moved], gone=True)  # renamed away while its writer had it open
+    assert calls.next(timeout=5) == {post, moved}
 
 
 def test_a_cancelled_debouncer_delivers_nothing():

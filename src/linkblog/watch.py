@@ -42,7 +42,8 @@ class Debouncer:
 
     The moment is `delay` after most events, and the shorter `saved` after one that closes a
     file written in place (not one made during the burst: that may be a temporary file about
-    to be renamed over the real one, which would make a second call).
+    to be renamed over the real one, which would make a second call); while a file written to
+    is not closed yet, the longer `writing`.
     """
 
     def __init__(self, deliver: Callable[[set[Path]], None], delay: float = DEBOUNCE_SECONDS,
@@ -55,13 +56,16 @@ class Debouncer:
         self.lock = threading.Lock()
         self.timer: threading.Timer | None = None
 
-    def add(self, paths: Iterable[Path], created: bool = False, closed: bool = False, modified: bool = False) -> None:
+    def add(self, paths: Iterable[Path], created: bool = False, closed: bool = False, modified: bool = False,
+            gone: bool = False) -> None:
+        """Paths an event named: made, closed after writing, written to, or deleted or moved away."""
         with self.lock:
             paths = set(paths)
             if created:
                 self.born |= paths - self.paths
             self.paths |= paths
-            self.open = self.open - paths if closed else self.open | paths if modified else self.open
+            # A file deleted or moved away is no longer written where it was read: its close is not waited for.
+            self.open = self.open - paths if closed or gone else self.open | paths if modified else self.open
             if self.timer is not None:
                 self.timer.cancel()
             done = closed and not paths & self.born  # a file that was there before, saved in place
@@ -98,7 +102,7 @@ class _Handler(FileSystemEventHandler):
         paths = [event.src_path, getattr(event, "dest_path", "")]
         self.watcher.saw([Path(p if isinstance(p, str) else p.decode()) for p in paths if p],
                          created=event.event_type == "created", closed=event.event_type == "closed",
-                         modified=event.event_type == "modified" and not event.is_directory)
+                         modified=event.event_type == "modified", gone=event.event_type in ("deleted", "moved"))
 
 
 class Watcher:
@@ -213,7 +217,8 @@ class Watcher:
                 return link / path.relative_to(target)
         return path
 
-    def saw(self, paths: list[Path], created: bool = False, closed: bool = False, modified: bool = False) -> None:
+    def saw(self, paths: list[Path], created: bool = False, closed: bool = False, modified: bool = False,
+            gone: bool = False) -> None:
         read = [self.through_link(p) for p in paths]
         for path in read:
             # An error here (gone again, no inotify watch left) would end watchdog's thread, and all watching.
@@ -229,7 +234,7 @@ class Watcher:
         read += [link for p in paths for link in self.links_to(p)]
         wanted = [p for p in read if self.wanted(p)]
         if wanted:
-            self.debouncer.add(wanted, created, closed, modified)
+            self.debouncer.add(wanted, created, closed, modified, gone)
 
     def folder_of(self, path: Path) -> Path | None:
         """The watched folder a path is in, if any."""
