@@ -35,24 +35,25 @@ _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent die
 _received: list[Any] = []  # in a worker: its state, the chunks and their claim flags, from its initializer
 
 
-def _receive(handed: Any, claims: Any, forked: bool) -> None:
+def _receive(handed: Any, claims: Any, forked: bool, parent: int | None) -> None:
     # Ctrl-C is the parent's to handle: it ends the pool, whose SIGTERM then stops each worker quietly (a
     # parent's handler, inherited, would have it raise KeyboardInterrupt and print a traceback).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    die_with_parent()
+    die_with_parent(parent)
     state, chunks = handed if forked else pickle.loads(handed)
     _received[:] = [state, chunks, claims]
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None) -> None:
     """On Linux, have the kernel end this worker when the process that started it dies (kill -9, a crash; the fork
-    server's ends with the build's): orphaned, it would finish its chunk and print a broken pipe's traceback."""
+    server's ends with the build's): orphaned, it would finish its chunk and print a broken pipe's traceback.
+    `parent`: that process, when known (a fork server's workers were started by it, not by the build)."""
     if sys.platform != "linux":
         return
     import ctypes
 
-    parent = os.getppid()
+    parent = parent or os.getppid()
     if ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0 and os.getppid() != parent:
         os._exit(0)  # the parent died before the call
 
@@ -131,7 +132,7 @@ def map_items(
     # The chunks go with the state, so a task is only its chunk's number: nothing more to pickle per chunk.
     handed = (state, chunks) if forking else pickle.dumps((state, chunks), pickle.HIGHEST_PROTOCOL)
     done: dict[int, list[R]] = {}
-    with context.Pool(jobs - 1, _receive, (handed, claims, forking)) as pool:
+    with context.Pool(jobs - 1, _receive, (handed, claims, forking, os.getpid() if forking else None)) as pool:
         pending = pool.imap_unordered(_run_claimed, [(func, i) for i in reversed(range(len(chunks)))])
         for index in range(reserved):
             if not claim(claims, index):
