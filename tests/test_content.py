@@ -107,6 +107,10 @@ def test_empty_slug_means_the_default() -> None:
     assert parse("title: Some Title\ndate: 2015-06-01\nslug:\n").slug == "some-title"
 
 
+def test_a_slug_typed_with_a_separate_accent_is_composed() -> None:
+    assert parse("title: T\ndate: 2015-06-01\nslug: cafe\u0301\n").slug == "caf\u00e9"
+
+
 def test_problems_in_dates() -> None:
     assert problems_of("title: T\ndate: 2015-02-30\n") == [
         "posts/x.md:3: 'date' is not a valid date: '2015-02-30' "

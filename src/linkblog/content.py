@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
@@ -323,7 +324,8 @@ def read_via(value: Any) -> Via | None:
 def read_slug(value: Any) -> str | None:
     if value is None:  # `slug:` with nothing after it: the default, as if the line were not there
         return None
-    slug = str(value).strip()
+    # As the letters are typed, whatever the editor or file system composes: é is one character, not e and an accent.
+    slug = unicodedata.normalize("NFC", str(value).strip())
     if not is_safe_slug(slug):
         raise FieldError(f"'slug' must be one path segment of letters, digits, '-', '_' or '.', "
                          f"not '{shown(slug)}'")
