@@ -8,6 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import make_site, post_text, run_cli
 
+from linkblog.stats import cut
+
 # Three posts in 2014 and two in 2015. Tags: support 3, work 2, <b>& 2. Sources: Seth Godin 2, Scott Berkun 1.
 # Link posts 3, own posts 2. Months with posts: 2014-02 (2), 2014-11, 2015-01, 2015-03 (1 each).
 POSTS = {
@@ -106,6 +108,21 @@ def test_a_label_too_wide_for_the_chart_is_cut_and_named_whole_by_its_row_s_tool
     assert shown[1] == ("Seth Godin", None)
     label, tooltip = shown[0]
     assert label.endswith("…") and wide.startswith(label[:-1].rstrip()) and len(label) < 18 and tooltip == wide
+
+
+@pytest.mark.parametrize(("label", "whole"), [
+    ("\U0001F469\u200d\U0001F469\u200d\U0001F467" * 8, "\U0001F469\u200d\U0001F469\u200d\U0001F467"),  # a family
+    ("\U0001F1F3\U0001F1F1" * 12, "\U0001F1F3\U0001F1F1"),  # the flag of the Netherlands: two letters
+    ("Cafe\u0301 " * 8, "Cafe\u0301 "),  # an accent typed after its letter
+])
+def test_a_cut_label_keeps_each_character_whole(label: str, whole: str):
+    shown = cut(label)
+    assert shown.endswith("…")
+    assert any(shown[:-1].rstrip() == (whole * n).rstrip() for n in range(1, 8))  # cut between whole ones
+
+
+def test_symbols_count_wider_than_letters():
+    assert cut("\u263a" * 16) != "\u263a" * 16 and cut("ЖШЩЮ" * 5) != "ЖШЩЮ" * 5
 
 
 def test_names_are_escaped_in_the_svg_and_the_list(out: Path):

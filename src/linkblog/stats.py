@@ -25,7 +25,9 @@ ROW, LABEL_END, BAR_START, COUNT_ROOM = 28, 180, 188, 44  # a row chart: label, 
 # has them whole). Fonts are not measured at build time, so each character counts as wide as it is in a wide sans
 # serif (DejaVu Sans, Verdana): a label cut to the room fits whichever font the reader's browser picks.
 LABEL_ROOM = (LABEL_END - 4) / 14  # 4 units clear of the chart's left edge
-NARROW, WIDE = frozenset("fijlrtI!'\".,:;|()[]/- "), frozenset("mwMW@%&…")
+NARROW, WIDE = frozenset("fijlrtI!'\".,:;|()[]/- "), frozenset("mwMW@%&…—")
+JOINING = "\u200d\ufe0e\ufe0f"  # the zero-width joiner of emoji sequences, the text and emoji variation selectors
+REGIONAL_INDICATORS = "".join(map(chr, range(0x1F1E6, 0x1F200)))  # two of them make a flag
 PLOT_TOP, PLOT_BOTTOM, COLUMNS_HEIGHT = 18, 140, 178  # a column chart: counts above bars, two label lines below
 
 
@@ -173,23 +175,38 @@ def length(count: int, most: int, span: float) -> float:
 
 
 def ems(char: str) -> float:
-    """A character's width in ems, at least as wide as in a wide sans serif; CJK characters are a whole em."""
-    if char in WIDE or unicodedata.east_asian_width(char) in "WF":
-        return 1.0
+    """A character's width in ems, at least as wide as in a wide sans serif; CJK characters are a whole em, symbols
+    and emoji more, and marks and joiners, drawn on or with the character before them, nothing."""
+    category = unicodedata.category(char)
+    if category[0] == "M" or char in JOINING:
+        return 0.0
+    if category[0] == "S" and not char.isascii():  # ☺, ★, emoji
+        return 1.1
+    if char in WIDE or unicodedata.east_asian_width(char) in "WF" or (char.isupper() and not char.isascii()):
+        return 1.0  # Ж, Ш, Ю are wider than Latin capitals
     if char in NARROW:
         return 0.42
     return 0.8 if char.isupper() else 0.65
 
 
 def cut(label: str) -> str:
-    """The label, or as much of it as fits LABEL_ROOM with an ellipsis after it."""
+    """The label, or as much of it as fits LABEL_ROOM with an ellipsis after it, never parting a character from the
+    marks and joiners that make one with it (é, 👩‍👩‍👧, 🇳🇱)."""
     if sum(map(ems, label)) <= LABEL_ROOM:
         return label
     used, end = ems("…"), 0
     while used + ems(label[end]) <= LABEL_ROOM:
         used += ems(label[end])
         end += 1
+    while end and (ems(label[end]) == 0 or label[end - 1] in JOINING or paired_flag_half(label, end)):
+        end -= 1
     return label[:end].rstrip() + "…"
+
+
+def paired_flag_half(label: str, end: int) -> bool:
+    """True when the text before `end` ends with the first of a flag's two regional indicator letters."""
+    run = len(label[:end]) - len(label[:end].rstrip(REGIONAL_INDICATORS))
+    return run % 2 == 1
 
 
 def svg(chart_id: str, title: str, description: str, height: int, shapes: list[Markup]) -> Markup:
