@@ -34,6 +34,23 @@ def test_code_is_not_made_typographic() -> None:
     assert html('`"x" -- y`') == "<p><code>&quot;x&quot; -- y</code></p>\n"
 
 
+def test_code_and_programs_in_raw_html_are_not_made_typographic() -> None:
+    assert html('Run <code>--verbose</code>, press <kbd>Ctrl</kbd>+<kbd>--</kbd>; "prose" -- yes...') == (
+        "<p>Run <code>--verbose</code>, press <kbd>Ctrl</kbd>+<kbd>--</kbd>; “prose” – yes…</p>\n")
+    assert html('A <code>x <b>"y"</b> --</code> then "z"') == (
+        "<p>A <code>x <b>&quot;y&quot;</b> --</code> then “z”</p>\n")
+
+
+def test_an_inline_script_is_written_as_it_is() -> None:
+    assert html("Text <script>document.title = \"it's -- ok...\" && 1;</script> after") == (
+        "<p>Text <script>document.title = \"it's -- ok...\" && 1;</script> after</p>\n")
+
+
+def test_a_bare_url_is_not_made_typographic() -> None:
+    assert html("See http://example.com/a--b... or www.example.org/x--y -- both.") == (
+        "<p>See http://example.com/a--b... or www.example.org/x--y – both.</p>\n")
+
+
 def test_raw_html_passes_through() -> None:
     assert html('<div class="aside"><b>raw</b></div>\n\nText with <kbd>Ctrl</kbd>.') == (
         '<div class="aside"><b>raw</b></div>\n<p>Text with <kbd>Ctrl</kbd>.</p>\n')

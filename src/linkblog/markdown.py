@@ -6,10 +6,18 @@ import re
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 EXCERPT_LENGTH = 200
+# Raw HTML elements whose text is code or a program, never prose: typography leaves it as written (as SmartyPants).
+VERBATIM = frozenset({"code", "kbd", "math", "pre", "samp", "script", "style", "tt", "var"})
+RAW_TEXT = frozenset({"script", "style"})  # whose text a browser reads as it is: no entity in it is decoded
+KEPT = "text_kept"  # a text token typography skips (it changes only "text" tokens)
+_BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>]+", re.IGNORECASE)
+# A paragraph holding neither (most: a link's address follows its "(") has nothing to walk.
+_MAYBE_VERBATIM = re.compile(rf"<(?:{'|'.join(sorted(VERBATIM))})\b|(?<![(<])\b(?:https?://|www\.)", re.IGNORECASE)
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9-]*)", re.IGNORECASE)
 # Elements whose text a browser never shows.
 HIDDEN = frozenset({"script", "style", "template"})
@@ -26,7 +34,57 @@ def parser() -> MarkdownIt:
     """The one configured parser; raw HTML passes through because the author is trusted."""
     md = MarkdownIt("commonmark", {"typographer": True, "html": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.core.ruler.before("replacements", "keep_verbatim", keep_verbatim)
+    md.core.ruler.after("smartquotes", "give_back_kept", give_back_kept)
     return md.use(footnote_plugin)
+
+
+def keep_verbatim(state: StateCore) -> None:
+    """Hide from typography (smart quotes, dashes, ellipses) the text that is not prose: inside raw <code>, <kbd>,
+    <script> and the like (as a `code span` is), and a bare URL (as an autolink is); give_back_kept restores it."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children or not maybe_verbatim(block.content):
+            continue
+        children: list[Token] = []
+        inside: list[str] = []  # the verbatim elements open here, innermost last
+        for child in block.children:
+            closing, name = raw_tag(child)
+            if name in VERBATIM and closing and name in inside:
+                del inside[len(inside) - 1 - inside[::-1].index(name)]
+            elif name in VERBATIM and not closing and not child.content.endswith("/>"):
+                inside.append(name)
+            if child.type == "text" and inside:
+                child.type = KEPT
+                child.meta["raw"] = inside[-1] in RAW_TEXT
+            children += urls_kept(child) if child.type == "text" else [child]
+        block.children = children
+        state.env["kept"] = True  # for give_back_kept, which has nothing to do in most posts
+
+
+def maybe_verbatim(text: str) -> bool:
+    """False for a paragraph with no raw code element and no bare URL (most): nothing to walk."""
+    return ("<" in text or "://" in text or "www." in text) and _MAYBE_VERBATIM.search(text) is not None
+
+
+def urls_kept(text: Token) -> list[Token]:
+    """A text token as text tokens, the bare URLs in it marked KEPT."""
+    parts, last = [], 0
+    for found in _BARE_URL.finditer(text.content):
+        parts += [Token("text", "", 0, content=text.content[last:found.start()]),
+                  Token(KEPT, "", 0, content=found.group())]
+        last = found.end()
+    return [*parts, Token("text", "", 0, content=text.content[last:])] if parts else [text]
+
+
+def give_back_kept(state: StateCore) -> None:
+    """Make the text keep_verbatim hid from typography text again, for the renderer and plain_text; a script's or
+    style's written out as it is, escaped in none of it."""
+    if not state.env.pop("kept", False):
+        return
+    for block in state.tokens:
+        for child in block.children or [] if block.type == "inline" else []:
+            if child.type == KEPT:
+                child.type = "html_inline" if child.meta.get("raw") else "text"  # a script's "" stay quotes
 
 
 def render(text: str, doc_id: str) -> tuple[str, str]:
