@@ -47,8 +47,21 @@ def test_an_inline_script_is_written_as_it_is() -> None:
 
 
 def test_a_bare_url_is_not_made_typographic() -> None:
-    assert html("See http://example.com/a--b... or www.example.org/x--y -- both.") == (
-        "<p>See http://example.com/a--b... or www.example.org/x--y – both.</p>\n")
+    assert html("See http://example.com/a--b, www.example.org/x--y or (http://example.com/c--d) -- all.") == (
+        "<p>See http://example.com/a--b, www.example.org/x--y or (http://example.com/c--d) – all.</p>\n")
+    assert html("Docs (http://example.com/c--d).") == "<p>Docs (http://example.com/c--d).</p>\n"
+
+
+def test_what_ends_the_sentence_around_a_bare_url_is_still_prose() -> None:
+    assert html('He said "see http://example.com/wiki/A_(b)" -- and left...') == (
+        "<p>He said “see http://example.com/wiki/A_(b)” – and left…</p>\n")
+    assert html('*"Read [the docs](/d)," http://example.com/x*') == (  # quotes paired across the URL
+        '<p><em>“Read <a href="/d">the docs</a>,” http://example.com/x</em></p>\n')
+
+
+def test_a_tag_inside_a_script_is_its_text() -> None:
+    assert html('Text <script>x = "<code>";</script> and "after" -- text') == (
+        '<p>Text <script>x = "<code>";</script> and “after” – text</p>\n')
 
 
 def test_raw_html_passes_through() -> None:

@@ -118,7 +118,14 @@ def test_a_label_too_wide_for_the_chart_is_cut_and_named_whole_by_its_row_s_tool
 def test_a_cut_label_keeps_each_character_whole(label: str, whole: str):
     shown = cut(label)
     assert shown.endswith("…")
-    assert any(shown[:-1].rstrip() == (whole * n).rstrip() for n in range(1, 8))  # cut between whole ones
+    assert any(shown[:-1].rstrip() == (whole * n).rstrip() for n in range(1, 30))  # cut between whole ones
+
+
+@pytest.mark.parametrize("whole", ["\U0001F44D\U0001F3FD", "\u1100\u1161\u11a8"])  # 👍 with a skin tone; 각 as jamo
+def test_a_cut_anywhere_around_a_character_of_several_parts_keeps_it_whole(whole: str):
+    for before in range(40):
+        kept = cut("a" * before + whole + "b" * 36)[:-1]
+        assert not any(kept.endswith(whole[:part]) for part in range(1, len(whole))), kept
 
 
 def test_symbols_count_wider_than_letters():

@@ -13,11 +13,15 @@ from mdit_py_plugins.footnote import footnote_plugin
 EXCERPT_LENGTH = 200
 # Raw HTML elements whose text is code or a program, never prose: typography leaves it as written (as SmartyPants).
 VERBATIM = frozenset({"code", "kbd", "math", "pre", "samp", "script", "style", "tt", "var"})
-RAW_TEXT = frozenset({"script", "style"})  # whose text a browser reads as it is: no entity in it is decoded
+# Whose text a browser reads as it is, no entity in it decoded: written out unescaped. Markdown still reads it first
+# (a \' loses its backslash, *a* is emphasis): a script is best on lines of its own, an HTML block kept whole.
+RAW_TEXT = frozenset({"script", "style"})
 KEPT = "text_kept"  # a text token typography skips (it changes only "text" tokens)
 _BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>]+", re.IGNORECASE)
-# A paragraph holding neither (most: a link's address follows its "(") has nothing to walk.
-_MAYBE_VERBATIM = re.compile(rf"<(?:{'|'.join(sorted(VERBATIM))})\b|(?<![(<])\b(?:https?://|www\.)", re.IGNORECASE)
+# A paragraph holding neither (most: a link's address follows its "](") has nothing to walk.
+_MAYBE_VERBATIM = re.compile(rf"<(?:{'|'.join(sorted(VERBATIM))})\b|(?<!\]\()(?<!<)\b(?:https?://|www\.)",
+                             re.IGNORECASE)
+_AFTER_URL = frozenset(".,;:!?'\"…’”")
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9-]*)", re.IGNORECASE)
 # Elements whose text a browser never shows.
 HIDDEN = frozenset({"script", "style", "template"})
@@ -49,6 +53,8 @@ def keep_verbatim(state: StateCore) -> None:
         inside: list[str] = []  # the verbatim elements open here, innermost last
         for child in block.children:
             closing, name = raw_tag(child)
+            if inside and inside[-1] in RAW_TEXT and not (closing and name == inside[-1]):
+                name = ""  # in a script, as a browser reads it, no tag but its own end is one
             if name in VERBATIM and closing and name in inside:
                 del inside[len(inside) - 1 - inside[::-1].index(name)]
             elif name in VERBATIM and not closing and not child.content.endswith("/>"):
@@ -67,13 +73,21 @@ def maybe_verbatim(text: str) -> bool:
 
 
 def urls_kept(text: Token) -> list[Token]:
-    """A text token as text tokens, the bare URLs in it marked KEPT."""
+    """A text token as text tokens (at its level, which smart quotes pair by), the bare URLs in it marked KEPT."""
     parts, last = [], 0
     for found in _BARE_URL.finditer(text.content):
-        parts += [Token("text", "", 0, content=text.content[last:found.start()]),
-                  Token(KEPT, "", 0, content=found.group())]
-        last = found.end()
-    return [*parts, Token("text", "", 0, content=text.content[last:])] if parts else [text]
+        end = found.start() + len(url_only(found.group()))
+        parts += [Token("text", "", 0, content=text.content[last:found.start()], level=text.level),
+                  Token(KEPT, "", 0, content=text.content[found.start():end], level=text.level)]
+        last = end
+    return [*parts, Token("text", "", 0, content=text.content[last:], level=text.level)] if parts else [text]
+
+
+def url_only(found: str) -> str:
+    """A bare URL without what ends the sentence around it: stops, quotes, a ) it did not open (as linkify)."""
+    while found and (found[-1] in _AFTER_URL or found[-1] == ")" and found.count("(") < found.count(")")):
+        found = found[:-1]
+    return found
 
 
 def give_back_kept(state: StateCore) -> None:

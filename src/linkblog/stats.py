@@ -27,6 +27,9 @@ ROW, LABEL_END, BAR_START, COUNT_ROOM = 28, 180, 188, 44  # a row chart: label, 
 LABEL_ROOM = (LABEL_END - 4) / 14  # 4 units clear of the chart's left edge
 NARROW, WIDE = frozenset("fijlrtI!'\".,:;|()[]/- "), frozenset("mwMW@%&…—")
 JOINING = "\u200d\ufe0e\ufe0f"  # the zero-width joiner of emoji sequences, the text and emoji variation selectors
+# Drawn with the character before them: skin tones (👍🏽), the tags of a subdivision's flag (🏴 England), the vowels
+# and finals of Hangul spelled as jamo (as macOS may spell Korean).
+ATTACHED = ((0x1F3FB, 0x1F3FF), (0xE0020, 0xE007F), (0x1160, 0x11FF), (0xD7B0, 0xD7FF))
 REGIONAL_INDICATORS = "".join(map(chr, range(0x1F1E6, 0x1F200)))  # two of them make a flag
 PLOT_TOP, PLOT_BOTTOM, COLUMNS_HEIGHT = 18, 140, 178  # a column chart: counts above bars, two label lines below
 
@@ -178,7 +181,7 @@ def ems(char: str) -> float:
     """A character's width in ems, at least as wide as in a wide sans serif; CJK characters are a whole em, symbols
     and emoji more, and marks and joiners, drawn on or with the character before them, nothing."""
     category = unicodedata.category(char)
-    if category[0] == "M" or char in JOINING:
+    if category[0] == "M" or char in JOINING or any(low <= ord(char) <= high for low, high in ATTACHED):
         return 0.0
     if category[0] == "S" and not char.isascii():  # ☺, ★, emoji
         return 1.1
