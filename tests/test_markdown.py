@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from linkblog.markdown import EXCERPT_LENGTH, render, shorten
 
 
@@ -34,34 +36,26 @@ def test_code_is_not_made_typographic() -> None:
     assert html('`"x" -- y`') == "<p><code>&quot;x&quot; -- y</code></p>\n"
 
 
-def test_code_and_programs_in_raw_html_are_not_made_typographic() -> None:
-    assert html('Run <code>--verbose</code>, press <kbd>Ctrl</kbd>+<kbd>--</kbd>; "prose" -- yes...') == (
-        "<p>Run <code>--verbose</code>, press <kbd>Ctrl</kbd>+<kbd>--</kbd>; “prose” – yes…</p>\n")
-    assert html('A <code>x <b>"y"</b> --</code> then "z"') == (
-        "<p>A <code>x <b>&quot;y&quot;</b> --</code> then “z”</p>\n")
-
-
-def test_an_inline_script_is_written_as_it_is() -> None:
-    assert html("Text <script>document.title = \"it's -- ok...\" && 1;</script> after") == (
-        "<p>Text <script>document.title = \"it's -- ok...\" && 1;</script> after</p>\n")
-
-
-def test_a_bare_url_is_not_made_typographic() -> None:
-    assert html("See http://example.com/a--b, www.example.org/x--y or (http://example.com/c--d) -- all.") == (
-        "<p>See http://example.com/a--b, www.example.org/x--y or (http://example.com/c--d) – all.</p>\n")
-    assert html("Docs (http://example.com/c--d).") == "<p>Docs (http://example.com/c--d).</p>\n"
-
-
-def test_what_ends_the_sentence_around_a_bare_url_is_still_prose() -> None:
-    assert html('He said "see http://example.com/wiki/A_(b)" -- and left...') == (
-        "<p>He said “see http://example.com/wiki/A_(b)” – and left…</p>\n")
-    assert html('*"Read [the docs](/d)," http://example.com/x*') == (  # quotes paired across the URL
-        '<p><em>“Read <a href="/d">the docs</a>,” http://example.com/x</em></p>\n')
-
-
-def test_a_tag_inside_a_script_is_its_text() -> None:
-    assert html('Text <script>x = "<code>";</script> and "after" -- text') == (
-        '<p>Text <script>x = "<code>";</script> and “after” – text</p>\n')
+@pytest.mark.parametrize(("text", "expected"), [
+    ('Run <code>--verbose</code>, press <kbd>Ctrl</kbd>+<kbd>--</kbd>; "prose" -- yes...',
+     "Run <code>--verbose</code>, press <kbd>Ctrl</kbd>+<kbd>--</kbd>; “prose” – yes…"),
+    ('A <code>x <b>"y"</b> --</code> then "z"', "A <code>x <b>&quot;y&quot;</b> --</code> then “z”"),
+    # an inline script is written as it is, and a tag in it is its text
+    ("Text <script>document.title = \"it's -- ok...\" && 1;</script> after",
+     "Text <script>document.title = \"it's -- ok...\" && 1;</script> after"),
+    ('Text <script>x = "<code>";</script> and "after" -- text',
+     'Text <script>x = "<code>";</script> and “after” – text'),
+    # bare URLs, but what ends the sentence around them is prose, and quotes pair across them at any depth
+    ("See http://example.com/a--b, www.example.org/x--y or (http://example.com/c--d) -- all.",
+     "See http://example.com/a--b, www.example.org/x--y or (http://example.com/c--d) – all."),
+    ("Docs (http://example.com/c--d).", "Docs (http://example.com/c--d)."),
+    ('He said "see http://example.com/wiki/A_(b)" -- and left...',
+     "He said “see http://example.com/wiki/A_(b)” – and left…"),
+    ('*"Read [the docs](/d)," http://example.com/x*', '<em>“Read <a href="/d">the docs</a>,” http://example.com/x</em>'),
+], ids=["code", "code holding tags", "script", "tag in a script", "bare URLs", "URL in brackets", "URL in quotes",
+        "URL after a quote in emphasis"])
+def test_typography_leaves_code_scripts_and_bare_urls_as_written(text: str, expected: str) -> None:
+    assert html(text) == f"<p>{expected}</p>\n"
 
 
 def test_raw_html_passes_through() -> None:
