@@ -31,7 +31,7 @@ def test_usage_errors_exit_2(site):
     assert run_cli(site, "build", "--no-such-flag").code == 2
     assert run_cli(site, "frobnicate").code == 2
     assert run_cli(site).code == 2
-    for timeout in ("0", "-1", "nan", "inf"):
+    for timeout in ("0", "-1", "nan", "inf", "1e10", "3601"):
         run = run_cli(site, "check", "--external", "--timeout", timeout)
         assert run.code == 2 and "--timeout" in run.err
     for command in ("build", "serve", "check"):

@@ -22,13 +22,11 @@ from linkblog import __version__
 from linkblog.content import FieldError, read_url
 from linkblog.problems import Problem
 from linkblog.urls import as_uri
-from linkblog.web import WEB_SCHEMES, Deadline, LeavesTheWeb, http_failure, inflated, web_opener
+from linkblog.web import MAX_TIMEOUT, WEB_SCHEMES, Deadline, LeavesTheWeb, http_failure, inflated, web_opener
 from linkblog.yamlload import CONTROL_CHARACTERS
 
 TIMEOUT_ENV = "LINKBLOG_FETCH_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
-# An hour is more than any page needs; far larger waits overflow the socket's timer.
-MAX_TIMEOUT = 3600.0
 # An article's HTML is well under this; more is a file download or an endless stream.
 MAX_BYTES = 5 * 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -359,9 +359,11 @@ def run_check(args: argparse.Namespace) -> int:
     from linkblog.check import check_site
     from linkblog.links_external import Checker
     from linkblog.problems import errors, plural
+    from linkblog.web import MAX_TIMEOUT
 
-    if not 0 < args.timeout < float("inf"):  # nan and inf too: a deadline must be a time
-        print("linkblog check: error: --timeout must be a number of seconds above 0", file=sys.stderr)
+    if not 0 < args.timeout <= MAX_TIMEOUT:  # nan too; far more overflows the sockets' timers
+        print(f"linkblog check: error: --timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}",
+              file=sys.stderr)
         return 2
     show_progress = args.external and sys.stderr.isatty()
     result = check_site(args.config, args.output, args.base_url, Checker(timeout=args.timeout) if args.external

@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 WEB_SCHEMES = ("http", "https")
+# An hour is more than any page needs; far larger waits overflow the socket's timer.
+MAX_TIMEOUT = 3600.0
 
 
 class LeavesTheWeb(urllib.error.URLError):
