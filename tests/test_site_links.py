@@ -107,6 +107,8 @@ def test_relative_links_depend_on_their_page(raw: str, expected: bool) -> None:
     ("http://example.org:80/notes/b/", Target("internal", "b/")),
     ("https://example.org:8443/notes/b/", Target("external", "https://example.org:8443/notes/b/")),
     ("https://example.org:port/", Target("malformed")),
+    ("http://", Target("malformed")),
+    ("//", Target("malformed")),
 ])
 def test_where_a_link_on_a_page_leads(raw: str, target: Target) -> None:
     assert resolve(raw, PAGE, BASE) == target

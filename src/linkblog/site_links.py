@@ -66,6 +66,8 @@ def resolve(raw: str, page_url: str, base: str) -> Target:
         host = host_of(parts)
     except ValueError:  # such as an unclosed [IPv6 literal, or a port that is no number
         return Target("malformed")
+    if not parts.hostname or raw.strip() == "//":  # no host (http://, //, which urljoin takes for the page itself)
+        return Target("malformed")
     site = urlsplit(base)
     path = parts.path or "/"  # https://example.org is its home page
     # Compared decoded: /%7Ejane/ and /~jane/, %C3%A9 and %c3%a9 name one place.
