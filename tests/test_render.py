@@ -228,6 +228,17 @@ def test_an_svgs_references_to_its_own_parts_stay_in_the_feed():
     assert 'href="https://example.org/p/#fn1"' in out  # a footnote reference leads to the post
 
 
+def test_an_svgs_references_to_its_own_parts_stay_beside_css():
+    # Any style attribute or <style> sends the fragment through lxml's own walk, which rewrites every link.
+    html = ('<svg><defs><filter id="blur"></filter><circle id="dot" style="fill: red"></circle></defs>'
+            '<use href="#dot" style="filter: url(#blur)"></use><style>use { mask: url(#m) }</style></svg>'
+            '<p style="color: red"><a href="#fn1">1</a> <a href="/x/">x</a></p>')
+    out = absolute_links(html, "https://example.org/p/")
+    assert '<use href="#dot" style="filter: url(#blur)">' in out
+    assert "mask: url(#m)" in out
+    assert 'href="https://example.org/p/#fn1"' in out and 'href="https://example.org/x/"' in out
+
+
 def test_the_default_theme_renders_a_404_page(tmp_path: Path):
     config = Config(root=tmp_path, url="https://example.org/notes/", title="T & Co")
     html = Renderer(config, [theme_dir() / "templates"]).render_page(

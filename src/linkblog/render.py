@@ -232,7 +232,13 @@ def absolute_links(fragment: str, base: str) -> str:
     root = parsed_fragment(fragment)
     finders = link_finders()
     if finders.special(root):  # CSS, <object>, <param>, <meta> refreshes, <base>: lxml's own walk knows them all
+        kept = own_references(root)
         root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
+        for (element, attribute), value in kept.items():  # lxml rewrites them all: put these back
+            if attribute is None:
+                element.text = value
+            else:
+                element.set(attribute, value)
         links = [*finders.links(root), *finders.posters(root)]  # absolute now, yet to be URIs; posters lxml skips
     else:  # the usual entry: one XPath finds its links, where lxml's walk visits every element in Python
         links = finders.links(root)
@@ -241,6 +247,19 @@ def absolute_links(fragment: str, base: str) -> str:
     for candidates in finders.srcsets(root):  # lxml knows no srcset: each of its URLs, its descriptor kept
         candidates.getparent().set(candidates.attrname, absolute_srcset(candidates, base))
     return inner_html(root)
+
+
+def own_references(root: Any) -> dict[tuple[Any, str | None], str]:
+    """The attributes (or <style> texts) in an SVG whose every link refers to its own parts (`#dot`,
+    `url(#blur)`), as written: another page's would not be drawn."""
+    own: dict[tuple[Any, str | None], str] = {}
+    other = set()
+    for element, attribute, link, _ in root.iterlinks():
+        if link.startswith("#") and element.xpath("boolean(ancestor-or-self::svg)"):
+            own.setdefault((element, attribute), element.text if attribute is None else element.get(attribute))
+        else:
+            other.add((element, attribute))
+    return {key: value for key, value in own.items() if key not in other}
 
 
 def xml_text(html: str) -> str:
