@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -129,6 +129,15 @@ def test_an_offset_with_seconds_is_written_as_the_same_instant_in_a_valid_form(t
     assert all(RFC_3339.fullmatch(s) for s in stamps), stamps
     assert {datetime.fromisoformat(s) for s in stamps} == {old, new}
     assert "2024-05-01T12:00:00+02:00" in stamps  # a whole-minute offset stays the post's own
+
+
+def test_a_year_before_1000_is_written_with_four_digits(tmp_path: Path):
+    site = make_site(tmp_path / "site", {"a.md": post_text("Medieval", "0999-05-01 12:00"),
+                                         "b.md": post_text("Ancient", "0050-06-01 12:00")}, config=CONFIG)
+    assert run_cli(site, "build").code == 0
+    rss = re.findall(r"<(?:pubDate|lastBuildDate)>(.*?)</", (site / "build" / "feed.xml").read_text())
+    assert [d.split()[3] for d in rss] == ["0999", "0999", "0050"], rss  # RFC 2822: a year of four digits
+    assert parsedate_to_datetime(rss[0]) == datetime(999, 5, 1, 12, tzinfo=UTC)  # not 2899
 
 
 def test_feed_dates_are_the_newest_posts_date(out: Path):

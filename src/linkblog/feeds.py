@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from html import escape
 from typing import Any
 from urllib.parse import urljoin
@@ -42,6 +43,20 @@ class LinkRelations(BaseEntryExtension):
         return entry
 
 
+class FourDigitYears(BaseEntryExtension):
+    """Writes an RSS date before the year 1000 with four digits, as RFC 2822 spells years: feedgen's strftime
+    writes 999 as '999', which readers take for 2899 (and 50 for 2050)."""
+
+    def __init__(self) -> None:
+        self.moment: datetime | None = None
+
+    def extend_rss(self, element: Any) -> Any:
+        if self.moment is not None and self.moment.year < 1000:
+            element.find("pubDate" if element.tag == "item" else "channel/lastBuildDate").text = \
+                format_datetime(self.moment)
+        return element
+
+
 def feed_bytes(page: PageSpec, config: Config, contents: list[str], origin: str) -> bytes:
     """An RSS or Atom document for a feed page; `contents` is each post's rendered HTML, `origin` the site's."""
     fg = feed_head(page, config)
@@ -60,6 +75,7 @@ def feed_head(page: PageSpec, config: Config) -> FeedGenerator:
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)  # RSS names an author only by email; dc:creator by name
     fg.register_extension("relations", BaseExtension, LinkRelations, atom=True, rss=False)
+    fg.register_extension("years", FourDigitYears, FourDigitYears, atom=False, rss=True)
     fg.id(page.extra["home"])
     fg.title(page.title)
     fg.link(href=page.extra["self"], rel="self")
@@ -70,6 +86,7 @@ def feed_head(page: PageSpec, config: Config) -> FeedGenerator:
     fg.generator("linkblog", __version__)
     newest = in_whole_minutes(page.posts[0].date) if page.posts else EPOCH
     fg.lastBuildDate(newest)
+    fg.years.moment = newest
     fg.updated(newest)
     return fg
 
@@ -93,6 +110,7 @@ def add_entry(fg: FeedGenerator, post: Post, html: str | None, config: Config, o
         entry.relations.rels.append("related")
     moment = in_whole_minutes(post.date)
     entry.published(moment)
+    entry.years.moment = moment
     entry.updated(moment)
     entry.author({"name": author_name(config)})
     entry.dc.dc_creator(author_name(config))
