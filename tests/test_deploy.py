@@ -191,6 +191,59 @@ def test_a_page_named_like_an_editors_temporary_file_is_deployed(repo: Path) -> 
     assert "2017/03/v1.tmp/index.html" in branch_files(remote_of(repo))
 
 
+@pytest.mark.parametrize("name", [".GIT/info.txt", "GIT~1/x.txt", "sub/.git/x.txt", ".git "])
+def test_a_file_git_cannot_store_is_named_and_nothing_is_pushed(repo: Path, name: str) -> None:
+    # Git refuses these names (core.protectNTFS, on by default): the published site would lack the file.
+    assert run_cli(repo, "deploy").code == 0
+    first = tip(remote_of(repo))
+    (repo / "build").mkdir(exist_ok=True)
+    (repo / "build" / name).parent.mkdir(parents=True, exist_ok=True)
+    (repo / "build" / name).write_text("kept\n")
+    run = run_cli(repo, "deploy", "--no-build")
+    assert run.code == 1, run.out
+    assert "Traceback" not in run.err
+    named = [line for line in run.err.splitlines() if line.startswith(f"build/{name}:")]
+    assert len(named) == 1, run.err
+    assert tip(remote_of(repo)) == first
+
+
+def test_static_files_git_cannot_store_stop_the_deploy(repo: Path) -> None:
+    for name in ("static/.GIT/info.txt", "static/GIT~1/x.txt"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text("kept\n")  # which git cannot commit in the site's repository either
+    run = run_cli(repo, "deploy")
+    assert run.code == 1, run.out
+    assert "nothing to deploy" not in run.out
+    for name in ("build/.GIT/info.txt", "build/GIT~1/x.txt"):
+        assert re.search(rf"^{re.escape(name)}: ", run.err, re.MULTILINE), run.err
+    assert git(remote_of(repo), "branch", "--list") == ""
+
+
+@pytest.mark.parametrize("kind", ["clone", "worktree"])
+def test_a_git_checkout_in_the_output_folder_is_not_published(repo: Path, kind: str) -> None:
+    """The Hugo habit: build/ is a clone (or worktree) of gh-pages, which the build leaves in place."""
+    assert run_cli(repo, "deploy").code == 0
+    shutil.rmtree(repo / "build")
+    if kind == "clone":
+        git(repo, "clone", "--quiet", "--branch", "gh-pages", str(remote_of(repo)), "build")
+    else:
+        git(repo, "fetch", "--quiet", "origin", "gh-pages")
+        git(repo, "worktree", "add", "--quiet", "build", "FETCH_HEAD")
+    (repo / "posts" / "2017-02-02-new.md").write_text(post_text("A new one", "2017-02-02 10:00", tags="[x]"))
+    git(repo, "add", "posts")
+    git(repo, "commit", "--quiet", "-m", "A post")
+    run = run_cli(repo, "deploy")
+    assert run.code == 0, run.err
+    files = branch_files(remote_of(repo))
+    assert not any(name == ".git" or name.startswith(".git/") for name in files)
+    assert "2017/02/new/index.html" in files
+    assert f"Deployed {len(files)} files" in run.out
+    # Nothing of it was hashed into the site's repository: not its config (a clone) nor its pointer (a worktree).
+    inside = repo / "build" / ".git" / ("config" if kind == "clone" else "")
+    blob = git(repo, "hash-object", "--no-filters", str(inside))
+    assert subprocess.run(["git", "cat-file", "-e", blob], cwd=repo, capture_output=True).returncode != 0
+
+
 def test_cname_comes_from_the_config(repo: Path) -> None:
     (repo / "config.yaml").write_text((repo / "config.yaml").read_text() + "cname: notes.example.com\n")
     assert run_cli(repo, "deploy").code == 0
@@ -428,6 +481,26 @@ def test_a_push_the_remote_refuses_is_reported(repo: Path) -> None:
     assert_refused(run_cli(repo, "deploy"), "rejected", "you may not publish here")
     assert user_state(repo) == before
     assert git(remote_of(repo), "branch", "--list") == ""
+
+
+def test_the_users_pre_push_hook_runs_and_its_refusal_is_reported(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-push"
+    hook.write_text("#!/bin/sh\necho 'tests failed, not pushing' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = user_state(repo)
+    assert_refused(run_cli(repo, "deploy"), "rejected", "pre-push hook", "tests failed, not pushing")
+    assert user_state(repo) == before
+    assert git(remote_of(repo), "branch", "--list") == ""
+
+
+def test_a_push_that_cannot_reach_the_remote_is_not_blamed_on_the_pre_push_hook(repo: Path, tmp_path: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-push"
+    hook.write_text("#!/bin/sh\nexit 0\n")
+    hook.chmod(0o755)
+    git(repo, "remote", "set-url", "--push", "origin", str(tmp_path / "gone.git"))
+    run = run_cli(repo, "deploy")
+    assert_refused(run, "rejected", "gone.git")
+    assert "hook" not in run.err
 
 
 def test_a_non_fast_forward_push_is_reported_and_not_forced(repo: Path, tmp_path: Path) -> None:

@@ -56,10 +56,14 @@ class Git:
 
     def run(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
         """Stdout of one git command, stripped; a GitError with git's own reason when it fails."""
+        return self.output(*args, data=data, env=env).decode(errors="replace").strip()
+
+    def output(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
+        """Stdout of one git command, byte for byte; a GitError with git's own reason when it fails."""
         done = self.call(*args, data=data, env=env)
         if done.returncode:
             raise GitError(git_reason(done.stderr.decode(errors="replace")) or f"git {args[0]} failed")
-        return done.stdout.decode(errors="replace").strip()
+        return done.stdout
 
     def call(self, *args: str, data: bytes | None = None,
              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -107,11 +111,15 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
             problems += selection
             if errors(selection):
                 return DeployResult(problems, target=target)
-        tree = write_tree(git, config, files)
+        entries = tree_entries(git, config, files)
+        tree = write_tree(git, entries)
+        left_out = unstored_files(git, config, tree, entries)
+        if left_out:
+            return DeployResult(problems + left_out, target=target)
         tip = remote_tip(git, remote, branch)
         refuse_source_branch(git, config_path, target, branch, tip)
         if tip and git.run("rev-parse", f"{tip}^{{tree}}") == tree:
-            return DeployResult(problems, None, len(files), target, notes)
+            return DeployResult(problems, None, len(entries), target, notes)
         try:
             commit = git.run("commit-tree", tree, *(["-p", tip] if tip else []), "-m", message or default_message(git))
         except GitError as exc:
@@ -122,7 +130,7 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
         push(git, remote, commit, branch)
     except GitError as exc:
         return DeployResult(problems + [Problem("deploy", str(exc))], target=target)
-    return DeployResult(problems, commit, len(files), target, notes)
+    return DeployResult(problems, commit, len(entries), target, notes)
 
 
 def open_repo(root: Path, remote: str) -> Git:
@@ -184,7 +192,9 @@ def site_files(config: Config) -> list[str]:
     if not (config.output_path / "index.html").is_file():
         raise GitError(f"{config.output_dir}/ holds no built site (run `linkblog build`, or deploy without "
                        "--no-build)")
-    return [found.rel for found in every_file(config.output_path)]
+    # A clone or worktree of the branch kept in the output folder (`git clone -b gh-pages URL build`, which a build
+    # leaves in place) is git's, not the site's: never published, nor hashed into the user's repository.
+    return [found.rel for found in every_file(config.output_path) if found.rel.split("/", 1)[0] != ".git"]
 
 
 def built_selection(config: Config) -> list[Problem]:
@@ -222,8 +232,8 @@ def hosting_blobs(config: Config, files: list[str]) -> dict[str, bytes]:
     return blobs
 
 
-def write_tree(git: Git, config: Config, files: list[str]) -> str:
-    """The git tree of the output folder plus its hosting files, written through a temporary index."""
+def tree_entries(git: Git, config: Config, files: list[str]) -> dict[str, str]:
+    """The blob of each file the deployed tree holds: the output folder's files plus its hosting files."""
     in_output = Git(config.output_path, git.git_dir)
     entries = {}
     for start in range(0, len(files), HASH_BATCH):
@@ -233,11 +243,26 @@ def write_tree(git: Git, config: Config, files: list[str]) -> str:
         entries.update(zip(batch, shas, strict=True))
     for rel, data in hosting_blobs(config, files).items():
         entries[rel] = git.run("hash-object", "-w", "--no-filters", "--stdin", data=data)
+    return entries
+
+
+def write_tree(git: Git, entries: dict[str, str]) -> str:
+    """The git tree of the entries (path: blob), written through a temporary index."""
     listing = b"".join(f"100644 {sha}\t{rel}".encode() + b"\0" for rel, sha in sorted(entries.items()))
     with tempfile.TemporaryDirectory(prefix="linkblog-deploy-") as temp:
         index = {"GIT_INDEX_FILE": str(Path(temp) / "index")}
         git.run("update-index", "--add", "-z", "--index-info", data=listing, env=index)
         return git.run("write-tree", env=index)
+
+
+def unstored_files(git: Git, config: Config, tree: str, entries: dict[str, str]) -> list[Problem]:
+    """An error for each entry the tree lacks: update-index skips a name git refuses (.git below the top, or .GIT or
+    GIT~1, which Windows or macOS would read as .git) with a note on stderr and exit 0."""
+    listed = git.output("ls-tree", "-r", "-z", "--name-only", tree).decode(errors="surrogateescape")
+    stored = set(listed.split("\0"))
+    return [Problem(f"{config.output_dir}/{rel}", "git refuses this name (it is, or Windows or macOS would read it as, "
+                    ".git), so the deployed site would lack it; rename it")
+            for rel in sorted(entries) if rel not in stored]
 
 
 def check_branch_name(git: Git, branch: str) -> None:
@@ -305,8 +330,30 @@ def push(git: Git, remote: str, commit: str, branch: str) -> None:
     """Push the commit to the branch; never forced, so someone else's deploy is never lost."""
     done = git.call("push", "--porcelain", remote, f"{commit}:refs/heads/{branch}")
     if done.returncode:
-        reason = push_reason(done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace"))
+        stdout, stderr = done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
+        # The remote answers with the ref's status line; a pre-push hook refuses (exit 1, where a connection that
+        # fails dies with 128) before there is one, and git does not say it was the hook.
+        answered = f"\t{commit}:refs/heads/{branch}\t" in stdout
+        hooked = done.returncode == 1 and not answered and has_pre_push_hook(git)
+        reason = pre_push_reason(stdout, stderr) if hooked else push_reason(stdout, stderr)
         raise GitError(f"push to {remote}/{branch} was rejected: {reason}")
+
+
+def has_pre_push_hook(git: Git) -> bool:
+    """True when git push runs a pre-push hook of the user's (in .git/hooks, or core.hooksPath when set)."""
+    hook = git.cwd / git.run("rev-parse", "--git-path", "hooks/pre-push")
+    return hook.is_file() and os.access(hook, os.X_OK)
+
+
+# How git's own lines around a push begin: the rest of what it printed is a hook's output, which git does not label.
+GIT_LINES = ("error:", "fatal:", "hint:", "warning:", "remote:")
+
+
+def pre_push_reason(stdout: str, stderr: str) -> str:
+    """'the local pre-push hook declined' and the first line the hook printed (to stderr, or else to stdout)."""
+    said = [line.strip() for line in [*stderr.splitlines(), *stdout.splitlines()]
+            if line.strip() and not line.startswith(GIT_LINES)]
+    return "; ".join(["the local pre-push hook declined", *said[:1]])
 
 
 def push_reason(stdout: str, stderr: str) -> str:
