@@ -447,6 +447,23 @@ def test_files_removed_from_the_output_by_hand_come_back_with_the_next_build(tmp
         assert "Agreed, edited." in (out / "2015/04/some-customers-suck/index.html").read_text()
 
 
+def test_an_output_folder_replaced_by_an_older_copy_is_written_whole(tmp_path: Path):
+    site = tmp_path / "site"
+    out = build_site(site)
+    older = tmp_path / "older"
+    shutil.copytree(out, older)  # as a clone of the published branch would be
+    post = site / "posts" / "2015-04-09-some-customers-suck.md"
+    post.write_text(post.read_text().replace("Agreed.", "Agreed, edited."))
+    assert run_cli(site, "build", "--output", str(out)).code == 0
+    shutil.rmtree(out)
+    older.rename(out)
+    run = run_cli(site, "build", "--output", str(out))
+    assert run.code == 0, run.err
+    clean = tmp_path / "clean"
+    assert run_cli(site, "build", "--clean", "--output", str(clean)).code == 0
+    assert tree_bytes(out) == tree_bytes(clean)
+
+
 def test_a_site_at_a_host_beyond_ascii_is_addressed_in_idna_everywhere(tmp_path: Path):
     config = CONFIG.replace("url: https://example.org/", "url: https://bücher.example/")
     assert "bücher" in config

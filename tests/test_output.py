@@ -250,6 +250,39 @@ def test_a_swap_interrupted_after_the_exchange_is_not_undone(tmp_path):
     assert not stage_dir(out).exists()
 
 
+@pytest.mark.parametrize("kind", ["clone", "worktree"])
+def test_a_full_build_keeps_a_git_checkout_in_the_output(site, kind):
+    assert run_cli(site, "build").code == 0
+    out = site / "build"
+    if kind == "clone":
+        (out / ".git" / "refs").mkdir(parents=True)
+        (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    else:  # a worktree's pointer
+        (out / ".git").write_text("gitdir: /elsewhere/.git/worktrees/build\n")
+    before = {rel: data for rel, data in tree_bytes(out).items() if rel.startswith(".git")}
+    run = run_cli(site, "build", "--clean")
+    assert run.code == 0, run.err
+    assert {rel: data for rel, data in tree_bytes(out).items() if rel.startswith(".git")} == before
+    assert " 0 removed" in run.out, run.out  # git's files are not the build's
+
+
+def test_a_swap_interrupted_before_the_checkout_moved_moves_it(tmp_path):
+    out = tmp_path / "build"
+    (out / ".git").mkdir(parents=True)
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (out / "index.html").write_text("old")
+    stage = Stage(out, full=True).open()
+    stage.write("index.html", b"new")
+    journal = {"mode": "swap", "inode": stage.tree.stat().st_ino}
+    (stage.root / JOURNAL).write_text(json.dumps(journal))
+    os.replace(out, tmp_path / "former")  # as if killed right after an exchange of the two folders
+    os.replace(stage.tree, out)
+    os.replace(tmp_path / "former", stage.tree)
+    recover(out)
+    assert tree_bytes(out) == {"index.html": b"new", ".git/HEAD": b"ref: refs/heads/gh-pages\n"}
+    assert not stage_dir(out).exists()
+
+
 def test_a_static_file_may_become_a_folder_and_back(site):
     (site / "static").mkdir()
     (site / "static" / "notes").write_text("a file")

@@ -191,6 +191,8 @@ class Builder:
         if config.search and pagefind_binary() is None:  # told before anything is rendered
             return BuildResult(problems + [missing_problem(self.config_path.name)])
         engine = self.engine_for(config, code, timer)
+        if last and last.output != output_identity(config):  # another folder in its place (an older copy, a clone)
+            engine.forget_output()
         result = engine.build(inputs, now, progress, timer)
         result.problems = problems + unusable_warnings(inputs) + result.problems
         self.inputs = inputs

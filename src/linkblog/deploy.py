@@ -19,7 +19,7 @@ from linkblog import __version__
 from linkblog.build import Builder, BuildOptions, output_identity
 from linkblog.cache import load_built, output_files
 from linkblog.config import Config, load_config
-from linkblog.output import missing_files
+from linkblog.output import GIT, missing_files
 from linkblog.problems import Problem, errors, plural
 from linkblog.scan import HIDDEN, PRIVATE, STATIC_SKIPPED, every_file, untracked
 from linkblog.sources import FILE as SOURCES_FILE
@@ -194,7 +194,7 @@ def site_files(config: Config) -> list[str]:
                        "--no-build)")
     # A clone or worktree of the branch kept in the output folder (`git clone -b gh-pages URL build`, which a build
     # leaves in place) is git's, not the site's: never published, nor hashed into the user's repository.
-    return [found.rel for found in every_file(config.output_path) if found.rel.split("/", 1)[0] != ".git"]
+    return [found.rel for found in every_file(config.output_path) if found.rel.split("/", 1)[0] != GIT]
 
 
 def built_selection(config: Config) -> list[Problem]:

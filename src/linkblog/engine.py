@@ -156,6 +156,10 @@ class Engine:
         return Loaded(self.config, [e.parsed for e in self.state.files.values() if e.parsed], self.site, pages,
                       unreadable + problems)
 
+    def forget_output(self) -> None:
+        """Trust nothing recorded of the output folder: this build writes it whole."""
+        self.state.outputs, self.state.pages = {}, {}
+
     def read_every_body(self) -> list[Problem]:
         """Give each post the cache gave without its body its body, and index the posts again."""
         files, unread = self.state.files, self.state.unread
@@ -174,7 +178,7 @@ class Engine:
         state = self.state
         restore = False
         if output_identity(self.config) == -1:  # deleted or emptied: write it whole
-            state.outputs, state.pages = {}, {}
+            self.forget_output()
         elif self.persist and not self.output_checked:  # files removed by hand since the last build come back
             gone = missing_files(self.config.output_path, state.outputs)
             state.outputs = {rel: key for rel, key in state.outputs.items() if rel not in gone}

@@ -22,6 +22,7 @@ from linkblog.digest import digest_bytes
 from linkblog.scan import Found
 
 JOURNAL = "journal.json"
+GIT = ".git"  # a checkout kept in the output folder: never the build's to write, delete or count
 
 
 def stage_dir(out: Path) -> Path:
@@ -91,7 +92,8 @@ class Stage:
         builds it whole.
         """
         if self.full and self.out.is_dir():  # what the swap takes away, which no manifest may have listed
-            self.deleted = sorted(set(self.deleted) | (names_under(self.out) - set(self.written)))
+            taken = {name for name in names_under(self.out) - set(self.written) if name.split("/", 1)[0] != GIT}
+            self.deleted = sorted(set(self.deleted) | taken)
         journal = {"mode": "swap", "inode": self.tree.stat().st_ino} if self.full else {
             "mode": "apply", "write": sorted(set(self.written)), "delete": sorted(set(self.deleted))}
         if durable:
@@ -241,6 +243,8 @@ def replay(out: Path, journal: dict) -> None:
     if journal["mode"] == "swap":
         if not (out.exists() and out.stat().st_ino == journal["inode"]):
             swap_in(out, tree)
+        for former in (tree, old_dir(out)):  # where the former output went, by how it was swapped
+            keep_checkout(former, out)
         shutil.rmtree(old_dir(out), ignore_errors=True)
     else:
         apply(out, journal)
@@ -328,7 +332,13 @@ def swap_in(out: Path, tree: Path) -> None:
             os.replace(out, old)
         shutil.rmtree(out, ignore_errors=True)
         os.replace(tree, out)
-    shutil.rmtree(old, ignore_errors=True)
+
+
+def keep_checkout(former: Path, out: Path) -> None:
+    """Move a git checkout at the top of the former output into the new one: a clone of the published branch
+    (`git clone -b gh-pages URL build`, as Hugo users keep one) is the user's, with what it has not pushed."""
+    if os.path.lexists(former / GIT) and not os.path.lexists(out / GIT):
+        os.replace(former / GIT, out / GIT)
 
 
 def remove_file(out: Path, rel: str) -> None:
