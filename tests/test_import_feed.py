@@ -360,6 +360,51 @@ def test_an_entry_listed_twice_is_one_post(tmp_path: Path) -> None:
     assert "  the same entry again (its id): entry 2 'Twice'" in done.out.splitlines()
 
 
+def test_a_post_already_anywhere_under_posts_is_unchanged_not_written_again(tmp_path: Path) -> None:
+    site, posts = imported(tmp_path, str(FIXTURES / "atom.xml"))
+    with (site / "posts" / "2017-02-14-summary-only.md").open("a", encoding="utf-8") as edited:
+        edited.write("Edited by hand.\n")
+    before = tree_bytes(site / "posts")
+    done = run_cli(site, "import", "feed", str(FIXTURES / "atom.xml"), "--into", "posts/imported")
+    assert done.code == 0, done.err
+    assert "1 new, 2 unchanged" in done.out
+    written = {name: data for name, data in tree_bytes(site / "posts").items() if name not in before}
+    assert list(written) == ["imported/2017-02-14-summary-only-2.md"]  # the edited one's URL is another post's now
+    assert_builds(site)
+
+
+def test_entries_without_an_id_sharing_a_link_are_each_a_post(tmp_path: Path) -> None:
+    # A podcast links every episode to the show's home page; only an entry alike in all it shows is one again.
+    site = fresh_site(tmp_path / "site")
+    items = [f"<item><title>Episode {n}</title><link>https://pod.example/</link>"
+             f"<pubDate>Mon, 0{n} Jan 2017 09:00:00 +0000</pubDate><description>Notes {n}.</description>"
+             f"<enclosure url='https://pod.example/{n}.mp3' length='1' type='audio/mpeg'/></item>" for n in (2, 3, 4)]
+    feed = rss_file(tmp_path / "pod.xml", "".join(items) + items[2])
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    assert sorted(posts_of(site)) == ["2017-01-02-episode-2.md", "2017-01-03-episode-3.md",
+                                      "2017-01-04-episode-4.md"]
+    assert "  the same entry again (its id): entry 4 'Episode 4'" in done.out.splitlines()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-le", "utf-32", "shift_jis", "iso-2022-jp"])
+def test_control_characters_are_removed_before_parsing(tmp_path: Path, encoding: str) -> None:
+    # A raw \x01 makes the XML ill-formed; dropped as bytes only where a byte is the character (not in UTF-16/32,
+    # nor in ISO-2022's escapes, which a Japanese title needs).
+    site = fresh_site(tmp_path / "site")
+    feed = tmp_path / "ctrl.xml"
+    feed.write_bytes(f"<?xml version='1.0' encoding='{encoding}'?><rss version='2.0'><channel><title>Old</title>"
+                     "<link>https://old.example/</link><item><title>Bell\x07 日本\x0b</title>"
+                     "<pubDate>Mon, 02 Jan 2017 09:00:00 +0000</pubDate><description>Ring\x01.</description></item>"
+                     "</channel></rss>".encode(encoding))
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    (post,) = posts_of(site).values()
+    assert (post.meta["title"], post.body) == ("Bell 日本", "Ring.\n")
+    (warning,) = [line for line in done.err.splitlines() if "warning" in line]
+    assert warning.startswith(f"{feed}: warning: 3 ")
+
+
 def test_enclosures_are_linked_and_the_author_kept(tmp_path: Path) -> None:
     site = fresh_site(tmp_path / "site")
     feed = rss_file(tmp_path / "cast.xml", "<item><title>Episode 1</title><link>https://old.example/1</link>"

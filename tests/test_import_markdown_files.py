@@ -174,6 +174,22 @@ def test_broken_front_matter_stops_the_import(tmp_path: Path) -> None:
 
 
 
+@pytest.mark.parametrize(("front", "line"), [
+    ('+++\ntitle = "x"\ndate = 2019-01-01\ntags = ["a",\n+++\n', 4),
+    ('+++\ntitle = "x"\nlist = [\n 1]\ntags = [\n "a",\n "b",\n+++\n', 5),
+    ('+++\ntitle = """x\ndate = 2019-01-01\n+++\n', 2),
+], ids=["array", "after-a-closed-array", "string"])
+def test_toml_never_closed_is_reported_at_the_line_opening_it(tmp_path: Path, front: str, line: int) -> None:
+    bad = tmp_path / "hugo" / "content" / "badtoml.md"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(front + "Text.\n", encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "hugo", str(tmp_path / "hugo"))
+    assert done.code == 1
+    assert [text.split(":")[:2] for text in done.err.strip().splitlines()] == [[str(bad), str(line)]]
+    assert list((site / "posts").iterdir()) == []
+
+
 @pytest.mark.parametrize("front", ["---\n---\n", "---\n# only a comment\n---\n"], ids=["empty", "comment"])
 def test_jekyll_front_matter_with_nothing_in_it_names_the_post_by_its_file(tmp_path: Path, front: str) -> None:
     source = tmp_path / "blog" / "_posts"
@@ -253,6 +269,24 @@ def test_a_link_kept_when_a_build_takes_it_and_named_when_left_out(tmp_path: Pat
     assert imported["Ftp"].link is None
     [warning] = [line for line in done.err.splitlines() if "ftp://" in line]
     assert warning.startswith(str(source / "2016-03-03-ftp.md")) or "2016-03-03-ftp.md:3:" in warning
+
+
+def test_via_source_and_author_kept_or_named_when_left_out(tmp_path: Path) -> None:
+    source = tmp_path / "blog" / "_posts"
+    source.mkdir(parents=True)
+    (source / "2016-03-01-via-mail.md").write_text(
+        '---\ntitle: Mail\nvia: {name: Sheri, url: "mailto:sheri@example.com"}\nsource: {name: Scott Berkun}\n'
+        "author: {name: Jane Doe, email: jane@example.com}\n---\nWords.\n", encoding="utf-8")
+    bad = source / "2016-03-02-via-script.md"
+    bad.write_text('---\ntitle: Script\nvia: {name: Sheri, url: "javascript:alert(1)"}\nsource: [a, b]\n'
+                   "author: {email: jane@example.com}\n---\nWords.\n", encoding="utf-8")
+    done, imported = imported_by_title(tmp_path, "jekyll", tmp_path / "blog")
+    mail, script = imported["Mail"], imported["Script"]
+    assert (mail.via.name, mail.via.url, mail.source, mail.extra["author"]) == (
+        "Sheri", "mailto:sheri@example.com", "Scott Berkun", "Jane Doe")
+    assert (script.via.name, script.via.url, script.source, script.extra.get("author")) == ("Sheri", None, None, None)
+    warned = sorted(line.split(":")[1] for line in done.err.splitlines() if line.startswith(f"{bad}:"))
+    assert warned == ["3", "4", "5"]
 
 
 def test_a_jekyll_category_folder_gives_its_posts_that_category(tmp_path: Path) -> None:

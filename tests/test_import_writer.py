@@ -6,9 +6,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from test_import_helpers import read_imported
+from conftest import run_cli, tree_bytes
+from test_import_helpers import FIXTURES, fresh_site, read_imported
 
 from linkblog.config import Config
+from linkblog.importers import writer
 from linkblog.importers.records import ImportedPost
 from linkblog.importers.writer import plan_files, write_plan
 from linkblog.model import Via
@@ -97,6 +99,39 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path: Path, config: Conf
     with pytest.raises(OSError):
         write_plan(planned + blocked, force=False)
     assert list((tmp_path / "posts").iterdir()) == []
+
+
+def test_a_folder_where_a_post_goes_stops_the_import_with_nothing_written(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "wordpress", str(FIXTURES / "wordpress.xml")).code == 0
+    posts = sorted((site / "posts").iterdir())
+    posts[0].write_text("edited by hand\n", encoding="utf-8")  # --force would replace it
+    posts[-1].unlink()
+    posts[-1].mkdir()
+    before = tree_bytes(site)
+    done = run_cli(site, "import", "wordpress", str(FIXTURES / "wordpress.xml"), "--force")
+    assert done.code == 1
+    errors = [line for line in done.err.splitlines() if "warning" not in line]
+    assert len(errors) == 1 and f"posts/{posts[-1].name}" in errors[0] and ".importing" not in errors[0]
+    assert tree_bytes(site) == before and posts[-1].is_dir()
+    assert sorted(p.name for p in (site / "posts").iterdir()) == [p.name for p in posts]
+
+
+def test_a_failed_rename_undoes_the_others(tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    planned, _ = plan_files([post(), post("Second"), post("Third")], tmp_path, config)
+    planned[0].path.write_text("edited by hand\n", encoding="utf-8")
+    rename = writer.os.replace
+
+    def failing(source: Path, target: Path) -> None:
+        if Path(target).name == planned[2].path.name:
+            raise OSError(28, "No space left on device", str(source))
+        rename(source, target)
+
+    monkeypatch.setattr(writer.os, "replace", failing)
+    with pytest.raises(OSError) as raised:
+        write_plan(planned, force=True)
+    assert raised.value.filename == str(planned[2].path)
+    assert tree_bytes(tmp_path) == {planned[0].path.name: b"edited by hand\n"}
 
 
 def test_output_is_deterministic(tmp_path: Path, config: Config) -> None:

@@ -17,7 +17,7 @@ from linkblog.importers.attribution import links_out
 from linkblog.importers.dates import stamped_date
 from linkblog.importers.html import body_markdown, plain_text, title_text
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
-from linkblog.importers.safexml import parse_xml, read_source_file
+from linkblog.importers.safexml import controls_removed, parse_xml, read_source_file, without_controls
 from linkblog.markdown import shorten
 from linkblog.problems import Problem
 from linkblog.urls import as_uri
@@ -35,6 +35,7 @@ def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list
     data, problem, base = fetch(source) if is_url else (*read_source_file(source), None)
     if data is None:
         return None, [problem] if problem else []
+    data, removed = without_controls(data)  # for feedparser too, which would fall back to its loose parser
     # defusedxml first: feedparser's XML parser must never meet an entity declaration.
     root, problem = parse_xml(source, data, forbid_dtd=False)
     if root is None:
@@ -46,14 +47,14 @@ def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list
         return None, [Problem(source, "not an RSS or Atom feed; nothing was imported")]
     if not parsed.entries:
         return None, [Problem(source, "the feed has no entries; nothing was imported")]
-    harvest = Harvest(home=parsed.feed.get("link"))
-    seen: set[str] = set()
+    harvest = Harvest(home=parsed.feed.get("link"), warnings=controls_removed(source, removed))
+    seen: set[tuple[str, ...]] = set()
     for number, entry in enumerate(parsed.entries, 1):
-        identity = entry.get("id") or entry.get("link")
-        if identity and identity in seen:  # a feed that lists an entry twice: one post
+        identity = entry_identity(entry)
+        if identity in seen:  # a feed that lists an entry twice: one post
             harvest.skip("the same entry again (its id)", entry_name(number, entry))
             continue
-        seen.add(identity or "")
+        seen.add(identity)
         post, warnings = entry_post(f"{source}: entry {number}", entry, options)
         harvest.warnings += warnings
         if post is None:
@@ -61,6 +62,15 @@ def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list
         else:
             harvest.posts.append(post)
     return harvest, []
+
+
+def entry_identity(entry: Any) -> tuple[str, ...]:
+    """What makes an entry the same one again: its id; without one, everything it shows, since a podcast links
+    every episode to the show's home page and its link alone names no entry."""
+    if entry.get("id"):
+        return (entry["id"],)
+    return (entry.get("link") or "", entry.get("title") or "", written_date(entry) or "", entry_html(entry),
+            enclosures_html(entry))
 
 
 def entry_name(number: int, entry: Any) -> str:

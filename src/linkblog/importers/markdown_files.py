@@ -32,6 +32,7 @@ CONTENT = MARKDOWN | OTHER_CONTENT
 _YAML = re.compile(r"---[ \t]*\n(.*?\n)??(?:---|\.\.\.)[ \t]*(?:\n|$)", re.DOTALL)
 _TOML = re.compile(r"\+\+\+[ \t]*\n(.*?\n)??\+\+\+[ \t]*(?:\n|$)", re.DOTALL)
 _TOML_LINE = re.compile(r"at line (\d+)")
+_TOML_TRIES = 200  # lines of front matter read again, each start of them, to find what a TOML error never closed
 TEMPLATE_TAGS = {"jekyll": (re.compile(r"\{%.*?%\}|\{\{.*?\}\}"), "Liquid tag"),
                  "hugo": (re.compile(r"\{\{[<%].*?[%>]\}\}"), "Hugo shortcode")}
 # Jekyll's `published` is a flag (published: false); Hugo's is a date.
@@ -225,8 +226,8 @@ def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Prob
     except yaml.YAMLError as exc:
         return None, 0, Problem(name, error_message(exc), error_line(exc)), {}
     except tomllib.TOMLDecodeError as exc:
-        line = _TOML_LINE.search(str(exc))
-        return None, 0, Problem(name, f"invalid TOML: {str(exc).split(' (at')[0]}", int(line[1]) if line else 1), {}
+        return None, 0, Problem(name, f"invalid TOML: {str(exc).split(' (at')[0]}",
+                                toml_error_line(exc, found[1] or "")), {}
     except json.JSONDecodeError as exc:
         return None, 0, Problem(name, f"invalid JSON: {exc.msg}", exc.lineno), {}
     except RecursionError:  # TOML and JSON parsers recurse once per level; YAML's depth is checked before
@@ -234,6 +235,29 @@ def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Prob
     if not isinstance(data, dict):
         return None, 0, Problem(name, "front matter must be 'key: value' lines", 2), {}
     return data, found.end(), None, lines
+
+
+def toml_error_line(exc: tomllib.TOMLDecodeError, block: str) -> int:
+    """The file's line a TOML error is on: where tomllib says; at the end of the block (an array, table or string
+    never closed), the line after the longest start of it that reads, which opens what is never closed."""
+    line = _TOML_LINE.search(str(exc))
+    if line:
+        return int(line[1])
+    lines = block.splitlines(keepends=True)
+    fence = len(lines) + 2  # the closing +++, below the opening one and the block
+    if len(lines) > _TOML_TRIES:
+        return fence
+    return next((known + 2 for known in range(len(lines) - 1, -1, -1) if reads_as_toml("".join(lines[:known]))),
+                fence)
+
+
+def reads_as_toml(text: str) -> bool:
+    """True when the text is a TOML document."""
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
 
 
 def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, str | None, list[Problem]]:
@@ -257,17 +281,16 @@ def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, s
     slug = text_value(meta.get("slug")) or (named[4] if named else stem)
     written = next(((k, u) for k in ("link", "external_url") if isinstance(u := meta.get(k), str) and u.strip()),
                    None)
-    link = written[1] if written and (links_out(written[1], None) or written[1].startswith("mailto:")) else None
-    left_out = [Problem(doc.name, f"'{written[0]}' left out: '{written[1]}' is not an http(s) or mailto URL",
-                        doc.lines.get(written[0]), warning=True)] if written and link is None else []
+    link = written[1] if written and is_linkable(written[1]) else None
+    left_out = [not_linkable(doc, *written)] if written and link is None else []
+    (source, author, via), more = people(doc)
     body, kept_html = body_markdown(doc.body, doc.name) if doc.path.suffix.lower() in HTML_POSTS else (doc.body, [])
     post = ImportedPost(
         origin=doc.name, title=text_value(meta.get("title")) or slug.replace("-", " ").title(), date=date, body=body,
         tags=tuple(dict.fromkeys(post_tags(meta) + folder_categories(folder, doc.path))), slug=slug,
-        link=link, source=text_value(meta.get("source")),
-        via=via_value(meta.get("via")), draft=draft, author=text_value(meta.get("author")),
+        link=link, source=source, via=via, draft=draft, author=author,
         summary=next((s for k in ("summary", "excerpt", "description") if (s := text_value(meta.get(k)))), None))
-    return post, None, left_out + kept_html
+    return post, None, left_out + more + kept_html
 
 
 def post_date(folder: Folder, doc: Document, named: re.Match | None) -> tuple[datetime | None, Problem | None]:
@@ -327,12 +350,44 @@ def text_value(value: Any) -> str | None:
     return " ".join(str(value).split()) or None if isinstance(value, (str, int, float)) else None
 
 
-def via_value(value: Any) -> Via | None:
-    if isinstance(value, dict) and text_value(value.get("name")):
-        url = value.get("url")
-        return Via(str(text_value(value.get("name"))), url if isinstance(url, str) and links_out(url, None) else None)
-    name = text_value(value)
-    return Via(name) if name else None
+def people(doc: Document) -> tuple[tuple[str | None, str | None, Via | None], list[Problem]]:
+    """The post's `source`, `author` and `via`, and a warning for each one (or part of one) left out."""
+    source, problems = named_value(doc, "source")
+    author, more = named_value(doc, "author")
+    via, most = via_value(doc)
+    return (source, author, via), problems + more + most
+
+
+def named_value(doc: Document, key: str) -> tuple[str | None, list[Problem]]:
+    """A name as text: as written, or a mapping's `name` (`author: {name: X, email: Y}`, as some Jekyll themes write
+    it); anything else is left out, with a warning."""
+    value = doc.meta.get(key)
+    name = text_value(value.get("name")) if isinstance(value, dict) else text_value(value)
+    if name or value is None or isinstance(value, str):
+        return name, []
+    return None, [Problem(doc.name, f"'{key}' left out: not a name, nor a mapping with one", doc.lines.get(key),
+                          warning=True)]
+
+
+def via_value(doc: Document) -> tuple[Via | None, list[Problem]]:
+    """Who the post is via, with the mapping's URL when it is one linkblog links (http(s) or mailto:)."""
+    name, problems = named_value(doc, "via")
+    given = doc.meta.get("via")
+    url = given.get("url") if isinstance(given, dict) else None
+    if name is None or url in (None, "") or (isinstance(url, str) and is_linkable(url)):
+        return (Via(name, url or None) if name else None), problems
+    return Via(name), problems + [not_linkable(doc, "via", url, " URL")]
+
+
+def is_linkable(url: str) -> bool:
+    """True for a URL a post may give as its `link` or `via` URL: http(s) or mailto:."""
+    return links_out(url, None) or url.startswith("mailto:")
+
+
+def not_linkable(doc: Document, key: str, url: Any, part: str = "") -> Problem:
+    """The warning for a `link` or `via` URL left out."""
+    return Problem(doc.name, f"'{key}'{part} left out: '{url}' is not an http(s) or mailto URL", doc.lines.get(key),
+                   warning=True)
 
 
 def template_tags(kind: str, doc: Document) -> list[Problem]:

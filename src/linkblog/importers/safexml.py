@@ -11,6 +11,7 @@ import defusedxml
 from defusedxml import ElementTree
 
 from linkblog.problems import Problem
+from linkblog.yamlload import CONTROL_CHARACTERS
 
 _REFUSED = {
     defusedxml.DTDForbidden: "refused: the file declares a DTD (<!DOCTYPE ...>), which a WordPress export never "
@@ -23,12 +24,22 @@ _REFUSED = {
 
 # The encoding an XML declaration names, read from its ASCII bytes.
 _DECLARED = re.compile(rb"""\A<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
-# How a document starts, without a byte order mark, in the encodings whose declaration is not ASCII (XML 1.0, F.1).
-_STARTS = {b"\x00<\x00?": "utf-16-be", b"<\x00?\x00": "utf-16-le"}
+# How a document starts, without a byte order mark, in the encodings whose declaration is not ASCII (XML 1.0, F.1):
+# its first `<` with the NUL bytes around it, the four-byte forms before the two-byte ones they begin with.
+_STARTS = {b"\x00\x00\x00<": "utf-32-be", b"<\x00\x00\x00": "utf-32-le", b"\x00<": "utf-16-be", b"<\x00": "utf-16-le"}
+# The declaration's encoding, in a document read as text.
+_DECLARED_TEXT = re.compile(r"""\A(\ufeff?<\?xml[^>]*?\sencoding\s*=\s*["'])[^"']*""")
+# C0 controls other than tab, LF and CR: no XML document may hold them, yet old exports do.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Encodings in which such a byte can be part of another character: NULs in every UTF-16 and -32 character, and the
+# escape and shift bytes ISO-2022 switches its character sets with. In all others it is the control itself.
+_WIDE_OR_SHIFTED = ("utf-16", "utf-32", "iso2022")
 
 
 def parse_xml(name: str, data: bytes, forbid_dtd: bool) -> tuple[Element | None, Problem | None]:
-    """The document's root element, or why it was refused or could not be read."""
+    """The document's root element, or why it was refused or could not be read; control characters are removed
+    first, since the parser refuses the whole document for one."""
+    data, _ = without_controls(data)
     try:
         return parse_document(name, data, forbid_dtd)
     except (LookupError, ValueError):
@@ -38,6 +49,35 @@ def parse_xml(name: str, data: bytes, forbid_dtd: bool) -> tuple[Element | None,
         if text is None:
             return None, problem
         return parse_document(name, text, forbid_dtd)
+
+
+def without_controls(data: bytes) -> tuple[bytes, int]:
+    """The document without the control characters XML cannot carry, and how many there were. Bytes are dropped
+    where each is the control itself; UTF-16, UTF-32 and ISO-2022 documents are read as text, cleaned and
+    written as UTF-8 (their declaration saying so). A document that cannot be decoded is left for the parser."""
+    encoding = document_encoding(data)
+    try:
+        shifted = codecs.lookup(encoding).name.startswith(_WIDE_OR_SHIFTED)
+    except LookupError:
+        return data, 0
+    if not shifted:
+        return _CONTROL_BYTES.subn(b"", data)
+    try:
+        text, removed = CONTROL_CHARACTERS.subn("", data.decode(encoding))
+    except UnicodeDecodeError:
+        return data, 0
+    if not removed:
+        return data, 0
+    return _DECLARED_TEXT.sub(r"\g<1>utf-8", text.removeprefix("\ufeff"), count=1).encode("utf-8"), removed
+
+
+def controls_removed(name: str, removed: int) -> list[Problem]:
+    """The warning that names how many control characters without_controls() took out of a document, if any."""
+    if not removed:
+        return []
+    plural = "s" if removed > 1 else ""
+    return [Problem(name, f"{removed} control character{plural} removed, which no post or feed can carry",
+                    warning=True)]
 
 
 def decoded(name: str, data: bytes) -> tuple[str | None, Problem | None]:
@@ -61,8 +101,8 @@ def document_encoding(data: bytes) -> str:
         return "utf-32"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if data[:4] in _STARTS:
-        return _STARTS[data[:4]]
+    if start := next((start for start in _STARTS if data.startswith(start)), None):
+        return _STARTS[start]
     declared = _DECLARED.match(data)
     return declared.group(1).decode("ascii") if declared else "utf-8"
 

@@ -13,7 +13,7 @@ from linkblog.importers.attribution import links_out
 from linkblog.importers.dates import stamped_date
 from linkblog.importers.html import body_markdown, plain_text, title_text
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
-from linkblog.importers.safexml import parse_xml, read_source_file
+from linkblog.importers.safexml import controls_removed, parse_xml, read_source_file, without_controls
 from linkblog.markdown import shorten
 from linkblog.problems import Problem
 
@@ -51,6 +51,7 @@ def read_export(source: str, options: ImportOptions) -> tuple[Harvest | None, li
     data, problem = read_source_file(source)
     if data is None:
         return None, [problem] if problem else []
+    data, removed = without_controls(data)
     root, problem = parse_xml(source, atom_declared(data), forbid_dtd=True)
     if root is None:
         return None, [problem] if problem else []
@@ -61,7 +62,8 @@ def read_export(source: str, options: ImportOptions) -> tuple[Harvest | None, li
     export, problem = export_of(source, channel, options)
     if export is None:
         return None, [problem] if problem else []
-    harvest = Harvest(home=channel.findtext("link") or channel.findtext(export.wp + "base_blog_url"))
+    harvest = Harvest(home=channel.findtext("link") or channel.findtext(export.wp + "base_blog_url"),
+                      warnings=controls_removed(source, removed))
     for item in channel.findall("item"):
         read_item(export, item, harvest)
     return harvest, []

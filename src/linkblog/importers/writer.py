@@ -3,7 +3,9 @@ parser, and written only when every file is ready, never over a file that differ
 
 from __future__ import annotations
 
+import errno
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
@@ -66,7 +68,7 @@ def plan_files(posts: list[ImportedPost], into: Path, config: Config,
 def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str],
               published: dict[str, set[str]]) -> tuple[PlannedFile | None, Problem | None]:
     """The first free name for one post, checked by parsing it as a build would; the site's post at that URL
-    that is the very file it would write (imported before) leaves the name free."""
+    that is byte for byte the file it would write (imported before, wherever under posts/) is the post's place."""
     base = chosen_slug(post)
     for number in count(1):
         slug = base if number == 1 else f"{base[: MAX_SLUG_BYTES - 8].rstrip('-')}-{number}"
@@ -76,11 +78,30 @@ def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str],
         if parsed is None:
             return None, Problem(post.origin, f"not imported: {problems[0].message}", warning=True)
         url = permalink_path(config.permalink, parsed.date, parsed.slug)
-        if url not in taken and name not in taken and not reserved(url) and \
-                not published.get(url, set()) - {os.path.abspath(into / name)}:
+        place = None if url in taken or name in taken or reserved(url) else \
+            free_place(published.get(url, set()), into / name, data)
+        if place is not None:
             taken.update((url, name))
-            return PlannedFile(into / name, data, post), None
+            return PlannedFile(place, data, post), None
     return None, None  # pragma: no cover - count() never ends
+
+
+def free_place(others: set[str], path: Path, data: bytes) -> Path | None:
+    """Where a post goes whose URL the site's posts `others` give themselves: its own path when none is another
+    file; the file that holds these very bytes (imported before, maybe into another folder), which stays as it is;
+    else None, the URL being another post's."""
+    others = others - {os.path.abspath(path)}
+    if not others:
+        return path
+    return next((Path(other) for other in sorted(others) if same_bytes(Path(other), data)), None)
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    """True when the file at `path` holds exactly `data`."""
+    try:
+        return path.read_bytes() == data
+    except OSError:  # gone, or unreadable, since the site was scanned: not the same post
+        return False
 
 
 def chosen_slug(post: ImportedPost) -> str:
@@ -132,8 +153,8 @@ def write_plan(planned: list[PlannedFile], force: bool) -> Outcome:
     """Write every new (or, with force, changed) file: all to temporary files first, then renamed."""
     outcome = Outcome([], [], [], [])
     for file in planned:
-        existing = file.path.read_bytes() if file.path.is_file() else None
-        if existing is None and not file.path.exists():
+        existing = existing_bytes(file.path)
+        if existing is None:
             outcome.written.append(file)
         elif existing == file.data:
             outcome.unchanged.append(file)
@@ -143,18 +164,45 @@ def write_plan(planned: list[PlannedFile], force: bool) -> Outcome:
     return outcome
 
 
+def existing_bytes(path: Path) -> bytes | None:
+    """The bytes of the file at a post's place, None when nothing is there; a folder (or anything else that is not
+    a file) there stops the import before any file is written, since no --force may replace it."""
+    if path.is_file():
+        return path.read_bytes()
+    if path.exists():
+        raise OSError(errno.EEXIST, "not a file, where an imported post goes; nothing was imported", str(path))
+    return None
+
+
 def write_atomically(files: list[PlannedFile]) -> None:
-    """Write each file beside its place, then rename them all: a failure leaves no post half-written."""
+    """Write each file beside its place, then rename them all; any failure undoes the renames already done and
+    removes the temporary files, so no import is half-written, and its error names the post's file."""
     temporary: list[tuple[Path, Path]] = []
+    moved: list[tuple[Path, bytes | None]] = []
+    current: Path | None = None  # the post whose file failed, which the error names rather than its temporary file
     try:
         for file in files:
+            current = file.path
             file.path.parent.mkdir(parents=True, exist_ok=True)
             temp = file.path.with_name(f".{file.path.name}.importing")
+            temporary.append((temp, file.path))  # before it is written: one written in part is removed too
             temp.write_bytes(file.data)
-            temporary.append((temp, file.path))
-    except OSError:
+        for temp, current in temporary:
+            old = current.read_bytes() if current.is_file() else None
+            os.replace(temp, current)
+            moved.append((current, old))
+    except OSError as exc:
+        undo(moved)
         for temp, _ in temporary:
             temp.unlink(missing_ok=True)
-        raise
-    for temp, path in temporary:
-        os.replace(temp, path)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(current)) from exc
+
+
+def undo(moved: list[tuple[Path, bytes | None]]) -> None:
+    """Put back what renamed files replaced (their old bytes), and remove those that were new."""
+    for path, old in reversed(moved):
+        with suppress(OSError):  # the error that stopped the import is the one to report
+            if old is None:
+                path.unlink()
+            else:
+                path.write_bytes(old)
