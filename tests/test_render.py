@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ THEME = {
 def write(folder: Path, files: dict[str, str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
     return folder
 
@@ -51,6 +52,12 @@ def test_a_site_template_overrides_only_its_own_file(tmp_path: Path):
     render = renderer(tmp_path, site)
     assert render.render_page(spec()) == b"<site-base>theme page: Hello</site-base>\n"
     assert render.render("other.html", {}) == "theme other\n"
+
+
+def test_theme_prefix_reaches_the_theme_even_past_a_site_folder_of_that_name(tmp_path: Path):
+    site = {"theme/base.html": "<mine>{% block main %}{% endblock %}</mine>\n",
+            "base.html": '{% extends "theme/base.html" %}{% block footer %}site footer{% endblock %}\n'}
+    assert renderer(tmp_path, site).render_page(spec()) == b"<theme-base>theme page: Hello|site footer</theme-base>\n"
 
 
 def test_a_site_page_template_overrides_the_themes(tmp_path: Path):
@@ -252,6 +259,24 @@ def test_the_default_theme_renders_a_404_page(tmp_path: Path):
                                   '<p style="color: red"><a href="https://bücher.example/straße">a</a></p>'])
 def test_feed_links_beyond_ascii_are_uris_whatever_else_the_entry_holds(html: str):
     assert 'href="https://xn--bcher-kva.example/stra%C3%9Fe"' in absolute_links(html, "https://example.org/a/")
+
+
+@pytest.mark.parametrize(("call", "named"), [('post.date|date("ISO")', "ISO"), ('post.date|date("%Y")', "%Y"),
+                                             ("post.dat|date", "dat"), ('post.dat|date("moment")', "dat")])
+def test_a_date_filter_misused_names_the_template_line_and_why(tmp_path: Path, call: str, named: str):
+    site = {"page.html": f"one\n{{{{ {call} }}}}\n"}
+    post = Post(path="posts/a.md", title="A", date=datetime(2015, 6, 1, tzinfo=ZoneInfo("UTC")), slug="a",
+                html="", excerpt="", digest="", url="/notes/a/", permalink="https://example.org/notes/a/")
+    with pytest.raises(RenderError) as caught:
+        renderer(tmp_path, site).render("page.html", {"post": post})
+    assert (caught.value.problem.path, caught.value.problem.line) == ("templates/page.html", 2)
+    assert named in caught.value.problem.message
+
+
+def test_a_plain_date_is_a_day_in_every_style():  # a front matter's `updated: 2016-06-01`
+    day = date(2016, 6, 1)
+    assert [format_date(day), format_date(day, "iso"), format_date(day, "moment")] == \
+        ["June 1, 2016", "2016-06-01", "2016-06-01"]
 
 
 def test_format_date():

@@ -7,7 +7,7 @@ import traceback
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache, cached_property
 from html import escape
 from pathlib import Path
@@ -325,15 +325,20 @@ _PLAIN_ABSOLUTE = re.compile(
     r"https?://[^\s\x00-\x1f/?#;]+(?:/[^\s\x00-\x1f?#;]*)?(?:\?[^\s\x00-\x1f#]+)?(?:#[^\s\x00-\x1f]+)?\Z")
 
 
-def format_date(moment: datetime, style: str = "long") -> str:
+def format_date(moment: datetime | date, style: str = "long") -> str:
     """A date as people read it: 'June 1, 2015'; 2015-06-01 with style='iso'; with 'moment', the date and
-    time with its offset, as <time datetime> takes it (a filter costs less than a method call in Jinja)."""
+    time with its offset, as <time datetime> takes it (a filter costs less than a method call in Jinja).
+    A front matter's plain date (`updated: 2016-06-01`) is a day in every style."""
     if style == "iso":
-        return moment.date().isoformat()
+        return moment.isoformat()[:10]  # a datetime's date part, or the date; an undefined value names itself
     if style == "moment":  # HTML takes at most three digits of a second's fraction
+        if not isinstance(moment, datetime):
+            return moment.isoformat()
         moment = in_whole_minutes(moment)
         return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
-    return f"{moment:%B} {moment.day}, {moment.year}"
+    if style != "long":
+        raise ValueError(f"date() takes \"iso\" or \"moment\", or nothing for the long date, not {style!r}")
+    return f"{moment.strftime('%B')} {moment.day}, {moment.year}"
 
 
 def in_whole_minutes(moment: datetime) -> datetime:
@@ -392,8 +397,9 @@ class Renderer:
     def env(self) -> jinja2.Environment:
         # utf-8-sig: a byte-order mark an editor wrote at a template's start is not copied into every page.
         loaders: list[jinja2.BaseLoader] = [TrackedLoader(str(d), encoding="utf-8-sig") for d in self.template_dirs]
-        # theme/base.html reaches the default theme even when the site overrides base.html.
-        loaders.append(jinja2.PrefixLoader({"theme": loaders[-1]}))
+        # theme/base.html reaches the default theme even when the site overrides base.html, and first: a site's
+        # own templates/theme/ folder must not stand in for it.
+        loaders.insert(0, jinja2.PrefixLoader({"theme": loaders[-1]}))
         env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
             # Every template escapes (a partial may be _meta.jinja or .j2), but the plain text of robots.txt.
