@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import run_cli
+from markupsafe import escape
+from test_import_helpers import assert_builds, fresh_site
+from test_import_wordpress import minimal_export
 
 from linkblog import markdown
 from linkblog.importers import skipped_text
@@ -47,6 +52,7 @@ def test_markdown_for_what_markdown_can_say(html: str, expected: str) -> None:
     '<table class="wide"><tr><td colspan="2">a</td></tr></table>',
     '<video controls src="https://x.example/v.mp4"></video>',
     "<dl><dt>Term</dt><dd>Meaning</dd></dl>",
+    '<table class="wide"><tr><td><img alt="[a] ~~b~~" src="a b.png"/></td></tr></table>',
 ])
 def test_html_markdown_cannot_say_is_kept_whole(html: str) -> None:
     md = to_markdown(html)
@@ -200,3 +206,116 @@ def test_a_link_written_in_angle_brackets_stays_a_link() -> None:
     page = rendered(to_markdown("<p>See <https://x.example/a?b=1> now.</p>"))
     assert [a["href"] for a in page.find_all("a")] == ["https://x.example/a?b=1"]
     assert page.get_text().strip() == "See https://x.example/a?b=1 now."
+
+
+def test_a_wordpress_body_that_reads_as_markdown_shows_as_written(tmp_path: Path) -> None:
+    body = ('My editor is Vim[1]; I wrote ~~nothing~~ more. Yahoo!<a href="https://yahoo.example/">homepage</a>\n'
+            "Share: \\\\fileserver\\docs\n\n[1]: https://www.vim.org/")
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", content=body), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "wordpress", str(export)).code == 0
+    assert_builds(site)
+    page = BeautifulSoup((site / "build/2010/05/old-times/index.html").read_text(encoding="utf-8"), "html.parser")
+    content = page.select_one(".e-content")
+    assert [p.get_text() for p in content.find_all("p")] == [
+        "My editor is Vim[1]; I wrote ~~nothing~~ more. Yahoo!homepage\nShare: \\\\fileserver\\docs",
+        "[1]: https://www.vim.org/"]
+    assert [a["href"] for a in content.find_all("a")] == ["https://yahoo.example/"]
+    assert content.find(["img", "s", "del", "sup"]) is None
+
+
+# Text whose every character must show as written (none that typography changes: quotes, "--", "...").
+TRICKY = ["Vim[1]; I wrote ~~nothing~~ more.", "[1]: https://www.vim.org/", "[^1]: note", "Use ![alt](x.png) syntax",
+          "[not a link](http://x)", "a ] b", "link](evil)", "Share: \\\\fileserver\\docs", "C:\\ \\* \\_ \\[ \\`",
+          "ends in a backslash\\", "x^[not a note]", "![", "[gallery ids=1](x)", "^[gallery]", "[x]: y", "~a~ ~~"]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+@pytest.mark.parametrize("form", ["<p>{t}</p>", "<p>{t}<a href='https://x.example/'>{t}</a>{t}</p>",
+                                  "<p>{t}<span>{t}<a href='https://x.example/'>l</a></span>{t}<br>{t}</p>"])
+def test_text_shows_exactly_as_written(text: str, form: str) -> None:
+    html = form.format(t=escape(text))
+    page = rendered(to_markdown(html))
+    original = BeautifulSoup(html.replace("<br>", "\n"), "html.parser")
+    assert page.get_text().strip() == original.get_text()
+    assert [a["href"] for a in page.find_all("a")] == [a["href"] for a in original.find_all("a")]
+    assert page.find(["img", "s", "sup", "section"]) is None
+
+
+@pytest.mark.parametrize("alt", TRICKY)
+def test_an_image_text_shows_exactly_as_written(alt: str) -> None:
+    page = rendered(to_markdown(f'<p>See <img src="i.png" alt="{escape(alt)}">.</p>'))
+    assert [img["alt"] for img in page.find_all("img")] == [alt]
+    assert page.get_text().strip() == "See ."
+
+
+@pytest.mark.parametrize("text, before, after", [
+    ("Yahoo!", "", "<a href='https://x.example/'>home</a>"),
+    ("x^", "", "<a href='https://x.example/'>note</a>"),
+    ("a~", "", "<span>~b~</span>~"),
+    ("Wow!", "<span>", "</span><a href='https://x.example/'>home</a>"),
+])
+def test_text_before_a_link_or_more_text_is_not_joined_into_markup(text: str, before: str, after: str) -> None:
+    html = f"<p>{before}{text}{after}</p>"
+    page = rendered(to_markdown(html))
+    assert page.get_text().strip() == BeautifulSoup(html, "html.parser").get_text()
+    assert page.find(["img", "s", "sup"]) is None
+
+
+def test_what_cannot_read_as_markdown_is_not_escaped() -> None:
+    # A writer edits these files: a shortcode stays as written, and a lone '!', '^' or '~' needs no backslash.
+    html = '<p>Wow! 2^10 is ~1000 [sic]. [gallery ids="11,13"]</p>'
+    assert to_markdown(html, line_breaks=True) == 'Wow! 2^10 is ~1000 [sic]. [gallery ids="11,13"]\n'
+
+
+@pytest.mark.parametrize("html", [
+    "<blockquote>Most teams are busy, not productive.\n<cite>Jane Doe</cite></blockquote>\nI agree.",
+    "<blockquote>Most teams are busy, not productive.<br />\n&mdash; <cite>Jane Doe</cite></blockquote>I agree.",
+    "<blockquote>Most teams are busy, not productive.\n– <cite>Jane Doe</cite></blockquote>I agree.",
+    "<blockquote><p>Most teams are busy, not productive.<br>- <cite>Jane Doe</cite></p></blockquote><p>I agree.</p>",
+])
+@pytest.mark.parametrize("line_breaks", [True, False])
+def test_a_quote_with_its_cite_on_a_line_of_its_own_ends_in_one_name_line(html: str, line_breaks: bool) -> None:
+    md = to_markdown(html, line_breaks)
+    assert "> Most teams are busy, not productive.\n>\n> — Jane Doe\n" in md
+    page = rendered(md)
+    assert [p.get_text() for p in page.find("blockquote").find_all("p")] == [
+        "Most teams are busy, not productive.", "— Jane Doe"]
+    assert page.find_all("p")[-1].get_text() == "I agree."
+
+
+@pytest.mark.parametrize("html", ["<p>Last line.<br></p>", "<p>Last line.<br />\n</p>", "Last line.<br />\n\nNext.",
+                                  "<p><em>Last line.<br></em></p>"])
+def test_a_line_break_ending_a_paragraph_leaves_no_backslash(html: str) -> None:
+    page = rendered(to_markdown(html, line_breaks=True))
+    assert page.find("p").get_text() == "Last line." and "\\" not in page.get_text()
+
+
+@pytest.mark.parametrize("html, lines", [
+    ("<p>Line one\nLine two</p>", ["Line one", "Line two"]),
+    ("<p>\nLine one\n<em>Line two</em>\n</p>", ["Line one", "Line two"]),
+    ("<ul>\n<li>Line one\nLine two</li>\n</ul>", ["Line one", "Line two"]),
+    ("<blockquote><p>Line one\nLine two</p></blockquote>", ["Line one", "Line two"]),
+    ("Line one<br />\nLine two", ["Line one", "Line two"]),
+    ("<p>Line one<br />\nLine two</p>", ["Line one", "Line two"]),
+])
+def test_a_single_newline_in_a_wordpress_paragraph_breaks_its_line(html: str, lines: list[str]) -> None:
+    page = rendered(to_markdown(html, line_breaks=True))
+    (block,) = page.find_all(["p", "li"])
+    assert [line for line in block.get_text().split("\n")] == lines
+    assert len(block.find_all("br")) == len(lines) - 1
+
+
+def test_newlines_in_code_and_between_blocks_stay_newlines() -> None:
+    html = "<ul>\n<li>One</li>\n<li>Two</li>\n</ul>\n<pre>keep\nthis</pre>\n<p>Code: <code>a\nb</code></p>"
+    page = rendered(to_markdown(html, line_breaks=True))
+    assert [li.get_text() for li in page.find_all("li")] == ["One", "Two"]
+    assert page.find("pre").get_text() == "keep\nthis\n" and page.find("p").find("code").get_text() == "a b"
+    assert page.find("br") is None
+
+
+def test_a_line_in_a_feed_body_that_starts_in_a_span_shows_as_written() -> None:
+    page = rendered(to_markdown("<p>Intro\n<span># not a heading</span>\n<span><span>- nor a list</span></span></p>"))
+    assert page.find("p").get_text().split("\n") == ["Intro", "# not a heading", "- nor a list"]
+    assert page.find(["h1", "ul"]) is None

@@ -6,7 +6,7 @@ import re
 import warnings
 from collections.abc import Callable
 
-from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, PageElement, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
 from linkblog.problems import Problem
@@ -22,10 +22,25 @@ AUTOP_BLOCKS = {"table", "thead", "tfoot", "caption", "col", "colgroup", "tbody"
                 "hgroup", "header", "footer", "nav", "figure", "figcaption", "details", "menu", "summary",
                 "style", "script", "noscript", "iframe", "video", "audio", "object", "embed"}
 AUTOP_CONTAINERS = {"blockquote", "div", "section", "article", "aside"}
-_VERBATIM = {"pre", "code", "script", "style", "textarea"}
+# Where a newline is not a line break to wpautop: code, and HTML kept as it is.
+_UNBROKEN = {"pre", "code", "script", "style", "textarea"} | RAW_BLOCKS
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
 _ANGLE_LINK = re.compile(r"<(https?://[^\s<>\"']+)>", re.IGNORECASE)
+# A backslash escapes the ASCII punctuation after it and breaks the line it ends: such a one is doubled to show.
+_ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|[ \t]*$)", re.MULTILINE)
+# Brackets make links, images, footnotes and link reference definitions ("[1]: url" vanishes). A WordPress
+# shortcode's ([gallery ids="1"], [/quote]) are kept as written where none can: not after '^' (an inline footnote)
+# nor before '(', '[' or ':' (a link, a reference, a definition).
+_BRACKETS = re.compile(r"(?<!\^)(?P<shortcode>\[/?[A-Za-z][\w-]*(?:[\s=][^\[\]]*)?\])(?![(\[:])|[\[\]]")
+_STRIKE = re.compile(r"~{2,}")
+# A last character that what follows may join into markup ("Yahoo![home](url)" is an image, "x^[note](url)" a
+# footnote, "a~<span>~b~~</span>" struck out), unless a backslash escapes it.
+_JOINING_END = re.compile(r"(?<!\\)((?:\\\\)*)([!^~])\Z")
+_TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+# The dash (and white space) before a quote's closing <cite>: —, – or, on its own, - or --.
+_CITE_DASH = re.compile(r"\s*(?:[—–]|(?<!\S)--?)?\s*\Z")
 # Links that run code (markdown-it refuses them, and would print the whole [text](link) instead).
 _SCRIPT_LINK = re.compile(r"\s*(?:javascript|vbscript|data):", re.IGNORECASE)
 # Text that would start a Markdown block if it began a line: headings, quotes, lists, rules, fences.
@@ -60,25 +75,59 @@ class Converter(MarkdownConverter):
         return f"{opened}{fence}{inner}{fence}{closed}"
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
-        text = super().escape(text, parent_tags)
-        # Only what would change meaning: '<' that opens a tag, '&' that spells an entity, code spans.
-        text = re.sub(r"<(?=[A-Za-z/!?])", r"\\<", text)
-        text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
+        # Only what would change meaning (a writer edits these files, so no escape is added for show): a backslash
+        # that escapes or breaks, "~~", '<' that opens a tag, '&' that spells an entity, code spans; process_text
+        # escapes what depends on what is around the text. Backslashes go first, so that none added is doubled.
+        text = super().escape(_ESCAPING_BACKSLASH.sub(r"\\\\", text), parent_tags)
+        text = _STRIKE.sub(lambda run: "\\~" * len(run.group()), text)
+        text = _TAG_OPENING.sub(r"\\<", text)
+        text = _ENTITY.sub("&amp;", text)
         return text.replace("`", r"\`")
 
     def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
         text = super().process_text(el, parent_tags=parent_tags)
         if "_noformat" in (parent_tags or set()) or "pre" in (parent_tags or set()):
             return text
-        before = el.previous_sibling
-        # A line starts a block's text, and follows a line break (wpautop's, from a single newline).
-        starts_line = (before is None and el.parent is not None and el.parent.name in _STARTS_LINE) or (
-            isinstance(before, Tag) and before.name == "br")
-        return escape_line_starts(text, starts_line)
+        joins = self.may_join_next(el)
+        text = escaped_brackets(text, shortcodes_kept="a" not in parent_tags, open_end=joins)
+        if joins:
+            text = _JOINING_END.sub(r"\1\\\2", text)
+        return escape_line_starts(text, self.starts_line(el))
+
+    def starts_line(self, text: NavigableString) -> bool:
+        """True when a text starts a line: a block's text, or after a line break (wpautop's <br>, or a newline
+        kept); through the tags around it and before it that write no mark of their own (a <span>)."""
+        node = self.unmarked_edge(text, after=False)
+        before = node.previous_sibling
+        while self.marks_nothing(before) and before.contents:
+            before = before.contents[-1]
+        if before is None:
+            return node.parent is not None and node.parent.name in _STARTS_LINE
+        if isinstance(before, NavigableString):
+            return before.rstrip(" \t").endswith("\n")
+        return before.name == "br"
+
+    def may_join_next(self, text: NavigableString) -> bool:
+        """True when the Markdown right after a text may join it into markup: a link or a video ('[' after it), or
+        text or a tag with no mark of its own (a <span>), after the text or after its own such parents."""
+        node = self.unmarked_edge(text, after=True)
+        after = node.next_sibling
+        if isinstance(after, NavigableString):
+            return node is not text
+        return self.marks_nothing(after) or (isinstance(after, Tag) and after.name in {"a", "video"})
+
+    def unmarked_edge(self, node: PageElement, after: bool) -> PageElement:
+        """The outermost element that the node ends (after) or starts, through parents that mark nothing."""
+        while (node.next_sibling if after else node.previous_sibling) is None and self.marks_nothing(node.parent):
+            node = node.parent
+        return node
+
+    def marks_nothing(self, node: PageElement | None) -> bool:
+        """True for a tag that writes no Markdown mark of its own (a <span>, a <font>): its text runs on."""
+        return isinstance(node, Tag) and not self.get_conv_fn_cached(node.name)
 
     def convert_cite(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        # WordPress's quote block names its source in a <cite> after the quoted paragraphs.
-        if text.strip() and el.find_parent("blockquote") and ends_quote(el):
+        if names_quote(el):
             return f"\n\n— {text.strip()}\n\n"
         return super().convert_em(el, text, parent_tags)
 
@@ -86,6 +135,9 @@ class Converter(MarkdownConverter):
         # In code (Pygments with line anchors writes <br> between lines) a line break is just a newline.
         if "pre" in parent_tags:
             return "\n" + text
+        # One ending a paragraph breaks nothing (wpautop drops it), and its '\' would show there.
+        if ends_within(el, TEXT_BLOCKS):
+            return text
         return super().convert_br(el, text, parent_tags)
 
     def convert_a(self, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -96,9 +148,15 @@ class Converter(MarkdownConverter):
         return super().convert_a(el, text, parent_tags)
 
     def convert_img(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        if isinstance(el.get("src"), str):
-            el["src"] = link_destination(el["src"])
-        return super().convert_img(el, text, parent_tags)
+        # Written here, not by markdownify, whose alt goes in as it is: a ']' in it would end it early, a line
+        # starting '>' or a blank line would end the paragraph. The element is left as it is, since one in a table
+        # kept as HTML is written out after this.
+        alt = escaped_brackets(self.escape(" ".join(str(el.get("alt") or "").split()), parent_tags))
+        if "_inline" in parent_tags:  # a heading or a table cell shows an image's text, as markdownify does
+            return alt
+        title = str(el.get("title") or "").replace('"', r'\"')
+        title_part = f' "{title}"' if title else ""
+        return f"![{alt}]({link_destination(str(el.get('src') or ''))}{title_part})"
 
     def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         return f"\n\n*{text.strip()}*\n\n" if text.strip() else ""
@@ -135,6 +193,9 @@ def body_markdown(html: str, origin: str, line_breaks: bool = False) -> tuple[st
     soup.smooth()  # the text around a removed comment becomes one string again
     if line_breaks:
         autop(soup, soup)
+    for cite in soup.find_all("cite"):
+        if names_quote(cite):
+            set_cite_apart(cite)
     return Converter().convert_soup(soup).strip() + "\n", []
 
 
@@ -216,20 +277,51 @@ def is_plain_table(table: Tag) -> bool:
     return not table.attrs and all(not tag.attrs and tag.name not in blocks for tag in parts)
 
 
-def ends_quote(el: Tag) -> bool:
-    """True when nothing but whitespace follows an element up to the end of its blockquote."""
+def names_quote(cite: Tag) -> bool:
+    """True for a <cite> naming a quote's source, as WordPress's quote block writes it: after the quoted text."""
+    return bool(cite.get_text().strip()) and cite.find_parent("blockquote") is not None and ends_within(
+        cite, {"blockquote"})
+
+
+def ends_within(el: Tag, blocks: set[str]) -> bool:
+    """True when nothing but whitespace follows an element up to the end of the nearest of these ancestors."""
     node: Tag | None = el
-    while node is not None and node.name != "blockquote":
+    while node is not None and (node is el or node.name not in blocks):
         if any(isinstance(s, Tag) or s.strip() for s in node.next_siblings if not isinstance(s, Comment)):
             return False
         node = node.parent
     return True
 
 
+def set_cite_apart(cite: Tag) -> None:
+    """Drop what set a quote's closing <cite> apart in WordPress, since its `— Name` line sets it apart: a line
+    break before it (whose `\\` would show before the blank line) and a dash before the name (it would be twice)."""
+    node = cite.previous_sibling
+    while (isinstance(node, Tag) and node.name == "br") or isinstance(node, NavigableString):
+        before = node.previous_sibling
+        kept = "" if isinstance(node, Tag) else _CITE_DASH.sub("", str(node))
+        if kept:
+            node.replace_with(NavigableString(kept))
+            return
+        node.extract()
+        node = before
+
+
 def raw_block(el: Tag, inline: bool = False) -> str:
     """An element as HTML; a blank line would end a Markdown HTML block, so none is left inside."""
     html = _BLANK_LINES.sub("", str(el))
     return html if inline else f"\n\n{html}\n\n"
+
+
+def escaped_brackets(text: str, shortcodes_kept: bool = False, open_end: bool = False) -> str:
+    """Text with its brackets backslash-escaped; with shortcodes_kept, a shortcode's are kept where no link can
+    come of them (at the end, only when nothing may follow that joins it: open_end)."""
+    def escaped(found: re.Match) -> str:
+        if found["shortcode"] and shortcodes_kept and not (open_end and found.end() == len(text)):
+            return found.group()
+        return re.sub(r"[\[\]]", r"\\\g<0>", found.group())
+
+    return _BRACKETS.sub(escaped, text)
 
 
 def escape_line_starts(text: str, starts_line: bool) -> str:
@@ -254,6 +346,8 @@ def autop(soup: BeautifulSoup, container: Tag) -> None:
             pending = []
             if child.name in AUTOP_CONTAINERS:
                 autop(soup, child)
+            else:  # a <p> or <li> written as HTML breaks its lines too
+                break_lines(soup, child)
         elif isinstance(child, NavigableString) and not isinstance(child, Comment) and _PARAGRAPH_BREAK.search(child):
             pieces = [NavigableString(piece) for piece in _PARAGRAPH_BREAK.split(str(child))]
             child.replace_with(*pieces)
@@ -275,28 +369,39 @@ def wrap(soup: BeautifulSoup, nodes: list) -> None:
     nodes[0].insert_before(paragraph)
     for node in nodes:
         paragraph.append(node.extract())
-    trim_edges(paragraph)
-    for text in list(paragraph.find_all(string=True)):
-        if "\n" in text and not isinstance(text, Comment) and not {p.name for p in text.parents} & _VERBATIM:
+    break_lines(soup, paragraph)
+
+
+def break_lines(soup: BeautifulSoup, block: Tag) -> None:
+    """Turn the newlines in a block's text into <br>, but in code and in HTML kept as it is (wpautop's rule)."""
+    for text in list(block.find_all(string=True)):
+        if "\n" in text and not isinstance(text, Comment) and not {p.name for p in text.parents} & _UNBROKEN:
             line_breaks(soup, text)
-
-
-def trim_edges(paragraph: Tag) -> None:
-    """Drop the whitespace a paragraph starts or ends with, which wpautop never turns into <br>."""
-    first = paragraph.contents[0]
-    if isinstance(first, NavigableString) and not isinstance(first, Comment):
-        first.replace_with(NavigableString(first.lstrip()))
-    last = paragraph.contents[-1]
-    if isinstance(last, NavigableString) and not isinstance(last, Comment):
-        last.replace_with(NavigableString(last.rstrip()))
 
 
 def line_breaks(soup: BeautifulSoup, text: NavigableString) -> None:
     """Replace a text node's newlines with <br> tags."""
     parts: list = []
-    for index, line in enumerate(str(text).split("\n")):
+    for index, line in enumerate(inner_text(text).split("\n")):
         if index:
             parts.append(soup.new_tag("br"))
         if line:
             parts.append(NavigableString(line))
-    text.replace_with(*parts)
+    if parts:
+        text.replace_with(*parts)
+    else:
+        text.extract()
+
+
+def inner_text(text: NavigableString) -> str:
+    """A text node's text without the white space wpautop never turns into <br>: beside a block's start or end
+    tag, and after a <br> (whose own line ends there)."""
+    before, after, parent = text.previous_sibling, text.next_sibling, text.parent
+    value = str(text)
+    if (before is None and parent is not None and parent.name in AUTOP_BLOCKS) or (
+            isinstance(before, Tag) and before.name in AUTOP_BLOCKS | {"br"}):
+        value = value.lstrip()
+    if (after is None and parent is not None and parent.name in AUTOP_BLOCKS) or (
+            isinstance(after, Tag) and after.name in AUTOP_BLOCKS):
+        value = value.rstrip()
+    return value
