@@ -259,28 +259,26 @@ def test_a_full_build_keeps_a_git_checkout_in_the_output(site, kind):
         (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
     else:  # a worktree's pointer
         (out / ".git").write_text("gitdir: /elsewhere/.git/worktrees/build\n")
+    (out / "gone.html").write_text("a page of an older build, which no manifest lists")
     before = {rel: data for rel, data in tree_bytes(out).items() if rel.startswith(".git")}
     run = run_cli(site, "build", "--clean")
     assert run.code == 0, run.err
     assert {rel: data for rel, data in tree_bytes(out).items() if rel.startswith(".git")} == before
-    assert " 0 removed" in run.out, run.out  # git's files are not the build's
+    assert " 1 removed" in run.out, run.out  # git's files are not the build's
+    clean = site.parent / "clean"
+    assert run_cli(site, "build", "--clean", "--output", str(clean)).code == 0
+    assert {rel: data for rel, data in tree_bytes(out).items() if not rel.startswith(".git")} == tree_bytes(clean)
 
 
-def test_a_swap_interrupted_before_the_checkout_moved_moves_it(tmp_path):
-    out = tmp_path / "build"
-    (out / ".git").mkdir(parents=True)
+def test_a_first_build_into_a_git_checkout_keeps_it(site):
+    """The first publish from a fresh clone of the branch to publish to: the folder holds only its .git."""
+    out = site / "build"
+    (out / ".git" / "refs").mkdir(parents=True)
     (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
-    (out / "index.html").write_text("old")
-    stage = Stage(out, full=True).open()
-    stage.write("index.html", b"new")
-    journal = {"mode": "swap", "inode": stage.tree.stat().st_ino}
-    (stage.root / JOURNAL).write_text(json.dumps(journal))
-    os.replace(out, tmp_path / "former")  # as if killed right after an exchange of the two folders
-    os.replace(stage.tree, out)
-    os.replace(tmp_path / "former", stage.tree)
-    recover(out)
-    assert tree_bytes(out) == {"index.html": b"new", ".git/HEAD": b"ref: refs/heads/gh-pages\n"}
-    assert not stage_dir(out).exists()
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert (out / "index.html").is_file()
 
 
 def test_a_static_file_may_become_a_folder_and_back(site):

@@ -40,7 +40,7 @@ from linkblog.incremental import (
 from linkblog.index import Selection, Site, group_keys, index_site
 from linkblog.load import Loaded
 from linkblog.model import PageKind, PageSpec, Parsed, Post
-from linkblog.output import Stage, hosting_files, missing_files, stage_changes, stage_dir
+from linkblog.output import GIT, Stage, hosting_files, missing_files, stage_changes, stage_dir
 from linkblog.plan import (
     LIST_KINDS,
     TEMPLATES,
@@ -416,7 +416,8 @@ class Engine:
               inputs: Inputs, progress: Progress, timer: Timer) -> BuildResult:
         """Render the pages to do into a stage, add static and hosting files, then swap or apply it."""
         state = self.state
-        stage = Stage(self.config.output_path, full=not state.outputs)
+        out = self.config.output_path
+        stage = Stage(out, full=not state.outputs and not os.path.lexists(out / GIT), unlisted=not state.outputs)
         todo = sorted(todo, key=render_order)
         try:
             stage.open()

@@ -22,7 +22,9 @@ from linkblog.digest import digest_bytes
 from linkblog.scan import Found
 
 JOURNAL = "journal.json"
-GIT = ".git"  # a checkout kept in the output folder: never the build's to write, delete or count
+# A checkout kept in the output folder (`git clone -b gh-pages URL build`, as Hugo users keep one), with what it
+# has not pushed: never the build's to write, move, delete or count, so an output holding one is never swapped.
+GIT = ".git"
 
 
 def stage_dir(out: Path) -> Path:
@@ -39,9 +41,12 @@ class Stage:
     """Files staged for one build, and the output files it will delete."""
 
     out: Path
-    full: bool
+    full: bool  # swapped in whole: every file is written into a tree that replaces the output folder
     written: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    # Files of the output that no manifest lists (it was unknown, or had a checkout kept in it, so is not swapped):
+    # each one this build does not write is deleted, but the checkout's.
+    unlisted: bool = False
 
     @property
     def root(self) -> Path:
@@ -91,7 +96,7 @@ class Stage:
         `durable=False` writes no journal, for an output nothing keeps (a preview): its next process
         builds it whole.
         """
-        if self.full and self.out.is_dir():  # what the swap takes away, which no manifest may have listed
+        if (self.full or self.unlisted) and self.out.is_dir():  # what no manifest may have listed
             taken = {name for name in names_under(self.out) - set(self.written) if name.split("/", 1)[0] != GIT}
             self.deleted = sorted(set(self.deleted) | taken)
         journal = {"mode": "swap", "inode": self.tree.stat().st_ino} if self.full else {
@@ -185,9 +190,10 @@ def missing_files(out: Path, rels: Iterable[str]) -> set[str]:
 
 
 def foreign(out: Path) -> bool:
-    """True for an output folder that a build would wipe but did not write: every build leaves .nojekyll."""
+    """True for an output folder that a build would wipe but did not write: every build leaves .nojekyll (a git
+    checkout alone, a clone of the branch to publish to, is kept)."""
     try:
-        return out.is_dir() and not (out / ".nojekyll").exists() and any(out.iterdir())
+        return out.is_dir() and not (out / ".nojekyll").exists() and any(p.name != GIT for p in out.iterdir())
     except OSError:
         return False
 
@@ -243,8 +249,6 @@ def replay(out: Path, journal: dict) -> None:
     if journal["mode"] == "swap":
         if not (out.exists() and out.stat().st_ino == journal["inode"]):
             swap_in(out, tree)
-        for former in (tree, old_dir(out)):  # where the former output went, by how it was swapped
-            keep_checkout(former, out)
         shutil.rmtree(old_dir(out), ignore_errors=True)
     else:
         apply(out, journal)
@@ -332,13 +336,7 @@ def swap_in(out: Path, tree: Path) -> None:
             os.replace(out, old)
         shutil.rmtree(out, ignore_errors=True)
         os.replace(tree, out)
-
-
-def keep_checkout(former: Path, out: Path) -> None:
-    """Move a git checkout at the top of the former output into the new one: a clone of the published branch
-    (`git clone -b gh-pages URL build`, as Hugo users keep one) is the user's, with what it has not pushed."""
-    if os.path.lexists(former / GIT) and not os.path.lexists(out / GIT):
-        os.replace(former / GIT, out / GIT)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def remove_file(out: Path, rel: str) -> None:
