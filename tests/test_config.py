@@ -341,3 +341,132 @@ def test_a_base_url_given_for_one_run_is_not_compared_with_the_cname(tmp_path: P
     config, found = load_config(write(tmp_path, "url: https://notes.example.com/\ncname: notes.example.com\n"),
                                 {"url": "http://localhost:8000/"})
     assert config is not None and found == []
+
+
+# --- mistakes the bug hunt found ----------------------------------------------------------------------
+
+def config_lines(run_err: str) -> list[str]:
+    return [line for line in run_err.splitlines() if line.startswith("config.yaml")]
+
+
+@pytest.mark.parametrize("permalink", ["/{{slug}}/", "/{year}/{{slug}}/{slug}/", "/{{year}}/{slug}/", "/{slug}}}/"])
+def test_a_doubled_brace_in_the_permalink_is_refused_at_its_line(tmp_path: Path, permalink: str) -> None:
+    [problem] = problems(tmp_path, f"url: https://x.org/\ntitle: T\npermalink: '{permalink}'\n")
+    assert problem.startswith("config.yaml:3: 'permalink' must not contain '{{' or '}}'"), problem
+
+
+def test_a_permalink_without_the_slug_field_fails_the_build_naming_its_line(tmp_path: Path) -> None:
+    config = CONFIG.replace("permalink: /{year}/{month}/{slug}/", "permalink: /{{slug}}/")
+    site = make_site(tmp_path / "site", {"a.md": "---\ntitle: A\ndate: 2015-06-01\n---\nA\n"}, config=config)
+    run = run_cli(site, "build")
+    assert (run.code, "Traceback" in run.err) == (1, False), run.err
+    assert [line.split(":")[:2] for line in config_lines(run.err)] == [["config.yaml", "9"]]
+    assert not (site / "build").exists()
+
+
+@pytest.mark.parametrize(("line", "hint"), [
+    ("items: 5", "'feed.items'"), ("full_content: false", "'feed.full_content'"),
+    ("link_posts: permalink", "'feed.link_posts'"),
+    ("paginate: 5", "'per_page'"), ("baseURL: https://x.org/", "'url'"), ("baseurl: /notes", "'url'"),
+    ("base_url: https://x.org/", "'url'"), ("SITEURL: https://x.org", "'url'"), ("timeZone: UTC", "'timezone'"),
+    ("languageCode: en-us", "'language'"), ("publishDir: public", "'output_dir'"),
+    ("destination: _site", "'output_dir'"),
+])
+def test_a_setting_at_the_wrong_level_or_in_another_tools_words_suggests_linkblogs(tmp_path: Path, line: str,
+                                                                                  hint: str) -> None:
+    key = line.split(":")[0]
+    assert problems(tmp_path, f"url: https://x.org/\ntitle: T\n{line}\n") == [
+        f"config.yaml:3: unknown setting '{key}' (did you mean {hint}?)"]
+
+
+def test_a_top_level_setting_inside_feed_is_suggested_at_the_top_level(tmp_path: Path) -> None:
+    assert problems(tmp_path, "url: https://x.org/\nfeed:\n  items: 20\n  per_page: 5\n") == [
+        "config.yaml:4: unknown feed setting 'per_page' (did you mean 'per_page' at the top level?)"]
+    assert problems(tmp_path, "url: https://x.org/\nfeed: {items: 20, per_page: 5}\n") == [
+        "config.yaml:2: unknown feed setting 'per_page' (did you mean 'per_page' at the top level?)"]
+
+
+@pytest.mark.parametrize(("url", "warned"), [
+    ("https://notes.example.com:8443/", True),  # Pages serves the custom domain on no other port
+    ("http://notes.example.com/", True),
+    ("https://notes.example.com:443/", False),  # https's own port, written out
+])
+def test_a_cname_with_another_scheme_or_port_than_the_url_is_warned_of(tmp_path: Path, url: str,
+                                                                      warned: bool) -> None:
+    config, found = load_config(write(tmp_path, f"url: {url}\ntitle: T\ncname: notes.example.com\n"), {})
+    assert config is not None
+    assert [(p.line, p.warning, "https://notes.example.com/" in p.message) for p in found] == (
+        [(3, True, True)] if warned else [])
+
+
+def test_a_cname_warning_does_not_fail_the_build(tmp_path: Path) -> None:
+    config = CONFIG.replace("https://example.org/", "http://example.org/") + "cname: example.org\n"
+    run = run_cli(make_site(tmp_path / "site", config=config), "build")
+    assert run.code == 0, run.err
+    assert [line.split(":")[:3] for line in config_lines(run.err)] == [["config.yaml", "11", " warning"]]
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "Factory", "posix/Europe/Berlin", "right/UTC",
+                                  "Posix/UTC"])
+def test_a_timezone_that_differs_from_machine_to_machine_is_refused_at_its_line(
+        tmp_path: Path, zone: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zoneinfo
+
+    # Every command loads the config: naming the zones would walk the disk each time.
+    monkeypatch.setattr(zoneinfo, "available_timezones", lambda: pytest.fail("walked every zone"))
+    [problem] = problems(tmp_path, f"url: https://x.org/\ntitle: T\ntimezone: {zone}\n")
+    assert problem.startswith(f"config.yaml:3: timezone '{zone}' ")
+    assert loaded(tmp_path, "url: https://x.org/\ntimezone: Europe/Berlin\n").timezone == "Europe/Berlin"
+
+
+def test_timezone_localtime_fails_the_build_at_its_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", config=CONFIG.replace("timezone: UTC", "timezone: localtime"))
+    run = run_cli(site, "build")
+    assert (run.code, "Traceback" in run.err) == (1, False), run.err
+    assert [line.split(":")[:2] for line in config_lines(run.err)] == [["config.yaml", "6"]]
+    assert not (site / "build").exists()
+
+
+@pytest.mark.parametrize(("value", "shown"), [("no", "'no'"), ("null", "empty"), ("", "empty"), ("yes", "'yes'"),
+                                              ("5", "'5'"), ("[a]", "a list")])
+def test_a_wrong_link_posts_is_shown_as_written_not_as_python_prints_it(tmp_path: Path, value: str,
+                                                                       shown: str) -> None:
+    assert problems(tmp_path, f"url: https://x.org/\nfeed:\n  link_posts: {value}\n") == [
+        f"config.yaml:3: 'feed.link_posts' must be article or permalink, not {shown}"]
+
+
+@pytest.mark.parametrize(("line", "kind"), [("per_page: 2015-01-01", "a date"),
+                                            ("per_page: 2015-01-01 09:30:00", "a date and time")])
+def test_a_date_where_a_number_belongs_is_named_in_words(tmp_path: Path, line: str, kind: str) -> None:
+    assert problems(tmp_path, f"url: https://x.org/\n{line}\n") == [
+        f"config.yaml:2: 'per_page' must be a whole number, not {kind}"]
+
+
+@pytest.mark.parametrize(("value", "written", "meant"), [("030", "030", 30), ("007", "007", 7), ("089", "089", 89),
+                                                       ("'030'", "030", 30)])
+def test_a_whole_number_with_leading_zeros_is_refused_with_the_decimal_to_write(tmp_path: Path, value: str,
+                                                                                written: str, meant: int) -> None:
+    assert problems(tmp_path, f"url: https://x.org/\nper_page: {value}\nfeed:\n  items: {value}\n") == [
+        f"config.yaml:2: 'per_page' must be written without leading zeros: write {meant}, not '{written}'",
+        f"config.yaml:4: 'feed.items' must be written without leading zeros: write {meant}, not '{written}'",
+    ]
+
+
+@pytest.mark.parametrize("value", ["1:00", "0x1e", "1_000", "0b11", "-0x1"])
+def test_a_whole_number_yaml_1_1_reads_in_another_base_is_refused_at_its_line(tmp_path: Path, value: str) -> None:
+    found = problems(tmp_path, f"url: https://x.org/\nper_page: {value}\nfeed: {{items: {value}}}\n")
+    assert [p.split(": ", 1)[0] for p in found] == ["config.yaml:2", "config.yaml:3"]
+    assert all(f"not '{value}'" in p for p in found), found
+
+
+def test_whole_numbers_in_decimal_digits_are_taken(tmp_path: Path) -> None:
+    config = loaded(tmp_path, "url: https://x.org/\nper_page: +30\nfeed: {items: 100}\n")
+    assert (config.per_page, config.feed.items) == (30, 100)
+
+
+def test_a_per_page_in_octal_fails_the_build_at_its_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", config=CONFIG.replace("per_page: 2", "per_page: 030"))
+    run = run_cli(site, "build")
+    assert (run.code, "Traceback" in run.err) == (1, False), run.err
+    assert [line.split(":")[:2] for line in config_lines(run.err)] == [["config.yaml", "7"]]
+    assert not (site / "build").exists()

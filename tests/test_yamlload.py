@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 import yaml
 
-from linkblog.yamlload import MAX_DEPTH, error_line, error_message, load_mapping
+from linkblog.yamlload import MAX_DEPTH, WrittenNumber, error_line, error_message, load_mapping, unknown_key
 
 
 def failure(text: str) -> tuple[int | None, str]:
@@ -197,3 +197,24 @@ def test_a_merge_key_is_refused_at_its_line(text: str) -> None:
         load_mapping(text)
     assert error_line(raised.value) == 1 + text.split("\n").index(next(x for x in text.split("\n") if "<<" in x))
     assert "<<" in error_message(raised.value)
+
+
+def test_text_keys_may_name_a_key_inside_a_mapping() -> None:
+    data, _ = load_mapping("feed: {link_posts: no, full_content: no}\n", text_keys=("feed.link_posts",))
+    assert data == {"feed": {"link_posts": "no", "full_content": False}}
+
+
+def test_decimal_keys_keep_numbers_in_another_notation_as_written() -> None:
+    text = "a: 030\nb: 030\nc: 1:00\nd: 30\ne: '089'\nfeed: {items: 0x1e, other: 0x1e}\n"
+    data, _ = load_mapping(text, decimal_keys=("a", "c", "d", "e", "feed.items"))
+    assert data == {"a": "030", "b": 24, "c": "1:00", "d": 30, "e": "089", "feed": {"items": "0x1e", "other": 30}}
+    assert [type(data[key]) for key in "acde"] == [WrittenNumber, WrittenNumber, int, WrittenNumber]
+    assert (data["a"].meant(), data["c"].meant(), data["e"].meant(), data["feed"]["items"].meant()) == (
+        30, None, 89, None)
+
+
+def test_unknown_key_prefers_a_hint_for_the_key_over_a_close_spelling() -> None:
+    hints = {"items": "'feed.items'"}
+    assert unknown_key("items", ["title"], "setting", hints) == "unknown setting 'items' (did you mean 'feed.items'?)"
+    assert unknown_key("titl", ["title"], "setting", hints) == "unknown setting 'titl' (did you mean 'title'?)"
+    assert unknown_key(None, ["title"], "setting", hints) == "unknown setting 'null'"

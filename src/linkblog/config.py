@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -15,7 +16,15 @@ import yaml
 
 from linkblog.problems import Problem
 from linkblog.urls import PERMALINK_FIELDS, ascii_host
-from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping, read_settings, unknown_key
+from linkblog.yamlload import (
+    CONTROL_CHARACTERS,
+    WrittenNumber,
+    error_line,
+    error_message,
+    load_mapping,
+    read_settings,
+    unknown_key,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +82,20 @@ LINK_POSTS = ("article", "permalink")
 # The command-line options that set a setting, named in its problems instead of config.yaml.
 OPTIONS = {"url": "--base-url", "output_dir": "--output"}
 # Settings that stay text as written: `title: 2015` is the text "2015", `author: no` is "no".
-TEXT_KEYS = [key for key, kind in _TYPES.items() if kind is str]
-# Characters XML 1.0 forbids: the title or description would break every feed.
+TEXT_KEYS = [key for key, kind in _TYPES.items() if kind is str] + ["feed.link_posts"]
+# Whole-number settings, which must be written in decimal digits (`per_page: 030` is no octal 24).
+NUMBER_KEYS = ["per_page", "feed.items"]
+# Other tools' names for a setting (Hugo, Jekyll, Pelican), suggested over a close spelling.
+OTHER_NAMES = {"paginate": "per_page", "baseURL": "url", "baseurl": "url", "base_url": "url", "SITEURL": "url",
+               "timeZone": "timezone", "languageCode": "language", "publishDir": "output_dir",
+               "destination": "output_dir"}
+# Where a key written at the wrong level belongs: `items: 5` at the top level, `feed: {per_page: 5}`.
+TOP_LEVEL_HINTS = {key: f"'feed.{key}'" for key in FEED_KEYS} | {name: f"'{key}'" for name, key in OTHER_NAMES.items()}
+FEED_HINTS = {key: f"'{key}' at the top level" for key in KEYS - {"feed"}}
+# Zone files that are no zone of their own: the machine's setting (localtime), its POSIX default, a
+# placeholder, and copies in other clocks that some machines lack; each would date posts differently elsewhere.
+_MACHINE_ZONES = ("localtime", "posixrules", "factory")
+_MACHINE_ZONE_FOLDERS = ("posix/", "right/")
 
 
 def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Config | None, list[Problem]]:
@@ -92,7 +113,7 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
         return None, [Problem(name, f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})",
                               exc.object[: exc.start].count(b"\n") + 1)]
     try:
-        data, lines = load_mapping(text, TEXT_KEYS)
+        data, lines = load_mapping(text, TEXT_KEYS, decimal_keys=NUMBER_KEYS)
     except yaml.YAMLError as exc:
         return None, [Problem(name, error_message(exc), error_line(exc))]
     if data is None:
@@ -126,11 +147,13 @@ def cname_problems(config: Config, name: str, lines: dict[str, int]) -> list[Pro
     if not config.cname or "url" not in lines:
         return []
     parts = urlsplit(config.url)
-    if ascii_host(parts.hostname or "") == ascii_host(config.cname) and parts.path == "/":
+    if ascii_host(parts.hostname or "") == ascii_host(config.cname) and parts.path == "/" \
+            and parts.scheme == "https" and parts.port in (None, 443):  # Pages serves https on its own port only
         return []
+    broken = f"every link under {parts.path} breaks there" if parts.path != "/" else \
+        f"feeds, the sitemap and canonical links lead to {config.url} instead"
     return [Problem(name, f"'cname' is {config.cname}, so GitHub Pages serves the site at "
-                    f"https://{config.cname}/; set url to that, or every link under {parts.path} breaks there",
-                    lines.get("cname"), warning=True)]
+                    f"https://{config.cname}/; set url to that, or {broken}", lines.get("cname"), warning=True)]
 
 
 def site_url(value: str) -> bool:
@@ -201,12 +224,14 @@ def _check_values(name: str, data: dict[str, Any], lines: dict[str, int], given:
 
 def _key_problem(key: str, value: Any) -> str | None:
     if key not in KEYS:
-        return unknown_key(key, KEYS, "setting")
+        return unknown_key(key, KEYS, "setting", TOP_LEVEL_HINTS)
     if key == "feed":
         return f"'feed' must be a mapping such as {{items: 20, full_content: true}}, not {_type_name(type(value))}"
     expected = _TYPES[key]
     if value is None and key == "cname":
         return None
+    if isinstance(value, WrittenNumber):
+        return _written_number_problem(key, value)
     if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
         return f"'{key}' must be {_type_name(expected)}, not {_type_name(type(value))}"
     return _value_problem(key, value)
@@ -223,10 +248,7 @@ def _value_problem(key: str, value: Any) -> str | None:
     if key == "per_page" and value < 1:
         return "'per_page' must be at least 1"
     if key == "timezone":
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: America, a folder of zones
-            return f"unknown timezone '{value}' (use an IANA name such as Europe/Berlin or UTC)"
+        return _timezone_problem(value)
     if key == "permalink":
         return _permalink_problem(value)
     if key == "output_dir" and not value.strip():
@@ -240,16 +262,36 @@ def _value_problem(key: str, value: Any) -> str | None:
     return None
 
 
+def _timezone_problem(name: str) -> str | None:
+    if name.lower() in _MACHINE_ZONES or name.lower().startswith(_MACHINE_ZONE_FOLDERS):
+        return f"timezone '{name}' differs from machine to machine (use an IANA name such as Europe/Berlin or UTC)"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: America, a folder of zones
+        return f"unknown timezone '{name}' (use an IANA name such as Europe/Berlin or UTC)"
+    return None
+
+
+def _written_number_problem(key: str, written: WrittenNumber) -> str:
+    """The problem of a whole number YAML 1.1 reads in another base: `030` (octal), `1:00`, `0x1e`, `1_000`."""
+    if written.meant() is not None:
+        return f"'{key}' must be written without leading zeros: write {written.meant()}, not '{written}'"
+    return f"'{key}' must be a whole number in decimal digits such as 20, not '{written}'"
+
+
 def _permalink_problem(pattern: str) -> str | None:
     # Fields as they are, nothing more: {year.real}, {slug[0]} or {year:>500} would run or pad at will.
     try:
-        fields = [field for _, field, spec, conversion in Formatter().parse(pattern) if field is not None
-                  and (field not in PERMALINK_FIELDS or spec or conversion)]
+        parsed = list(Formatter().parse(pattern))
     except ValueError as exc:
-        fields = [str(exc)]
+        parsed = [("", str(exc), "", None)]
+    fields = [field for _, field, spec, conversion in parsed if field is not None
+              and (field not in PERMALINK_FIELDS or spec or conversion)]
     if fields:
         return f"'permalink' may only use {{year}}, {{month}}, {{day}} and {{slug}}, not {{{fields[0]}}}"
-    if "{slug}" not in pattern or not pattern.startswith("/") or not pattern.endswith("/"):
+    if any("{" in text or "}" in text for text, *_ in parsed):  # `{{slug}}` is the text {slug}, in every URL
+        return "'permalink' must not contain '{{' or '}}': write a field with one brace each side, as {slug}"
+    if "slug" not in {field for _, field, _, _ in parsed} or not pattern.startswith("/") or not pattern.endswith("/"):
         return "'permalink' must start and end with '/' and contain {slug}, e.g. /{year}/{month}/{slug}/"
     if any(part in (".", "..") for part in pattern.split("/")):  # a page outside the output folder
         return "'permalink' must not contain '.' or '..' as a folder"
@@ -263,19 +305,22 @@ def _feed_problems(value: dict[Any, Any]) -> list[tuple[Any, str]]:
     problems = []
     for key, item in value.items():
         if key not in FEED_KEYS:
-            problems.append((key, unknown_key(key, FEED_KEYS, "feed setting")))
+            problems.append((key, unknown_key(key, FEED_KEYS, "feed setting", FEED_HINTS)))
+        elif key == "items" and isinstance(item, WrittenNumber):
+            problems.append((key, _written_number_problem("feed.items", item)))
         elif key == "items" and (not isinstance(item, int) or isinstance(item, bool) or item < 1):
             problems.append((key, "'feed.items' must be a whole number of at least 1"))
         elif key == "full_content" and not isinstance(item, bool):
             problems.append((key, "'feed.full_content' must be true or false"))
         elif key == "link_posts" and item not in LINK_POSTS:
-            problems.append((key, f"'feed.link_posts' must be article or permalink, not '{item}'"))
+            shown = f"'{item}'" if isinstance(item, str) else _type_name(type(item))  # `link_posts:` is empty
+            problems.append((key, f"'feed.link_posts' must be article or permalink, not {shown}"))
     return problems
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
     names = {str: "text", int: "a whole number", bool: "true or false", float: "a number",
-             list: "a list", dict: "a mapping", type(None): "empty"}
+             list: "a list", dict: "a mapping", type(None): "empty", date: "a date", datetime: "a date and time"}
     if isinstance(kind, tuple):
         return " or ".join(names.get(k, k.__name__) for k in kind)
     return names.get(kind, kind.__name__)

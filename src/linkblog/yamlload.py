@@ -6,7 +6,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,13 @@ MAX_SETTINGS_BYTES = 10 * 2**20
 # Characters no text of a post or setting may hold: they break HTML, XML feeds and terminals.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 STR_TAG = "tag:yaml.org,2002:str"
+INT_TAG = "tag:yaml.org,2002:int"
+# A whole number as YAML 1.2 and people read it; YAML 1.1 also takes 030 (octal 24), 1:00 (60), 0x1e and 1_000,
+# and reads 089 as text.
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DIGITS = re.compile(r"[-+]?[0-9]+")
+# The tag of such a number under `decimal_keys`, kept as written (a WrittenNumber) for its reader to refuse.
+WRITTEN_NUMBER_TAG = "tag:linkblog,2024:written-number"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 # Plain scalars YAML 1.1 would turn into something else: `title: yes` must stay "yes".
 _RETAGGED = {f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "timestamp")}
@@ -65,7 +72,16 @@ def _timestamp_or_text(loader: StrictLoader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+class WrittenNumber(str):
+    """A whole number written otherwise than in decimal digits (030, 1:00, 0x1e), as written."""
+
+    def meant(self) -> int | None:
+        """The number digits with leading zeros (030) spell in decimal; None for another notation (1:00)."""
+        return int(self, 10) if _DIGITS.fullmatch(self) else None
+
+
 StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+StrictLoader.add_constructor(WRITTEN_NUMBER_TAG, lambda loader, node: WrittenNumber(loader.construct_scalar(node)))
 StrictLoader.add_constructor(
     "tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node)
 )
@@ -84,11 +100,11 @@ def read_settings(path: Path) -> bytes:
 
 
 def load_mapping(
-    text: str, text_keys: Collection[str] = (), item_keys: Collection[str] = ()
+    text: str, text_keys: Collection[str] = (), item_keys: Collection[str] = (), decimal_keys: Collection[str] = ()
 ) -> tuple[Any, dict[Any, int]]:
     """A YAML document's data and the line of each top-level key (and `key.inner` of a mapping's); plain values
-    under `text_keys`
-    (and list items under `item_keys`) stay text as written."""
+    under `text_keys` (and list items under `item_keys`) stay text as written, and so do whole numbers under
+    `decimal_keys` not written in decimal digits, as WrittenNumber. Each of these may name a `key.inner`."""
     check_depth(text)
     loader = StrictLoader(text)
     try:
@@ -97,6 +113,7 @@ def load_mapping(
             check_expansion(node)
         if isinstance(node, yaml.MappingNode):
             keep_text(node, text_keys, item_keys)
+            keep_written_numbers(node, decimal_keys)
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
         raise reader_error(text, exc) from None
@@ -164,15 +181,26 @@ def check_depth(text: str) -> None:
         raise reader_error(text, exc) from None
 
 
-def keep_text(mapping: yaml.MappingNode, text_keys: Collection[str], item_keys: Collection[str]) -> None:
-    """Retag plain scalars under the given keys as text, so `title: 007` is '007', not 7."""
-    todo: list[yaml.Node] = []
+def values_under(mapping: yaml.MappingNode, keys: Collection[str]) -> list[yaml.Node]:
+    """The value nodes of the keys named in `keys`: a top-level `key`, or `key.inner` in a mapping value."""
+    if not keys:  # a post's front matter has no decimal keys: spare every post the walk
+        return []
+    found = []
     for key, value in mapping.value:
         name = key.value if isinstance(key, yaml.ScalarNode) else None
-        if name in text_keys:
-            todo.append(value)
-        elif name in item_keys and isinstance(value, yaml.SequenceNode):
-            todo.extend(value.value)
+        if name in keys:
+            found.append(value)
+        elif name is not None and isinstance(value, yaml.MappingNode):
+            found += [inner_value for inner, inner_value in value.value
+                      if isinstance(inner, yaml.ScalarNode) and f"{name}.{inner.value}" in keys]
+    return found
+
+
+def keep_text(mapping: yaml.MappingNode, text_keys: Collection[str], item_keys: Collection[str]) -> None:
+    """Retag plain scalars under the given keys as text, so `title: 007` is '007', not 7."""
+    todo = values_under(mapping, text_keys)
+    todo += [item for value in values_under(mapping, item_keys) if isinstance(value, yaml.SequenceNode)
+             for item in value.value]
     seen: set[int] = set()
     while todo:
         node = todo.pop()
@@ -186,6 +214,15 @@ def keep_text(mapping: yaml.MappingNode, text_keys: Collection[str], item_keys: 
             todo.extend(node.value)
         elif isinstance(node, yaml.MappingNode):
             todo.extend(value for _, value in node.value)
+
+
+def keep_written_numbers(mapping: yaml.MappingNode, keys: Collection[str]) -> None:
+    """Retag whole numbers under `keys` that are not in decimal digits, so `per_page: 030` is refused as
+    written rather than taken as YAML 1.1's octal 24."""
+    for node in values_under(mapping, keys):
+        if isinstance(node, yaml.ScalarNode) and (node.tag == INT_TAG or _DIGITS.fullmatch(node.value)) \
+                and not _DECIMAL.fullmatch(node.value):
+            node.tag = WRITTEN_NUMBER_TAG
 
 
 def reader_error(text: str, exc: yaml.reader.ReaderError) -> yaml.MarkedYAMLError:
@@ -263,13 +300,15 @@ def error_message(error: yaml.YAMLError) -> str:
     return "invalid YAML: " + " ".join(text.replace("\t", "a tab").split())
 
 
-def unknown_key(key: Any, known: Collection[str], what: str = "key") -> str:
-    """"unknown key 'x'", with the known key it may be a slip for; the key spelled as YAML reads it."""
+def unknown_key(key: Any, known: Collection[str], what: str = "key", elsewhere: Mapping[str, str] | None = None) -> str:
+    """"unknown key 'x'", with the key it may be a slip for: `elsewhere`'s hint for it (a key of another level,
+    another tool's name), else a close spelling of a known key; the key spelled as YAML reads it."""
     import difflib  # only a misspelt key needs it
 
     spelled = key_text(key)
     close = difflib.get_close_matches(spelled, sorted(known), n=1)
-    return f"unknown {what} '{spelled}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+    hint = (elsewhere or {}).get(spelled) or (f"'{close[0]}'" if close else None)
+    return f"unknown {what} '{spelled}'" + (f" (did you mean {hint}?)" if hint else "")
 
 
 def key_text(key: Any) -> str:
