@@ -60,6 +60,27 @@ def test_theme_prefix_reaches_the_theme_even_past_a_site_folder_of_that_name(tmp
     assert renderer(tmp_path, site).render_page(spec()) == b"<theme-base>theme page: Hello|site footer</theme-base>\n"
 
 
+@pytest.mark.parametrize("expression", [
+    "cycler.__init__.__globals__.os.system('touch {marker}')",
+    "self._TemplateReference__context.cycler.__init__.__globals__.os.popen('touch {marker}').read()",
+    "''.__class__.__mro__[1].__subclasses__()",
+    "lipsum.__globals__['os'].system('touch {marker}')",
+    "'{{0.__class__}}'.format(page)",
+    "'{{x.__class__}}'.format_map({{'x': page}})",
+    "('{{0.__class__}}'|attr('format'))(page)",
+    "page.extra.update({{'x': 1}})",
+    "page.posts.append(1)",
+])
+def test_a_template_runs_no_code_of_its_own(tmp_path: Path, expression: str):
+    """Templates come with a site (a blog cloned, a pull request built): Jinja's sandbox keeps them to data."""
+    marker = tmp_path / "ran"
+    site = {"page.html": "one\n{{ " + expression.format(marker=marker) + " }}\n"}
+    with pytest.raises(RenderError) as caught:
+        renderer(tmp_path, site).render_page(replace(spec(), posts=[], extra={}))
+    assert (caught.value.problem.path, caught.value.problem.line) == ("templates/page.html", 2)
+    assert not marker.exists()
+
+
 def test_a_site_page_template_overrides_the_themes(tmp_path: Path):
     site = {"page.html": '{% extends "base.html" %}{% block main %}site page{% endblock %}\n'}
     assert renderer(tmp_path, site).render_page(spec()) == b"<theme-base>site page|theme footer</theme-base>\n"
