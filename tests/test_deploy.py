@@ -493,6 +493,22 @@ def test_the_users_pre_push_hook_runs_and_its_refusal_is_reported(repo: Path) ->
     assert git(remote_of(repo), "branch", "--list") == ""
 
 
+def test_a_hooks_path_of_the_repository_is_run_for_a_site_in_a_subfolder(tmp_path: Path) -> None:
+    top = tmp_path / "repo"
+    make_site(top / "blog", SAMPLE_POSTS, files={".gitignore": "/build/\n.cache/\n"})
+    hooks = top / ".githooks"
+    hooks.mkdir()
+    (hooks / "pre-push").write_text("#!/bin/sh\necho 'tests failed, not pushing' >&2\nexit 1\n")
+    (hooks / "pre-push").chmod(0o755)
+    git(top, "init", "--quiet", "--initial-branch=main")
+    git(top, "config", "core.hooksPath", ".githooks")  # relative: to the top of the work tree, as husky sets it
+    git(top, "add", "--all")
+    git(top, "commit", "--quiet", "-m", "The site")
+    git(top, "remote", "add", "origin", str(bare(tmp_path / "remote.git")))
+    assert_refused(run_cli(top / "blog", "deploy"), "rejected", "pre-push hook", "tests failed, not pushing")
+    assert git(tmp_path / "remote.git", "branch", "--list") == ""
+
+
 def test_a_push_that_cannot_reach_the_remote_is_not_blamed_on_the_pre_push_hook(repo: Path, tmp_path: Path) -> None:
     hook = repo / ".git" / "hooks" / "pre-push"
     hook.write_text("#!/bin/sh\nexit 0\n")

@@ -137,9 +137,12 @@ def open_repo(root: Path, remote: str) -> Git:
     """The repository holding the site, once it is known to have `remote`."""
     try:
         git_dir = Git(root).run("rev-parse", "--absolute-git-dir")
+        # Run from the top of the work tree: with --git-dir, git takes the folder it runs in for that top, and
+        # would look for a relative core.hooksPath, and paths of the repository, under a site's subfolder.
+        top = Path(Git(root).run("rev-parse", "--show-toplevel"))
     except GitError:
         raise GitError(f"{root} is not in a git repository (run `git init` and add a remote first)") from None
-    git = Git(root, git_dir)
+    git = Git(top, git_dir)
     try:
         git.run("remote", "get-url", remote)
     except GitError:
