@@ -109,6 +109,8 @@ def test_relative_links_depend_on_their_page(raw: str, expected: bool) -> None:
     ("https://example.org:port/", Target("malformed")),
     ("http://", Target("malformed")),
     ("//", Target("malformed")),
+    ("//?q", Target("malformed")),
+    ("//#top", Target("malformed")),
 ])
 def test_where_a_link_on_a_page_leads(raw: str, target: Target) -> None:
     assert resolve(raw, PAGE, BASE) == target

@@ -66,7 +66,7 @@ def resolve(raw: str, page_url: str, base: str) -> Target:
         host = host_of(parts)
     except ValueError:  # such as an unclosed [IPv6 literal, or a port that is no number
         return Target("malformed")
-    if not parts.hostname or raw.strip() == "//":  # no host (http://, //, which urljoin takes for the page itself)
+    if not parts.hostname or empty_authority(raw.strip()):
         return Target("malformed")
     site = urlsplit(base)
     path = parts.path or "/"  # https://example.org is its home page
@@ -83,6 +83,13 @@ def resolve(raw: str, page_url: str, base: str) -> Target:
             return Target("external", urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")))
         return Target("outside", path)
     return Target("internal", decoded[len(base_path):], unquote(parts.fragment))
+
+
+def empty_authority(link: str) -> bool:
+    """True for a link that opens a host with `//` and names none (`//`, `//?q`, `//#top`): no browser follows
+    it, where urljoin takes it for the page itself."""
+    given = urlsplit(link)
+    return link.removeprefix(f"{given.scheme}:" if given.scheme else "").startswith("//") and not given.hostname
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
