@@ -402,7 +402,7 @@ def test_control_characters_are_removed_before_parsing(tmp_path: Path, encoding:
     (post,) = posts_of(site).values()
     assert (post.meta["title"], post.body) == ("Bell 日本", "Ring.\n")
     (warning,) = [line for line in done.err.splitlines() if "warning" in line]
-    assert warning.startswith(f"{feed}: warning: 3 ")
+    assert warning.startswith(f"{feed}: warning: removed 3 ")
 
 
 def test_enclosures_are_linked_and_the_author_kept(tmp_path: Path) -> None:

@@ -29,8 +29,10 @@ _DECLARED = re.compile(rb"""\A<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*
 _STARTS = {b"\x00\x00\x00<": "utf-32-be", b"<\x00\x00\x00": "utf-32-le", b"\x00<": "utf-16-be", b"<\x00": "utf-16-le"}
 # The declaration's encoding, in a document read as text.
 _DECLARED_TEXT = re.compile(r"""\A(\ufeff?<\?xml[^>]*?\sencoding\s*=\s*["'])[^"']*""")
-# C0 controls other than tab, LF and CR: no XML document may hold them, yet old exports do.
+# C0 controls other than tab, LF and CR: no XML document may hold them, yet old exports do. In UTF-8 also U+FFFE
+# and U+FFFF, which no XML may hold either (CONTROL_CHARACTERS, as text): other encodings cannot spell them.
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_UTF8_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 # Encodings in which such a byte can be part of another character: NULs in every UTF-16 and -32 character, and the
 # escape and shift bytes ISO-2022 switches its character sets with. In all others it is the control itself.
 _WIDE_OR_SHIFTED = ("utf-16", "utf-32", "iso2022")
@@ -57,11 +59,11 @@ def without_controls(data: bytes) -> tuple[bytes, int]:
     written as UTF-8 (their declaration saying so). A document that cannot be decoded is left for the parser."""
     encoding = document_encoding(data)
     try:
-        shifted = codecs.lookup(encoding).name.startswith(_WIDE_OR_SHIFTED)
+        name = codecs.lookup(encoding).name
     except LookupError:
         return data, 0
-    if not shifted:
-        return _CONTROL_BYTES.subn(b"", data)
+    if not name.startswith(_WIDE_OR_SHIFTED):
+        return (_UTF8_CONTROL_BYTES if name == "utf-8" else _CONTROL_BYTES).subn(b"", data)
     try:
         text, removed = CONTROL_CHARACTERS.subn("", data.decode(encoding))
     except UnicodeDecodeError:
@@ -76,8 +78,8 @@ def controls_removed(name: str, removed: int) -> list[Problem]:
     if not removed:
         return []
     plural = "s" if removed > 1 else ""
-    return [Problem(name, f"{removed} control character{plural} removed, which no post or feed can carry",
-                    warning=True)]
+    return [Problem(name, f"removed {removed} character{plural} that no post or feed can carry (control "
+                    "characters, U+FFFE, U+FFFF)", warning=True)]
 
 
 def decoded(name: str, data: bytes) -> tuple[str | None, Problem | None]:
