@@ -263,6 +263,11 @@ def test_an_svgs_references_to_its_own_parts_stay_beside_css():
             '<p style="color: red"><a href="#fn1">1</a> <a href="/x/">x</a></p>')
     out = absolute_links(html, "https://example.org/p/")
     assert '<use href="#dot" style="filter: url(#blur)">' in out
+    mixed = absolute_links('<svg><rect style="fill: url(#g); stroke: url(/s.svg#x)"></rect>'
+                           '<style>.a { fill: url(#g) } .b { background: url(bg.png) }</style></svg><p style="">',
+                           "https://example.org/p/")
+    assert 'style="fill: url(#g); stroke: url(https://example.org/s.svg#x)"' in mixed
+    assert ".a { fill: url(#g) } .b { background: url(https://example.org/p/bg.png) }" in mixed
     assert "mask: url(#m)" in out
     assert 'href="https://example.org/p/#fn1"' in out and 'href="https://example.org/x/"' in out
 

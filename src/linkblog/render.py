@@ -233,7 +233,7 @@ def absolute_links(fragment: str, base: str) -> str:
     root = parsed_fragment(fragment)
     finders = link_finders()
     if finders.special(root):  # CSS, <object>, <param>, <meta> refreshes, <base>: lxml's own walk knows them all
-        kept = own_references(root)
+        kept = own_references(root, base)
         root.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
         for (element, attribute), value in kept.items():  # lxml rewrites them all: put these back
             if attribute is None:
@@ -250,17 +250,24 @@ def absolute_links(fragment: str, base: str) -> str:
     return inner_html(root)
 
 
-def own_references(root: Any) -> dict[tuple[Any, str | None], str]:
-    """The attributes (or <style> texts) in an SVG whose every link refers to its own parts (`#dot`,
-    `url(#blur)`), as written: another page's would not be drawn."""
-    own: dict[tuple[Any, str | None], str] = {}
-    other = set()
-    for element, attribute, link, _ in root.iterlinks():
-        if link.startswith("#") and element.xpath("boolean(ancestor-or-self::svg)"):
-            own.setdefault((element, attribute), element.text if attribute is None else element.get(attribute))
-        else:
-            other.add((element, attribute))
-    return {key: value for key, value in own.items() if key not in other}
+def own_references(root: Any, base: str) -> dict[tuple[Any, str | None], str]:
+    """The attributes (or <style> texts) in an SVG that refer to its own parts (`#dot`, `url(#blur)`), as they
+    must read once lxml has made every link absolute: those references as written (another page's parts would
+    not be drawn), the other links of the same attribute absolute, as lxml makes them."""
+    found: dict[tuple[Any, str | None], list[tuple[str, int]]] = {}
+    for element, attribute, link, at in root.iterlinks():
+        found.setdefault((element, attribute), []).append((link, at))
+    kept = {}
+    for (element, attribute), links in found.items():
+        if not any(link.startswith("#") for link, _ in links) or not element.xpath("boolean(ancestor-or-self::svg)"):
+            continue
+        value = element.text if attribute is None else element.get(attribute)
+        for link, at in sorted(links, key=lambda found: found[1], reverse=True):  # from the end: offsets hold
+            if not link.startswith("#"):
+                with suppress(ValueError):  # as lxml leaves a link it cannot join
+                    value = value[:at] + urljoin(base, link.strip()) + value[at + len(link):]
+        kept[(element, attribute)] = value
+    return kept
 
 
 def xml_text(html: str) -> str:
