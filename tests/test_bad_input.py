@@ -130,6 +130,8 @@ BAD_POSTS = {
                    "(use YYYY-MM-DD or YYYY-MM-DD HH:MM, optionally with an offset)"),
     "unknown-timezone": ("---\ntitle: T\ndate: 2015-06-01 09:30 Mars/Olympus\n---\nBody.\n",
                          f"{BAD}:3: unknown timezone 'Mars/Olympus' in 'date'"),
+    "machine-zone": ("---\ntitle: T\ndate: 2015-06-01 09:30 localtime\n---\nBody.\n",
+                     f"{BAD}:3: timezone 'localtime' differs from machine to machine in 'date'"),
     "date-out-of-range": ("---\ntitle: T\ndate: 0001-01-01 00:00 +05:00\n---\nBody.\n",
                           f"{BAD}:3: 'date' is out of range: '0001-01-01 00:00 +05:00'"),
     "date-a-number": ("---\ntitle: T\ndate: 2015\n---\nBody.\n",

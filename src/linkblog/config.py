@@ -10,7 +10,7 @@ from pathlib import Path
 from string import Formatter
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -25,6 +25,7 @@ from linkblog.yamlload import (
     read_settings,
     unknown_key,
 )
+from linkblog.zones import ZoneError, named_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +93,6 @@ OTHER_NAMES = {"paginate": "per_page", "baseURL": "url", "baseurl": "url", "base
 # Where a key written at the wrong level belongs: `items: 5` at the top level, `feed: {per_page: 5}`.
 TOP_LEVEL_HINTS = {key: f"'feed.{key}'" for key in FEED_KEYS} | {name: f"'{key}'" for name, key in OTHER_NAMES.items()}
 FEED_HINTS = {key: f"'{key}' at the top level" for key in KEYS - {"feed"}}
-# Zone files that are no zone of their own: the machine's setting (localtime), its POSIX default, a
-# placeholder, and copies in other clocks that some machines lack; each would date posts differently elsewhere.
-_MACHINE_ZONES = ("localtime", "posixrules", "factory")
-_MACHINE_ZONE_FOLDERS = ("posix/", "right/")
 
 
 def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Config | None, list[Problem]]:
@@ -263,12 +260,10 @@ def _value_problem(key: str, value: Any) -> str | None:
 
 
 def _timezone_problem(name: str) -> str | None:
-    if name.lower() in _MACHINE_ZONES or name.lower().startswith(_MACHINE_ZONE_FOLDERS):
-        return f"timezone '{name}' differs from machine to machine (use an IANA name such as Europe/Berlin or UTC)"
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: America, a folder of zones
-        return f"unknown timezone '{name}' (use an IANA name such as Europe/Berlin or UTC)"
+        named_zone(name)
+    except ZoneError as exc:
+        return f"{exc} (use an IANA name such as Europe/Berlin or UTC)"
     return None
 
 

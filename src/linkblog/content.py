@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import frontmatter
 import yaml
@@ -19,6 +19,7 @@ from linkblog.model import Parsed, Via
 from linkblog.problems import Problem, errors
 from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, slugify, worded_slug
 from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping
+from linkblog.zones import ZoneError, named_zone
 
 KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft", "summary"}
 # Fields whose plain YAML scalars stay text as written: `title: 007` is "007", `tags: [yes]` is "yes"
@@ -247,9 +248,9 @@ def parse_date_text(text: str, tz: ZoneInfo) -> datetime:
     # The date first: 'next tuesday' is not a date, whatever 'tuesday' is.
     moment = _iso(stamp, text)
     try:
-        return moment.replace(tzinfo=ZoneInfo(zone))
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: America, a folder of zones
-        raise FieldError(f"unknown timezone '{zone}' in 'date'") from None
+        return moment.replace(tzinfo=named_zone(zone))
+    except ZoneError as exc:
+        raise FieldError(f"{exc} in 'date'") from None
 
 
 def _iso(stamp: str, original: str) -> datetime:
