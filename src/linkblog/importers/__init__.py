@@ -84,7 +84,11 @@ def import_posts(kind: str, source: str, config: Config, into: Path | None = Non
     posts = [recover(post, harvest.home) or post for post in harvest.posts]
     planned, unplanned = plan_files(posts, target, config, published_urls(config))
     warnings = harvest.warnings + unplanned + outside_posts(target, config)
-    outcome = write_plan(planned, force)
+    try:
+        outcome = write_plan(planned, force)
+    except OSError as exc:  # a folder where a post goes, a full disk: whatever was written is taken back
+        where = shown_path(Path(exc.filename), config.root) if exc.filename else shown_path(target, config.root)
+        return None, warnings + [Problem(where, f"cannot be written ({exc.strerror or exc}); nothing was imported")]
     recovered = [file for file in planned if id(file.post) not in originals]
     skipped = harvest.skipped + Counter({"not valid as a post (see warnings)": len(unplanned)})
     into_shown = shown_path(target, config.root) + "/"

@@ -170,7 +170,7 @@ def existing_bytes(path: Path) -> bytes | None:
     if path.is_file():
         return path.read_bytes()
     if path.exists():
-        raise OSError(errno.EEXIST, "not a file, where an imported post goes; nothing was imported", str(path))
+        raise OSError(errno.EEXIST, "not a file, where an imported post goes", str(path))
     return None
 
 
