@@ -131,3 +131,16 @@ def test_a_template_of_its_own_that_cannot_be_read_is_named_not_silently_replace
     run = run_cli(site, "build")
     assert run.code == 0, run.err
     assert "templates/404.html: warning: left out: a link to nothing" in run.err.splitlines()
+
+
+def test_a_list_template_cannot_reach_the_site_index(site):
+    written = site.parent / "written-by-a-template"
+    (site / "templates").mkdir()
+    (site / "templates" / "list.html").write_text(
+        "{% extends 'theme/list.html' %}\n{% block main %}\n"
+        f"{{{{ page.group.posts.site.config.root.joinpath('{written}').write_text('x') }}}}\n"
+        "{% endblock %}\n")
+    run = run_cli(site, "build")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert "templates/list.html:3: template error" in run.err
+    assert not written.exists()

@@ -81,6 +81,23 @@ def test_a_template_runs_no_code_of_its_own(tmp_path: Path, expression: str):
     assert not marker.exists()
 
 
+def test_an_object_no_page_hands_out_lends_no_method(tmp_path: Path):
+    """Beyond Jinja's rules: whatever a template reaches by accident (here a Path) is only printed."""
+    target = tmp_path / "written"
+    site = {"page.html": "{{ page.extra.place }}\n{{ page.extra.place.write_text('x') }}\n"}
+    with pytest.raises(RenderError) as caught:
+        renderer(tmp_path, site).render_page(replace(spec(), extra={"place": target}))
+    assert (caught.value.problem.path, caught.value.problem.line) == ("templates/page.html", 2)
+    assert not target.exists()
+
+
+def test_a_template_collects_with_a_namespace(tmp_path: Path):
+    site = {"page.html": "{% set ns = namespace(seen=[]) %}{% for word in ['a', 'b', 'a'] %}"
+                         "{% if word not in ns.seen %}{% set ns.seen = ns.seen + [word] %}{% endif %}{% endfor %}"
+                         "{{ ns.seen|join(',') }} {{ loop_free|default('-') }}\n"}
+    assert renderer(tmp_path, site).render_page(spec()) == b"a,b -\n"
+
+
 def test_a_site_page_template_overrides_the_themes(tmp_path: Path):
     site = {"page.html": '{% extends "base.html" %}{% block main %}site page{% endblock %}\n'}
     assert renderer(tmp_path, site).render_page(spec()) == b"<theme-base>site page|theme footer</theme-base>\n"

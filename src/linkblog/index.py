@@ -102,10 +102,11 @@ class PostSequence(Sequence[Post]):
     """A group's posts newest first, placed only when a page asks for them."""
 
     def __init__(self, site: Site, keys: list[SortKey]):
-        self.site, self.keys = site, keys
+        # Private: templates read this sequence, and the sandbox keeps them from names starting with '_'.
+        self._site, self._keys = site, keys
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self._keys)
 
     @overload
     def __getitem__(self, index: int) -> Post: ...
@@ -114,20 +115,20 @@ class PostSequence(Sequence[Post]):
 
     def __getitem__(self, index: int | slice) -> Post | list[Post]:
         if isinstance(index, slice):
-            return [self.site.post(path) for path in self.paths(index)]
-        return self.site.post(self.keys[self.newest_first[index]][2])
+            return [self._site.post(path) for path in self.paths(index)]
+        return self._site.post(self._keys[self.newest_first[index]][2])
 
     def __iter__(self) -> Iterator[Post]:
-        return (self.site.post(key[2]) for key in reversed(self.keys))
+        return (self._site.post(key[2]) for key in reversed(self._keys))
 
     @property
     def newest_first(self) -> range:
         """Indices into the oldest-first keys, newest first; slicing a range costs nothing."""
-        return range(len(self.keys) - 1, -1, -1)
+        return range(len(self._keys) - 1, -1, -1)
 
     def paths(self, window: slice = slice(None)) -> list[str]:
         """The paths of the posts in a window of the newest-first order, without placing them."""
-        return [self.keys[i][2] for i in self.newest_first[window]]
+        return [self._keys[i][2] for i in self.newest_first[window]]
 
 
 class Site:

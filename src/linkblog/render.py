@@ -7,7 +7,7 @@ import traceback
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache, cached_property
 from html import escape
 from pathlib import Path
@@ -16,11 +16,15 @@ from urllib.parse import urljoin
 
 import jinja2
 from jinja2 import nodes
+from jinja2.environment import TemplateModule
+from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
 
 from linkblog.config import Config
 from linkblog.digest import key_of
+from linkblog.index import PostSequence
 from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Ref, Tally, Via
 from linkblog.plan import FEED_TEMPLATE, SEARCH_PAGE
 from linkblog.problems import Problem
@@ -388,7 +392,8 @@ def tracked(name: str) -> bool:
 
 class TemplateSandbox(ImmutableSandboxedEnvironment):
     """Jinja's sandbox: a site's templates (a blog cloned, a pull request built) run no code of their own. No name
-    starting with `_`, no frame or code object, no str.format, nothing that changes the data pages share.
+    starting with `_`, no format string reaching into objects, no method but of the values pages are given, no
+    change to any list or mapping.
 
     Reading a plain value, what templates nearly always do, skips the sandbox's checks (a quarter of the time
     templates took): such a value is only data, and whatever is read from it is checked in turn."""
@@ -399,10 +404,21 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             return value
         return super().getattr(obj, attribute)
 
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # Beyond Jinja's rules, an allowlist of what may lend its attributes and methods: the values pages are given
+        # and what Jinja makes of them. Whatever else a template reaches by accident (a Path, the site's index) is
+        # only printed, never used.
+        return isinstance(obj, _READABLE) and super().is_safe_attribute(obj, attr, value)
+
 
 _MISSING = object()
 _PLAIN_VALUES = frozenset({str, Markup, int, float, bool, type(None), tuple, list, dict, datetime, date, PageKind,
                            SiteView, Shown, Post, Ref, Via, PageSpec, Pager, Group, Listing, Tally, Count})
+
+
+_READABLE = (str, int, float, tuple, list, dict, set, frozenset, range, date, timedelta, tzinfo, *_PLAIN_VALUES,
+             PostSequence, LoopContext, Macro, Namespace, Cycler, Joiner, TemplateReference, BlockReference,
+             TemplateModule, jinja2.Undefined)
 
 
 class Renderer:
