@@ -199,6 +199,17 @@ def test_non_utf8_bytes_name_their_line(good: Path) -> None:
     assert_fails(good, f"{BAD}:6: not valid UTF-8 (byte 0xe9); save the file as UTF-8")
 
 
+def test_non_utf8_bytes_name_their_line_with_old_mac_line_ends(good: Path) -> None:
+    add_post(good, b"---\rtitle: Mac classic\rdate: 2015-06-01\r---\rCaf\xe9 body\r")
+    assert_fails(good, f"{BAD}:5: not valid UTF-8 (byte 0xe9); save the file as UTF-8")
+
+
+def test_front_matter_never_closed_names_the_first_line_of_body_text(good: Path) -> None:
+    add_post(good, "---\ntitle: T\ndate: 2016-01-01\n\nBody text here.\n\n---\n\nMore\n")
+    [line] = problem_lines(run_cli(good, "build").err)
+    assert line.startswith(f"{BAD}:5: ")
+
+
 def test_binary_junk(good: Path) -> None:
     add_post(good, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     assert_fails(good, f"{BAD}:1: not valid UTF-8 (byte 0x89); save the file as UTF-8")

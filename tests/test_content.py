@@ -239,6 +239,27 @@ def test_drafts() -> None:
         "posts/x.md:4: 'draft' must be true or false, not 'true'"]
 
 
+def test_published_false_keeps_a_post_out_as_a_draft() -> None:  # Jekyll's way, which Hugo reads too
+    assert parse("title: T\ndate: 2015-06-01\npublished: false\n").draft is True
+    assert parse("title: T\ndate: 2015-06-01\npublished: true\n").draft is False
+    assert problems_of("title: T\ndate: 2015-06-01\npublished: no way\n") == [
+        "posts/x.md:4: 'published' must be true or false, not 'no way'"]
+
+
+def test_an_empty_field_is_named_empty() -> None:
+    assert problems_of("title: T\ndate:\n") == ["posts/x.md:3: 'date' is empty: write a date such as 2015-06-01 09:30"]
+    assert problems_of("title: T\ndate: 2015-06-01\ndraft:\n") == [
+        "posts/x.md:4: 'draft' is empty: write true or false"]
+
+
+def test_an_empty_date_of_a_jekyll_named_post_is_its_file_names() -> None:
+    assert parse("title: T\ndate:\n", rel="posts/2015-06-01-named.md").date == datetime(2015, 6, 1, tzinfo=UTC)
+
+
+def test_a_jekyll_name_without_words_leaves_the_slug_to_the_title() -> None:
+    assert parse("title: Words here\n", rel="posts/2016-02-01-🎉.md").slug == "words-here"
+
+
 def test_summary_overrides_the_excerpt() -> None:
     post = parse("title: T\ndate: 2015-06-01\nsummary: |\n  Short, and to the point.\n", "First paragraph.\n")
     assert (post.summary, post.excerpt, post.description) == (

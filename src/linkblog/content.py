@@ -22,6 +22,9 @@ from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, loa
 from linkblog.zones import ZoneError, named_zone
 
 KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft", "summary"}
+# Keys kept among a post's extra fields that linkblog reads too, so checked: `relinked: true` (no warning for a link
+# posted again), and Jekyll's `published: false`, which keeps a post out as `draft: true` does (Hugo's reads it so).
+CHECKED_EXTRA = ("relinked", "published")
 # Fields whose plain YAML scalars stay text as written: `title: 007` is "007", `tags: [yes]` is "yes"
 # (but `tags: 5` is still a number, and an error).
 TEXT_FIELDS = ("title", "source", "via", "slug", "summary")
@@ -63,7 +66,8 @@ def decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        before = data[: exc.start]  # lines end as the text's will: \r\n, \r (an old Mac's) or \n
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
         return None, [Problem(rel, f"not valid UTF-8 (byte {data[exc.start]:#04x}); "
                               "save the file as UTF-8", line)]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -109,11 +113,11 @@ def split_front_matter(rel: str, text: str) -> tuple[dict | None, str, list[Prob
 def misspelt(key: str) -> str | None:
     """The known key an unknown one is most likely a slip of (`tag`, `sorce`), if any; a key of the writer's own
     (`image`) is none."""
-    if key in KNOWN_FIELDS or key == "relinked":
+    if key in KNOWN_FIELDS or key in CHECKED_EXTRA:
         return None
     import difflib  # only a post with a key of its own gets here
 
-    close = difflib.get_close_matches(key.lower(), [*KNOWN_FIELDS, "relinked"], n=1, cutoff=0.8)
+    close = difflib.get_close_matches(key.lower(), [*KNOWN_FIELDS, *CHECKED_EXTRA], n=1, cutoff=0.8)
     return close[0] if close and close[0] != key else None
 
 
@@ -134,10 +138,14 @@ def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tup
     }
     fields: dict[str, Any] = {}
     problems = []
+    given = set(meta)
     for key, reader in readers.items():
         if key not in meta:
             continue
         value, line = meta[key]
+        if key == "date" and value is None and jekyll:  # `date:` left empty: the file name's, as with no line
+            given.discard(key)
+            continue
         try:
             fields[key] = reader(value)
         except FieldError as exc:
@@ -145,12 +153,15 @@ def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tup
     fields["extra"] = {str(k): v for k, (v, _) in meta.items() if k not in KNOWN_FIELDS}
     problems += [Problem(rel, f"unknown key '{key}': did you mean '{close}'? (kept in post.extra)", line,
                          warning=True) for key, (_, line) in meta.items() if (close := misspelt(str(key)))]
-    if "relinked" in meta:  # kept among the extra fields (Parsed.relinked reads it); only checked here
-        try:
-            read_bool(meta["relinked"][0], "relinked")
-        except FieldError as exc:
-            problems.append(Problem(rel, str(exc), meta["relinked"][1]))
-    problems += fill_defaults(rel, fields, set(meta), jekyll, tz)
+    for key in CHECKED_EXTRA:
+        if key in meta:
+            try:
+                read_bool(meta[key][0], key)
+            except FieldError as exc:
+                problems.append(Problem(rel, str(exc), meta[key][1]))
+    if meta.get("published", (None, 0))[0] is False:
+        fields["draft"] = True
+    problems += fill_defaults(rel, fields, given, jekyll, tz)
     return fields, problems
 
 
@@ -172,8 +183,8 @@ def fill_defaults(
                                     "(or name the file YYYY-MM-DD-slug.md)", 1))
     if fields.get("slug") is None:
         title = fields.get("title", "")
-        fields["slug"] = slugify(jekyll.group(4)) if jekyll else \
-            worded_slug(title) or worded_slug(file_name(rel)) or slugify(title or PurePosixPath(rel).stem)
+        fields["slug"] = worded_slug(jekyll.group(4)) or worded_slug(title) or slugify(jekyll.group(4)) if jekyll \
+            else worded_slug(title) or worded_slug(file_name(rel)) or slugify(title or PurePosixPath(rel).stem)
     return problems
 
 
@@ -217,6 +228,8 @@ def read_text(value: Any, key: str, collapse: bool = True) -> str | None:
 
 
 def read_bool(value: Any, key: str) -> bool:
+    if value is None:
+        raise FieldError(f"'{key}' is empty: write true or false")
     if not isinstance(value, bool):
         raise FieldError(f"'{key}' must be true or false, not '{shown(value)}'")
     return value
@@ -224,6 +237,8 @@ def read_bool(value: Any, key: str) -> bool:
 
 def read_date(value: Any, tz: ZoneInfo) -> datetime:
     """A datetime in the site's timezone; naive values are in that zone."""
+    if value is None:
+        raise FieldError("'date' is empty: write a date such as 2015-06-01 09:30")
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):

@@ -278,8 +278,9 @@ def error_line(error: yaml.YAMLError) -> int | None:
     """The 1-based line a YAML error points at, if it has one."""
     problem = getattr(error, "problem", None) or ""
     context_mark = getattr(error, "context_mark", None)
-    # An unclosed quote or bracket is found at the end; its start is the useful line.
-    if "end of stream" in problem and context_mark is not None:
+    # An unclosed quote or bracket is found at the end, a line of text with no `key:` (a body, its front matter
+    # never closed) where the next key would be: where it starts is the useful line.
+    if ("end of stream" in problem or "expected ':'" in problem) and context_mark is not None:
         return context_mark.line + 1
     mark = getattr(error, "problem_mark", None) or context_mark
     return mark.line + 1 if mark is not None else None
