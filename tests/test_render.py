@@ -70,13 +70,15 @@ def test_theme_prefix_reaches_the_theme_even_past_a_site_folder_of_that_name(tmp
     "('{{0.__class__}}'|attr('format'))(page)",
     "page.extra.update({{'x': 1}})",
     "page.posts.append(1)",
+    "page.extra.marks.intersection_update([])",
+    "page.extra.marks.update([1])",
 ])
 def test_a_template_runs_no_code_of_its_own(tmp_path: Path, expression: str):
     """Templates come with a site (a blog cloned, a pull request built): Jinja's sandbox keeps them to data."""
     marker = tmp_path / "ran"
     site = {"page.html": "one\n{{ " + expression.format(marker=marker) + " }}\n"}
     with pytest.raises(RenderError) as caught:
-        renderer(tmp_path, site).render_page(replace(spec(), posts=[], extra={}))
+        renderer(tmp_path, site).render_page(replace(spec(), posts=[], extra={"marks": {"a", "b"}}))
     assert (caught.value.problem.path, caught.value.problem.line) == ("templates/page.html", 2)
     assert not marker.exists()
 
@@ -244,6 +246,15 @@ def test_feed_entries_make_every_link_absolute(tmp_path: Path):
     assert 'href="https://example.org/notes/2015/06/p/#fn1"' in entry
     assert 'href="https://elsewhere.example/a">Work &amp; Play</a>' in entry
     assert '<a href="https://example.org/notes/2015/06/p/">★ Permalink</a>' in entry
+
+
+def test_an_entry_under_any_heading_is_never_the_feed_entry(tmp_path: Path):
+    templates = write(tmp_path / "templates", {"page.html": "{{ entry(post, 'feed') }}"})
+    render = Renderer(Config(root=tmp_path, url="https://example.org/notes/"), [templates, theme_dir() / "templates"])
+    post = a_post("<p>Body.</p>")
+    feed = render.render_entry(post)
+    page = render.render("page.html", {"post": post})
+    assert page != feed and '<feed class="p-name">' in page
 
 
 def test_absolute_links_leave_absolute_urls_and_text_alone():

@@ -408,10 +408,12 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         # Beyond Jinja's rules, an allowlist of what may lend its attributes and methods: the values pages are given
         # and what Jinja makes of them. Whatever else a template reaches by accident (a Path, the site's index) is
         # only printed, never used.
-        return isinstance(obj, _READABLE) and super().is_safe_attribute(obj, attr, value)
+        return isinstance(obj, _READABLE) and attr not in _CHANGING and super().is_safe_attribute(obj, attr, value)
 
 
 _MISSING = object()
+# A set's method that changes it, which Jinja's list of them lacks (a front matter's `!!set` is a set).
+_CHANGING = frozenset({"intersection_update"})
 _PLAIN_VALUES = frozenset({str, Markup, int, float, bool, type(None), tuple, list, dict, datetime, date, PageKind,
                            SiteView, Shown, Post, Ref, Via, PageSpec, Pager, Group, Listing, Tally, Count})
 
@@ -468,7 +470,8 @@ class Renderer:
 
     def entry(self, post: Post, heading: str = LIST_HEADING) -> Markup:
         """A post as an h-entry (_entry.html sees only `post` and `heading`)."""
-        return Markup(self.once(post, heading, lambda: self.made_entry(post, heading)))
+        # Its own key per heading, apart from the feed entry's (`entry(post, "feed")` is a heading too).
+        return Markup(self.once(post, f"entry {heading}", lambda: self.made_entry(post, heading)))
 
     def made_entry(self, post: Post, heading: str) -> str:
         """A list entry from an earlier build, if one is kept, else rendered (and offered to keep)."""
