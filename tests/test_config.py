@@ -419,11 +419,14 @@ def test_a_timezone_that_differs_from_machine_to_machine_is_refused_at_its_line(
     assert loaded(tmp_path, "url: https://x.org/\ntimezone: Europe/Berlin\n").timezone == "Europe/Berlin"
 
 
-def test_timezone_localtime_fails_the_build_at_its_line(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "site", config=CONFIG.replace("timezone: UTC", "timezone: localtime"))
+@pytest.mark.parametrize(("setting", "written", "line"), [("timezone: UTC", "timezone: localtime", "6"),
+                                                        ("per_page: 2", "per_page: 030", "7")],
+                         ids=["timezone-localtime", "per-page-in-octal"])
+def test_a_setting_refused_fails_the_build_at_its_line(tmp_path: Path, setting: str, written: str, line: str) -> None:
+    site = make_site(tmp_path / "site", config=CONFIG.replace(setting, written))
     run = run_cli(site, "build")
     assert (run.code, "Traceback" in run.err) == (1, False), run.err
-    assert [line.split(":")[:2] for line in config_lines(run.err)] == [["config.yaml", "6"]]
+    assert [text.split(":")[:2] for text in config_lines(run.err)] == [["config.yaml", line]]
     assert not (site / "build").exists()
 
 
@@ -464,9 +467,3 @@ def test_whole_numbers_in_decimal_digits_are_taken(tmp_path: Path) -> None:
     assert (config.per_page, config.feed.items) == (30, 100)
 
 
-def test_a_per_page_in_octal_fails_the_build_at_its_line(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "site", config=CONFIG.replace("per_page: 2", "per_page: 030"))
-    run = run_cli(site, "build")
-    assert (run.code, "Traceback" in run.err) == (1, False), run.err
-    assert [line.split(":")[:2] for line in config_lines(run.err)] == [["config.yaml", "7"]]
-    assert not (site / "build").exists()

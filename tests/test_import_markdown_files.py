@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import CONFIG, make_site, run_cli, tree_bytes
+from conftest import CONFIG, Run, make_site, run_cli, tree_bytes
 from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of
 
 JEKYLL = FIXTURES / "jekyll"
@@ -173,6 +173,14 @@ def test_broken_front_matter_stops_the_import(tmp_path: Path) -> None:
     assert list((site / "posts").iterdir()) == []
 
 
+def hugo_import_of(tmp_path: Path, name: str, text: str) -> tuple[Path, Path, Run]:
+    """A Hugo site's content/ holding one file, imported into a fresh site: the file, the site, the run."""
+    file = tmp_path / "hugo" / "content" / name
+    file.parent.mkdir(parents=True)
+    file.write_text(text, encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    return file, site, run_cli(site, "import", "hugo", str(tmp_path / "hugo"))
+
 
 @pytest.mark.parametrize(("front", "line"), [
     ('+++\ntitle = "x"\ndate = 2019-01-01\ntags = ["a",\n+++\n', 4),
@@ -180,11 +188,7 @@ def test_broken_front_matter_stops_the_import(tmp_path: Path) -> None:
     ('+++\ntitle = """x\ndate = 2019-01-01\n+++\n', 2),
 ], ids=["array", "after-a-closed-array", "string"])
 def test_toml_never_closed_is_reported_at_the_line_opening_it(tmp_path: Path, front: str, line: int) -> None:
-    bad = tmp_path / "hugo" / "content" / "badtoml.md"
-    bad.parent.mkdir(parents=True)
-    bad.write_text(front + "Text.\n", encoding="utf-8")
-    site = fresh_site(tmp_path / "site")
-    done = run_cli(site, "import", "hugo", str(tmp_path / "hugo"))
+    bad, site, done = hugo_import_of(tmp_path, "badtoml.md", front + "Text.\n")
     assert done.code == 1
     assert [text.split(":")[:2] for text in done.err.strip().splitlines()] == [[str(bad), str(line)]]
     assert list((site / "posts").iterdir()) == []
@@ -390,11 +394,7 @@ def test_folders_named_like_hugo_s_output_are_read_except_at_a_hugo_site_s_root(
                                    '{"title": "Deep", "tags": ' + "[" * 1000 + "1" + "]" * 1000 + "}\n"],
                          ids=["toml", "json"])
 def test_front_matter_nested_too_deep_is_one_line_naming_the_file(tmp_path: Path, front: str) -> None:
-    deep = tmp_path / "hugo" / "content" / "deep.md"
-    deep.parent.mkdir(parents=True)
-    deep.write_text(front + "Words.\n", encoding="utf-8")
-    site = fresh_site(tmp_path / "site")
-    done = run_cli(site, "import", "hugo", str(tmp_path / "hugo"))
+    deep, site, done = hugo_import_of(tmp_path, "deep.md", front + "Words.\n")
     assert done.code == 1
     assert "Traceback" not in done.err
     [line] = done.err.strip().splitlines()
