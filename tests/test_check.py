@@ -129,6 +129,16 @@ def counted_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return parsed
 
 
+def test_a_check_says_what_its_build_left_out(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"2015-06-01-one.md": post_text("One", "2015-06-01"),
+                                         "2015-06-02-later.md": post_text("Later", "2015-06-02", draft="true"),
+                                         "notes.txt": "not a post\n"})
+    run = run_cli(site, "check")
+    assert run.code == 0, run.err
+    left_out = [line for line in run.out.splitlines() if "left out" in line]
+    assert len(left_out) == 2 and "1 draft" in left_out[0] and "posts/notes.txt" in left_out[1], run.out
+
+
 def test_a_fresh_build_is_checked_parsing_each_post_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The check takes the site from the build it checks: 10,000 posts are not parsed a second time."""
     parsed = counted_parses(monkeypatch)

@@ -45,6 +45,7 @@ class CheckResult:
     pages: int = 0
     links: int = 0
     outbound: int = 0
+    notes: list[str] = field(default_factory=list)  # what the build it checks left out (drafts, other files)
 
     @property
     def ok(self) -> bool:
@@ -66,10 +67,11 @@ def check_site(config_path: Path, output: str | None = None, base_url: str | Non
     its build, pages and feeds shared by `jobs` processes (default: one per core)."""
     overrides = {"url": base_url, "output_dir": output}
     jobs = jobs or os.cpu_count() or 1
-    with built_site(config_path, overrides, output is not None, jobs) as (out, loaded, problems):
+    with built_site(config_path, overrides, output is not None, jobs) as (out, loaded, problems, notes):
         if out is None or loaded is None:
-            return CheckResult(sorted_problems(problems))
+            return CheckResult(sorted_problems(problems), notes=notes)
         result, outbound = check_output(out, loaded, jobs)
+    result.notes = notes
     result.problems += problems + content_warnings(loaded.site.posts)
     if external is not None:
         statuses, cache_problems = check_links(sorted(outbound), loaded.config.root, external, progress=progress)
@@ -80,18 +82,19 @@ def check_site(config_path: Path, output: str | None = None, base_url: str | Non
 
 @contextmanager
 def built_site(config_path: Path, overrides: dict[str, str | None], existing: bool,
-               jobs: int = 0) -> Iterator[tuple[Output | None, Loaded | None, list[Problem]]]:
-    """The output to check and the site it shows, with every problem found: the existing output and the site
-    loaded as a build sees it, or a fresh build in a temporary folder (removed afterwards) and the site it built."""
+               jobs: int = 0) -> Iterator[tuple[Output | None, Loaded | None, list[Problem], list[str]]]:
+    """The output to check and the site it shows, with every problem found and what a fresh build left out: the
+    existing output and the site loaded as a build sees it (whose build told what it left out), or a fresh build
+    in a temporary folder (removed afterwards) and the site it built."""
     if existing:
         loaded, problems = load_site(config_path, overrides)
         if loaded is None:
-            yield None, None, problems
+            yield None, None, problems, []
         elif (loaded.config.output_path / "index.html").is_file():
-            yield read_output(loaded.config.output_path, loaded.config.url), loaded, problems
+            yield read_output(loaded.config.output_path, loaded.config.url), loaded, problems, []
         else:
             yield None, None, problems + [Problem(loaded.config.output_dir, "holds no built site (run `linkblog "
-                                                  "build` first, or leave out --output)")]
+                                                  "build` first, or leave out --output)")], []
         return
     with TemporaryDirectory(prefix="linkblog-check-") as temp:
         out = Path(temp) / "site"
@@ -103,7 +106,7 @@ def built_site(config_path: Path, overrides: dict[str, str | None], existing: bo
         # Loading can find more (a post changed since the build read it): told once with the build's own.
         found = loaded.problems if loaded else []
         yield read_output(out, loaded.config.url) if loaded else None, loaded, \
-            result.problems + [p for p in found if p not in result.problems]
+            result.problems + [p for p in found if p not in result.problems], result.notes(hints=False)
 
 
 def check_output(out: Output, loaded: Loaded, jobs: int = 1) -> tuple[CheckResult, dict[str, Uses]]:

@@ -376,6 +376,8 @@ def run_check(args: argparse.Namespace) -> int:
     outbound = f", {plural(result.outbound, 'outbound link')}" if args.external else ""
     print(f"Checked {plural(result.pages, 'page')}, {plural(result.links, 'internal link')}{outbound}: "
           f"{found if result.problems else 'no problems'}")
+    for note in result.notes:  # as a build's summary says: nothing is left out without a word
+        print(note)
     return 0 if result.ok else 1
 
 
