@@ -210,6 +210,15 @@ def test_front_matter_never_closed_names_the_first_line_of_body_text(good: Path)
     assert line.startswith(f"{BAD}:5: ")
 
 
+def test_line_numbers_count_lines_as_editors_do_past_a_pasted_line_separator(good: Path) -> None:
+    add_post(good, '---\ntitle: "Pasted\u2028title\x85here"\ndate: 2016-01-01\nlink: javascript:x\n---\nBody.\n')
+    [line] = problem_lines(run_cli(good, "build").err)
+    assert line.startswith(f"{BAD}:4: 'link'")
+    add_post(good, '---\ntitle: "Pasted\u2028title"\ndate: 2016-01-01\ntags: [a\n---\nBody.\n')
+    [line] = problem_lines(run_cli(good, "build").err)
+    assert line.startswith(f"{BAD}:4: ")  # the unclosed [ opens there
+
+
 def test_binary_junk(good: Path) -> None:
     add_post(good, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     assert_fails(good, f"{BAD}:1: not valid UTF-8 (byte 0x89); save the file as UTF-8")

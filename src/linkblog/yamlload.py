@@ -118,23 +118,50 @@ def load_mapping(
     except yaml.reader.ReaderError as exc:
         raise reader_error(text, exc) from None
     except yaml.MarkedYAMLError as exc:
-        raise tab_error(text, exc) or unclosed_error(text, exc) or exc from None
+        raise relined(text, tab_error(text, exc) or unclosed_error(text, exc) or exc) from None
     finally:
         loader.dispose()
     lines: dict[Any, int] = {}
+    line_of = (lambda mark: file_line(text, mark)) if yaml_only_breaks(text) else (lambda mark: mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         # The keys as built, in the document's order (no duplicate or merge key gets this far): a key YAML does
         # not read as text (`1:`, `null:`) is found at its line too.
         built = list(data) if isinstance(data, dict) and len(data) == len(node.value) else []
         for n, (key_node, value_node) in enumerate(node.value):
             if built and not isinstance(built[n], str):
-                lines.setdefault(built[n], key_node.start_mark.line + 1)
+                lines.setdefault(built[n], line_of(key_node.start_mark))
             if isinstance(key_node, yaml.ScalarNode):
-                lines[key_node.value] = key_node.start_mark.line + 1
+                lines[key_node.value] = line_of(key_node.start_mark)
                 if isinstance(value_node, yaml.MappingNode):  # `feed: {items: 0}`'s items, as feed.items
-                    lines.update((f"{key_node.value}.{k.value}", k.start_mark.line + 1)
+                    lines.update((f"{key_node.value}.{k.value}", line_of(k.start_mark))
                                  for k, _ in value_node.value if isinstance(k, yaml.ScalarNode))
     return data, lines
+
+
+# Characters YAML takes for line breaks and editors do not: pasted text (U+2028) or a misread "…" (U+0085).
+_YAML_ONLY_BREAKS = re.compile("[\u2028\u2029\x85]")
+
+
+def yaml_only_breaks(text: str) -> bool:
+    """True when YAML counts lines in this text otherwise than an editor does."""
+    return _YAML_ONLY_BREAKS.search(text) is not None
+
+
+def relined(text: str, error: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError:
+    """The error with its marks on the lines an editor counts (file_line); as it is where YAML counts alike."""
+    if yaml_only_breaks(text):
+        for name in ("context_mark", "problem_mark"):
+            mark = getattr(error, name, None)
+            if mark is not None:  # libyaml's marks are read-only: a new one in their place
+                setattr(error, name, yaml.Mark(mark.name, mark.index, file_line(text, mark) - 1, mark.column, None,
+                                               None))
+    return error
+
+
+def file_line(text: str, mark: yaml.Mark) -> int:
+    """The 1-based line of a mark as an editor counts lines (by its character index; YAML's own count also
+    breaks lines at U+2028, U+2029 and U+0085)."""
+    return text.count("\n", 0, mark.index) + 1
 
 
 def check_expansion(node: yaml.Node) -> None:
