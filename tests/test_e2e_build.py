@@ -616,13 +616,3 @@ def test_markdown_files_are_posts_too(tmp_path: Path):
     run = run_cli(site, "build")
     assert run.code == 1
     assert run.err.splitlines()[0].startswith("posts/bad.markdown:3: ")
-
-
-def test_a_template_no_page_uses_is_named_in_every_build(tmp_path: Path):
-    site = make_site(tmp_path / "site", SAMPLE_POSTS)
-    (site / "templates").mkdir()
-    (site / "templates" / "posts.html").write_text("{% extends 'base.html' %}{% block main %}mine{% endblock %}\n")
-    for _ in range(2):  # the second build, with nothing changed, says it again
-        run = run_cli(site, "build")
-        assert run.code == 0, run.err
-        assert [line for line in run.err.splitlines() if "templates/posts.html" in line and "post.html" in line]

@@ -100,14 +100,6 @@ def test_a_template_collects_with_a_namespace(tmp_path: Path):
     assert renderer(tmp_path, site).render_page(spec()) == b"a,b -\n"
 
 
-def test_a_template_of_the_sites_own_that_nothing_uses_is_named(tmp_path: Path):
-    site = {"pages.html": "a slip for page.html\n", "page.html": "{% include 'parts/box.html' %}\n",
-            "parts/box.html": "used\n", "other.html": "the theme's name: a page may use it\n"}
-    [problem] = renderer(tmp_path, site).unused_templates()
-    assert (problem.path, problem.warning) == ("templates/pages.html", True)
-    assert "page.html" in problem.message  # what it may have meant
-
-
 def test_a_site_page_template_overrides_the_themes(tmp_path: Path):
     site = {"page.html": '{% extends "base.html" %}{% block main %}site page{% endblock %}\n'}
     assert renderer(tmp_path, site).render_page(spec()) == b"<theme-base>site page|theme footer</theme-base>\n"

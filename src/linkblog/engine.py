@@ -136,7 +136,6 @@ class Engine:
         self.template_stats: list[tuple[str, int, int]] | None = None
         self.template_key = ""
         self.digests: tuple[dict[str, str], list[Problem]] = ({}, [])
-        self.unused: list[Problem] = []  # warnings for templates of the site's own that no page uses
         self.saved: Saved | None = None
         self.sources_stat: Found | None = None  # unknown: the first build reads it again
         self.seen_posts: dict[str, Found] = {}  # the scan of posts/ the last build compared with its parses
@@ -373,9 +372,8 @@ class Engine:
                 self.digests = dict(self.state.templates), []
             else:
                 self.digests = self.renderer.template_digests(set(TEMPLATES.values()))
-            self.unused = self.renderer.unused_templates()
             self.template_stats = stats
-        return self.renderer, self.digests[0], self.digests[1] + self.unused
+        return self.renderer, *self.digests
 
     def layout(self, dirty: Dirty) -> Layout:
         """Every page's URL and file, worked out again only when a change can add, drop or move a page."""

@@ -565,28 +565,6 @@ class Renderer:
                 problems.append(self.template_problem(exc, name))
         return digests, problems
 
-    def unused_templates(self) -> list[Problem]:
-        """A warning for each template of the site's own that is not the theme's and that no other template of
-        its names: no page renders it (a slip, `posts.html` for post.html, or a page kind linkblog has not)."""
-        if len(self.template_dirs) < 2:
-            return []
-        own, theme = (set(TrackedLoader(str(folder)).list_templates()) for folder in self.template_dirs)
-        texts = {}
-        for name in own:
-            with suppress(UnicodeDecodeError, OSError, jinja2.TemplateNotFound):  # a page using it says what is wrong
-                texts[name] = self.source(name)
-        problems = []
-        for name in sorted(own - theme):
-            if any(name in text for other, text in texts.items() if other != name):
-                continue
-            import difflib  # only a site with a stray template gets here
-
-            close = difflib.get_close_matches(name, sorted(theme), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            problems.append(Problem(f"templates/{name}", f"not used: no page renders it and no template names it"
-                                    f"{hint}", warning=True))
-        return problems
-
     @cached_property  # every page template calls entry(): its templates are found once per renderer
     def entry_closure(self) -> dict[str, bool]:
         """The entry template and what it pulls in; nothing for a theme without one."""
