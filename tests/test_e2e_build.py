@@ -580,6 +580,16 @@ def test_with_drafts_and_future_only_the_file_that_is_no_post_is_left_out(tmp_pa
     assert len(more) == 1 and "posts/notes.txt" in more[0]
 
 
+def test_post_files_named_in_capitals_are_posts_as_jekyll_reads_them(tmp_path: Path):
+    site = make_site(tmp_path / "site", {"2015-06-01-shout.MD": post_text("Shout", "2015-06-01 09:30"),
+                                         "whisper.Markdown": post_text("Whisper", "2015-06-02 09:30")})
+    run = run_cli(site, "build")
+    assert (run.code, run.err) == (0, "")
+    assert run.out.splitlines()[0].startswith("Built 2 posts: ")
+    assert (site / "build" / "2015" / "06" / "shout" / "index.html").is_file()
+    assert (site / "build" / "2015" / "06" / "whisper" / "index.html").is_file()
+
+
 def test_a_rebuild_with_nothing_to_do_names_what_it_left_out_again(tmp_path: Path):
     site = make_site(tmp_path / "site", LEFT_OUT)
     age(site)  # so the second build may stop after its scan

@@ -305,14 +305,22 @@ def test_what_a_save_leaves_out_is_said_and_warnings_are_not_said_again(serve: C
                                                                           link="https://example.com/same/"))
     server = serve(site, "--watch", "--no-drafts")
     server.err.wait_for("same-11.md: warning: ")
-    (site / "posts" / "2016-12-02-shouting.MD").write_text(post_text("Shouting", "2016-12-02 10:00", tags="[x]"))
-    server.out.wait_for(r"^1 file in posts/ left out, not \.md or \.markdown: posts/2016-12-02-shouting\.MD$")
+    (site / "posts" / "2016-12-02-shouting.txt").write_text(post_text("Shouting", "2016-12-02 10:00", tags="[x]"))
+    server.out.wait_for(r"^1 file in posts/ left out, not \.md or \.markdown: posts/2016-12-02-shouting\.txt$")
     (site / "posts" / "2016-12-01-a-draft.md").write_text(DRAFT)
     server.out.wait_for(r"^1 post left out: 1 draft \(use --drafts\)$")
     edit(site / POST, "My note.", "My edited note.")
     server.out.wait_for(rf"^{POST}: \d+ pages? rendered")
     assert len([line for line in server.err.lines if "same-11.md: warning: " in line]) == 1
     assert len([line for line in server.out.lines if line.startswith("1 post left out")]) == 1
+    assert server.stop() == 0
+
+
+def test_a_post_saved_with_a_capital_suffix_is_previewed(serve: Callable[..., Serve], site: Path):
+    server = serve(site, "--watch")
+    (site / "posts" / "2016-12-02-shouting.MD").write_text(post_text("Shouting", "2016-12-02 10:00"))
+    server.out.wait_for(r"^posts/2016-12-02-shouting\.MD: \d+ pages? rendered")
+    assert "Shouting" in server.page("/notes/2016/12/shouting/").get_text()
     assert server.stop() == 0
 
 

@@ -33,7 +33,7 @@ from linkblog.digest import key_of
 from linkblog.incremental import State, code_digest, file_digest, input_key, racy_digests
 from linkblog.output import foreign, locked, missing_files, recover
 from linkblog.problems import Problem, errors, plural, sorted_problems
-from linkblog.scan import Found, Inputs, Unusable, named, scan, scan_posts, scan_static, stat_file, utf8
+from linkblog.scan import Found, Inputs, Unusable, is_post_name, named, scan, scan_posts, scan_static, stat_file, utf8
 from linkblog.search import missing_problem, pagefind_binary
 from linkblog.sources import FILE as SOURCES_FILE
 from linkblog.theme import own_templates, static_dirs, template_dirs
@@ -277,7 +277,7 @@ class Builder:
                 if found is None:
                     inputs.posts.pop(rel, None)
                     inputs.ignored = [r for r in inputs.ignored if r != rel]
-                elif rel.endswith((".md", ".markdown")):
+                elif is_post_name(rel):
                     inputs.posts[rel] = found
                 elif rel not in inputs.ignored:
                     inputs.ignored = sorted([*inputs.ignored, rel])

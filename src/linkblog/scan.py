@@ -138,11 +138,16 @@ class Inputs:
                 *([self.sources] if self.sources else [])]
 
 
+def is_post_name(rel: str) -> bool:
+    """True for a file posts/ reads as a post: .md or .markdown, in any case (NOTE.MD, as Jekyll reads it)."""
+    return rel.lower().endswith(POST_SUFFIXES)
+
+
 def scan_posts(folder: Path, unusable: Unusable | None = None) -> tuple[dict[str, Found], list[str]]:
     """The post files under posts/ (not _private ones such as _drafts/), and every other file there."""
     posts, ignored, left = {}, [], []
     for found in scan(folder, "", PRIVATE, left):
-        if found.rel.endswith(POST_SUFFIXES):
+        if is_post_name(found.rel):
             posts["posts/" + found.rel] = found
         else:
             ignored.append("posts/" + found.rel)
