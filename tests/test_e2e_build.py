@@ -626,3 +626,21 @@ def test_markdown_files_are_posts_too(tmp_path: Path):
     run = run_cli(site, "build")
     assert run.code == 1
     assert run.err.splitlines()[0].startswith("posts/bad.markdown:3: ")
+
+
+def test_a_template_of_the_sites_own_no_page_uses_is_a_warning_in_every_build_until_it_is_used(tmp_path: Path):
+    posts = {"2015-06-01-kept.md": post_text("Kept", "2015-06-01 09:30")}
+    site = make_site(tmp_path / "site", posts, files={"templates/posts.html": '{% extends "base.html" %}\n'})
+    age(site)
+    first = run_cli(site, "build")
+    [line] = first.err.splitlines()
+    assert (first.code, line.startswith("templates/posts.html: warning: "), "post.html" in line) == (0, True, True)
+    assert "posts.html" not in (site / "build" / "2015" / "06" / "kept" / "index.html").read_text()
+    again = run_cli(site, "build")  # stops after its scan
+    edit = site / "posts" / "2015-06-01-kept.md"
+    edit.write_text(edit.read_text() + "More.\n")
+    edited = run_cli(site, "build")  # the templates' digests come from the cache
+    assert again.err == edited.err == first.err
+    (site / "templates" / "posts.html").rename(site / "templates" / "post.html")
+    fixed = run_cli(site, "build")
+    assert (fixed.code, fixed.err) == (0, "")

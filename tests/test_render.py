@@ -479,3 +479,38 @@ def test_a_summary_overrides_the_excerpt(tmp_path: Path):
 def test_a_quote_in_a_post_without_a_link_is_no_caption(tmp_path: Path):
     shown = styled(tmp_path, "full").shown(a_post(QUOTED))
     assert shown.quote is None and shown.rest == QUOTED
+
+
+PAGES = {"page.html", "other.html"}
+
+
+def unused(tmp_path: Path, site: dict[str, str]) -> list[str]:
+    made = renderer(tmp_path, site)
+    assert made.template_digests(PAGES)[1] == []
+    return made.unused_templates(PAGES)
+
+
+def test_a_template_no_page_reaches_is_unused_but_what_a_page_pulls_in_is_used(tmp_path: Path):
+    site = {"pages.html": '{% extends "base.html" %}\n', "page.html": '{% include "parts/_head.html" %}\n',
+            "parts/_head.html": '{% import "_macros.j2" as m %}{% include "_gone.html" ignore missing %}\n',
+            "_macros.j2": "{% macro x() %}x{% endmacro %}\n", "_orphan.htm": "left\n", "README.md": "notes\n",
+            "notes.txt": "mine\n", "base.html": "own base\n"}
+    assert unused(tmp_path, site) == ["_orphan.htm", "pages.html"]
+
+
+def test_a_template_named_by_a_computed_name_may_be_any_so_none_is_unused(tmp_path: Path):
+    site = {"page.html": '{% include page.kind ~ ".html" %}\n', "post.html": "a post\n"}
+    assert unused(tmp_path, site) == []
+
+
+def test_a_template_reached_only_through_the_entry_template_is_used(tmp_path: Path):
+    site = {"_entry.html": '{% include "_card.html" %}\n', "_card.html": "card\n"}
+    assert unused(tmp_path, site) == []
+
+
+def test_the_warning_names_the_file_and_the_theme_template_it_may_be_a_slip_for(tmp_path: Path):
+    made = renderer(tmp_path, {"pages.html": "x\n", "_mine.html": "y\n"})
+    slip, mine = made.unused_warnings(["pages.html", "_mine.html"])
+    assert (slip.path, slip.warning, "page.html" in slip.message) == ("templates/pages.html", True, True)
+    assert (mine.path, mine.warning) == ("templates/_mine.html", True)
+    assert "page.html" not in mine.message and "other.html" not in mine.message

@@ -20,6 +20,7 @@ from linkblog.cache import Saved, load_bodies, load_entries, mark_dirty, with_bo
 from linkblog.config import Config
 from linkblog.digest import digest_bytes, key_of, post_digest
 from linkblog.incremental import (
+    UNUSED,
     Dirty,
     EntryStore,
     FileState,
@@ -371,9 +372,14 @@ class Engine:
             if self.template_key == self.state.template_key and self.state.templates:
                 self.digests = dict(self.state.templates), []
             else:
-                self.digests = self.renderer.template_digests(set(TEMPLATES.values()))
+                digests, problems = self.renderer.template_digests(set(TEMPLATES.values()))
+                if not errors(problems):  # kept with the digests: a template may only be unused while no byte changes
+                    digests |= dict.fromkeys(self.renderer.unused_templates(set(TEMPLATES.values())), UNUSED)
+                self.digests = digests, problems
             self.template_stats = stats
-        return self.renderer, *self.digests
+        digests, problems = self.digests
+        unused = [name for name, digest in digests.items() if digest == UNUSED]
+        return self.renderer, digests, problems + self.renderer.unused_warnings(unused)
 
     def layout(self, dirty: Dirty) -> Layout:
         """Every page's URL and file, worked out again only when a change can add, drop or move a page."""

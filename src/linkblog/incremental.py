@@ -67,6 +67,9 @@ class FileState:
     problems: list[Problem]
 
 
+UNUSED = "unused"  # no digest: what State.templates holds for a template no page uses
+
+
 @dataclass
 class State:
     """What one build leaves for the next: parses, page fingerprints, the output manifest."""
@@ -80,7 +83,8 @@ class State:
     files: dict[str, FileState] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)  # URL -> fingerprint of what was rendered
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> digest of its bytes
-    templates: dict[str, str] = field(default_factory=dict)  # template -> digest of all it pulls in
+    # page template -> digest of all it pulls in; a template of the site's own that no page uses -> UNUSED
+    templates: dict[str, str] = field(default_factory=dict)
     # post path -> its parse as the cache gave it, without its body (read for the pages that show it)
     unread: dict[str, Parsed] = field(default_factory=dict)
     # (use, post path) -> (key, HTML): the list and feed entries rendered since the last save

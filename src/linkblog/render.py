@@ -37,6 +37,8 @@ ENTRY_TEMPLATE = "_entry.html"
 LIST_HEADING = "h2"  # how a list shows each entry; a post's own page shows it as its h1
 # A template naming entry() may call it, directly or as a variable it is given to ({% set show = entry %}).
 _CALLS_ENTRY = re.compile(r"\bentry\b")
+# The files of a site's templates/ that are templates (not its README or notes): only these are told unused.
+TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".j2", ".jinja", ".jinja2")
 # An excerpt keeps whole sentences up to about this many characters of text.
 CLIP_LENGTH = 280
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
@@ -437,6 +439,7 @@ class Renderer:
         # entry: each is rendered once while this renderer (and so every template) stays.
         self.entries: dict[tuple[str, str], tuple[Post, str]] = {}
         self.kept: KeptEntries | None = None  # entries of earlier builds (a post is on several lists and feeds)
+        self.closures: dict[str, dict[str, bool]] = {}  # the templates do not change while this renderer lives
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -556,7 +559,7 @@ class Renderer:
             try:
                 used = self.closure(name)
                 if any(_CALLS_ENTRY.search(self.source(n)) for n in used if used[n]):  # entry() renders it
-                    used |= self.entry_closure
+                    used = used | self.entry_closure  # not |=: the closure is kept
                 # An absent `ignore missing` include counts as empty: the page changes once it is written.
                 digests[name] = key_of(*(self.source(n) if used[n] else "" for n in sorted(used)))
             except RenderError as exc:
@@ -573,9 +576,44 @@ class Renderer:
         except jinja2.TemplateNotFound:  # only the entry template itself: a missing include is a RenderError
             return {}
 
+    def unused_templates(self, pages: set[str]) -> list[str]:
+        """The site's own templates that none of these page templates (nor an entry) pulls in, and that have
+        none of the theme's names: a slip (posts.html for post.html) that renders nothing. Their closures must
+        have been walked without a problem (template_digests)."""
+        if len(self.template_dirs) < 2:  # the site's templates are the theme's
+            return []
+        theme = set(self.theme_templates())
+        own = [name for name in TrackedLoader(str(self.template_dirs[0])).list_templates()
+               if name.endswith(TEMPLATE_SUFFIXES) and name not in theme]
+        if not own:
+            return []
+        reached = set(self.entry_closure).union(*(self.closure(name) for name in pages))
+        return [name for name in own if name not in reached]
+
+    def unused_warnings(self, names: list[str]) -> list[Problem]:
+        """A warning for each template no page uses, with the theme's name it may be a slip for."""
+        if not names:
+            return []
+        import difflib  # only a site with an unused template gets here
+
+        stems = {Path(name).stem: name for name in self.theme_templates()}
+        problems = []
+        for name in names:
+            close = difflib.get_close_matches(Path(name).stem, list(stems), n=1, cutoff=0.75)
+            why = f"did you mean {stems[close[0]]}?" if close else \
+                "it has none of the theme's names, and no template a page uses includes, imports or extends it"
+            problems.append(Problem(self.shown_path(str(self.template_dirs[0] / name), name),
+                                    f"no page uses this template; {why}", warning=True))
+        return problems
+
+    def theme_templates(self) -> list[str]:
+        return TrackedLoader(str(self.template_dirs[-1])).list_templates()
+
     def closure(self, name: str) -> dict[str, bool]:
         """The template and every template it can pull in, each with whether it exists (an include marked
         `ignore missing` may name one that does not); a missing one is a problem where it is named."""
+        if name in self.closures:
+            return self.closures[name]
         seen: dict[str, bool] = {}
         todo: list[tuple[str, tuple[str, int] | None, bool]] = [(name, None, False)]  # name, where named, optional
         while todo:
@@ -605,6 +643,7 @@ class Renderer:
                 optional = getattr(node, "ignore_missing", False) or len(names) > 1 or \
                     not isinstance(node.template, nodes.Const)
                 todo.extend((n, (where, node.lineno), optional) for n in names)
+        self.closures[name] = seen
         return seen
 
     def undecodable(self, name: str, exc: UnicodeDecodeError) -> Problem:
