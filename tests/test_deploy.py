@@ -286,6 +286,20 @@ def test_no_build_deploys_the_output_as_it_is(repo: Path) -> None:
     assert branch_files(remote_of(repo))["extra.txt"] == b"left by hand\n"
 
 
+def test_no_build_names_the_output_files_it_cannot_deploy(repo: Path) -> None:
+    assert run_cli(repo, "build").code == 0
+    (repo / "build" / "dangling.html").symlink_to(repo / "nowhere.html")
+    os.mkfifo(repo / "build" / "pipe")
+    (repo / "build" / "extra.txt").write_text("left by hand\n")
+    run = run_cli(repo, "deploy", "--no-build")
+    assert (run.code, "Traceback" in run.err) == (0, False), run.err
+    warned = sorted(line.split(":", 1)[0] for line in run.err.splitlines() if ": warning: " in line)
+    assert warned == ["build/dangling.html", "build/pipe"], run.err
+    published = branch_files(remote_of(repo))
+    assert published["extra.txt"] == b"left by hand\n"
+    assert "dangling.html" not in published and "pipe" not in published
+
+
 def assert_refused(run, *words: str) -> None:  # noqa: ANN001 - conftest.Run
     assert run.code == 1
     assert "Traceback" not in run.err

@@ -21,7 +21,7 @@ from linkblog.cache import load_built, output_files
 from linkblog.config import Config, load_config
 from linkblog.output import GIT, missing_files
 from linkblog.problems import Problem, errors, plural
-from linkblog.scan import HIDDEN, PRIVATE, STATIC_SKIPPED, every_file, untracked
+from linkblog.scan import HIDDEN, PRIVATE, STATIC_SKIPPED, Unusable, every_file, untracked
 from linkblog.sources import FILE as SOURCES_FILE
 
 # Paths per `git hash-object` call: well under any system's argument-length limit.
@@ -105,7 +105,8 @@ def deploy(config_path: Path, remote: str = "origin", branch: str = "gh-pages", 
                 return DeployResult(problems + [Problem("deploy", "the build failed; nothing was deployed")],
                                     target=target)
             notes = result.notes(hints=False)
-        files = site_files(config)
+        files, unusable = site_files(config)
+        problems += unusable
         if not build:
             selection = built_selection(config)
             problems += selection
@@ -190,14 +191,24 @@ def built_from(path: str, name: str) -> bool:
     return skipped is None or not any(untracked(part, skipped) for part in PurePosixPath(path).parts[1:])
 
 
-def site_files(config: Config) -> list[str]:
-    """Every file of the built site, relative to the output folder."""
+def site_files(config: Config) -> tuple[list[str], list[Problem]]:
+    """Every file of the built site, relative to the output folder; a warning for each one git cannot store (a
+    link to nothing, a pipe, a name that is not UTF-8: only put there since the build)."""
     if not (config.output_path / "index.html").is_file():
         raise GitError(f"{config.output_dir}/ holds no built site (run `linkblog build`, or deploy without "
                        "--no-build)")
+    unusable: Unusable = []
+    found = every_file(config.output_path, unusable)
     # A clone or worktree of the branch kept in the output folder (`git clone -b gh-pages URL build`, which a build
     # leaves in place) is git's, not the site's: never published, nor hashed into the user's repository.
-    return [found.rel for found in every_file(config.output_path) if found.rel.split("/", 1)[0] != GIT]
+    out = config.output_dir.rstrip("/")
+    return [f.rel for f in found if not in_checkout(f.rel)], [
+        Problem(f"{out}/{rel}", f"not deployed: {why}", warning=True) for rel, why in unusable if not in_checkout(rel)]
+
+
+def in_checkout(rel: str) -> bool:
+    """True for a file of the git checkout kept in the output folder, if any."""
+    return rel.split("/", 1)[0] == GIT
 
 
 def built_selection(config: Config) -> list[Problem]:

@@ -51,9 +51,9 @@ def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN,
     return sorted(found, key=lambda f: f.rel)
 
 
-def every_file(folder: Path) -> list[Found]:
+def every_file(folder: Path, unusable: Unusable | None = None) -> list[Found]:
     """Every file under a folder a build wrote, hidden or named like a temporary file (a page's slug may be)."""
-    return scan(folder, skipped=(), temporary=())
+    return scan(folder, skipped=(), unusable=unusable, temporary=())
 
 
 def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...], tuple[str, ...]],
