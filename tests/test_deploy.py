@@ -157,14 +157,14 @@ def test_uncommitted_files_no_build_reads_are_not_named(repo: Path) -> None:
 
 def test_deploy_names_what_the_build_left_out(repo: Path) -> None:
     (repo / "posts" / "2017-03-03-unfinished.md").write_text(post_text("Unfinished", "2017-03-03", draft="true"))
-    (repo / "posts" / "Shouting.MD").write_text(post_text("Shouting", "2017-03-04"))
+    (repo / "posts" / "Shouting.txt").write_text(post_text("Shouting", "2017-03-04"))
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", "More")
     run = run_cli(repo, "deploy")
     assert run.code == 0, run.err
     lines = run.out.splitlines()
     assert any(line.startswith("1 post left out: 1 draft") for line in lines), run.out
-    assert any("left out" in line and "posts/Shouting.MD" in line for line in lines), run.out
+    assert any("left out" in line and "posts/Shouting.txt" in line for line in lines), run.out
     assert "--drafts" not in run.out  # deploy has no such option: drafts are never deployed
 
 
