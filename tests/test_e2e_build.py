@@ -611,6 +611,30 @@ def test_nothing_to_do_counts_the_same_pages_unchanged_however_it_finds_out(tmp_
     assert f"{unchanged.group(1)} unchanged" in looked_again and " 0 files written" in looked_again
 
 
+def counts(run_out: str) -> tuple[int, int]:
+    found = re.search(r": (\d+) files? written, (\d+) unchanged,", run_out)
+    assert found, run_out
+    return int(found[1]), int(found[2])
+
+
+def test_written_and_unchanged_count_every_file_of_the_output(tmp_path: Path):
+    site = make_site(tmp_path / "site", LEFT_OUT, files={"static/style.css": "body {}\n"})
+    age(site)
+    kept = site / "posts" / "2015-06-01-kept.md"
+    changes = {"first": lambda: None, "none": lambda: None,
+               "static": lambda: (site / "static" / "extra.css").write_text("p {}\n"),
+               "post": lambda: kept.write_text(kept.read_text() + "More.\n")}
+    seen = {}
+    for name, change in changes.items():
+        change()
+        run = run_cli(site, "build")
+        assert run.code == 0, run.err
+        seen[name] = counts(run.out)
+        assert sum(seen[name]) == len([p for p in (site / "build").rglob("*") if p.is_file()]), (name, run.out)
+    assert seen["first"][1] == seen["none"][0] == 0
+    assert seen["static"][0] == 1 and seen["post"][0] > 0
+
+
 def test_markdown_files_are_posts_too(tmp_path: Path):
     posts = {"2015-06-01-long-name.markdown": post_text("Long extension", "2015-06-01", "Read *this*."),
              "other.md": post_text("Other", "2015-06-02")}

@@ -63,7 +63,7 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     posts: int = 0
     written: list[str] = field(default_factory=list)
-    unchanged: int = 0
+    unchanged: int = 0  # output files left as they were
     deleted: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)  # why each unpublished post was left out
     ignored: list[str] = field(default_factory=list)  # files in posts/ that are not posts
@@ -187,7 +187,7 @@ class Builder:
         if last and not self.options.clean and self.unchanged(last, key, inputs, now, config):
             self.inputs = inputs
             return BuildResult(problems + [Problem(*w, warning=True) for w in last.warnings], posts=last.posts,
-                               unchanged=last.pages, left_out=last.left_out, ignored=last.ignored)
+                               unchanged=last.files, left_out=last.left_out, ignored=last.ignored)
         if config.search and pagefind_binary() is None:  # told before anything is rendered
             return BuildResult(problems + [missing_problem(self.config_path.name)])
         engine = self.engine_for(config, code, timer)
@@ -311,7 +311,7 @@ class Builder:
         warnings = [[p.path, p.message, p.line] for p in result.problems if p.warning and p.path not in once]
         self.last = InputState(key, inputs.started_ns, racy,
                                release.timestamp() if release else None, result.posts,
-                               result.unchanged + len(result.pages), output_identity(config), warnings,
+                               result.unchanged + len(result.written), output_identity(config), warnings,
                                result.left_out, result.ignored)
         engine.state.saved_ns = inputs.started_ns  # files older than this scan need no reading next time
         if self.persist:

@@ -426,7 +426,7 @@ class InputState:
     racy: dict[str, str]
     release: float | None
     posts: int
-    pages: int
+    files: int  # in the output folder, as that build left it
     output: int
     warnings: list[list[Any]]
     left_out: list[str]  # why each unpublished post was left out, told again by a build that stops early
@@ -440,7 +440,7 @@ def load_inputs(root: Path) -> InputState | None:
     except (OSError, ValueError, TypeError):
         return None
     shapes = (isinstance(state.key, str) and all(isinstance(n, int) for n in (state.stamp_ns, state.posts,
-                                                                                 state.pages, state.output))
+                                                                                 state.files, state.output))
               and isinstance(state.release, (int, float, type(None))) and isinstance(state.racy, dict)
               and all(isinstance(v, str) for v in state.racy.values())
               and isinstance(state.warnings, list) and all(is_warning(w) for w in state.warnings)

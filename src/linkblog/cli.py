@@ -446,7 +446,7 @@ def report(problems: list[Problem], failed_build: bool = False) -> None:
 
 
 def summary(result: BuildResult) -> str:
-    """Posts, files written, pages unchanged, files removed, seconds; then what was left out, if anything."""
+    """Posts, files written, unchanged and removed, seconds; then what was left out, if anything."""
     from linkblog.problems import plural
 
     line = (f"Built {plural(result.posts, 'post')}: {plural(len(result.written), 'file')} written, "

@@ -236,7 +236,7 @@ class Engine:
         state.pages = kept | fingerprints
         result.problems = problems + result.problems
         result.posts = len(self.site.keys)  # type: ignore[union-attr]
-        result.unchanged = len(urls) - len(result.pages)
+        result.unchanged = len(state.outputs) - len(result.written)
         self.left_out(result, inputs)
         return result
 

@@ -56,8 +56,9 @@ def plan_files(posts: list[ImportedPost], into: Path, config: Config,
     entry since an import gives the older ones their names again."""
     taken: set[str] = set()
     planned, problems = [], []
+    moved_in = within(into, config.posts_path)
     for post in sorted(posts, key=lambda each: each.date):
-        file, problem = plan_file(post, into, config, taken, published or {})
+        file, problem = plan_file(post, into, config, taken, published or {}, moved_in)
         if file:
             planned.append(file)
         if problem:
@@ -65,10 +66,16 @@ def plan_files(posts: list[ImportedPost], into: Path, config: Config,
     return planned, problems
 
 
-def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str],
-              published: dict[str, set[str]]) -> tuple[PlannedFile | None, Problem | None]:
-    """The first free name for one post, checked by parsing it as a build would; the site's post at that URL
-    that is byte for byte the file it would write (imported before, wherever under posts/) is the post's place."""
+def within(into: Path, posts: Path) -> bool:
+    """True when `into` is posts/ or a folder under it (`..` taken out, as a build would see it)."""
+    return Path(os.path.abspath(into)).is_relative_to(os.path.abspath(posts))
+
+
+def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str], published: dict[str, set[str]],
+              moved_in: bool) -> tuple[PlannedFile | None, Problem | None]:
+    """The first free name for one post, checked by parsing it as a build would; with `into` under posts/
+    (`moved_in`), the site's post at that URL that is byte for byte the file it would write (imported before,
+    wherever under posts/) is the post's place."""
     base = chosen_slug(post)
     for number in count(1):
         slug = base if number == 1 else f"{base[: MAX_SLUG_BYTES - 8].rstrip('-')}-{number}"
@@ -79,21 +86,23 @@ def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str],
             return None, Problem(post.origin, f"not imported: {problems[0].message}", warning=True)
         url = permalink_path(config.permalink, parsed.date, parsed.slug)
         place = None if url in taken or name in taken or reserved(url) else \
-            free_place(published.get(url, set()), into / name, data)
+            free_place(published.get(url, set()), into / name, data, moved_in)
         if place is not None:
             taken.update((url, name))
             return PlannedFile(place, data, post), None
     return None, None  # pragma: no cover - count() never ends
 
 
-def free_place(others: set[str], path: Path, data: bytes) -> Path | None:
+def free_place(others: set[str], path: Path, data: bytes, moved_in: bool) -> Path | None:
     """Where a post goes whose URL the site's posts `others` give themselves: its own path when none is another
-    file; the file that holds these very bytes (imported before, maybe into another folder), which stays as it is;
-    else None, the URL being another post's."""
+    file; when one holds these very bytes, that file (imported before, maybe into another folder of posts/), which
+    stays as it is, or with `into` outside posts/ (`moved_in` False) its own path all the same, since the folder
+    asked for must get its files; else None, the URL being another post's."""
     others = others - {os.path.abspath(path)}
     if not others:
         return path
-    return next((Path(other) for other in sorted(others) if same_bytes(Path(other), data)), None)
+    same = next((Path(other) for other in sorted(others) if same_bytes(Path(other), data)), None)
+    return path if same and not moved_in else same
 
 
 def same_bytes(path: Path, data: bytes) -> bool:
