@@ -415,8 +415,37 @@ def test_enclosures_are_linked_and_the_author_kept(tmp_path: Path) -> None:
     assert done.code == 0, done.err
     (imported,) = posts_of(site).values()
     assert '<a href="https://cdn.example/ep1.mp3">ep1.mp3</a>' in imported.parsed.html
-    assert "Anne Host" in imported.meta["author"]
+    assert imported.meta["author"] == "Anne Host"
     assert_builds(site)
+
+
+ATOM_ENTRY = ("<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>Old</title><id>tag:old</id>"
+              "<updated>2017-01-02T09:00:00Z</updated><entry><title>One</title><id>tag:old,1</id>"
+              "<updated>2017-01-02T09:00:00Z</updated><author>{}</author><content>Words.</content></entry></feed>")
+
+
+@pytest.mark.parametrize(("kind", "author", "kept"), [
+    ("rss", "ann@old.example (Ann Lee)", "Ann Lee"),
+    ("rss", "Ann Lee &lt;ann@old.example&gt;", "Ann Lee"),
+    ("rss", "Ann Lee", "Ann Lee"),
+    ("rss", "ann@old.example", None),
+    ("atom", "<name>Rosa</name>", "Rosa"),
+    ("atom", "<name>Rosa Lee</name><email>rosa@old.example</email>", "Rosa Lee"),
+    ("atom", "<email>rosa@old.example</email>", None),
+])
+def test_the_author_is_a_name_never_an_address(tmp_path: Path, kind: str, author: str, kept: str | None) -> None:
+    feed = tmp_path / "old.xml"
+    if kind == "atom":
+        feed.write_text(ATOM_ENTRY.format(author), encoding="utf-8")
+    else:
+        rss_file(feed, f"<item><title>One</title><author>{author}</author>"
+                       "<pubDate>Mon, 02 Jan 2017 09:00:00 +0000</pubDate><description>Words.</description></item>")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    (imported,) = posts_of(site).values()
+    assert imported.meta.get("author") == kept
+    assert "@" not in imported.text
 
 
 

@@ -138,3 +138,20 @@ def test_output_is_deterministic(tmp_path: Path, config: Config) -> None:
     records = [post(tags=("a", "b")), post("Two", via=Via("Sheri"))]
     assert [f.data for f in plan_files(records, tmp_path, config)[0]] == \
            [f.data for f in plan_files(records, tmp_path, config)[0]]
+
+
+def test_into_a_folder_outside_posts_is_written_even_when_posts_holds_the_same_post(tmp_path: Path) -> None:
+    # The same post under posts/ is the post's place only for a folder of posts/: outside it, the folder asked for
+    # gets its files (to review them, say), and an identical file already there is the one left unchanged.
+    old = tmp_path / "old-blog" / "_posts"
+    old.mkdir(parents=True)
+    (old / "2015-06-01-x.md").write_text("---\ntitle: X\n---\nWords.\n", encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "jekyll", str(old.parent)).code == 0
+    done = run_cli(site, "import", "jekyll", str(old.parent), "--into", "../elsewhere")
+    assert done.code == 0, done.err
+    assert done.out.splitlines()[0].endswith(": 1 new, 0 unchanged, 0 overwritten")
+    assert (tmp_path / "elsewhere" / "2015-06-01-x.md").read_bytes() == \
+           (site / "posts" / "2015-06-01-x.md").read_bytes()
+    again = run_cli(site, "import", "jekyll", str(old.parent), "--into", "../elsewhere")
+    assert again.code == 0 and again.out.splitlines()[0].endswith(": 0 new, 1 unchanged, 0 overwritten")

@@ -1,6 +1,8 @@
 import os
 
-from linkblog.scan import PRIVATE, scan
+import pytest
+
+from linkblog.scan import PRIVATE, is_temporary, scan
 
 
 def test_scan_skips_hidden_private_and_backup_files(tmp_path):
@@ -73,3 +75,20 @@ def test_scan_never_follows_a_link_to_the_output_folder(tmp_path):
     unusable = []
     assert scan(tmp_path / "static", unusable=unusable, output=tmp_path / "build") == []
     assert [rel for rel, _ in unusable] == ["old"]
+
+
+@pytest.mark.parametrize("name", [
+    ".#post.md", "#post.md#", "post.md~", ".post.md.swp", ".post.md.swo", ".post.md.swx", "4913",
+    ".DS_Store", "post.md.tmp", "post.md___jb_tmp___", "post.md___jb_old___", ".goutputstream-8XKJ2Z",
+    "logo.png.crdownload", "logo.png.part",
+])
+def test_editor_browser_and_system_files_are_temporary(name: str):
+    assert is_temporary(name)
+
+
+@pytest.mark.parametrize("name", [
+    "post.md", "2015-06-01-work-vs-progress.md", "style.css", "4913.md", "a~b.md", "movie.swf", "sw.js",
+    "CNAME", ".well-known", "tmp.md",
+])
+def test_site_files_are_not_temporary(name: str):
+    assert not is_temporary(name)

@@ -13,29 +13,12 @@ from pathlib import Path
 import pytest
 
 from linkblog.scan import HIDDEN, PRIVATE, STATIC_SKIPPED
-from linkblog.watch import Debouncer, Watcher, is_noise
+from linkblog.watch import Debouncer, Watcher
 
 POST = "---\ntitle: A post\ndate: 2015-06-01\n---\nWords.\n"
 # The quiet moment that ends a burst, for watchers of real events: long enough that a test run beside
 # others, its writing thread descheduled between two steps of one save, still sees that save as one burst.
 QUIET = 0.3
-
-
-@pytest.mark.parametrize("name", [
-    ".#post.md", "#post.md#", "post.md~", ".post.md.swp", ".post.md.swo", ".post.md.swx", "4913",
-    ".DS_Store", "post.md.tmp", "post.md___jb_tmp___", "post.md___jb_old___", ".goutputstream-8XKJ2Z",
-    "logo.png.crdownload", "logo.png.part",
-])
-def test_editor_and_system_files_are_noise(name: str):
-    assert is_noise(Path("site/posts") / name)
-
-
-@pytest.mark.parametrize("name", [
-    "post.md", "2015-06-01-work-vs-progress.md", "style.css", "4913.md", "a~b.md", "movie.swf", "sw.js",
-    "CNAME", ".well-known", "tmp.md",
-])
-def test_site_files_are_not_noise(name: str):
-    assert not is_noise(Path("site/static") / name)
 
 
 class Calls:

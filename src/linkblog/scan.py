@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,12 +20,22 @@ class Found:
 
 HIDDEN = (".", "#")
 PRIVATE = (".", "#", "_")
-TEMPORARY = ("~", ".swp", ".tmp")  # how editors' temporary files end: never an input
+# Files editors, browsers and systems write beside the real ones: vim swap files and its 4913 probe, emacs locks and
+# autosaves, backups, JetBrains and GNOME temporary names, half-done downloads, Finder's notes. Never an input in
+# any folder, so never published, and a change to one never rebuilds a preview (watch).
+_TEMPORARY = re.compile(r"^\.#|^#.*#$|~$|\.swp$|^\..+\.sw[a-px]$|^4913$|^\.DS_Store$|\.tmp$|___jb_(?:tmp|old)___$|"
+                        r"^\.goutputstream-|\.crdownload$|\.part$")
 
 
-def untracked(name: str, skipped: tuple[str, ...] = HIDDEN, temporary: tuple[str, ...] = TEMPORARY) -> bool:
-    """True for a file or folder name a scan skips: one starting with `skipped` or ending as `temporary`."""
-    return name.startswith(skipped) or name.endswith(temporary)
+def is_temporary(name: str) -> bool:
+    """True for the name of an editor's or system's temporary file."""
+    return _TEMPORARY.search(name) is not None
+
+
+def untracked(name: str, skipped: tuple[str, ...] = HIDDEN, temporary: bool = True) -> bool:
+    """True for a file or folder name a scan skips: one starting with `skipped`, or (if `temporary`) a temporary
+    file's."""
+    return name.startswith(skipped) or temporary and is_temporary(name)
 
 
 Unusable = list[tuple[str, str]]  # (path relative to the folder scanned, why it was left out)
@@ -34,7 +45,7 @@ LOOP = "a link to a folder it is in"
 
 
 def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN,
-         unusable: Unusable | None = None, temporary: tuple[str, ...] = TEMPORARY,
+         unusable: Unusable | None = None, temporary: bool = True,
          output: Path | None = None) -> list[Found]:
     """Files under folder (ending in suffix), sorted, skipping editor temp files and names starting with `skipped`.
 
@@ -53,10 +64,10 @@ def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN,
 
 def every_file(folder: Path, unusable: Unusable | None = None) -> list[Found]:
     """Every file under a folder a build wrote, hidden or named like a temporary file (a page's slug may be)."""
-    return scan(folder, skipped=(), unusable=unusable, temporary=())
+    return scan(folder, skipped=(), unusable=unusable, temporary=False)
 
 
-def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...], tuple[str, ...]],
+def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...], bool],
           found: list[Found], unusable: Unusable, refused: dict[tuple[int, int], str]) -> None:
     try:
         with os.scandir(folder) as listing:

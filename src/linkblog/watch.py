@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,22 +18,15 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
+from linkblog.scan import is_temporary
+
 # Long enough to gather one save's events, short enough that nobody waits for it.
 DEBOUNCE_SECONDS = 0.05
 # After the last event of a burst that ended with a file that was there before it written and closed.
 SAVED_SECONDS = 0.01
 # While a file written to is not closed yet (a writer pausing mid-file), the longest quiet moment waited for its close.
 WRITING_SECONDS = 1.0
-# Files editors and systems write beside the real ones: vim swap files and its 4913 probe,
-# emacs lock files and autosaves, backups, JetBrains and GNOME temporary names, Finder's notes.
-_NOISE = re.compile(r"(^\.#|^#.*#$|~$|^\..+\.sw[a-px]$|^4913$|^\.DS_Store$|\.tmp$|___jb_(tmp|old)___$|"
-                    r"^\.goutputstream-|\.crdownload$|\.part$)")
 _CHANGES = {"created", "modified", "deleted", "moved", "closed"}  # not "opened": builds read files too
-
-
-def is_noise(path: Path) -> bool:
-    """True for an editor's or system's temporary file, which never changes a site."""
-    return bool(_NOISE.search(path.name))
 
 
 class Debouncer:
@@ -242,7 +234,7 @@ class Watcher:
 
     def wanted(self, path: Path) -> bool:
         """True for a change that can change the site: never the output, the cache or editor noise."""
-        if is_noise(path) or any(path.is_relative_to(i) for i in self.ignored):
+        if is_temporary(path.name) or any(path.is_relative_to(i) for i in self.ignored):
             return False
         if self.unread(path):
             return False  # posts/_ideas/, an editor's .x.md.kate-swp: never a post

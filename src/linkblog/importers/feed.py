@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 import http.client
 import io
+import re
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.request import Request
@@ -27,6 +29,7 @@ MAX_BYTES = 50 * 2**20
 TIMEOUT_SECONDS = 20
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _TITLE_LENGTH = 60
+ADDRESS = re.compile(r"[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]")  # an e-mail address in an author's name: name@domain.tld
 
 
 def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list[Problem]]:
@@ -132,11 +135,30 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
         warnings.append(Problem(origin, f"no title; named it '{title}'", warning=True))
     link = entry.get("link") if links_out(entry.get("link"), None) else None
     tags = dict.fromkeys(name for tag in entry.get("tags", []) if (name := (tag.get("term") or tag.get("label"))))
-    author = " ".join(str(entry.get("author") or "").split()) or None
     post = ImportedPost(origin=f"{origin} '{title}'", title=title, date=date, body=body,
-                        tags=tuple(t.strip() for t in tags if t.strip()), link=link, origin_url=link, author=author,
-                        attached=attached)
+                        tags=tuple(t.strip() for t in tags if t.strip()), link=link, origin_url=link,
+                        author=author_name(entry), attached=attached)
     return post, warnings
+
+
+def author_name(entry: Any) -> str | None:
+    """The entry's author's name, never an e-mail address: RSS writes `a@b.example (Ann)`, which gives Ann, and an
+    address alone names no one (and would be published), so it gives None."""
+    written = one_line(str(entry.get("author") or ""))
+    if not ADDRESS.search(written):  # Atom's <name>, dc:creator ('@handle' too), an RSS <author> that is a name
+        return written or None
+    detail = entry.get("author_detail") or {}
+    if detail.get("name") and written == one_line(f"{detail['name']} ({detail.get('email')})"):
+        return one_line(detail["name"])  # Atom's <name> and <email>, which feedparser joins so
+    # feedparser's own split cuts an address whose domain ends in more than four letters (a@b.example (Ann) gives
+    # the name 'ple (Ann'): the standard library's RFC 822 parser reads RSS's `address (Name)` and `Name <address>`.
+    name = one_line(parseaddr(written)[0])
+    return name if name and not ADDRESS.search(name) else None
+
+
+def one_line(text: str) -> str:
+    """Text with its runs of spaces and newlines as single spaces, as a name is shown."""
+    return " ".join(text.split())
 
 
 def entry_date(entry: Any, options: ImportOptions) -> datetime | None:

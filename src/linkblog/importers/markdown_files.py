@@ -172,7 +172,7 @@ def site_files(folder: Path, output: frozenset[str] = frozenset()) -> tuple[list
     Links to folders are followed, as a build follows them in posts/, but never back up into a folder they are
     in. Hidden folders, build output and dependencies, and the `output` folders at the top hold no posts."""
     left: list[tuple[str, str]] = []
-    found = [Path(file.path) for file in scan(folder, "", (".",), left, temporary=())]
+    found = [Path(file.path) for file in scan(folder, "", (".",), left, temporary=False)]
     unusable = [(folder / rel, why) for rel, why in left]
 
     def wanted(path: Path, suffixes: set[str]) -> bool:

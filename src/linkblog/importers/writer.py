@@ -95,13 +95,13 @@ def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str], p
 
 def free_place(others: set[str], path: Path, data: bytes, moved_in: bool) -> Path | None:
     """Where a post goes whose URL the site's posts `others` give themselves: its own path when none is another
-    file; when one holds these very bytes, that file (imported before, maybe into another folder of posts/), which
-    stays as it is, or with `into` outside posts/ (`moved_in` False) its own path all the same, since the folder
-    asked for must get its files; else None, the URL being another post's."""
+    file; when one holds these very bytes, that file, which stays as it is (imported before into another folder
+    of posts/), or, with `into` outside posts/, its own path still; else None, the URL being another post's."""
     others = others - {os.path.abspath(path)}
     if not others:
         return path
     same = next((Path(other) for other in sorted(others) if same_bytes(Path(other), data)), None)
+    # A folder outside posts/ (to review the posts in) is asked for them: the copy under posts/ does not fill it.
     return path if same and not moved_in else same
 
 
