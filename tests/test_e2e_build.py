@@ -678,3 +678,21 @@ def test_a_template_of_the_sites_own_no_page_uses_is_a_warning_in_every_build_un
     (site / "templates" / "posts.html").rename(site / "templates" / "post.html")
     fixed = run_cli(site, "build")
     assert (fixed.code, fixed.err) == (0, "")
+
+
+def test_templates_the_scan_cannot_use_are_named_once_and_never_as_unused(tmp_path: Path):
+    posts = {"2015-06-01-kept.md": post_text("Kept", "2015-06-01 09:30")}
+    site = make_site(tmp_path / "site", posts, files={"shared/posts.html": "x\n"})
+    templates = site / "templates"
+    templates.mkdir(exist_ok=True)
+    (templates / os.fsdecode(b"_caf\xe9.html")).write_text("x\n")
+    (templates / "_card.html").symlink_to(tmp_path / "nowhere.html")
+    (templates / "linked").symlink_to(site / "shared")
+    for _ in range(2):
+        run = run_cli(site, "build")
+        assert (run.code, "Traceback" in run.err) == (0, False), run.err
+        lines = run.err.splitlines()
+        assert not [line for line in lines if "no page uses" in line and "linked/posts.html" not in line], run.err
+        assert any(line.startswith("templates/linked/posts.html: warning: no page uses") for line in lines), run.err
+    (templates / "_card.html").unlink()
+    assert "_card.html" not in run_cli(site, "build").err

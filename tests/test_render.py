@@ -487,7 +487,7 @@ PAGES = {"page.html", "other.html"}
 def unused(tmp_path: Path, site: dict[str, str]) -> list[str]:
     made = renderer(tmp_path, site)
     assert made.template_digests(PAGES)[1] == []
-    return made.unused_templates(PAGES)
+    return made.unused_templates(PAGES, sorted(site))
 
 
 def test_a_template_no_page_reaches_is_unused_but_what_a_page_pulls_in_is_used(tmp_path: Path):
@@ -504,8 +504,26 @@ def test_a_template_named_by_a_computed_name_may_be_any_so_none_is_unused(tmp_pa
 
 
 def test_a_template_reached_only_through_the_entry_template_is_used(tmp_path: Path):
-    site = {"_entry.html": '{% include "_card.html" %}\n', "_card.html": "card\n"}
+    site = {"page.html": "{{ entry }}\n", "_entry.html": '{% include "_card.html" %}\n', "_card.html": "card\n"}
     assert unused(tmp_path, site) == []
+
+
+def test_a_broken_entry_template_no_page_calls_is_only_unused(tmp_path: Path):
+    assert unused(tmp_path, {"_entry.html": '{% include "_gone.html" %}{% bad\n'}) == ["_entry.html"]
+
+
+def test_a_template_named_as_jinja_reads_a_path_is_used(tmp_path: Path):
+    site = {"page.html": '{% include "./_dot.html" %}{% include "/_slash.html" %}{% include "parts//_b.html" %}\n',
+            "_dot.html": "", "_slash.html": "", "parts/_b.html": ""}
+    assert unused(tmp_path, site) == []
+
+
+def test_a_theme_name_under_templates_theme_never_renders(tmp_path: Path):
+    site = {"page.html": '{% extends "theme/base.html" %}\n', "theme/base.html": "mine\n",
+            "theme/_mine.html": "", "other.html": '{% include "theme/_mine.html" %}\n'}
+    assert unused(tmp_path, site) == ["theme/base.html"]
+    [problem] = renderer(tmp_path, site).unused_warnings(["theme/base.html"])
+    assert problem.path == "templates/theme/base.html" and "theme/" in problem.message
 
 
 def test_the_warning_names_the_file_and_the_theme_template_it_may_be_a_slip_for(tmp_path: Path):

@@ -374,7 +374,8 @@ class Engine:
             else:
                 digests, problems = self.renderer.template_digests(set(TEMPLATES.values()))
                 if not errors(problems):  # kept with the digests: a template may only be unused while no byte changes
-                    digests |= dict.fromkeys(self.renderer.unused_templates(set(TEMPLATES.values())), UNUSED)
+                    unused = self.renderer.unused_templates(set(TEMPLATES.values()), own_names(inputs, self.config))
+                    digests |= dict.fromkeys(unused, UNUSED)
                 self.digests = digests, problems
             self.template_stats = stats
         digests, problems = self.digests
@@ -524,6 +525,12 @@ class Engine:
             result.left_out.append("draft" if parsed.draft and not self.options.drafts
                                    else f"dated {parsed.date:%Y-%m-%d %H:%M} {parsed.date.tzname()}")
         result.ignored = inputs.ignored
+
+
+def own_names(inputs: Inputs, config: Config) -> list[str]:
+    """The site's own templates as the scan found them (none when its templates/ is the theme's)."""
+    own, *theme = template_dirs(config.root)
+    return [found.rel for found in inputs.templates if theme and Path(found.path).is_relative_to(own)]
 
 
 def updated_files(files: dict[str, FileState], changed: dict[str, FileState | None]) -> dict[str, FileState]:

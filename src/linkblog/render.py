@@ -557,9 +557,7 @@ class Renderer:
         digests, problems = {}, []
         for name in sorted(names):
             try:
-                used = self.closure(name)
-                if any(_CALLS_ENTRY.search(self.source(n)) for n in used if used[n]):  # entry() renders it
-                    used = used | self.entry_closure  # not |=: the closure is kept
+                used = self.reach(name)
                 # An absent `ignore missing` include counts as empty: the page changes once it is written.
                 digests[name] = key_of(*(self.source(n) if used[n] else "" for n in sorted(used)))
             except RenderError as exc:
@@ -576,19 +574,24 @@ class Renderer:
         except jinja2.TemplateNotFound:  # only the entry template itself: a missing include is a RenderError
             return {}
 
-    def unused_templates(self, pages: set[str]) -> list[str]:
-        """The site's own templates that none of these page templates (nor an entry) pulls in, and that have
-        none of the theme's names: a slip (posts.html for post.html) that renders nothing. Their closures must
-        have been walked without a problem (template_digests)."""
-        if len(self.template_dirs) < 2:  # the site's templates are the theme's
-            return []
+    def reach(self, name: str) -> dict[str, bool]:
+        """The closure of a page template, with the entry template's when it calls entry()."""
+        used = self.closure(name)
+        if any(_CALLS_ENTRY.search(self.source(n)) for n in used if used[n]):  # entry() renders it
+            used = used | self.entry_closure  # not |=: the closure is kept
+        return used
+
+    def unused_templates(self, pages: set[str], own: list[str]) -> list[str]:
+        """Of the site's `own` templates (as the scan found them), those that none of these page templates pulls
+        in and that have none of the theme's names: a slip (posts.html for post.html) that renders nothing. The
+        pages' closures must have been walked without a problem (template_digests)."""
         theme = set(self.theme_templates())
-        own = [name for name in TrackedLoader(str(self.template_dirs[0])).list_templates()
-               if name.endswith(TEMPLATE_SUFFIXES) and name not in theme]
+        own = [name for name in own if name.endswith(TEMPLATE_SUFFIXES) and name not in theme]
         if not own:
             return []
-        reached = set(self.entry_closure).union(*(self.closure(name) for name in pages))
-        return [name for name in own if name not in reached]
+        reached = {as_loaded(name) for page in pages for name, found in self.reach(page).items() if found}
+        # theme/base.html is always the theme's: templates/theme/base.html never renders.
+        return [name for name in own if name not in reached or name.startswith("theme/") and name[6:] in theme]
 
     def unused_warnings(self, names: list[str]) -> list[Problem]:
         """A warning for each template no page uses, with the theme's name it may be a slip for."""
@@ -596,12 +599,15 @@ class Renderer:
             return []
         import difflib  # only a site with an unused template gets here
 
-        stems = {Path(name).stem: name for name in self.theme_templates()}
+        theme = self.theme_templates()
+        stems = {Path(name).stem: name for name in theme}
         problems = []
         for name in names:
             close = difflib.get_close_matches(Path(name).stem, list(stems), n=1, cutoff=0.75)
-            why = f"did you mean {stems[close[0]]}?" if close else \
-                "it has none of the theme's names, and no template a page uses includes, imports or extends it"
+            why = "theme/ names the default theme's own templates (move it up into templates/)" \
+                if name.startswith("theme/") and name[6:] in theme else f"did you mean {stems[close[0]]}?" \
+                if close else "it has none of the theme's names, and no template a page uses includes, imports or " \
+                "extends it"
             problems.append(Problem(self.shown_path(str(self.template_dirs[0] / name), name),
                                     f"no page uses this template; {why}", warning=True))
         return problems
@@ -657,6 +663,11 @@ class Renderer:
 
     def source(self, name: str) -> str:
         return self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+
+
+def as_loaded(name: str) -> str:
+    """A template name as Jinja's loaders read it: `./x.html`, `/x.html` and `a//x.html` are x.html and a/x.html."""
+    return "/".join(part for part in name.split("/") if part not in ("", "."))
 
 
 def template_names(node: nodes.Expr) -> list[str] | None:
