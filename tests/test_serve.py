@@ -227,6 +227,21 @@ def test_html_gets_the_script_and_files_on_disk_do_not(preview: Served, root: Pa
     assert (root / "2015/06/a-post/index.html").read_bytes() == FILES["2015/06/a-post/index.html"]
 
 
+def test_a_page_read_as_a_build_lands_tells_the_build_before_so_it_reloads(preview: Served,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    read = Path.read_bytes
+
+    def landing(path: Path) -> bytes:
+        data = read(path)
+        preview.preview.broadcast.publish(Build(3))  # a rebuild done just after the old page was read
+        return data
+
+    monkeypatch.setattr(Path, "read_bytes", landing)
+    _, _, body = fetch(preview.port, "/notes/2015/06/a-post/")
+    script = BeautifulSoup(body, "html.parser").find("script", attrs={"data-linkblog": True})
+    assert json.loads(script["data-linkblog"])["events"].endswith("?since=0")
+
+
 def test_root_redirects_to_the_base_path_and_folders_get_their_slash(preview: Served):
     status, headers, _ = fetch(preview.port, "/")
     assert status in (301, 302, 307, 308) and headers["location"] == "/notes/"

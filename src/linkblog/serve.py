@@ -168,14 +168,16 @@ class Handler(BaseHTTPRequestHandler):
         status, shows = HTTPStatus.OK, None
         if target is None or not target.is_file():
             status, target, shows = HTTPStatus.NOT_FOUND, preview.root / "404.html", base + "404.html"
-        built = True
+        # Taken before the file is read: a build landing between the two leaves the page telling an older build,
+        # so it reloads once more, never a newer one, whose reload it would then never be sent.
+        latest, built = preview.broadcast.latest, True
         try:
             data = target.read_bytes()
         except OSError:  # nothing built yet (the first build failed): a page to show its problems on
             data, target, built = _NOTHING_YET, Path("404.html"), False
         kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind.startswith("text/html"):
-            data = inject(data, reload_script(preview.broadcast.latest, built, shows))
+            data = inject(data, reload_script(latest, built, shows))
         self.send_bytes(status, data, kind, head)
 
     def redirect(self, status: HTTPStatus, location: str, head: bool) -> None:
