@@ -249,6 +249,41 @@ def test_a_declared_charset_is_read_as_browsers_read_it(server: Server, label: s
     assert captured(server.url("/declared")).title == text
 
 
+@pytest.mark.parametrize("head", [
+    '<meta http-equiv="content-type" content="text/html;charset=\'shift_jis\'">',
+    '<meta http-equiv="Content-Type" content="text/html; charset = shift_jis; x=y">',
+    '<meta charset="no-such-charset" http-equiv="Content-Type" content="text/html; charset=shift_jis">',
+    '<meta property="og:image:alt" content="A charset=koi8-r sign"><meta charset="shift_jis">',
+    "<!--" + "x" * 1100 + '--><meta charset="shift_jis">',  # past the first 1024 bytes, yet in the head
+], ids=["http-equiv-quoted", "http-equiv-spaced", "unknown-charset-then-http-equiv", "charset-in-other-content",
+        "late-in-head"])
+def test_a_charset_is_taken_from_where_browsers_take_it(server: Server, head: str):
+    html = f"<html><head>{head}<title>日本語</title></head><body><p>本文</p></body></html>"
+    server.replies["/declared"] = Reply(html.encode("cp932"), headers={"Content-Type": "text/html"})
+    assert captured(server.url("/declared")).title == "日本語"
+
+
+@pytest.mark.parametrize("head", [
+    '<meta name="description" content="charset=koi8-r">',  # charset= in a meta that declares no charset
+    '<meta content="text/html; charset=koi8-r">',  # a Content-Type without its http-equiv
+    '<meta charset="x-user-defined">',  # the HTML standard's windows-1252
+], ids=["description", "content-alone", "x-user-defined"])
+def test_what_declares_no_charset_leaves_the_page_windows_1252(server: Server, head: str):
+    html = f"<html><head>{head}<title>Café “quoted”</title></head></html>"
+    server.replies["/plain"] = Reply(html.encode("cp1252"), headers={"Content-Type": "text/html"})
+    assert captured(server.url("/plain")).title == "Café “quoted”"
+
+
+@pytest.mark.parametrize(("head", "content_type"), [
+    ('<meta charset="base64">', "text/html"), ('<meta charset="idna">', "text/html"),
+    ("", "text/html; charset=hex"), ("", "text/html; charset=undefined"),
+])
+def test_a_codec_that_names_no_charset_is_ignored(server: Server, head: str, content_type: str):
+    html = f"<html><head>{head}<title>Café “quoted”</title></head></html>"
+    server.replies["/codec"] = Reply(html.encode("cp1252"), headers={"Content-Type": content_type})
+    assert captured(server.url("/codec")).title == "Café “quoted”"
+
+
 def test_numeric_references_to_c1_controls_are_read_as_browsers_read_them(server: Server):
     head = '<meta name="description" content="&#147;Quoted&#148; for &#128;5&#129;.">'
     server.page("/refs", head=head, title="Old &#147;refs&#148;")
@@ -540,6 +575,36 @@ def test_a_refused_link_option_is_reported_before_fetching(server: Server, tmp_p
     assert run.code == 1
     assert run.err.startswith("--link: ") and "never-asked" not in run.err
     assert list((site / "posts").iterdir()) == []
+
+
+def test_cli_reads_a_page_declaring_its_charset_as_browsers_do(server: Server, tmp_path: Path):
+    """The pages a hunt found read otherwise than Chromium reads them, served with no charset named."""
+    site = new_site(tmp_path)
+    pages = {
+        "/described": ('<meta name="description" content="Why charset=Shift_JIS breaks pages">'
+                       '<meta charset="windows-1252"><title>Café “quotes”</title>').encode("cp1252"),
+        "/late": ("<!--" + "x" * 1100 + '--><meta charset="shift_jis"><title>日本語</title>').encode("cp932"),
+    }
+    titles = []
+    for path, head in pages.items():
+        server.replies[path] = Reply(b"<!doctype html><html><head>" + head + b"</head><body><p>Text.</p></body></html>",
+                                     headers={"Content-Type": "text/html"})
+        run = run_cli(site, "new", "--from-url", server.url(path))
+        assert run.code == 0, run.err
+        titles.append(written(site, run.out.strip()).title)
+    assert titles == ["Café “quotes”", "日本語"]
+
+
+def test_cli_refuses_an_address_with_a_user_name_or_password(server: Server, tmp_path: Path):
+    server.page("/og")
+    site = new_site(tmp_path)
+    before = tree_bytes(site)
+    url = server.url("/og").replace("http://", "http://user:pw@")
+    run = run_cli(site, "new", "--from-url", url)
+    assert (run.code, run.out) == (1, "")
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(url + ": ") and "password" in lines[0], run.err
+    assert tree_bytes(site) == before
 
 
 def test_a_malformed_url_is_one_line(tmp_path: Path):

@@ -74,3 +74,14 @@ def test_new_sees_a_post_whose_long_title_goes_on_below_its_first_line(tmp_path:
     assert run.code == 0, run.err
     assert "posts/trip/index.md" in run.err  # named as the post already at that URL
     assert run_cli(site, "build").code == 0
+
+
+@pytest.mark.parametrize("line", ['"Caf\\u00e9 society"', '"Caf\\xe9 society"', '"Café\\tsociety"'])
+def test_new_sees_a_post_whose_title_yaml_writes_with_escapes(tmp_path: Path, line: str) -> None:
+    """A title quoted with escapes, as PyYAML writes one by default, is read as the build reads it."""
+    site = make_site(tmp_path / "site", {"older.md": f"---\ntitle: {line}\ndate: 2026-11-02\n---\nBody.\n"},
+                     config=CONFIG.replace("permalink: /{year}/{month}/{slug}/", "permalink: /{slug}/"))
+    run = run_cli(site, "new", "Café society")
+    assert run.code == 0, run.err
+    assert run.out.strip().endswith("-cafe-society-2.md") and "posts/older.md" in run.err
+    assert run_cli(site, "build").code == 0

@@ -16,8 +16,9 @@ from conftest import CONFIG, make_site, post_text, run_cli, tree_bytes
 
 from linkblog import markdown
 from linkblog.capture import Captured
+from linkblog.config import load_config
 from linkblog.content import parse_post
-from linkblog.scaffold import NewPost, markdown_literal, prefilled
+from linkblog.scaffold import NewPost, markdown_literal, new_post, prefilled
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -136,6 +137,21 @@ def test_posts_started_one_after_the_other_are_listed_newest_first(site: Path):
     assert home.index(">Alpha<") < home.index(">Beta<")
 
 
+def test_posts_started_in_the_hour_the_clocks_turn_back_are_listed_in_that_order(tmp_path: Path):
+    """01:30 EDT, then 01:10 EST half an hour later: the wall time alone would put the second first."""
+    site = make_site(tmp_path / "site", config=CONFIG.replace("timezone: UTC", "timezone: America/New_York"))
+    config, _ = load_config(site / "config.yaml")
+    for title, moment in (("Beta", "2026-11-01T05:30:00Z"), ("Alpha", "2026-11-01T06:10:00Z")):
+        rel, problems = new_post(config, [], NewPost(title), datetime.fromisoformat(moment).astimezone(config.tz))
+        assert rel is not None and problems == []
+    build = run_cli(site, "build", "--future")
+    assert build.code == 0, build.err
+    page = (site / "build" / "2026" / "11" / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert BeautifulSoup(page, "html.parser").select_one("time.dt-published")["datetime"] == "2026-11-01T01:10:00-05:00"
+    home = (site / "build" / "index.html").read_text(encoding="utf-8")
+    assert home.index(">Alpha<") < home.index(">Beta<")
+
+
 def test_an_existing_file_is_refused_by_the_path_success_printed(site: Path):
     first = run_cli(site, "new", "Twice")
     assert first.code == 0
@@ -219,6 +235,16 @@ def test_a_title_a_build_would_refuse_is_not_written(site: Path, title: str):
     run = run_cli(site, "new", title)
     assert (run.code, run.out) == (1, "") and "not written" in run.err and "title" in run.err
     assert tree_bytes(site) == before
+
+
+@pytest.mark.parametrize("tag", ["", "   "], ids=["empty", "blank"])
+def test_a_tag_with_no_name_is_refused_and_nothing_written(site: Path, tag: str):
+    before = tree_bytes(site)
+    run = run_cli(site, "new", "Tagged", "--tag", "ok", "--tag", tag)
+    assert (run.code, run.out) == (1, "")
+    assert run.err.startswith("--tag: ") and len(run.err.strip().splitlines()) == 1
+    assert tree_bytes(site) == before
+
 
 def test_another_post_linking_the_same_article_is_named(site: Path):
     link = "http://www.scottberkun.com/2015/work-vs-progress?utm_medium=x"

@@ -70,6 +70,9 @@ def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Pro
         return None, Problem(url, "is not a URL that can be fetched")
     if parts.scheme.lower() not in WEB_SCHEMES or not parts.netloc:
         return None, Problem(url, "only http:// and https:// pages can be fetched")
+    if "@" in parts.netloc:  # urllib would take user:password@host for the host name, and a post's link keep them
+        return None, Problem(url, "has a user name or password, which linkblog never sends: "
+                                  "give the address without them")
     seconds = timeout if timeout is not None else fetch_timeout()
     if seconds is None:
         return None, Problem(TIMEOUT_ENV, f"must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, "
@@ -163,30 +166,74 @@ def page_metadata(page: Page) -> Captured:
 
 
 def document(page: Page) -> lxml.html.HtmlElement | None:
-    """The parsed page, decoded as a browser decodes it (page_text)."""
+    """The parsed page, decoded as a browser decodes it (page_codec)."""
+    return parsed(page.html.decode(page_codec(page), "replace"))
+
+
+def parsed(text: str) -> lxml.html.HtmlElement | None:
+    """HTML text parsed, without its comments; None when there is nothing to parse."""
     try:
-        return lxml.html.document_fromstring(page_text(page), parser=lxml.html.HTMLParser(remove_comments=True))
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1),
+                                             parser=lxml.html.HTMLParser(remove_comments=True))
     except (etree.ParserError, ValueError):  # an empty page, or nothing but whitespace
         return None
 
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-# A <meta charset> or http-equiv Content-Type in the page's first bytes, where browsers look for it.
-_DECLARED = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")  # lxml refuses text that still names a byte encoding
 
 
-def page_text(page: Page) -> str:
-    """The page's text: by its byte-order mark, its server's charset, as UTF-8 when it is, by its own <meta>,
-    else as windows-1252, which browsers also read wherever Latin-1 or ASCII is named."""
+def page_codec(page: Page) -> str:
+    """The codec for the page: its byte-order mark's, its server's charset, UTF-8 when it is, its <meta> charset,
+    else windows-1252, which browsers also read wherever Latin-1 or ASCII is named."""
     bom = next((codec for mark, codec in _BOMS if page.html.startswith(mark)), None)
-    declared = _DECLARED.search(page.html[:1024])
-    meta = declared.group(1).decode("ascii") if declared else None
-    if meta and meta.lower().startswith("utf-16"):  # a page that could say so in ASCII is no UTF-16: UTF-8
-        meta = "utf-8"
-    codec = next((c for c in map(python_codec, (bom, page.charset, "utf-8" if is_utf8(page.html) else None, meta))
-                  if c), "cp1252")
-    return _XML_DECLARATION.sub("", page.html.decode(codec, "replace"), count=1)
+    return (bom or python_codec(page.charset) or ("utf-8" if is_utf8(page.html) else None)
+            or declared_codec(page.html) or "cp1252")
+
+
+# Browsers look for a <meta> charset in a page's first bytes (the HTML standard's prescan), then, while the page
+# is read, in its head.
+PRESCAN_BYTES = 1024
+
+
+def declared_codec(html: bytes) -> str | None:
+    """The codec the first <meta> declaring a known charset names, in the page's first 1024 bytes or its head."""
+    # A tentative reading: tag and attribute names and charset labels are ASCII, the same bytes in any charset.
+    text = html.decode("latin-1")
+    return next(filter(None, map(meta_codec, heeded_metas(text))), None)
+
+
+def heeded_metas(text: str) -> Iterator[lxml.html.HtmlElement]:
+    """The <meta> elements browsers take a charset from: those in the first 1024 bytes, then those in the head."""
+    early = parsed(text[:text.rfind(">", 0, PRESCAN_BYTES) + 1])  # whole tags only: no value cut short
+    yield from early.iter("meta") if early is not None else ()
+    whole = parsed(text)
+    head = whole.find("head") if whole is not None else None
+    yield from head.iter("meta") if head is not None else ()
+
+
+# The HTML standard's "extracting a character encoding from a meta element": charset=, then a quoted or bare label.
+_CONTENT_CHARSET = re.compile(r"""charset\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s;"'][^\s;]*))""",
+                              re.IGNORECASE | re.ASCII)  # ASCII white space only, as the standard has it
+
+
+def meta_codec(meta: lxml.html.HtmlElement) -> str | None:
+    """The codec a <meta> declares as the HTML standard reads it: its charset attribute, else the charset in the
+    content of an http-equiv="Content-Type" (never a charset= in any other attribute or meta)."""
+    codec = declared_label_codec(meta.get("charset"))
+    if codec or (meta.get("http-equiv") or "").lower() != "content-type":
+        return codec
+    found = _CONTENT_CHARSET.search(meta.get("content") or "")
+    return declared_label_codec(next(filter(None, found.groups()), None)) if found else None
+
+
+def declared_label_codec(label: str | None) -> str | None:
+    """The codec for a charset a page declares in a <meta>: UTF-16 as UTF-8 (a page that could say so in ASCII is no
+    UTF-16) and x-user-defined as windows-1252, as the HTML standard has it."""
+    if label and label.strip().lower() == "x-user-defined":
+        return "cp1252"
+    codec = python_codec(label)
+    return "utf-8" if codec and codec.startswith("utf-16") else codec
 
 
 # Legacy encodings browsers read as the larger one a page named after them uses (the WHATWG Encoding Standard).
@@ -198,8 +245,10 @@ _AS_BROWSERS_READ = {"iso8859-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp1
 def python_codec(label: str | None) -> str | None:
     """Python's codec for an encoding label, as browsers read it (Latin-1 as windows-1252...); None if unknown."""
     try:
-        name = codecs.lookup(label).name if label else None
-    except LookupError:
+        name = codecs.lookup(label.strip()).name if label and label.strip() else None
+        if name:  # base64, hex, idna... name no charset: they refuse to decode a page (or to replace a bad byte)
+            b"-\xff".decode(name, "replace")
+    except (LookupError, UnicodeError):
         return None
     return _AS_BROWSERS_READ.get(name, name) if name else None
 

@@ -100,7 +100,7 @@ _LINE_END = re.compile(r"\r\n?|\n")
 def new_post(config: Config, existing: Iterable[Parsed], new: NewPost,
              now: datetime) -> tuple[str | None, list[Problem]]:
     """Write posts/YYYY-MM-DD-slug.md, never over a file: the path as printed (None if refused) and the problems."""
-    problems = refused_urls(new)
+    problems = refused_urls(new) + blank_tags(new)
     if config.posts_path.exists() and not config.posts_path.is_dir():
         problems.append(Problem("posts", "is a file; linkblog new writes each post into the folder posts/"))
     if not new.title:
@@ -161,6 +161,12 @@ def refused_urls(new: NewPost) -> list[Problem]:
     return problems
 
 
+def blank_tags(new: NewPost) -> list[Problem]:
+    """One problem when a `--tag` has no name (empty or only spaces), which a build would drop without a word."""
+    blank = [tag for tag in new.tags if not tag.strip()]
+    return [Problem("--tag", f"{blank[0]!r} is not a tag; give each tag a name")] if blank else []
+
+
 def already_linked(existing: Iterable[Parsed], link: str | None, rel: str) -> list[Problem]:
     """A warning for each post that already links the same article."""
     if not link:
@@ -173,10 +179,7 @@ def already_linked(existing: Iterable[Parsed], link: str | None, rel: str) -> li
 
 def post_file_text(new: NewPost, now: datetime) -> str:
     """Front matter, then the quote as a blockquote; no placeholder a build would publish."""
-    # To the second, so that posts started one after the other are listed in that order; the site's wall time,
-    # as YAML writes a timestamp unquoted: 2026-12-07 15:05:23.
-    date = now.replace(tzinfo=None, microsecond=0)
-    meta = {"title": new.title, "date": date, "tags": list(new.tags)}
+    meta = {"title": new.title, "date": written_date(now), "tags": list(new.tags)}
     link, via_url = (pasted_url(url) if url else None for url in (new.link, new.via_url))  # on one line, as read
     via = {"name": new.via, "url": via_url} if via_url else new.via
     meta.update({k: v for k, v in (("link", link), ("source", new.source), ("via", via)) if v})
@@ -184,6 +187,15 @@ def post_file_text(new: NewPost, now: datetime) -> str:
         meta["draft"] = True
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None)
     return f"---\n{front}---\n{blockquote(new.quote) if new.quote else ''}"
+
+
+def written_date(now: datetime) -> datetime:
+    """`now` to the second as the site's wall time (YAML writes it unquoted: 2026-12-07 15:05:23), with its offset
+    only in the hour the clocks turn back, whose wall times happen twice and would be read as the first."""
+    # To the second, so that posts started one after the other are listed in that order.
+    wall = now.replace(microsecond=0)
+    twice = wall.replace(fold=0).utcoffset() != wall.replace(fold=1).utcoffset()
+    return wall if twice else wall.replace(tzinfo=None)
 
 
 def blockquote(markdown: str) -> str:
