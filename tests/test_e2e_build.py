@@ -464,6 +464,25 @@ def test_an_output_folder_replaced_by_an_older_copy_is_written_whole(tmp_path: P
     assert tree_bytes(out) == tree_bytes(clean)
 
 
+def test_an_older_copy_put_back_into_the_same_folder_is_written_whole(tmp_path: Path):
+    site = tmp_path / "site"
+    out = build_site(site)
+    older = tmp_path / "older"
+    shutil.copytree(out, older)
+    (site / "posts" / "2015-04-09-some-customers-suck.md").unlink()
+    assert run_cli(site, "build", "--output", str(out)).code == 0
+    inode = out.stat().st_ino
+    for child in out.iterdir():  # restored in place, as rsync -a --delete does (or a new folder on a reused inode)
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+    shutil.copytree(older, out, dirs_exist_ok=True)
+    assert out.stat().st_ino == inode
+    run = run_cli(site, "build", "--output", str(out))
+    assert run.code == 0, run.err
+    clean = tmp_path / "clean"
+    assert run_cli(site, "build", "--clean", "--output", str(clean)).code == 0
+    assert tree_bytes(out) == tree_bytes(clean)
+
+
 def test_a_site_at_a_host_beyond_ascii_is_addressed_in_idna_everywhere(tmp_path: Path):
     config = CONFIG.replace("url: https://example.org/", "url: https://bücher.example/")
     assert "bücher" in config

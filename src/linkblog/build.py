@@ -393,9 +393,14 @@ def sources_file(config: Config) -> Found | None:
     return found
 
 
-def output_identity(config: Config) -> int:
-    """The output folder's inode while it holds a home page: a deleted or emptied output is noticed."""
+def output_identity(config: Config) -> str:
+    """The output folder as a build leaves it, while it holds a home page ("" when it does not: deleted or emptied).
+
+    Its inode alone would not do: a folder made where one was deleted is often given the same one (an older copy
+    put back). Its ctime changes whenever a name in it is added, removed or replaced, and is new for a new folder;
+    a build records it last, after its own changes."""
     try:
-        return config.output_path.stat().st_ino if (config.output_path / "index.html").is_file() else -1
+        stat = config.output_path.stat()
+        return f"{stat.st_ino}:{stat.st_ctime_ns}" if (config.output_path / "index.html").is_file() else ""
     except OSError:
-        return -1
+        return ""

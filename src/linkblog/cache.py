@@ -427,7 +427,7 @@ class InputState:
     release: float | None
     posts: int
     files: int  # in the output folder, as that build left it
-    output: int
+    output: str  # build.output_identity
     warnings: list[list[Any]]
     left_out: list[str]  # why each unpublished post was left out, told again by a build that stops early
     ignored: list[str]
@@ -440,7 +440,8 @@ def load_inputs(root: Path) -> InputState | None:
     except (OSError, ValueError, TypeError):
         return None
     shapes = (isinstance(state.key, str) and all(isinstance(n, int) for n in (state.stamp_ns, state.posts,
-                                                                                 state.files, state.output))
+                                                                                 state.files))
+              and isinstance(state.output, str)
               and isinstance(state.release, (int, float, type(None))) and isinstance(state.racy, dict)
               and all(isinstance(v, str) for v in state.racy.values())
               and isinstance(state.warnings, list) and all(is_warning(w) for w in state.warnings)
@@ -473,11 +474,11 @@ def cache_written(path: Path, data: bytes) -> list[Problem]:
 @dataclass(frozen=True, slots=True)
 class Built:
     """What the last good build of an output folder let in, the address it was built for, and the folder it left
-    (its inode)."""
+    (build.output_identity)."""
 
     drafts: bool
     future: bool
-    inode: int
+    identity: str
     url: str | None = None  # unknown in a record an older linkblog wrote
 
 
@@ -496,7 +497,7 @@ def load_built(root: Path, output: Path) -> Built | None:
         built = Built(**record)
     except TypeError:
         return None
-    shapes = isinstance(built.drafts, bool) and isinstance(built.future, bool) and isinstance(built.inode, int) \
+    shapes = isinstance(built.drafts, bool) and isinstance(built.future, bool) and isinstance(built.identity, str) \
         and isinstance(built.url, (str, type(None)))
     return built if shapes else None
 
@@ -509,6 +510,6 @@ def save_built(root: Path, output: Path, built: Built | None) -> list[Problem]:
     if built is None:
         del records[str(output)]
     else:
-        records[str(output)] = {"drafts": built.drafts, "future": built.future, "inode": built.inode,
+        records[str(output)] = {"drafts": built.drafts, "future": built.future, "identity": built.identity,
                                 "url": built.url}
     return cache_written(root / BUILT_FILE, json.dumps(records, sort_keys=True).encode())

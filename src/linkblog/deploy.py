@@ -215,10 +215,13 @@ def built_selection(config: Config) -> list[Problem]:
     """An error when the output was built with drafts or future posts; a warning when no record says how."""
     built = load_built(config.root, config.output_path)
     out = f"{config.output_dir}/"
-    # Another inode: the folder was replaced since that build recorded it (by hand, or by a build that died).
-    if built is None or built.inode != output_identity(config):
-        return [Problem("deploy", f"no record of how {out} was built; deploying it as it is, drafts and future "
-                        "posts included if it has any", warning=True)]
+    # Another identity: the folder was replaced or changed since that build recorded it (by hand, by a build that
+    # died): what it holds now may be any build's.
+    if built is None or built.identity != output_identity(config):
+        why = f"no record of how {out} was built" if built is None else \
+            f"{out} was changed or replaced since its last build"
+        return [Problem("deploy", f"{why}; deploying it as it is, drafts and future posts included if it has any",
+                        warning=True)]
     flags = [flag for flag, on in (("--drafts", built.drafts), ("--future", built.future)) if on]
     if flags:
         return [Problem("deploy", f"{out} was built with {' and '.join(flags)} (drafts and future posts are never "

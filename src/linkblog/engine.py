@@ -178,7 +178,7 @@ class Engine:
         problems, self.notices = self.notices, []
         state = self.state
         restore = False
-        if output_identity(self.config) == -1:  # deleted or emptied: write it whole
+        if not output_identity(self.config):  # deleted or emptied: write it whole
             self.forget_output()
         elif self.persist and not self.output_checked:  # files removed by hand since the last build come back
             gone = missing_files(self.config.output_path, state.outputs)
