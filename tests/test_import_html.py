@@ -319,3 +319,86 @@ def test_a_line_in_a_feed_body_that_starts_in_a_span_shows_as_written() -> None:
     page = rendered(to_markdown("<p>Intro\n<span># not a heading</span>\n<span><span>- nor a list</span></span></p>"))
     assert page.find("p").get_text().split("\n") == ["Intro", "# not a heading", "- nor a list"]
     assert page.find(["h1", "ul"]) is None
+
+
+def test_a_blank_line_in_a_wordpress_paragraph_parts_it_as_wordpress_showed_it(tmp_path: Path) -> None:
+    # wpautop makes two paragraphs of <p>one\n\ntwo</p> in a post; a browser shows a feed's as one, the blank
+    # line a space.
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", content="<p>First part.\n\nSecond <em>part</em>.</p>"), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "wordpress", str(export)).code == 0
+    assert_builds(site)
+    page = BeautifulSoup((site / "build/2010/05/old-times/index.html").read_text(encoding="utf-8"), "html.parser")
+    content = page.select_one(".e-content")
+    assert [p.get_text() for p in content.find_all("p")] == ["First part.", "Second part."]
+    assert content.find("br") is None
+    (feed_paragraph,) = rendered(to_markdown("<p>First part.\n\nSecond part.</p>")).find_all("p")
+    assert " ".join(feed_paragraph.get_text().split()) == "First part. Second part."
+
+
+@pytest.mark.parametrize("html", ["<p>Last line.<br><span></span></p>", "Last line.<br><em></em>",
+                                  "<p>Last line.<br><br></p>", "<p>Last line.<br><a name='end'></a>\n</p>",
+                                  "<p>Last line.<br><iframe src='https://x.example/v'></iframe></p>",
+                                  "<div>Last line.<br><ul><li>Item</li></ul></div>"])
+@pytest.mark.parametrize("line_breaks", [True, False])
+def test_a_line_break_followed_by_nothing_to_see_leaves_no_backslash(html: str, line_breaks: bool) -> None:
+    page = rendered(to_markdown(html, line_breaks))
+    assert page.find("p").get_text() == "Last line." and "\\" not in page.get_text()
+
+
+def test_a_line_break_before_an_image_still_breaks_the_line() -> None:
+    page = rendered(to_markdown("<p>Line.<br><img src='i.png' alt='Pic'></p>"))
+    assert page.find("p").find("br") is not None and page.find("img")["alt"] == "Pic"
+
+
+@pytest.mark.parametrize("first, second", [("a |", "|-"), ("| a", "|-"), ("a | b", "-|-"), ("a |", ":-"),
+                                           ("x|y", "  --|:-:")])
+@pytest.mark.parametrize("form", ["<p>{0}<br>{1}</p>", "<p>{0}\n{1}</p>", "<p>Intro<br>{0}<br><span>{1}</span></p>"])
+def test_lines_that_read_as_a_table_stay_text(first: str, second: str, form: str) -> None:
+    html = form.format(escape(first), escape(second))
+    page = rendered(to_markdown(html))
+    assert page.find("table") is None
+    written = BeautifulSoup(html.replace("<br>", "\n"), "html.parser").get_text()
+    assert [line.strip() for line in page.get_text().strip().split("\n")] == [
+        line.strip() for line in written.split("\n")]
+
+
+@pytest.mark.parametrize("title", ['say "hi"', "a (b) c", "C:\\dir\\", 'x\\"y', "&copy; &amp;", "a\\*b", "(", '"'])
+def test_a_link_or_image_title_shows_as_written(title: str) -> None:
+    html = f'<p><a href="https://x.example/" title="{escape(title)}">See</a> <img src="i.png" alt="I" ' \
+           f'title="{escape(title)}"></p>'
+    page = rendered(to_markdown(html))
+    assert page.get_text().strip() == "See"
+    assert [page.find("a")["title"], page.find("img")["title"]] == [title, title]
+
+
+def test_a_title_with_a_blank_line_keeps_its_link_in_one_paragraph() -> None:
+    page = rendered(to_markdown('<p>A <a href="https://x.example/" title="one\n\ntwo">link</a> here.</p>'))
+    (paragraph,) = page.find_all("p")
+    assert paragraph.get_text() == "A link here." and paragraph.find("a")["title"] == "one\ntwo"
+
+
+@pytest.mark.parametrize("html, tag, text", [
+    ("<p>b<em>-x</em></p>", "em", "-x"),
+    ("<p><em>x-</em>b</p>", "em", "x-"),
+    ("<p>a<strong>-b</strong>c</p>", "strong", "-b"),
+    ("<p>said<i>\"so\"</i>.</p>", "i", "\"so\""),
+    ("<p>a<span><b>.x</b></span></p>", "b", ".x"),
+    ("<p>x<strong>a<em>-b</em></strong></p>", "em", "-b"),
+])
+def test_emphasis_beside_punctuation_shows_as_emphasis(html: str, tag: str, text: str) -> None:
+    page = rendered(to_markdown(html))
+    found = page.find({"i": "em", "b": "strong"}.get(tag, tag)) or page.find(tag)
+    assert found is not None and found.get_text().replace("“", '"').replace("”", '"') == text
+    assert "*" not in page.get_text() and "<" not in page.get_text()
+
+
+def test_emphasis_that_marks_can_say_is_written_with_marks() -> None:
+    assert to_markdown("<p>(<em>sic</em>) <em>-x</em> y, a<strong>b</strong>c</p>") == "(*sic*) *-x* y, a**b**c\n"
+
+
+@pytest.mark.parametrize("cite", ["— Jane Doe", "&mdash;Jane Doe", "– Jane Doe", "-- Jane Doe", "- Jane Doe"])
+def test_a_quote_whose_cite_has_its_own_dash_ends_in_one_dash(cite: str) -> None:
+    page = rendered(to_markdown(f"<blockquote><p>Most teams are busy.</p><cite>{cite}</cite></blockquote>"))
+    assert [p.get_text() for p in page.find("blockquote").find_all("p")] == ["Most teams are busy.", "— Jane Doe"]

@@ -7,8 +7,10 @@ import warnings
 from collections.abc import Callable
 
 from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, PageElement, Tag
-from markdownify import ATX, BACKSLASH, MarkdownConverter
+from markdown_it.rules_inline import StateInline
+from markdownify import ATX, BACKSLASH, MarkdownConverter, chomp
 
+from linkblog.markdown import parser
 from linkblog.problems import Problem
 
 # Elements kept as raw HTML: Markdown has no syntax for them, and dropping them would lose content.
@@ -41,11 +43,14 @@ _TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 # The dash (and white space) before a quote's closing <cite>: —, – or, on its own, - or --.
 _CITE_DASH = re.compile(r"\s*(?:[—–]|(?<!\S)--?)?\s*\Z")
+# The same dash written inside the <cite>, before the name ("— Name"), which its `— Name` line already has.
+_CITE_OWN_DASH = re.compile(r"\A(?:[—–]|--?(?!\S))\s*")
 # Links that run code (markdown-it refuses them, and would print the whole [text](link) instead).
 _SCRIPT_LINK = re.compile(r"\s*(?:javascript|vbscript|data):", re.IGNORECASE)
-# Text that would start a Markdown block if it began a line: headings, quotes, lists, rules, fences.
-_LINE_START = re.compile(r"^( {0,3})(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|-+\s*$|=+\s*$|```|~~~)",
-                         re.MULTILINE)
+# Text that would start a Markdown block if it began a line: headings, quotes, lists, rules, fences, and a table's
+# delimiter row ("|-", ":-|-:"), which makes a table of the line before it when that holds a '|'.
+_LINE_START = re.compile(r"^( {0,3})(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|-+\s*$|=+\s*$|```|~~~"
+                         r"|\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$)", re.MULTILINE)
 _LANGUAGE = re.compile(r"(?:language-|lang-|lang:|brush:\s*)([\w+#-]+)")
 # What says a title is HTML (feedparser's test): a closing or self-closed tag, or an entity or character reference.
 _LOOKS_LIKE_HTML = re.compile(r"</[A-Za-z][\w:-]*\s*>|<[A-Za-z][\w:-]*(?:\s[^<>]*)?/>"
@@ -128,24 +133,69 @@ class Converter(MarkdownConverter):
 
     def convert_cite(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         if names_quote(el):
-            return f"\n\n— {text.strip()}\n\n"
-        return super().convert_em(el, text, parent_tags)
+            return f"\n\n— {_CITE_OWN_DASH.sub('', text.strip())}\n\n"
+        return self.convert_em(el, text, parent_tags)
+
+    def convert_em(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return self.emphasis(el, text, parent_tags, "*")
+
+    def convert_b(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return self.emphasis(el, text, parent_tags, "**")
+
+    convert_i = convert_em
+    convert_strong = convert_b
+
+    def emphasis(self, el: Tag, text: str, parent_tags: set[str], mark: str) -> str:
+        """Text between marks where they make emphasis; else between the element's own tags, since CommonMark reads
+        none from a mark between a letter and punctuation ("b*-x*" shows its stars)."""
+        if "_noformat" in parent_tags:
+            return text
+        prefix, suffix, inner = chomp(text)
+        if not inner:
+            return ""
+        before, after = prefix or self.char_beside(el, after=False), suffix or self.char_beside(el, after=True)
+        if marks_emphasis(before, mark, inner, after):
+            return f"{prefix}{mark}{inner}{mark}{suffix}"
+        return f"{prefix}<{el.name}>{inner}</{el.name}>{suffix}"
+
+    def char_beside(self, el: Tag, after: bool) -> str:
+        """The character the Markdown will have just before (or after) an element, as far as its HTML tells: a
+        neighbouring text's, '' at a line's edge, else a letter (a link's '[' unseen), which lets emphasis open and
+        close the least."""
+        node = el
+        while (beside := node.next_sibling if after else node.previous_sibling) is None:
+            node = node.parent
+            if isinstance(node, BeautifulSoup) or node.name in TEXT_BLOCKS:
+                return ""
+            if not self.marks_nothing(node):
+                return "a"
+        if isinstance(beside, NavigableString) and beside:
+            return beside[0] if after else beside[-1]
+        return "" if beside.name in TEXT_BLOCKS else "a"
 
     def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # In code (Pygments with line anchors writes <br> between lines) a line break is just a newline.
         if "pre" in parent_tags:
             return "\n" + text
-        # One ending a paragraph breaks nothing (wpautop drops it), and its '\' would show there.
-        if ends_within(el, TEXT_BLOCKS):
+        # One ending a paragraph's text (wpautop drops one ending the paragraph) breaks nothing, and its '\' would
+        # show there: nothing a reader sees follows it, or only a block, which starts a line of its own.
+        if ends_within(el, TEXT_BLOCKS, stops=LINE_BLOCKS):
             return text
         return super().convert_br(el, text, parent_tags)
 
     def convert_a(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        if isinstance(el.get("href"), str):
-            if _SCRIPT_LINK.match(el["href"]):  # no page may link a script: Markdown would show it as text
-                return text
-            el["href"] = link_destination(el["href"])
-        return super().convert_a(el, text, parent_tags)
+        # Written here, not by markdownify, which writes a title's backslashes and entities as they are (they would
+        # escape its closing quote or show as other characters) and a blank line in it, which ends the paragraph.
+        href = el.get("href")
+        if "_noformat" in parent_tags or not isinstance(href, str) or _SCRIPT_LINK.match(href):
+            return text  # an anchor links nothing, and no page may link a script: Markdown would show it as text
+        prefix, suffix, text = chomp(text)
+        if not text:
+            return ""
+        href, title = link_destination(href), str(el.get("title") or "")
+        if not title and text.replace(r"\_", "_") == href:
+            return f"{prefix}<{href}>{suffix}"
+        return f"{prefix}[{text}]({href}{link_title(title)}){suffix}"
 
     def convert_img(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # Written here, not by markdownify, whose alt goes in as it is: a ']' in it would end it early, a line
@@ -154,9 +204,7 @@ class Converter(MarkdownConverter):
         alt = escaped_brackets(self.escape(" ".join(str(el.get("alt") or "").split()), parent_tags))
         if "_inline" in parent_tags:  # a heading or a table cell shows an image's text, as markdownify does
             return alt
-        title = str(el.get("title") or "").replace('"', r'\"')
-        title_part = f' "{title}"' if title else ""
-        return f"![{alt}]({link_destination(str(el.get('src') or ''))}{title_part})"
+        return f"![{alt}]({link_destination(str(el.get('src') or ''))}{link_title(str(el.get('title') or ''))})"
 
     def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         return f"\n\n*{text.strip()}*\n\n" if text.strip() else ""
@@ -178,6 +226,10 @@ class Converter(MarkdownConverter):
 TEXT_BLOCKS = {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
                "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
                "section", "table", "td", "th", "tr", "ul"}
+# Elements the Markdown starts on a line of their own.
+LINE_BLOCKS = (TEXT_BLOCKS - {"br"}) | RAW_BLOCKS
+# Elements a reader sees with no text in them.
+SHOWN_WITHOUT_TEXT = RAW_BLOCKS | {"img", "hr", "input", "button", "select", "textarea"}
 
 
 def body_markdown(html: str, origin: str, line_breaks: bool = False) -> tuple[str, list[Problem]]:
@@ -283,14 +335,44 @@ def names_quote(cite: Tag) -> bool:
         cite, {"blockquote"})
 
 
-def ends_within(el: Tag, blocks: set[str]) -> bool:
-    """True when nothing but whitespace follows an element up to the end of the nearest of these ancestors."""
+def ends_within(el: Tag, blocks: set[str], stops: set[str] | None = None) -> bool:
+    """True when nothing a reader sees follows an element up to the end of the nearest of these ancestors, or up
+    to one of the `stops` elements."""
     node: Tag | None = el
     while node is not None and (node is el or node.name not in blocks):
-        if any(isinstance(s, Tag) or s.strip() for s in node.next_siblings if not isinstance(s, Comment)):
-            return False
+        for after in node.next_siblings:
+            if isinstance(after, Tag) and after.name in (stops or ()):
+                return True
+            if not shows_nothing(after):
+                return False
         node = node.parent
     return True
+
+
+def shows_nothing(node: PageElement) -> bool:
+    """True for what a reader never sees: white space, a comment, an element with neither text nor an image in it
+    (an empty <span>, a <br> ending a paragraph)."""
+    if isinstance(node, NavigableString):
+        return isinstance(node, Comment) or not node.strip()
+    return isinstance(node, Tag) and node.name not in SHOWN_WITHOUT_TEXT and not node.get_text().strip() and (
+        node.find(SHOWN_WITHOUT_TEXT) is None)
+
+
+def marks_emphasis(before: str, mark: str, inner: str, after: str) -> bool:
+    """True when `mark` around `inner`, between the characters `before` and `after` ('' at a line's edge), opens
+    and closes emphasis, as markdown-it scans it."""
+    state = StateInline(f"{before}{mark}{inner}{mark}{after}", parser(), {}, [])
+    return state.scanDelims(len(before), True).can_open and state.scanDelims(
+        len(before) + len(mark) + len(inner), True).can_close
+
+
+def link_title(title: str) -> str:
+    """A link's or image's title as Markdown writes it (' "Title"', '' for none), every character kept: its
+    backslashes, quotes and entities escaped, and no blank line, which would end the paragraph."""
+    if not title:
+        return ""
+    title = _ESCAPING_BACKSLASH.sub(r"\\\\", _BLANK_LINES.sub("", title)).replace('"', r'\"')
+    return f' "{_ENTITY.sub("&amp;", title)}"'
 
 
 def set_cite_apart(cite: Tag) -> None:
@@ -346,6 +428,10 @@ def autop(soup: BeautifulSoup, container: Tag) -> None:
             pending = []
             if child.name in AUTOP_CONTAINERS:
                 autop(soup, child)
+            elif child.name == "p" and any(_PARAGRAPH_BREAK.search(text) for text in child.find_all(
+                    string=True, recursive=False)):
+                autop(soup, child)  # a blank line in a <p> written as HTML parts it in two too
+                child.unwrap()
             else:  # a <p> or <li> written as HTML breaks its lines too
                 break_lines(soup, child)
         elif isinstance(child, NavigableString) and not isinstance(child, Comment) and _PARAGRAPH_BREAK.search(child):
