@@ -246,6 +246,12 @@ def test_a_tag_with_no_name_is_refused_and_nothing_written(site: Path, tag: str)
     assert tree_bytes(site) == before
 
 
+def test_a_tag_with_no_name_is_refused_before_a_page_is_fetched(site: Path):
+    run = run_cli(site, "new", "--from-url", "http://127.0.0.1:1/never-fetched", "--tag", "")
+    assert (run.code, run.out) == (1, "")
+    assert [line.split(":", 1)[0] for line in run.err.splitlines()] == ["--tag"]
+
+
 def test_another_post_linking_the_same_article_is_named(site: Path):
     link = "http://www.scottberkun.com/2015/work-vs-progress?utm_medium=x"
     run = run_cli(site, "new", "Progress again", "--link", link)

@@ -258,7 +258,7 @@ def run_new(args: argparse.Namespace) -> int:
     from linkblog.config import load_config
     from linkblog.load import posts_near
     from linkblog.problems import errors
-    from linkblog.scaffold import NewPost, new_post, prefilled, refused_urls
+    from linkblog.scaffold import NewPost, new_post, prefilled, refused_options
     from linkblog.urls import slugify
 
     if not (args.title or args.from_url):
@@ -268,7 +268,7 @@ def run_new(args: argparse.Namespace) -> int:
     new = NewPost(args.title, args.link, args.source, args.via, args.via_url, tuple(args.tag), args.quote, args.draft)
     # Other posts' problems do not stop a new post: only the config is read whole.
     config, problems = load_config(args.config)
-    problems = refused_urls(new) if config and not errors(problems) else problems
+    problems = refused_options(new) if config and not errors(problems) else problems
     if args.from_url and not problems:  # a refused option is reported before any time is spent fetching
         from linkblog.capture import capture
 

@@ -100,7 +100,7 @@ _LINE_END = re.compile(r"\r\n?|\n")
 def new_post(config: Config, existing: Iterable[Parsed], new: NewPost,
              now: datetime) -> tuple[str | None, list[Problem]]:
     """Write posts/YYYY-MM-DD-slug.md, never over a file: the path as printed (None if refused) and the problems."""
-    problems = refused_urls(new) + blank_tags(new)
+    problems = refused_options(new)
     if config.posts_path.exists() and not config.posts_path.is_dir():
         problems.append(Problem("posts", "is a file; linkblog new writes each post into the folder posts/"))
     if not new.title:
@@ -150,9 +150,9 @@ def free_slug(config: Config, existing: list[Parsed], base: str, now: datetime) 
     return next(slug for number in count(2) if usable(slug := f"{base}-{number}")), first
 
 
-def refused_urls(new: NewPost) -> list[Problem]:
-    """`--link` and `--via-url` checked exactly as a build checks `link` and `via.url`."""
-    problems = []
+def refused_options(new: NewPost) -> list[Problem]:
+    """`--link` and `--via-url` checked exactly as a build checks `link` and `via.url`; a `--tag` with no name."""
+    problems = blank_tags(new)
     for option, key, value in (("--link", "link", new.link), ("--via-url", "via.url", new.via_url)):
         try:
             read_url(value, key)
