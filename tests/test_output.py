@@ -492,6 +492,15 @@ def test_a_folder_linkblog_did_not_write_is_never_replaced(site):
     assert run_cli(site, "build", "--output", str(site.parent / "empty-folder")).code == 0
 
 
+@pytest.mark.parametrize("clean", [False, True])
+def test_the_sites_own_output_without_its_nojekyll_is_built_and_gets_it_back(site, clean):
+    assert run_cli(site, "build").code == 0
+    (site / "build" / ".nojekyll").unlink()  # by hand: every other file is the last build's
+    run = run_cli(site, "build", *(["--clean"] if clean else []))
+    assert run.code == 0, run.err
+    assert (site / "build" / ".nojekyll").read_bytes() == b""
+
+
 def test_a_static_file_removed_beside_a_post_edit_is_removed_and_no_page_is(site):
     (site / "static").mkdir()
     (site / "static" / "notes.txt").write_text("a file")

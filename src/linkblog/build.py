@@ -162,7 +162,8 @@ class Builder:
         config, problems = load_config(self.config_path, self.overrides)
         if config is None or errors(problems):  # the engine stays: a config fixed back as it was redoes nothing
             return BuildResult(problems)
-        if foreign(config.output_path):
+        # A folder the cache says the last build wrote is the site's, its .nojekyll deleted by hand: put back.
+        if foreign(config.output_path) and not output_files(config.root, config.output_path):
             return BuildResult([Problem(config.output_dir, "holds files linkblog did not write (it has no "
                                         ".nojekyll); empty it or choose another output_dir")])
         with locked(config.output_path, self.waiting):
