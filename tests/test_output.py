@@ -501,6 +501,23 @@ def test_the_sites_own_output_without_its_nojekyll_is_built_and_gets_it_back(sit
     assert (site / "build" / ".nojekyll").read_bytes() == b""
 
 
+def test_a_static_file_touched_keeps_its_copy_and_one_edited_is_copied(site):
+    (site / "static").mkdir()
+    source = site / "static" / "notes.txt"
+    source.write_text("a file")
+    assert run_cli(site, "build").code == 0
+    copy = site / "build" / "notes.txt"
+    before = copy.stat().st_mtime_ns
+    later = time.time_ns() + 5_000_000_000
+    os.utime(source, ns=(later, later))
+    run = run_cli(site, "build")
+    assert (run.code, " 0 files written" in run.out) == (0, True), run.out
+    assert copy.stat().st_mtime_ns == before
+    source.write_text("a fil!")  # the same size
+    assert " 1 file written" in run_cli(site, "build").out
+    assert copy.read_text() == "a fil!"
+
+
 def test_a_static_file_removed_beside_a_post_edit_is_removed_and_no_page_is(site):
     (site / "static").mkdir()
     (site / "static" / "notes.txt").write_text("a file")

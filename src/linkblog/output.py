@@ -136,7 +136,9 @@ def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[st
     for rel, found in static.items():
         key = f"{STATIC_KEY}{found.path}:{found.size}:{found.changed_ns}"
         if stage.full or outputs.get(rel) != key:
-            stage.copy(rel, Path(found.path))
+            # Touched, or saved as it was: the output's copy keeps its bytes and mtime.
+            if stage.full or rel not in outputs or not same_bytes(Path(found.path), stage.out / rel):
+                stage.copy(rel, Path(found.path))
             outputs[rel] = key
     for rel, data in hosting.items():
         key = digest_bytes(data)
@@ -148,6 +150,16 @@ def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[st
     for rel in stage.deleted:
         del outputs[rel]
     return outputs
+
+
+def same_bytes(source: Path, copy: Path) -> bool:
+    """True when a static file and its copy in the output hold the same bytes (False if either is unreadable)."""
+    import filecmp  # only a static file whose stat changed gets here
+
+    try:
+        return filecmp.cmp(source, copy, shallow=False)
+    except OSError:
+        return False
 
 
 def hosting_files(cname: str | None) -> dict[str, bytes]:
