@@ -176,6 +176,7 @@ STRESS = {
                       source="THE NEW YORK TIMES MAGAZINE"),
     "d.md": post_text("Wide things", "2024-12-01 09:00", LONG_CODE + "\n" + WIDE_TABLE, slug="wide",
                       link="https://example.com/d", source="Averyveryverylongsourcenamewithoutspacesthatshouldwrap"),
+    "e.md": post_text(LONG_TITLE, "2024-08-01 09:00", f"A {GERMAN} in an address's post.", slug="address"),
 }
 # A site whose newest post is in January: the months chart ends with a January and its year.
 JANUARY = {"only.md": post_text("Only", "2025-01-15 09:00", tags="[x]")}
@@ -206,6 +207,21 @@ def test_embeds_and_long_words_never_make_a_phone_s_page_scroll_sideways(browser
         boxes = page.eval_on_selector_all("main iframe, main svg", "es => es.map(e => e.getBoundingClientRect().right)")
         assert len(boxes) == 2 and max(boxes) <= 320 - 16
         assert page.locator("main iframe").bounding_box()["height"] == 315
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", [(375, 667), SIZES["desktop"]])
+def test_search_results_with_long_words_fit_the_column(browser: Browser, stress: str, size: tuple[int, int]):
+    page, problems = visit(browser, stress + f"stress/search/?q={GERMAN}", size)
+    results = page.locator(".pagefind-ui__result-link")
+    results.filter(has_text=LONG_TITLE).wait_for()
+    assert GERMAN in results.all_inner_texts()  # a title of one long word, and one that is an address
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), \
+        "page scrolls sideways"
+    right = "es => Math.max(...es.map(e => e.getBoundingClientRect().right))"
+    assert page.eval_on_selector_all(".search *", right) <= page.eval_on_selector_all("main", right), \
+        "a result is wider than the column"
+    assert not problems
     page.context.close()
 
 
@@ -352,3 +368,90 @@ def test_without_javascript_the_search_page_says_so_and_links_the_archive(browse
     page.wait_for_url(server + "archive/")
     assert page.locator("h1").inner_text() == "Archive"
     context.close()
+
+
+# A link post with a quote, code and a neighbour, the same in a language written right to left and in English.
+MIRRORED = {
+    "a.md": post_text("First", "2024-05-01 09:00", "> A quote.\n\nMine.", tags="[one]", link="https://example.com/a",
+                      source="Someone"),
+    "b.md": post_text("Second", "2024-06-01 09:00", "> Another quote.\n\n```\nprint('hi');\n```\n", tags="[two]",
+                      link="https://example.com/b", source="Someone", slug="second"),
+    "c.md": post_text("Third", "2024-07-01 09:00", "Last words.", tags="[two]"),
+}
+
+
+@pytest.fixture(scope="module")
+def mirrored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The MIRRORED site in Arabic at /ar/ and in English at /en/, on one server."""
+    root = tmp_path_factory.mktemp("mirrored")
+
+    def build(base: str) -> Path:
+        for language in ("ar", "en"):
+            site = make_site(root / language, MIRRORED, CONFIG.replace("language: en", f"language: {language}"))
+            run = run_cli(site, "build", "--base-url", f"{base}{language}/", "--output", str(root / "out" / language))
+            assert run.code == 0, run.err
+        return root / "out"
+
+    with serving(root, "/", build) as base:
+        yield base
+
+
+def box(page: Page, selector: str) -> dict[str, float]:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_a_right_to_left_language_s_pages_mirror(browser: Browser, mirrored: str, language: str):
+    page, problems = visit(browser, mirrored + f"{language}/2024/06/second/", SIZES["desktop"])
+    rtl = language == "ar"
+    quote = "figure.quote blockquote"
+    assert (style(page, quote, "border-right-width"), style(page, quote, "border-left-width")) == \
+        (("4px", "0px") if rtl else ("0px", "4px"))
+    # Older at the start and newer at the end: the right and the left in Arabic.
+    older, newer = box(page, '.post-nav a[rel="prev"]'), box(page, '.post-nav a[rel="next"]')
+    assert (older["x"] > newer["x"]) == rtl
+    # Each pointing outward, to its side: the arrows turn around.
+    for selector in ('.post-nav a[rel="prev"] .arrow', '.post-nav a[rel="next"] .arrow'):
+        assert style(page, selector, "transform") == ("matrix(-1, 0, 0, 1, 0, 0)" if rtl else "none")
+    title, main = box(page, ".site-title"), box(page, "main")  # lines start on the right
+    assert (title["x"] > main["x"] + main["width"] / 2) == rtl
+    # Code still reads left to right: the line starts at the left of its block, and its brackets close at the end.
+    assert style(page, "pre", "direction") == "ltr"
+    assert box(page, "pre code")["x"] - box(page, "pre")["x"] < 20
+    assert not problems
+    page.context.close()
+
+
+def test_a_right_to_left_site_s_charts_keep_their_labels_inside(browser: Browser, mirrored: str):
+    page, problems = visit(browser, mirrored + "ar/stats/", SIZES["desktop"])
+    outside = page.eval_on_selector_all("svg.chart-image text", """es => es.filter(e => {
+        const box = e.getBBox(), view = e.ownerSVGElement.viewBox.baseVal;
+        return box.x < 0 || box.x + box.width > view.width; }).map(e => e.textContent)""")
+    assert outside == []
+    assert not problems
+    page.context.close()
+
+
+def in_view(page: Page, selector: str) -> bool:
+    """Whether the element's whole box is inside the viewport, where a reader sees it."""
+    return page.eval_on_selector(selector, """e => { const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight
+            && r.right <= innerWidth; }""")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_first_tab_reaches_a_skip_link_that_leads_past_the_header(browser: Browser, server: str, size: str):
+    page, problems = visit(browser, server, SIZES[size])
+    assert not in_view(page, ".skip-link")  # out of sight until a keyboard reaches it
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert in_view(page, ".skip-link")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.tagName") == "MAIN"
+    assert abs(page.evaluate("document.querySelector('main').getBoundingClientRect().top")) < 2  # scrolled to it
+    page.keyboard.press("Tab")  # and the next Tab goes on inside it, past the header's links
+    assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+    assert not problems
+    page.context.close()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_POSTS, clean_build, make_site
+from conftest import CONFIG, SAMPLE_POSTS, clean_build, make_site, run_cli
+from lxml import html
 
 import linkblog.theme
 from linkblog.theme import own_templates, static_dirs, template_dirs, theme_dir
@@ -129,3 +130,19 @@ def test_a_build_uses_the_sites_template_and_static_file_over_the_themes(tmp_pat
     # The theme's other files still fill in what the site does not have.
     assert built["favicon.ico"] == (REPO / "static" / "favicon.ico").read_bytes()
     assert b"Work vs. Progress" in built["2015/06/work-vs-progress/index.html"]
+
+
+# A right-to-left language lays the theme out right to left: <html dir> on every page, from the tag's script subtag
+# when it has one, else from its language's usual script.
+@pytest.mark.parametrize(("language", "direction"), [
+    ("ar", "rtl"), ("he-IL", "rtl"), ("fa", "rtl"), ("ckb", "rtl"), ("az-Arab", "rtl"), ("ar-Latn", "ltr"),
+    ("ku-Latn", "ltr"), ("en", "ltr"), ("zh-Hant-TW", "ltr"), ("en-x-arab", "ltr")])
+def test_every_page_says_which_way_its_language_is_written(tmp_path: Path, language: str, direction: str) -> None:
+    site = make_site(tmp_path / "site", POSTS, config=CONFIG.replace("language: en", f"language: {language}"))
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    pages = sorted((site / "build").rglob("*.html"))
+    assert len(pages) > 5
+    for path in pages:
+        root = html.fromstring(path.read_bytes())
+        assert (root.get("lang"), root.get("dir")) == (language, direction), path

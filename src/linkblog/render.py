@@ -66,6 +66,7 @@ class SiteView:
     description: str
     author: str
     language: str
+    direction: str  # "rtl" or "ltr", the language's: <html dir>, so the theme's layout mirrors for Arabic or Hebrew
     url: str
     home: str
     archive: str
@@ -83,12 +84,31 @@ class SiteView:
 
 def site_view(config: Config, urls: Urls) -> SiteView:
     return SiteView(title=config.title, description=config.description, author=config.author,
-                    language=config.language, url=urls.absolute("/"), home=urls.path("/"),
+                    language=config.language, direction=text_direction(config.language),
+                    url=urls.absolute("/"), home=urls.path("/"),
                     archive=urls.path("/archive/"), stats=urls.path("/stats/"),
                     feed=urls.path("/feed.xml"), atom=urls.path("/atom.xml"),
                     json_feed=urls.path("/feed.json"), tags=urls.path("/tag/"), sources=urls.path("/sources/"),
                     via=urls.path("/via/"), stylesheet=urls.path("/style.css"), link_posts=config.feed.link_posts,
                     search=urls.path(SEARCH_PAGE) if config.search else None)
+
+
+# Scripts written right to left (ISO 15924 codes): a tag's script subtag decides, az-Arab and pa-Arab as ar does.
+RTL_SCRIPTS = frozenset({"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg", "mand", "samr"})
+# Languages whose usual script runs right to left, when the tag names none (CLDR's likely scripts): ku is Latin
+# (Kurmanji) but ckb (Sorani) Arabic; iw and ji are Hebrew's and Yiddish's old tags.
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "nqo", "pnb", "prs", "ps", "sd",
+                           "syr", "ug", "ur", "yi"})
+
+
+def text_direction(language: str) -> str:
+    """Which way a BCP 47 tag's text runs, "rtl" or "ltr": by its script subtag, else its language's usual script."""
+    primary, *rest = language.lower().split("-")
+    # A script subtag is the first of four letters after the language and its three-letter extended subtags.
+    script = next((part for part in rest if len(part) != 3 or not part.isalpha()), "")
+    if len(script) == 4 and script.isalpha():
+        return "rtl" if script in RTL_SCRIPTS else "ltr"
+    return "rtl" if primary in RTL_LANGUAGES else "ltr"
 
 
 @dataclass(frozen=True, slots=True)
