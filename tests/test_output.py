@@ -501,6 +501,20 @@ def test_the_sites_own_output_without_its_nojekyll_is_built_and_gets_it_back(sit
     assert (site / "build" / ".nojekyll").read_bytes() == b""
 
 
+@pytest.mark.parametrize("home", [None, "<p>my own home page</p>"])
+def test_a_folder_of_other_files_put_where_the_output_was_is_never_replaced(site, home):
+    assert run_cli(site, "build").code == 0
+    shutil.rmtree(site / "build")
+    mine = {"notes.txt": b"precious", "photos/a.jpg": b"jpg", **({"index.html": home.encode()} if home else {})}
+    for rel, data in mine.items():
+        (site / "build" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / "build" / rel).write_bytes(data)
+    for args in ([], ["--clean"]):
+        run = run_cli(site, "build", *args)
+        assert (run.code, "holds files linkblog did not write" in run.err) == (1, True), run.err
+        assert tree_bytes(site / "build") == mine
+
+
 def test_a_static_file_touched_keeps_its_copy_and_one_edited_is_copied(site):
     (site / "static").mkdir()
     source = site / "static" / "notes.txt"

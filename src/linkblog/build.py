@@ -162,8 +162,7 @@ class Builder:
         config, problems = load_config(self.config_path, self.overrides)
         if config is None or errors(problems):  # the engine stays: a config fixed back as it was redoes nothing
             return BuildResult(problems)
-        # A folder the cache says the last build wrote is the site's, its .nojekyll deleted by hand: put back.
-        if foreign(config.output_path) and not output_files(config.root, config.output_path):
+        if foreign(config.output_path) and not left_by_last_build(config):
             return BuildResult([Problem(config.output_dir, "holds files linkblog did not write (it has no "
                                         ".nojekyll); empty it or choose another output_dir")])
         with locked(config.output_path, self.waiting):
@@ -392,6 +391,13 @@ def sources_file(config: Config) -> Found | None:
     if found is None and os.path.lexists(path):  # a folder, a loop of links: read, to fail as a clean build does
         return Found(SOURCES_FILE, str(path), -1, -1)
     return found
+
+
+def left_by_last_build(config: Config) -> bool:
+    """True for an output folder whose home page holds the bytes the cache records the last build writing there:
+    the site's own, its .nojekyll deleted by hand (put back), never a folder of other files put in its place."""
+    digest = output_files(config.root, config.output_path).get("index.html")
+    return digest is not None and file_digest(str(config.output_path / "index.html")) == digest
 
 
 def output_identity(config: Config) -> str:

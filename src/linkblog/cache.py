@@ -254,19 +254,19 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo, bodies: bool) -> t
     return state, saved
 
 
-def output_files(root: Path, out: Path) -> list[str]:
-    """The files the last build recorded writing into `out`; none when the cache cannot tell (it describes another
-    folder, or a build that died while changing it)."""
+def output_files(root: Path, out: Path) -> dict[str, str]:
+    """The files the last build recorded writing into `out`, each with its digest (or its static file's key);
+    none when the cache cannot tell (it describes another folder, or a build that died while changing it)."""
     if not (root / DATABASE).exists():
-        return []
+        return {}
     try:
         with closing(open_read_only(root)) as db:
             meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('out', 'dirty')"))
             if meta.get("out") != str(out) or meta.get("dirty") == "1":
-                return []
-            return [rel for (rel,) in db.execute("SELECT rel FROM outputs") if isinstance(rel, str)]
-    except sqlite3.Error:
-        return []
+                return {}
+            return dict(typed(db.execute("SELECT rel, digest FROM outputs"), ((str,), (str,))))
+    except (sqlite3.Error, CacheError):
+        return {}
 
 
 def load_bodies(root: Path, posts: dict[str, Parsed]) -> dict[str, Body] | Problem:
