@@ -631,13 +631,17 @@ def test_nothing_to_do_counts_the_same_pages_unchanged_however_it_finds_out(tmp_
 
 
 def test_editor_and_download_leftovers_in_static_are_not_published(tmp_path: Path):
-    leftovers = ["#notes.txt#", "video.mp4.part", "logo.png.crdownload", "4913", "style.css~", ".style.css.swp"]
+    leftovers = ["#notes.txt#", "video.mp4.part", "logo.png.crdownload", "style.css~", ".style.css.swp"]
     site = make_site(tmp_path / "site", LEFT_OUT, files={"static/style.css": "body {}\n", "static/#tag.txt": "x",
+                                                        "static/archives/4913/index.html": "<p>moved</p>",
+                                                        "static/v1.part/notes.txt": "kept",
                                                         **{f"static/{name}": "half\n" for name in leftovers}})
     run = run_cli(site, "build")
     assert run.code == 0, run.err
     published = {p.name for p in (site / "build").iterdir()}
     assert {"style.css", "#tag.txt"} <= published and not published & set(leftovers)
+    assert (site / "build" / "archives" / "4913" / "index.html").is_file()
+    assert (site / "build" / "v1.part" / "notes.txt").is_file()
 
 
 def counts(run_out: str) -> tuple[int, int]:

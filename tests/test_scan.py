@@ -78,7 +78,7 @@ def test_scan_never_follows_a_link_to_the_output_folder(tmp_path):
 
 
 @pytest.mark.parametrize("name", [
-    ".#post.md", "#post.md#", "post.md~", ".post.md.swp", ".post.md.swo", ".post.md.swx", "4913",
+    ".#post.md", "#post.md#", "post.md~", ".post.md.swp", ".post.md.swo", ".post.md.swx",
     ".DS_Store", "post.md.tmp", "post.md___jb_tmp___", "post.md___jb_old___", ".goutputstream-8XKJ2Z",
     "logo.png.crdownload", "logo.png.part",
 ])
@@ -87,8 +87,15 @@ def test_editor_browser_and_system_files_are_temporary(name: str):
 
 
 @pytest.mark.parametrize("name", [
-    "post.md", "2015-06-01-work-vs-progress.md", "style.css", "4913.md", "a~b.md", "movie.swf", "sw.js",
+    "post.md", "2015-06-01-work-vs-progress.md", "style.css", "4913", "4913.md", "a~b.md", "movie.swf", "sw.js",
     "CNAME", ".well-known", "tmp.md",
 ])
 def test_site_files_are_not_temporary(name: str):
     assert not is_temporary(name)
+
+
+def test_a_folder_named_like_a_temporary_file_is_scanned(tmp_path):
+    for name in ("v1.part/a.txt", "old~/b.txt", "archives/4913/index.html", "v1.part.txt~"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert [f.rel for f in scan(tmp_path)] == ["archives/4913/index.html", "old~/b.txt", "v1.part/a.txt"]

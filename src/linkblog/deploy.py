@@ -188,7 +188,7 @@ def status_paths(listed: str) -> list[str]:
 def built_from(path: str, name: str) -> bool:
     """True unless a build skips the file at `path` (relative to the site) of the input `name`."""
     skipped = INPUT_FOLDERS.get(name)
-    return skipped is None or not any(untracked(part, skipped) for part in PurePosixPath(path).parts[1:])
+    return skipped is None or not untracked("/".join(PurePosixPath(path).parts[1:]), skipped)
 
 
 def site_files(config: Config) -> tuple[list[str], list[Problem]]:

@@ -409,7 +409,7 @@ class TrackedLoader(jinja2.FileSystemLoader):
 
 def tracked(name: str) -> bool:
     """True for a template name no part of which the scan skips (`./x.html` is x.html, as Jinja reads it)."""
-    return not any(untracked(part) for part in name.split("/") if part not in ("", "."))
+    return not untracked(name)
 
 
 class TemplateSandbox(ImmutableSandboxedEnvironment):

@@ -20,10 +20,11 @@ class Found:
 
 HIDDEN = (".", "#")
 PRIVATE = (".", "#", "_")
-# Files editors, browsers and systems write beside the real ones: vim swap files and its 4913 probe, emacs locks and
-# autosaves, backups, JetBrains and GNOME temporary names, half-done downloads, Finder's notes. Never an input in
-# any folder, so never published, and a change to one never rebuilds a preview (watch).
-_TEMPORARY = re.compile(r"^\.#|^#.*#$|~$|\.swp$|^\..+\.sw[a-px]$|^4913$|^\.DS_Store$|\.tmp$|___jb_(?:tmp|old)___$|"
+# Files editors, browsers and systems write beside the real ones: vim swap files, emacs locks and autosaves,
+# backups, JetBrains and GNOME temporary names, half-done downloads, Finder's notes. Never an input in any folder,
+# so never published, and a change to one never rebuilds a preview (watch). Files only: a folder may be named so.
+# (vim's 4913 probe is not here: it comes and goes within one save, and a page of a WordPress site may be 4913.)
+_TEMPORARY = re.compile(r"^\.#|^#.*#$|~$|\.swp$|^\..+\.sw[a-px]$|^\.DS_Store$|\.tmp$|___jb_(?:tmp|old)___$|"
                         r"^\.goutputstream-|\.crdownload$|\.part$")
 
 
@@ -32,10 +33,11 @@ def is_temporary(name: str) -> bool:
     return _TEMPORARY.search(name) is not None
 
 
-def untracked(name: str, skipped: tuple[str, ...] = HIDDEN, temporary: bool = True) -> bool:
-    """True for a file or folder name a scan skips: one starting with `skipped`, or (if `temporary`) a temporary
-    file's."""
-    return name.startswith(skipped) or temporary and is_temporary(name)
+def untracked(path: str, skipped: tuple[str, ...] = HIDDEN) -> bool:
+    """True for a file a scan skips, by its path under the folder scanned (`./x.html` is x.html): a file or folder
+    on its way whose name starts with `skipped`, or a temporary file's name."""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    return any(part.startswith(skipped) for part in parts) or bool(parts) and is_temporary(parts[-1])
 
 
 Unusable = list[tuple[str, str]]  # (path relative to the folder scanned, why it was left out)
@@ -76,7 +78,7 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...],
         unusable.append((prefix.rstrip("/"), f"cannot be read ({exc.strerror or exc})"))
         return
     for entry in entries:
-        if untracked(entry.name, *skipped):
+        if entry.name.startswith(skipped[0]):
             continue
         rel = prefix + entry.name
         if not entry.name.isascii() and not utf8(entry.name):  # no URL, page or cache row can spell it
@@ -87,7 +89,7 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...],
                 unusable.append((rel, refused[identity]))
             else:
                 _walk(entry.path, rel + "/", suffix, skipped, found, unusable, refused | {identity: LOOP})
-        elif not entry.name.endswith(suffix):
+        elif not entry.name.endswith(suffix) or skipped[1] and is_temporary(entry.name):
             continue
         elif entry.is_file():
             stat = entry.stat()

@@ -15,7 +15,7 @@ from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.writer import Outcome, PlannedFile, plan_files, write_plan
 from linkblog.load import published_urls
 from linkblog.problems import Problem
-from linkblog.scan import PRIVATE, untracked
+from linkblog.scan import PRIVATE
 
 Reader = Callable[[str, ImportOptions], tuple[Harvest | None, list[Problem]]]
 READERS: dict[str, Reader] = {
@@ -103,7 +103,7 @@ def outside_posts(target: Path, config: Config) -> list[Problem]:
     shown = shown_path(posts, config.root)
     if not place.is_relative_to(posts):
         where, move = f"is outside {shown}/", "into it"
-    elif private := next((part for part in place.relative_to(posts).parts if untracked(part, PRIVATE)), None):
+    elif private := next((part for part in place.relative_to(posts).parts if part.startswith(PRIVATE)), None):
         where, move = f"is in {shown}/ but under '{private}', a name a build skips", f"out of '{private}'"
     else:
         return []
