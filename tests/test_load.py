@@ -76,6 +76,19 @@ def test_new_sees_a_post_whose_long_title_goes_on_below_its_first_line(tmp_path:
     assert run_cli(site, "build").code == 0
 
 
+@pytest.mark.parametrize("text", ["---\ntitle : Café society\ndate: 2026-11-02\n---\nBody.\n",
+                                  '---\n"title": Café society\ndate: 2026-11-02\n---\nBody.\n',
+                                  "---\rtitle: Café society\rdate: 2026-11-02\r---\rBody.\r"])
+def test_new_sees_a_post_whose_title_line_is_written_otherwise(tmp_path: Path, text: str) -> None:
+    """A key spaced or quoted, old-Mac line ends: the file is read as the build reads it."""
+    site = make_site(tmp_path / "site", {"older.md": text},
+                     config=CONFIG.replace("permalink: /{year}/{month}/{slug}/", "permalink: /{slug}/"))
+    run = run_cli(site, "new", "Café society")
+    assert run.code == 0, run.err
+    assert run.out.strip().endswith("-cafe-society-2.md") and "posts/older.md" in run.err
+    assert run_cli(site, "build").code == 0
+
+
 @pytest.mark.parametrize("line", ['"Caf\\u00e9 society"', '"Caf\\xe9 society"', '"Café\\tsociety"'])
 def test_new_sees_a_post_whose_title_yaml_writes_with_escapes(tmp_path: Path, line: str) -> None:
     """A title quoted with escapes, as PyYAML writes one by default, is read as the build reads it."""

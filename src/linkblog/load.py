@@ -82,7 +82,7 @@ def posts_near(config: Config, link: str | None, slug: str) -> list[Parsed]:
     return read_posts(config, wanted)[0]
 
 
-_TITLE_LINE = re.compile(rb"^title:[ \t]*(.*)$", re.MULTILINE)
+_TITLE_LINE = re.compile(rb"^title[ \t]*:[ \t]*(.*)$", re.MULTILINE)
 # A title YAML reads otherwise than its line's text: quoted (escapes such as \u00e9, '' for '), an anchor, alias,
 # tag, flow or block scalar, or cut at a comment.
 _NOT_PLAIN = re.compile(r"^[\"'&*!|>\[{%@`]|\s#")
@@ -90,14 +90,15 @@ _CUT = re.compile(r"-[0-9a-f]{8}$")  # the digest ending a slug cut to fit a fil
 
 
 def titled(data: bytes, slug: str) -> bool:
-    """True when a post file's title line may give it `slug` (or the title is not that line's text alone)."""
+    """True when a post file's title line may give it `slug` (or the title is not that line's text alone, or no
+    line reads as its title: a quoted key, old-Mac line ends)."""
     found = _TITLE_LINE.search(data)
     line = found.group(1).decode("utf-8", "replace") if found else ""
     made = "" if _NOT_PLAIN.search(line) else worded_slug(line)
     # A long title may go on in the lines below (YAML folds them into one): its first line starts the slug, but
     # for a slug cut short and given a digest, where both only start alike.
     start = _CUT.sub("", made)[:len(_CUT.sub("", slug))]
-    return found is not None and (not made or slug in made or slug.startswith(start))
+    return found is None or not made or slug in made or slug.startswith(start)
 
 
 def published_urls(config: Config) -> dict[str, set[str]]:
