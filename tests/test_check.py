@@ -22,6 +22,7 @@ from linkblog.check import check_site
 from linkblog.links_external import Checker, check_links
 from linkblog.problems import errors
 from linkblog.site_links import Output, resolve
+from linkblog.theme import theme_dir
 from linkblog.workers import map_items
 
 SNAPSHOT = "http://web.archive.org/web/20150101000000/"
@@ -217,6 +218,64 @@ def test_a_broken_link_names_the_pages_it_breaks(tmp_path: Path) -> None:
     assert "/2016/01/broken/" in line  # the post's own page, and how many more show it
     assert re.search(r"and \d+ more pages", line)
 
+
+
+def pages_showing(site: Path, *texts: str) -> set[str]:
+    """The pages of the site's build that show every one of these texts, as a reader's paths (/2016/01/a/)."""
+    build = site / "build"
+    return {"/" + path.relative_to(build).as_posix().removesuffix("index.html") for path in build.rglob("*.html")
+            if all(text in path.read_text("utf-8") for text in texts)}
+
+
+def pages_counted(message: str) -> int:
+    """How many pages a problem's line says show it: the one it names, and the number more."""
+    more = re.search(r" (\d+) more pages?\)$", message)
+    return 1 + int(more[1]) if more else 1
+
+
+def first_page(message: str) -> str:
+    """The page a post's problem names first."""
+    return re.search(r"\(on (\S+?)[ )]", message)[1]
+
+
+def test_each_post_with_a_broken_link_names_the_distinct_pages_that_show_its_own(tmp_path: Path) -> None:
+    """A link a post has three times counts each page once, and a second post with it counts only its own."""
+    posts = {"2016-01-01-a.md": post_text("A", "2016-01-01", "Alpha: [x](/nowhere/), [y](/nowhere/), [z](/nowhere/).",
+                                          tags="[x]"),
+             "2016-01-02-b.md": post_text("B", "2016-01-02", "Beta: [x](/nowhere/).", tags="[y]")}
+    site = built(tmp_path, posts)
+    run = run_cli(site, "check")
+    assert run.code == 1
+    found = problem_lines(run.err)
+    assert [path for path, _ in found] == ["posts/2016-01-01-a.md", "posts/2016-01-02-b.md"]
+    for (_, message), slug, words in zip(found, "ab", ("Alpha:", "Beta:"), strict=True):
+        assert first_page(message) == f"/2016/01/{slug}/"
+        assert pages_counted(message) == len(pages_showing(site, words, 'href="/nowhere/"')) > 1
+
+
+def test_a_broken_link_a_template_and_a_post_both_make_is_reported_for_each(tmp_path: Path) -> None:
+    base = (theme_dir() / "templates" / "base.html").read_text("utf-8")
+    assert "</footer>" in base
+    footer = base.replace("</footer>", '<a href="/about/">About</a></footer>')
+    posts = {"2016-01-01-a.md": post_text("A", "2016-01-01", "Alpha words.", tags="[x]"),
+             "2016-01-02-b.md": post_text("B", "2016-01-02", "Beta: see [me](/about/).", tags="[y]")}
+    site = built(tmp_path, posts, files={"templates/base.html": footer})
+    run = run_cli(site, "check")
+    assert run.code == 1
+    (page, at_page), (post, at_post) = problem_lines(run.err)
+    assert page.startswith("/") and "/about/" in at_page
+    assert post == "posts/2016-01-02-b.md" and "/about/" in at_post
+    assert first_page(at_post) == "/2016/01/b/"
+    shown_without_post = pages_showing(site, 'href="/about/"') - pages_showing(site, "Beta: see")
+    assert page in shown_without_post and pages_counted(at_page) >= len(shown_without_post) > 1
+
+
+@pytest.mark.parametrize("blank", [b"", b"<!-- google-site-verification: abc -->\n", b"  \n"])
+def test_an_empty_html_file_the_build_publishes_is_no_error(tmp_path: Path, blank: bytes) -> None:
+    site = make_site(tmp_path / "site", {"2016-01-01-a.md": post_text("A", "2016-01-01", tags="[x]")},
+                     files={"static/blank.html": blank})
+    run = run_cli(site, "check")
+    assert (run.code, run.err) == (0, "")
 
 
 def test_a_fragment_with_a_colon_is_looked_for_on_its_own_page(tmp_path: Path) -> None:
@@ -442,8 +501,8 @@ def test_network_failures_are_reported_not_raised(tmp_path: Path) -> None:
 
 def test_check_external_lists_dead_links_with_their_posts(server: ThreadingHTTPServer, tmp_path: Path) -> None:
     base = server.base
-    posts = {f"2016-0{n}-01-{name}.md": post_text(name.title(), f"2016-0{n}-01", tags="[x]", source="Writer",
-                                                  link=f"{base}/{name}")
+    posts = {f"2016-0{n}-01-{name}.md": post_text(name.title(), f"2016-0{n}-01", "> Quoted words.", tags="[x]",
+                                                  source="Writer", link=f"{base}/{name}")
              for n, name in enumerate(["live", "dead", "moved", "slow", "no-head"], 1)}
     site = make_site(tmp_path / "site", posts)
     check_links([f"{base}/dead"], site, local_checker(server))  # the archive's answer is cached from here on
@@ -453,6 +512,8 @@ def test_check_external_lists_dead_links_with_their_posts(server: ThreadingHTTPS
     assert [p for p, _ in found] == ["posts/2016-02-01-dead.md", "posts/2016-03-01-moved.md",
                                      "posts/2016-04-01-slow.md"]
     dead, moved, slow = (m for _, m in found)
+    assert run_cli(site, "build").code == 0  # each page counted once, though its quote and attribution both link
+    assert pages_counted(dead) == len(pages_showing(site, f'href="{base}/dead"'))
     assert f"{base}/dead" in dead and "404" in dead and SNAPSHOT + f"{base}/dead" in dead
     assert moved.startswith("warning: ") and f"{base}/live" in moved
     assert slow.startswith("warning: ") and f"{base}/slow" in slow

@@ -402,3 +402,25 @@ def test_emphasis_that_marks_can_say_is_written_with_marks() -> None:
 def test_a_quote_whose_cite_has_its_own_dash_ends_in_one_dash(cite: str) -> None:
     page = rendered(to_markdown(f"<blockquote><p>Most teams are busy.</p><cite>{cite}</cite></blockquote>"))
     assert [p.get_text() for p in page.find("blockquote").find_all("p")] == ["Most teams are busy.", "— Jane Doe"]
+
+
+@pytest.mark.parametrize("html, shown", [
+    ("<p><em>a</em><em>b</em></p>", [("em", "a"), ("em", "b")]),
+    ("<p>x<em>a</em><strong>b</strong>y</p>", [("em", "a"), ("strong", "b")]),
+    ("<p><b>a</b><span><i>b</i></span><strong>c</strong></p>", [("strong", "a"), ("em", "b"), ("strong", "c")]),
+    ("<p>Say <strong>a</strong><strong>b</strong> now</p>", [("strong", "a"), ("strong", "b")]),
+    ("<p>x <i>a</i><span><em>b</em></span> y</p>", [("em", "a"), ("em", "b")]),
+])
+def test_emphasis_beside_emphasis_shows_as_emphasis(html: str, shown: list[tuple[str, str]]) -> None:
+    page = rendered(to_markdown(html))
+    assert [({"i": "em", "b": "strong"}.get(tag.name, tag.name), tag.get_text())
+            for tag in page.find_all(["em", "strong", "i", "b"])] == shown
+    assert "*" not in page.get_text()
+
+
+@pytest.mark.parametrize("href", ["/about/", "www.example.com", "page.html", "#top", "https://x.example/a_b",
+                                  "mailto:me@x.example"])
+def test_a_link_whose_text_is_its_address_stays_a_link(href: str) -> None:
+    page = rendered(to_markdown(f'<p>See <a href="{href}">{href}</a> now.</p>'))
+    assert [(a["href"], a.get_text()) for a in page.find_all("a")] == [(href, href)]
+    assert page.get_text().strip() == f"See {href} now."

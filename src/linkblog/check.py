@@ -7,8 +7,9 @@ once, naming the pages it breaks; one from a template at the first page that sho
 
 from __future__ import annotations
 
+import math
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,10 @@ HTML = etree.HTMLParser(no_network=True)
 URL_ATTRIBUTES = etree.XPath("//@href | //@src | //@poster | //@cite | //@action | //@formaction | //@data"
                              " | //@longdesc | //@usemap | //@background | //@manifest")
 SRCSETS = etree.XPath("//@srcset | //@imagesrcset")  # lists of image URLs, each with its size
+# For each source of a link (a post's path, or None for the templates), the distinct pages that show it, in order.
+Shown = dict[str | None, dict[str, None]]
+# A post's article and via links are shown by the templates, as often as they like (a title and an attribution).
+SHOWN_BY_TEMPLATES = math.inf
 
 
 @dataclass
@@ -50,14 +55,6 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return not errors(self.problems)
-
-
-@dataclass
-class Uses:
-    """Where a problem or an outbound link shows: the posts it comes from (if any) and the pages."""
-
-    posts: set[str] = field(default_factory=set)
-    pages: list[str] = field(default_factory=list)
 
 
 def check_site(config_path: Path, output: str | None = None, base_url: str | None = None,
@@ -109,25 +106,26 @@ def built_site(config_path: Path, overrides: dict[str, str | None], existing: bo
             result.problems + [p for p in found if p not in result.problems], result.notes(hints=False)
 
 
-def check_output(out: Output, loaded: Loaded, jobs: int = 1) -> tuple[CheckResult, dict[str, Uses]]:
+def check_output(out: Output, loaded: Loaded, jobs: int = 1) -> tuple[CheckResult, dict[str, Shown]]:
     """Every link of every page, feed and sitemap entry followed to a file (and id) of the output; the pages and
     feeds are read by `jobs` processes."""
     pages, problems = parse_pages(out, jobs)
     shown = posts_by_page(loaded)
     refs = {post.path: post_refs(post) for post in loaded.site.posts}
-    broken: dict[str, Uses] = defaultdict(Uses)
-    outbound: dict[str, Uses] = defaultdict(Uses)
+    broken: dict[str, Shown] = defaultdict(lambda: defaultdict(dict))
+    outbound: dict[str, Shown] = defaultdict(lambda: defaultdict(dict))
     followed = 0
     for rel, links in pages.items():
-        sources = link_sources(shown.get(rel, []), refs)
+        sources = link_sources(links, shown.get(rel, []), refs)
         followed += follow(out, rel, links, sources, broken, outbound)
     problems += located(broken) + check_feeds(out, loaded, jobs) + check_sitemap(out, loaded)
     return CheckResult(problems, len(pages), followed, len(outbound)), outbound
 
 
-def follow(out: Output, rel: str, links: Links, sources: dict[str, list[str]], broken: dict[str, Uses],
-           outbound: dict[str, Uses]) -> int:
-    """Follow one page's links, noting each problem and outbound URL where it shows; the links followed."""
+def follow(out: Output, rel: str, links: Links, sources: dict[str, list[str | None]], broken: dict[str, Shown],
+           outbound: dict[str, Shown]) -> int:
+    """Follow one page's links, noting each problem and outbound URL at what brings it and the page; the links
+    followed."""
     page_url = url_of(out.base, rel)
     shown_at = urlsplit(page_url).path
     followed = 0
@@ -141,8 +139,8 @@ def follow(out: Output, rel: str, links: Links, sources: dict[str, list[str]], b
             message = link_problem(out, raw, tag, target)
             uses = broken[message] if message else None
         if uses is not None:
-            uses.posts.update(sources.get(raw, ()))
-            uses.pages.append(shown_at)
+            for source in sources[raw]:
+                uses[source][shown_at] = None
     return followed
 
 
@@ -173,11 +171,9 @@ def read_page(root: Path, rel: str) -> PageRead:
     try:
         parsed = etree.fromstring((root / rel).read_bytes(), HTML)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        parsed, reason = None, str(exc)
-    else:
-        reason = "it is empty"
-    if parsed is None:
-        return PageRead(set(), [], reason)
+        return PageRead(set(), [], str(exc))
+    if parsed is None:  # nothing but blank space or a comment (a site-verification file): nothing to follow
+        return PageRead(set(), [])
     # Plain strings: each of lxml's results holds on to its element, and so to the whole document.
     return PageRead({str(value) for value in parsed.xpath("//@id | //a/@name")}, links_in(parsed))
 
@@ -188,12 +184,18 @@ def links_in(root: etree._Element) -> Links:
     return links + [(url, value.getparent().tag) for value in SRCSETS(root) for url, _ in srcset_candidates(value)]
 
 
-def link_sources(posts: list[Post], refs: dict[str, set[str]]) -> dict[str, list[str]]:
-    """For each link a page shows, the posts on it that bring it."""
-    sources: dict[str, list[str]] = defaultdict(list)
+def link_sources(links: Links, posts: list[Post], refs: dict[str, Counter[str]]) -> dict[str, list[str | None]]:
+    """For each link a page shows, what brings it: the posts on the page that have it, and None for the templates
+    when the page shows it more often than those posts do (a footer's link that a post's body has too)."""
+    brought: dict[str, list[str]] = defaultdict(list)
     for post in posts:
         for raw in refs[post.path]:
-            sources[raw].append(post.path)
+            brought[raw].append(post.path)
+    sources: dict[str, list[str | None]] = {}
+    for raw, times in Counter(raw for raw, _ in links).items():
+        paths = brought.get(raw, [])
+        by_templates = times > sum(refs[path][raw] for path in paths)
+        sources[raw] = [*paths, None] if by_templates else list(paths)
     return sources
 
 
@@ -208,10 +210,12 @@ def posts_by_page(loaded: Loaded) -> dict[str, list[Post]]:
     return shown
 
 
-def post_refs(post: Post) -> set[str]:
-    """Every link a post brings to the pages that show it: its body's, its article's, its via's."""
-    refs = {raw for raw, _ in links_in(fragment(post.html or ""))}
-    return refs | {url for url in (post.link, post.via.url if post.via else None) if url}
+def post_refs(post: Post) -> Counter[str]:
+    """Every link a post brings to the pages that show it, with how often it shows there: its body's, its
+    article's, its via's."""
+    refs = Counter(raw for raw, _ in links_in(fragment(post.html or "")))
+    refs.update({url: SHOWN_BY_TEMPLATES for url in (post.link, post.via.url if post.via else None) if url})
+    return refs
 
 
 def fragment(html: str) -> etree._Element:
@@ -220,17 +224,19 @@ def fragment(html: str) -> etree._Element:
     return root if root is not None else etree.Element("div")
 
 
-def located(found: dict[str, Uses], warning: bool = False) -> list[Problem]:
-    """One Problem per post a message comes from, else one at the first page that shows it."""
+def located(found: dict[str, Shown], warning: bool = False) -> list[Problem]:
+    """One Problem per post a message comes from, naming the pages that show its link; one for the templates at
+    the first page that shows theirs."""
     problems = []
-    for message, uses in found.items():
-        first, more = uses.pages[0], len(uses.pages) - 1
-        if uses.posts:
-            where = f" (on {first}" + (f" and {more} more page{'s' if more > 1 else ''})" if more else ")")
-            problems += [Problem(path, message + where, warning=warning) for path in sorted(uses.posts)]
-        else:
-            where = f" (and on {more} more page{'s' if more > 1 else ''})" if more else ""
-            problems.append(Problem(first, message + where, warning=warning))
+    for message, shown in found.items():
+        for source, pages in shown.items():
+            first, *rest = pages
+            more = f"{len(rest)} more page{'s' if len(rest) > 1 else ''}"
+            if source is None:
+                problems.append(Problem(first, message + (f" (and on {more})" if rest else ""), warning=warning))
+            else:
+                where = f" (on {first} and {more})" if rest else f" (on {first})"
+                problems.append(Problem(source, message + where, warning=warning))
     return problems
 
 
@@ -247,7 +253,7 @@ def content_warnings(posts: list[Post]) -> list[Problem]:
     return problems  # two posts linking one article: the load warns, once per pair
 
 
-def outbound_problems(statuses: dict[str, LinkStatus], outbound: dict[str, Uses]) -> list[Problem]:
+def outbound_problems(statuses: dict[str, LinkStatus], outbound: dict[str, Shown]) -> list[Problem]:
     """Dead links as errors (with an archived copy where there is one); failures and redirects as warnings."""
     problems = []
     for url, status in sorted(statuses.items()):

@@ -47,6 +47,8 @@ _CITE_DASH = re.compile(r"\s*(?:[—–]|(?<!\S)--?)?\s*\Z")
 _CITE_OWN_DASH = re.compile(r"\A(?:[—–]|--?(?!\S))\s*")
 # Links that run code (markdown-it refuses them, and would print the whole [text](link) instead).
 _SCRIPT_LINK = re.compile(r"\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+# An autolink (<https://x.example/>) needs a scheme; without one (</about/>, <www.x.example>) it shows as text.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:")
 # Text that would start a Markdown block if it began a line: headings, quotes, lists, rules, fences, and a table's
 # delimiter row ("|-", ":-|-:"), which makes a table of the line before it when that holds a '|'.
 _LINE_START = re.compile(r"^( {0,3})(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|-+\s*$|=+\s*$|```|~~~"
@@ -154,14 +156,15 @@ class Converter(MarkdownConverter):
         if not inner:
             return ""
         before, after = prefix or self.char_beside(el, after=False), suffix or self.char_beside(el, after=True)
-        if marks_emphasis(before, mark, inner, after):
+        # Beside the next element's mark, this one's would make one run with it, which marks neither.
+        if after != "*" and marks_emphasis(before, mark, inner, after):
             return f"{prefix}{mark}{inner}{mark}{suffix}"
         return f"{prefix}<{el.name}>{inner}</{el.name}>{suffix}"
 
     def char_beside(self, el: Tag, after: bool) -> str:
         """The character the Markdown will have just before (or after) an element, as far as its HTML tells: a
-        neighbouring text's, '' at a line's edge, else a letter (a link's '[' unseen), which lets emphasis open and
-        close the least."""
+        neighbouring text's, '' at a line's edge, an emphasis element's '*' after it and '>' before it (of the two,
+        the first stays HTML), else a letter (a link's '[' unseen), which lets emphasis open and close the least."""
         node = el
         while (beside := node.next_sibling if after else node.previous_sibling) is None:
             node = node.parent
@@ -169,8 +172,12 @@ class Converter(MarkdownConverter):
                 return ""
             if not self.marks_nothing(node):
                 return "a"
+        while self.marks_nothing(beside) and beside.contents:  # into a <span>, to what its Markdown starts with
+            beside = beside.contents[0 if after else -1]
         if isinstance(beside, NavigableString) and beside:
             return beside[0] if after else beside[-1]
+        if written_with_stars(beside):
+            return "*" if after else ">"
         return "" if beside.name in TEXT_BLOCKS else "a"
 
     def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -193,7 +200,7 @@ class Converter(MarkdownConverter):
         if not text:
             return ""
         href, title = link_destination(href), str(el.get("title") or "")
-        if not title and text.replace(r"\_", "_") == href:
+        if not title and _SCHEME.match(href) and text.replace(r"\_", "_") == href:
             return f"{prefix}<{href}>{suffix}"
         return f"{prefix}[{text}]({href}{link_title(title)}){suffix}"
 
@@ -222,6 +229,8 @@ class Converter(MarkdownConverter):
         return super().get_conv_fn(tag_name)
 
 
+# Elements written between '*' marks (or kept as HTML where those would not make emphasis).
+EMPHASIS = {"em", "i", "strong", "b", "cite"}
 # Elements whose text stands apart from what is around them: words on either side are not one word.
 TEXT_BLOCKS = {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
                "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
@@ -356,6 +365,11 @@ def shows_nothing(node: PageElement) -> bool:
         return isinstance(node, Comment) or not node.strip()
     return isinstance(node, Tag) and node.name not in SHOWN_WITHOUT_TEXT and not node.get_text().strip() and (
         node.find(SHOWN_WITHOUT_TEXT) is None)
+
+
+def written_with_stars(node: PageElement) -> bool:
+    """True for an element written between '*' marks where they make emphasis (an <em>, a <strong>)."""
+    return isinstance(node, Tag) and node.name in EMPHASIS and not (node.name == "cite" and names_quote(node))
 
 
 def marks_emphasis(before: str, mark: str, inner: str, after: str) -> bool:
