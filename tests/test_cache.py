@@ -371,10 +371,10 @@ def test_a_damaged_record_of_the_last_build_means_a_full_check(site: Path, field
 
 def test_output_files_are_those_the_last_build_wrote_or_none_when_the_cache_cannot_tell(site: Path) -> None:
     out = site / "build"
-    assert output_files(site, out) == []
+    assert output_files(site, out) == {}
     assert run_cli(site, "build").code == 0
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert set(output_files(site, out)) == written
-    assert output_files(site, site / "elsewhere") == []  # the cache describes another folder
+    assert output_files(site, site / "elsewhere") == {}  # the cache describes another folder
     (site / DATABASE).write_bytes(b"not a database at all" * 100)
-    assert output_files(site, out) == []
+    assert output_files(site, out) == {}
