@@ -719,3 +719,22 @@ def test_templates_the_scan_cannot_use_are_named_once_and_never_as_unused(tmp_pa
         assert any(line.startswith("templates/linked/posts.html: warning: no page uses") for line in lines), run.err
     (templates / "_card.html").unlink()
     assert "_card.html" not in run_cli(site, "build").err
+
+
+@pytest.mark.parametrize(("files", "named"), [
+    ({"posts/c.md": post_text("About my CNAME", "2015-06-01", slug="CNAME")}, "posts/c.md"),
+    ({"static/.nojekyll/readme.txt": "x"}, "static/.nojekyll/readme.txt"),
+    ({"static/CNAME/readme.txt": "x"}, "static/CNAME/readme.txt"),
+])
+def test_a_folder_where_a_file_github_pages_reads_goes_is_named(tmp_path: Path, files: dict[str, str], named: str):
+    config = CONFIG.replace("permalink: /{year}/{month}/{slug}/", "permalink: /{slug}/") + "cname: example.org\n"
+    site = make_site(tmp_path / "site", {"a.md": post_text("A", "2015-06-02")}, config=config)
+    assert run_cli(site, "build").code == 0
+    before = tree_bytes(site / "build")
+    for rel, text in files.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text)
+    run = run_cli(site, "build")
+    assert (run.code, "Traceback" in run.err) == (1, False), run.err
+    assert any(line.startswith(f"{named}: ") for line in run.err.splitlines()), run.err
+    assert tree_bytes(site / "build") == before

@@ -414,8 +414,7 @@ class Engine:
         # Most rebuilds move no page and no static file: the last answer holds.
         last_layout, last_static, clashes = self.static_check
         if last_layout is not layout or last_static != inputs.static:
-            clashes = static_collisions(site, layout.urls, inputs.static) + hosting_collisions(self.config,
-                                                                                              inputs.static)
+            clashes = static_collisions(site, layout.urls, inputs.static) + hosting_collisions(site, inputs.static)
             self.static_check = layout, inputs.static, clashes
         return found + layout.collisions + clashes
 

@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from linkblog.config import Config
 from linkblog.index import HOME, GroupKey, Site
 from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Tally
 from linkblog.problems import Problem
@@ -424,13 +423,22 @@ def replacing(site: Site, found: Found, replaced: str, rel: str) -> Problem:
     return Problem(shown_path(found.path, site.config.root), f"would replace {replaced} at /{rel}; rename or remove it")
 
 
-def hosting_collisions(config: Config, static: dict[str, Found]) -> list[Problem]:
-    """A warning for a static CNAME that the config's `cname` replaces in the output."""
+def hosting_collisions(site: Site, static: dict[str, Found]) -> list[Problem]:
+    """A Problem for each post page or static file in a folder where a file GitHub Pages reads goes (.nojekyll,
+    and CNAME with `cname`); a warning for a static CNAME that the config's `cname` replaces."""
+    config = site.config
+    names = {".nojekyll", *(["CNAME"] if config.cname else [])}
+    problems = [Problem(path, f"writes {url}, a folder where the output's {top} file goes (GitHub Pages reads it)")
+                for url, paths in site.by_url.items() if (top := site.urls.file_for(url).split("/", 1)[0]) in names
+                for path in sorted(paths)]
+    problems += [Problem(shown_path(found.path, config.root), f"is in a folder where the output's {top} file goes "
+                                                              "(GitHub Pages reads it)")
+                 for rel, found in static.items() if "/" in rel and (top := rel.split("/", 1)[0]) in names]
     found = static.get("CNAME")
-    if not config.cname or found is None:
-        return []
-    return [Problem(shown_path(found.path, config.root), f"left out: the output's CNAME is config.yaml's cname, "
-                                                         f"{config.cname}", warning=True)]
+    if config.cname and found is not None:
+        problems.append(Problem(shown_path(found.path, config.root), "left out: the output's CNAME is config.yaml's "
+                                                                     f"cname, {config.cname}", warning=True))
+    return problems
 
 
 def shown_path(path: str, root: Path) -> str:
