@@ -637,3 +637,13 @@ def test_a_link_to_a_file_in_a_linked_folder_is_delivered_through_both_links(tmp
 
 def test_a_watcher_stopped_before_it_started_stops_quietly(tmp_path: Path):
     Watcher([tmp_path], [], [], Calls(), QUIET).stop()  # Ctrl-C while `serve` was still starting it
+
+
+def test_a_folder_named_like_a_temporary_file_moved_away_is_delivered(site: Path, watcher: Watcher, calls: Calls,
+                                                                       tmp_path: Path):
+    folder = site / "static" / "v1.part"
+    folder.mkdir()
+    (folder / "a.txt").write_text("a")
+    watcher.start()
+    folder.rename(tmp_path / "elsewhere")  # out of the site: one event, for the folder
+    assert folder in calls.next()

@@ -94,7 +94,8 @@ class _Handler(FileSystemEventHandler):
         paths = [event.src_path, getattr(event, "dest_path", "")]
         self.watcher.saw([Path(p if isinstance(p, str) else p.decode()) for p in paths if p],
                          created=event.event_type == "created", closed=event.event_type == "closed",
-                         modified=event.event_type == "modified", gone=event.event_type in ("deleted", "moved"))
+                         modified=event.event_type == "modified", gone=event.event_type in ("deleted", "moved"),
+                         folder=event.is_directory)
 
 
 class Watcher:
@@ -210,7 +211,7 @@ class Watcher:
         return path
 
     def saw(self, paths: list[Path], created: bool = False, closed: bool = False, modified: bool = False,
-            gone: bool = False) -> None:
+            gone: bool = False, folder: bool = False) -> None:
         read = [self.through_link(p) for p in paths]
         for path in read:
             # An error here (gone again, no inotify watch left) would end watchdog's thread, and all watching.
@@ -224,7 +225,7 @@ class Watcher:
                 self.watch_single_folders()  # a file a link now leads to may need its folder watched, or no more
         # A file changed is changed where the build reads it through a link too (and only there when it is elsewhere).
         read += [link for p in paths for link in self.links_to(p)]
-        wanted = [p for p in read if self.wanted(p)]
+        wanted = [p for p in read if self.wanted(p, folder)]
         if wanted:
             self.debouncer.add(wanted, created, closed, modified, gone)
 
@@ -232,9 +233,10 @@ class Watcher:
         """The watched folder a path is in, if any."""
         return next((f for f in self.folders if path.is_relative_to(f)), None)
 
-    def wanted(self, path: Path) -> bool:
-        """True for a change that can change the site: never the output, the cache or editor noise."""
-        if is_temporary(path.name) or any(path.is_relative_to(i) for i in self.ignored):
+    def wanted(self, path: Path, folder: bool = False) -> bool:
+        """True for a change that can change the site: never the output, the cache or editor noise (a file's name
+        only: a folder named like one, static/v1.part/, is read as the scans read it)."""
+        if not folder and is_temporary(path.name) or any(path.is_relative_to(i) for i in self.ignored):
             return False
         if self.unread(path):
             return False  # posts/_ideas/, an editor's .x.md.kate-swp: never a post
