@@ -24,7 +24,7 @@ from linkblog.build import Builder, BuildOptions
 from linkblog.check_feeds import check_feeds, check_sitemap
 from linkblog.links_external import Checker, LinkStatus, Progress, check_links
 from linkblog.load import Loaded, load_site
-from linkblog.model import Post
+from linkblog.model import PageKind, Post
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.site_links import Output, link_problem, read_output, relative, resolve, url_of
 from linkblog.urls import Urls, srcset_candidates
@@ -204,6 +204,8 @@ def posts_by_page(loaded: Loaded) -> dict[str, list[Post]]:
     urls = Urls(loaded.config.url)
     shown = {}
     for page in loaded.pages:
+        if page.kind is PageKind.ARCHIVE:  # titles only: a link there is the templates'
+            continue
         posts = [post for post in page.posts if isinstance(post, Post)]
         if posts:
             shown[urls.file_for(page.url)] = posts
