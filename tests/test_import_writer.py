@@ -155,3 +155,24 @@ def test_into_a_folder_outside_posts_is_written_even_when_posts_holds_the_same_p
            (site / "posts" / "2015-06-01-x.md").read_bytes()
     again = run_cli(site, "import", "jekyll", str(old.parent), "--into", "../elsewhere")
     assert again.code == 0 and again.out.splitlines()[0].endswith(": 0 new, 1 unchanged, 0 overwritten")
+
+
+@pytest.mark.parametrize("linked", ["posts/extra", "rv"])
+def test_into_a_folder_a_build_reaches_through_a_link_is_a_folder_of_posts(tmp_path: Path, linked: str) -> None:
+    old = tmp_path / "old-blog" / "_posts"
+    old.mkdir(parents=True)
+    (old / "2015-06-01-x.md").write_text("---\ntitle: X\n---\nWords.\n", encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "jekyll", str(old.parent)).code == 0
+    if linked == "posts/extra":  # a link in posts/ to a folder elsewhere, which builds follow
+        (tmp_path / "elsewhere").mkdir()
+        (site / "posts" / "extra").symlink_to(tmp_path / "elsewhere")
+        into = "../elsewhere"
+    else:  # a link elsewhere to a folder of posts/
+        (site / "posts" / "imported").mkdir()
+        (site / "rv").symlink_to(site / "posts" / "imported")
+        into = "rv"
+    run = run_cli(site, "import", "jekyll", str(old.parent), "--into", into)
+    assert run.code == 0, run.err
+    assert "outside" not in run.err and run.out.splitlines()[0].endswith(": 0 new, 1 unchanged, 0 overwritten")
+    assert run_cli(site, "build").code == 0

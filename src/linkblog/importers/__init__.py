@@ -12,7 +12,7 @@ from linkblog.config import Config
 from linkblog.importers import feed, markdown_files, wordpress
 from linkblog.importers.attribution import recover
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
-from linkblog.importers.writer import Outcome, PlannedFile, plan_files, write_plan
+from linkblog.importers.writer import Outcome, PlannedFile, plan_files, read_as, write_plan
 from linkblog.load import published_urls
 from linkblog.problems import Problem
 from linkblog.scan import PRIVATE
@@ -99,11 +99,11 @@ def import_posts(kind: str, source: str, config: Config, into: Path | None = Non
 def outside_posts(target: Path, config: Config) -> list[Problem]:
     """A warning when the posts go where no build reads them (a folder to review them in first, maybe): outside
     posts/, or in a folder under it that a build skips as private (_imported/, .review/)."""
-    posts, place = (Path(os.path.abspath(path)) for path in (config.posts_path, target))  # `..` taken out
-    shown = shown_path(posts, config.root)
-    if not place.is_relative_to(posts):
+    place = read_as(target, config.posts_path)
+    shown = shown_path(Path(os.path.abspath(config.posts_path)), config.root)
+    if place is None:
         where, move = f"is outside {shown}/", "into it"
-    elif private := next((part for part in place.relative_to(posts).parts if part.startswith(PRIVATE)), None):
+    elif private := next((part for part in place.parts if part.startswith(PRIVATE)), None):
         where, move = f"is in {shown}/ but under '{private}', a name a build skips", f"out of '{private}'"
     else:
         return []

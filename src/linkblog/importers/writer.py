@@ -56,7 +56,7 @@ def plan_files(posts: list[ImportedPost], into: Path, config: Config,
     entry since an import gives the older ones their names again."""
     taken: set[str] = set()
     planned, problems = [], []
-    moved_in = within(into, config.posts_path)
+    moved_in = read_as(into, config.posts_path) is not None
     for post in sorted(posts, key=lambda each: each.date):
         file, problem = plan_file(post, into, config, taken, published or {}, moved_in)
         if file:
@@ -66,9 +66,24 @@ def plan_files(posts: list[ImportedPost], into: Path, config: Config,
     return planned, problems
 
 
-def within(into: Path, posts: Path) -> bool:
-    """True when `into` is posts/ or a folder under it (`..` taken out, as a build would see it)."""
-    return Path(os.path.abspath(into)).is_relative_to(os.path.abspath(posts))
+def read_as(into: Path, posts: Path) -> Path | None:
+    """Where a build finds the folder `into` under posts/ (its path there), following links as a build does: also
+    through a link in posts/ to a folder elsewhere; None when no build looks there."""
+    target, root = into.resolve(), posts.resolve()
+    if target.is_relative_to(root):
+        return target.relative_to(root)
+    for link in linked_folders(posts):
+        if target.is_relative_to(link.resolve()):
+            return link.relative_to(posts) / target.relative_to(link.resolve())
+    return None
+
+
+def linked_folders(posts: Path) -> list[Path]:
+    """The links to folders under posts/ (links in the folders they lead to aside)."""
+    found = []
+    for root, folders, _ in os.walk(posts):  # never into a link: it is listed among the folders, not entered
+        found += [Path(root, name) for name in folders if os.path.islink(os.path.join(root, name))]
+    return found
 
 
 def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str], published: dict[str, set[str]],
