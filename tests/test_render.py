@@ -427,6 +427,15 @@ def test_clipping_a_sentence_without_end_cuts_at_a_word():
     assert cut and unclosed(clipped) == [] and BeautifulSoup(clipped, "html.parser").get_text().endswith("word…")
 
 
+@pytest.mark.parametrize("unit", ["\U0001f469\u200d\U0001f469\u200d\U0001f467", "\U0001f1eb\U0001f1f7",
+                                  "e\u0301", "\U0001f44d\U0001f3fd", "\u2764\ufe0f"])
+def test_clipping_text_without_spaces_never_cuts_a_character_a_reader_sees(unit: str):
+    text = BeautifulSoup(clip(f"<p>a{unit * 300}</p>")[0], "html.parser").get_text()
+    assert text.endswith("…")
+    kept = text.removesuffix("…")[1:]
+    assert kept and kept == unit * (len(kept) // len(unit))  # whole emoji, flags, accented letters only
+
+
 def test_clipping_drops_footnotes():
     html = ('<p>Said.<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup></p>\n'
             '<hr class="footnotes-sep">\n<section class="footnotes"><ol><li id="fn1">Note.</li></ol></section>\n')

@@ -6,6 +6,7 @@ from linkblog.urls import (
     Urls,
     as_uri,
     is_safe_slug,
+    name_order,
     normalised_link,
     output_file,
     permalink_path,
@@ -178,3 +179,9 @@ def test_absolute_urls_of_a_site_at_a_host_beyond_ascii_spell_it_in_idna() -> No
 ])
 def test_a_srcset_splits_as_browsers_split_it(srcset: str, candidates: list[tuple[str, str]]) -> None:
     assert srcset_candidates(srcset) == candidates
+
+
+def test_names_are_filed_where_their_readers_look_for_them():
+    names = ["Zoë", "Łukasz", "Ørsted", "Œuvre", "Æsop", "Đorđe", "Émile", "Able", "Lukas", "Zed"]
+    assert sorted(names, key=name_order) == ["Able", "Æsop", "Đorđe", "Émile", "Lukas", "Łukasz", "Œuvre",
+                                             "Ørsted", "Zed", "Zoë"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
+import unicodedata
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -41,6 +42,10 @@ _CALLS_ENTRY = re.compile(r"\bentry\b")
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".j2", ".jinja", ".jinja2")
 # An excerpt keeps whole sentences up to about this many characters of text.
 CLIP_LENGTH = 280
+_ZWJ = "\u200d"
+# What joins the character before it: a joiner, variation selectors, skin tones, an emoji tag sequence's parts.
+_JOINING = frozenset({_ZWJ, "\ufe0e", "\ufe0f", *map(chr, range(0x1F3FB, 0x1F400)), *map(chr, range(0xE0020, 0xE0080))})
+_REGIONAL = "".join(map(chr, range(0x1F1E6, 0x1F200)))
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)|[。！？][」』”’）]*")
 _LAST_WORD = re.compile(r"[\w.]+\Z")
@@ -171,7 +176,17 @@ def cut_point(text: str, limit: int) -> tuple[int, str]:
     if ends and ends[0] <= 2 * limit:
         return ends[0], ""
     space = text.rfind(" ", 0, limit)
-    return (space if space > 0 else limit), "…"
+    return (space if space > 0 else whole_characters(text, limit)), "…"
+
+
+def whole_characters(text: str, at: int) -> int:
+    """`at`, moved back to where no character a reader sees is cut: not before an accent or a joined part of an
+    emoji (👩‍👧), nor between the two letters of a flag."""
+    while 0 < at < len(text) and (unicodedata.combining(text[at]) or text[at] in _JOINING
+                                  or text[at - 1] == _ZWJ or unicodedata.category(text[at]) in ("Mn", "Me", "Mc")):
+        at -= 1
+    flags = len(text[:at]) - len(text[:at].rstrip(_REGIONAL))  # a flag is two of them
+    return at - flags % 2 if at < len(text) and text[at] in _REGIONAL else at
 
 
 def sentence_ends(text: str) -> list[int]:

@@ -25,9 +25,15 @@ _TRACKING = re.compile(r"utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|
                        r"ref|ref_src|ref_url|s_cid|cmpid|spm", re.IGNORECASE)
 
 
+# Latin letters no accent makes, so that NFKD leaves them whole, filed where their readers look for them.
+_FILED_AS = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H",
+                           "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
+
+
 def name_order(name: str) -> tuple[str, str]:
-    """How names are put A to Z: accents aside ("Élan" beside "Elan", not after "Zeldman"), then case."""
-    return unaccented(name).casefold(), name.casefold()
+    """How names are put A to Z: accents aside ("Élan" beside "Elan", "Łukasz" beside "Lukasz", not after
+    "Zeldman"), then case."""
+    return unaccented(name).translate(_FILED_AS).casefold(), name.casefold()
 
 
 def unaccented(text: str) -> str:
