@@ -520,3 +520,15 @@ def test_check_external_lists_dead_links_with_their_posts(server: ThreadingHTTPS
     assert slow.startswith("warning: ") and f"{base}/slow" in slow
     assert ("GET", "/wayback/available") in server.seen
     assert server.seen.count(("GET", "/wayback/available")) == 1
+
+
+def test_an_archive_of_the_sites_own_that_shows_bodies_credits_the_post_for_its_link(tmp_path: Path) -> None:
+    archive = ('{% extends "base.html" %}{% block main %}{% for post in posts %}{{ entry(post) }}{% endfor %}'
+               '{% endblock %}\n')
+    posts = {"2016-01-01-a.md": post_text("A", "2016-01-01", "Alpha: see [me](/nowhere/).", tags="[x]")}
+    site = built(tmp_path, posts, files={"templates/archive.html": archive})
+    run = run_cli(site, "check")
+    assert run.code == 1
+    [(post, at_post)] = problem_lines(run.err)
+    assert post == "posts/2016-01-01-a.md" and pages_counted(at_post) == len(pages_showing(site, "Alpha: see"))
+    assert "/archive/" in pages_showing(site, "Alpha: see")

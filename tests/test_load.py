@@ -79,7 +79,8 @@ def test_new_sees_a_post_whose_long_title_goes_on_below_its_first_line(tmp_path:
 @pytest.mark.parametrize("text", ["---\ntitle : Café society\ndate: 2026-11-02\n---\nBody.\n",
                                   '---\n"title": Café society\ndate: 2026-11-02\n---\nBody.\n',
                                   "---\rtitle: Café society\rdate: 2026-11-02\r---\rBody.\r",
-                                  '---\n"title": Café society\ndate: 2026-11-02\n---\n```yaml\ntitle: Other\n```\n'])
+                                  '---\n"title": Café society\ndate: 2026-11-02\n---\n```yaml\ntitle: Other\n```\n',
+                                  '---\n"title": Café society\ndate: 2026-11-02\n----\n```yaml\ntitle: Other\n```\n'])
 def test_new_sees_a_post_whose_title_line_is_written_otherwise(tmp_path: Path, text: str) -> None:
     """A key spaced or quoted, old-Mac line ends: the file is read as the build reads it."""
     site = make_site(tmp_path / "site", {"older.md": text},

@@ -27,6 +27,7 @@ from linkblog.load import Loaded, load_site
 from linkblog.model import PageKind, Post
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.site_links import Output, link_problem, read_output, relative, resolve, url_of
+from linkblog.theme import template_dirs
 from linkblog.urls import Urls, srcset_candidates
 from linkblog.workers import map_items
 
@@ -203,13 +204,24 @@ def posts_by_page(loaded: Loaded) -> dict[str, list[Post]]:
     """For each output file, the posts whose bodies it shows."""
     urls = Urls(loaded.config.url)
     shown = {}
+    titles_only = not own_archive(loaded.config.root)  # the theme's archive shows no post's body
     for page in loaded.pages:
-        if page.kind is PageKind.ARCHIVE:  # titles only: a link there is the templates'
+        if page.kind is PageKind.ARCHIVE and titles_only:  # a link there is the templates'
             continue
         posts = [post for post in page.posts if isinstance(post, Post)]
         if posts:
             shown[urls.file_for(page.url)] = posts
     return shown
+
+
+def own_archive(root: Path) -> bool:
+    """True when the site's archive.html is its own (not the theme's, nor a copy of it): it may show bodies."""
+    own, *theme = template_dirs(root)
+    mine = own / "archive.html"
+    try:
+        return bool(theme) and mine.is_file() and mine.read_bytes() != (theme[0] / "archive.html").read_bytes()
+    except OSError:
+        return True
 
 
 def post_refs(post: Post) -> Counter[str]:

@@ -11,6 +11,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+import frontmatter
+
 from linkblog.config import Config, load_config
 from linkblog.content import decode, parse_post, read_fields, split_front_matter
 from linkblog.index import Selection, Site, index_site
@@ -83,7 +85,9 @@ def posts_near(config: Config, link: str | None, slug: str) -> list[Parsed]:
 
 
 _TITLE_LINE = re.compile(rb"^title[ \t]*:[ \t]*(.*)$", re.MULTILINE)
-_FRONT_MATTER_END = re.compile(rb"\n---[ \t]*\r?$", re.MULTILINE)  # a body's `title:` line (YAML in a code block)
+# The fence python-frontmatter reads front matter between (---, or more dashes), as bytes: a `title:` line after the
+# closing one is the body's (YAML in a code block).
+_FENCE = re.compile(frontmatter.YAMLHandler.FM_BOUNDARY.pattern.encode(), re.MULTILINE)
 # A title YAML reads otherwise than its line's text: quoted (escapes such as \u00e9, '' for '), an anchor, alias,
 # tag, flow or block scalar, or cut at a comment.
 _NOT_PLAIN = re.compile(r"^[\"'&*!|>\[{%@`]|\s#")
@@ -93,8 +97,9 @@ _CUT = re.compile(r"-[0-9a-f]{8}$")  # the digest ending a slug cut to fit a fil
 def titled(data: bytes, slug: str) -> bool:
     """True when a post file's title line may give it `slug` (or the title is not that line's text alone, or no
     line reads as its title: a quoted key, old-Mac line ends)."""
-    end = _FRONT_MATTER_END.search(data, 3)
-    found = _TITLE_LINE.search(data, 0, end.start() if end else len(data))
+    opening = _FENCE.match(data)
+    closing = _FENCE.search(data, opening.end()) if opening else None
+    found = _TITLE_LINE.search(data, 0, closing.start() if closing else len(data))
     line = found.group(1).decode("utf-8", "replace") if found else ""
     made = "" if _NOT_PLAIN.search(line) else worded_slug(line)
     # A long title may go on in the lines below (YAML folds them into one): its first line starts the slug, but
