@@ -428,9 +428,10 @@ def hosting_collisions(site: Site, static: dict[str, Found]) -> list[Problem]:
     and CNAME with `cname`); a warning for a static CNAME that the config's `cname` replaces."""
     config = site.config
     names = {".nojekyll", *(["CNAME"] if config.cname else [])}
+    # Neither name is ever percent-encoded in a URL: only a URL holding one can clash (file_for costs more).
     problems = [Problem(path, f"writes {url}, a folder where the output's {top} file goes (GitHub Pages reads it)")
-                for url, paths in site.by_url.items() if (top := site.urls.file_for(url).split("/", 1)[0]) in names
-                for path in sorted(paths)]
+                for url, paths in site.by_url.items() if any(name in url for name in names)
+                and (top := site.urls.file_for(url).split("/", 1)[0]) in names for path in sorted(paths)]
     problems += [Problem(shown_path(found.path, config.root), f"is in a folder where the output's {top} file goes "
                                                               "(GitHub Pages reads it)")
                  for rel, found in static.items() if "/" in rel and (top := rel.split("/", 1)[0]) in names]
