@@ -143,9 +143,7 @@ def test_output_is_deterministic(tmp_path: Path, config: Config) -> None:
 def test_into_a_folder_outside_posts_is_written_even_when_posts_holds_the_same_post(tmp_path: Path) -> None:
     # The same post under posts/ is the post's place only for a folder of posts/: outside it, the folder asked for
     # gets its files (to review them, say), and an identical file already there is the one left unchanged.
-    old = tmp_path / "old-blog" / "_posts"
-    old.mkdir(parents=True)
-    (old / "2015-06-01-x.md").write_text("---\ntitle: X\n---\nWords.\n", encoding="utf-8")
+    old = jekyll_blog(tmp_path) / "_posts"
     site = fresh_site(tmp_path / "site")
     assert run_cli(site, "import", "jekyll", str(old.parent)).code == 0
     done = run_cli(site, "import", "jekyll", str(old.parent), "--into", "../elsewhere")
@@ -159,9 +157,7 @@ def test_into_a_folder_outside_posts_is_written_even_when_posts_holds_the_same_p
 
 @pytest.mark.parametrize("linked", ["posts/extra", "rv"])
 def test_into_a_folder_a_build_reaches_through_a_link_is_a_folder_of_posts(tmp_path: Path, linked: str) -> None:
-    old = tmp_path / "old-blog" / "_posts"
-    old.mkdir(parents=True)
-    (old / "2015-06-01-x.md").write_text("---\ntitle: X\n---\nWords.\n", encoding="utf-8")
+    old = jekyll_blog(tmp_path) / "_posts"
     site = fresh_site(tmp_path / "site")
     assert run_cli(site, "import", "jekyll", str(old.parent)).code == 0
     if linked == "posts/extra":  # a link in posts/ to a folder elsewhere, which builds follow
@@ -176,3 +172,39 @@ def test_into_a_folder_a_build_reaches_through_a_link_is_a_folder_of_posts(tmp_p
     assert run.code == 0, run.err
     assert "outside" not in run.err and run.out.splitlines()[0].endswith(": 0 new, 1 unchanged, 0 overwritten")
     assert run_cli(site, "build").code == 0
+
+
+def jekyll_blog(tmp_path: Path) -> Path:
+    old = tmp_path / "old-blog" / "_posts"
+    old.mkdir(parents=True)
+    (old / "2015-06-01-x.md").write_text("---\ntitle: X\n---\nWords.\n", encoding="utf-8")
+    return old.parent
+
+
+def test_into_a_folder_two_links_deep_is_a_folder_of_posts(tmp_path: Path) -> None:
+    blog, site = jekyll_blog(tmp_path), fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "jekyll", str(blog)).code == 0
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    (site / "posts" / "ext").symlink_to(tmp_path / "x")
+    (tmp_path / "x" / "inner").symlink_to(tmp_path / "y")
+    run = run_cli(site, "import", "jekyll", str(blog), "--into", "../y")
+    assert (run.code, "outside" in run.err) == (0, False), run.err
+    assert run.out.splitlines()[0].endswith(": 0 new, 1 unchanged, 0 overwritten")
+    assert run_cli(site, "build").code == 0
+
+
+def test_into_a_private_folder_a_build_reads_through_a_link_is_not_warned_of(tmp_path: Path) -> None:
+    blog, site = jekyll_blog(tmp_path), fresh_site(tmp_path / "site")
+    (site / "posts" / "_drafts").mkdir()
+    (site / "posts" / "drafts").symlink_to("_drafts")
+    run = run_cli(site, "import", "jekyll", str(blog), "--into", "posts/drafts")
+    assert (run.code, run.err) == (0, "")
+
+
+def test_a_link_in_posts_to_a_folder_above_makes_no_folder_one_of_posts(tmp_path: Path) -> None:
+    blog, site = jekyll_blog(tmp_path), fresh_site(tmp_path / "site")
+    (site / "posts" / "up").symlink_to("..")  # refused by every build: a link to a folder it is in
+    run = run_cli(site, "import", "jekyll", str(blog), "--into", "review")
+    assert run.code == 0
+    assert [line.split(":", 1)[0] for line in run.err.splitlines() if "outside" in line] == ["review"]

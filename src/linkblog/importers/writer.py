@@ -18,6 +18,7 @@ from linkblog.content import parse_post
 from linkblog.importers.records import ImportedPost
 from linkblog.plan import reserved
 from linkblog.problems import Problem
+from linkblog.scan import PRIVATE
 from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, permalink_path, slugify
 from linkblog.yamlload import CONTROL_CHARACTERS
 
@@ -67,23 +68,48 @@ def plan_files(posts: list[ImportedPost], into: Path, config: Config,
 
 
 def read_as(into: Path, posts: Path) -> Path | None:
-    """Where a build finds the folder `into` under posts/ (its path there), following links as a build does: also
-    through a link in posts/ to a folder elsewhere; None when no build looks there."""
+    """Where a build finds the folder `into` under posts/ (its path there), walking posts/ as a build does: links
+    followed, but never one to a folder it is in, nor a name it skips; else its place under posts/ by its own path
+    (under a name a build skips, so read by none); None when it is outside posts/."""
     target, root = into.resolve(), posts.resolve()
-    if target.is_relative_to(root):
-        return target.relative_to(root)
-    for link in linked_folders(posts):
-        if target.is_relative_to(link.resolve()):
-            return link.relative_to(posts) / target.relative_to(link.resolve())
+    above = {identity for folder in {posts, *Path(os.path.abspath(posts)).parents, *root.parents}
+             if (identity := folder_identity(folder))}
+    found = walked_to(posts, target, Path(), above)
+    if found is not None:
+        return found
+    return target.relative_to(root) if target.is_relative_to(root) else None
+
+
+def walked_to(folder: Path, target: Path, rel: Path, above: set[tuple[int, int]]) -> Path | None:
+    """The path under posts/ (from `folder`, at `rel`) by which a build's walk reaches `target`, if one does."""
+    real = folder.resolve()
+    if target.is_relative_to(real) and not target.relative_to(real).parts:
+        return rel
+    try:
+        with os.scandir(folder) as listing:
+            folders = [entry for entry in listing if not entry.name.startswith(PRIVATE) and entry.is_dir()]
+    except OSError:
+        return None
+    if target.is_relative_to(real) and not target.exists():  # made by this import, in a folder a build reads
+        first = target.relative_to(real).parts[0]
+        if not first.startswith(PRIVATE):
+            return rel / target.relative_to(real)
+    for entry in folders:
+        identity = folder_identity(Path(entry.path))
+        if identity is None or identity in above:  # a link to a folder it is in: the build refuses it
+            continue
+        found = walked_to(Path(entry.path), target, rel / entry.name, above | {identity})
+        if found is not None:
+            return found
     return None
 
 
-def linked_folders(posts: Path) -> list[Path]:
-    """The links to folders under posts/ (links in the folders they lead to aside)."""
-    found = []
-    for root, folders, _ in os.walk(posts):  # never into a link: it is listed among the folders, not entered
-        found += [Path(root, name) for name in folders if os.path.islink(os.path.join(root, name))]
-    return found
+def folder_identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        stat = folder.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str], published: dict[str, set[str]],
