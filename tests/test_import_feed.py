@@ -428,6 +428,8 @@ ATOM_ENTRY = ("<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><t
     ("rss", "ann@old.example (Ann Lee)", "Ann Lee"),
     ("rss", "Ann Lee &lt;ann@old.example&gt;", "Ann Lee"),
     ("rss", "Ann Lee", "Ann Lee"),
+    ("rss", "Ann Lee (ann@old.museum)", "Ann Lee"),
+    ("rss", "(Ann Lee) ann@old.example", "Ann Lee"),
     ("rss", "ann@old.example", None),
     ("atom", "<name>Rosa</name>", "Rosa"),
     ("atom", "<name>Rosa Lee</name><email>rosa@old.example</email>", "Rosa Lee"),
@@ -446,6 +448,8 @@ def test_the_author_is_a_name_never_an_address(tmp_path: Path, kind: str, author
     (imported,) = posts_of(site).values()
     assert imported.meta.get("author") == kept
     assert "@" not in imported.text
+    # an author left out is said to be, once
+    assert len([line for line in done.err.splitlines() if "warning" in line and "author" in line]) == (kept is None)
 
 
 

@@ -29,7 +29,8 @@ MAX_BYTES = 50 * 2**20
 TIMEOUT_SECONDS = 20
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _TITLE_LENGTH = 60
-ADDRESS = re.compile(r"[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]")  # an e-mail address in an author's name: name@domain.tld
+ADDRESS = re.compile(r"[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+")  # an e-mail address in an author's name: name@domain.tld
+_AROUND_ADDRESS = re.compile(r"\(\s*\)|<\s*>|\[\s*\]")  # the brackets an address stood in, empty once it is gone
 
 
 def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list[Problem]]:
@@ -138,6 +139,9 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
     post = ImportedPost(origin=f"{origin} '{title}'", title=title, date=date, body=body,
                         tags=tuple(t.strip() for t in tags if t.strip()), link=link, origin_url=link,
                         author=author_name(entry), attached=attached)
+    if post.author is None and ADDRESS.search(str(entry.get("author") or "")):
+        warnings.append(Problem(post.origin, "its author is given only as an e-mail address, which would be "
+                                             "published: left out", warning=True))
     return post, warnings
 
 
@@ -153,7 +157,10 @@ def author_name(entry: Any) -> str | None:
     # feedparser's own split cuts an address whose domain ends in more than four letters (a@b.example (Ann) gives
     # the name 'ple (Ann'): the standard library's RFC 822 parser reads RSS's `address (Name)` and `Name <address>`.
     name = one_line(parseaddr(written)[0])
-    return name if name and not ADDRESS.search(name) else None
+    if name and not ADDRESS.search(name):
+        return name
+    # `Ann Lee (ann@x.example)`, which parseaddr reads the other way round: the words around the address
+    return one_line(_AROUND_ADDRESS.sub(" ", ADDRESS.sub("", written)).strip(" ()<>\"'")) or None
 
 
 def one_line(text: str) -> str:
