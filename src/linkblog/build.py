@@ -33,7 +33,19 @@ from linkblog.digest import key_of
 from linkblog.incremental import State, code_digest, file_digest, input_key, racy_digests
 from linkblog.output import foreign, locked, missing_files, recover
 from linkblog.problems import Problem, errors, plural, sorted_problems
-from linkblog.scan import Found, Inputs, Unusable, is_post_name, named, scan, scan_posts, scan_static, stat_file, utf8
+from linkblog.scan import (
+    Found,
+    Inputs,
+    Unusable,
+    is_post_name,
+    is_private,
+    named,
+    scan,
+    scan_posts,
+    scan_static,
+    stat_file,
+    utf8,
+)
 from linkblog.search import missing_problem, pagefind_binary
 from linkblog.sources import FILE as SOURCES_FILE
 from linkblog.theme import own_templates, static_dirs, template_dirs
@@ -79,7 +91,10 @@ class BuildResult:
     def notes(self, hints: bool = True) -> list[str]:
         """What the build left out, a line for its unpublished posts and one for files that are no posts;
         `hints`: with the option that lets each kind of post in."""
-        return [line for line in (left_out_text(self.left_out, hints), ignored_text(self.ignored)) if line]
+        private = [rel for rel in self.ignored if is_private(rel.removeprefix("posts/"))]
+        others = [rel for rel in self.ignored if rel not in private]
+        return [line for line in (left_out_text(self.left_out, hints), ignored_text(others),
+                                  private_text(private)) if line]
 
 
 def left_out_text(reasons: list[str], hints: bool = True) -> str:
@@ -97,10 +112,17 @@ def left_out_text(reasons: list[str], hints: bool = True) -> str:
 
 def ignored_text(files: list[str]) -> str:
     """'1 file in posts/ left out, not .md or .markdown: posts/notes.txt'."""
-    if not files:
-        return ""
-    shown = ", ".join(files[:3]) + (", …" if len(files) > 3 else "")
-    return f"{plural(len(files), 'file')} in posts/ left out, not .md or .markdown: {shown}"
+    return named_files(plural(len(files), "file") + " in posts/ left out, not .md or .markdown", files)
+
+
+def private_text(files: list[str]) -> str:
+    """'2 posts in posts/ left out, private (a name starting with _): posts/_ideas/a.md, posts/_ideas/b.md'."""
+    return named_files(plural(len(files), "post") + " in posts/ left out, private (a name starting with _)", files)
+
+
+def named_files(told: str, files: list[str]) -> str:
+    """`told`, then the first three files: '' for none."""
+    return f"{told}: {', '.join(files[:3])}{', …' if len(files) > 3 else ''}" if files else ""
 
 
 class Timer:

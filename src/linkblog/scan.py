@@ -161,16 +161,22 @@ def is_post_name(rel: str) -> bool:
     return rel.lower().endswith(POST_SUFFIXES)
 
 
+def is_private(rel: str) -> bool:
+    """True for a path under posts/ that a name starting with `_` keeps out of the site."""
+    return any(part.startswith("_") for part in rel.split("/"))
+
+
 def scan_posts(folder: Path, unusable: Unusable | None = None) -> tuple[dict[str, Found], list[str]]:
-    """The post files under posts/ (not _private ones such as _drafts/), and every other file there."""
+    """The post files under posts/, and every other file there a build leaves out: one not named as a post, and
+    a post kept private (`_ideas/x.md`, `_x.md`: a Jekyll site's `_posts/` copied in would vanish unsaid)."""
     posts, ignored, left = {}, [], []
-    for found in scan(folder, "", PRIVATE, left):
-        if is_post_name(found.rel):
+    for found in scan(folder, "", HIDDEN, left):
+        if is_post_name(found.rel) and not is_private(found.rel):
             posts["posts/" + found.rel] = found
-        else:
+        elif is_post_name(found.rel) or not is_private(found.rel):  # a private folder's other files: its own
             ignored.append("posts/" + found.rel)
     if unusable is not None:
-        unusable += named("posts", left)
+        unusable += named("posts", [(rel, why) for rel, why in left if not is_private(rel)])
         if not folder.is_dir():  # a site with no posts yet still has the folder: `init` makes it
             unusable.append(("posts", "a file, not the folder of posts" if folder.exists() else
                              "no such folder, so the site has no posts"))
