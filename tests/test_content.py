@@ -383,3 +383,12 @@ def test_a_key_that_looks_like_a_slip_of_a_known_one_is_kept_with_a_warning() ->
     assert parsed is not None and parsed.extra == {"tag": "support", "sorce": "Someone", "image": "/a.png"}
     assert [(p.line, p.warning, "'tags'" in p.message or "'source'" in p.message) for p in problems] == [
         (4, True, True), (5, True, True)]
+
+
+@pytest.mark.parametrize("key", ["publishDate", "unpublished", "published_at", "expiryDate"])
+def test_another_tools_key_is_kept_without_a_hint_that_would_break_the_post(key: str) -> None:
+    # `published` for Hugo's publishDate would make the next build fail; for `unpublished`, mean the reverse.
+    text = f"---\ntitle: T\ndate: 2015-06-01\n{key}: 2030-01-01\n---\nBody.\n"
+    parsed, problems = parse_post("posts/a.md", text.encode(), ZoneInfo("UTC"))
+    assert parsed is not None and key in parsed.extra
+    assert problems == []

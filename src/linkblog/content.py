@@ -25,6 +25,9 @@ KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft
 # Keys kept among a post's extra fields that linkblog reads too, so checked: `relinked: true` (no warning for a link
 # posted again), and Jekyll's `published: false`, which keeps a post out as `draft: true` does (Hugo's reads it so).
 CHECKED_EXTRA = ("relinked", "published")
+# Other tools' keys that read like slips of one of ours and are not: suggesting `published` for Hugo's `publishDate`
+# or `unpublished` would break the build or turn the meaning round.
+OTHER_TOOLS_FIELDS = {"publishdate", "pubdate", "published_at", "publishedat", "unpublished", "expirydate"}
 # Fields whose plain YAML scalars stay text as written: `title: 007` is "007", `tags: [yes]` is "yes"
 # (but `tags: 5` is still a number, and an error).
 TEXT_FIELDS = ("title", "source", "via", "slug", "summary")
@@ -113,7 +116,7 @@ def split_front_matter(rel: str, text: str) -> tuple[dict | None, str, list[Prob
 def misspelt(key: str) -> str | None:
     """The known key an unknown one is most likely a slip of (`tag`, `sorce`), if any; a key of the writer's own
     (`image`) is none."""
-    if key in KNOWN_FIELDS or key in CHECKED_EXTRA:
+    if key in KNOWN_FIELDS or key in CHECKED_EXTRA or key.lower() in OTHER_TOOLS_FIELDS:
         return None
     import difflib  # only a post with a key of its own gets here
 
