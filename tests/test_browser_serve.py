@@ -126,6 +126,19 @@ def test_editing_the_stylesheet_swaps_it_without_a_reload(open_page: Callable[[s
     assert page.evaluate("linkblogTest.builds.map(b => b.styles)") == [["/notes/style.css"]]
 
 
+def test_editing_a_stylesheet_the_stylesheet_imports_reloads_the_page(open_page: Callable[[str], Page], site: Path):
+    page = open_page(POST_URL)
+    paragraph = "getComputedStyle(document.querySelector('article p')).color"
+    (site / "static" / "css").mkdir()
+    (site / "static" / "css" / "part.css").write_text("p { color: rgb(7, 8, 9) }\n")
+    (site / "static" / "style.css").write_text('@import url("css/part.css");\nbody { color: rgb(1, 2, 3) }\n')
+    page.wait_for_function(f"() => {paragraph} === 'rgb(7, 8, 9)'", timeout=WAIT_MS)  # swapped in: no reload
+    assert loads(page) == 1
+    (site / "static" / "css" / "part.css").write_text("p { color: rgb(10, 11, 12) }\n")
+    page.wait_for_function(f"() => {paragraph} === 'rgb(10, 11, 12)'", timeout=WAIT_MS)
+    assert loads(page) == 2
+
+
 def test_a_broken_post_shows_its_file_and_line_over_the_last_good_page_until_fixed(
         open_page: Callable[[str], Page], site: Path):
     page = open_page(POST_URL)

@@ -46,10 +46,31 @@
     });
   }
 
+  // The paths of the stylesheets `sheet` pulls in with @import, at any depth: a link's href cannot refresh
+  // them (the browser keeps an imported sheet it has loaded), so a change to one reloads the page.
+  function imported(sheet, paths) {
+    var rules;
+    try { rules = sheet.cssRules; } catch (error) { return paths; }  // another origin's sheet: not ours
+    Array.prototype.forEach.call(rules, function (rule) {
+      if (rule.styleSheet) {
+        paths.push(decodeURIComponent(new URL(rule.styleSheet.href || rule.href, location.href).pathname));
+        imported(rule.styleSheet, paths);
+      }
+    });
+    return paths;
+  }
+
+  function importsAny(styles) {
+    var paths = [];
+    Array.prototype.forEach.call(document.styleSheets, function (sheet) { imported(sheet, paths); });
+    return styles.some(function (style) { return paths.indexOf(style) >= 0; });
+  }
+
   function onBuild(message) {
     showProblems(message.problems);
     if (message.problems.length) { return; }
-    if (message.everything || shown().some(function (page) { return message.pages.indexOf(page) >= 0; })) {
+    if (message.everything || shown().some(function (page) { return message.pages.indexOf(page) >= 0; }) ||
+        importsAny(message.styles)) {
       location.reload();
     } else if (message.styles.length) {
       swapStyles(message.styles);
