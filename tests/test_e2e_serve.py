@@ -294,6 +294,8 @@ def test_a_site_moved_while_served_is_never_built_where_it_was(serve: Callable[.
     site.rename(moved)
     edit(moved / POST, "My note.", "My edited note.")
     server.err.wait_for("moved or removed while the preview ran")
+    # its preview folder went with it: what is served now is no last good build
+    assert "preview shows what is wrong" in server.out.wait_for("build failed").string
     assert not site.exists()  # no folder of it made again at its old place
     assert server.stop() == 0
     assert not site.exists()

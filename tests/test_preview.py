@@ -217,6 +217,14 @@ def test_another_reason_a_port_cannot_be_opened_is_named_without_the_in_use_advi
     assert "--port 0" not in problem.message
 
 
+@pytest.mark.parametrize("exc", [socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
+                                 OSError(errno.EADDRNOTAVAIL, "Cannot assign requested address")])
+def test_a_host_that_cannot_be_listened_on_is_named_not_the_port(exc: OSError) -> None:
+    problem = port_problem(ServeOptions(host="nosuch.invalid", port=0), exc)
+    assert problem.path == "nosuch.invalid:0" and not problem.warning
+    assert "--host nosuch.invalid" in problem.message and "port" not in problem.message
+
+
 # What a rebuild line names.
 
 @pytest.mark.parametrize(("names", "expected"), [

@@ -17,6 +17,7 @@ import fcntl
 import ipaddress
 import queue
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -173,6 +174,7 @@ class Session:
     def rebuild(self, changed: set[Path]) -> BuildResult:
         """The build of what changed; a file gone mid-scan is a problem to show, not the end of watching."""
         if not self.site.is_dir():  # moved or removed: a build would make its folders again where it was
+            self.built_once = False  # its preview folder went with it: nothing built is served now
             return BuildResult([Problem(str(self.site), "moved or removed while the preview ran: nothing more is "
                                                         "built; stop the preview and start it again where it is now")])
         pending = self.later.pending
@@ -307,10 +309,13 @@ def remove_if_stale(folder: Path) -> None:
 
 
 def port_problem(options: ServeOptions, exc: OSError) -> Problem:
-    """Why the preview cannot listen where it was asked to, in one line naming the port."""
-    reason = "is in use; choose another or use --port 0" if exc.errno == errno.EADDRINUSE else \
-        f"cannot be opened ({exc.strerror or exc})"
+    """Why the preview cannot listen where it was asked to, in one line naming the port, or the host when it is
+    the host that cannot be used (no such name, an address not of this machine)."""
     host = f"[{options.host}]" if ":" in options.host else options.host  # as an IPv6 address is written in a URL
+    why = f"({exc.strerror or exc})"
+    if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+        return Problem(f"{host}:{options.port}", f"--host {options.host} cannot be listened on {why}")
+    reason = "is in use; choose another or use --port 0" if exc.errno == errno.EADDRINUSE else f"cannot be opened {why}"
     return Problem(f"{host}:{options.port}", f"port {options.port} {reason}")
 
 
