@@ -310,6 +310,9 @@ def refuse_source_branch(git: Git, config_path: Path, target: str, branch: str, 
     top of it would make the next `git pull` delete the posts."""
     current = git.call("symbolic-ref", "--quiet", "--short", "HEAD").stdout.decode(errors="replace").strip()
     config_in_repo = os.path.relpath(config_path.resolve(), git.run("rev-parse", "--show-toplevel"))
+    if branch == current and tip is None:  # nothing pushed there yet: it is the local branch that holds the source
+        raise GitError(f"{branch} is the branch checked out here, which holds this site's source; deploy to a branch "
+                       "of its own (the default, gh-pages, or --branch NAME)")
     source = branch == current or (tip is not None and (
         git.call("merge-base", "--is-ancestor", tip, "HEAD").returncode == 0
         or (not built_site(git, tip)
