@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -144,6 +145,7 @@ def test_hugo_bundle_yaml_and_shortcodes_reported(hugo) -> None:
     index = HUGO / "content" / "posts" / "bundle-post" / "index.md"
     assert f"{index}:9: warning: Hugo shortcode '{{{{% notice info %}}}}' left in place" in done.err
     assert f"{index}: warning: page bundle files not copied: photo.jpg" in done.err
+    assert "photo.jpg" not in done.out  # named once, by that warning, not again under Skipped
 
 
 def test_hugo_json_front_matter(hugo) -> None:
@@ -441,3 +443,102 @@ def test_a_file_that_cannot_be_read_is_a_problem_naming_it(tmp_path: Path) -> No
     gone = tmp_path / "_posts" / "2016-01-01-gone.md"  # listed, then removed (or unreadable) before it was read
     document, [problem] = split_document(str(gone), gone, False)
     assert document is None and problem.path == str(gone) and not problem.warning
+
+
+def hugo_site_with_config(root: Path, name: str, settings: dict[str, str]) -> Path:
+    """A Hugo site whose config file `name` (in its format) holds `settings`, and whose one post has a naive date
+    and ends in a link-blog line to the old site itself."""
+    config = root / name
+    config.parent.mkdir(parents=True)
+    form = config.suffix
+    if form == ".json":
+        config.write_text("\n" + json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    else:
+        sign = " =" if form == ".toml" else ":"
+        config.write_text("".join(f'{key}{sign} "{value}"\n' for key, value in settings.items()), encoding="utf-8")
+    write_post(root / "content" / "posts" / "older.md", "Older", "2016-01-01 08:00")
+    with (root / "content" / "posts" / "older.md").open("a", encoding="utf-8") as post:
+        post.write("\n[My older post](https://old.example/2015/x/) – Me\n")
+    return root
+
+
+CAMEL, LOWER, OTHER = ("baseURL", "timeZone"), ("baseurl", "timezone"), ("BaseUrl", "TIMEZONE")
+
+
+@pytest.mark.parametrize(("name", "keys"), [
+    ("hugo.toml", LOWER), ("config.toml", OTHER), ("hugo.yaml", LOWER), ("hugo.yml", CAMEL), ("hugo.json", CAMEL),
+    ("config.json", LOWER), ("config.yml", CAMEL), ("config/_default/hugo.yaml", CAMEL),
+    ("config/_default/hugo.yml", LOWER), ("config/_default/hugo.json", OTHER), ("config/_default/config.yaml", CAMEL),
+    ("config/_default/config.yml", CAMEL), ("config/_default/config.json", LOWER)])
+def test_hugo_config_read_in_every_name_and_format_its_keys_in_any_case(tmp_path: Path, name: str,
+                                                                       keys: tuple[str, str]) -> None:
+    # The old site's own address is never the article, and its zone is its naive dates' zone.
+    source = hugo_site_with_config(tmp_path / "hugo", name, dict(zip(keys, ("https://old.example/",
+                                                                              "America/New_York"), strict=True)))
+    done, imported = imported_by_title(tmp_path, "hugo", source)
+    assert "Recovered" not in done.out
+    assert (imported["Older"].link, imported["Older"].date) == (None, datetime(2016, 1, 1, 8, tzinfo=NEW_YORK))
+
+
+def test_a_broken_json_config_is_named_at_its_line(tmp_path: Path) -> None:
+    source = hugo_site_with_config(tmp_path / "hugo", "hugo.json", {})
+    (source / "hugo.json").write_text('\n\n{\n  "baseURL": "https://old.example/",\n  "timeZone": \n}\n',
+                                      encoding="utf-8")
+    done, _ = imported_by_title(tmp_path, "hugo", source)
+    assert done.err.startswith(f"{source / 'hugo.json'}:6: warning:")
+
+
+@pytest.mark.parametrize("suffix", [".mkdn", ".mkd", ".mkdown", ".markdown", ".MD"])
+def test_every_markdown_suffix_jekyll_reads_is_imported(tmp_path: Path, suffix: str) -> None:
+    write_post(tmp_path / "blog" / "_posts" / f"2016-03-02-marked{suffix}", "Marked")
+    _, imported = imported_by_title(tmp_path, "jekyll", tmp_path / "blog")
+    assert sorted(imported) == ["Marked"]
+
+
+@pytest.mark.parametrize("kind", ["jekyll", "hugo"])
+def test_every_file_of_the_posts_folder_is_imported_or_named(tmp_path: Path, kind: str) -> None:
+    folder = tmp_path / "blog" / ("_posts" if kind == "jekyll" else "content")
+    write_post(folder / "2016-03-02-kept.md", "Kept", "2016-03-02")
+    others = [folder / "2016-03-03-notes.txt", folder / "2016-03-04-slides.pdf", folder / "README"]
+    for other in others:
+        other.write_text("Not a post.\n", encoding="utf-8")
+    (folder / "2016-03-02-kept.md~").write_text("An editor's backup.\n", encoding="utf-8")
+    (folder / ".hidden.txt").write_text("Hidden.\n", encoding="utf-8")
+    done, imported = imported_by_title(tmp_path, kind, tmp_path / "blog")
+    assert sorted(imported) == ["Kept"]
+    named = [line for line in done.out.splitlines() if line.startswith("  ")]
+    assert sorted(str(other) for other in others) == sorted(
+        path for line in named for path in line.split(": ", 1)[1].split(", "))
+
+
+def test_template_tags_over_several_lines_are_named_at_the_line_opening_them(tmp_path: Path) -> None:
+    hugo, _, done = hugo_import_of(tmp_path / "h", "2016-01-01-figure.md",
+                                   '---\ntitle: Figure\n---\nA figure:\n\n{{< figure\n  src="/img/a.png"\n>}}\n\n'
+                                   "Then {{< youtube x >}}.\n")
+    assert done.code == 0, done.err
+    warned = [line for line in done.err.splitlines() if "figure" in line or "youtube" in line]
+    assert [line.split(":")[1] for line in warned] == ["6", "10"]
+    assert all(line.startswith(f"{hugo}:") for line in warned)
+    posts = tmp_path / "j" / "blog" / "_posts"
+    posts.mkdir(parents=True)
+    jekyll = posts / "2016-01-02-include.md"
+    jekyll.write_text('---\ntitle: Include\n---\n{% include image.html\n   url="/a.png" %}\n\n{{ page.title\n}}\n',
+                      encoding="utf-8")
+    liquid = run_cli(fresh_site(tmp_path / "j" / "site"), "import", "jekyll", str(tmp_path / "j" / "blog"))
+    assert liquid.code == 0, liquid.err
+    assert [line.split(":")[1] for line in liquid.err.splitlines() if line.startswith(f"{jekyll}:")] == ["4", "7"]
+
+
+@pytest.mark.parametrize(("front", "line"), [
+    ('+++\ntitle = "Bad"\ntags = ["x"]\ndate = "2015-13-45"\n+++\n', 4),
+    # The key written inside a string, or in a table, earlier: never where the date is.
+    ('+++\ntitle = "Bad"\nsummary = """\ndate = "x"\n"""\ndate = "2015-13-45"\n+++\n', 6),
+    ('+++\ntitle = "Bad"\n"date" = "2015-13-45"\n[params]\ndate = "2015-01-01"\n+++\n', 3),
+    ('{\n  "title": "Bad",\n  "summary": "\\"date\\": 1",\n  "params": {\n    "date": 2\n  },\n'
+     '  "date": "2015-13-45"\n}\n', 7),
+], ids=["toml", "toml-string", "toml-table", "json"])
+def test_a_bad_date_in_toml_or_json_is_reported_at_its_line(tmp_path: Path, front: str, line: int) -> None:
+    bad, site, done = hugo_import_of(tmp_path, "bad-date.md", front + "Text.\n")
+    assert done.code == 1
+    assert done.err.strip().splitlines()[0].startswith(f"{bad}:{line}: ")
+    assert list((site / "posts").iterdir()) == []

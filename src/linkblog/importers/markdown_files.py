@@ -3,11 +3,14 @@ ImportedPost records, bodies kept as written (#16)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,19 +28,30 @@ from linkblog.problems import Problem
 from linkblog.scan import scan
 from linkblog.yamlload import MAX_DEPTH, error_line, error_message, load_mapping
 
-MARKDOWN = {".md", ".markdown", ".mkdown", ".mkd", ".mdown"}
+MARKDOWN = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".mdown"}  # Jekyll's markdown_ext, and Hugo's
 HTML_POSTS = {".html", ".htm"}  # what jekyll-import and hand-written old posts often are: converted to Markdown
 OTHER_CONTENT = {".html", ".htm", ".textile", ".org", ".adoc", ".rst", ".pandoc"}
 CONTENT = MARKDOWN | OTHER_CONTENT
 _YAML = re.compile(r"---[ \t]*\n(.*?\n)??(?:---|\.\.\.)[ \t]*(?:\n|$)", re.DOTALL)
 _TOML = re.compile(r"\+\+\+[ \t]*\n(.*?\n)??\+\+\+[ \t]*(?:\n|$)", re.DOTALL)
 _TOML_LINE = re.compile(r"at line (\d+)")
+# A top-level key as a line of TOML starts (bare or quoted), and as JSON writes one; each found checked by a parser.
+_TOML_KEY = re.compile(r"""[ \t]*(?:([A-Za-z0-9_-]+)|"([^"\\\n]*)"|'([^'\n]*)')[ \t]*=""")
+_JSON_KEY = re.compile(r'"((?:[^"\\\n]|\\.)*)"\s*:')
+_KEYS_CHECKED = 200  # a JSON key is checked by reading the text before it again: real front matter has a dozen
+_PROBE = "linkblog-probe"  # a key added after a start of TOML: where it lands tells which table that start ends in
 _TOML_TRIES = 200  # lines of front matter read again, each start of them, to find what a TOML error never closed
-TEMPLATE_TAGS = {"jekyll": (re.compile(r"\{%.*?%\}|\{\{.*?\}\}"), "Liquid tag"),
-                 "hugo": (re.compile(r"\{\{[<%].*?[%>]\}\}"), "Hugo shortcode")}
+# A tag may span lines (`{{< figure` then its parameters), but never a blank line, nor another tag's opening: a
+# `{%` never closed is text, not the start of a tag that swallows the next one.
+_WITHIN_TAG = r"(?:(?!\{[{%]|\n[ \t]*\n).)*?"
+TEMPLATE_TAGS = {"jekyll": (re.compile(rf"\{{%{_WITHIN_TAG}%\}}|\{{\{{{_WITHIN_TAG}\}}\}}", re.DOTALL), "Liquid tag"),
+                 "hugo": (re.compile(rf"\{{\{{[<%]{_WITHIN_TAG}[%>]\}}\}}", re.DOTALL), "Hugo shortcode")}
 # Jekyll's `published` is a flag (published: false); Hugo's is a date.
 DATE_KEYS = {"jekyll": ("date",), "hugo": ("date", "publishdate", "pubdate", "published")}  # Hugo's lower-cased
 _IGNORED_FOLDERS = {"_site", "vendor", "node_modules"}  # build output and dependencies, wherever they are
+# Where Hugo reads its config, in its order: hugo.* before config.*, the root before config/_default/.
+HUGO_CONFIGS = tuple(f"{folder}{name}.{form}" for folder in ("", "config/_default/") for name in ("hugo", "config")
+                     for form in ("toml", "yaml", "yml", "json"))
 # Hugo's output folders: only at the site's root, since content/resources/ or a Jekyll resources/_posts/ holds posts.
 HUGO_OUTPUT = frozenset({"public", "resources"})
 
@@ -63,6 +77,9 @@ class Listing:
     unusable: list[tuple[Path, str]]
 
 
+KeyLines = Callable[[], dict[str, int]]
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """A post file split: front matter, the body, the body's first line, and where it came from."""
@@ -73,7 +90,9 @@ class Document:
     body: str
     body_line: int
     in_drafts: bool
-    lines: dict[str, int] = field(default_factory=dict)  # the line of each front-matter key (YAML's only)
+    # The line of each top-level front-matter key, as written: found when a problem names one, since TOML's and
+    # JSON's are found by reading the front matter again.
+    lines: KeyLines = dict
 
 
 def read_jekyll(source: str, options: ImportOptions) -> tuple[Harvest | None, list[Problem]]:
@@ -88,19 +107,21 @@ def read_jekyll(source: str, options: ImportOptions) -> tuple[Harvest | None, li
 
 
 def jekyll_listing(root: Path) -> Listing:
-    """The files of every _posts/ folder (category folders' too) and of _drafts/; with no _posts/ at all, every
-    file of the site. Drafts are listed even without --drafts, to be named as left out."""
+    """Every file of every _posts/ folder (category folders' too) and of _drafts/; with no _posts/ at all, every
+    post file of the site. Drafts are listed even without --drafts, to be named as left out."""
     files, unusable = site_files(root)
     has_posts = (root / "_posts").is_dir() or any("_posts" in p.relative_to(root).parts[:-1] for p in files)
 
     def draft(path: Path) -> bool:
         return path.relative_to(root).parts[:1] == ("_drafts",)
 
-    def read(path: Path) -> bool:
-        return draft(path) or not has_posts or "_posts" in path.relative_to(root).parts[:-1]
+    def read(path: Path, unreadable: bool = False) -> bool:
+        if draft(path) or "_posts" in path.relative_to(root).parts[:-1]:
+            return True
+        return not has_posts and is_content(path, unreadable)
 
     return Listing([(path, draft(path)) for path in files if read(path)],
-                   [(path, why) for path, why in unusable if read(path)])
+                   [(path, why) for path, why in unusable if read(path, unreadable=True)])
 
 
 def read_hugo(source: str, options: ImportOptions) -> tuple[Harvest | None, list[Problem]]:
@@ -108,15 +129,16 @@ def read_hugo(source: str, options: ImportOptions) -> tuple[Harvest | None, list
     root = Path(source)
     if not root.is_dir():
         return None, [Problem(source, "not a folder; give the Hugo site's folder")]
-    names = ["hugo.toml", "config.toml", "hugo.yaml", "config.yaml", "config/_default/hugo.toml",
-             "config/_default/config.toml"]
-    settings, warnings = site_settings(source, [root / name for name in names])
+    settings, warnings = site_settings(source, [root / name for name in HUGO_CONFIGS])
+    settings = lowered(settings)  # Hugo reads its config keys in any case: baseurl, timezone
     content = root / "content" if (root / "content").is_dir() else root
     files, unusable = site_files(content, HUGO_OUTPUT if content == root else frozenset())
+    if content == root:  # a site's own folder, whose templates, images and notes are no one's posts
+        files, unusable = [p for p in files if is_content(p)], [(p, w) for p, w in unusable if is_content(p, True)]
     languages = settings.get("languages")
-    folder = Folder("hugo", zone(settings.get("timeZone") or settings.get("timezone"), options), options,
+    folder = Folder("hugo", zone(settings.get("timezone"), options), options,
                     frozenset(str(name).lower() for name in languages) if isinstance(languages, dict) else frozenset())
-    return read_folder(folder, Listing([(path, False) for path in files], unusable), settings.get("baseURL"),
+    return read_folder(folder, Listing([(path, False) for path in files], unusable), settings.get("baseurl"),
                        warnings)
 
 
@@ -127,11 +149,15 @@ def read_folder(folder: Folder, listing: Listing, home: Any,
     for path, why in listing.unusable:
         harvest.skip(why, str(path))
     errors: list[Problem] = []
+    # A page bundle's other files are named by its own warning (bundle_files), not again as no Markdown.
+    bundles = {path.parent for path, _ in listing.files if path.suffix.lower() in MARKDOWN
+               and content_stem(folder, path) == "index"}
     for path, in_drafts in listing.files:
         name = str(path)
         reason = unread_reason(folder, path, in_drafts)
-        if reason:
+        if reason and not (path.parent in bundles and path.suffix.lower() not in MARKDOWN | HTML_POSTS):
             harvest.skip(reason, name)
+        if reason:
             continue
         document, problems = split_document(name, path, in_drafts)
         errors += problems
@@ -144,7 +170,7 @@ def unread_reason(folder: Folder, path: Path, in_drafts: bool) -> str | None:
     """Why a file is left out unread: not Markdown, a Hugo section list, a draft without --drafts (whose front
     matter, unread, cannot stop an import that does not want it)."""
     if path.suffix.lower() not in MARKDOWN | HTML_POSTS:
-        return f"not Markdown ({path.suffix.lower()})"
+        return f"not Markdown ({path.suffix.lower() or 'no suffix'})"
     if path.name == "_index.md":
         return "section list page (_index.md)"
     if in_drafts and not folder.options.drafts:
@@ -168,20 +194,25 @@ def add_document(folder: Folder, document: Document, harvest: Harvest, errors: l
 
 
 def site_files(folder: Path, output: frozenset[str] = frozenset()) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Content files under a folder, in a stable order, and what there cannot be read (a link to nothing) with why.
+    """Files under a folder, in a stable order, and what there cannot be read (a link to nothing) with why.
     Links to folders are followed, as a build follows them in posts/, but never back up into a folder they are
-    in. Hidden folders, build output and dependencies, and the `output` folders at the top hold no posts."""
+    in. Hidden files and folders, editors' backups, build output and dependencies, and the `output` folders at the
+    top hold no posts, as Jekyll and Hugo ignore them too."""
     left: list[tuple[str, str]] = []
-    found = [Path(file.path) for file in scan(folder, "", (".",), left, temporary=False)]
+    found = [Path(file.path) for file in scan(folder, "", (".",), left)]
     unusable = [(folder / rel, why) for rel, why in left]
 
-    def wanted(path: Path, suffixes: set[str]) -> bool:
+    def wanted(path: Path) -> bool:
         parts = path.relative_to(folder).parts
-        return path.suffix.lower() in suffixes and not (parts[:1] and parts[0] in output) and \
-            not any(part in _IGNORED_FOLDERS for part in parts)
+        return not (parts[:1] and parts[0] in output) and not any(part in _IGNORED_FOLDERS for part in parts)
 
-    # What cannot be read without a suffix may have been a folder of posts: named too.
-    return [p for p in found if wanted(p, CONTENT)], [(p, why) for p, why in unusable if wanted(p, CONTENT | {""})]
+    return [p for p in found if wanted(p)], [(p, why) for p, why in unusable if wanted(p)]
+
+
+def is_content(path: Path, unreadable: bool = False) -> bool:
+    """True for a file named as a post is; for one that cannot be read, also for a name without a suffix, which
+    may have been a folder of posts."""
+    return path.suffix.lower() in (CONTENT | {""} if unreadable else CONTENT)
 
 
 def split_document(name: str, path: Path, in_drafts: bool) -> tuple[Document | None, list[Problem]]:
@@ -206,34 +237,36 @@ def without_controls(data: bytes) -> bytes:
     return clean(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
 
 
-def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Problem | None, dict[str, int]]:
-    """The front matter as a mapping, where the body starts, and (for YAML) the line of each key; no front matter
+def front_matter(name: str, text: str) -> tuple[dict[str, Any] | None, int, Problem | None, KeyLines]:
+    """The front matter as a mapping, where the body starts, and what gives the line of each key; no front matter
     is an empty mapping."""
-    lines: dict[str, int] = {}
+    lines: KeyLines = dict
     try:
         if (found := _YAML.match(text)) is not None:
             # A newline for the fence keeps the parsers' line numbers equal to the file's.
-            data, lines = load_mapping("\n" + (found[1] or ""), TEXT_FIELDS, ("tags", "categories"))
+            data, read = load_mapping("\n" + (found[1] or ""), TEXT_FIELDS, ("tags", "categories"))
+            lines = partial(dict, read)
             data = {} if data is None else data  # `---` then `---`: Jekyll's post named by its file alone
         elif (found := _TOML.match(text)) is not None:
             data = tomllib.loads("\n" + (found[1] or ""))
+            lines = partial(toml_key_lines, found[1] or "")
         elif text.startswith("{"):
             data, end = json.JSONDecoder().raw_decode(text)
-            return (data, end, None, {}) if isinstance(data, dict) else (
-                None, 0, Problem(name, "front matter must be a JSON object", 1), {})
+            return (data, end, None, partial(json_key_lines, text[:end])) if isinstance(data, dict) else (
+                None, 0, Problem(name, "front matter must be a JSON object", 1), dict)
         else:
-            return {}, 0, None, {}
+            return {}, 0, None, dict
     except yaml.YAMLError as exc:
-        return None, 0, Problem(name, error_message(exc), error_line(exc)), {}
+        return None, 0, Problem(name, error_message(exc), error_line(exc)), dict
     except tomllib.TOMLDecodeError as exc:
         return None, 0, Problem(name, f"invalid TOML: {str(exc).split(' (at')[0]}",
-                                toml_error_line(exc, found[1] or "")), {}
+                                toml_error_line(exc, found[1] or "")), dict
     except json.JSONDecodeError as exc:
-        return None, 0, Problem(name, f"invalid JSON: {exc.msg}", exc.lineno), {}
+        return None, 0, Problem(name, f"invalid JSON: {exc.msg}", exc.lineno), dict
     except RecursionError:  # TOML and JSON parsers recurse once per level; YAML's depth is checked before
-        return None, 0, Problem(name, f"front matter nested more than {MAX_DEPTH} levels deep", 1), {}
+        return None, 0, Problem(name, f"front matter nested more than {MAX_DEPTH} levels deep", 1), dict
     if not isinstance(data, dict):
-        return None, 0, Problem(name, "front matter must be 'key: value' lines", 2), {}
+        return None, 0, Problem(name, "front matter must be 'key: value' lines", 2), dict
     return data, found.end(), None, lines
 
 
@@ -251,6 +284,41 @@ def toml_error_line(exc: tomllib.TOMLDecodeError, block: str) -> int:
                 fence)
 
 
+def toml_key_lines(block: str) -> dict[str, int]:
+    """The file's line of each top-level key of a TOML block (the block starts on line 2): a line that starts as a
+    key does, where the lines above it end in the top-level table, so never inside a string or another table."""
+    lines = block.splitlines(keepends=True)
+    found: dict[str, int] = {}
+    for number, line in enumerate(lines[:_TOML_TRIES]):
+        match = _TOML_KEY.match(line)
+        key = next((part for part in match.groups() if part is not None), None) if match else None
+        if key is not None and key not in found and in_top_table("".join(lines[:number])):
+            found[key] = number + 2
+    return found
+
+
+def in_top_table(text: str) -> bool:
+    """True when a key written after this TOML would be a top-level key: the text reads, and ends in no table."""
+    try:
+        return _PROBE in tomllib.loads(f"{text}\n{_PROBE} = 0\n")
+    except tomllib.TOMLDecodeError:
+        return False
+
+
+def json_key_lines(text: str) -> dict[str, int]:
+    """The line of each top-level key of a JSON object: a key where the text before it, closed, is an object."""
+    found: dict[str, int] = {}
+    for match in itertools.islice(_JSON_KEY.finditer(text), _KEYS_CHECKED):
+        before = text[:match.start()].rstrip().removesuffix(",")
+        try:
+            key, closed = json.loads(f'"{match[1]}"'), json.loads(before + "}")
+        except (json.JSONDecodeError, RecursionError):  # inside a string or a nested value
+            continue
+        if isinstance(closed, dict) and key not in closed and key not in found:
+            found[key] = text.count("\n", 0, match.start()) + 1
+    return found
+
+
 def reads_as_toml(text: str) -> bool:
     """True when the text is a TOML document."""
     try:
@@ -263,8 +331,7 @@ def reads_as_toml(text: str) -> bool:
 def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, str | None, list[Problem]]:
     """The post a file holds, or why it is skipped (a page without a date, a draft), or its problems."""
     if folder.kind == "hugo":  # Hugo reads front-matter keys in any case: Title, Date, publishDate
-        doc = replace(doc, meta={str(k).lower(): v for k, v in doc.meta.items()},
-                      lines={k.lower(): v for k, v in doc.lines.items()})
+        doc = replace(doc, meta=lowered(doc.meta))
     meta = doc.meta
     stem = doc.path.parent.name if is_bundle(folder, doc) else content_stem(folder, doc.path)
     named = JEKYLL_NAME.match(stem)
@@ -293,6 +360,17 @@ def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, s
     return post, None, left_out + more + kept_html
 
 
+def lowered(mapping: dict[Any, Any]) -> dict[str, Any]:
+    """The mapping with its keys in lower case, as Hugo reads its config's and front matter's keys."""
+    return {str(key).lower(): value for key, value in mapping.items()}
+
+
+def key_line(doc: Document, key: str) -> int | None:
+    """The line a front-matter key is written on; a Hugo key (read in any case) in any case."""
+    lines = doc.lines()
+    return lines.get(key, lowered(lines).get(key))
+
+
 def post_date(folder: Folder, doc: Document, named: re.Match | None) -> tuple[datetime | None, Problem | None]:
     """The front matter's date (offset kept), else the file name's; a draft's file time as a last resort."""
     key = next((key for key in DATE_KEYS[folder.kind] if doc.meta.get(key) not in (None, "")), None)
@@ -306,7 +384,7 @@ def post_date(folder: Folder, doc: Document, named: re.Match | None) -> tuple[da
     try:
         return written_date(iso_offset(value) if isinstance(value, str) else value, folder.tz), None
     except ValueError as exc:
-        return None, Problem(doc.name, str(exc), doc.lines.get(key or "", 1))
+        return None, Problem(doc.name, str(exc), key_line(doc, key or "") or 1)
 
 
 def written_date(value: Any, tz: ZoneInfo) -> datetime:
@@ -365,7 +443,7 @@ def named_value(doc: Document, key: str) -> tuple[str | None, list[Problem]]:
     name = text_value(value.get("name")) if isinstance(value, dict) else text_value(value)
     if name or value is None or isinstance(value, str):
         return name, []
-    return None, [Problem(doc.name, f"'{key}' left out: not a name, nor a mapping with one", doc.lines.get(key),
+    return None, [Problem(doc.name, f"'{key}' left out: not a name, nor a mapping with one", key_line(doc, key),
                           warning=True)]
 
 
@@ -386,15 +464,17 @@ def is_linkable(url: str) -> bool:
 
 def not_linkable(doc: Document, key: str, url: Any, part: str = "") -> Problem:
     """The warning for a `link` or `via` URL left out."""
-    return Problem(doc.name, f"'{key}'{part} left out: '{url}' is not an http(s) or mailto URL", doc.lines.get(key),
+    return Problem(doc.name, f"'{key}'{part} left out: '{url}' is not an http(s) or mailto URL", key_line(doc, key),
                    warning=True)
 
 
 def template_tags(kind: str, doc: Document) -> list[Problem]:
-    """Each Liquid tag or Hugo shortcode in the body, by line: left in place, for the user to rework."""
+    """Each Liquid tag or Hugo shortcode in the body, at the line it opens on (its lines shown as one): left in
+    place, for the user to rework."""
     pattern, what = TEMPLATE_TAGS[kind]
-    return [Problem(doc.name, f"{what} {found.group()!r} left in place", doc.body_line + number, warning=True)
-            for number, line in enumerate(doc.body.split("\n")) for found in pattern.finditer(line)]
+    return [Problem(doc.name, f"{what} {' '.join(found.group().split())!r} left in place",
+                    doc.body_line + doc.body.count("\n", 0, found.start()), warning=True)
+            for found in pattern.finditer(doc.body)]
 
 
 def content_stem(folder: Folder, path: Path) -> str:
@@ -426,20 +506,24 @@ def site_settings(source: str, candidates: list[Path]) -> tuple[dict[str, Any], 
     """The first config file found among candidates (Jekyll's _config.yml, Hugo's hugo.toml...)."""
     for path in candidates:
         if path.is_file():
-            meta, _, problem, _ = front_matter(str(path), wrapped(path))
+            text, added = wrapped(path)
+            meta, _, problem, _ = front_matter(str(path), text)
             if problem is None:
                 return meta or {}, []
-            # The line counts the fence wrapped() put above the file's first line.
-            line = problem.line - 1 if problem.line and problem.line > 1 else problem.line
+            line = max(problem.line - added, 1) if problem.line else problem.line
             return {}, [Problem(problem.path, f"{problem.message}; its settings are not used", line, warning=True)]
     return {}, []
 
 
-def wrapped(path: Path) -> str:
-    """A config file as front matter, so one reader parses YAML and TOML alike."""
+def wrapped(path: Path) -> tuple[str, int]:
+    """A config file as front matter, so one reader parses YAML, TOML and JSON alike, and the lines that adds above
+    the file's first (a fence) or takes away (the blank lines before a JSON object, which starts front matter)."""
     text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".json":
+        data = text.lstrip()
+        return data, -text.count("\n", 0, len(text) - len(data))
     fence = "+++" if path.suffix == ".toml" else "---"
-    return f"{fence}\n{text}\n{fence}\n"
+    return f"{fence}\n{text}\n{fence}\n", 1
 
 
 def zone(name: Any, options: ImportOptions) -> ZoneInfo:
