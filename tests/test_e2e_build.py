@@ -483,6 +483,30 @@ def test_an_older_copy_put_back_into_the_same_folder_is_written_whole(tmp_path: 
     assert tree_bytes(out) == tree_bytes(clean)
 
 
+def test_builds_alternating_between_two_folders_write_only_what_differs(tmp_path: Path):
+    # A staging folder and the real one: each keeps its unchanged files (and their mtimes), as README promises.
+    site = tmp_path / "site"
+    out, staging = build_site(site), tmp_path / "staging"
+    assert run_cli(site, "build", "--output", str(staging)).code == 0
+    post, stray = site / "posts" / "2015-04-09-some-customers-suck.md", out / "2015" / "stray.html"
+    before = {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()}
+    run = run_cli(site, "build", "--output", str(out))
+    assert run.code == 0, run.err
+    assert f"0 files written, {len(before)} unchanged" in run.out
+    assert {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()} == before
+    post.write_text(post.read_text().replace("Agreed.", "Agreed, edited."))
+    assert run_cli(site, "build", "--output", str(staging)).code == 0
+    stray.write_text("a file no build wrote, in a folder of the output")
+    run = run_cli(site, "build", "--output", str(out))
+    assert run.code == 0, run.err
+    clean = tmp_path / "clean"
+    assert run_cli(site, "build", "--clean", "--output", str(clean)).code == 0
+    assert tree_bytes(out) == tree_bytes(clean)
+    kept = [path for path, mtime in before.items() if path.exists() and path.stat().st_mtime_ns == mtime]
+    assert (out / "images" / "logo.png") in kept and len(kept) > len(before) / 2
+    assert (out / "2015/04/some-customers-suck/index.html") not in kept
+
+
 def test_a_site_at_a_host_beyond_ascii_is_addressed_in_idna_everywhere(tmp_path: Path):
     config = CONFIG.replace("url: https://example.org/", "url: https://bücher.example/")
     assert "bücher" in config

@@ -16,7 +16,7 @@ import pytest
 from conftest import CONFIG, age, clean_build, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
-from linkblog.output import JOURNAL, Stage, missing_files, recover, stage_dir
+from linkblog.output import JOURNAL, Stage, held_files, missing_files, recover, stage_dir
 
 
 def a_site(root: Path, count: int) -> Path:
@@ -579,3 +579,16 @@ def test_missing_files_are_those_the_output_folder_lacks(tmp_path: Path) -> None
     written = ["2015/06/index.html", "feed.xml", "2015/07/index.html", "style.css", "atom.xml"]
     assert missing_files(out, written) == {"2015/07/index.html", "style.css", "atom.xml"}
     assert missing_files(tmp_path / "gone", written) == set(written)
+
+
+def test_held_files_are_the_outputs_files_by_digest_a_kept_checkout_aside(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    (out / ".git").mkdir(parents=True)
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (out / "2015").mkdir()
+    (out / "index.html").write_bytes(b"home")
+    (out / "2015" / "index.html").write_bytes(b"year")
+    (out / "same.html").write_bytes(b"home")
+    held = held_files(out)
+    assert sorted(held) == ["2015/index.html", "index.html", "same.html"]
+    assert held["index.html"] == held["same.html"] != held["2015/index.html"]

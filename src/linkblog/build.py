@@ -21,6 +21,7 @@ from linkblog.cache import (
     CACHE_DIR,
     Built,
     InputState,
+    load_built,
     load_inputs,
     load_state,
     output_files,
@@ -31,7 +32,7 @@ from linkblog.cache import (
 from linkblog.config import Config, load_config
 from linkblog.digest import key_of
 from linkblog.incremental import State, code_digest, file_digest, input_key, racy_digests
-from linkblog.output import foreign, locked, missing_files, recover
+from linkblog.output import foreign, held_files, locked, missing_files, recover
 from linkblog.problems import Problem, errors, plural, sorted_problems
 from linkblog.scan import (
     Found,
@@ -213,8 +214,8 @@ class Builder:
         if config.search and pagefind_binary() is None:  # told before anything is rendered
             return BuildResult(problems + [missing_problem(self.config_path.name)])
         engine = self.engine_for(config, code, timer)
-        if last and last.output != output_identity(config):  # another folder in its place (an older copy, a clone)
-            engine.forget_output()
+        if last and last.output != output_identity(config):  # built into another folder since, or replaced
+            engine.forget_output(held_files(config.output_path) if self.persist and own_folder(config) else None)
         result = engine.build(inputs, now, progress, timer)
         result.problems = problems + unusable_warnings(inputs) + result.problems
         self.inputs = inputs
@@ -420,6 +421,13 @@ def left_by_last_build(config: Config) -> bool:
     the site's own, its .nojekyll deleted by hand (put back), never a folder of other files put in its place."""
     digest = output_files(config.root, config.output_path).get("index.html")
     return digest is not None and file_digest(str(config.output_path / "index.html")) == digest
+
+
+def own_folder(config: Config) -> bool:
+    """True for an output folder as the site's own last build into it left it (another folder built since): not
+    an older copy put in its place, whose files may be any build's."""
+    built = load_built(config.root, config.output_path)
+    return built is not None and built.identity == output_identity(config) != ""
 
 
 def output_identity(config: Config) -> str:

@@ -157,9 +157,11 @@ class Engine:
         return Loaded(self.config, [e.parsed for e in self.state.files.values() if e.parsed], self.site, pages,
                       unreadable + problems)
 
-    def forget_output(self) -> None:
-        """Trust nothing recorded of the output folder: this build writes it whole."""
-        self.state.outputs, self.state.pages = {}, {}
+    def forget_output(self, held: dict[str, str] | None = None) -> None:
+        """Trust nothing recorded of the output folder: this build renders every page and writes it whole, or, given
+        what the folder holds (output.held_files), writes the files whose bytes differ and deletes the rest."""
+        self.state.outputs, self.state.pages = dict(held or {}), {}
+        self.last_layout = None  # its files, every one, are what the held files are compared with
 
     def read_every_body(self) -> list[Problem]:
         """Give each post the cache gave without its body its body, and index the posts again."""
@@ -390,7 +392,8 @@ class Engine:
         if self.last_layout is None or moved:
             generated = generated_urls(site)
             urls = page_urls(site, generated)
-            files = {self.urls.file_for(url) for url in urls} if moved or not self.state.outputs else None
+            known = self.state.outputs and self.state.pages  # else a folder written whole, or held_files
+            files = {self.urls.file_for(url) for url in urls} if moved or not known else None
             self.last_layout = Layout(urls, files, collisions(site, generated))
         return self.last_layout
 

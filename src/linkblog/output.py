@@ -115,6 +115,17 @@ def names_under(folder: Path) -> set[str]:
     return names
 
 
+def held_files(out: Path) -> dict[str, str]:
+    """Each file the output folder holds (a kept checkout's aside) with the digest of its bytes: the manifest of a
+    folder the cache describes no more, so that a build writes only the files whose bytes differ."""
+    held = {}
+    for rel in names_under(out):
+        if rel.split("/", 1)[0] != GIT:
+            with suppress(OSError):  # a link to a folder, a file it cannot read: written again, if it is a page
+                held[rel] = digest_bytes((out / rel).read_bytes())
+    return held
+
+
 def staged_name(rel: str) -> str:
     """The flat name an incremental build stages an output file under."""
     return digest_bytes(rel.encode("utf-8", "surrogateescape"))
