@@ -16,7 +16,7 @@ import pytest
 from conftest import CONFIG, age, clean_build, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
-from linkblog.output import JOURNAL, Stage, held_files, missing_files, recover, stage_dir
+from linkblog.output import JOURNAL, Stage, held_files, missing_files, recover, stage_dir, staged_name
 
 
 def a_site(root: Path, count: int) -> Path:
@@ -592,3 +592,53 @@ def test_held_files_are_the_outputs_files_by_digest_a_kept_checkout_aside(tmp_pa
     held = held_files(out)
     assert sorted(held) == ["2015/index.html", "index.html", "same.html"]
     assert held["index.html"] == held["same.html"] != held["2015/index.html"]
+
+
+# --- a cloned repository's output folder and stage: nothing written or deleted outside the output --------------
+
+def crafted_clone(tmp_path: Path) -> tuple[Path, Path]:
+    """A built site whose output holds a link to a folder outside it, as a repository may carry one."""
+    site = a_site(tmp_path / "site", 3)
+    assert run_cli(site, "build").code == 0
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("mine\n")
+    return site, victim
+
+
+def test_a_planted_journal_never_writes_or_deletes_through_a_link_in_the_output(tmp_path: Path) -> None:
+    site, victim = crafted_clone(tmp_path)
+    (site / "build" / "x").symlink_to(victim)
+    stage = stage_dir(site / "build")
+    (stage / "tree").mkdir(parents=True)
+    (stage / "tree" / staged_name("x/.bashrc")).write_text("echo planted\n")
+    (stage / JOURNAL).write_text(json.dumps({"mode": "apply", "write": ["x/.bashrc"], "delete": ["x/keep.txt"]}))
+    run = run_cli(site, "build")
+    assert (run.code, "Traceback" in run.err) == (0, False), run.err
+    assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
+    assert tree_bytes(site / "build") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_stage_that_is_a_link_is_never_built_into(tmp_path: Path) -> None:
+    site, victim = crafted_clone(tmp_path)
+    stage_dir(site / "build").symlink_to(victim)
+    (site / "posts" / "post-0000.md").write_text(post_text("Edited", "2010-01-01 08:00", "Edited.", tags="[x]"))
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
+    assert "Edited." in (site / "build" / "2010" / "01" / "edited" / "index.html").read_text()
+
+
+def test_an_edit_is_never_written_through_a_link_inside_the_output(tmp_path: Path) -> None:
+    site, victim = crafted_clone(tmp_path)
+    month = site / "build" / "2010" / "01"
+    shutil.rmtree(month)
+    month.symlink_to(victim)  # below the output's top: the folder itself is as its last build left it
+    before = tree_bytes(site / "build")
+    post = site / "posts" / "post-0000.md"
+    post.write_text(post.read_text().replace("Words of my own.", "Words, edited."))
+    run = run_cli(site, "build")
+    assert (run.code, "Traceback" in run.err) == (1, False), run.err
+    assert "build/2010/01" in run.err and len(run.err.strip().splitlines()) <= 2
+    assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
+    assert tree_bytes(site / "build") == before

@@ -58,6 +58,8 @@ class Stage:
 
     def open(self) -> Stage:
         """Start with an empty stage (an unfinished one from a killed build is discarded)."""
+        if self.root.is_symlink():  # a link (a cloned repository's) would stage the build wherever it points
+            self.root.unlink()
         shutil.rmtree(self.root, ignore_errors=True)
         self.tree.mkdir(parents=True)
         return self
@@ -249,6 +251,9 @@ def locked(out: Path, waiting: Callable[[str], None]) -> Iterator[None]:
 def recover(out: Path) -> str | None:
     """Finish or discard what a killed build left behind; say what was done, if anything."""
     root = stage_dir(out)
+    if root.is_symlink():  # never a stage a build made: a journal read through it could name any files
+        root.unlink()
+        return "discarded an unfinished build"
     if not root.exists():
         return None
     journal_path = root / JOURNAL
@@ -269,6 +274,8 @@ def recover(out: Path) -> str | None:
 def replay(out: Path, journal: dict) -> None:
     """Apply a journal; safe to run again after an interruption at any point."""
     tree = stage_dir(out) / "tree"
+    if tree.is_symlink():  # swapped in, the output would become a link to another folder
+        raise OSError(f"{tree} is a link, which no build stages")
     if journal["mode"] == "swap":
         if not (out.exists() and out.stat().st_ino == journal["inode"]):
             swap_in(out, tree)
@@ -284,13 +291,14 @@ def apply(out: Path, journal: dict) -> None:
     tree, aside = stage_dir(out) / "tree", stage_dir(out) / "aside"
     aside.mkdir(exist_ok=True)
     undo: list[tuple[str, bool]] = []  # (file, whether its former bytes wait aside), in the order done
+    linked = Links(out)
     try:
         # Deletions first, so a file may become a folder of the same name and back.
-        for rel in filter(is_relative, journal["delete"]):
+        for rel in linked.unlinked(filter(is_relative, journal["delete"])):
             if set_aside(out / rel, aside / staged_name(rel), keep=False):
                 remove_file(out, rel)
                 undo.append((rel, True))
-        for rel in filter(is_relative, journal["write"]):
+        for rel in linked.unlinked(filter(is_relative, journal["write"])):
             target = out / rel
             kept = set_aside(target, aside / staged_name(rel), keep=True)
             if move_in(tree / staged_name(rel), target):
@@ -298,6 +306,25 @@ def apply(out: Path, journal: dict) -> None:
     except OSError:
         put_back(out, aside, undo)
         raise
+
+
+class Links:
+    """The folders of the output an incremental build found to be no symbolic links, each looked at once."""
+
+    def __init__(self, out: Path) -> None:
+        self.out, self.checked = out, {"."}
+
+    def unlinked(self, rels: Iterable[str]) -> Iterator[str]:
+        """Each path once no folder on its way is a link (put in the output by hand, or by a cloned repository),
+        through which the build would change files outside its output: an OSError names the first one."""
+        for rel in rels:
+            for folder in reversed(PurePosixPath(rel).parents):
+                if str(folder) not in self.checked:
+                    if os.path.islink(self.out / folder) or folder.parts[0] == GIT:
+                        raise OSError(f"{self.out / folder} is a link to another folder (or a checkout kept there), "
+                                      "which a build never writes through; remove it")
+                    self.checked.add(str(folder))
+            yield rel
 
 
 def set_aside(target: Path, aside: Path, keep: bool) -> bool:
