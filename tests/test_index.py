@@ -1,5 +1,6 @@
 """index: the Site places posts, groups them, and is patched one post at a time."""
 
+import unicodedata
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,3 +201,22 @@ def test_titles_get_typographic_quotes_and_dashes():
     site = site_of(a_post("a", datetime(2015, 1, 1, 12, tzinfo=UTC), title="The Manager's \"Path\" -- 2nd ed..."))
     assert site.posts[0].title == "The Manager’s “Path” – 2nd ed…"
     assert site.records["posts/a.md"].title == "The Manager's \"Path\" -- 2nd ed..."  # as written, for its slug
+
+
+def test_a_name_saved_decomposed_is_the_same_spelling_and_a_real_difference_still_warns():
+    # NFD is how a file saved on a Mac often spells "é": it prints the same as NFC, so no warning and one count.
+    def spelled(form: str, name: str) -> str:
+        return unicodedata.normalize(form, name)
+
+    posts = [replace(linked(f"p{i}", datetime(2015, 1 + i, 1, 12, tzinfo=UTC), f"https://example.com/{i}",
+                            spelled(form, source)),
+                     tags=(spelled(form, tag),), via=Via(spelled(form, "Zoë")))
+             for i, (form, source, tag) in enumerate([("NFD", "Café Müller", "Señor"), ("NFD", "Café Müller", "Señor"),
+                                                      ("NFC", "Café Müller", "Señor"),
+                                                      ("NFC", "café müller", "señor")])]
+    site = site_of(*posts)
+    [source] = site.groups(PageKind.SOURCE)
+    [tag] = site.groups(PageKind.TAG)
+    assert (source.name, tag.name) == (spelled("NFC", "Café Müller"), spelled("NFC", "Señor"))
+    assert sorted((p.path, p.message.split()[0]) for p in site.warnings()) == [
+        ("posts/p3.md", "source"), ("posts/p3.md", "tag")]

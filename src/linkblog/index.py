@@ -9,6 +9,7 @@ kept together as they are patched, so no build compares every link with every ot
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -70,13 +71,19 @@ def date_groups(year: int, month: int) -> tuple[GroupKey, GroupKey, GroupKey]:
 
 
 def named_keys(parsed: Parsed, sources: Sources = NO_SOURCES) -> list[tuple[GroupKey, str]]:
-    """Each tag, source and via name as the post spells it, with the group it names."""
-    names = [((PageKind.TAG, slugify(t)), t) for t in parsed.tags]
+    """Each tag, source and via name as the post spells it (in NFC), with the group it names."""
+    names = [((PageKind.TAG, slugify(t)), composed(t)) for t in parsed.tags]
     if parsed.source:
-        names.append(((PageKind.SOURCE, sources.slug(parsed.source)), parsed.source))
+        names.append(((PageKind.SOURCE, sources.slug(parsed.source)), composed(parsed.source)))
     if parsed.via:
-        names.append(((PageKind.VIA, slugify(parsed.via.name)), parsed.via.name))
+        names.append(((PageKind.VIA, slugify(parsed.via.name)), composed(parsed.via.name)))
     return names
+
+
+def composed(name: str) -> str:
+    """A name in NFC: "Café" typed on one machine and saved decomposed on another is one spelling, not two."""
+    # Counted apart, the two would warn of a spelling that prints the same, and split the count of the most used.
+    return unicodedata.normalize("NFC", name)
 
 
 @cache
