@@ -115,6 +115,8 @@ def test_unknown_feed_key(tmp_path: Path) -> None:
     ("permalink: /{slug[0]}/{slug}/", "'permalink' may only use {year}, {month}, {day} and {slug}, not {slug[0]}"),
     ("permalink: /../../escaped/{slug}/", "'permalink' must not contain '.' or '..' as a folder"),
     ("permalink: /{year}/./{slug}/", "'permalink' must not contain '.' or '..' as a folder"),
+    ("permalink: /.git/{slug}/", "'permalink' must not contain '.git' as a folder"),
+    ("permalink: /{year}/.GIT/{slug}/", "'permalink' must not contain '.git' as a folder"),
     ("permalink: /{slug}//", "'permalink' must not contain '//' (an empty folder)"),
     ("permalink: //{year}/{slug}/", "'permalink' must not contain '//' (an empty folder)"),
     ("permalink: /{year}/", "'permalink' must start and end with '/' and contain {slug}, e.g. /{year}/{month}/{slug}/"),
@@ -268,6 +270,24 @@ def test_home_and_its_ancestors_are_refused(tmp_path: Path, monkeypatch: pytest.
         f"config.yaml:2: output_dir '{tmp_path / 'users'}' would replace a folder holding your home folder; "
         "choose a folder of its own such as 'build'"]
     assert refusal(site, "'~/blog-out'") == []
+
+
+def test_a_hidden_folder_outside_the_site_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cloned blog's config (or its build/ as a link) must not put its static files among a program's settings.
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    site = home / "blog"
+    site.mkdir(parents=True)
+    assert refusal(site, "~/.config/autostart") == [
+        "config.yaml:2: output_dir '~/.config/autostart' would replace a folder in .config/, outside the site, where "
+        "programs keep their settings; choose a folder of its own such as 'build'"]
+    (home / ".local").mkdir()
+    (site / "build").symlink_to(home / ".local")
+    assert len(refusal(site, "build")) == 1
+    assert refusal(site, ".site") == [] and refusal(site, "../public") == []
+    hidden_site = home / ".sites" / "notes"  # a site kept in a hidden folder may build beside itself
+    hidden_site.mkdir(parents=True)
+    assert refusal(hidden_site, "../notes-out") == []
 
 
 def test_symlink_to_the_site_is_refused(tmp_path: Path) -> None:

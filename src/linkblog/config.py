@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
@@ -290,6 +291,9 @@ def _permalink_problem(pattern: str) -> str | None:
         return "'permalink' must start and end with '/' and contain {slug}, e.g. /{year}/{month}/{slug}/"
     if any(part in (".", "..") for part in pattern.split("/")):  # a page outside the output folder
         return "'permalink' must not contain '.' or '..' as a folder"
+    # Inside a checkout kept in the output, which a build never touches; git would store no page of such a folder.
+    if any(part.lower() == ".git" for part in pattern.split("/")):
+        return "'permalink' must not contain '.git' as a folder"
     if "//" in pattern:  # a URL no server gives the page at: every link to it would break
         return "'permalink' must not contain '//' (an empty folder)"
     return None
@@ -358,7 +362,16 @@ def _endangered(out: Path, root: Path) -> str | None:
         inside_source = out.is_relative_to(place) and place != root
         if out == place or place.is_relative_to(out) or inside_source:
             return "the site itself" if place == root else f"the site's {place.name}/ folder"
-    return None
+    return _settings_folder(out, root.resolve())
+
+
+def _settings_folder(out: Path, root: Path) -> str | None:
+    """A hidden folder outside the site that `out` is in (~/.config/autostart: a site's config, cloned with it,
+    would put its static files where programs read their settings and start-up files), if any."""
+    common = Path(os.path.commonpath([out, root]))
+    hidden = next((part for part in out.relative_to(common).parts if part.startswith(".")), None)
+    return None if hidden is None or out.is_relative_to(root) else \
+        f"a folder in {hidden}/, outside the site, where programs keep their settings"
 
 
 def _home() -> Path | None:
