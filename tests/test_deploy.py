@@ -18,6 +18,8 @@ from bs4 import BeautifulSoup
 from conftest import SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
 from test_example_site import copy_example
 
+from linkblog.deploy import push_reason
+
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "src" / "linkblog" / "pages.yml"
 REPO_WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
@@ -327,6 +329,33 @@ def test_no_build_refuses_an_output_built_with_drafts_or_future_posts(repo: Path
     assert user_state(repo) == before
 
 
+@pytest.mark.parametrize("top", ["added", "removed"])
+def test_no_build_still_refuses_a_drafts_build_after_a_name_at_the_folders_top_changed(repo: Path, top: str) -> None:
+    # a Finder .DS_Store, an editor's file, a feed deleted: the record of how the folder was built still holds
+    unpublished_posts(repo)
+    assert run_cli(repo, "build", "--drafts").code == 0
+    (repo / "build" / ".DS_Store").write_bytes(b"") if top == "added" else (repo / "build" / "feed.xml").unlink()
+    run = run_cli(repo, "deploy", "--no-build")
+    assert_refused(run, "build/", "--drafts")
+    assert git(remote_of(repo), "branch", "--list") == ""
+
+
+def test_no_build_refuses_a_folder_that_lost_a_file_at_its_top(repo: Path) -> None:
+    assert run_cli(repo, "build").code == 0
+    (repo / "build" / "feed.xml").unlink()
+    assert_refused(run_cli(repo, "deploy", "--no-build"), "feed.xml", "linkblog build")
+    assert git(remote_of(repo), "branch", "--list") == ""
+
+
+def test_git_missing_is_said_so(repo: Path, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"  # a PATH with Python but no git
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(sys.executable)
+    run = run_cli(repo, "deploy", "--no-build", env={"PATH": str(bin_dir)})
+    assert_refused(run, "git is not installed")
+    assert "not in a git repository" not in run.err
+
+
 def test_no_build_refuses_a_drafts_build_an_older_linkblog_recorded_without_its_address(repo: Path) -> None:
     unpublished_posts(repo)
     assert run_cli(repo, "build", "--drafts").code == 0
@@ -618,3 +647,11 @@ def test_the_repository_workflow_builds_the_example_site(tmp_path: Path) -> None
     run_build_steps(site / ".github" / "workflows" / "pages.yml", site, "https://example.github.io/notes")
     page = BeautifulSoup((site / "_site" / "archive" / "index.html").read_text("utf-8"), "html.parser")
     assert page.find("link", rel="stylesheet")["href"] == "/notes/style.css"
+
+
+def test_a_branch_moved_meanwhile_is_said_in_linkblogs_words_alone() -> None:
+    # a pre-push hook (or anyone) pushed while the deploy ran: git's lock error adds nothing to act on
+    stderr = ("remote: error: cannot lock ref 'refs/heads/gh-pages': is at 24f3d7d but expected ab2f0b0\n"
+              "error: failed to push some refs to '../origin.git'\n")
+    stdout = "To ../origin.git\n!\tHEAD:refs/heads/gh-pages\t[remote rejected] (failed to update ref)\nDone\n"
+    assert push_reason(stdout, stderr) == "non-fast-forward: the branch changed since this deploy began; run it again"

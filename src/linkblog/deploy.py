@@ -32,6 +32,10 @@ class GitError(Exception):
     """A git command failed; the message is one line a user can act on."""
 
 
+class NoGit(GitError):
+    """git itself cannot be run."""
+
+
 @dataclass
 class DeployResult:
     """What a deploy did: the commit it pushed (None when the branch already held this site)."""
@@ -72,7 +76,7 @@ class Git:
             return subprocess.run(command, cwd=self.cwd, input=data, capture_output=True,
                                   env={**os.environ, **(env or {})}, check=False)
         except FileNotFoundError:
-            raise GitError("git is not installed (or not on PATH)") from None
+            raise NoGit("git is not installed (or not on PATH)") from None
 
 
 def git_reason(stderr: str) -> str:
@@ -141,6 +145,8 @@ def open_repo(root: Path, remote: str) -> Git:
         # Run from the top of the work tree: with --git-dir, git takes the folder it runs in for that top, and
         # would look for a relative core.hooksPath, and paths of the repository, under a site's subfolder.
         top = Path(Git(root).run("rev-parse", "--show-toplevel"))
+    except NoGit:
+        raise
     except GitError:
         raise GitError(f"{root} is not in a git repository (run `git init` and add a remote first)") from None
     git = Git(top, git_dir)
@@ -215,13 +221,9 @@ def built_selection(config: Config) -> list[Problem]:
     """An error when the output was built with drafts or future posts; a warning when no record says how."""
     built = load_built(config.root, config.output_path)
     out = f"{config.output_dir}/"
-    # Another identity: the folder was replaced or changed since that build recorded it (by hand, by a build that
-    # died): what it holds now may be any build's.
-    if built is None or built.identity != output_identity(config):
-        why = f"no record of how {out} was built" if built is None else \
-            f"{out} was changed or replaced since its last build"
-        return [Problem("deploy", f"{why}; deploying it as it is, drafts and future posts included if it has any",
-                        warning=True)]
+    if built is None:
+        return [Problem("deploy", f"no record of how {out} was built; deploying it as it is, drafts and future posts "
+                        "included if it has any", warning=True)]
     flags = [flag for flag, on in (("--drafts", built.drafts), ("--future", built.future)) if on]
     if flags:
         return [Problem("deploy", f"{out} was built with {' and '.join(flags)} (drafts and future posts are never "
@@ -235,6 +237,11 @@ def built_selection(config: Config) -> list[Problem]:
         return [Problem("deploy", f"{out} lacks {plural(len(gone), 'file')} its last build wrote ({gone[0]}"
                         f"{', …' if len(gone) > 1 else ''}); run linkblog build, which puts "
                         f"{'them' if len(gone) > 1 else 'it'} back, or deploy without --no-build")]
+    # Another identity: a name at the folder's top was added, removed or replaced since that build (by hand, by a
+    # build that died, an older copy put back): its record says how that build was made, not what the folder holds.
+    if built.identity != output_identity(config):
+        return [Problem("deploy", f"{out} was changed or replaced since its last build; deploying it as it is, "
+                        "drafts and future posts included if it has any", warning=True)]
     return []
 
 
@@ -383,5 +390,5 @@ def push_reason(stdout: str, stderr: str) -> str:
     hook = [line.removeprefix("remote:").strip() for line in stderr.splitlines() if line.startswith("remote:")]
     # git's words for "someone pushed meanwhile": before the push began, and while it ran.
     if reason in ("non-fast-forward", "fetch first", "stale info") or "cannot lock ref" in stderr:
-        reason = "non-fast-forward: the branch changed since this deploy began; run it again"
+        return "non-fast-forward: the branch changed since this deploy began; run it again"  # git's words add nothing
     return "; ".join([reason, *[line for line in hook if line]][:2])
