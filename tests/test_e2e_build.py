@@ -497,11 +497,16 @@ def test_builds_alternating_between_two_folders_write_only_what_differs(tmp_path
     post.write_text(post.read_text().replace("Agreed.", "Agreed, edited."))
     assert run_cli(site, "build", "--output", str(staging)).code == 0
     stray.write_text("a file no build wrote, in a folder of the output")
-    run = run_cli(site, "build", "--output", str(out))
+    os.mkfifo(out / "2015" / "pipe")  # read, it would hold the build up for ever
+    (out / "2015" / "dangling.html").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "elsewhere").mkdir()
+    (out / "2015" / "linked").symlink_to(tmp_path / "elsewhere")
+    run = run_cli(site, "build", "--output", str(out), timeout=60)
     assert run.code == 0, run.err
     clean = tmp_path / "clean"
     assert run_cli(site, "build", "--clean", "--output", str(clean)).code == 0
     assert tree_bytes(out) == tree_bytes(clean)
+    assert not [p for p in ("pipe", "dangling.html", "linked") if os.path.lexists(out / "2015" / p)]
     kept = [path for path, mtime in before.items() if path.exists() and path.stat().st_mtime_ns == mtime]
     assert (out / "images" / "logo.png") in kept and len(kept) > len(before) / 2
     assert (out / "2015/04/some-customers-suck/index.html") not in kept

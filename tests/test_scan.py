@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from linkblog.scan import PRIVATE, is_temporary, scan
+from linkblog.scan import PRIVATE, is_private, is_temporary, scan
 
 
 def test_scan_skips_hidden_private_and_backup_files(tmp_path):
@@ -99,3 +99,10 @@ def test_a_folder_named_like_a_temporary_file_is_scanned(tmp_path):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     assert [f.rel for f in scan(tmp_path)] == ["archives/4913/index.html", "old~/b.txt", "v1.part/a.txt"]
+
+
+@pytest.mark.parametrize(("rel", "private"), [
+    ("a.md", False), ("_a.md", True), ("x/_ideas/a.md", True), ("_ideas/a.md", True), ("a_b/c_.md", False),
+    ("x/y/_z", True)])
+def test_a_name_starting_with_an_underscore_anywhere_on_the_path_is_private(rel: str, private: bool) -> None:
+    assert is_private(rel) is private

@@ -136,6 +136,15 @@ def test_index_files_removed_by_hand_come_back_with_the_next_build(searched: Pat
     assert tree_bytes(out / "pagefind") == tree_bytes(tmp_path / "clean" / "pagefind")
 
 
+def test_an_index_file_removed_by_hand_comes_back_after_a_build_into_another_folder(searched: Path, tmp_path: Path):
+    out = build(searched)
+    before = tree_bytes(out / "pagefind")
+    build(searched, "--output", str(tmp_path / "staging"))
+    (out / "pagefind" / "pagefind-entry.json").unlink()  # below the folder's top: its own, as its build left it
+    build(searched)
+    assert tree_bytes(out / "pagefind") == before
+
+
 def test_turning_search_off_removes_the_index_and_the_page(searched: Path):
     out = build(searched)
     (searched / "config.yaml").write_text(SUB_CONFIG)

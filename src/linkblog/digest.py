@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from typing import BinaryIO
 
 
 def digest_bytes(data: bytes) -> str:
     """A short, stable digest of some bytes."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def digest_file(file: BinaryIO) -> str:
+    """digest_bytes of an open file's bytes, read a part at a time."""
+    return hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
 def key_of(*parts: str) -> str:

@@ -162,6 +162,8 @@ class Engine:
         what the folder holds (output.held_files), writes the files whose bytes differ and deletes the rest."""
         self.state.outputs, self.state.pages = dict(held or {}), {}
         self.last_layout = None  # its files, every one, are what the held files are compared with
+        self.reindex = bool(held)  # nothing tells whether the search index it holds is whole: it is made again
+        self.output_checked = self.output_checked or bool(held)  # read just now: what is not a file there goes
 
     def read_every_body(self) -> list[Problem]:
         """Give each post the cache gave without its body its body, and index the posts again."""

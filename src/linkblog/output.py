@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from linkblog.digest import digest_bytes
+from linkblog.digest import digest_bytes, digest_file
 from linkblog.scan import Found
 
 JOURNAL = "journal.json"
@@ -120,12 +120,17 @@ def names_under(folder: Path) -> set[str]:
 def held_files(out: Path) -> dict[str, str]:
     """Each file the output folder holds (a kept checkout's aside) with the digest of its bytes: the manifest of a
     folder the cache describes no more, so that a build writes only the files whose bytes differ."""
-    held = {}
-    for rel in names_under(out):
-        if rel.split("/", 1)[0] != GIT:
-            with suppress(OSError):  # a link to a folder, a file it cannot read: written again, if it is a page
-                held[rel] = digest_bytes((out / rel).read_bytes())
-    return held
+    return {rel: held_digest(out / rel) for rel in names_under(out) if rel.split("/", 1)[0] != GIT}
+
+
+def held_digest(path: Path) -> str:
+    """The digest of an output file's bytes; "" for what no build writes (a link, a pipe) or cannot be read, which
+    a build so replaces or removes."""
+    try:  # never through a link, nor waiting on a pipe's writer
+        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW | os.O_NONBLOCK)) as file:
+            return digest_file(file) if stat.S_ISREG(os.fstat(file.fileno()).st_mode) else ""
+    except OSError:
+        return ""
 
 
 def staged_name(rel: str) -> str:
@@ -332,7 +337,7 @@ def set_aside(target: Path, aside: Path, keep: bool) -> bool:
 
     A replay after an interruption finds the file set aside already, and leaves it as it is."""
     try:
-        if not keep and target.is_dir():  # a replay after the file became a folder: it went before
+        if not keep and target.is_dir() and not target.is_symlink():  # a replay after the file became a folder
             return aside.exists()
         os.link(target, aside) if keep else os.replace(target, aside)
     except (FileNotFoundError, NotADirectoryError):  # (a folder of it became a file): gone already
