@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import resource
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date, datetime
 from html.parser import HTMLParser
@@ -10,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import make_site, post_text
 
 from linkblog.config import Config
 from linkblog.model import PageSpec, Post
@@ -98,6 +102,61 @@ def test_a_template_collects_with_a_namespace(tmp_path: Path):
                          "{% if word not in ns.seen %}{% set ns.seen = ns.seen + [word] %}{% endif %}{% endfor %}"
                          "{{ ns.seen|join(',') }} {{ loop_free|default('-') }}\n"}
     assert renderer(tmp_path, site).render_page(spec()) == b"a,b -\n"
+
+
+# A build that asks for more memory than this fails at once, as a template growing without bound would.
+MEMORY_LIMIT = 512 * 2**20
+
+
+def limited_build(tmp_path: Path, template: str) -> subprocess.CompletedProcess[str]:
+    """`linkblog build` of a one-post site whose templates/404.html is `template`, in a process allowed 512 MB."""
+    site = make_site(tmp_path / "site", {"2015-06-01-a.md": post_text("A", "2015-06-01")},
+                     files={"templates/404.html": template + "\n"})
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    return subprocess.run([sys.executable, "-m", "linkblog", "build"], cwd=site, capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL, preexec_fn=limit_memory)
+
+
+@pytest.mark.parametrize("expression", [
+    "(9**(9**5)) > 1",  # 56,000 digits; 9**(9**9) takes hours
+    "lipsum(13, min=100000, max=100001)|length",  # lipsum(10**6) took a minute and 1.7 GB
+    "'%0999999999d'|format(1)|length", "'%020000000d'|format(1)|length", "'%*d' % (20000000, 1)",
+    "'{:>20000000}'.format(1)|length",
+    "('ab'|center(10**9))|length", "('ab'|center(20000000))|length", "'ab'.ljust(20000000)|length",
+    "('a'*10**10)|length", "([1]*10**9)|length", "('a'*20000000)|length", "([1]*20000000)|length",
+    "(['a'*1000000]*20)|join|length", "range(1000)|join('x'*20000)|length",
+    "('a'*300000)|wordwrap(1)|length",  # textwrap copies the rest of a long word for each line it cuts
+    "(1).to_bytes(20000000)|length", "range(10)|slice(10**8)|list|length",
+])
+def test_a_template_asking_for_a_huge_result_is_an_error_at_its_line(tmp_path: Path, expression: str):
+    """A tiny template (a blog cloned) cannot hang the build or take gigabytes: the operation is refused."""
+    run = limited_build(tmp_path, "{{ " + expression + " }}")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    first = run.stderr.splitlines()[0]
+    assert first.startswith("templates/404.html:1: template error: ") and "too large" in first
+
+
+def test_a_template_running_out_of_memory_says_so(tmp_path: Path):
+    """Each piece is allowed, but together they pass the memory the build has: the error still says why."""
+    run = limited_build(tmp_path, "{% set ns = namespace(kept=[]) %}{% for i in range(100) %}"
+                                  "{% set ns.kept = ns.kept + ['a' * 9000000 ~ i] %}{% endfor %}{{ ns.kept|length }}")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    first = run.stderr.splitlines()[0]
+    assert first.startswith("templates/404.html:1: template error: ")
+    assert first.removeprefix("templates/404.html:1: template error: ").strip()
+
+
+def test_what_can_grow_still_works_at_sizes_a_page_shows(tmp_path: Path):
+    site = {"page.html": "{{ 2**10 }} {{ 'ab'*3 }} {{ [0]*2 }} {{ '%05.1f'|format(3.14159) }} {{ '%-4s|' % 'x' }} "
+                         "{{ '{:>4}'.format('x') }} {{ 7 % 3 }} {{ 'x'|center(5) }}| {{ 'x'.zfill(3) }} "
+                         "{{ [1, 2]|join('-') }} {{ 'a-b'|replace('-', '+') }} {{ 'x'.join('ab') }} "
+                         "{{ lipsum(2, html=False)|wordcount > 10 }} {{ [[1], [2]]|sum(start=[]) }} "
+                         "{{ [1, 2, 3]|batch(2, 0)|list }}\n"}
+    assert renderer(tmp_path, site).render_page(spec()) == \
+        b"1024 ababab [0, 0] 003.1 x   |    x 1   x  | 00x 1-2 a+b axb True [1, 2] [[1, 2], [3, 0]]\n"
 
 
 def test_a_site_page_template_overrides_the_themes(tmp_path: Path):

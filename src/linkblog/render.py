@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
+import math
 import re
 import traceback
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import cache, cached_property
+from functools import cache, cached_property, partial, wraps
 from html import escape
 from pathlib import Path
+from string import Formatter
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
@@ -19,7 +22,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.environment import TemplateModule
 from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
 
@@ -430,10 +433,41 @@ def tracked(name: str) -> bool:
 class TemplateSandbox(ImmutableSandboxedEnvironment):
     """Jinja's sandbox: a site's templates (a blog cloned, a pull request built) run no code of their own. No name
     starting with `_`, no format string reaching into objects, no method but of the values pages are given, no
-    change to any list or mapping.
+    change to any list or mapping, and no operation making a result far larger than what it is given.
 
     Reading a plain value, what templates nearly always do, skips the sandbox's checks (a quarter of the time
     templates took): such a value is only data, and whatever is read from it is checked in turn."""
+
+    # The operators that can make a huge result of small operands ('a' * 10**10, 9 ** 9 ** 9, '%0999999999d' % 1);
+    # only these go through call_binop (the theme uses none of them), and Jinja no longer folds them when compiling.
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, size in _FILTER_SIZES.items():
+            # A filter with an async variant (join, slice, sum) is called as its plain function in a sandbox that
+            # never runs async, so it is bounded with that function's own arguments.
+            plain = getattr(self.filters[name], "__wrapped__", self.filters[name])
+            self.filters[name] = bounded(plain, size)
+        self.globals["lipsum"] = bounded(self.globals["lipsum"], lorem_size)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            refuse_beyond(power_digits(left, right), MAX_DIGITS, "digits")
+        elif operator == "*":
+            refuse_product(left, right)
+        elif isinstance(left, str):  # "%" formats text; of numbers it is the remainder
+            refuse_beyond(widest(percent_specs(left), right.values() if isinstance(right, dict) else
+                                 right if isinstance(right, tuple) else (right,)))
+        return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., Any] | None:
+        # The sandbox asks this of every attribute it hands a template: a text's format, center, join... and a
+        # number's to_bytes come back bounded.
+        formatted = super().wrap_str_format(value)
+        if formatted is not None:
+            return bounded_format(formatted, value.__self__)
+        return sized_method(value)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         value = getattr(obj, attribute, _MISSING)
@@ -458,6 +492,214 @@ _PLAIN_VALUES = frozenset({str, Markup, int, float, bool, type(None), tuple, lis
 _READABLE = (str, int, float, tuple, list, dict, set, frozenset, range, date, timedelta, tzinfo, *_PLAIN_VALUES,
              PostSequence, LoopContext, Macro, Namespace, Cycler, Joiner, TemplateReference, BlockReference,
              TemplateModule, jinja2.Undefined)
+
+
+# The most characters or items one operation of a template may make, and the most digits of a number: far more
+# than any page shows, far less than a tiny template could ask for ('a' * 10**10 is 10 GB, 9 ** 9 ** 9 takes hours).
+MAX_SIZE = 10_000_000
+MAX_DIGITS = 10_000
+_DIGITS_PER_BIT = math.log10(2)
+_NUMBERS = re.compile(r"\d+")
+# A %-format's conversion: its flags, width and precision (`%(name)-*.3f`); `%%` is none.
+_PERCENT_SPEC = re.compile(r"%(?:%|(?:\([^)]*\))?([-#0 +*.\d]*))")
+
+
+def reason(exc: BaseException) -> str:
+    """What an exception says went wrong, never empty: a MemoryError (or one raised bare) says nothing itself."""
+    return str(exc) or ("out of memory" if isinstance(exc, MemoryError) else type(exc).__name__)
+
+
+def refuse_beyond(size: float, limit: int = MAX_SIZE, unit: str = "characters or items") -> None:
+    """Raise a template error when an operation would make more than `limit` of `unit`."""
+    if size > limit:
+        raise SecurityError(f"the result would be too large (more than {limit:,} {unit})")
+
+
+def power_digits(base: Any, exponent: Any) -> float:
+    """How many digits base ** exponent would have, for integers; 0 for what is small or a float (which overflows
+    at once)."""
+    if not (isinstance(base, int) and isinstance(exponent, int)) or exponent <= 0 or abs(base) < 2:
+        return 0
+    return math.log10(abs(base)) * min(exponent, 4 * MAX_DIGITS)  # past that, any base of 2 or more is too large
+
+
+def refuse_product(left: Any, right: Any) -> None:
+    """Refuse a multiplication making a number of too many digits, or a text, list or tuple too long."""
+    if isinstance(left, int) and isinstance(right, int):
+        refuse_beyond((left.bit_length() + right.bit_length()) * _DIGITS_PER_BIT, MAX_DIGITS, "digits")
+        return
+    sequence, times = (left, right) if isinstance(right, int) else (right, left)
+    if isinstance(times, int) and times > 1 and isinstance(sequence, (str, list, tuple)):
+        refuse_beyond(weight(sequence) * times)
+
+
+def weight(sequence: str | list[Any] | tuple[Any, ...]) -> int:
+    """A text's length; a list's items and the texts and lists they are (what joining it would make)."""
+    if isinstance(sequence, str):
+        return len(sequence)
+    return len(sequence) + sum(len(item) for item in sequence if isinstance(item, (str, list, tuple)))
+
+
+def widest(specs: list[str], values: Iterable[Any]) -> float:
+    """The widest width or precision format specs ask for, written in them or, for `*` or `{}`, one of the values
+    (any of them could be)."""
+    # int() would refuse a number of thousands of digits with a message of its own.
+    widths = [int(number) if len(number.lstrip("0")) < 12 else math.inf
+              for spec in specs for number in _NUMBERS.findall(spec)]
+    if any("*" in spec or "{" in spec for spec in specs):
+        widths += [value for value in values if isinstance(value, int)]
+    return max(widths, default=0)
+
+
+def percent_specs(text: str) -> list[str]:
+    """The flags, widths and precisions of a %-format's conversions."""
+    return [found[1] for found in _PERCENT_SPEC.finditer(text) if found[1]]
+
+
+def format_specs(text: str) -> list[str]:
+    """The format specs of a str.format text's fields (`{:>20}`), nested fields unresolved."""
+    return [spec for _, field, spec, _ in Formatter().parse(text) if field is not None and spec]
+
+
+def bounded_format(formatted: Callable[..., str], text: str) -> Callable[..., str]:
+    """A text's format or format_map, as the sandbox made it, refusing a width or precision too large."""
+    def checked(*args: Any, **kwargs: Any) -> str:
+        mapping = args[0].values() if args and isinstance(args[0], dict) else ()  # format_map's
+        refuse_beyond(widest(format_specs(text), [*args, *kwargs.values(), *mapping]))
+        return formatted(*args, **kwargs)
+
+    return checked
+
+
+def bounded(function: Callable[..., Any], size: Callable[[dict[str, Any]], float],
+            signature: inspect.Signature | None = None) -> Callable[..., Any]:
+    """`function` (a filter, keeping what Jinja passes it), refusing a call whose result `size` says would be too
+    large, given the call's arguments by name (`signature` when the function's own has none)."""
+    signature = signature or inspect.signature(function)
+
+    @wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        refuse_beyond(size(bound.arguments))
+        return function(*bound.args, **bound.kwargs)
+
+    return checked
+
+
+def sized_method(value: Any) -> Callable[..., Any] | None:
+    """A text's or number's method that can make much from little (center, join, to_bytes...), bounded; None for
+    any other value."""
+    owner = getattr(value, "__self__", None) if callable(value) else None
+    sizes = _STR_SIZES if isinstance(owner, str) else _INT_SIZES if isinstance(owner, int) else {}
+    name = getattr(value, "__name__", "")
+    if name not in sizes:
+        return None
+    size, signature = sizes[name]
+    # The owner's own method (Markup's escapes), its arguments bound as str's or int's are.
+    return partial(bounded(getattr(type(owner), name), size, signature), owner)
+
+
+def number(value: Any) -> int:
+    """An argument as a count or width; 0 when it is none (the call itself says what is wrong with it)."""
+    return value if isinstance(value, int) else 0
+
+
+def length(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple, dict)) else 0
+
+
+def replaced_size(text: Any, old: Any, new: Any, count: Any) -> int:
+    """The length of a text with `old` replaced by `new` (`count` times at most, when it is not negative)."""
+    text, old = str(text), str(old)
+    found = text.count(old) if old else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        found = min(found, count)
+    return len(text) + found * length(str(new))
+
+
+def joined_size(arguments: dict[str, Any], items: str, separator: str) -> int:
+    """The length of the items (given by name) joined by the separator; an iterator is read into a list first,
+    which the call then gets."""
+    values = arguments[items] = list(arguments[items])
+    return len(values) * length(str(arguments[separator])) + sum(map(length, values))
+
+
+def indented_size(arguments: dict[str, Any]) -> int:
+    width = arguments["width"]
+    return (str(arguments["s"]).count("\n") + 1) * (len(width) if isinstance(width, str) else number(width))
+
+
+def wrapped_size(arguments: dict[str, Any]) -> int:
+    """What wordwrap makes: a line break per line; and, cutting a word too long for a line, it copies the rest of
+    the word at each line, which takes as long as making 1 character per 1,000 copied."""
+    text = str(arguments["s"])
+    lines = len(text) // max(number(arguments["width"]), 1) + text.count("\n") + 1
+    return lines * (length(arguments["wrapstring"] or "\n") + len(text) // 1000)
+
+
+def lorem_size(arguments: dict[str, Any]) -> int:
+    """lipsum's characters: `n` paragraphs of up to `max` words of about 8 characters (min may exceed max)."""
+    return number(arguments["n"]) * max(number(arguments["min"]), number(arguments["max"])) * 8
+
+
+def urlized_size(arguments: dict[str, Any]) -> int:
+    """urlize's text with a target and rel written into each link, a link at most every 4 characters."""
+    text = str(arguments["value"])
+    return len(text) + (len(text) // 4 + 1) * (length(arguments["target"]) + length(arguments["rel"]))
+
+
+def json_indent_size(arguments: dict[str, Any]) -> int:
+    """tojson's indent, counted so that one wider than 100 is refused: it repeats on every line at every depth,
+    and no one means one so wide."""
+    indent = arguments["indent"]
+    return (len(indent) if isinstance(indent, str) else number(indent)) * (MAX_SIZE // 100)
+
+
+def summed_size(arguments: dict[str, Any]) -> int:
+    """What sum copies adding up lists (start=[]): the list so far, again for each one added; an iterator is read
+    into a list first, which the call then gets."""
+    if not isinstance(arguments["start"], (list, tuple)):
+        return 0
+    values = arguments["iterable"] = list(arguments["iterable"])
+    return sum(map(length, values)) * len(values) // 2
+
+
+def translated_size(arguments: dict[str, Any]) -> int:
+    table = arguments["table"]
+    longest = max(map(length, table.values()), default=1) if isinstance(table, dict) else 1
+    return len(arguments["self"]) * longest
+
+
+# The filters that can make much from little, each with the size of what it would make, by argument name.
+_FILTER_SIZES: dict[str, Callable[[dict[str, Any]], float]] = {
+    "center": lambda a: number(a["width"]),
+    "indent": indented_size,
+    "wordwrap": wrapped_size,
+    "replace": lambda a: replaced_size(a["s"], a["old"], a["new"], a["count"]),
+    "join": lambda a: joined_size(a, "value", "d"),
+    "urlize": urlized_size,
+    "tojson": json_indent_size,
+    "sum": summed_size,
+    "batch": lambda a: number(a["linecount"]) if a["fill_with"] is not None else 0,
+    "slice": lambda a: number(a["slices"]) * 8,  # a list each, empty ones as large as 8 items
+    "format": lambda a: widest(percent_specs(str(a["value"])), a["kwargs"].values() or a["args"]),
+}
+
+
+def _method_sizes(owner: type, sizes: dict[str, Callable[[dict[str, Any]], float]]) -> dict[str, Any]:
+    """Each method's size function with the builtin's signature (self first), for binding its arguments."""
+    return {name: (size, inspect.signature(getattr(owner, name))) for name, size in sizes.items()}
+
+
+_STR_SIZES = _method_sizes(str, {
+    **dict.fromkeys(("center", "ljust", "rjust", "zfill"), lambda a: number(a["width"])),
+    "expandtabs": lambda a: len(a["self"]) + a["self"].count("\t") * number(a["tabsize"]),
+    "replace": lambda a: replaced_size(a["self"], a["old"], a["new"], a["count"]),
+    "join": lambda a: joined_size(a, "iterable", "self"),
+    "translate": translated_size,
+})
+_INT_SIZES = _method_sizes(int, {"to_bytes": lambda a: number(a["length"])})
 
 
 class Renderer:
@@ -574,7 +816,7 @@ class Renderer:
                            f"template error: {exc.message}", exc.lineno)
         missing = isinstance(exc, jinja2.TemplateNotFound)
         names = ", ".join(exc.templates) if isinstance(exc, jinja2.TemplatesNotFound) else getattr(exc, "name", "")
-        message = f"template not found: {names}" if missing else f"template error: {exc}"
+        message = f"template not found: {names}" if missing else f"template error: {reason(exc)}"
         for frame, line in reversed(list(traceback.walk_tb(exc.__traceback__))):
             filename = frame.f_code.co_filename
             if any(filename.startswith(str(d)) for d in self.template_dirs):  # an include or extends of its own
