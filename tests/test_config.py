@@ -487,3 +487,31 @@ def test_whole_numbers_in_decimal_digits_are_taken(tmp_path: Path) -> None:
     assert (config.per_page, config.feed.items) == (30, 100)
 
 
+
+
+def test_a_site_text_written_over_lines_is_one_line(tmp_path: Path) -> None:
+    config, problems = load_config(write(tmp_path, "url: https://x.org/\ntitle: |\n  Line one\n  Line two\n"
+                                                   "description: >\n  folded\n  text\nauthor: \"Ann\\n Lee \"\n"))
+    assert problems == [] and config is not None
+    assert (config.title, config.description, config.author) == ("Line one Line two", "folded text", "Ann Lee")
+
+
+@pytest.mark.parametrize(("written", "kept"), [("Notes.Example.COM", "notes.example.com"),
+                                               ("notes.example.com.", "notes.example.com"),
+                                               ("München.example.", "xn--mnchen-3ya.example")])
+def test_a_cname_is_written_as_dns_spells_it(tmp_path: Path, written: str, kept: str) -> None:
+    config, problems = load_config(write(tmp_path, f"url: https://{kept}/\ncname: {written}\n"))
+    assert problems == [] and config is not None and config.cname == kept
+
+
+@pytest.mark.parametrize("line", ["cname: 1.2.3.4", "url: https://me:secret@example.org/"])
+def test_an_ip_address_cname_and_a_url_with_a_password_are_refused(tmp_path: Path, line: str) -> None:
+    config, problems = load_config(write(tmp_path, "url: https://example.org/\n" + line + "\n"))
+    assert config is None and len(problems) == 1 and problems[0].line == 2
+
+
+@pytest.mark.parametrize(("key", "meant"), [("TIMEZONE", "timezone"), ("SITENAME", "title"),
+                                            ("DEFAULT_PAGINATION", "per_page")])
+def test_pelicans_names_are_told_linkblogs(tmp_path: Path, key: str, meant: str) -> None:
+    config, problems = load_config(write(tmp_path, f"url: https://example.org/\n{key}: x\n"))
+    assert config is None and f"'{meant}'" in problems[0].message

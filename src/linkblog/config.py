@@ -85,12 +85,16 @@ LINK_POSTS = ("article", "permalink")
 OPTIONS = {"url": "--base-url", "output_dir": "--output"}
 # Settings that stay text as written: `title: 2015` is the text "2015", `author: no` is "no".
 TEXT_KEYS = [key for key, kind in _TYPES.items() if kind is str] + ["feed.link_posts"]
+# Text settings shown as one line (the header, <title>, feeds' titles and descriptions).
+ONE_LINE_KEYS = ("title", "author", "description")
 # Whole-number settings, which must be written in decimal digits (`per_page: 030` is no octal 24).
 NUMBER_KEYS = ["per_page", "feed.items"]
 # Other tools' names for a setting (Hugo, Jekyll, Pelican), suggested over a close spelling.
 OTHER_NAMES = {"paginate": "per_page", "baseURL": "url", "baseurl": "url", "base_url": "url", "SITEURL": "url",
                "timeZone": "timezone", "languageCode": "language", "publishDir": "output_dir",
-               "destination": "output_dir"}
+               "destination": "output_dir", "SITENAME": "title", "SITESUBTITLE": "description",
+               "AUTHOR": "author", "TIMEZONE": "timezone", "DEFAULT_LANG": "language", "DEFAULT_PAGINATION": "per_page",
+               "OUTPUT_PATH": "output_dir"}
 # Where a key written at the wrong level belongs: `items: 5` at the top level, `feed: {per_page: 5}`.
 TOP_LEVEL_HINTS = {key: f"'feed.{key}'" for key in FEED_KEYS} | {name: f"'{key}'" for name, key in OTHER_NAMES.items()}
 FEED_HINTS = {key: f"'{key}' at the top level" for key in KEYS - {"feed"}}
@@ -124,6 +128,8 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     data = {**data, **given}
     # A name or address never holds white space at its ends ("https://x.org/\n" from a quoted YAML value).
     data |= {k: v.strip() for k, v in data.items() if k in ("url", "cname") and isinstance(v, str)}
+    # One line each, as a post's title is: a YAML block scalar (`description: >`, old Jekyll configs) keeps its breaks.
+    data |= {k: " ".join(v.split()) for k, v in data.items() if k in ONE_LINE_KEYS and isinstance(v, str)}
     if data.get("cname") == "":
         data["cname"] = None
     problems = _check_values(name, data, lines, given)
@@ -131,9 +137,9 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
         return None, problems
     feed = FeedConfig(**data.pop("feed", {}) or {})
     config = Config(root=path.parent.resolve(), feed=feed, **data)
-    # A cname beyond ASCII as DNS and GitHub Pages spell it.
+    # A cname as DNS and GitHub Pages spell it: lowercase, no final dot, beyond ASCII in IDNA.
     config = replace(config, url=config.url if config.url.endswith("/") else config.url + "/",
-                     cname=ascii_host(config.cname) if config.cname and not config.cname.isascii() else config.cname)
+                     cname=ascii_host(config.cname) if config.cname else config.cname)
     output_named = OPTIONS["output_dir"] if "output_dir" in given else name
     return config, check_output_dir(config, output_named, lines.get("output_dir")) + \
         cname_problems(config, name, lines)
@@ -162,7 +168,9 @@ def site_url(value: str) -> bool:
         parts.port  # noqa: B018 - raises ValueError for a port that is no number
     except ValueError:  # an unclosed [IPv6 bracket too
         return False
+    # A user name or password would be published in every link and feed.
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.path.startswith("//") \
+        and "@" not in parts.netloc \
         and not any(c in value for c in "\t\n\r?#")  # urlsplit drops \t\n\r; no link can keep a query or fragment
 
 
@@ -192,8 +200,8 @@ def language_tag(value: str) -> bool:
 def domain_name(value: str) -> bool:
     """True for a custom domain as GitHub Pages' CNAME file holds it: notes.example.com, no scheme, path or port;
     a name beyond ASCII (münchen.example) as IDNA spells it."""
-    labels = ascii_host(value).split(".")
-    return len(labels) > 1 and all(_LABEL.fullmatch(label) for label in labels)
+    labels = ascii_host(value).split(".")  # a top-level domain of digits alone: an IP address (1.2.3.4)
+    return len(labels) > 1 and all(_LABEL.fullmatch(label) for label in labels) and not labels[-1].isdigit()
 
 
 def missing_config(path: Path) -> Problem:
