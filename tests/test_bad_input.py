@@ -179,6 +179,13 @@ BAD_POSTS = {
                        + "".join(f"{key}: &{key} [{', '.join([f'*{before}'] * 9)}]\n"
                                  for before, key in zip("abcdefgh", "bcdefghi", strict=True)) + "---\nBody.\n",
                        Worded(f"{BAD}:", "invalid YAML: its aliases repeat more than 100,000 values")),
+    # A 1,000-character value repeated 50,000 times: few enough values, but 50 MB to the cache (a 40 kB one
+    # repeated 70,000 times took the build to 6.4 GB and a traceback).
+    "long-value-laughs": ("---\ntitle: T\ndate: 2015-06-01\ns: &s " + "x" * 1000 + "\n"
+                          + "".join(f"{key}: &{key} [{', '.join([f'*{before}'] * 10)}]\n"
+                                    for before, key in zip("sabc", "abcd", strict=True))
+                          + f"e: [{', '.join(['*d'] * 5)}]\n---\nBody.\n",
+                          f"{BAD}:4: invalid YAML: its aliases repeat more than 10,000,000 characters of text"),
 }
 
 

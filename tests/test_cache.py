@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import os
 import pickle
+import resource
 import shutil
 import sqlite3
+import subprocess
+import sys
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import SAMPLE_POSTS, make_site, post_text, run_cli, tree_bytes
+from conftest import SAMPLE_POSTS, Run, make_site, post_text, run_cli, tree_bytes
 
 from linkblog.build import Builder, BuildOptions
 from linkblog.cache import (
     BUILT_FILE,
+    CACHE_DIR,
     DATABASE,
     INPUTS_FILE,
     CacheError,
@@ -378,3 +383,85 @@ def test_output_files_are_those_the_last_build_wrote_or_none_when_the_cache_cann
     assert output_files(site, site / "elsewhere") == {}  # the cache describes another folder
     (site / DATABASE).write_bytes(b"not a database at all" * 100)
     assert output_files(site, out) == {}
+
+
+def build_within(site: Path, memory: int = 2**29) -> Run:
+    """`linkblog build` in a process of at most `memory` bytes: a file read without a bound fails it at once, and
+    leaves the machine's memory alone."""
+    limit = lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory))  # noqa: E731
+    done = subprocess.run([sys.executable, "-m", "linkblog", "build"], cwd=site, capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL, preexec_fn=limit)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def linked_to_zeros(path: Path) -> None:
+    path.unlink()
+    path.symlink_to("/dev/zero")
+
+
+def nested_deep(path: Path) -> None:
+    path.write_text("[" * 200_000 + "]" * 200_000)
+
+
+@pytest.mark.parametrize("record", [INPUTS_FILE, BUILT_FILE])
+@pytest.mark.parametrize("damage", [linked_to_zeros, nested_deep])
+def test_a_crafted_record_of_the_last_build_is_only_a_slower_build(site: Path, record: Path, damage) -> None:
+    """Read whole through a link to /dev/zero, a record filled the memory; nested 200,000 deep, it ended every
+    build in a traceback. It is written again in its place (a link replaced, its target left as it is)."""
+    assert run_cli(site, "build").code == 0
+    good = tree_bytes(site / "build")
+    damage(site / record)
+    post = site / OLDEST
+    os.utime(post, ns=(post.stat().st_mtime_ns + 10**9,) * 2)  # a new stat: no build stops early
+    run = build_within(site)
+    assert (run.code, run.err) == (0, ""), run.err
+    assert tree_bytes(site / "build") == good
+    assert (site / record).is_file() and not (site / record).is_symlink()
+    assert run_cli(site, "build").err == ""
+
+
+def other_database(path: Path) -> bytes:
+    """Make a database of someone else's at `path`; its bytes."""
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("CREATE TABLE mine (a)")
+        db.execute("INSERT INTO mine VALUES ('kept')")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("name", [DATABASE, DATABASE.with_name(DATABASE.name + "-journal")])
+@pytest.mark.parametrize("exists", [True, False])
+def test_a_database_linked_elsewhere_is_never_opened_the_link_is_removed(site: Path, tmp_path: Path, name: Path,
+                                                                         exists: bool) -> None:
+    """SQLite follows a link: the cache's tables were written into another database (or made one where the link
+    led to nothing). The link is removed with one warning, its target left as it was, and the cache made anew."""
+    other = tmp_path / "other.sqlite"
+    before = other_database(other) if exists else None
+    assert run_cli(site, "build").code == 0
+    good = tree_bytes(site / "build")
+    if name == DATABASE:
+        (site / name).unlink()
+    (site / name).symlink_to(other)
+    (site / INPUTS_FILE).unlink()  # no early stop
+    run = run_cli(site, "build")
+    assert run.code == 0 and "Traceback" not in run.err, run.err
+    [warning] = run.err.splitlines()
+    assert warning.startswith(f"{CACHE_DIR}: warning: ignoring the build cache"), warning
+    assert (other.read_bytes() if exists else other.exists()) == (before if exists else False)
+    assert not (site / name).is_symlink()
+    assert tree_bytes(site / "build") == good
+    assert run_cli(site, "build", "--output", "dist").err == ""  # the cache made anew is read quietly
+
+
+@pytest.mark.parametrize("record", [INPUTS_FILE, BUILT_FILE])
+def test_a_link_where_a_record_is_written_first_is_replaced_not_written_through(site: Path, tmp_path: Path,
+                                                                                record: Path) -> None:
+    """A record is written under a temporary name, then renamed over its own: a link planted at that name was
+    written through, overwriting any file of the user's."""
+    precious = tmp_path / "precious.txt"
+    precious.write_text("mine")
+    (site / CACHE_DIR).mkdir(parents=True)
+    (site / record.with_name(record.name + ".linkblog-tmp")).symlink_to(precious)
+    run = run_cli(site, "build")
+    assert (run.code, run.err) == (0, ""), run.err
+    assert precious.read_text() == "mine"
+    assert (site / record).is_file() and not (site / record).is_symlink()

@@ -168,6 +168,29 @@ def test_aliases_that_expand_past_the_limit_are_an_error_at_their_line() -> None
     assert "aliases repeat more than 100,000 values" in raised.value.problem and error_line(raised.value) >= 2
 
 
+def long_value_repeated(length: int, times: int) -> str:
+    """A document whose aliases repeat one value of `length` characters 1,000 x `times` times."""
+    lines = ["title: T", "s: &s " + "x" * length]
+    lines += [f"{key}: &{key} [{', '.join([f'*{before}'] * 10)}]" for before, key in zip("sab", "abc", strict=True)]
+    return "\n".join([*lines, f"all: [{', '.join(['*c'] * times)}]", ""])
+
+
+def test_aliases_repeating_a_long_value_past_the_limit_are_an_error_at_its_line() -> None:
+    """Fewer values than the limit on them, but 50 MB of text to whatever walks the data."""
+    with pytest.raises(yaml.MarkedYAMLError) as raised:
+        load_mapping(long_value_repeated(1000, 50))
+    assert error_line(raised.value) == 2
+    assert error_message(raised.value) == "invalid YAML: its aliases repeat more than 10,000,000 characters of text"
+
+
+def test_text_is_bounded_by_what_aliases_add_not_by_its_own_length() -> None:
+    data, _ = load_mapping(long_value_repeated(1000, 8))  # 9 MB with the anchored lists
+    assert len(data["all"]) == 8
+    long = "*" * 12_000_000  # and a `*` in it: the check walks it all the same
+    data, _ = load_mapping(f"title: T\nsummary: '{long}'\nsource: &s Scott\nvia: *s\n")
+    assert len(data["summary"]) == len(long)
+
+
 def test_text_keys_keep_plain_scalars_as_written() -> None:
     text = "title: yes\nsource: 007\nsummary: 3.10\nslug: 2015-06-01\ndraft: yes\nn: 5\n"
     data, _ = load_mapping(text, text_keys=("title", "source", "summary", "slug"))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import closing, suppress
 from dataclasses import dataclass, fields, replace
@@ -20,14 +22,17 @@ from typing import Any, TypeVar
 
 from linkblog.incremental import FileState, State
 from linkblog.model import Parsed, Via, assembled
-from linkblog.output import write_file
 from linkblog.problems import Problem
+from linkblog.yamlload import bounded_bytes
 
 CACHE_DIR = Path(".cache") / "linkblog"
 DATABASE = CACHE_DIR / "cache.sqlite"
 INPUTS_FILE = CACHE_DIR / "inputs.json"
 # Which posts each output folder was last built with, so `deploy --no-build` never publishes drafts.
 BUILT_FILE = CACHE_DIR / "built.json"
+# The most a JSON record above is read to: inputs.json, the larger, holds each warning and the path and digest of
+# each post changed during the scan, a few hundred bytes a post even if every one of 100,000 posts has them.
+MAX_RECORD_BYTES = 64 * 2**20
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, changed_ns INTEGER NOT NULL, size INTEGER NOT NULL,
@@ -185,9 +190,24 @@ def unpack_problems(packed: str) -> list[Problem]:
 
 def connect(root: Path) -> sqlite3.Connection:
     (root / CACHE_DIR).mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(root / DATABASE)
+    db = sqlite3.connect(database_file(root))
     db.executescript(SCHEMA)
     return db
+
+
+def database_file(root: Path) -> Path:
+    """The database's path, while a regular file or nothing is there: a CacheError for anything else, so that no
+    database is opened through a link (SQLite follows it, and would write its tables into another database)."""
+    path = root / DATABASE
+    with suppress(FileNotFoundError):
+        if not stat.S_ISREG(path.lstat().st_mode):
+            raise CacheError(f"{DATABASE} is not a regular file")
+    return path
+
+
+def has_database(root: Path) -> bool:
+    """True when something is where the database goes, be it a link to nothing."""
+    return os.path.lexists(root / DATABASE)
 
 
 def load_state(root: Path, code: str, tz: tzinfo, bodies: bool,
@@ -197,7 +217,7 @@ def load_state(root: Path, code: str, tz: tzinfo, bodies: bool,
 
     `read_only`: the database is opened for reading only and, unusable, left as it is and not told of: the
     build reading it (a check's) parses the posts instead and keeps no cache."""
-    if not (root / DATABASE).exists():
+    if not has_database(root):
         return State(), None, []
     try:
         with closing(open_read_only(root) if read_only else connect(root)) as db:
@@ -216,7 +236,7 @@ def load_state(root: Path, code: str, tz: tzinfo, bodies: bool,
 def open_read_only(root: Path) -> sqlite3.Connection:
     """The database, opened so that nothing (not even its schema) can be written to it, nor one made where it
     is gone."""
-    return sqlite3.connect(f"{(root / DATABASE).resolve().as_uri()}?mode=ro", uri=True)
+    return sqlite3.connect(f"{database_file(root).absolute().as_uri()}?mode=ro", uri=True)
 
 
 def read_state(db: sqlite3.Connection, code: str, tz: tzinfo, bodies: bool) -> tuple[State, Saved]:
@@ -257,7 +277,7 @@ def read_state(db: sqlite3.Connection, code: str, tz: tzinfo, bodies: bool) -> t
 def output_files(root: Path, out: Path) -> dict[str, str]:
     """The files the last build recorded writing into `out`, each with its digest (or its static file's key);
     none when the cache cannot tell (it describes another folder, or a build that died while changing it)."""
-    if not (root / DATABASE).exists():
+    if not has_database(root):
         return {}
     try:
         with closing(open_read_only(root)) as db:
@@ -271,7 +291,7 @@ def output_files(root: Path, out: Path) -> dict[str, str]:
 
 def load_bodies(root: Path, posts: dict[str, Parsed]) -> dict[str, Body] | Problem:
     """The bodies the cache holds of these versions of posts (by path); a warning when it cannot be trusted."""
-    if not (root / DATABASE).exists():  # removed since: the posts' files have them
+    if not has_database(root):  # removed since: the posts' files have them
         return {}
     query = "SELECT rel, digest, html, quote_end FROM bodies WHERE rel IN (SELECT value FROM json_each(?))"
     try:
@@ -286,7 +306,7 @@ def load_bodies(root: Path, posts: dict[str, Parsed]) -> dict[str, Body] | Probl
 
 def load_entries(root: Path, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
     """The entries kept for these (use, post path) pairs: (key, HTML); none when the cache cannot give them."""
-    if not wanted or not (root / DATABASE).exists():
+    if not wanted or not has_database(root):
         return {}
     # One parameter however many posts: json_each spares SQLite's limit on them, and asking only for
     # the posts shown reads a few rows where a pass over the table would read every entry's HTML.
@@ -331,15 +351,16 @@ class Saved:
 
 def save_state(root: Path, state: State, saved: Saved | None) -> tuple[Saved | None, list[Problem]]:
     """Store what changed since `saved` (everything when None); a failure only costs speed next time."""
+    made = not has_database(root)  # since read, removed (by hand, or as damaged): its rows are all to write
     try:
         with closing(connect(root)) as db, db:
-            if saved is None:  # written afresh, in tables as this code makes them (`--clean` reads no older ones)
+            if saved is None or made:  # written afresh, in tables as this code makes them (`--clean` reads no older)
                 tables = ("files", "posts", "bodies", "pages", "outputs", "templates", "entries")
                 db.executescript("".join(f"DROP TABLE IF EXISTS {table};" for table in tables) + SCHEMA)
                 saved = Saved({}, {}, {}, {})
             missing = bodiless(state, saved)
             store(db, state, saved, missing)
-    except (sqlite3.Error, OSError) as exc:
+    except (sqlite3.Error, OSError, CacheError) as exc:
         forget_cache(root)
         return None, [cache_warning(exc)]
     written = Saved.of(state)
@@ -393,8 +414,10 @@ def cache_warning(exc: Exception, instead: str = "rebuilding everything") -> Pro
 
 
 def forget_cache(root: Path) -> None:
-    """Remove what the next build would read, as far as it can be (a file where .cache/ goes holds nothing)."""
-    for path in (root / DATABASE, root / INPUTS_FILE):
+    """Remove what the next build would read, as far as it can be (a file where .cache/ goes holds nothing): the
+    database with SQLite's files beside it (a journal it cannot open, a link, would fail every database made anew)."""
+    for path in (*(root / DATABASE.with_name(DATABASE.name + end) for end in ("", "-journal", "-wal", "-shm")),
+                 root / INPUTS_FILE):
         with suppress(OSError):
             path.unlink(missing_ok=True)
 
@@ -404,10 +427,10 @@ def mark_dirty(root: Path, output: Path) -> list[Problem]:
     a warning when the cache cannot be told (it is then removed, as far as it can be)."""
     try:
         (root / INPUTS_FILE).unlink(missing_ok=True)
-        if (root / DATABASE).exists():
+        if has_database(root):
             with closing(connect(root)) as db, db:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('dirty', '1')")
-    except (sqlite3.Error, OSError) as exc:
+    except (sqlite3.Error, OSError, CacheError) as exc:
         forget_cache(root)
         return [cache_warning(exc, "the next build starts afresh"), *save_built(root, output, None)]
     return save_built(root, output, None)
@@ -436,7 +459,7 @@ class InputState:
 def load_inputs(root: Path) -> InputState | None:
     """The last good build's input state, if it can be read and has the right shape."""
     try:
-        state = InputState(**json.loads((root / INPUTS_FILE).read_bytes()))
+        state = InputState(**read_record(root / INPUTS_FILE))
     except (OSError, ValueError, TypeError):
         return None
     shapes = (isinstance(state.key, str) and all(isinstance(n, int) for n in (state.stamp_ns, state.posts,
@@ -462,10 +485,25 @@ def save_inputs(root: Path, state: InputState) -> list[Problem]:
     return cache_written(root / INPUTS_FILE, json.dumps(data).encode())
 
 
-def cache_written(path: Path, data: bytes) -> list[Problem]:
-    """Write one of the cache's files; a warning when it cannot be, since only speed depends on it."""
+def read_record(path: Path) -> Any:
+    """One of the cache's JSON records, never read through a link; an OSError or ValueError when it cannot be."""
+    data = bounded_bytes(path, MAX_RECORD_BYTES, os.O_NOFOLLOW)
     try:
-        write_file(path, data)
+        return json.loads(data)
+    except RecursionError:  # nested deeper than anything this module writes
+        raise ValueError("nested too deeply") from None
+
+
+def cache_written(path: Path, data: bytes) -> list[Problem]:
+    """Write one of the cache's files whole, never through a link; a warning when it cannot be, since only speed
+    depends on it."""
+    temp = path.with_name(path.name + ".linkblog-tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.unlink(missing_ok=True)  # a killed build's, or a link planted in its place: never written through
+        with open(temp, "xb") as file:  # O_EXCL: a name made since is refused, not followed
+            file.write(data)
+        os.replace(temp, path)  # the name replaced, be it a link: its target is left as it is
     except OSError as exc:
         return [cache_warning(exc, "the next build starts afresh")]
     return []
@@ -484,7 +522,7 @@ class Built:
 
 def read_built(root: Path) -> dict[str, Any]:
     try:
-        records = json.loads((root / BUILT_FILE).read_bytes())
+        records = read_record(root / BUILT_FILE)
     except (OSError, ValueError):
         return {}
     return records if isinstance(records, dict) else {}

@@ -22,6 +22,9 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 MAX_DEPTH = 100
 # Values in a document with its aliases expanded: real front matter holds dozens.
 MAX_NODES = 100_000
+# Characters of text aliases may add to a document, expanded: a long value repeated a few thousand times stays
+# under MAX_NODES yet is gigabytes to whatever walks the data (the cache's JSON, a template).
+MAX_EXPANDED_CHARS = 10_000_000
 MAX_SETTINGS_BYTES = 10 * 2**20
 # Characters no text of a post or setting may hold: they break HTML, XML feeds and terminals.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -89,13 +92,19 @@ StrictLoader.add_constructor(
 
 def read_settings(path: Path) -> bytes:
     """The bytes of a settings file (config.yaml, sources.yaml): an OSError naming it when it is no regular
-    file (a FIFO would wait forever, /dev/zero fill the memory) or is larger than MAX_SETTINGS_BYTES."""
-    with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as file:
+    file or is larger than MAX_SETTINGS_BYTES."""
+    return bounded_bytes(path, MAX_SETTINGS_BYTES)
+
+
+def bounded_bytes(path: Path, limit: int, flags: int = 0) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, opened with the `flags` added (O_NOFOLLOW: never
+    through a link); an OSError naming it otherwise (a FIFO would wait forever, /dev/zero fill the memory)."""
+    with open(path, "rb", opener=lambda name, mode: os.open(name, mode | os.O_NONBLOCK | flags)) as file:
         if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
-        data = file.read(MAX_SETTINGS_BYTES + 1)
-    if len(data) > MAX_SETTINGS_BYTES:
-        raise OSError(errno.EFBIG, f"larger than {MAX_SETTINGS_BYTES // 2**20} MB", str(path))
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit // 2**20} MB", str(path))
     return data
 
 
@@ -110,7 +119,7 @@ def load_mapping(
     try:
         node = loader.get_single_node()
         if node is not None and "*" in text:  # no alias, no expansion to bound
-            check_expansion(node)
+            check_expansion(node, len(text))
         if isinstance(node, yaml.MappingNode):
             keep_text(node, text_keys, item_keys)
             keep_written_numbers(node, decimal_keys)
@@ -164,11 +173,13 @@ def file_line(text: str, mark: yaml.Mark) -> int:
     return text.count("\n", 0, mark.index) + 1
 
 
-def check_expansion(node: yaml.Node) -> None:
+def check_expansion(node: yaml.Node, text_size: int) -> None:
     """Refuse a document whose aliases, expanded, hold more than MAX_NODES values (a "billion laughs": nine
-    lines that repeat a list 10^9 times), or a value inside itself (`a: &a [*a]`): anything walking the data
-    (the cache, a template) would hang on the one and never end the other."""
-    budget, on_path, todo = MAX_NODES, set(), [(node, False)]
+    lines that repeat a list 10^9 times) or add more than MAX_EXPANDED_CHARS characters to the `text_size` of the
+    document itself, or a value inside itself (`a: &a [*a]`): anything walking the data (the cache, a template)
+    would exhaust the memory or hang on the one and never end the other."""
+    # A scalar's value is never longer than its text in the document, so without aliases no document runs out.
+    nodes, chars, on_path, todo = MAX_NODES, MAX_EXPANDED_CHARS + text_size, set(), [(node, False)]
     while todo:
         current, leaving = todo.pop()
         if leaving:
@@ -177,15 +188,18 @@ def check_expansion(node: yaml.Node) -> None:
         if id(current) in on_path:
             raise yaml.MarkedYAMLError(problem="a value holds itself (an alias inside its own anchor)",
                                        problem_mark=current.start_mark)
-        budget -= 1
-        if budget < 0:
-            raise yaml.MarkedYAMLError(problem=f"its aliases repeat more than {MAX_NODES:,} values",
-                                       problem_mark=current.start_mark)
-        if isinstance(current, yaml.SequenceNode | yaml.MappingNode):
+        nodes -= 1
+        if isinstance(current, yaml.ScalarNode):
+            chars -= len(current.value)
+        else:  # a list or mapping, the only other nodes YAML composes
             on_path.add(id(current))
             todo.append((current, True))
             todo += [(part, False) for part in (current.value if isinstance(current, yaml.SequenceNode)
                                                 else (part for pair in current.value for part in pair))]
+        if nodes < 0 or chars < 0:
+            repeated = f"{MAX_NODES:,} values" if nodes < 0 else f"{MAX_EXPANDED_CHARS:,} characters of text"
+            raise yaml.MarkedYAMLError(problem=f"its aliases repeat more than {repeated}",
+                                       problem_mark=current.start_mark)
 
 
 def check_depth(text: str) -> None:
