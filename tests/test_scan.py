@@ -40,9 +40,10 @@ def test_scan_names_what_it_cannot_read_as_a_file(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "up").symlink_to(tmp_path, target_is_directory=True)
     (tmp_path / "sub" / "b.md").write_text("x")
+    (tmp_path / "self.md").symlink_to("self.md")  # a link that leads to itself: no file, no folder
     unusable = []
     assert [f.rel for f in scan(tmp_path, ".md", unusable=unusable)] == ["a.md", "sub/b.md"]
-    assert sorted(rel for rel, _ in unusable) == ["gone.md", "pipe.md", "sub/up"]
+    assert sorted(rel for rel, _ in unusable) == ["gone.md", "pipe.md", "self.md", "sub/up"]
 
 
 def test_scan_follows_a_link_to_a_folder_outside(tmp_path):

@@ -86,9 +86,14 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...],
         if entry.name.startswith(skipped[0]):
             continue
         rel = prefix + entry.name
+        try:
+            is_dir = entry.is_dir()
+        except OSError as exc:  # a link that leads to itself (ELOOP) is neither file nor folder
+            unusable.append((rel, f"cannot be read ({exc.strerror or exc})"))
+            continue
         if not entry.name.isascii() and not utf8(entry.name):  # no URL, page or cache row can spell it
             unusable.append((rel, "its name is not valid UTF-8 (rename it)"))
-        elif entry.is_dir():
+        elif is_dir:
             identity = _identity(entry.stat())
             if identity in refused:  # a link back up the tree would be walked until the OS refused
                 unusable.append((rel, refused[identity]))
