@@ -105,3 +105,16 @@ def test_the_console_script_leaves_no_folder_of_its_worker_processes(tmp_path):
                               text=True, env={**os.environ, "TMPDIR": temp})  # a cold build of 300 posts spreads
         assert (done.returncode, done.stderr) == (0, "")
         assert list(Path(temp).iterdir()) == []
+
+
+def test_new_from_a_folder_deleted_under_the_shell_writes_the_post_and_exits_0(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    done = subprocess.run([sys.executable, "-c", "import os, sys; os.rmdir(os.getcwd()); "
+                           "from linkblog.cli import main; sys.exit(main(sys.argv[1:]))",
+                           "new", "Cwd gone", "--config", str(site / "config.yaml")],
+                          cwd=gone, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert Path(done.stdout.strip()) == site / "posts" / Path(done.stdout.strip()).name
+    assert Path(done.stdout.strip()).is_file()

@@ -12,6 +12,7 @@ TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
+    from pathlib import Path
 
     from linkblog.build import BuildResult
     from linkblog.problems import Problem
@@ -283,10 +284,19 @@ def run_new(args: argparse.Namespace) -> int:
     report(problems)
     if rel is None:
         return 1
-    import os  # the file as named from here, for an editor opened here: posts/... in the site itself
-
-    print(os.path.relpath(config.root / rel))
+    print(named_from_here(config.root / rel))
     return 0
+
+
+def named_from_here(path: Path) -> str:
+    """A path as named from the current folder, for an editor opened here (posts/... in the site itself); whole
+    when the current folder is gone (deleted while the shell stayed in it)."""
+    import os
+
+    try:
+        return os.path.relpath(path)
+    except FileNotFoundError:
+        return str(path)
 
 
 def run_build(args: argparse.Namespace) -> int:
