@@ -118,3 +118,12 @@ def test_new_from_a_folder_deleted_under_the_shell_writes_the_post_and_exits_0(t
     assert (done.returncode, done.stderr) == (0, "")
     assert Path(done.stdout.strip()) == site / "posts" / Path(done.stdout.strip()).name
     assert Path(done.stdout.strip()).is_file()
+
+
+def test_with_stderr_closed_problems_never_reach_stdout(tmp_path: Path) -> None:
+    # `f=$(linkblog new "X" 2>&-)` must hold the path of the post, or nothing
+    site = make_site(tmp_path / "site")
+    runs = [subprocess.run([sys.executable, "-m", "linkblog", "new", "Twice"], cwd=site, stdout=subprocess.PIPE,
+                           text=True, timeout=60, preexec_fn=lambda: os.close(2)) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 1]
+    assert runs[0].stdout.strip().startswith("posts/") and runs[1].stdout == ""

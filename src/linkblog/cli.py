@@ -6,6 +6,7 @@ inside the handler of Ctrl-C, so a Ctrl-C at any moment of start-up ends quietly
 
 from __future__ import annotations
 
+import os
 import sys
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None, ending: bool = False) -> int:
     """Run one command; 0 on success, 1 on content errors, 2 on usage errors, 130 on Ctrl-C.
 
     `ending`: the process ends right after the command (the console script's)."""
+    if sys.stderr is None:  # started with it closed (`2>&-`): print(file=None) would say problems on stdout
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the process's own, open till it ends
     try:
         args = parser().parse_args(argv)
         args.ending = ending
@@ -38,8 +41,6 @@ def run() -> None:
     """The console script: main(), then an exit that skips freeing every object of a big site one by one.
 
     `python -m linkblog` exits as usual, so that profilers and coverage run under it can report."""
-    import os
-
     try:
         code = main(ending=True)
     except KeyboardInterrupt:  # Ctrl-C before the command could even start
@@ -291,8 +292,6 @@ def run_new(args: argparse.Namespace) -> int:
 def named_from_here(path: Path) -> str:
     """A path as named from the current folder, for an editor opened here (posts/... in the site itself); whole
     when the current folder is gone (deleted while the shell stayed in it)."""
-    import os
-
     try:
         return os.path.relpath(path)
     except FileNotFoundError:
