@@ -117,3 +117,12 @@ def test_the_source_page_links_the_encoded_url(tmp_path: Path):
 def test_a_line_break_in_a_sources_url_is_dropped_as_in_a_posts_link(tmp_path: Path):
     sources, problems = sources_at(tmp_path, '- name: A\n  url: "https://a.example/long\\npath"\n')
     assert problems == [] and sources.entries[0].url == "https://a.example/longpath"
+
+
+def test_names_and_aliases_stay_text_as_written_as_a_posts_source_does(tmp_path: Path):
+    # YAML 1.1 reads 0x1F as 31 and Yes as true: the post's `source: 0x1F` would then match nothing
+    sources, problems = sources_at(tmp_path, "- name: 0x1F\n  description: 030\n- name: Yes\n  aliases: [no, On]\n")
+    assert problems == []
+    hexed, yes = sources.entries
+    assert (hexed.name, hexed.description, yes.name, yes.aliases) == ("0x1F", "030", "Yes", ("no", "On"))
+    assert sources.slug("0x1F") == "0x1f" and sources.entry("0x1f") is hexed

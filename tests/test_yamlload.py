@@ -241,3 +241,8 @@ def test_unknown_key_prefers_a_hint_for_the_key_over_a_close_spelling() -> None:
     assert unknown_key("items", ["title"], "setting", hints) == "unknown setting 'items' (did you mean 'feed.items'?)"
     assert unknown_key("titl", ["title"], "setting", hints) == "unknown setting 'titl' (did you mean 'title'?)"
     assert unknown_key(None, ["title"], "setting", hints) == "unknown setting 'null'"
+
+
+@pytest.mark.parametrize(("key", "meant"), [("TIMEZONE", "timezone"), ("URL", "url"), ("Items", "items")])
+def test_a_key_in_other_capitals_is_told_the_known_one(key: str, meant: str) -> None:
+    assert unknown_key(key, ["timezone", "url", "items", "title"]) == f"unknown key '{key}' (did you mean '{meant}'?)"

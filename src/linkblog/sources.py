@@ -83,7 +83,7 @@ def load_sources(root: Path) -> tuple[Sources, list[Problem]]:
         return NO_SOURCES, [Problem(FILE, f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})",
                                     exc.object[: exc.start].count(b"\n") + 1)]
     try:
-        data, _ = load_mapping(text)
+        data, _ = load_mapping(text, KEYS, ("aliases",))  # `- name: Yes` is the source "Yes", as in a post
     except yaml.YAMLError as exc:
         return NO_SOURCES, [Problem(FILE, error_message(exc), error_line(exc))]
     if data is None:

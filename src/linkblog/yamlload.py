@@ -112,7 +112,8 @@ def load_mapping(
     text: str, text_keys: Collection[str] = (), item_keys: Collection[str] = (), decimal_keys: Collection[str] = ()
 ) -> tuple[Any, dict[Any, int]]:
     """A YAML document's data and the line of each top-level key (and `key.inner` of a mapping's); plain values
-    under `text_keys` (and list items under `item_keys`) stay text as written, and so do whole numbers under
+    under `text_keys` (and list items under `item_keys`), in the document or in each mapping of a list that it
+    is, stay text as written, and so do whole numbers under
     `decimal_keys` not written in decimal digits, as WrittenNumber. Each of these may name a `key.inner`."""
     check_depth(text)
     loader = StrictLoader(text)
@@ -123,6 +124,9 @@ def load_mapping(
         if isinstance(node, yaml.MappingNode):
             keep_text(node, text_keys, item_keys)
             keep_written_numbers(node, decimal_keys)
+        for item in node.value if isinstance(node, yaml.SequenceNode) else ():  # a list of entries (sources.yaml)
+            if isinstance(item, yaml.MappingNode):
+                keep_text(item, text_keys, item_keys)
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
         raise reader_error(text, exc) from None
@@ -348,7 +352,8 @@ def unknown_key(key: Any, known: Collection[str], what: str = "key", elsewhere: 
     import difflib  # only a misspelt key needs it
 
     spelled = key_text(key)
-    close = difflib.get_close_matches(spelled, sorted(known), n=1)
+    same = [name for name in sorted(known) if name.lower() == spelled.lower()]  # TIMEZONE: as close as can be
+    close = same or difflib.get_close_matches(spelled, sorted(known), n=1)
     hint = (elsewhere or {}).get(spelled) or (f"'{close[0]}'" if close else None)
     return f"unknown {what} '{spelled}'" + (f" (did you mean {hint}?)" if hint else "")
 
