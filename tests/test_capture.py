@@ -40,11 +40,13 @@ class Server:
 
     def __init__(self) -> None:
         self.replies: dict[str, Reply] = {}
+        self.asked: list[str] = []  # the path of every request, in order
         self.release = threading.Event()  # ends any slow reply when the test is over
-        replies, release = self.replies, self.release
+        replies, release, asked = self.replies, self.release, self.asked
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                asked.append(self.path)
                 reply = replies.get(self.path, Reply(b"not here", 404))
                 if reply.mute:
                     release.wait(10)
@@ -206,6 +208,15 @@ def test_a_relative_canonical_link_is_resolved_and_unusable_ones_skipped(server:
     url = server.page("/story?utm_source=x", head='<link rel="canonical" href="javascript:alert(1)">'
                       '<link rel="Canonical" href="/story">')
     assert captured(url).link == server.url("/story")
+
+
+@pytest.mark.parametrize("base", ["ORIGIN/deep/dir/", "/deep/dir/", "dir/"], ids=["absolute", "rooted", "relative"])
+def test_relative_canonical_links_are_resolved_against_the_base_url(server: Server, base: str):
+    href = base.replace("ORIGIN", server.base)
+    url = server.page("/deep/base", head=f'<base href="{href}"><link rel="canonical" href="page">')
+    assert captured(url).link == server.url("/deep/dir/page")
+    og_url = server.page("/deep/og", head='<base href="/deep/dir/"><meta property="og:url" content="og?x=1">')
+    assert captured(og_url).link == server.url("/deep/dir/og?x=1")
 
 
 def test_og_url_when_there_is_no_canonical_link(server: Server):
@@ -611,3 +622,75 @@ def test_a_malformed_url_is_one_line(tmp_path: Path):
     run = run_cli(new_site(tmp_path), "new", "--from-url", "http://[oops")
     assert run.code == 1 and "Traceback" not in run.err and run.err.strip().splitlines() == [
         "http://[oops: is not a URL that can be fetched"]
+
+
+def test_cli_refuses_a_page_cut_short(server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    start = b"<!doctype html><html><head><title>Cut short</title></head><body><p>The first words of a long"
+    line = refused_by_cli(server, tmp_path, monkeypatch, "/cut", Reply(
+        headers={"Content-Type": "text/html", "Content-Length": "5000"}, stream=lambda h: h.wfile.write(start)))
+    assert capture.TIMEOUT_ENV not in line  # the server closed the connection: no wait ran out
+
+
+def test_cli_refuses_a_port_out_of_range_before_fetching(server: Server, tmp_path: Path):
+    server.page("/wrapped", head='<link rel="canonical" href="https://example.com/article">')
+    # The socket would take the port modulo 65536: the test server's.
+    url = f"http://127.0.0.1:{server.httpd.server_address[1] + 65536}/wrapped"
+    site = new_site(tmp_path)
+    before = tree_bytes(site)
+    run = run_cli(site, "new", "--from-url", url)
+    assert (run.code, run.out) == (1, "")
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(url + ": ") and "port" in lines[0], run.err
+    assert server.asked == [] and tree_bytes(site) == before
+
+
+def test_spaces_around_the_address_are_dropped_as_around_link(server: Server, tmp_path: Path):
+    url = server.page("/spaced", head=ARTICLE_HEAD)
+    site = new_site(tmp_path)
+    run = run_cli(site, "new", "--from-url", f" {url} \n")
+    assert run.code == 0 and run.err == "", run.err
+    assert written(site, run.out.strip()).link == url and server.asked == ["/spaced"]
+
+
+def test_bidi_controls_from_a_page_reach_neither_the_post_nor_its_page(server: Server, tmp_path: Path):
+    controls = {chr(code) for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+    site = new_site(tmp_path)
+    url = server.page("/bidi", title="Hello &#x202E;evil&#x202C; there", head=(
+        '<meta name="author" content="Ann &#x2067;Writer&#x2069;">'
+        '<meta name="description" content="&#x202A;Quoted&#x202D; words&#x2066;.">'))
+    run = run_cli(site, "new", "--from-url", url)
+    assert run.code == 0, run.err
+    rel = run.out.strip()
+    post = written(site, rel)
+    assert (post.title, post.source) == ("Hello evil there", "Ann Writer")
+    assert not controls & set((site / rel).read_text(encoding="utf-8"))
+    assert run_cli(site, "build").code == 0
+    html = (site / "build" / rel[6:10] / rel[11:13] / "hello-evil-there" / "index.html").read_text(encoding="utf-8")
+    assert not controls & set(html)
+    assert "Ann Writer" in BeautifulSoup(html, "html.parser").select_one(".attribution").get_text(" ", strip=True)
+
+
+@pytest.mark.parametrize("title", ["&#8203;&#xFEFF;&#x200E;", " &nbsp; &#x200F; "],
+                         ids=["zero-width", "spaces-and-a-mark"])
+def test_cli_refuses_a_page_whose_title_shows_nothing(server: Server, tmp_path: Path, title: str):
+    site = new_site(tmp_path)
+    before = tree_bytes(site)
+    run = run_cli(site, "new", "--from-url", server.page("/unseen", title=title))
+    assert (run.code, run.out) == (1, "")
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("--from-url: "), run.err
+    assert tree_bytes(site) == before
+    # An og:title that shows nothing is no title either: the page's <title> is taken.
+    assert captured(server.page("/og-unseen", head=f'<meta property="og:title" content="{title}">')).title == "A Page"
+
+
+def test_a_description_opening_with_dashes_shows_the_dash_in_the_built_page(server: Server, tmp_path: Path):
+    site = new_site(tmp_path)
+    url = server.page("/dashes", title="Dashes", head='<meta name="description" content="--- not a rule, -- a dash">')
+    run = run_cli(site, "new", "--from-url", url)
+    assert run.code == 0, run.err
+    rel = run.out.strip()
+    assert run_cli(site, "build").code == 0
+    html = (site / "build" / rel[6:10] / rel[11:13] / "dashes" / "index.html").read_text(encoding="utf-8")
+    quote = BeautifulSoup(html, "html.parser").select_one(".e-content blockquote")
+    assert quote.get_text(" ", strip=True) == "— not a rule, – a dash"

@@ -308,6 +308,27 @@ def test_a_description_quoted_shows_exactly_its_text(text: str):
     assert soup.p.get_text() == text.replace('"', "“", 1).replace('"', "”", 1)
 
 
+@pytest.mark.parametrize(("text", "shown"), [("--- not a rule", "— not a rule"), ("-- dash", "– dash"),
+                                             ("-1 degrees", "-1 degrees"), ("+1 for this", "+1 for this")],
+                         ids=["three", "two", "minus", "plus"])
+def test_a_description_s_leading_dashes_are_set_as_dashes_mid_text_are(text: str, shown: str):
+    html, _ = markdown.render(markdown_literal(text), "x")
+    soup = BeautifulSoup(html, "html.parser")
+    assert [tag.name for tag in soup.find_all(True)] == ["p"]
+    assert soup.p.get_text() == shown
+    assert markdown.render(f"Mid {text}", "x")[0] == html.replace("<p>", "<p>Mid ")
+
+
+@pytest.mark.parametrize("text", ["---", "--", "-", "===", "- -", "2. a", "# Hash"])
+def test_a_description_that_would_underline_or_start_a_list_stays_text(text: str):
+    for above in ("", "The line above\n"):  # a setext underline needs one
+        html, _ = markdown.render(above + markdown_literal(text), "x")
+        soup = BeautifulSoup(html, "html.parser")
+        assert [tag.name for tag in soup.find_all(True)] == ["p"], html
+        # Its characters all shown, whether or not an escape kept two dashes from becoming one.
+        assert soup.p.get_text().replace("—", "---").replace("–", "--").endswith(text)
+
+
 def test_options_given_win_over_what_the_page_says():
     page = Captured("Page title", "https://example.com/canonical", "Page Author", "The *page* says.")
     filled = prefilled(NewPost(None, tags=("t",), draft=True), page)

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import time
+import unicodedata
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import lxml.html
 from lxml import etree
 
 from linkblog import __version__
-from linkblog.content import FieldError, read_url
+from linkblog.content import FieldError, pasted_url, read_url
 from linkblog.problems import Problem
 from linkblog.urls import as_uri
 from linkblog.web import MAX_TIMEOUT, WEB_SCHEMES, Deadline, LeavesTheWeb, http_failure, inflated, web_opener
@@ -64,6 +65,7 @@ def capture(url: str, timeout: float | None = None) -> tuple[Captured | None, Pr
 
 def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Problem | None]:
     """The page at an http(s) URL, redirects followed, within the time and size limits."""
+    url = pasted_url(url)  # as --link and --via-url are read: spaces around it would be sent as %20
     try:
         parts = urlsplit(url)
     except ValueError:  # such as an unclosed IPv6 bracket: http://[oops
@@ -73,6 +75,10 @@ def fetch_page(url: str, timeout: float | None = None) -> tuple[Page | None, Pro
     if "@" in parts.netloc:  # urllib would take user:password@host for the host name, and a post's link keep them
         return None, Problem(url, "has a user name or password, which linkblog never sends: "
                                   "give the address without them")
+    try:
+        parts.port  # noqa: B018 - read for the ValueError it raises
+    except ValueError:  # the socket would take 74301 as port 8765 (modulo 65536) and fetch another server's page
+        return None, Problem(url, "has a port that is not a number from 0 to 65535")
     seconds = timeout if timeout is not None else fetch_timeout()
     if seconds is None:
         return None, Problem(TIMEOUT_ENV, f"must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, "
@@ -135,6 +141,8 @@ def read_page(response: http.client.HTTPResponse, deadline: float) -> Page:
         if time.monotonic() > deadline:
             raise TimeoutError
         chunks.append(chunk)
+    if response.length:  # read1 returns b"" when the server closes early, where read would raise IncompleteRead
+        raise _Refused(f"came cut short: the server sent {size} of the {size + response.length} bytes it announced")
     try:
         body = inflated(b"".join(chunks), response.headers.get("Content-Encoding", ""), MAX_BYTES)
     except ValueError as exc:
@@ -273,18 +281,31 @@ def meta_values(root: lxml.html.HtmlElement) -> dict[str, str]:
 
 
 def canonical_link(root: lxml.html.HtmlElement | None, meta: dict[str, str], final_url: str) -> str:
-    """The page's own idea of its address: <link rel=canonical>, og:url, else where the redirects ended."""
+    """The page's own idea of its address: <link rel=canonical>, og:url (resolved against the document's base URL),
+    else where the redirects ended."""
+    base = base_url(root, final_url)
     links = root.iter("link") if root is not None else ()
     hrefs = [link.get("href") for link in links if "canonical" in (link.get("rel") or "").lower().split()]
     for candidate in [*hrefs, meta.get("og:url")]:
-        url = web_url(candidate, final_url)
+        url = web_url(candidate, base)
         if url:
             return url
     return final_url
 
 
+def base_url(root: lxml.html.HtmlElement | None, page_url: str) -> str:
+    """What a browser resolves the page's relative URLs against: its first <base href>, itself resolved against
+    the page's address; else that address."""
+    bases = root.iter("base") if root is not None else ()
+    href = next((base.get("href") for base in bases if base.get("href") is not None), None)
+    try:
+        return urljoin(page_url, pasted_url(href)) if href is not None else page_url
+    except ValueError:  # such as an unclosed IPv6 bracket, which browsers also pass over
+        return page_url
+
+
 def web_url(candidate: str | None, base: str) -> str | None:
-    """An http(s) address the build accepts as a `link`, resolved against the page's URL."""
+    """An http(s) address the build accepts as a `link`, resolved against the document's base URL."""
     if not candidate or not candidate.strip():
         return None
     try:
@@ -363,13 +384,23 @@ def text_of(element: lxml.html.HtmlElement | None) -> str | None:
 
 # A C1 control (U+0080-U+009F) in a page is windows-1252's character, as browsers read `&#147;`: “.
 _AS_WINDOWS_1252 = {code: bytes([code]).decode("cp1252", "ignore") or None for code in range(0x80, 0xA0)}
+# Bidi embeddings, overrides and isolates: a title never needs them (the page's direction is the template's), and
+# one left open runs on past the text it came in, reversing the source name after it.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 def clean(text: str | None) -> str | None:
-    """Text on one line without characters no post may hold; None when nothing is left."""
+    """Text on one line without characters no post may hold; None when nothing visible is left."""
     if not text:
         return None
-    return " ".join(CONTROL_CHARACTERS.sub("", text).translate(_AS_WINDOWS_1252).split()) or None
+    kept = " ".join(CONTROL_CHARACTERS.sub("", text).translate(_AS_WINDOWS_1252).translate(_BIDI_CONTROLS).split())
+    return kept if kept and not is_invisible(kept) else None
+
+
+def is_invisible(text: str) -> bool:
+    """Whether text is only format characters (zero-width space, byte-order mark, direction marks), which show
+    nothing: a title of them is no title."""
+    return all(unicodedata.category(char) == "Cf" for char in text.replace(" ", ""))
 
 
 def one_line(text: str) -> str:

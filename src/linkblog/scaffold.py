@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from linkblog.content import FieldError, parse_post, pasted_url, read_url
+from linkblog.markdown import parser
 from linkblog.plan import reserved
 from linkblog.problems import Problem
 from linkblog.theme import theme_dir
@@ -91,8 +92,10 @@ class NewPost:
 
 # Characters that start Markdown or HTML inside a line; a page's description is plain text.
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>&~|])")
-# What makes a line a heading, list item or rule when it comes first.
-_LINE_START = re.compile(r"^(?:([#+-])|(\d{1,9})([.)]))")
+# The character to escape where a line would be a heading, list item, rule or setext underline: its first.
+_LINE_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
+# A line Markdown reads as text, and nothing but text.
+_PARAGRAPH = ["paragraph_open", "inline", "paragraph_close"]
 # Line ends as a post file's are read (content.decode); str.splitlines would also split at U+2028 and the like.
 _LINE_END = re.compile(r"\r\n?|\n")
 
@@ -223,4 +226,12 @@ def host_name(link: str) -> str | None:
 def markdown_literal(text: str) -> str:
     """One line of plain text as Markdown that shows it as written: no markup, no raw HTML."""
     escaped = _INLINE_MARKUP.sub(r"\\\1", text)
+    if not starts_a_block(escaped):  # "-- so it goes" keeps its dashes whole, to be set as an en dash
+        return escaped
     return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
+
+
+def starts_a_block(line: str) -> bool:
+    """Whether Markdown reads the line as more than text: alone (a heading, list item or rule), or under a line of
+    text (a list item, or the underline making that line a heading)."""
+    return any([token.type for token in parser().parse(text)] != _PARAGRAPH for text in (line, f"text\n{line}"))
