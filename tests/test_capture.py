@@ -336,6 +336,15 @@ def test_a_redirect_away_from_http_is_refused(server: Server):
     assert refusal(server.url("/ftp")).startswith(server.url("/ftp") + ": ")
 
 
+def test_a_redirect_to_a_port_beyond_65535_is_refused_not_wrapped_round(server: Server):
+    port = int(server.url("/").split(":")[2].split("/")[0])
+    server.page("/elsewhere")
+    server.replies["/jump"] = Reply(status=302, headers={"Location": f"http://127.0.0.1:{port + 65536}/elsewhere"})
+    message = refusal(server.url("/jump"))
+    assert message.startswith(server.url("/jump") + ": ") and "port" in message
+    assert "/elsewhere" not in server.asked
+
+
 def test_too_many_redirects_are_named_as_such(server: Server):
     for hop in range(12):
         server.replies[f"/chain/{hop}"] = Reply(status=302, headers={"Location": f"/chain/{hop + 1}"})

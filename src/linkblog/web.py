@@ -26,8 +26,13 @@ class WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
     to make (to a host a page chose)."""
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme.lower() not in WEB_SCHEMES:
+        parts = urlsplit(newurl)
+        if parts.scheme.lower() not in WEB_SCHEMES:
             raise LeavesTheWeb(f"redirects to '{newurl}', which is not an http(s) page")
+        try:
+            parts.port  # noqa: B018 - raises ValueError for one beyond 65535, which the socket would wrap round
+        except ValueError:
+            raise LeavesTheWeb(f"redirects to '{newurl}', whose port is not a number from 0 to 65535") from None
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
