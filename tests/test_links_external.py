@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import errno
 import json
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import WebStandIn
+from conftest import WebStandIn, make_site, post_text
 
 from linkblog.links_external import (
     Checker,
+    Hosts,
     LinkStatus,
+    Turn,
     ask,
     check_links,
     failure,
     host_of,
     in_parallel,
     load_results,
-    request,
     save_results,
     snapshot,
     spread_hosts,
@@ -41,8 +46,12 @@ class Handler(WebStandIn):
 
     def answer(self, path: str) -> None:
         server = self.server
+        head = self.command == "HEAD"
         with server.lock:
             server.agents.add(self.headers.get("User-Agent", ""))
+            server.credentials += [self.headers["Authorization"]] if "Authorization" in self.headers else []
+        if path.startswith("/busy/"):
+            return self.busy(path)
         if path == "/wayback/available":
             return self.wayback()
         if path == "/hang-up-on-head" and self.command == "HEAD":
@@ -54,9 +63,15 @@ class Handler(WebStandIn):
             return None
         if path == "/wait":
             server.release.wait(5)
-        head = self.command == "HEAD"
+        if path.startswith("/slow"):  # each request a while in coming: HEAD refused, GET answered
+            server.release.wait(server.slow)
+            self.send_response(405 if head else 200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         codes = {"/gone": 410, "/error": 500, "/forbidden": 403, "/too-many": 429, "/moved": 301,
-                 "/head-404": 404 if head else 200, "/redirect-to-file": 302, "/redirect-to-ftp": 302}
+                 "/head-404": 404 if head else 200, "/redirect-to-file": 302, "/redirect-to-ftp": 302,
+                 "/redirect-nowhere": 302}
         self.send_response(codes.get(path, 200))
         if path == "/moved":
             self.send_header("Location", "/ok")
@@ -67,6 +82,23 @@ class Handler(WebStandIn):
         self.send_header("Content-Length", "0")
         self.end_headers()
         return None
+
+    def busy(self, path: str) -> None:
+        """A while in answering, counting the requests at once to each host name; `/busy/away/N` redirects to
+        `/busy/N` at `server.away`, another name of this server."""
+        server, name = self.server, self.headers["Host"].rpartition(":")[0]
+        with server.lock:
+            server.now[name] += 1
+            server.most[name] = max(server.most[name], server.now[name])
+        server.release.wait(0.2)
+        away = path.startswith("/busy/away/")
+        self.send_response(302 if away else 200)
+        if away:
+            self.send_header("Location", f"{server.away}/busy/{path.rpartition('/')[2]}")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        with server.lock:
+            server.now[name] -= 1
 
     def wayback(self) -> None:
         asked = parse_qs(urlsplit(self.path).query)["url"][0]
@@ -86,8 +118,10 @@ class Handler(WebStandIn):
 def server() -> Iterator[ThreadingHTTPServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.seen, httpd.agents, httpd.lock = [], set(), threading.Lock()
+    httpd.credentials, httpd.slow, httpd.now, httpd.most = [], 0.5, Counter(), Counter()
     httpd.archive, httpd.archive_asked, httpd.release = "snapshot", [], threading.Event()
     httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.away = f"http://localhost:{httpd.server_address[1]}"  # the same server by another name
     # A short poll keeps shutdown quick: the default would add half a second to every test.
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
@@ -107,6 +141,17 @@ def closed_port() -> int:
 
 def checker(server: ThreadingHTTPServer, timeout: float = 2) -> Checker:
     return Checker(timeout=timeout, archive_api=f"{server.base}/wayback/available")
+
+
+def asked(url: str, timeout: float = 2) -> LinkStatus:
+    """What `url` answers, asked alone."""
+    with Turn(Hosts(per_host=2)) as turn:
+        return ask(url, turn, timeout, NOW)
+
+
+def archived(status: LinkStatus, checker: Checker) -> LinkStatus:
+    with Turn(Hosts(per_host=2)) as turn:
+        return with_archive(status, turn, checker)
 
 
 def cache_file(root: Path) -> Path:
@@ -179,16 +224,17 @@ def test_a_snapshot_is_taken_only_from_a_sound_answer(answer: object, found: str
 
 def test_an_answer_gives_its_status_and_where_redirects_end(server: ThreadingHTTPServer) -> None:
     base = server.base
-    assert request(f"{base}/ok", "HEAD", 2, NOW) == LinkStatus(f"{base}/ok", NOW, 200)
-    assert request(f"{base}/moved", "HEAD", 2, NOW) == LinkStatus(f"{base}/moved", NOW, 200, f"{base}/ok")
-    assert request(f"{base}/gone", "GET", 2, NOW) == LinkStatus(f"{base}/gone", NOW, 410)
+    assert asked(f"{base}/ok") == LinkStatus(f"{base}/ok", NOW, 200)
+    assert asked(f"{base}/moved") == LinkStatus(f"{base}/moved", NOW, 200, f"{base}/ok")
+    assert asked(f"{base}/gone") == LinkStatus(f"{base}/gone", NOW, 410)
     # How urllib follows the redirect (HEAD or GET) is its own affair; only the first request is ours.
-    assert [seen for seen in server.seen if seen[1] != "/ok"] == [("HEAD", "/moved"), ("GET", "/gone")]
+    assert [seen for seen in server.seen if seen[1] != "/ok"] == [("HEAD", "/moved"), ("HEAD", "/gone"),
+                                                                  ("GET", "/gone")]
     assert server.seen[0] == ("HEAD", "/ok")
     assert all(agent.startswith("linkblog/") for agent in server.agents)
 
 
-@pytest.mark.parametrize(("path", "status", "asked"), [
+@pytest.mark.parametrize(("path", "status", "methods"), [
     ("/ok", 200, ["HEAD"]),
     ("/error", 500, ["HEAD", "GET"]),
     ("/forbidden", 403, ["HEAD", "GET"]),
@@ -197,32 +243,32 @@ def test_an_answer_gives_its_status_and_where_redirects_end(server: ThreadingHTT
     ("/hang-up-on-head", 200, ["HEAD", "GET"]),
 ])
 def test_get_is_tried_where_head_is_refused(server: ThreadingHTTPServer, path: str, status: int,
-                                           asked: list[str]) -> None:
-    result = ask(server.base + path, 2, NOW)
+                                           methods: list[str]) -> None:
+    result = asked(server.base + path)
     assert (result.status, result.error) == (status, None)
-    assert server.seen == [(method, path) for method in asked]
+    assert server.seen == [(method, path) for method in methods]
 
 
 def test_a_server_that_does_not_speak_http_is_a_protocol_error(server: ThreadingHTTPServer) -> None:
-    result = ask(f"{server.base}/garbage", 2, NOW)
+    result = asked(f"{server.base}/garbage")
     assert result.status is None and result.error.startswith("protocol error")
     assert server.seen == [("HEAD", "/garbage"), ("GET", "/garbage")]
 
 
 def test_a_timeout_is_not_asked_again_with_get(server: ThreadingHTTPServer) -> None:
     started = time.monotonic()
-    result = ask(f"{server.base}/wait", 0.3, NOW)
+    result = asked(f"{server.base}/wait", 0.3)
     assert (result.status, result.error) == (None, "timed out")
     assert time.monotonic() - started < 2
     assert server.seen == [("HEAD", "/wait")]
 
 
-
 def test_a_server_that_trickles_its_answer_times_out_within_the_timeout(trickle: str) -> None:
-    assert request(trickle, "HEAD", 1, NOW) == LinkStatus(trickle, NOW, error="timed out")
+    assert asked(trickle, 1) == LinkStatus(trickle, NOW, error="timed out")
+
 
 def test_a_redirect_out_of_http_is_a_failure(server: ThreadingHTTPServer) -> None:
-    result = ask(f"{server.base}/redirect-to-file", 2, NOW)
+    result = asked(f"{server.base}/redirect-to-file")
     assert result.status is None and result.error
     assert server.seen == [("HEAD", "/redirect-to-file")]
 
@@ -234,7 +280,7 @@ def test_a_redirect_to_ftp_is_a_failure_and_never_followed(server: ThreadingHTTP
         ftp.listen()
         ftp.settimeout(0.5)
         server.ftp_port = ftp.getsockname()[1]
-        result = ask(f"{server.base}/redirect-to-ftp", 2, NOW)
+        result = asked(f"{server.base}/redirect-to-ftp")
         with pytest.raises(TimeoutError):
             ftp.accept()
     assert result.status is None and result.error == "its redirects loop or leave http(s)"
@@ -242,20 +288,20 @@ def test_a_redirect_to_ftp_is_a_failure_and_never_followed(server: ThreadingHTTP
 
 def test_a_link_written_as_a_browser_shows_it_is_asked_percent_encoded(server: ThreadingHTTPServer) -> None:
     url = f"{server.base}/wiki/Straße?q=café"
-    assert request(url, "HEAD", 2, NOW) == LinkStatus(url, NOW, 200)  # not "moved" to its encoded self
+    assert asked(url) == LinkStatus(url, NOW, 200)  # not "moved" to its encoded self
     assert server.seen == [("HEAD", "/wiki/Stra%C3%9Fe")]
 
 
 @pytest.mark.parametrize("url", ["not a url", "http://[::1", "http://127.0.0.1:99999/", "http://127.0.0.1:{closed}/"])
 def test_a_url_that_cannot_be_asked_is_a_failure_not_an_exception(url: str) -> None:
     url = url.format(closed=closed_port())
-    result = request(url, "HEAD", 0.5, NOW)
+    result = asked(url, 0.5)
     assert (result.url, result.status) == (url, None) and result.error
 
 
 def test_the_archive_is_asked_for_the_exact_dead_url(server: ThreadingHTTPServer) -> None:
     dead = LinkStatus(f"{server.base}/gone?a=1&b=two words#part", NOW, 410)
-    assert with_archive(dead, checker(server)).archive == SNAPSHOT + dead.url
+    assert archived(dead, checker(server)).archive == SNAPSHOT + dead.url
     assert server.archive_asked == [dead.url]
 
 
@@ -267,12 +313,12 @@ def test_the_archive_is_asked_for_the_exact_dead_url(server: ThreadingHTTPServer
 def test_what_the_archive_says_or_fails_to_say(server: ThreadingHTTPServer, mode: str, archive: str | None) -> None:
     server.archive = mode
     dead = LinkStatus(f"{server.base}/gone", NOW, 410)
-    assert with_archive(dead, checker(server)) == LinkStatus(dead.url, NOW, 410, archive=archive)
+    assert archived(dead, checker(server)) == LinkStatus(dead.url, NOW, 410, archive=archive)
 
 
 def test_an_unreachable_archive_leaves_the_status_as_it_was() -> None:
     dead = LinkStatus("https://example.com/gone", NOW, 404)
-    assert with_archive(dead, Checker(timeout=0.5, archive_api=f"http://127.0.0.1:{closed_port()}/available")) is dead
+    assert archived(dead, Checker(timeout=0.5, archive_api=f"http://127.0.0.1:{closed_port()}/available")) is dead
 
 
 def test_no_host_gets_more_than_its_share_of_requests_at_once() -> None:
@@ -281,7 +327,7 @@ def test_no_host_gets_more_than_its_share_of_requests_at_once() -> None:
     inflight = {"a.example": 0, "b.example": 0}
     most = {"a.example": 0, "b.example": 0, "all": 0}
 
-    def task(url: str) -> LinkStatus:
+    def task(url: str, turn: Turn) -> LinkStatus:
         host = host_of(url)
         with lock:
             inflight[host] += 1
@@ -295,8 +341,9 @@ def test_no_host_gets_more_than_its_share_of_requests_at_once() -> None:
         return LinkStatus(url, NOW, 200)
 
     urls = spread_hosts([f"https://{host}/{n}" for host in ("a.example", "b.example") for n in range(6)])
-    results = in_parallel(urls, task, Checker(workers=8, per_host=2), "links", lambda *args: None)
-    assert list(results) == urls and all(results[url].url == url for url in urls)
+    results: dict[str, LinkStatus] = {}
+    in_parallel(urls, task, Checker(workers=8), Hosts(per_host=2), "links", lambda *args: None, results)
+    assert sorted(results) == sorted(urls) and all(results[url].url == url for url in urls)
     assert most == {"a.example": 2, "b.example": 2, "all": 4}
 
 
@@ -305,7 +352,7 @@ def test_a_stage_with_one_host_for_every_url_asks_it_per_host_at_a_time() -> Non
     state = {"now": 0, "most": 0}
     done: list[tuple[str, int, int]] = []
 
-    def task(url: str) -> LinkStatus:
+    def task(url: str, turn: Turn) -> LinkStatus:
         with lock:
             state["now"] += 1
             state["most"] = max(state["most"], state["now"])
@@ -317,7 +364,7 @@ def test_a_stage_with_one_host_for_every_url_asks_it_per_host_at_a_time() -> Non
         return LinkStatus(url, NOW, 404)
 
     urls = [f"https://site{n}.example/" for n in range(6)]
-    in_parallel(urls, task, Checker(workers=6, per_host=2), "archive", lambda *args: done.append(args),
+    in_parallel(urls, task, Checker(workers=6), Hosts(per_host=2), "archive", lambda *args: done.append(args), {},
                 host=lambda url: "archive.example")
     assert state["most"] == 2
     assert sorted(done) == [("archive", n, 6) for n in range(1, 7)]
@@ -462,3 +509,70 @@ def test_a_cache_that_can_be_neither_read_nor_written_only_warns(server: Threadi
     results, problems = check_links([url], tmp_path, checker(server), now=NOW)
     assert results == {url: LinkStatus(url, NOW, 200)}
     assert [(p.path, p.warning) for p in problems] == [(".cache/linkblog/links.json", True)] * 2
+
+
+def test_head_and_get_share_one_timeout(server: ThreadingHTTPServer) -> None:
+    """A server slow to refuse HEAD and slow to answer GET: the link waits one timeout in all, not one each."""
+    server.slow = 0.9
+    started = time.monotonic()
+    result = asked(f"{server.base}/slow", 1)
+    assert time.monotonic() - started < 1.5
+    assert (result.status, result.error) == (None, "timed out")
+    assert server.seen == [("HEAD", "/slow"), ("GET", "/slow")]
+
+
+def test_redirects_count_against_the_host_they_lead_to(server: ThreadingHTTPServer, tmp_path: Path) -> None:
+    """Links to one host that redirect to another add no more to the other's two at a time than direct links."""
+    urls = [f"{server.base}/busy/away/{n}" for n in range(6)] + [f"{server.away}/busy/{n}" for n in range(6)]
+    results, _ = check_links(urls, tmp_path, Checker(timeout=5, archive_api=f"{server.base}/wayback/available"),
+                             now=NOW)
+    assert [status.status for status in results.values()] == [200] * len(urls)
+    assert server.most == {"127.0.0.1": 2, "localhost": 2}
+
+
+def test_a_link_with_a_user_and_password_is_asked_without_them(server: ThreadingHTTPServer) -> None:
+    url = f"http://someone:secret@127.0.0.1:{server.server_address[1]}/ok"
+    assert asked(url) == LinkStatus(url, NOW, 200)
+    assert server.seen == [("HEAD", "/ok")] and server.credentials == []
+
+
+def test_a_redirect_that_names_no_address_is_reported_as_such(server: ThreadingHTTPServer) -> None:
+    result = asked(f"{server.base}/redirect-nowhere")
+    assert (result.status, result.error) == (None, "it redirects without saying where")
+
+
+def test_ctrl_c_starts_no_request_after_it_and_keeps_the_answers_had(server: ThreadingHTTPServer,
+                                                                     tmp_path: Path) -> None:
+    """`check --external` stopped while slow links are under way: it ends at once, exit 130, with no request
+    started after Ctrl-C, and the links answered before it are kept in the cache."""
+    server.slow = 30  # released when the test ends
+    quick = [f"{server.away}/fine/{n}" for n in range(3)]
+    slow = [f"{server.base}/slow/{n}" for n in range(12)]
+    body = " ".join(f"[link {n}]({url})" for n, url in enumerate(quick + slow))
+    site = make_site(tmp_path / "site", {"2016-01-01-many.md": post_text("Many", "2016-01-01", body, tags="[x]")})
+    check = subprocess.Popen([sys.executable, "-m", "linkblog", "check", "--external", "--timeout", "20", "--jobs",
+                              "1"], cwd=site, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    try:
+        asked_by = time.monotonic() + 60
+        while (len(slow_requests(server)) < 2 or len([seen for seen in server.seen if seen[1].startswith("/fine/")])
+               < len(quick)) and time.monotonic() < asked_by:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the quick answers reach the checker; the slow ones are far from done
+        before = len(slow_requests(server))
+        check.send_signal(signal.SIGINT)
+        stopped = time.monotonic()
+        _, err = check.communicate(timeout=10)
+        took = time.monotonic() - stopped
+    finally:
+        check.kill()
+        check.communicate()
+    assert (check.returncode, err.strip().splitlines()[-1:]) == (130, ["interrupted"])
+    assert took < 3
+    assert len(slow_requests(server)) == before == 2  # one host's two at a time: none started after Ctrl-C
+    assert set(load_results(site)[0]) == set(quick)
+
+
+def slow_requests(server: ThreadingHTTPServer) -> list[tuple[str, str]]:
+    with server.lock:
+        return [seen for seen in server.seen if seen[1].startswith("/slow/")]
