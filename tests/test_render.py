@@ -130,6 +130,9 @@ def limited_build(tmp_path: Path, template: str) -> subprocess.CompletedProcess[
     "(['a'*1000000]*20)|join|length", "range(1000)|join('x'*20000)|length",
     "('a'*300000)|wordwrap(1)|length",  # textwrap copies the rest of a long word for each line it cuts
     "(1).to_bytes(20000000)|length", "range(10)|slice(10**8)|list|length",
+    "'{:{}{}}'.format('a', 9999, 9999)|length", "'{:{}}'.format('a', '99999999')|length",  # widths set side by side
+    "('{0:>{1}}' * 100).format('a', 999999)|length", "('%999999s' * 100)|format(*(('a',) * 100))|length",
+    "('a' * 6000000 + 'b' * 6000000)|length",
 ])
 def test_a_template_asking_for_a_huge_result_is_an_error_at_its_line(tmp_path: Path, expression: str):
     """A tiny template (a blog cloned) cannot hang the build or take gigabytes: the operation is refused."""
@@ -137,6 +140,11 @@ def test_a_template_asking_for_a_huge_result_is_an_error_at_its_line(tmp_path: P
     assert run.returncode == 1 and "Traceback" not in run.stderr
     first = run.stderr.splitlines()[0]
     assert first.startswith("templates/404.html:1: template error: ") and "too large" in first
+
+
+def test_a_template_reaches_no_bytes(tmp_path: Path):
+    run = limited_build(tmp_path, "{{ ('a'.encode() * 20000000)|length }}")  # bytes: one more kind to bound
+    assert run.returncode == 1 and run.stderr.startswith("templates/404.html:1: template error: ")
 
 
 def test_a_template_running_out_of_memory_says_so(tmp_path: Path):
@@ -154,9 +162,9 @@ def test_what_can_grow_still_works_at_sizes_a_page_shows(tmp_path: Path):
                          "{{ '{:>4}'.format('x') }} {{ 7 % 3 }} {{ 'x'|center(5) }}| {{ 'x'.zfill(3) }} "
                          "{{ [1, 2]|join('-') }} {{ 'a-b'|replace('-', '+') }} {{ 'x'.join('ab') }} "
                          "{{ lipsum(2, html=False)|wordcount > 10 }} {{ [[1], [2]]|sum(start=[]) }} "
-                         "{{ [1, 2, 3]|batch(2, 0)|list }}\n"}
+                         "{{ [1, 2, 3]|batch(2, 0)|list }} {{ 'a' + 'b' }} {{ [1] + [2] }} {{ '%*d' % (3, 7) }}\n"}
     assert renderer(tmp_path, site).render_page(spec()) == \
-        b"1024 ababab [0, 0] 003.1 x   |    x 1   x  | 00x 1-2 a+b axb True [1, 2] [[1, 2], [3, 0]]\n"
+        b"1024 ababab [0, 0] 003.1 x   |    x 1   x  | 00x 1-2 a+b axb True [1, 2] [[1, 2], [3, 0]] ab [1, 2]   7\n"
 
 
 def test_a_site_page_template_overrides_the_themes(tmp_path: Path):

@@ -440,7 +440,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
 
     # The operators that can make a huge result of small operands ('a' * 10**10, 9 ** 9 ** 9, '%0999999999d' % 1);
     # only these go through call_binop (the theme uses none of them), and Jinja no longer folds them when compiling.
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -456,9 +456,12 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             refuse_beyond(power_digits(left, right), MAX_DIGITS, "digits")
         elif operator == "*":
             refuse_product(left, right)
+        elif operator == "+":  # a chain of them, each bounded, stays bounded
+            sequences = all(isinstance(side, (str, list, tuple)) for side in (left, right))
+            refuse_beyond(weight(left) + weight(right) if sequences else 0)
         elif isinstance(left, str):  # "%" formats text; of numbers it is the remainder
-            refuse_beyond(widest(percent_specs(left), right.values() if isinstance(right, dict) else
-                                 right if isinstance(right, tuple) else (right,)))
+            refuse_beyond(format_width(percent_specs(left), right.values() if isinstance(right, dict) else
+                                       right if isinstance(right, tuple) else (right,)))
         return super().call_binop(context, operator, left, right)
 
     def wrap_str_format(self, value: Any) -> Callable[..., Any] | None:
@@ -479,7 +482,9 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         # Beyond Jinja's rules, an allowlist of what may lend its attributes and methods: the values pages are given
         # and what Jinja makes of them. Whatever else a template reaches by accident (a Path, the site's index) is
         # only printed, never used.
-        return isinstance(obj, _READABLE) and attr not in _CHANGING and super().is_safe_attribute(obj, attr, value)
+        # No bytes either (a text's encode): nothing a page shows, and one more kind of value to bound.
+        return isinstance(obj, _READABLE) and attr not in _CHANGING and attr != "encode" \
+            and super().is_safe_attribute(obj, attr, value)
 
 
 _MISSING = object()
@@ -540,15 +545,19 @@ def weight(sequence: str | list[Any] | tuple[Any, ...]) -> int:
     return len(sequence) + sum(len(item) for item in sequence if isinstance(item, (str, list, tuple)))
 
 
-def widest(specs: list[str], values: Iterable[Any]) -> float:
-    """The widest width or precision format specs ask for, written in them or, for `*` or `{}`, one of the values
-    (any of them could be)."""
+def format_width(specs: list[str], values: Iterable[Any]) -> float:
+    """The most characters format specs may pad to: each spec's width or precision as written, added up; a spec
+    taking it from the values (`*`, `{}`) may set their digits side by side (`{:{}{}}`), so counts as 10 to the
+    power of all the digits the values hold."""
     # int() would refuse a number of thousands of digits with a message of its own.
-    widths = [int(number) if len(number.lstrip("0")) < 12 else math.inf
-              for spec in specs for number in _NUMBERS.findall(spec)]
-    if any("*" in spec or "{" in spec for spec in specs):
-        widths += [value for value in values if isinstance(value, int)]
-    return max(widths, default=0)
+    written = sum(max((int(number) if len(number.lstrip("0")) < 12 else math.inf
+                       for number in _NUMBERS.findall(spec)), default=0) for spec in specs)
+    nested = sum(1 for spec in specs if "*" in spec or "{" in spec)
+    if not nested:
+        return written
+    digits = sum(len(str(value).lstrip("-")) for value in values if type(value) is int  # noqa: E721 - no bool
+                 or isinstance(value, str) and value.isdigit())
+    return written + nested * 10.0 ** min(digits, 30)
 
 
 def percent_specs(text: str) -> list[str]:
@@ -565,7 +574,7 @@ def bounded_format(formatted: Callable[..., str], text: str) -> Callable[..., st
     """A text's format or format_map, as the sandbox made it, refusing a width or precision too large."""
     def checked(*args: Any, **kwargs: Any) -> str:
         mapping = args[0].values() if args and isinstance(args[0], dict) else ()  # format_map's
-        refuse_beyond(widest(format_specs(text), [*args, *kwargs.values(), *mapping]))
+        refuse_beyond(format_width(format_specs(text), [*args, *kwargs.values(), *mapping]))
         return formatted(*args, **kwargs)
 
     return checked
@@ -683,7 +692,7 @@ _FILTER_SIZES: dict[str, Callable[[dict[str, Any]], float]] = {
     "sum": summed_size,
     "batch": lambda a: number(a["linecount"]) if a["fill_with"] is not None else 0,
     "slice": lambda a: number(a["slices"]) * 8,  # a list each, empty ones as large as 8 items
-    "format": lambda a: widest(percent_specs(str(a["value"])), a["kwargs"].values() or a["args"]),
+    "format": lambda a: format_width(percent_specs(str(a["value"])), a["kwargs"].values() or a["args"]),
 }
 
 
