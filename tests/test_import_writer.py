@@ -48,6 +48,12 @@ def test_slug_written_only_when_the_file_name_would_not_give_it(tmp_path: Path, 
     assert b"slug: Mixed_Case.v2\n" in planned[1].data
 
 
+def test_a_slug_written_decomposed_is_kept_as_its_composed_twin_is(tmp_path: Path, config: Config) -> None:
+    # a Jekyll file name as a Mac stores it (NFD): the same URL as on Linux, accents kept
+    planned, _ = plan_files([post(slug="cafe\u0301")], tmp_path, config)
+    assert planned[0].path.name == "2015-06-01-caf\u00e9.md" and b"slug: caf\xc3\xa9\n" in planned[0].data
+
+
 def test_unsafe_slug_is_slugified(tmp_path: Path, config: Config) -> None:
     planned, _ = plan_files([post(slug="../../etc/passwd")], tmp_path, config)
     assert [f.path.name for f in planned] == ["2015-06-01-etc-passwd.md"]

@@ -76,6 +76,14 @@ def test_two_posts_on_one_url_name_both_files():
         ("posts/other.md", "writes the same URL /2015/01/same/ as posts/same.md")]
 
 
+def test_two_names_that_print_alike_are_said_to_differ_in_unicode_form():
+    one = replace(a_post("same", datetime(2015, 1, 1, 12, tzinfo=UTC)), path="posts/caf\u00e9.md")
+    other = replace(a_post("same", datetime(2015, 1, 2, 12, tzinfo=UTC)), path="posts/cafe\u0301.md")
+    _, problems = plan_pages(site_of(one, other))
+    (problem,) = problems
+    assert "Unicode" in problem.message and "rename one" in problem.message
+
+
 def test_a_post_on_a_generated_page_url_is_a_collision():
     config = Config(root=Path("/site"), url="https://example.org/", permalink="/{slug}/")
     _, problems = plan_pages(site_of(a_post("archive", datetime(2015, 1, 1, 12, tzinfo=UTC)), config=config))

@@ -7,6 +7,7 @@ incremental build plans only the pages an edit touches.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import datetime
@@ -353,7 +354,10 @@ def collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
             continue
         first, *rest = sorted(paths) + ([f"the {generated[url]} page"] if url in generated else [])
         if rest:
-            problems.append(Problem(first, f"writes the same URL {url} as {' and '.join(rest)}"))
+            # Names that print alike (café written by a Mac, NFD, and by Linux, NFC) are told apart.
+            alike = len({unicodedata.normalize("NFC", path) for path in paths}) < len(paths)
+            problems.append(Problem(first, f"writes the same URL {url} as {' and '.join(rest)}"
+                                    + (" (the same name in two Unicode forms: rename one)" if alike else "")))
     return problems + nested_collisions(site, generated) + search_index_collisions(site)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass
 from itertools import count
@@ -156,7 +157,7 @@ def same_bytes(path: Path, data: bytes) -> bool:
 
 def chosen_slug(post: ImportedPost) -> str:
     """The source's own slug when it is a safe one, else the title slugified as `linkblog new` does."""
-    given = clean(post.slug or "")
+    given = unicodedata.normalize("NFC", clean(post.slug or ""))  # a file name as a Mac stores it (NFD) too
     if given and is_safe_slug(given) and len(given.encode()) <= MAX_SLUG_BYTES:
         return given
     return slugify(given) or slugify(clean(post.title)) or "post"
