@@ -623,14 +623,16 @@ def test_the_summary_names_what_the_build_left_out(tmp_path: Path, timezone: str
 def test_posts_in_private_folders_are_named_as_left_out(tmp_path: Path):
     # A Jekyll blog's _posts/ copied into posts/ as it is: its posts are private, which the summary must say.
     posts = {"kept.md": post_text("Kept", "2015-06-01"), "_posts/2015-06-02-jekyll.md": post_text("J", "2015-06-02"),
-             "_ideas/notes.txt": "Not a post, and private: no line for it.\n", "_half.md": post_text("H", "2015-06-03")}
+             "_ideas/notes.txt": "Not a post, and private: no line for it.\n", "_half.md": post_text("H", "2015-06-03"),
+             "#1 lesson.md": post_text("L", "2015-06-04"), ".#kept.md": "an editor's lock file: no line for it"}
     run = run_cli(make_site(tmp_path / "site", posts), "build")
     assert (run.code, run.err) == (0, "")
     first, *more = run.out.splitlines()
     assert first.startswith("Built 1 post: ")
     (line,) = more
-    assert line.startswith("2 posts in posts/ left out")
+    assert line.startswith("3 posts in posts/ left out")
     assert "posts/_posts/2015-06-02-jekyll.md" in line and "posts/_half.md" in line and "notes.txt" not in line
+    assert "posts/#1 lesson.md" in line and ".#kept.md" not in line
     assert not (tmp_path / "site" / "build" / "2015" / "06" / "j").exists()
 
 

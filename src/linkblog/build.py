@@ -117,8 +117,9 @@ def ignored_text(files: list[str]) -> str:
 
 
 def private_text(files: list[str]) -> str:
-    """'2 posts in posts/ left out, private (a name starting with _): posts/_ideas/a.md, posts/_ideas/b.md'."""
-    return named_files(plural(len(files), "post") + " in posts/ left out, private (a name starting with _)", files)
+    """'2 posts in posts/ left out, private (a name starting with _, . or #): posts/_ideas/a.md, posts/#b.md'."""
+    return named_files(plural(len(files), "post") + " in posts/ left out, private (a name starting with _, . or #)",
+                       files)
 
 
 def named_files(told: str, files: list[str]) -> str:

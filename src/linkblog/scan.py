@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,8 +54,9 @@ LOOP = "a link to a folder it is in"
 
 def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN,
          unusable: Unusable | None = None, temporary: bool = True,
-         output: Path | None = None) -> list[Found]:
-    """Files under folder (ending in suffix), sorted, skipping editor temp files and names starting with `skipped`.
+         output: Path | None = None, passed: list[str] | None = None) -> list[Found]:
+    """Files under folder (ending in suffix), sorted, skipping editor temp files and names starting with `skipped`
+    (the files among those go to `passed`, if given: the folders are never walked).
 
     What cannot be read as a file (a link to nothing, a pipe, a link to a folder it is in or to the `output`
     folder, which would be copied into itself) goes to `unusable`."""
@@ -65,7 +67,8 @@ def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN,
                                                 *folder.resolve().parents} if (identity := _stat_identity(above))}
         if output is not None and output.is_dir():
             refused.setdefault(_identity(os.stat(output)), "a link to the output folder, which would copy itself")
-        _walk(str(folder), "", suffix, (skipped, temporary), found, [] if unusable is None else unusable, refused)
+        _walk(str(folder), "", suffix, (skipped, temporary), found, [] if unusable is None else unusable, refused,
+              passed)
     return sorted(found, key=lambda f: f.rel)
 
 
@@ -75,7 +78,8 @@ def every_file(folder: Path, unusable: Unusable | None = None) -> list[Found]:
 
 
 def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...], bool],
-          found: list[Found], unusable: Unusable, refused: dict[tuple[int, int], str]) -> None:
+          found: list[Found], unusable: Unusable, refused: dict[tuple[int, int], str],
+          passed: list[str] | None = None) -> None:
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
@@ -84,6 +88,10 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...],
         return
     for entry in entries:
         if entry.name.startswith(skipped[0]):
+            if passed is not None and not is_temporary(entry.name):
+                with suppress(OSError):  # a link that leads to itself is no file either
+                    if entry.is_file():
+                        passed.append(prefix + entry.name)
             continue
         rel = prefix + entry.name
         try:
@@ -98,7 +106,7 @@ def _walk(folder: str, prefix: str, suffix: str, skipped: tuple[tuple[str, ...],
             if identity in refused:  # a link back up the tree would be walked until the OS refused
                 unusable.append((rel, refused[identity]))
             else:
-                _walk(entry.path, rel + "/", suffix, skipped, found, unusable, refused | {identity: LOOP})
+                _walk(entry.path, rel + "/", suffix, skipped, found, unusable, refused | {identity: LOOP}, passed)
         elif not entry.name.endswith(suffix) or skipped[1] and is_temporary(entry.name):
             continue
         elif entry.is_file():
@@ -167,19 +175,20 @@ def is_post_name(rel: str) -> bool:
 
 
 def is_private(rel: str) -> bool:
-    """True for a path under posts/ that a name starting with `_` keeps out of the site."""
-    return rel[:1] == "_" or "/_" in rel  # asked of every post of every scan: no split
+    """True for a path under posts/ that a name starting with `_`, `.` or `#` keeps out of the site."""
+    return rel[:1] in PRIVATE or any("/" + start in rel for start in PRIVATE)  # asked of every post: no split
 
 
 def scan_posts(folder: Path, unusable: Unusable | None = None) -> tuple[dict[str, Found], list[str]]:
     """The post files under posts/, and every other file there a build leaves out: one not named as a post, and
     a post kept private (`_ideas/x.md`, `_x.md`: a Jekyll site's `_posts/` copied in would vanish unsaid)."""
-    posts, ignored, left = {}, [], []
-    for found in scan(folder, "", HIDDEN, left):
+    posts, ignored, left, hidden = {}, [], [], []
+    for found in scan(folder, "", HIDDEN, left, passed=hidden):
         if is_post_name(found.rel) and not is_private(found.rel):
             posts["posts/" + found.rel] = found
         elif is_post_name(found.rel) or not is_private(found.rel):  # a private folder's other files: its own
             ignored.append("posts/" + found.rel)
+    ignored += ["posts/" + rel for rel in sorted(hidden) if is_post_name(rel)]  # `#1 lesson.md`, `.later.md`
     if unusable is not None:
         unusable += named("posts", [(rel, why) for rel, why in left if not is_private(rel)])
         if not folder.is_dir():  # a site with no posts yet still has the folder: `init` makes it
