@@ -713,4 +713,8 @@ def test_search_works_in_the_preview_and_the_index_follows_an_edit_telling_only_
     assert any(b"Zanzibar" in gzip.decompress(path.read_bytes()) for path in fragments)
     assert server.get("/notes/pagefind/pagefind-entry.json")[0] == 200
     assert [p.name for p in server.preview_folder().iterdir() if p.name.startswith(".")] == [".lock"]
+    # The index put in place is the preview's own doing: the next save still rebuilds only what it touches.
+    edit(site / POST, "My note from Zanzibar.", "My note from Zanzibar, again.")
+    event = events.until(naming(POST_URL))
+    assert not event["everything"] and UNRELATED_URL not in event["pages"], event
     events.close()

@@ -326,6 +326,12 @@ class Builder:
                 save_inputs(config.root, self.last)
         return True
 
+    def output_is_own(self) -> None:
+        """The output folder, as it now is, is this builder's doing (a search index put in place after its build):
+        the next build trusts it, where it would take the changed folder for another and write it whole."""
+        if self.last is not None and self.engine is not None:
+            self.last = replace(self.last, output=output_identity(self.engine.config))
+
     def remember(self, config: Config, engine: Engine, inputs: Inputs, key: str, result: BuildResult,
                  racy: dict[str, str]) -> None:
         """Keep what lets the next build stop early: the input key, racy files, warnings."""

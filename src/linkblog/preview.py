@@ -214,6 +214,7 @@ class Session:
         try:
             if not reindex(job, interrupted=lambda: not self.changes.empty()):
                 return  # a save came: it is built first, and the index stays to do
+            self.builder.output_is_own()
         except SearchError as exc:
             problems = [exc.problem]
         except OSError as exc:
