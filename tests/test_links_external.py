@@ -527,7 +527,8 @@ def test_redirects_count_against_the_host_they_lead_to(server: ThreadingHTTPServ
     results, _ = check_links(urls, tmp_path, Checker(timeout=5, archive_api=f"{server.base}/wayback/available"),
                              now=NOW)
     assert [status.status for status in results.values()] == [200] * len(urls)
-    assert server.most == {"127.0.0.1": 2, "localhost": 2}
+    # never more than two at once (on a busy machine the requests may also come one at a time)
+    assert sorted(server.most) == ["127.0.0.1", "localhost"] and max(server.most.values()) <= 2
 
 
 def test_a_link_with_a_user_and_password_is_asked_without_them(server: ThreadingHTTPServer) -> None:
