@@ -91,14 +91,14 @@ class Handler(WebStandIn):
             server.now[name] += 1
             server.most[name] = max(server.most[name], server.now[name])
         server.release.wait(0.2)
+        with server.lock:  # before the answer goes: the client may ask again the moment it has it
+            server.now[name] -= 1
         away = path.startswith("/busy/away/")
         self.send_response(302 if away else 200)
         if away:
             self.send_header("Location", f"{server.away}/busy/{path.rpartition('/')[2]}")
         self.send_header("Content-Length", "0")
         self.end_headers()
-        with server.lock:
-            server.now[name] -= 1
 
     def wayback(self) -> None:
         asked = parse_qs(urlsplit(self.path).query)["url"][0]
