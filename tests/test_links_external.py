@@ -63,6 +63,13 @@ class Handler(WebStandIn):
             return None
         if path == "/wait":
             server.release.wait(5)
+        if path in server.redirects:  # a while in coming, then elsewhere
+            server.release.wait(server.slow)
+            self.send_response(302)
+            self.send_header("Location", server.redirects[path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if path.startswith("/slow"):  # each request a while in coming: HEAD refused, GET answered
             server.release.wait(server.slow)
             self.send_response(405 if head else 200)
@@ -119,6 +126,7 @@ def server() -> Iterator[ThreadingHTTPServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.seen, httpd.agents, httpd.lock = [], set(), threading.Lock()
     httpd.credentials, httpd.slow, httpd.now, httpd.most = [], 0.5, Counter(), Counter()
+    httpd.redirects = {}
     httpd.archive, httpd.archive_asked, httpd.release = "snapshot", [], threading.Event()
     httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.away = f"http://localhost:{httpd.server_address[1]}"  # the same server by another name
@@ -519,6 +527,28 @@ def test_head_and_get_share_one_timeout(server: ThreadingHTTPServer) -> None:
     assert time.monotonic() - started < 1.5
     assert (result.status, result.error) == (None, "timed out")
     assert server.seen == [("HEAD", "/slow"), ("GET", "/slow")]
+
+
+def test_a_redirect_to_a_host_that_never_lets_it_connect_waits_only_what_the_link_has_left(
+        server: ThreadingHTTPServer) -> None:
+    """Slow to redirect, then to a port that drops every connection attempt: one timeout in all."""
+    hanging = socket.socket()  # listening with a full queue and never accepting: a connect there hangs
+    hanging.bind(("127.0.0.1", 0))
+    hanging.listen(0)
+    queued = [socket.socket() for _ in range(3)]
+    for sock in queued:
+        sock.setblocking(False)
+        sock.connect_ex(hanging.getsockname())
+    server.slow = 0.6
+    server.redirects["/slow-away"] = f"http://127.0.0.1:{hanging.getsockname()[1]}/x"
+    try:
+        started = time.monotonic()
+        result = asked(f"{server.base}/slow-away", 1)
+        assert time.monotonic() - started < 1.5
+        assert result.status is None and result.error
+    finally:
+        for sock in (*queued, hanging):
+            sock.close()
 
 
 def test_redirects_count_against_the_host_they_lead_to(server: ThreadingHTTPServer, tmp_path: Path) -> None:

@@ -280,6 +280,9 @@ class TakesTurns:
 
     def do_open(self, http_class: Any, req: urllib.request.Request, **kwargs: Any) -> Any:
         self.turn.take(host_of(req.full_url), self.ends - time.monotonic())
+        # A connection is the Deadline's to cut only once made: its making (a host that drops the packets) gets
+        # the time the link has left, where urllib would give each redirect hop the whole timeout again.
+        req.timeout = max(0.001, self.ends - time.monotonic())
         return super().do_open(http_class, req, **kwargs)  # type: ignore[misc]
 
 
