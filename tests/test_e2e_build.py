@@ -624,7 +624,8 @@ def test_posts_in_private_folders_are_named_as_left_out(tmp_path: Path):
     # A Jekyll blog's _posts/ copied into posts/ as it is: its posts are private, which the summary must say.
     posts = {"kept.md": post_text("Kept", "2015-06-01"), "_posts/2015-06-02-jekyll.md": post_text("J", "2015-06-02"),
              "_ideas/notes.txt": "Not a post, and private: no line for it.\n", "_half.md": post_text("H", "2015-06-03"),
-             "#1 lesson.md": post_text("L", "2015-06-04"), ".#kept.md": "an editor's lock file: no line for it"}
+             "#1 lesson.md": post_text("L", "2015-06-04"), ".#kept.md": "an editor's lock file: no line for it",
+             "._kept.md": "macOS's AppleDouble notes: no line for them"}
     run = run_cli(make_site(tmp_path / "site", posts), "build")
     assert (run.code, run.err) == (0, "")
     first, *more = run.out.splitlines()
@@ -632,7 +633,7 @@ def test_posts_in_private_folders_are_named_as_left_out(tmp_path: Path):
     (line,) = more
     assert line.startswith("3 posts in posts/ left out")
     assert "posts/_posts/2015-06-02-jekyll.md" in line and "posts/_half.md" in line and "notes.txt" not in line
-    assert "posts/#1 lesson.md" in line and ".#kept.md" not in line
+    assert "posts/#1 lesson.md" in line and ".#kept.md" not in line and "._kept.md" not in line
     assert not (tmp_path / "site" / "build" / "2015" / "06" / "j").exists()
 
 

@@ -26,7 +26,7 @@ PRIVATE = (".", "#", "_")
 # 4913 probe is not one: it comes and goes within one save, and a page of a WordPress site may be 4913.)
 # Told by their ends and starts, not a regular expression: every scan asks it of every file.
 _TEMPORARY_ENDS = ("~", ".swp", ".tmp", "___jb_tmp___", "___jb_old___", ".crdownload", ".part")
-_TEMPORARY_STARTS = (".#", ".goutputstream-")
+_TEMPORARY_STARTS = (".#", ".goutputstream-", "._")  # ._x: macOS's AppleDouble notes beside each file it copies
 _SWAP_LETTERS = frozenset("abcdefghijklmnopx")  # vim's .x.swp, then .x.swo, ... .x.swa, and .x.swx
 
 
@@ -174,9 +174,12 @@ def is_post_name(rel: str) -> bool:
     return rel.lower().endswith(POST_SUFFIXES)
 
 
-def is_private(rel: str) -> bool:
-    """True for a path under posts/ that a name starting with `_`, `.` or `#` keeps out of the site."""
-    return rel[:1] in PRIVATE or any("/" + start in rel for start in PRIVATE)  # asked of every post: no split
+def is_private(rel: str, starts: tuple[str, ...] = PRIVATE) -> bool:
+    """True for a path under posts/ that a name beginning with one of `starts` keeps out of the site."""
+    for start in starts:  # noqa: SIM110 - asked of every post of every scan: no split, no generator
+        if rel[:1] == start or "/" + start in rel:
+            return True
+    return False
 
 
 def scan_posts(folder: Path, unusable: Unusable | None = None) -> tuple[dict[str, Found], list[str]]:
@@ -184,9 +187,10 @@ def scan_posts(folder: Path, unusable: Unusable | None = None) -> tuple[dict[str
     a post kept private (`_ideas/x.md`, `_x.md`: a Jekyll site's `_posts/` copied in would vanish unsaid)."""
     posts, ignored, left, hidden = {}, [], [], []
     for found in scan(folder, "", HIDDEN, left, passed=hidden):
-        if is_post_name(found.rel) and not is_private(found.rel):
+        private = is_private(found.rel, ("_",))  # the scan walks no folder starting with . or #
+        if is_post_name(found.rel) and not private:
             posts["posts/" + found.rel] = found
-        elif is_post_name(found.rel) or not is_private(found.rel):  # a private folder's other files: its own
+        elif is_post_name(found.rel) or not private:  # a private folder's other files: its own
             ignored.append("posts/" + found.rel)
     ignored += ["posts/" + rel for rel in sorted(hidden) if is_post_name(rel)]  # `#1 lesson.md`, `.later.md`
     if unusable is not None:
