@@ -515,3 +515,9 @@ def test_an_ip_address_cname_and_a_url_with_a_password_are_refused(tmp_path: Pat
 def test_pelicans_names_are_told_linkblogs(tmp_path: Path, key: str, meant: str) -> None:
     config, problems = load_config(write(tmp_path, f"url: https://example.org/\n{key}: x\n"))
     assert config is None and f"'{meant}'" in problems[0].message
+
+
+def test_an_author_description_or_feed_written_with_nothing_after_it_is_the_empty_one(tmp_path: Path) -> None:
+    config, problems = load_config(write(tmp_path, "url: https://x.org/\nauthor:\ndescription:\nfeed:\n"))
+    assert problems == [] and config is not None
+    assert (config.author, config.description, config.feed.items) == ("", "", 20)  # the documented default

@@ -132,6 +132,8 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     data |= {k: " ".join(v.split()) for k, v in data.items() if k in ONE_LINE_KEYS and isinstance(v, str)}
     if data.get("cname") == "":
         data["cname"] = None
+    # `author:` with nothing after it (YAML's null) is the empty author, `feed:` the feed's defaults.
+    data |= {k: {} if k == "feed" else "" for k in ("author", "description", "feed") if k in data and data[k] is None}
     problems = _check_values(name, data, lines, given)
     if problems:
         return None, problems
