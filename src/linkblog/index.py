@@ -71,12 +71,12 @@ def date_groups(year: int, month: int) -> tuple[GroupKey, GroupKey, GroupKey]:
 
 
 def named_keys(parsed: Parsed, sources: Sources = NO_SOURCES) -> list[tuple[GroupKey, str]]:
-    """Each tag, source and via name as the post spells it (in NFC), with the group it names."""
-    names = [((PageKind.TAG, slugify(t)), composed(t)) for t in parsed.tags]
+    """Each tag, source and via name as the post spells it, with the group it names."""
+    names = [((PageKind.TAG, slugify(t)), t) for t in parsed.tags]
     if parsed.source:
-        names.append(((PageKind.SOURCE, sources.slug(parsed.source)), composed(parsed.source)))
+        names.append(((PageKind.SOURCE, sources.slug(parsed.source)), parsed.source))
     if parsed.via:
-        names.append(((PageKind.VIA, slugify(parsed.via.name)), composed(parsed.via.name)))
+        names.append(((PageKind.VIA, slugify(parsed.via.name)), parsed.via.name))
     return names
 
 
@@ -420,7 +420,7 @@ class Site:
                     problems += [Problem(key[2], f"{_WHAT[group[0]]} '{name}' is shown as '{shown}', its most used "
                                          "spelling", warning=True)
                                  for member, name in named_keys(self.records[key[2]], self.sources)
-                                 if member == group and name != shown]
+                                 if member == group and composed(name) != composed(shown)]
         return problems + self.relink_warnings()
 
     def relink_warnings(self) -> list[Problem]:
@@ -436,7 +436,19 @@ class Site:
 
 
 def most_used(counts: Counter[str]) -> str:
-    """The most used spelling; ties go to the first in sort order."""
+    """The most used spelling, spellings alike in NFC counted as one; ties go to the first in sort order."""
+    if len(counts) == 1:
+        return next(iter(counts))
+    totals: Counter[str] = Counter()
+    for spelling, count in counts.items():
+        totals[composed(spelling)] += count
+    form = first_of(totals)
+    # Shown as some post writes it: NFC changes a few characters on their own (U+F900 豈 is U+8C48 豈 in NFC).
+    return form if form in counts else first_of(Counter({s: n for s, n in counts.items() if composed(s) == form}))
+
+
+def first_of(counts: Counter[str]) -> str:
+    """The most counted; ties go to the first in sort order."""
     return min(counts, key=lambda s: (-counts[s], s))
 
 
