@@ -693,6 +693,11 @@ def test_cli_refuses_a_page_whose_title_shows_nothing(server: Server, tmp_path: 
     assert captured(server.page("/og-unseen", head=f'<meta property="og:title" content="{title}">')).title == "A Page"
 
 
+def test_a_title_s_lone_no_break_space_is_kept(server: Server):
+    page = captured(server.page("/nbsp", title="Pourquoi&nbsp;? 10&#x202F;km  à  pied"))
+    assert page.title == "Pourquoi\u00a0? 10\u202fkm à pied"
+
+
 def test_a_description_opening_with_dashes_shows_the_dash_in_the_built_page(server: Server, tmp_path: Path):
     site = new_site(tmp_path)
     url = server.page("/dashes", title="Dashes", head='<meta name="description" content="--- not a rule, -- a dash">')

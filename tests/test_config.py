@@ -496,6 +496,12 @@ def test_a_site_text_written_over_lines_is_one_line(tmp_path: Path) -> None:
     assert (config.title, config.description, config.author) == ("Line one Line two", "folded text", "Ann Lee")
 
 
+
+def test_a_site_title_keeps_its_lone_no_break_space(tmp_path: Path) -> None:
+    config, problems = load_config(write(tmp_path, 'url: https://x.org/\ntitle: "Carnet\\u00a0: liens"\n'))
+    assert problems == [] and config is not None and config.title == "Carnet\u00a0: liens"
+
+
 @pytest.mark.parametrize(("written", "kept"), [("Notes.Example.COM", "notes.example.com"),
                                                ("notes.example.com.", "notes.example.com"),
                                                ("München.example.", "xn--mnchen-3ya.example")])

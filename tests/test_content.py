@@ -144,6 +144,14 @@ def test_tags_keep_case_variants_for_the_index_to_merge() -> None:
     assert parse("title: T\ndate: 2015-06-01\ntags: [Support, support]\n").tags == ("Support", "support")
 
 
+def test_a_lone_no_break_narrow_or_ideographic_space_is_kept_and_runs_of_space_are_one() -> None:
+    # A French "Pourquoi ?" must not break before its "?"; a full-width space is part of Japanese typesetting.
+    post = parse('title: " Pourquoi\\u00a0? 10\\u202fkm\\u3000全角 "\ndate: 2015-06-01\n'
+                 'tags: ["a\\u00a0\\u00a0b", "c \\u00a0d"]\nsource: "Le\\u00a0Monde\\u00a0"\n')
+    assert post.title == "Pourquoi\u00a0? 10\u202fkm\u3000全角"
+    assert (post.tags, post.source) == (("a b", "c d"), "Le\u00a0Monde")
+
+
 def test_link_post_fields() -> None:
     post = parse("title: T\ndate: 2015-06-01\nlink: ' https://example.com/a?b=1 '\nsource: '  Scott   Berkun '\n")
     assert (post.link, post.source, post.via) == ("https://example.com/a?b=1", "Scott Berkun", None)

@@ -24,7 +24,7 @@ from linkblog.content import FieldError, pasted_url, read_url
 from linkblog.problems import Problem
 from linkblog.urls import as_uri
 from linkblog.web import MAX_TIMEOUT, WEB_SCHEMES, Deadline, LeavesTheWeb, http_failure, inflated, web_opener
-from linkblog.yamlload import CONTROL_CHARACTERS
+from linkblog.yamlload import CONTROL_CHARACTERS, one_line
 
 TIMEOUT_ENV = "LINKBLOG_FETCH_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
@@ -393,15 +393,11 @@ def clean(text: str | None) -> str | None:
     """Text on one line without characters no post may hold; None when nothing visible is left."""
     if not text:
         return None
-    kept = " ".join(CONTROL_CHARACTERS.sub("", text).translate(_AS_WINDOWS_1252).translate(_BIDI_CONTROLS).split())
+    kept = one_line(CONTROL_CHARACTERS.sub("", text).translate(_AS_WINDOWS_1252).translate(_BIDI_CONTROLS))
     return kept if kept and not is_invisible(kept) else None
 
 
 def is_invisible(text: str) -> bool:
-    """Whether text is only format characters (zero-width space, byte-order mark, direction marks), which show
-    nothing: a title of them is no title."""
-    return all(unicodedata.category(char) == "Cf" for char in text.replace(" ", ""))
-
-
-def one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """Whether text is only spaces and format characters (zero-width space, byte-order mark, direction marks),
+    which show nothing: a title of them is no title."""
+    return all(unicodedata.category(char) in ("Cf", "Zs") for char in text)

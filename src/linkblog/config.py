@@ -23,6 +23,7 @@ from linkblog.yamlload import (
     error_line,
     error_message,
     load_mapping,
+    one_line,
     read_settings,
     unknown_key,
 )
@@ -129,7 +130,7 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     # A name or address never holds white space at its ends ("https://x.org/\n" from a quoted YAML value).
     data |= {k: v.strip() for k, v in data.items() if k in ("url", "cname") and isinstance(v, str)}
     # One line each, as a post's title is: a YAML block scalar (`description: >`, old Jekyll configs) keeps its breaks.
-    data |= {k: " ".join(v.split()) for k, v in data.items() if k in ONE_LINE_KEYS and isinstance(v, str)}
+    data |= {k: one_line(v) for k, v in data.items() if k in ONE_LINE_KEYS and isinstance(v, str)}
     if data.get("cname") == "":
         data["cname"] = None
     # `author:` with nothing after it (YAML's null) is the empty author, `feed:` the feed's defaults.

@@ -18,7 +18,7 @@ from linkblog.digest import digest_bytes, post_digest
 from linkblog.model import Parsed, Via
 from linkblog.problems import Problem, errors
 from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, slugify, worded_slug
-from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping
+from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping, one_line
 from linkblog.zones import ZoneError, named_zone
 
 KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft", "summary"}
@@ -208,7 +208,7 @@ def clean_text(text: str, key: str, collapse: bool = True) -> str:
     bad = CONTROL_CHARACTERS.search(text)
     if bad:
         raise FieldError(f"'{key}' contains control character U+{ord(bad.group()):04X}")
-    return " ".join(text.split()) if collapse else text.strip()
+    return one_line(text) if collapse else text.strip()
 
 
 def read_title(value: Any) -> str:

@@ -22,6 +22,7 @@ from linkblog.yamlload import (
     error_line,
     error_message,
     load_mapping,
+    one_line,
     read_settings,
     unknown_key,
 )
@@ -169,7 +170,7 @@ def home_url(value: str) -> str:
 def text_of(key: str, value: Any) -> str:
     if isinstance(value, (dict, list, bool)) or value is None:
         raise ValueError(f"'{key}' must be text")
-    text = " ".join(str(value).split())
+    text = one_line(str(value))
     bad = CONTROL_CHARACTERS.search(text)
     if bad:
         raise ValueError(f"'{key}' contains control character U+{ord(bad.group()):04X}")

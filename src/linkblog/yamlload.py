@@ -6,6 +6,7 @@ import errno
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ MAX_EXPANDED_CHARS = 10_000_000
 MAX_SETTINGS_BYTES = 10 * 2**20
 # Characters no text of a post or setting may hold: they break HTML, XML feeds and terminals.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_WHITE_SPACE = re.compile(r"\s+")
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
 # A whole number as YAML 1.2 and people read it; YAML 1.1 also takes 030 (octal 24), 1:00 (60), 0x1e and 1_000,
@@ -64,6 +66,20 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                                                         key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def one_line(text: str) -> str:
+    """Text on one line: surrounding white space gone, each inner run of it one space, but for a lone no-break,
+    narrow or ideographic space, kept as written ("Pourquoi\u00a0?", "10\u202fkm", "全角\u3000スペース")."""
+    if text.isascii():
+        return " ".join(text.split())
+    return _WHITE_SPACE.sub(_one_space, text.strip())
+
+
+def _one_space(run: re.Match[str]) -> str:
+    space = run.group()
+    return space if len(space) == 1 and space != " " and unicodedata.category(space) == "Zs" else " "
+
 
 
 def _timestamp_or_text(loader: StrictLoader, node: yaml.ScalarNode) -> Any:
