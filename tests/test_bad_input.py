@@ -530,3 +530,27 @@ def test_text_that_is_not_utf8_on_the_command_line_is_a_usage_error(good: Path, 
     assert run.code == 2 and "Traceback" not in run.err
     assert "not UTF-8" in run.err.splitlines()[-1]
     assert tree_bytes(good) == before
+
+
+# --- values YAML cannot make (an explicit tag, more digits than Python reads) -----------------------
+
+@pytest.mark.parametrize("value", ["!!int '12x'", "!!float x", "!!bool nope", "9" * 4301, "!!binary aGVsbG8=",
+                                   "!!set {a, b}", "!!omap [a: 1]"])
+def test_a_value_yaml_cannot_make_is_a_problem_at_its_line(good: Path, value: str) -> None:
+    (good / "posts" / "x.md").write_text(f"---\ntitle: T\ndate: 2015-06-01\nextra: {value}\n---\nBody.\n")
+    assert_fails(good, Worded("posts/x.md:4: invalid YAML: "))
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("config.yaml", CONFIG.replace("per_page: 2", "per_page: !!int '2x'"), 7),
+    ("config.yaml", CONFIG.replace("per_page: 2", "per_page: 1" + "0" * 4300), 7),
+    ("config.yaml", CONFIG + "search: !!bool maybe\n", 11),
+    ("sources.yaml", "- name: S\n  url: https://s.example/\n  extra: !!float x\n", 3)])
+def test_a_setting_yaml_cannot_make_is_a_problem_at_its_line(good: Path, name: str, text: str, line: int) -> None:
+    (good / name).write_text(text)
+    assert_fails(good, Worded(f"{name}:{line}: "))
+
+
+def test_a_timestamp_tag_on_no_date_is_the_date_problem(good: Path) -> None:
+    (good / "posts" / "x.md").write_text("---\ntitle: T\ndate: !!timestamp June 1st\n---\nBody.\n")
+    assert_fails(good, Worded("posts/x.md:3: 'date' is not a valid date"))

@@ -531,6 +531,25 @@ def test_a_new_url_moves_the_preview_only_once_a_build_succeeds(idle: Session, n
     assert f"Serving http://127.0.0.1:{port}/blog/ (the url in the config changed)" in told.wait_lines(3)
 
 
+def test_a_build_failing_on_a_bug_is_a_failed_build_and_the_next_save_builds_again(
+        idle: Session, notes: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert idle.builder.build().ok
+    run = idle.builder.run
+
+    def failing_once(*args: object) -> object:
+        idle.builder.run = run  # type: ignore[method-assign]
+        raise RuntimeError("a bug")
+    idle.builder.run = failing_once  # type: ignore[method-assign]
+    idle.changes.put({notes / "posts" / FIRST})
+    idle.spawn(idle.rebuild_loop)
+    [problem] = next_build(idle, 0).problems
+    assert "bug" in problem and "RuntimeError" in capsys.readouterr().err
+    edit(notes / "posts" / FIRST, "My note.", "My edited note.")
+    idle.changes.put({notes / "posts" / FIRST})
+    assert next_build(idle, 1).problems == []  # the loop goes on
+    assert "My edited note." in (idle.output / FIRST_URL.removeprefix("/notes/") / "index.html").read_text()
+
+
 def test_follow_url_is_true_only_when_the_base_path_changed(idle: Session, notes: Path, told: Told) -> None:
     assert idle.server is not None
     preview = idle.server.preview

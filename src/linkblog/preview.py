@@ -21,6 +21,7 @@ import socket
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -195,7 +196,11 @@ class Session:
             if isinstance(exc, Stopped) or self.stopping.is_set() or self.asked_to_stop():
                 return BuildResult([Problem("serve", "stopped before the build ended")])
             if not isinstance(exc, OSError):
-                raise
+                # A bug, not bad input: the traceback is what to report; the next save builds afresh (the builder
+                # dropped its state), so the preview goes on.
+                traceback.print_exc()
+                return BuildResult([Problem("serve", f"this build failed on a bug in linkblog ({type(exc).__name__}"
+                                                     "): please report it with the traceback above")])
             where = shown(Path(exc.filename), self.config_path.resolve().parent) if exc.filename else "."
             return BuildResult([Problem(where, f"cannot be read ({exc.strerror or exc})")])
         self.built_once |= result.ok

@@ -6,8 +6,9 @@ import errno
 import os
 import re
 import stat
+import sys
 import unicodedata
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def _timestamp_or_text(loader: StrictLoader, node: yaml.ScalarNode) -> Any:
     # caller can report it with its field name and line.
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError:
+    except (ValueError, AttributeError, TypeError):  # `!!timestamp "June 1st"` matches no date at all
         return loader.construct_scalar(node)
 
 
@@ -96,9 +97,38 @@ class WrittenNumber(str):
 
     def meant(self) -> int | None:
         """The number digits with leading zeros (030) spell in decimal; None for another notation (1:00)."""
-        return int(self, 10) if _DIGITS.fullmatch(self) else None
+        try:
+            return int(self, 10) if _DIGITS.fullmatch(self) else None
+        except ValueError:  # more digits than Python reads
+            return None
 
 
+def _read_or_refused(construct: Callable[[Any, yaml.ScalarNode], Any], wanted: str) -> Callable[..., Any]:
+    """A constructor whose failure (`!!int 12x`, `!!bool nope`, more digits than Python reads) is a marked
+    error naming what was wanted, never a bare exception."""
+    def read(loader: StrictLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, AttributeError, TypeError):
+            raise yaml.constructor.ConstructorError(None, None, f"cannot be read as {wanted}",
+                                                    node.start_mark) from None
+    return read
+
+
+def _refused(loader: StrictLoader, node: yaml.Node) -> Any:
+    # Bytes, sets and ordered pairs have no place in a post or a setting, and would reach a page as Python shows them.
+    raise yaml.constructor.ConstructorError(None, None, f"YAML's {node.tag.replace('tag:yaml.org,2002:', '!!')} "
+                                            "is not read: write text, a list or a mapping", node.start_mark)
+
+
+_SAFE = yaml.constructor.SafeConstructor
+for _tag, _construct, _wanted in (("int", _SAFE.construct_yaml_int, f"a whole number (of at most "
+                                   f"{sys.get_int_max_str_digits() or 'any number of'} digits)"),
+                                  ("float", _SAFE.construct_yaml_float, "a number"),
+                                  ("bool", _SAFE.construct_yaml_bool, "true or false")):
+    StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _read_or_refused(_construct, _wanted))
+for _tag in ("binary", "set", "omap", "pairs"):
+    StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refused)
 StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 StrictLoader.add_constructor(WRITTEN_NUMBER_TAG, lambda loader, node: WrittenNumber(loader.construct_scalar(node)))
 StrictLoader.add_constructor(
