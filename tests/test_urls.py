@@ -1,6 +1,11 @@
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
+from conftest import make_site, post_text, run_cli
+from hypothesis import given
+from hypothesis import strategies as st
 
 from linkblog.urls import (
     Urls,
@@ -12,6 +17,7 @@ from linkblog.urls import (
     permalink_path,
     slugify,
     srcset_candidates,
+    worded_slug,
 )
 
 
@@ -185,3 +191,93 @@ def test_names_are_filed_where_their_readers_look_for_them():
     names = ["Zoë", "Łukasz", "Ørsted", "Œuvre", "Æsop", "Đorđe", "Émile", "Able", "Lukas", "Zed"]
     assert sorted(names, key=name_order) == ["Able", "Æsop", "Đorđe", "Émile", "Lukas", "Łukasz", "Œuvre",
                                              "Ørsted", "Zed", "Zoë"]
+
+
+def test_names_in_every_script_are_filed_with_their_accents_aside():
+    assert sorted(["Ήλιος", "Έλληνες", "Αθήνα", "Ζώνη"], key=name_order) == ["Αθήνα", "Έλληνες", "Ζώνη", "Ήλιος"]
+    assert sorted(["Яблоко", "Ёж", "Ель", "Жук"], key=name_order) == ["Ёж", "Ель", "Жук", "Яблоко"]
+    assert sorted(["zeytin", "ılık", "hava", "ilik"], key=name_order) == ["hava", "ilik", "ılık", "zeytin"]
+    assert name_order("Їжак")[0] == name_order("Іжак")[0]  # beside І, which (as Є and Ґ) is after Я by code point
+    assert name_order("ガイド")[0] == name_order("カイト")[0]  # Japanese files a voicing mark's letter with its own
+
+
+def test_marks_that_spell_a_word_or_make_a_letter_of_its_own_keep_their_place():
+    assert sorted(["Йогурт", "Кот", "Ия"], key=name_order) == ["Ия", "Йогурт", "Кот"]  # й is a letter after и
+    assert sorted(["Йогурт", "Ия", "И\u0306ота"], key=name_order) == ["Ия", "Йогурт", "И\u0306ота"]  # typed apart
+    assert sorted(["क्षमा", "कौन", "कमल"], key=name_order) == ["कमल", "कौन", "क्षमा"]  # a virama after the vowel signs
+
+
+@pytest.mark.parametrize("spellings, slug", [
+    (["iPhone\u2122", "iPhone"], "iphone"),  # ™ parts words, as ® does, never spelled "TM"
+    (["iPhone\u2122 15 im Test"], "iphone-15-im-test"),
+    (["\u2116 5", "5"], "5"),  # №
+    (["Kunden\u00adservice", "Kunden\u200bservice", "Kunden\u2060service", "\ufeffKundenservice",
+      "Kunden\u200cservice", "Kunden\u200dservice", "\u202bKundenservice\u202c", "Kundenservice"], "kundenservice"),
+    (["ΟΔΟΣ.ΑΘΗΝΑ", "οδος.αθηνα", "Οδος Αθηνα"], "οδος-αθηνα"),  # Σ before "." is the final sigma too
+    (["Işık", "ışık", "IŞIK", "Isik"], "isik"),
+    (["İstanbul", "istanbul", "ISTANBUL"], "istanbul"),
+])
+def test_spellings_that_print_or_read_alike_are_one_slug(spellings: list[str], slug: str) -> None:
+    assert {slugify(spelling) for spelling in spellings} == {slug}
+
+
+@pytest.mark.parametrize("name", ["\u2122", "\u2121", "\u2116", "\U0001f468\u200d\U0001f469\u200d\U0001f467"])
+def test_a_name_of_symbols_has_no_words(name: str) -> None:
+    assert worded_slug(name) == ""
+    assert slugify(name).startswith("x") and is_safe_slug(slugify(name))
+
+
+def test_an_emoji_sequence_keeps_its_slug() -> None:
+    assert slugify("\U0001f468\u200d\U0001f469\u200d\U0001f467") == "x328bb7eb"  # as before: its URL stays
+
+
+@pytest.mark.parametrize("text, slug", [  # slugs of sites already built, which must not move
+    ("Café ® Bar", "cafe-bar"),
+    ("C++ für Anfänger", "c-fur-anfanger"),
+    ("Ørsted & Straße", "ørsted-straße"),
+    ("x² + y² = ½", "x2-y2-1-2"),
+    ("Ελληνικά νέα", "ελληνικά-νέα"),
+    ("Σ", "σ"),
+    ("Ἀθῆναι: ΟΔΟΣ", "ἀθῆναι-οδος"),
+    ("«Überraschung»", "uberraschung"),
+])
+def test_slugs_without_the_characters_fixed_stay_as_they_were(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+WORD = st.text(st.characters(codec="utf-8", categories=["Lu", "Ll", "Nd"]), min_size=1, max_size=8)
+INVISIBLE = st.sampled_from(["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u202a"])
+
+
+@given(WORD, INVISIBLE, WORD)
+def test_an_invisible_character_in_a_word_never_changes_its_slug(before: str, invisible: str, after: str) -> None:
+    assert slugify(before + invisible + after) == slugify(before + after)
+
+
+def test_tags_and_sources_that_print_alike_are_one_page_filed_a_to_z(tmp_path: Path) -> None:
+    posts = {
+        "a.md": post_text("iPhone\u2122 15 im Test", "2015-01-01", tags="[iPhone\u2122, Kundenservice, Işık]",
+                          source="Ήλιος", link="https://a.example/"),
+        "b.md": post_text("B", "2015-01-02", tags="[iPhone, Kunden\u00adservice, IŞIK, ΟΔΟΣ.ΑΘΗΝΑ]", source="Αθήνα",
+                          link="https://b.example/"),
+        "c.md": post_text("C", "2015-01-03", tags="[iPhone, Kundenservice, ışık, ΟΔΟΣ.ΑΘΗΝΑ]", source="Έλληνες",
+                          link="https://c.example/"),
+        "d.md": post_text("D", "2015-01-04", tags="[οδος.αθηνα, Ёж, Яблоко, IŞIK]", source="Ёж", link="https://d.example/"),
+    }
+    site = make_site(tmp_path / "site", posts)
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    out = site / "build"
+    assert (out / "2015/01/iphone-15-im-test/index.html").is_file()
+    tags = [(a.get_text(), a.find_next_sibling(class_="count").get_text()) for a in page(out, "tag").select("ul a")]
+    assert tags == [("iPhone", "3"), ("IŞIK", "4"), ("Kundenservice", "3"), ("ΟΔΟΣ.ΑΘΗΝΑ", "3"), ("Ёж", "1"),
+                    ("Яблоко", "1")]
+    assert {p.name for p in (out / "tag").iterdir() if p.is_dir()} == {
+        "iphone", "isik", "kundenservice", "οδος-αθηνα", "ёж", "яблоко"}
+    assert [a.get_text() for a in page(out, "sources/by-name").select("tbody a")] == ["Αθήνα", "Έλληνες", "Ήλιος", "Ёж"]
+    for warned in ("posts/a.md", "posts/b.md", "posts/d.md"):  # the other spellings, each named
+        assert warned in run.err
+
+
+def page(out: Path, folder: str) -> BeautifulSoup:
+    return BeautifulSoup((out / folder / "index.html").read_text("utf-8"), "html.parser")

@@ -27,27 +27,60 @@ _TRACKING = re.compile(r"utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|
 
 # Latin letters no accent makes, so that NFKD leaves them whole, filed where their readers look for them.
 _FILED_AS = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H",
-                           "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
+                           "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D",
+                           "ı": "i"})
+# Turkish dotless ı, in slugs too, as Hugo and Jekyll spell it: "Işık", "ışık" and "IŞIK" are one tag, as
+# "İstanbul" (NFKD: I and a dot) and "istanbul" are.
+_DOTLESS_I = str.maketrans({"ı": "i"})
+# Letters an accent makes that their alphabet files after the letter without it, where their code points put
+# them: Russian, Ukrainian and Belarusian й after и.
+_OWN_LETTERS = frozenset("йЙ")
+# Marks that spell a word rather than accent a letter, by canonical combining class: none (0), a virama (9), and
+# the marks of a script's own fixed positions (10 to 199: Thai and Lao vowels and tones, Hebrew and Arabic points).
+_SPELLING_CLASSES = frozenset({0, *range(9, 200)})
 
 
 def name_order(name: str) -> tuple[str, str]:
-    """How names are put A to Z: accents aside ("Élan" beside "Elan", "Łukasz" beside "Lukasz", not after
-    "Zeldman"), then case."""
-    return unaccented(name).translate(_FILED_AS).casefold(), name.casefold()
+    """How names are put A to Z: accents aside in every script ("Élan" beside "Elan", "Ήλιος" beside "Ηλιος",
+    "Łukasz" beside "Lukasz", not after "Zeldman"), then case."""
+    return _unmarked_text(name).translate(_FILED_AS).casefold(), name.casefold()
 
 
-def unaccented(text: str) -> str:
-    """Text with Latin letters' accents dropped ("Café" -> "Cafe") and every other letter whole."""
-    # Only accents on Latin letters go: a kana's voicing mark or a Hangul syllable's parts make another letter
-    # ("ガ" is not "カ"), so they are composed back into the letter they belong to.
+def _unmarked_text(name: str) -> str:
+    """A name without the accents of any script, Hangul's jamo composed back into syllables."""
+    # Composed first, so that a й typed as и and a breve is the letter of its own.
+    return unicodedata.normalize("NFC", "".join(map(_unmarked, unicodedata.normalize("NFC", name))))
+
+
+def _unmarked(char: str) -> str:
+    """A character without the accents written on it ("Ё" -> "Е", "ガ" -> "カ"), as NFKD spells it."""
+    if char in _OWN_LETTERS:
+        return char
+    return "".join(part for part in unicodedata.normalize("NFKD", char)
+                   if unicodedata.combining(part) in _SPELLING_CLASSES)
+
+
+def _slug_spelling(text: str) -> str:
+    """Text as slugs spell its words: Latin letters' accents dropped ("Café" -> "Cafe", "ı" -> "i"), symbols
+    parting words, invisible format characters gone, every other letter whole."""
+    # In slugs only accents on Latin letters go: a kana's voicing mark or a Hangul syllable's parts make another
+    # letter ("ガ" is not "カ"), so they are composed back into the letter they belong to.
     kept, on_latin = [], False
-    for char in unicodedata.normalize("NFKD", text):
+    for char in unicodedata.normalize("NFKD", "".join(map(_as_written, text))):
         if not unicodedata.combining(char):
             on_latin = char.isascii()
         elif on_latin:
             continue
         kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept))
+    return unicodedata.normalize("NFC", "".join(kept)).translate(_DOTLESS_I)
+
+
+def _as_written(char: str) -> str:
+    """A character as a slug takes it before NFKD: a symbol as a space, an invisible format character (soft
+    hyphen, zero-width joiner, bidi control) as nothing, as it shows."""
+    # NFKD would spell ™ "TM", № "No" and ℡ "TEL": a symbol parts words, as in Hugo and Jekyll.
+    category = unicodedata.category(char)
+    return " " if category[0] == "S" else "" if category == "Cf" else char
 
 
 @lru_cache(maxsize=65536)  # a site's tags and sources are few, each met on thousands of posts
@@ -60,8 +93,12 @@ def slugify(text: str) -> str:
 def worded_slug(text: str) -> str:
     """The slug of a text's words, empty when it has none (only symbols or emoji)."""
     # Apostrophes join words: "Manager's" becomes "managers", not "manager-s"; so do the marks typed for one.
-    bare = unaccented(_APOSTROPHES.sub("", text)).lower().replace("_", "-")
-    slug = _NON_WORD.sub("-" if bare.isascii() else _parted, bare).strip("-")
+    bare = _APOSTROPHES.sub("", text)
+    # ASCII holds no accent, no format character and no symbol \W misses: no walk through its characters.
+    bare = (bare if bare.isascii() else _slug_spelling(bare)).replace("_", "-")
+    # Lowered once parted into words: Σ before "." is no final sigma, so "ΟΔΟΣ.ΑΘΗΝΑ" lowered whole would be
+    # "οδοσ-αθηνα", another tag than "οδος.αθηνα".
+    slug = _NON_WORD.sub("-" if bare.isascii() else _parted, bare).lower().strip("-")
     if len(slug.encode()) > MAX_SLUG_BYTES:
         # File systems cap a name at 255 bytes; a digest keeps long names apart.
         short = slug.encode()[: MAX_SLUG_BYTES - 9].decode(errors="ignore").rstrip("-")
