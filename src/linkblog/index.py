@@ -443,8 +443,8 @@ def most_used(counts: Counter[str]) -> str:
     for spelling, count in counts.items():
         totals[composed(spelling)] += count
     form = first_of(totals)
-    # Shown as some post writes it: NFC changes a few characters on their own (U+F900 豈 is U+8C48 豈 in NFC).
-    return form if form in counts else first_of(Counter({s: n for s, n in counts.items() if composed(s) == form}))
+    # Shown as most posts write it: NFC changes a few characters on their own (U+F900 豈 is U+8C48 豈 in NFC).
+    return first_of(Counter({spelling: n for spelling, n in counts.items() if composed(spelling) == form}))
 
 
 def first_of(counts: Counter[str]) -> str:
