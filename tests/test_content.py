@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import make_site, post_text, run_cli, tree_bytes
 
 from linkblog.cache import post_row, row_post
 from linkblog.content import parse_post
@@ -122,6 +125,97 @@ def test_problems_in_dates() -> None:
     assert problems_of("title: T\ndate: [2015]\n") == [
         "posts/x.md:3: 'date' must be a date such as 2015-06-01 09:30, not '[2015]'"]
 
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    # The night Berlin's clocks went back, 02:30 happened twice: the offset says which.
+    ("2015-10-25 02:30:00+01:00 Europe/Berlin", "2015-10-25T02:30:00+01:00"),
+    ("2015-10-25 02:30:00+02:00 Europe/Berlin", "2015-10-25T02:30:00+02:00"),
+    ("2015-06-01 10:00 +02:00 Europe/Berlin", "2015-06-01T10:00:00+02:00"),
+    ("2015-01-10T10:00Z Europe/London", "2015-01-10T11:00:00+01:00"),
+])
+def test_an_offset_written_with_a_zone_name_picks_the_instant_as_the_cache_reads_it_again(written: str,
+                                                                                          shown: str) -> None:
+    post = parse(f"title: T\ndate: {written}\n", tz=BERLIN)
+    assert post.date.isoformat() == shown
+    assert row_post(post.path, post_row(post), BERLIN).date.isoformat() == shown
+
+
+@pytest.mark.parametrize(("written", "offset", "zone_has"), [
+    ("2015-06-01 10:00 +05:00 Europe/Berlin", "+05:00", "+02:00"),
+    ("2015-06-02T10:00Z Europe/Berlin", "Z", "+02:00"),  # summer: Berlin is never UTC's
+    ("2015-10-25 02:30+0300 Europe/Berlin", "+0300", "+02:00 or +01:00"),
+])
+def test_an_offset_the_zone_does_not_have_then_is_refused_at_its_line(written: str, offset: str,
+                                                                      zone_has: str) -> None:
+    assert problems_of(f"title: T\ndate: {written}\n") == [
+        f"posts/x.md:3: offset {offset} in 'date' is not Europe/Berlin's at that time (it is {zone_has})"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2015-06-01", datetime(2015, 6, 1, tzinfo=BERLIN)),
+    ("2015-06-01 09:30", datetime(2015, 6, 1, 9, 30, tzinfo=BERLIN)),
+    ("'2015-06-01 09:30:15'", datetime(2015, 6, 1, 9, 30, 15, tzinfo=BERLIN)),
+    ("'2015-06-01 09:30:15.25'", datetime(2015, 6, 1, 9, 30, 15, 250000, tzinfo=BERLIN)),
+    ("'2015-06-01 09:30+0200'", datetime(2015, 6, 1, 7, 30, tzinfo=UTC)),
+    ("'2015-06-01 09:30-00:00'", datetime(2015, 6, 1, 9, 30, tzinfo=UTC)),
+    ("'2015-06-01T09:30'", datetime(2015, 6, 1, 9, 30, tzinfo=BERLIN)),
+    ("'2015-06-01t09:30'", datetime(2015, 6, 1, 9, 30, tzinfo=BERLIN)),
+    ("2015-06-01 09:30 Europe/Berlin", datetime(2015, 6, 1, 9, 30, tzinfo=BERLIN)),
+    ("2015-06-01 Europe/London", datetime(2015, 6, 1, tzinfo=ZoneInfo("Europe/London"))),
+    # Any run of spaces or tabs parts date, time, offset and zone, as in YAML's own timestamps.
+    ("'2015-06-01  09:30'", datetime(2015, 6, 1, 9, 30, tzinfo=BERLIN)),
+    ('"2015-06-01\\t09:30"', datetime(2015, 6, 1, 9, 30, tzinfo=BERLIN)),
+    ("'2015-06-01 09:30  +02:00'", datetime(2015, 6, 1, 7, 30, tzinfo=UTC)),
+    ("2015-06-01  09:30 \t America/New_York", datetime(2015, 6, 1, 13, 30, tzinfo=UTC)),
+    # Z after a space is UTC, as `09:30 -05:00` is an offset and YAML reads `09:30:00 Z`.
+    ("2015-06-01 10:00 Z", datetime(2015, 6, 1, 10, 0, tzinfo=UTC)),
+])
+def test_every_written_date_form_is_read(value: str, expected: datetime) -> None:
+    assert parse(f"title: T\ndate: {value}\n", tz=BERLIN).date == expected
+
+
+@pytest.mark.parametrize(("value", "quoted"), [
+    ("2015-06-01 10:15:30:45", "2015-06-01 10:15:30:45"),  # Python's fromisoformat read it as 10:15:30.450
+    ("2015-06-01x09:30", "2015-06-01x09:30"),
+    ("2015-06-01_09:30", "2015-06-01_09:30"),
+    ("'2015-06-01+02:00'", "2015-06-01+02:00"),  # read as 02:00
+    ("2015-6-1", "2015-6-1"),
+    # The spacing as written, so a refused date never reads as a valid one.
+    ("'2015-06-01  25:30'", "2015-06-01  25:30"),
+    ('"2015-06-01\\u00a009:30"', "2015-06-01\\xa009:30"),
+])
+def test_a_date_in_no_written_form_is_not_a_valid_date(value: str, quoted: str) -> None:
+    assert problems_of(f"title: T\ndate: {value}\n") == [
+        f"posts/x.md:3: 'date' is not a valid date: '{quoted}' "
+        "(use YYYY-MM-DD or YYYY-MM-DD HH:MM, optionally with an offset)"]
+
+
+def test_the_build_refuses_a_date_with_a_zones_wrong_offset_or_a_lax_time_and_keeps_its_output(
+        tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"good.md": post_text("Good", "2015-06-01 09:30")})
+    assert run_cli(site, "build").code == 0
+    before = tree_bytes(site / "build")
+    (site / "posts" / "zone.md").write_text(post_text("Zone", "2015-06-01 10:00 +05:00 Europe/Berlin"), "utf-8")
+    (site / "posts" / "lax.md").write_text(post_text("Lax", "2015-06-01 10:15:30:45"), "utf-8")
+    run = run_cli(site, "build")
+    assert run.code == 1 and "Traceback" not in run.err, run.err
+    assert [line for line in run.err.splitlines() if not line.startswith("build failed:")] == [
+        "posts/lax.md:3: 'date' is not a valid date: '2015-06-01 10:15:30:45' "
+        "(use YYYY-MM-DD or YYYY-MM-DD HH:MM, optionally with an offset)",
+        "posts/zone.md:3: offset +05:00 in 'date' is not Europe/Berlin's at that time (it is +02:00)"]
+    assert tree_bytes(site / "build") == before
+
+
+def test_the_build_dates_posts_by_an_offset_written_with_a_zone_a_spaced_time_and_a_spaced_z(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"back.md": post_text("Back", "2015-10-25 02:30:00+01:00 Europe/Berlin"),
+                                         "spaced.md": post_text("Spaced", "2015-06-01  09:30"),
+                                         "z.md": post_text("Z", "2015-06-01 10:00 Z")})
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    feed = json.loads((site / "build" / "feed.json").read_text("utf-8"))
+    assert {item["title"]: item["date_published"] for item in feed["items"]} == {
+        "Back": "2015-10-25T01:30:00+00:00", "Spaced": "2015-06-01T09:30:00+00:00", "Z": "2015-06-01T10:00:00+00:00"}
 
 # --- tags, link, source, via -------------------------------------------------------------------------
 

@@ -35,7 +35,17 @@ TEXT_ITEM_FIELDS = ("tags",)
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 # python-frontmatter defines the fence: a line of three or more dashes.
 _FENCE = frontmatter.YAMLHandler.FM_BOUNDARY
-_ZONE_NAME = re.compile(r"[A-Za-z][\w+\-]*(/[\w+\-]+)*")
+# The date forms read from text (YAML reads its own timestamps first): ISO 8601's extended format, with `T`, `t` or
+# any run of spaces and tabs (as in YAML's timestamps) before the time, then an offset, an IANA zone name, or both.
+# Checked before fromisoformat, which also takes what no one means as a date (`10:15:30:45` as 10:15:30.450).
+_DATE_TEXT = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:(?:[Tt]|[ \t]+)(?P<time>\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
+    r"(?:[ \t]*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?))?)?"
+    r"(?:[ \t]+(?P<zone>[A-Za-z][\w+\-]*(?:/[\w+\-]+)*))?")
+# White space other than a plain space, escaped when a date is quoted: a no-break space shown as a space would
+# make a refused date look valid.
+_UNSEEN_SPACE = re.compile(r"[^\S ]")
 # Characters XML 1.0 forbids: one in a post would break every feed it appears in.
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SHOWN_LENGTH = 60
@@ -197,9 +207,11 @@ def file_name(rel: str) -> str:
     return path.parent.name if path.stem == "index" else path.stem
 
 
-def shown(value: Any) -> str:
-    """A value as an error message quotes it: on one line and not too long."""
-    text = " ".join(str(value).split())
+def shown(value: Any, as_written: bool = False) -> str:
+    """A value as an error message quotes it: not too long, on one line, its runs of white space one space (or,
+    as_written, each kept, any but a plain space escaped, where the spacing may be what is wrong)."""
+    text = _UNSEEN_SPACE.sub(lambda m: ascii(m.group())[1:-1], str(value)) if as_written \
+        else " ".join(str(value).split())
     return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
 
 
@@ -260,23 +272,48 @@ def read_date(value: Any, tz: ZoneInfo) -> datetime:
 
 def parse_date_text(text: str, tz: ZoneInfo) -> datetime:
     """ISO 8601 text, optionally followed by an IANA zone name ('2015-06-01 09:30 Europe/Berlin')."""
-    stamp, _, zone = text.rpartition(" ")
-    if not (stamp and _ZONE_NAME.fullmatch(zone)):
-        return _iso(text, text)
-    # The date first: 'next tuesday' is not a date, whatever 'tuesday' is.
-    moment = _iso(stamp, text)
+    parts = _DATE_TEXT.fullmatch(text)
+    if parts is None:
+        raise not_a_date(text)
+    moment = _iso(parts, text)
+    if parts["zone"] is None:
+        return moment
     try:
-        return moment.replace(tzinfo=named_zone(zone))
+        zone = named_zone(parts["zone"])
     except ZoneError as exc:
         raise FieldError(f"{exc} in 'date'") from None
+    return zoned(moment, zone, parts["zone"], parts["offset"])
 
 
-def _iso(stamp: str, original: str) -> datetime:
+def _iso(parts: re.Match[str], original: str) -> datetime:
+    """The date, time and offset matched, as one datetime (naive without an offset)."""
+    offset = parts["offset"]
+    stamp = f"{parts['date']}T{parts['time'] or '00:00'}{'+00:00' if offset == 'Z' else offset or ''}"
     try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00") if stamp.endswith("Z") else stamp)
-    except ValueError:
-        raise FieldError(f"'date' is not a valid date: '{shown(original)}' "
-                         "(use YYYY-MM-DD or YYYY-MM-DD HH:MM, optionally with an offset)") from None
+        return datetime.fromisoformat(stamp)
+    except ValueError:  # a day or hour out of range: 2015-02-30, 25:00
+        raise not_a_date(original) from None
+
+
+def zoned(moment: datetime, zone: ZoneInfo, name: str, offset: str | None) -> datetime:
+    """A date written with a zone name, in that zone; an offset written too picks the instant, and must be one the
+    zone has at that wall time (+01:00 is the second 02:30 of the night Berlin's clocks turn back)."""
+    wall = moment.replace(tzinfo=None)
+    if offset is None:
+        return wall.replace(tzinfo=zone)
+    folds = [wall.replace(tzinfo=zone, fold=fold) for fold in (0, 1)]
+    for candidate in folds:
+        if candidate.utcoffset() == moment.utcoffset():
+            return candidate
+    # The offset as isoformat ends with it, after the 19 characters of YYYY-MM-DDTHH:MM:SS.
+    zones_offsets = " or ".join(dict.fromkeys(candidate.isoformat(timespec="seconds")[19:] for candidate in folds))
+    raise FieldError(f"offset {offset} in 'date' is not {name}'s at that time (it is {zones_offsets})")
+
+
+def not_a_date(text: str) -> FieldError:
+    """The error for date text in none of the forms read, quoted with its spacing as written."""
+    return FieldError(f"'date' is not a valid date: '{shown(text, as_written=True)}' "
+                      "(use YYYY-MM-DD or YYYY-MM-DD HH:MM, optionally with an offset)")
 
 
 def read_tags(value: Any) -> tuple[str, ...]:
