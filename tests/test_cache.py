@@ -209,7 +209,7 @@ def test_a_post_survives_the_round_trip_through_json() -> None:
     tz = ZoneInfo("Europe/Berlin")
     text = (b"---\ntitle: T\ndate: 2015-06-01 09:30\ntags: [a, b]\nvia: {name: S, url: https://s.example}\n"
             b"link: https://x.example/\nsource: X\nmood: calm\nwhen: 2015-06-02\nat: 2015-06-02 10:00:00+02:00\n"
-            b"nested: {1: [x, 2.5, null], list: [!!binary aGk=, !!set {a: null}]}\n---\nBody.\n")
+            b"nested: {1: [x, 2.5, null], list: [2015-06-03, {null: 1}]}\n---\nBody.\n")
     post, problems = parse_post("posts/t.md", text, tz)
     assert post is not None and not problems
     digest, *body = body_row(post)
@@ -223,7 +223,7 @@ def test_a_post_survives_the_round_trip_through_json() -> None:
 @pytest.mark.parametrize("value", [
     {"a": [1, 2.5, None, True, "x"]}, date(2015, 6, 1), datetime(2015, 6, 1, 9, 30),
     datetime(2015, 6, 1, 9, 30, tzinfo=timezone(timedelta(hours=2))), datetime(2015, 6, 1, tzinfo=UTC),
-    b"\x00bytes", {"x", "y"}, (1, "a"), {1: "one", date(2015, 1, 1): "new year"}, {"$date": "looks tagged"},
+    {1: "one", date(2015, 1, 1): "new year"}, {"$date": "looks tagged"},
 ])
 def test_front_matter_values_round_trip(value) -> None:
     import json

@@ -32,6 +32,13 @@ def test_smart_quotes_and_dashes() -> None:
         "<p>“Quoted,” it’s ‘single’ – and — done…</p>\n")
 
 
+def test_typography_never_drops_what_the_writer_typed() -> None:
+    # As Hugo and Jekyll set text: no "!!!!!" made "!!!", no "1..2" made "1…2".
+    assert html("Wow!!!!! Why???? Hmm,, no. Pages 1..2, 3.... (c) +-5 Wait?... <https://x.org/a--b...c>") == (
+        '<p>Wow!!!!! Why???? Hmm,, no. Pages 1..2, 3.... © ±5 Wait?… '
+        '<a href="https://x.org/a--b...c">https://x.org/a--b...c</a></p>\n')
+
+
 def test_code_is_not_made_typographic() -> None:
     assert html('`"x" -- y`') == "<p><code>&quot;x&quot; -- y</code></p>\n"
 

@@ -8,7 +8,6 @@ from other code, or holds a value of the wrong shape is dropped with a warning a
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import sqlite3
@@ -76,17 +75,11 @@ class OutOfDate(Exception):
 
 
 def encode(value: Any) -> Any:
-    """Front-matter data as JSON, with dates, bytes, sets, tuples and non-text keys spelled out."""
+    """Front-matter data as JSON, with dates and non-text keys spelled out."""
     if isinstance(value, datetime):
         return {"$datetime": value.isoformat()}
     if isinstance(value, date):
         return {"$date": value.isoformat()}
-    if isinstance(value, bytes):
-        return {"$bytes": base64.b64encode(value).decode()}
-    if isinstance(value, (set, frozenset)):
-        return {"$set": sorted((encode(v) for v in value), key=repr)}
-    if isinstance(value, tuple):
-        return {"$tuple": [encode(v) for v in value]}
     if isinstance(value, list):
         return [encode(v) for v in value]
     if isinstance(value, dict):
@@ -105,8 +98,7 @@ def decode(value: Any) -> Any:
             return value
         raise CacheError(f"unexpected value {value!r}")
     tagged = next(iter(value), None) if len(value) == 1 else None
-    readers = {"$datetime": datetime.fromisoformat, "$date": date.fromisoformat, "$bytes": base64.b64decode,
-               "$set": lambda v: {decode(x) for x in v}, "$tuple": lambda v: tuple(decode(x) for x in v),
+    readers = {"$datetime": datetime.fromisoformat, "$date": date.fromisoformat,
                "$map": lambda v: {decode(k): decode(x) for k, x in v}}
     if tagged in readers:
         return readers[tagged](value[tagged])

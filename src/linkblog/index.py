@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import lru_cache
 from operator import attrgetter
-from typing import TYPE_CHECKING, overload
+from typing import overload
 from urllib.parse import quote
 
 from linkblog.config import Config
@@ -25,9 +25,6 @@ from linkblog.model import Group, PageKind, Parsed, Post, Ref, assembled
 from linkblog.problems import Problem
 from linkblog.sources import NO_SOURCES, Sources
 from linkblog.urls import Urls, permalink_path, slugify
-
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
 
 SortKey = tuple[float, str, str]  # (timestamp, slug, path), oldest first
 GroupKey = tuple[PageKind, str]  # (kind, slug)
@@ -86,15 +83,8 @@ def composed(name: str) -> str:
     return unicodedata.normalize("NFC", name)
 
 
-@cache
-def typographer() -> MarkdownIt:
-    from markdown_it import MarkdownIt  # only a build with pages to place needs it
-
-    return MarkdownIt("zero", {"typographer": True}).enable(["replacements", "smartquotes"])
-
-
 # What the typographer can change (its quotes, its replacements, line ends and NUL): other text is left as it is.
-_TYPOGRAPHIC = re.compile(r"['\"\n\r\0]|\+-|\.\.|\?\?\?\?|!!!!|,,|--|\((?:c|tm|r)\)", re.IGNORECASE)
+_TYPOGRAPHIC = re.compile(r"['\"\n\r\0]|\+-|\.\.\.|--|\((?:c|tm|r)\)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)
@@ -102,7 +92,9 @@ def typographic(text: str) -> str:
     """Plain text with the body's typographic quotes and dashes: "Manager's" -> "Manager’s", "--" -> "–"."""
     if not _TYPOGRAPHIC.search(text):  # most titles: no inline parse (a tenth of a millisecond each)
         return text
-    return "".join(token.content for token in typographer().parseInline(text)[0].children or [])
+    from linkblog.markdown import typesetter  # only a build with pages to place needs Markdown
+
+    return "".join(token.content for token in typesetter().parseInline(text)[0].children or [])
 
 
 class PostSequence(Sequence[Post]):

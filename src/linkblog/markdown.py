@@ -7,6 +7,14 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_core.replacements import (
+    EM_DASH_RE,
+    EN_DASH_INDENT_RE,
+    EN_DASH_RE,
+    PLUS_MINUS_RE,
+    SCOPED_ABBR_RE,
+    replace_scoped,
+)
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -22,6 +30,10 @@ _BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>]+", re.IGNORECASE)
 _MAYBE_VERBATIM = re.compile(rf"<(?:{'|'.join(sorted(VERBATIM))})\b|(?<!\]\()(?<!<)\b(?:https?://|www\.)",
                              re.IGNORECASE)
 _AFTER_URL = frozenset(".,;:!?'\"…’”")
+# Three dots, not two or four: markdown-it's own rule makes "1..2" and "...." an ellipsis, and drops the
+# writer's characters from "Wow!!!!!" (!!!), "Why????" (???), ",," and "?...." (?..).
+_ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
+_REPLACED = re.compile(r"\+-|\.\.\.|--")
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9-]*)", re.IGNORECASE)
 # Elements whose text a browser never shows.
 HIDDEN = frozenset({"script", "style", "template"})
@@ -36,11 +48,47 @@ BREAKING = frozenset({
 @cache
 def parser() -> MarkdownIt:
     """The one configured parser; raw HTML passes through because the author is trusted."""
-    md = MarkdownIt("commonmark", {"typographer": True, "html": True})
-    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md = set_typographically(MarkdownIt("commonmark", {"typographer": True, "html": True}))
+    md.enable(["table", "strikethrough"])
     md.core.ruler.before("replacements", "keep_verbatim", keep_verbatim)
     md.core.ruler.after("smartquotes", "give_back_kept", give_back_kept)
     return md.use(footnote_plugin)
+
+
+@cache
+def typesetter() -> MarkdownIt:
+    """A parser of plain text (a title) that only sets it as the body is set: quotes, dashes, …, ©."""
+    return set_typographically(MarkdownIt("zero", {"typographer": True}))
+
+
+def set_typographically(md: MarkdownIt) -> MarkdownIt:
+    """A parser with smart quotes and the replacements of `typography` in place of markdown-it's own."""
+    md.enable("smartquotes").disable("replacements", ignoreInvalid=True)
+    md.core.ruler.after("replacements", "typography", typography)
+    return md
+
+
+def typography(state: StateCore) -> None:
+    """markdown-it's replacements but those that drop what the writer typed: (c) ©, (r) ®, (tm) ™, +- ±,
+    -- and --- dashes, ... an ellipsis."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        if SCOPED_ABBR_RE.search(block.content):
+            replace_scoped(block.children)
+        if _REPLACED.search(block.content):
+            replace_kept(block.children)
+
+
+def replace_kept(children: list[Token]) -> None:
+    in_autolink = False  # an address is never set
+    for token in children:
+        if token.type == "text" and not in_autolink and _REPLACED.search(token.content):
+            text = _ELLIPSIS.sub("…", PLUS_MINUS_RE.sub("±", token.content))
+            text = EN_DASH_RE.sub("\\1\u2013", EM_DASH_RE.sub("\\1\u2014", text))
+            token.content = EN_DASH_INDENT_RE.sub("\\1\u2013", text)
+        elif token.info == "auto" and token.type in ("link_open", "link_close"):
+            in_autolink = token.type == "link_open"
 
 
 def keep_verbatim(state: StateCore) -> None:
