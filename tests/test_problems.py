@@ -30,6 +30,10 @@ def test_a_problem_is_one_line_naming_where_then_what(problem: Problem, line: st
     # C1 controls (CSI is one) and the characters Unicode counts as line ends.
     (Problem("posts/\x9b31mred.md", "a\x85b"), "posts/\\x9b31mred.md: a\\x85b"),
     (Problem("posts/a\u2028b.md", "c\u2029d"), "posts/a\\u2028b.md: c\\u2029d"),
+    # What prints nothing or turns the line around: "Kunden\xadservice" must not read as "Kundenservice".
+    (Problem("posts/a.md", "tag 'Kunden\xadservice' is shown as 'Kundenservice'", warning=True),
+     "posts/a.md: warning: tag 'Kunden\\xadservice' is shown as 'Kundenservice'"),
+    (Problem("posts/\u202egnp.md", "a\u200bb\ufeff"), "posts/\\u202egnp.md: a\\u200bb\\ufeff"),
 ])
 def test_control_characters_are_shown_escaped_so_a_problem_stays_one_line(problem: Problem, line: str) -> None:
     assert str(problem) == line

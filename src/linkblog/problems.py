@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 
 # A newline or other control character in a file name or message would break the one-line format (or, a C1
-# control such as CSI, write to the terminal); so would the Unicode line and paragraph separators.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# control such as CSI, write to the terminal); so would the Unicode line and paragraph separators. Characters
+# that show nothing (a soft hyphen, a zero-width space, a byte-order mark) or turn the line around (bidi controls)
+# would make two names that differ print alike, or a line read otherwise than it is.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +28,8 @@ class Problem:
 
 
 def one_line(text: str) -> str:
-    """Text with control characters (a newline in a file name) written as escapes, so it stays one line."""
+    """Text with control and invisible characters (a newline in a file name, a soft hyphen) written as escapes,
+    so it stays one line and shows what it holds."""
     return _CONTROL.sub(_escaped, text)
 
 
