@@ -494,3 +494,20 @@ def test_another_tools_key_is_kept_without_a_hint_that_would_break_the_post(key:
     parsed, problems = parse_post("posts/a.md", text.encode(), ZoneInfo("UTC"))
     assert parsed is not None and key in parsed.extra
     assert problems == []
+
+
+@pytest.mark.parametrize(("written", "problem"), [
+    ("link: no", "'link' must be an http(s) or mailto URL, not 'no'"),
+    ("draft: 1:30", "'draft' must be true or false, not a number"),
+    ("draft: 2015-06-02", "'draft' must be true or false, not a date"),
+    ("tags: true", "'tags' must be a list or a comma-separated string, not a true/false value"),
+    ("tags: 2015-06-02", "'tags' must be a list or a comma-separated string, not a date"),
+])
+def test_a_value_of_the_wrong_kind_is_named_as_written_or_by_its_kind(written: str, problem: str) -> None:
+    # Never as YAML 1.1 made it: `link: no` is not "False", `1:30` not "90".
+    assert problems_of(f"title: T\ndate: 2015-06-01\n{written}\n") == [f"posts/x.md:4: {problem}"]
+
+
+def test_a_date_of_the_wrong_kind_is_named_by_its_kind() -> None:
+    assert problems_of("title: T\ndate: [1, 2015-01-01]\n") == [
+        "posts/x.md:3: 'date' must be a date such as 2015-06-01 09:30, not a list"]

@@ -30,7 +30,8 @@ CHECKED_EXTRA = ("relinked", "published")
 OTHER_TOOLS_FIELDS = {"publishdate", "pubdate", "published_at", "publishedat", "unpublished", "expirydate"}
 # Fields whose plain YAML scalars stay text as written: `title: 007` is "007", `tags: [yes]` is "yes"
 # (but `tags: 5` is still a number, and an error).
-TEXT_FIELDS = ("title", "source", "via", "slug", "summary")
+# Read as written, whatever YAML 1.1 would make of them: `title: 1984` is "1984", `link: no` not false.
+TEXT_FIELDS = ("title", "source", "via", "slug", "summary", "link")
 TEXT_ITEM_FIELDS = ("tags",)
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 # python-frontmatter defines the fence: a line of three or more dashes.
@@ -242,11 +243,20 @@ def read_text(value: Any, key: str, collapse: bool = True) -> str | None:
     return clean_text(str(value), key, collapse) or None
 
 
+def described(value: Any) -> str:
+    """A value as an error names it: text quoted, anything else by its kind (`1:30` is YAML's 90, a number)."""
+    if isinstance(value, str):
+        return f"'{shown(value)}'"
+    kinds = ((bool, "a true/false value"), ((int, float), "a number"), (date, "a date"), (list, "a list"),
+             (dict, "a mapping"))
+    return next((kind for types, kind in kinds if isinstance(value, types)), "that")
+
+
 def read_bool(value: Any, key: str) -> bool:
     if value is None:
         raise FieldError(f"'{key}' is empty: write true or false")
     if not isinstance(value, bool):
-        raise FieldError(f"'{key}' must be true or false, not '{shown(value)}'")
+        raise FieldError(f"'{key}' must be true or false, not {described(value)}")
     return value
 
 
@@ -261,7 +271,7 @@ def read_date(value: Any, tz: ZoneInfo) -> datetime:
     elif isinstance(value, str):
         moment = parse_date_text(value.strip(), tz)
     else:
-        raise FieldError(f"'date' must be a date such as 2015-06-01 09:30, not '{shown(value)}'")
+        raise FieldError(f"'date' must be a date such as 2015-06-01 09:30, not {described(value)}")
     moment = moment if moment.tzinfo else moment.replace(tzinfo=tz)
     try:  # Year 1 or 9999 with an offset cannot be shown in UTC or the site's zone.
         # Through UTC: a wall time the zone skips (02:30 as clocks spring forward) is the instant it names.
@@ -324,8 +334,7 @@ def read_tags(value: Any) -> tuple[str, ...]:
     elif value is None:
         return ()
     else:
-        kind = "a mapping" if isinstance(value, dict) else "a number" if isinstance(value, (int, float)) else "that"
-        raise FieldError(f"'tags' must be a list or a comma-separated string, not {kind}")
+        raise FieldError(f"'tags' must be a list or a comma-separated string, not {described(value)}")
     tags = []
     for item in items:
         if isinstance(item, (dict, list)):
