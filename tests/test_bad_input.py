@@ -135,7 +135,7 @@ BAD_POSTS = {
     "date-out-of-range": ("---\ntitle: T\ndate: 0001-01-01 00:00 +05:00\n---\nBody.\n",
                           f"{BAD}:3: 'date' is out of range: '0001-01-01 00:00 +05:00'"),
     "date-a-number": ("---\ntitle: T\ndate: 2015\n---\nBody.\n",
-                      f"{BAD}:3: 'date' must be a date such as 2015-06-01 09:30, not '2015'"),
+                      f"{BAD}:3: 'date' must be a date such as 2015-06-01 09:30, not a number"),
     "empty-file": ("", f"{BAD}:1: empty file: a post needs front matter with a title and date"),
     "blank-file": ("\n  \n\n", f"{BAD}:1: empty file: a post needs front matter with a title and date"),
     "tags-a-number": ("---\ntitle: T\ndate: 2015-06-01\ntags: 5\n---\nBody.\n",
