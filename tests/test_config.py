@@ -527,3 +527,13 @@ def test_an_author_description_or_feed_written_with_nothing_after_it_is_the_empt
     config, problems = load_config(write(tmp_path, "url: https://x.org/\nauthor:\ndescription:\nfeed:\n"))
     assert problems == [] and config is not None
     assert (config.author, config.description, config.feed.items) == ("", "", 20)  # the documented default
+
+
+def test_a_site_in_a_folder_whose_path_is_not_utf8_is_refused_in_one_line(tmp_path: Path) -> None:
+    # Templates' names and the cache hold the site's path as UTF-8 text: a Latin-1 folder name cannot be.
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9"))
+    site = make_site(folder / "site", {})
+    run = run_cli(site, "build")
+    assert (run.code, run.err.splitlines()[0]) == (1, f"config.yaml: is in a folder whose path is not valid UTF-8 "
+                                                      f"({bytes(tmp_path).decode()}/caf\\xe9/site): rename the folder")
+    assert not (site / "build").exists()

@@ -143,9 +143,22 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     # A cname as DNS and GitHub Pages spell it: lowercase, no final dot, beyond ASCII in IDNA.
     config = replace(config, url=config.url if config.url.endswith("/") else config.url + "/",
                      cname=ascii_host(config.cname) if config.cname else config.cname)
+    if not is_utf8(str(config.root)):
+        written = os.fsencode(config.root).decode("utf-8", "backslashreplace")  # the byte as \xe9, not \udce9
+        return None, [Problem(name, f"is in a folder whose path is not valid UTF-8 ({written}): rename the folder")]
     output_named = OPTIONS["output_dir"] if "output_dir" in given else name
     return config, check_output_dir(config, output_named, lines.get("output_dir")) + \
         cname_problems(config, name, lines)
+
+
+def is_utf8(path: str) -> bool:
+    """False for a path holding bytes that are not UTF-8 (Python keeps them as surrogates), which templates'
+    names and the cache cannot hold."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def cname_problems(config: Config, name: str, lines: dict[str, int]) -> list[Problem]:
@@ -346,6 +359,9 @@ def check_output_dir(config: Config, name: str = "config.yaml", line: int | None
         out = config.output_path
     except RuntimeError:  # '~someone' for a user this machine does not know
         return [Problem(name, f"output_dir '{config.output_dir}' names a home folder that does not exist", line)]
+    if not is_utf8(str(out)):
+        return [Problem(name, f"output_dir '{config.output_dir}' is in a folder whose path is not valid UTF-8; "
+                        "rename it or choose another folder", line)]
     what = _endangered(out, config.root)
     if what is None:
         return []
