@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import make_site, post_text
+from conftest import make_site, post_text, run_cli, tree_bytes
 
 from linkblog.config import Config
 from linkblog.model import PageSpec, Post
@@ -608,3 +608,109 @@ def test_the_warning_names_the_file_and_the_theme_template_it_may_be_a_slip_for(
     assert (slip.path, slip.warning, "page.html" in slip.message) == ("templates/pages.html", True, True)
     assert (mine.path, mine.warning) == ("templates/_mine.html", True)
     assert "page.html" not in mine.message and "other.html" not in mine.message
+
+
+# Templates through the real CLI: a slip is an error (exit 1, output untouched) or a warning naming the file and line.
+
+def built_site(tmp_path: Path) -> Path:
+    site = make_site(tmp_path / "site", {"2015-06-01-a.md": post_text("A", "2015-06-01", tags="[x]")})
+    assert run_cli(site, "build").code == 0
+    return site
+
+
+def failed_build(site: Path, templates: dict[str, str | bytes]) -> list[str]:
+    """The problem lines of a build failing on these templates; the output it leaves is the last build's."""
+    for name, text in templates.items():
+        path = site / "templates" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    before = tree_bytes(site / "build")
+    run = run_cli(site, "build")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert tree_bytes(site / "build") == before
+    return [line for line in run.err.splitlines() if not line.startswith("build failed:")]
+
+
+def theme_with(name: str, line: str, added: str) -> str:
+    """The theme's template `name` with `added` as a line of its own, before its line starting with `line`."""
+    text = (theme_dir() / "templates" / name).read_text()
+    at = text.index("\n" + line) + 1
+    return text[:at] + added + "\n" + text[at:]
+
+
+def line_of(text: str, found: str) -> int:
+    return text[: text.index(found)].count("\n") + 1
+
+
+def test_a_block_no_template_it_extends_has_is_a_warning_at_its_line_in_every_build(tmp_path: Path):
+    site = built_site(tmp_path)
+    (site / "templates").mkdir()
+    (site / "templates" / "post.html").write_text(
+        '{% extends "theme/post.html" %}\n{% block mian %}<p>lost</p>{% endblock %}\n')
+    for _ in range(2):  # the second build, in a new process, reads the templates' digests from the cache
+        run = run_cli(site, "build")
+        assert run.code == 0, run.err
+        [warning] = [line for line in run.err.splitlines() if line.startswith("templates/post.html")]
+        assert warning.startswith("templates/post.html:2: warning: ") and "'mian'" in warning
+        (site / "posts" / "2015-06-01-a.md").write_text(post_text("A", "2015-06-01", "Edited.", tags="[x]"))
+    (site / "templates" / "post.html").write_text(
+        '{% extends "theme/post.html" %}\n{% block main %}<p>shown</p>{% endblock %}\n')
+    assert run_cli(site, "build").err == ""
+
+
+def test_a_base_without_the_block_the_pages_fill_warns_at_each_pages_block(tmp_path: Path):
+    site = built_site(tmp_path)
+    base = (theme_dir() / "templates" / "base.html").read_text()
+    (site / "templates").mkdir()
+    (site / "templates" / "base.html").write_text(base.replace("{% block main %}", "{% block content %}"))
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    post = theme_dir() / "templates" / "post.html"
+    at = f"{post}:{line_of(post.read_text(), '{% block main %}')}: warning: "
+    assert [line for line in run.err.splitlines() if line.startswith(at) and "'main'" in line]
+
+
+def test_blocks_shown_inside_another_by_name_or_under_a_computed_parent_are_no_warning(tmp_path: Path):
+    site = {"page.html": '{% extends "base.html" %}{% block main %}{% block inner %}in{% endblock %}'
+                         '{{ self.extra() }}{% endblock %}{% block extra %}x{% endblock %}\n',
+            "other.html": "{% extends page.extra.parent %}{% block anything %}{% endblock %}\n"}
+    render = renderer(tmp_path, site)
+    assert render.template_digests({"page.html", "other.html"})[1] == []
+    assert render.hidden_blocks() == []
+    assert render.render_page(spec()) == b"<theme-base>inx|theme footer</theme-base>\n"
+
+
+@pytest.mark.parametrize("expression", ["[site.titel]", "{'a': site.titel}", '[site]|map(attribute="titel")|list',
+                                        "site.titel|pprint", "'%r'|format(site.titel)"])
+def test_a_missing_variable_inside_a_list_or_mapping_is_an_error_at_its_line(tmp_path: Path, expression: str):
+    run = limited_build(tmp_path, "<p>\n{{ " + expression + " }}</p>")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    first = run.stderr.splitlines()[0]
+    assert first.startswith("templates/404.html:2: template error: ") and "titel" in first
+
+
+def test_text_no_file_can_hold_is_one_error_at_the_line_that_made_it(tmp_path: Path):
+    site = built_site(tmp_path)
+    [page] = failed_build(site, {"404.html": 'one\n<p>{{ "a\\udc80" }}</p>\n'})
+    assert page.startswith("templates/404.html:2: template error: ") and "feed" not in page  # no feed is told of
+    (site / "templates" / "404.html").unlink()
+    entry = theme_with("_entry.html", "{% set body", '{{ "\\udc80" }}')
+    [problem] = failed_build(site, {"_entry.html": entry})  # one, for all the list and post pages showing it
+    assert problem.startswith(f"templates/_entry.html:{line_of(entry, 'udc80')}: template error: ")
+
+
+def test_text_no_file_can_hold_in_a_feed_entry_is_an_error_not_a_cut_entry(tmp_path: Path):
+    site = built_site(tmp_path)
+    entry = theme_with("feed_entry.html", "{% include", '<p>before {{ "\\udc80" }} after</p>')
+    [problem] = failed_build(site, {"feed_entry.html": entry})
+    assert problem.startswith(f"templates/feed_entry.html:{line_of(entry, 'udc80')}: template error: ")
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    (b"one\ntwo\n<p>\x00</p>\n", 3), (b"one\r\ntwo\r\x1b\n", 3), (b"one\rtwo\rthree\r<p>\xe9</p>\r", 4),
+    (b"one\r\ntwo\rthree\n\xff\n", 4)])
+def test_a_control_character_or_bad_byte_in_a_template_is_an_error_at_its_line_as_jinja_counts(
+        tmp_path: Path, text: bytes, line: int):
+    site = built_site(tmp_path)
+    [problem] = failed_build(site, {"404.html": "{% include '_part.html' %}\n", "_part.html": text})
+    assert problem.startswith(f"templates/_part.html:{line}: ")

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from linkblog.scan import PRIVATE, is_private, is_temporary, scan
+from linkblog.scan import PRIVATE, is_private, is_temporary, scan, scan_posts, scan_static
 
 
 def test_scan_skips_hidden_private_and_backup_files(tmp_path):
@@ -107,3 +107,28 @@ def test_a_folder_named_like_a_temporary_file_is_scanned(tmp_path):
     ("x/y/_z", True)])
 def test_a_name_starting_with_an_underscore_anywhere_on_the_path_is_private(rel: str, private: bool) -> None:
     assert is_private(rel) is private
+
+
+def test_a_folder_asked_for_that_is_a_file_or_a_link_to_nothing_is_named_as_the_folder(tmp_path):
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere", target_is_directory=True)
+    for folder in (tmp_path / "file", tmp_path / "gone", (tmp_path / "gone").resolve()):
+        unusable = []
+        assert scan(folder, unusable=unusable) == []
+        assert [rel for rel, _ in unusable] == [""], folder
+
+
+def test_posts_that_is_a_file_is_named_once(tmp_path):
+    (tmp_path / "posts").write_text("x")
+    unusable = []
+    assert scan_posts(tmp_path / "posts", unusable) == ({}, [])
+    assert [rel for rel, _ in unusable] == ["posts"]
+
+
+def test_static_files_are_named_under_static_whatever_its_link_leads_to(tmp_path):
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "gone.png").symlink_to(tmp_path / "nowhere.png")
+    (tmp_path / "static").symlink_to(tmp_path / "assets", target_is_directory=True)
+    unusable = []
+    assert scan_static([(tmp_path / "static").resolve()], unusable) == {}
+    assert [rel for rel, _ in unusable] == ["static/gone.png"]

@@ -91,10 +91,12 @@ def test_a_sites_static_files_come_after_the_themes_so_they_are_copied_over_them
     assert static_dirs(site) == [wheel_theme / "static", (site / "static").resolve()]
 
 
-def test_a_file_named_templates_or_static_is_not_a_folder_of_the_site(tmp_path: Path, wheel_theme: Path) -> None:
+def test_a_file_named_templates_or_static_is_listed_to_be_named_but_holds_no_template(tmp_path: Path,
+                                                                                      wheel_theme: Path) -> None:
     site = make_site(tmp_path / "site", files={"templates": "a file", "static": "a file"})
-    assert template_dirs(site) == [wheel_theme / "templates"]
-    assert static_dirs(site) == [wheel_theme / "static"]
+    assert template_dirs(site) == [(site / "templates").resolve(), wheel_theme / "templates"]
+    assert static_dirs(site) == [wheel_theme / "static", (site / "static").resolve()]
+    assert not own_templates(site)
 
 
 def test_a_site_at_the_themes_own_root_lists_each_folder_once() -> None:
@@ -130,6 +132,28 @@ def test_a_build_uses_the_sites_template_and_static_file_over_the_themes(tmp_pat
     # The theme's other files still fill in what the site does not have.
     assert built["favicon.ico"] == (REPO / "static" / "favicon.ico").read_bytes()
     assert b"Work vs. Progress" in built["2015/06/work-vs-progress/index.html"]
+
+
+@pytest.mark.parametrize("kind", ["file", "link to nothing"])
+def test_a_templates_or_static_that_is_no_folder_is_named_and_the_theme_used(tmp_path: Path, kind: str) -> None:
+    """Only a folder plainly absent falls back to the theme without a word: a file or a link to nothing in its
+    place is a slip (a folder moved, a copy gone wrong) that would publish the default theme unsaid."""
+    site = make_site(tmp_path / "site", POSTS)
+    assert run_cli(site, "build").code == 0  # built before the slip: the next build must see it all the same
+    for name in ("templates", "static"):
+        if kind == "file":
+            (site / name).write_text("not a folder\n")
+        else:
+            (site / name).symlink_to(tmp_path / "moved-away", target_is_directory=True)
+    run = run_cli(site, "build")
+    assert run.code == 0, run.err
+    warned = [line for line in run.err.splitlines() if line.startswith(("templates:", "static:"))]
+    assert [line.split(":")[0] for line in warned] == ["static", "templates"]
+    assert all(line.split(":")[1] == " warning" for line in warned)
+    assert (site / "build" / "style.css").read_bytes() == (REPO / "static" / "style.css").read_bytes()
+    for name in ("templates", "static"):
+        (site / name).unlink()
+    assert run_cli(site, "build").err == ""  # no such folder: the theme's, as intended
 
 
 # A right-to-left language lays the theme out right to left: <html dir> on every page, from the tag's script subtag

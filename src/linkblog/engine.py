@@ -7,6 +7,7 @@ one per run from the state saved on disk. The rules for what to redo are increme
 from __future__ import annotations
 
 import errno
+import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -76,6 +77,9 @@ if TYPE_CHECKING:
 SHARED_PAGES = 400
 # A preview's renderer keeps every entry of its last build, which fresh workers would make again.
 PREVIEW_SHARED_PAGES = 2000
+# What State.templates holds, under the warning itself, for a block no template shows: told by every build while no
+# template changes, as an unused template is.
+HIDDEN_BLOCK = "hidden block"
 # The pages showing posts as list entries (_list.html) and as feed entries, whose entries the cache keeps.
 ENTRY_LISTS = (PageKind.HOME, *LIST_KINDS)
 FEED_KINDS = (PageKind.RSS, PageKind.ATOM, PageKind.JSON)
@@ -380,11 +384,13 @@ class Engine:
                 if not errors(problems):  # kept with the digests: a template may only be unused while no byte changes
                     unused = self.renderer.unused_templates(set(TEMPLATES.values()), own_names(inputs, self.config))
                     digests |= dict.fromkeys(unused, UNUSED)
+                    digests |= dict.fromkeys(map(warning_key, self.renderer.hidden_blocks()), HIDDEN_BLOCK)
                 self.digests = digests, problems
             self.template_stats = stats
         digests, problems = self.digests
         unused = [name for name, digest in digests.items() if digest == UNUSED]
-        return self.renderer, digests, problems + self.renderer.unused_warnings(unused)
+        hidden = [keyed_warning(key) for key, digest in digests.items() if digest == HIDDEN_BLOCK]
+        return self.renderer, digests, problems + self.renderer.unused_warnings(unused) + hidden
 
     def layout(self, dirty: Dirty) -> Layout:
         """Every page's URL and file, worked out again only when a change can add, drop or move a page."""
@@ -535,6 +541,16 @@ def own_names(inputs: Inputs, config: Config) -> list[str]:
     """The site's own templates as the scan found them (none when its templates/ is the theme's)."""
     own, *theme = template_dirs(config.root)
     return [found.rel for found in inputs.templates if theme and Path(found.path).is_relative_to(own)]
+
+
+def warning_key(problem: Problem) -> str:
+    """A warning as State.templates keeps it: a key no template name is."""
+    return json.dumps([problem.path, problem.line, problem.message])
+
+
+def keyed_warning(key: str) -> Problem:
+    path, line, message = json.loads(key)
+    return Problem(path, message, line, warning=True)
 
 
 def updated_files(files: dict[str, FileState], changed: dict[str, FileState | None]) -> dict[str, FileState]:

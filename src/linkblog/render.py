@@ -31,7 +31,7 @@ from linkblog.digest import key_of
 from linkblog.index import PostSequence
 from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Ref, Tally, Via
 from linkblog.plan import FEED_TEMPLATE, SEARCH_PAGE
-from linkblog.problems import Problem
+from linkblog.problems import Problem, sorted_problems
 from linkblog.scan import untracked
 from linkblog.urls import Urls, as_uri, srcset_candidates
 from linkblog.yamlload import CONTROL_CHARACTERS
@@ -58,12 +58,41 @@ ABBREVIATIONS = frozenset({"mr", "mrs", "dr", "prof", "vs", "e.g", "i.e", "cf", 
                            "capt", "rev", "gov", "sen"})
 
 
+# What no UTF-8 file can hold: a lone surrogate, which a template can spell ("\udc80", "%c"|format(0xdc80)).
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Line breaks as Jinja counts them, for the line of a bad byte or character.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 class RenderError(Exception):
     """A template failed; carries the Problem that names the template file and line."""
 
     def __init__(self, problem: Problem):
         super().__init__(str(problem))
         self.problem = problem
+
+
+class MissingValue(jinja2.StrictUndefined):
+    """A variable that does not exist: an error wherever it is shown, also as an item of a list or mapping shown
+    (`{{ [site.titel] }}`), which Python writes with repr."""
+
+    __slots__ = ()
+    __repr__ = jinja2.StrictUndefined.__str__  # which fails naming the variable
+
+
+SURROGATE_TEXT = "a lone surrogate, which no UTF-8 file can hold"
+
+
+def holdable(value: Any) -> Any:
+    """A value to show, refused if it holds text no file can hold (the checking environment's finalize)."""
+    if isinstance(value, str) and (found := _SURROGATE.search(value)):
+        raise ValueError(f"U+{ord(found.group()):04X} is {SURROGATE_TEXT}")
+    return value
+
+
+def line_at(text: str, at: int) -> int:
+    """The line of text holding offset `at`, its lines broken as Jinja breaks them (\\r\\n, \\r or \\n)."""
+    return len(_LINE_BREAK.findall(text, 0, at)) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,7 +448,12 @@ class TrackedLoader(jinja2.FileSystemLoader):
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         if not tracked(template):
             raise jinja2.TemplateNotFound(template)
-        return super().get_source(environment, template)
+        source, filename, uptodate = super().get_source(environment, template)
+        bad = CONTROL_CHARACTERS.search(source)  # copied into every page, where no post may hold one
+        if bad:
+            raise jinja2.TemplateSyntaxError(f"control character U+{ord(bad.group()):04X} is not allowed",
+                                             line_at(source, bad.start()), template, filename)
+        return source, filename, uptodate
 
     def list_templates(self) -> list[str]:
         return [name for name in super().list_templates() if tracked(name)]
@@ -726,9 +760,20 @@ class Renderer:
         self.entries: dict[tuple[str, str], tuple[Post, str]] = {}
         self.kept: KeptEntries | None = None  # entries of earlier builds (a post is on several lists and feeds)
         self.closures: dict[str, dict[str, bool]] = {}  # the templates do not change while this renderer lives
+        self.shapes: dict[str, Shape] = {}  # the blocks of each template the closures parsed, by name
 
     @cached_property
     def env(self) -> jinja2.Environment:
+        return self.environment(self.compiled)
+
+    @cached_property
+    def checking_env(self) -> jinja2.Environment:
+        """The templates again, refusing any value shown that holds text no file can hold: used only to find the line
+        that made such text. Compiled apart: finalize changes the code, and the compiled-template cache cannot tell."""
+        return self.environment(None, finalize=holdable)
+
+    def environment(self, compiled: jinja2.BytecodeCache | None, **options: Any) -> jinja2.Environment:
+        """A sandbox over the site's templates, then the theme's, keeping compiled ones in `compiled`."""
         # utf-8-sig: a byte-order mark an editor wrote at a template's start is not copied into every page.
         loaders: list[jinja2.BaseLoader] = [TrackedLoader(str(d), encoding="utf-8-sig") for d in self.template_dirs]
         # theme/base.html reaches the default theme even when the site overrides base.html, and first: a site's
@@ -738,10 +783,11 @@ class Renderer:
             loader=jinja2.ChoiceLoader(loaders),
             # Every template escapes (a partial may be _meta.jinja or .j2), but the plain text of robots.txt.
             autoescape=jinja2.select_autoescape(enabled_extensions=(), disabled_extensions=("txt",), default=True),
-            undefined=jinja2.StrictUndefined,
+            undefined=MissingValue,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
             auto_reload=False,  # a template edit makes a new Renderer: no stat of a template per page rendered
-            bytecode_cache=self.compiled,
+            bytecode_cache=compiled,
+            **options,
         )
         env.filters["date"] = format_date
         env.globals.update(site=self.site, static=self.urls.path, entry=self.entry, shown=self.shown)
@@ -755,7 +801,10 @@ class Renderer:
             return json_feed_bytes(page, self.config, [self.render_entry(p) for p in page.posts])
         context: dict[str, Any] = {"page": page, "posts": page.posts,
                                    "canonical": self.urls.origin + page.url}
-        return self.render(page.template, context).encode("utf-8")
+        try:  # encoding finds a lone surrogate at no cost to the pages without one
+            return self.render(page.template, context).encode("utf-8")
+        except UnicodeEncodeError:
+            raise RenderError(self.unholdable(page.template, context)) from None
 
     def entry(self, post: Post, heading: str = LIST_HEADING) -> Markup:
         """A post as an h-entry (_entry.html sees only `post` and `heading`)."""
@@ -765,7 +814,7 @@ class Renderer:
     def made_entry(self, post: Post, heading: str) -> str:
         """A list entry from an earlier build, if one is kept, else rendered (and offered to keep)."""
         def make() -> str:
-            return self.render(ENTRY_TEMPLATE, {"post": post, "heading": heading})
+            return self.render_text(ENTRY_TEMPLATE, {"post": post, "heading": heading})
 
         if heading != LIST_HEADING:  # a post's own page renders its entry once
             return make()
@@ -808,7 +857,7 @@ class Renderer:
         """A post's body as a feed shows it, attribution included, every link absolute."""
         # Readers resolve relative links against the entry's link, the quoted article for a link post.
         return self.once(post, "feed", lambda: self.kept_or_made(post, FEED_ENTRY, lambda: xml_text(
-            absolute_links(self.render(FEED_TEMPLATE, {"post": post}), post.permalink))))
+            absolute_links(self.render_text(FEED_TEMPLATE, {"post": post}), post.permalink))))
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         try:
@@ -817,6 +866,22 @@ class Renderer:
             raise  # from an entry() inside this template, already located
         except Exception as exc:  # noqa: BLE001 - any failure in a template is the template's problem
             raise RenderError(self.template_problem(exc, name)) from None
+
+    def render_text(self, name: str, context: dict[str, Any]) -> str:
+        """A partial rendered once per post (an entry): refused, at the line that made it, if it holds text no file
+        can hold, which the page showing it would be blamed for, and a feed's parser would cut the entry at."""
+        text = self.render(name, context)
+        if _SURROGATE.search(text):
+            raise RenderError(self.unholdable(name, context))
+        return text
+
+    def unholdable(self, name: str, context: dict[str, Any]) -> Problem:
+        """Where a template made text no file can hold: found by rendering it again, every value shown checked."""
+        try:
+            self.checking_env.get_template(name).render(context)
+        except Exception as exc:  # noqa: BLE001 - the check's own error, at its line, or any the template raises
+            return self.template_problem(exc, name)
+        return Problem(f"templates/{name}", f"template error: {SURROGATE_TEXT}")  # none shown: a value not printed
 
     def template_problem(self, exc: Exception, name: str) -> Problem:
         """A Problem at the template file and line where Jinja failed."""
@@ -926,6 +991,7 @@ class Renderer:
             seen[current] = True
             tree = self.env.parse(source, current, filename)
             where = self.shown_path(filename, current)
+            self.shapes[current] = template_shape(tree, where)
             for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
                 names = template_names(node.template)
                 if names is None:  # a computed name could be any template
@@ -938,6 +1004,34 @@ class Renderer:
         self.closures[name] = seen
         return seen
 
+    def hidden_blocks(self) -> list[Problem]:
+        """A warning for each block of a template that no template it extends has, so nothing shows it: a slip
+        (`mian`), or a base.html of the site's whose block was renamed. The closures must have been walked."""
+        problems = []
+        for shape in self.shapes.values():
+            above = self.ancestors(shape)
+            if not above:  # extends none (its blocks show where they are), or one not known before rendering
+                continue
+            known = shape.called.union(*(s.names | s.called for _, s in above))
+            extended = ", ".join(name for name, _ in above)
+            problems += [Problem(shape.where, f"block {block!r} is in no template it extends ({extended}): "
+                                              "nothing shows it", line, warning=True)
+                         for block, line in shape.outer if block not in known]
+        return sorted_problems(problems)  # a template read under two names (post.html, theme/post.html) once
+
+    def ancestors(self, shape: Shape) -> list[tuple[str, Shape]]:
+        """The templates a template extends, nearest first; none when it extends none, or one not known here (a
+        computed name, a loop)."""
+        found: list[tuple[str, Shape]] = []
+        parent = shape.parent
+        while parent is not None:
+            above = self.shapes.get(parent)
+            if above is None or any(name == parent for name, _ in found):
+                return []
+            found.append((parent, above))
+            parent = above.parent
+        return found
+
     def undecodable(self, name: str, exc: UnicodeDecodeError) -> Problem:
         """The template file that is not UTF-8, at the line of its first bad byte."""
         theme = name.startswith("theme/")  # the default theme's own, behind the site's
@@ -945,10 +1039,39 @@ class Renderer:
         dirs = self.template_dirs[-1:] if theme else self.template_dirs
         path = next((d / name for d in dirs if (d / name).is_file()), Path(name))
         return Problem(self.shown_path(str(path), name), f"not valid UTF-8 (byte {exc.object[exc.start]:#04x})",
-                       exc.object[: exc.start].count(b"\n") + 1)
+                       line_at(exc.object[: exc.start].decode("latin-1"), exc.start))
 
     def source(self, name: str) -> str:
         return self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A template's blocks as extending sees them: the template it extends (None: none; "": one computed or
+    extended only at times), every block it has, those inside no other block (with their lines), and those it
+    renders by name (`self.title()`)."""
+
+    where: str
+    parent: str | None
+    names: frozenset[str]
+    outer: tuple[tuple[str, int], ...]
+    called: frozenset[str]
+
+
+def template_shape(tree: nodes.Template, where: str) -> Shape:
+    """The Shape of a parsed template, found at `where`."""
+    extends = list(tree.find_all(nodes.Extends))
+    # Only one extends, at the top, naming one template, is known before rendering.
+    plain = len(extends) == 1 and any(node is extends[0] for node in tree.body)
+    names = template_names(extends[0].template) if plain else None
+    parent = None if not extends else names[0] if names and len(names) == 1 else ""
+    blocks = list(tree.find_all(nodes.Block))
+    # A block inside another shows wherever the one around it does.
+    inner = {id(block) for outer in blocks for block in outer.find_all(nodes.Block)}
+    called = frozenset(node.attr for node in tree.find_all(nodes.Getattr)
+                       if isinstance(node.node, nodes.Name) and node.node.name == "self")
+    return Shape(where, parent, frozenset(block.name for block in blocks),
+                 tuple((block.name, block.lineno) for block in blocks if id(block) not in inner), called)
 
 
 def as_loaded(name: str) -> str:

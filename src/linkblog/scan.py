@@ -59,7 +59,8 @@ def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN,
     (the files among those go to `passed`, if given: the folders are never walked).
 
     What cannot be read as a file (a link to nothing, a pipe, a link to a folder it is in or to the `output`
-    folder, which would be copied into itself) goes to `unusable`."""
+    folder, which would be copied into itself) goes to `unusable`; so does the folder itself (as "") when it is no
+    folder: a file, or (as callers ask only for a folder that is there in some form) a link to nothing."""
     found: list[Found] = []
     if folder.is_dir():
         # The folder and every folder above it, as named and as linked to (the site's own holds static/ too).
@@ -69,6 +70,8 @@ def scan(folder: Path, suffix: str = "", skipped: tuple[str, ...] = HIDDEN,
             refused.setdefault(_identity(os.stat(output)), "a link to the output folder, which would copy itself")
         _walk(str(folder), "", suffix, (skipped, temporary), found, [] if unusable is None else unusable, refused,
               passed)
+    elif unusable is not None:
+        unusable.append(("", "a file, not a folder" if folder.exists() else "a link to nothing"))
     return sorted(found, key=lambda f: f.rel)
 
 
@@ -194,7 +197,7 @@ def scan_posts(folder: Path, unusable: Unusable | None = None) -> tuple[dict[str
             ignored.append("posts/" + found.rel)
     ignored += ["posts/" + rel for rel in sorted(hidden) if is_post_name(rel)]  # `#1 lesson.md`, `.later.md`
     if unusable is not None:
-        unusable += named("posts", [(rel, why) for rel, why in left if not is_private(rel)])
+        unusable += named("posts", [(rel, why) for rel, why in left if rel and not is_private(rel)])
         if not folder.is_dir():  # a site with no posts yet still has the folder: `init` makes it
             unusable.append(("posts", "a file, not the folder of posts" if folder.exists() else
                              "no such folder, so the site has no posts"))
@@ -207,8 +210,8 @@ def scan_static(folders: list[Path], unusable: Unusable | None = None, output: P
     for folder in folders:
         left: Unusable = []
         files.update((f.rel, f) for f in scan(folder, skipped=STATIC_SKIPPED, unusable=left, output=output))
-        if unusable is not None:
-            unusable += named(folder.name, left)
+        if unusable is not None:  # as the site names it: static/ may be a link to a folder named otherwise
+            unusable += named("static", left)
     return files
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -44,6 +45,8 @@ def static_dirs(root: Path) -> list[Path]:
 
 
 def _own_then_theme(root: Path, name: str) -> list[Path]:
+    """The site's folder, then the theme's. A file or a link to nothing in the folder's place is listed too, for the
+    scan to name (it holds nothing, so the theme's files are used); only a folder plainly absent is not."""
     theme = (theme_dir() / name).resolve()
     own = (root / name).resolve()
-    return [own, theme] if own.is_dir() and own != theme else [theme]
+    return [own, theme] if os.path.lexists(root / name) and own != theme else [theme]
