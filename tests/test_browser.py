@@ -279,6 +279,19 @@ def test_a_printed_page_wraps_its_code_and_tables_and_leaves_the_search_box_off(
     page.context.close()
 
 
+def test_a_page_printed_from_a_dark_screen_is_dark_text_on_white_paper(browser: Browser, stress: str):
+    # Browsers print no page background: light text meant for a dark one would be faint on the paper.
+    page, problems = visit(browser, stress + "stress/2024/12/wide/", (700, 1000), "dark")
+    page.emulate_media(media="print", color_scheme="dark")
+    on_paper = page.evaluate("""() => [...document.querySelectorAll('main p, main a, .muted, time')].map(e => {
+        const lum = v => v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4;
+        const [r, g, b] = getComputedStyle(e).color.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        return 1.05 / (0.2126 * lum(r) + 0.7152 * lum(g) + 0.0722 * lum(b) + 0.05); })""")
+    assert on_paper and min(on_paper) >= 4.5, on_paper
+    assert not problems
+    page.context.close()
+
+
 def test_the_header_and_the_archive_read_at_a_glance(browser: Browser, server: str):
     page, problems = visit(browser, server + PAGES["archive"], SIZES["desktop"])
     assert page.locator("header nav a").all_inner_texts() == ["Home", "Archive", "Tags", "Sources", "Search", "Feed"]

@@ -134,6 +134,16 @@ def test_a_post_written_with_pauses_is_built_once_whole(site: Path, watched: Cal
     then_only(site, watched)
 
 
+def test_a_post_made_and_written_only_after_a_pause_is_built_once_whole(site: Path, watched: Calls):
+    # A heredoc whose $(...) takes a moment: the file is made, and written only later.
+    post = site / "posts" / "made-then-written.md"
+    with post.open("w") as out:
+        time.sleep(QUIET + 0.2)  # longer than the quiet moment that ends a burst
+        out.write(POST)
+    assert watched.next() == {post}
+    then_only(site, watched)
+
+
 def test_a_file_written_to_and_then_deleted_or_moved_away_is_not_waited_for(tmp_path: Path):
     calls = Calls()
     debouncer = Debouncer(calls, delay=0.05, saved=0.01, writing=30)

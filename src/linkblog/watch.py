@@ -227,7 +227,8 @@ class Watcher:
         read += [link for p in paths for link in self.links_to(p)]
         wanted = [p for p in read if self.wanted(p, folder)]
         if wanted:
-            self.debouncer.add(wanted, created, closed, modified, gone)
+            # A file just made is open for writing too (its close is waited for): a writer may not have written yet.
+            self.debouncer.add(wanted, created, closed, modified or created and not folder, gone)
 
     def folder_of(self, path: Path) -> Path | None:
         """The watched folder a path is in, if any."""
