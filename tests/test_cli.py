@@ -127,3 +127,66 @@ def test_with_stderr_closed_problems_never_reach_stdout(tmp_path: Path) -> None:
                            text=True, timeout=60, preexec_fn=lambda: os.close(2)) for _ in range(2)]
     assert [r.returncode for r in runs] == [0, 1]
     assert runs[0].stdout.strip().startswith("posts/") and runs[1].stdout == ""
+
+
+def closed_pipe() -> int:
+    """The writing end of a pipe nobody reads (as `| head` leaves it once head ended): a write to it fails."""
+    reading, writing = os.pipe()
+    os.close(reading)
+    return writing
+
+
+def test_new_whose_path_cannot_be_printed_still_exits_0_as_the_post_is_written(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    writing = closed_pipe()
+    done = subprocess.run([sys.executable, "-m", "linkblog", "new", "Piped"], cwd=site, stdout=writing,
+                          stderr=subprocess.PIPE, text=True, timeout=60)
+    os.close(writing)
+    [post] = (site / "posts").glob("*-piped.md")
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert [line.split(":")[0] for line in done.stderr.splitlines()] == [f"posts/{post.name}"]
+
+
+def test_serve_whose_output_is_closed_after_it_started_stops_with_one_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"a.md": post_text("A", "2015-06-01")})
+    process = subprocess.Popen([sys.executable, "-m", "linkblog", "serve", "--watch", "--port", "0"], cwd=site,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while not process.stdout.readline().startswith("Serving"):
+            pass
+        process.stdout.close()  # `| head -2` ended: the next rebuild's line cannot be printed
+        (site / "posts" / "a.md").write_text(post_text("A", "2015-06-01", "Edited."), encoding="utf-8")
+        code = process.wait(timeout=30)  # not serving stale pages on, never to rebuild again
+        err = process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
+    assert code == 1 and "Traceback" not in err and len(err.splitlines()) == 1, err
+
+
+def test_serve_whose_output_is_closed_from_the_start_stops_with_one_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"a.md": post_text("A", "2015-06-01")})
+    writing = closed_pipe()
+    done = subprocess.run([sys.executable, "-m", "linkblog", "serve", "--watch", "--port", "0"], cwd=site,
+                          stdin=subprocess.DEVNULL, stdout=writing, stderr=subprocess.PIPE, text=True, timeout=60)
+    os.close(writing)
+    assert done.returncode == 1 and "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def next_step_runs(run_in: Path, printed: str) -> bool:
+    """Whether the shell, where init ran, reaches the new site by the step it printed."""
+    step = printed.split("Next: ", 1)[1].strip().replace("linkblog build", "test -f config.yaml")
+    return subprocess.run(["sh", "-c", step], cwd=run_in).returncode == 0
+
+
+def test_init_of_a_folder_named_like_an_option_says_a_cd_the_shell_runs(tmp_path: Path) -> None:
+    run = run_cli(tmp_path, "init", "--", "-dash")
+    assert run.code == 0, run.err
+    assert next_step_runs(tmp_path, run.out), run.out
+
+
+def test_init_of_the_current_folder_says_only_to_build(tmp_path: Path) -> None:
+    run = run_cli(tmp_path, "init", ".")
+    assert run.code == 0, run.err
+    assert run.out.endswith(" Next: linkblog build\n") and ".." not in run.out
+    assert next_step_runs(tmp_path, run.out)

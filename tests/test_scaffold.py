@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import resource
 import shlex
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -233,8 +236,31 @@ def test_a_numbered_file_of_another_post_is_passed_over(tmp_path: Path):
 def test_a_title_a_build_would_refuse_is_not_written(site: Path, title: str):
     before = tree_bytes(site)
     run = run_cli(site, "new", title)
-    assert (run.code, run.out) == (1, "") and "not written" in run.err and "title" in run.err
+    assert (run.code, run.out) == (1, "")
+    assert run.err.startswith("TITLE: ") and len(run.err.splitlines()) == 1  # the argument, not a file never made
     assert tree_bytes(site) == before
+
+
+def run_on_a_full_disk(site: Path, *args: str, room: int = 0) -> subprocess.CompletedProcess[str]:
+    """The CLI run where no file can grow past `room` bytes, as on a disk that fills up (the write fails; Python
+    ignores SIGXFSZ)."""
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    return subprocess.run([sys.executable, "-m", "linkblog", *args], cwd=site, capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL, preexec_fn=limited)
+
+
+def test_a_post_that_cannot_be_written_is_named_and_nothing_is_left(site: Path):
+    before = tree_bytes(site)
+    run = run_on_a_full_disk(site, "new", "Full disk post")
+    assert (run.returncode, run.stdout) == (1, "")
+    [line] = run.stderr.splitlines()
+    assert re.fullmatch(r"posts/\d{4}-\d\d-\d\d-full-disk-post\.md: .+", line)
+    assert tree_bytes(site) == before  # no empty post, which every build would refuse
+    again = run_cli(site, "new", "Full disk post")
+    assert again.code == 0 and re.fullmatch(r"posts/\d{4}-\d\d-\d\d-full-disk-post\.md", again.out.strip())
+    assert parsed(site, again.out.strip()).title == "Full disk post"
 
 
 @pytest.mark.parametrize("tag", ["", "   "], ids=["empty", "blank"])
@@ -337,6 +363,23 @@ def test_options_given_win_over_what_the_page_says():
     mine = NewPost("Mine", "https://example.com/mine", "Me", quote="My quote")
     assert prefilled(mine, page) == mine
     assert prefilled(NewPost("T"), Captured(None, "https://example.com/", "example.com", None)).quote is None
+
+
+@pytest.mark.parametrize("there", ["absent", "empty"])
+def test_a_site_that_cannot_be_written_is_named_and_its_folder_left_as_it_was(tmp_path: Path, there: str):
+    blog = tmp_path / "notes" / "blog"
+    if there == "empty":
+        blog.mkdir(parents=True)
+    run = run_on_a_full_disk(tmp_path, "init", "notes/blog", room=2000)  # the theme's small files fit
+    assert (run.returncode, run.stdout) == (1, "")
+    [line] = run.stderr.splitlines()
+    assert re.fullmatch(r"notes/blog/(templates|static)/[\w.-]+: .+", line)  # the file that failed
+    if there == "empty":
+        assert list(blog.iterdir()) == []
+    else:
+        assert not (tmp_path / "notes").exists()  # the folders it made too
+    assert run_cli(tmp_path, "init", "notes/blog").code == 0
+    assert (blog / "config.yaml").is_file()
 
 
 # --- the sample post `linkblog init` writes, and the README's `linkblog new` example -------------------

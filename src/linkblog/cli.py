@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
     from pathlib import Path
+    from typing import TextIO
 
     from linkblog.build import BuildResult
     from linkblog.problems import Problem
@@ -159,6 +160,16 @@ def run_serve(args: argparse.Namespace) -> int:
 
     asked: list[int] = []
     closing = False
+    gone: list[OSError] = []  # standard output or error closed (`| head` ended): nothing more can be told
+
+    def say(line: str, stream: TextIO = sys.stdout) -> None:
+        failed = told(line, stream)
+        if failed:
+            gone.append(failed)  # the main thread ends the session, whichever thread was telling
+
+    def report_all(problems: list[Problem]) -> None:
+        for problem in problems:
+            say(str(problem), sys.stderr)
 
     def ask_to_stop(number: int, frame: object) -> None:
         # Noted, not raised: a KeyboardInterrupt lands wherever the main thread is (an import, a __del__ that
@@ -183,24 +194,24 @@ def run_serve(args: argparse.Namespace) -> int:
     from linkblog.preview import ServeOptions, Session, is_loopback
 
     options = ServeOptions(args.host, args.port, args.drafts, args.future, args.watch, args.jobs)
-    session = Session(args.config, options, lambda line: print(line, flush=True), report, lambda: bool(asked))
+    session = Session(args.config, options, say, report_all, lambda: bool(asked or gone))
     try:
         url, problems = (None, []) if asked else session.start()
         if problems:
-            report(problems)
+            report_all(problems)
             return 1
-        if url is not None and not asked:
+        if url is not None and not (asked or gone):
             if not is_loopback(args.host):
                 unpublished = [what for what, shown in (("drafts", args.drafts), ("future posts", args.future))
                                if shown]
                 shown = f"; {' and '.join(unpublished)} included" if unpublished else ""
                 print(f"warning: the preview is reachable from the network at {args.host}{shown}", file=sys.stderr)
-            print(f"Serving {url}{' and watching for changes' if args.watch else ''} (Ctrl-C to stop)", flush=True)
+            say(f"Serving {url}{' and watching for changes' if args.watch else ''} (Ctrl-C to stop)")
             if args.open:
                 import webbrowser
 
                 webbrowser.open(url)
-        while not asked:  # a signal that reached another thread is acted on within 0.2 s
+        while not (asked or gone):  # a signal that reached another thread is acted on within 0.2 s
             time.sleep(0.2)
     except KeyboardInterrupt:
         pass
@@ -209,6 +220,10 @@ def run_serve(args: argparse.Namespace) -> int:
         session.stop()
         for number in (signal.SIGINT, signal.SIGTERM):  # the process ends now: nothing is left to stop
             signal.signal(number, signal.SIG_IGN)
+    if gone:  # as any command that cannot print ends
+        told(f"error: {gone[0].strerror or gone[0]}: the preview stopped, as nothing more could be printed",
+             sys.stderr)
+        return 1
     print("Stopped.", flush=True)
     return 0
 
@@ -245,13 +260,21 @@ def run_init(args: argparse.Namespace) -> int:
     if problem:
         report([problem])
         return 1
-    import shlex  # the folder as a shell reads it back: spaces, quotes
+    if os.path.samefile(args.dir, os.curdir):
+        print("Created a new site in the current folder. Next: linkblog build")
+    else:
+        folder = shell_word(str(args.dir))
+        print(f"Created a new site in {folder}. Next: cd {folder} && linkblog build")
+    return 0
+
+
+def shell_word(path: str) -> str:
+    """A path as a shell reads it back, on one line: quoted (spaces, quotes), and never taken for an option."""
+    import shlex
 
     from linkblog.problems import one_line
 
-    folder = one_line(shlex.quote(str(args.dir)))
-    print(f"Created a new site in {folder}. Next: cd {folder} && linkblog build")
-    return 0
+    return one_line(shlex.quote(f"./{path}" if path.startswith("-") else path))
 
 
 def run_new(args: argparse.Namespace) -> int:
@@ -259,7 +282,7 @@ def run_new(args: argparse.Namespace) -> int:
 
     from linkblog.config import load_config
     from linkblog.load import posts_near
-    from linkblog.problems import errors
+    from linkblog.problems import Problem, errors
     from linkblog.scaffold import NewPost, new_post, prefilled, refused_options
     from linkblog.urls import slugify
 
@@ -285,7 +308,10 @@ def run_new(args: argparse.Namespace) -> int:
     report(problems)
     if rel is None:
         return 1
-    print(named_from_here(config.root / rel))
+    gone = told(named_from_here(config.root / rel), sys.stdout)
+    if gone:  # the post is written, which is what 0 says; only its path went unread (`| true`)
+        told(str(Problem(rel, f"written, but its path could not be printed ({gone.strerror or gone})",
+                         warning=True)), sys.stderr)
     return 0
 
 
@@ -438,6 +464,21 @@ def progress_printer() -> Callable[[str, int, int], None]:
             print(f"\r{stage} {done}/{total}", end="", file=sys.stderr, flush=True)
 
     return show
+
+
+def told(line: str, stream: TextIO) -> OSError | None:
+    """Print one line at once; the error when the stream is gone (a pipe whose reader, such as `head`, ended).
+
+    A stream gone is pointed at os.devnull, as Python's notes on SIGPIPE advise, so that nothing printed to it later
+    fails, the interpreter's last flush included."""
+    try:
+        print(line, file=stream, flush=True)
+    except OSError as exc:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+        return exc
+    return None
 
 
 def say_waiting(folder: str) -> None:

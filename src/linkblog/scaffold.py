@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from linkblog.content import FieldError, parse_post, pasted_url, read_url
+from linkblog.content import FieldError, parse_post, pasted_url, read_title, read_url
 from linkblog.markdown import parser
 from linkblog.plan import reserved
 from linkblog.problems import Problem
@@ -57,23 +57,62 @@ Edit or delete it, then start the next one from the article's address with
 
 
 def init_site(target: Path) -> Problem | None:
-    """Create a site with config, a sample post and the default theme, in an empty folder."""
+    """Create a site with config, a sample post and the default theme, in an empty folder; one that cannot be
+    filled (a full disk) is left as it was, and the file that failed named."""
     if target.exists() and not target.is_dir():
         return Problem(str(target), "is a file; `linkblog init` makes a site in a new or empty folder")
     if target.exists() and any(target.iterdir()):
         return Problem(str(target), "not empty; `linkblog init` only fills a new or empty folder")
-    theme = theme_dir()
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(theme / "templates", target / "templates")
-    shutil.copytree(theme / "static", target / "static")
-    (target / "posts").mkdir()
-    (target / "config.yaml").write_text(CONFIG, encoding="utf-8")
-    (target / "posts" / "2015-06-01-work-vs-progress.md").write_text(SAMPLE_POST, encoding="utf-8")
-    (target / ".gitignore").write_text("/build/\n.cache/\n", encoding="utf-8")
-    # Publishing with GitHub Pages, ready to switch on; the workflow ships inside the package.
-    (target / ".github" / "workflows").mkdir(parents=True)
-    shutil.copyfile(Path(__file__).with_name("pages.yml"), target / ".github" / "workflows" / "pages.yml")
+    made, failed = highest_missing(target), target
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name, content in site_files(theme_dir()):
+            failed = target / name
+            write_site_file(failed, content)
+    except OSError as exc:
+        # Half a site would be refused by the retry as "not empty": what was made goes.
+        remove_made(target, made)
+        return cannot_write(str(failed), exc)
     return None
+
+
+def highest_missing(path: Path) -> Path | None:
+    """The outermost of path and its parents that does not exist yet (what `mkdir -p path` makes), or None."""
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+    return missing[-1] if missing else None
+
+
+def site_files(theme: Path) -> list[tuple[str, Path | str]]:
+    """Every file of a new site by its path in the site: a file to copy, or the text to write."""
+    copied: list[tuple[str, Path | str]] = [
+        (file.relative_to(theme).as_posix(), file)
+        for folder in ("templates", "static") for file in sorted((theme / folder).rglob("*")) if file.is_file()]
+    return [*copied, ("config.yaml", CONFIG), ("posts/2015-06-01-work-vs-progress.md", SAMPLE_POST),
+            (".gitignore", "/build/\n.cache/\n"),
+            # Publishing with GitHub Pages, ready to switch on; the workflow ships inside the package.
+            (".github/workflows/pages.yml", Path(__file__).with_name("pages.yml"))]
+
+
+def write_site_file(path: Path, content: Path | str) -> None:
+    """Write a copy of the file, or the text, at path, making its folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, Path):
+        shutil.copy2(content, path)
+    else:
+        path.write_text(content, encoding="utf-8")
+
+
+def remove_made(target: Path, made: Path | None) -> None:
+    """Take back what `init` made: the folders it made, or what it put in the empty folder it was given."""
+    for path in [made] if made else list(target.iterdir()):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def cannot_write(name: str, exc: OSError) -> Problem:
+    return Problem(name, f"cannot be written ({exc.strerror or exc})")
 
 
 @dataclass(frozen=True)
@@ -89,6 +128,8 @@ class NewPost:
     quote: str | None = None
     draft: bool = False
 
+
+ALREADY_EXISTS = "already exists; choose another title or edit that file"
 
 # Characters that start Markdown or HTML inside a line; a page's description is plain text.
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>&~|])")
@@ -116,7 +157,7 @@ def new_post(config: Config, existing: Iterable[Parsed], new: NewPost,
     path = post_path(config, now, slug)
     rel = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else str(path)
     if path.exists():
-        return None, [Problem(rel, "already exists; choose another title or edit that file")]
+        return None, [Problem(rel, ALREADY_EXISTS)]
     text = post_file_text(new, now)
     parsed, refused = parse_post(rel, text.encode(), config.tz)  # what a build would refuse is not written
     if parsed is None:
@@ -124,10 +165,26 @@ def new_post(config: Config, existing: Iterable[Parsed], new: NewPost,
     url = permalink_path(config.permalink, now, base)
     warnings = [Problem(rel, f"slug {slug}: {url} is already the URL of {taken}", warning=True)] if taken else []
     warnings += already_linked(existing, new.link, rel)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        write_post(path, text)
+    except FileExistsError:  # made since it was looked for
+        return None, [Problem(rel, ALREADY_EXISTS)]
+    except OSError as exc:
+        return None, [cannot_write(rel, exc)]
     return rel, warnings
+
+
+def write_post(path: Path, text: str) -> None:
+    """Write a file that must not exist yet; a part of one written (a full disk) is removed, since it would fail
+    every build and refuse the post started again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "x", encoding="utf-8")  # noqa: SIM115 - closed below, where a full disk may fail too
+    try:
+        with handle:
+            handle.write(text)
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def post_path(config: Config, now: datetime, slug: str) -> Path:
@@ -154,8 +211,14 @@ def free_slug(config: Config, existing: list[Parsed], base: str, now: datetime) 
 
 
 def refused_options(new: NewPost) -> list[Problem]:
-    """`--link` and `--via-url` checked exactly as a build checks `link` and `via.url`; a `--tag` with no name."""
+    """The `TITLE`, `--link` and `--via-url` checked exactly as a build checks `title`, `link` and `via.url`; a
+    `--tag` with no name. Each is named as given, never by the file it would have made."""
     problems = blank_tags(new)
+    try:
+        if new.title is not None:  # None until the page gives it, with --from-url
+            read_title(new.title)
+    except FieldError as exc:
+        problems.append(Problem("TITLE", str(exc)))
     for option, key, value in (("--link", "link", new.link), ("--via-url", "via.url", new.via_url)):
         try:
             read_url(value, key)
