@@ -8,6 +8,7 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -517,3 +518,177 @@ def test_html_nested_too_deep_to_convert_is_kept_as_html_and_named(tmp_path: Pat
     [post] = posts_of(site).values()
     assert re.findall(r"para (\d+)", post.parsed.html) == [str(i) for i in range(300)]  # nothing lost
     assert_builds(site)
+
+
+WXR_ITEMS = ("<item><title>Private notes</title><pubDate>Fri, 03 Jan 2020 10:00:00 +0000</pubDate>"
+             "<content:encoded><![CDATA[My private diary.]]></content:encoded><wp:post_id>16</wp:post_id>"
+             "<wp:status>private</wp:status><wp:post_type>post</wp:post_type></item>"
+             "<item><title>About</title><pubDate>Fri, 03 Jan 2020 11:00:00 +0000</pubDate>"
+             "<content:encoded><![CDATA[A page.]]></content:encoded><wp:post_id>18</wp:post_id>"
+             "<wp:status>publish</wp:status><wp:post_type>page</wp:post_type></item>")
+
+
+@pytest.mark.parametrize("version", ["<wp:wxr_version>1.2</wp:wxr_version>", ""])
+def test_a_wordpress_export_is_refused_and_the_wordpress_import_named(tmp_path: Path, version: str) -> None:
+    # A WXR file is valid RSS 2.0: read as a feed, its private posts and pages would be published.
+    export = tmp_path / "wxr.xml"
+    export.write_text("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0' "
+                      "xmlns:content='http://purl.org/rss/1.0/modules/content/' "
+                      f"xmlns:wp='http://wordpress.org/export/1.2/'><channel><title>Old</title>"
+                      f"<link>https://old.example</link>{version}{WXR_ITEMS}</channel></rss>", encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    before = tree_bytes(site)
+    done = run_cli(site, "import", "feed", str(export))
+    assert done.code == 1 and "Traceback" not in done.err
+    (line,) = done.err.strip().splitlines()
+    assert line.startswith(f"{export}: ") and f"linkblog import wordpress {export}" in line
+    assert tree_bytes(site) == before
+
+
+ZONED_DATES = {  # as written: (the date as the post has it, whether a warning says its zone was taken as UTC)
+    "Tue, 02 Feb 2021 23:30:00 +01:00": (datetime(2021, 2, 2, 23, 30, tzinfo=zone(1)), False),
+    "Tue, 02 Feb 2021 00:30:00 GMT+0200": (datetime(2021, 2, 2, 0, 30, tzinfo=zone(2)), False),
+    "Tue, 02 Feb 2021 01:30:00 UTC-05:30": (datetime(2021, 2, 2, 1, 30, tzinfo=zone(-5.5)), False),
+    "Wed, 02 Jun 2021 02:30:00 MEST": (datetime(2021, 6, 2, 2, 30, tzinfo=zone(2)), False),  # feedparser knows it
+    "Wed, 02 Jun 2021 00:30:00 CEST": (datetime(2021, 6, 2, 0, 30, tzinfo=zone(0)), True),
+    "Thu, 03 Jun 2021 00:30:00 XYZ": (datetime(2021, 6, 3, 0, 30, tzinfo=zone(0)), True),
+    # the forms RFC 822 has
+    "Fri, 04 Jun 2021 09:00:00 EST": (datetime(2021, 6, 4, 9, 0, tzinfo=zone(-5)), False),
+    "Fri, 04 Jun 2021 10:00:00 EDT": (datetime(2021, 6, 4, 10, 0, tzinfo=zone(-4)), False),
+    "Fri, 04 Jun 2021 11:00:00 GMT": (datetime(2021, 6, 4, 11, 0, tzinfo=zone(0)), False),
+    "Fri, 04 Jun 2021 12:00:00 UT": (datetime(2021, 6, 4, 12, 0, tzinfo=zone(0)), False),
+    "Fri, 04 Jun 2021 13:00:00 Z": (datetime(2021, 6, 4, 13, 0, tzinfo=zone(0)), False),
+    "Fri, 04 Jun 2021 14:00:00 +0530": (datetime(2021, 6, 4, 14, 0, tzinfo=zone(5.5)), False),
+    "Fri, 04 Jun 2021 15:00:00 -0000": (datetime(2021, 6, 4, 15, 0, tzinfo=zone(0)), False),
+}
+
+
+def test_dates_keep_the_offset_written_and_a_zone_no_one_knows_is_named(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    items = "".join(f"<item><title>Post {n}</title><link>https://old.example/{n}</link><guid>g{n}</guid>"
+                    f"<pubDate>{date}</pubDate><description>Words {n}.</description></item>"
+                    for n, date in enumerate(ZONED_DATES))
+    feed = rss_file(tmp_path / "feed.xml", items)
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    dates = {post.meta["title"]: post.meta["date"] for post in posts_of(site).values()}
+    for n, (written, (expected, _)) in enumerate(ZONED_DATES.items()):
+        assert (written, dates[f"Post {n}"], dates[f"Post {n}"].utcoffset()) == (written, expected,
+                                                                                expected.utcoffset())
+    warned = [line for line in done.err.splitlines() if "warning" in line]
+    named = [f"{feed}: entry {n + 1} 'Post {n}'" for n, (_, (_, warns)) in enumerate(ZONED_DATES.items()) if warns]
+    assert [line.split(": warning")[0] for line in warned] == named
+    assert all("UTC" in line for line in warned)
+
+
+def test_media_rss_files_are_attached_as_enclosures_are(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    feed = tmp_path / "photos.xml"
+    feed.write_text(
+        "<?xml version='1.0'?><rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
+        "<title>Photos</title><link>https://photos.example/</link>"
+        "<item><title>Sunset</title><link>https://photos.example/p/1</link><guid>p1</guid>"
+        "<pubDate>Mon, 01 Mar 2021 10:00:00 +0000</pubDate><description>Red sky.</description>"
+        "<media:content url='https://cdn.photos.example/1.jpg' type='image/jpeg' medium='image'/></item>"
+        "<item><title>Video</title><link>https://photos.example/p/2</link><guid>p2</guid>"
+        "<pubDate>Tue, 02 Mar 2021 10:00:00 +0000</pubDate><description>Watch this.</description>"
+        "<media:group><media:content url='https://cdn.photos.example/2.mp4' type='video/mp4'/>"
+        "<media:thumbnail url='https://cdn.photos.example/2.jpg'/></media:group></item>"
+        "<item><title>Both</title><link>https://photos.example/p/3</link><guid>p3</guid>"
+        "<pubDate>Wed, 03 Mar 2021 10:00:00 +0000</pubDate><description>Listen.</description>"
+        "<enclosure url='https://cdn.photos.example/3.mp3' length='1' type='audio/mpeg'/>"
+        "<media:content url='https://cdn.photos.example/3.mp3' type='audio/mpeg'/></item>"
+        "</channel></rss>", encoding="utf-8")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    posts = {post.meta["title"]: post.parsed.html for post in posts_of(site).values()}
+    assert '<a href="https://cdn.photos.example/1.jpg">1.jpg</a>' in posts["Sunset"]
+    assert '<a href="https://cdn.photos.example/2.mp4">2.mp4</a>' in posts["Video"]
+    assert posts["Both"].count("https://cdn.photos.example/3.mp3") == 1
+    assert_builds(site)
+
+
+def test_entries_not_valid_as_posts_are_named_under_skipped(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    feed = rss_file(tmp_path / "old.xml",
+                    "<item><title>Good</title><link>https://old.example/g</link>"
+                    "<pubDate>Mon, 02 Jan 2017 09:00:00 +0000</pubDate><description>Fine.</description></item>"
+                    "<item><title>Bad port</title><link>https://old.example:99999/p</link>"
+                    "<pubDate>Mon, 02 Jan 2017 10:00:00 +0000</pubDate><description>Port.</description></item>")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    assert [line for line in done.err.splitlines() if line.startswith(f"{feed}: entry 2 'Bad port': warning")]
+    skipped = done.out.splitlines()[done.out.splitlines().index("Skipped 1: not valid as a post (see warnings) ×1")
+                                    + 1]
+    assert skipped == "  not valid as a post (see warnings): entry 2 'Bad port'"
+
+
+def test_a_feed_level_atom_author_is_every_authorless_entry_s(tmp_path: Path) -> None:
+    feed = tmp_path / "atom.xml"
+    feed.write_text("<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>T</title><id>tag:t</id>"
+                    "<updated>2017-01-03T09:00:00Z</updated><author><name>Feed Owner</name></author>"
+                    "<entry><title>Mine</title><id>tag:t,1</id><updated>2017-01-02T09:00:00Z</updated>"
+                    "<content>One.</content></entry>"
+                    "<entry><title>Guest</title><id>tag:t,2</id><updated>2017-01-03T09:00:00Z</updated>"
+                    "<author><name>Guest Writer</name></author><content>Two.</content></entry></feed>",
+                    encoding="utf-8")
+    _, posts = imported(tmp_path, str(feed))
+    assert {p.meta["title"]: p.meta.get("author") for p in posts.values()} == {"Mine": "Feed Owner",
+                                                                                 "Guest": "Guest Writer"}
+
+
+def test_an_rss_channel_s_editor_is_no_item_s_author(tmp_path: Path) -> None:
+    feed = rss_file(tmp_path / "old.xml", "<managingEditor>ed@old.example (Ed Itor)</managingEditor>"
+                    "<item><title>One</title><pubDate>Mon, 02 Jan 2017 09:00:00 +0000</pubDate>"
+                    "<description>Words.</description></item>")
+    _, posts = imported(tmp_path, str(feed))
+    assert [p.meta.get("author") for p in posts.values()] == [None]
+
+
+def test_text_before_the_xml_declaration_is_named_at_its_line(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text("\n\n" + weekly_feed([8]), encoding="utf-8")  # as a blog's PHP sends it: blank lines first
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 1 and "Traceback" not in done.err
+    (line,) = done.err.strip().splitlines()
+    assert line.startswith(f"{feed}:3: ") and "before the XML declaration" in line
+    assert list((site / "posts").iterdir()) == []
+
+
+@contextmanager
+def serving(handler: type[QuietHandler]) -> Iterator[str]:
+    """A server on 127.0.0.1 answering with `handler`; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class Latin1Handler(QuietHandler):
+    """A feed in Latin-1 with no encoding of its own, served with `charset=iso-8859-1`, or one that declares
+    UTF-8 (which counts over the server's word), at /declared."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        declared = self.path == "/declared"
+        data = ((b"<?xml version='1.0' encoding='UTF-8'?>" if declared else b"<?xml version='1.0'?>") +
+                "<rss version='2.0'><channel><title>T</title><item><title>Caf\u00e9</title>"
+                "<link>https://q.example/a</link><pubDate>Tue, 02 Feb 2021 09:00:00 +0000</pubDate>"
+                "<description>Cr\u00e8me.</description></item></channel></rss>".encode("utf-8" if declared
+                                                                                      else "latin-1"))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml; charset=iso-8859-1")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.mark.parametrize("path", ["/feed", "/declared"])
+def test_a_fetched_feed_without_an_encoding_of_its_own_is_read_in_the_server_s(tmp_path: Path, path: str) -> None:
+    with serving(Latin1Handler) as base:
+        site, posts = imported(tmp_path, base + path)
+    (post,) = posts.values()
+    assert (post.meta["title"], post.body) == ("Caf\u00e9", "Cr\u00e8me.\n")

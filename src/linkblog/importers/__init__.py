@@ -90,9 +90,11 @@ def import_posts(kind: str, source: str, config: Config, into: Path | None = Non
         where = shown_path(Path(exc.filename), config.root) if exc.filename else shown_path(target, config.root)
         return None, warnings + [Problem(where, f"cannot be written ({exc.strerror or exc}); nothing was imported")]
     recovered = [file for file in planned if id(file.post) not in originals]
-    skipped = harvest.skipped + Counter({"not valid as a post (see warnings)": len(unplanned)})
+    for refused in unplanned:  # each names its post as the source does ("export.xml: post 12 'Title'")
+        harvest.skip("not valid as a post (see warnings)", refused.path.removeprefix(f"{source}: "))
     into_shown = shown_path(target, config.root) + "/"
-    report = ImportReport(into_shown, outcome, skipped, harvest.skipped_names, recovered, len(warnings), config.root)
+    report = ImportReport(into_shown, outcome, harvest.skipped, harvest.skipped_names, recovered, len(warnings),
+                          config.root)
     return report, warnings
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import html
 import http.client
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parseaddr
 from typing import Any
 from urllib.error import HTTPError, URLError
@@ -16,10 +17,16 @@ import feedparser
 
 from linkblog import __version__
 from linkblog.importers.attribution import links_out
-from linkblog.importers.dates import stamped_date
+from linkblog.importers.dates import stamped_date, unknown_zone_clock
 from linkblog.importers.html import body_markdown, plain_text, title_text
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
-from linkblog.importers.safexml import controls_removed, parse_xml, read_source_file, without_controls
+from linkblog.importers.safexml import (
+    controls_removed,
+    document_encoding,
+    parse_xml,
+    read_source_file,
+    without_controls,
+)
 from linkblog.markdown import shorten
 from linkblog.problems import Problem
 from linkblog.urls import as_uri
@@ -31,6 +38,9 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 _TITLE_LENGTH = 60
 ADDRESS = re.compile(r"[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+")  # an e-mail address in an author's name: name@domain.tld
 _AROUND_ADDRESS = re.compile(r"\(\s*\)|<\s*>|\[\s*\]")  # the brackets an address stood in, empty once it is gone
+WXR = "{http://wordpress.org/export/"  # the namespace of a WordPress export's wp: elements, any WXR version
+_DECLARATION = re.compile(rb"\A<\?xml[^>]*>")
+DATE_KEYS = ("published", "updated", "created")
 
 
 def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list[Problem]]:
@@ -43,7 +53,12 @@ def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list
     # defusedxml first: feedparser's XML parser must never meet an entity declaration.
     root, problem = parse_xml(source, data, forbid_dtd=False)
     if root is None:
-        return None, [problem] if problem else []
+        return None, [declaration_problem(data, problem)] if problem else []
+    if any(element.tag.startswith(WXR) for element in root.iter()):
+        # A WordPress export is RSS 2.0 too: read as a feed, its private, draft and trashed posts, its pages and
+        # attachments would all be published as posts.
+        return None, [Problem(source, f"is a WordPress export, not a feed: import it with 'linkblog import "
+                                      f"wordpress {source}'; nothing was imported")]
     parsed = parsed_feed(data, base)
     if not is_url and parsed.feed.get("link"):  # a saved feed's relative links are its site's, as the URL's are
         parsed = parsed_feed(data, parsed.feed["link"])
@@ -59,7 +74,7 @@ def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list
             harvest.skip("the same entry again (its id)", entry_name(number, entry))
             continue
         seen.add(identity)
-        post, warnings = entry_post(f"{source}: entry {number}", entry, options)
+        post, warnings = entry_post(f"{source}: entry {number}", entry, byline(entry, parsed), options)
         harvest.warnings += warnings
         if post is None:
             harvest.skip("unreadable date" if written_date(entry) else "no date", entry_name(number, entry))
@@ -81,6 +96,14 @@ def entry_name(number: int, entry: Any) -> str:
     """How a report names an entry left out: its place in the feed, and its title when it has one."""
     title = entry_title(entry)
     return f"entry {number} '{title}'" if title else f"entry {number}"
+
+
+def byline(entry: Any, parsed: Any) -> Any:
+    """What names an entry's author: the entry; without one, an Atom feed's own <author>, which is every such
+    entry's (RFC 4287, 4.2.1). An RSS channel's managingEditor is no author of its items."""
+    if entry.get("author") or not parsed.get("version", "").startswith("atom"):
+        return entry
+    return parsed.feed
 
 
 def entry_title(entry: Any) -> str:
@@ -105,6 +128,7 @@ def fetch(url: str) -> tuple[bytes | None, Problem | None, str | None]:
         with deadline, web_opener(deadline).open(request, timeout=TIMEOUT_SECONDS) as response:
             data = response.read(MAX_BYTES + 1)
             encoding, final = response.headers.get("Content-Encoding", ""), response.url
+            charset = response.headers.get_content_charset()
         if deadline.expired:  # cut short, what was read may look whole
             raise TimeoutError("timed out")
     except HTTPError as exc:
@@ -115,14 +139,49 @@ def fetch(url: str) -> tuple[bytes | None, Problem | None, str | None]:
     if len(data) > MAX_BYTES:
         return None, Problem(url, f"larger than {MAX_BYTES // 2**20} MB; save the feed and import the file"), None
     try:
-        return inflated(data, encoding, MAX_BYTES), None, final
+        data = inflated(data, encoding, MAX_BYTES)
     except ValueError as exc:
         return None, Problem(url, f"could not read it: {exc}"), None
+    return *in_charset(url, data, charset), final
 
 
-def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[ImportedPost | None, list[Problem]]:
-    """One entry as an ImportedPost: link, date, tags from categories, full content or the summary."""
-    date = entry_date(entry, options)
+def in_charset(url: str, data: bytes, charset: str | None) -> tuple[bytes | None, Problem | None]:
+    """The fetched document, as UTF-8 when it names no encoding of its own and the server named one: for XML the
+    server's charset is the one that counts (RFC 7303), and without it the parser would take Latin-1 for UTF-8."""
+    if not charset or declares_encoding(data):
+        return data, None
+    try:
+        return data.decode(charset).encode("utf-8"), None
+    except LookupError:  # a charset nothing knows: the document read as its own (UTF-8)
+        return data, None
+    except UnicodeDecodeError as exc:
+        return None, Problem(url, f"not valid {charset} text (byte {exc.start}), though the server says it is; "
+                                  "nothing was imported")
+
+
+def declares_encoding(data: bytes) -> bool:
+    """Whether a document says its own encoding: a byte order mark, UTF-16's or UTF-32's first bytes, or the
+    encoding its XML declaration names (anything but UTF-8 is one of these; UTF-8 may be named too)."""
+    declaration = _DECLARATION.match(data)
+    return document_encoding(data) != "utf-8" or bool(declaration and b"encoding" in declaration[0])
+
+
+def declaration_problem(data: bytes, problem: Problem) -> Problem:
+    """The parser's problem, or, where it is at an XML declaration that text comes before (a blank line, a message
+    from the blog's code), one that says so: the declaration must open the file."""
+    start = data.find(b"<?xml")
+    before = data[:max(start, 0)].removeprefix(codecs.BOM_UTF8)
+    if not before or problem.line != before.count(b"\n") + 1:
+        return problem
+    return Problem(problem.path, "text comes before the XML declaration (<?xml ...?>), which must open the file: "
+                                 "remove it and import the file; nothing was imported", problem.line)
+
+
+def entry_post(origin: str, entry: Any, byline: Any, options: ImportOptions) -> tuple[ImportedPost | None,
+                                                                                     list[Problem]]:
+    """One entry as an ImportedPost: link, date, tags from categories, full content or the summary; its author as
+    `byline` (the entry, or the feed whose author it has) names it."""
+    date, unknown = entry_date(entry, options)
     if date is None:
         written = written_date(entry)
         why = f"its date '{written}' is not one it can read" if written else "it has no date"
@@ -138,10 +197,13 @@ def entry_post(origin: str, entry: Any, options: ImportOptions) -> tuple[Importe
     tags = dict.fromkeys(name for tag in entry.get("tags", []) if (name := (tag.get("term") or tag.get("label"))))
     post = ImportedPost(origin=f"{origin} '{title}'", title=title, date=date, body=body,
                         tags=tuple(t.strip() for t in tags if t.strip()), link=link, origin_url=link,
-                        author=author_name(entry), attached=attached)
-    if post.author is None and ADDRESS.search(str(entry.get("author") or "")):
+                        author=author_name(byline), attached=attached)
+    if post.author is None and ADDRESS.search(str(byline.get("author") or "")):
         warnings.append(Problem(post.origin, "its author is given only as an e-mail address, which would be "
                                              "published: left out", warning=True))
+    if unknown:
+        warnings.append(Problem(post.origin, f"its date '{unknown}' is in a zone whose offset is not known: "
+                                             "taken as UTC", warning=True))
     return post, warnings
 
 
@@ -168,28 +230,41 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def entry_date(entry: Any, options: ImportOptions) -> datetime | None:
+def entry_date(entry: Any, options: ImportOptions) -> tuple[datetime | None, str | None]:
     """The entry's date as written, offset kept (feedparser's own parse keeps UTC only); else feedparser's, which
-    reads more forms ("02 Jan 2017", a date without its time), in UTC."""
-    for key in ("published", "updated", "created"):
-        moment = stamped_date(entry.get(key, ""))
+    reads more forms ("02 Jan 2017", a date without its time), in UTC. And the date as written when it names a
+    zone whose offset no one knows, taken as UTC."""
+    for key in DATE_KEYS:
+        written = entry.get(key, "")
+        if (clock := unknown_zone_clock(written)) is not None:
+            moment = zoned_date(clock, entry.get(f"{key}_parsed"))
+            return (moment, None) if moment else (clock.replace(tzinfo=UTC), written)
+        moment = stamped_date(written)
         if moment is not None:
-            return moment if moment.tzinfo else moment.replace(tzinfo=options.tz)
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
-        if parsed:
-            return datetime(*parsed[:6], tzinfo=UTC)
-    return None
+            return moment if moment.tzinfo else moment.replace(tzinfo=options.tz), None
+    parsed = next((entry[f"{key}_parsed"] for key in DATE_KEYS if entry.get(f"{key}_parsed")), None)
+    return (datetime(*parsed[:6], tzinfo=UTC) if parsed else None), None
+
+
+def zoned_date(clock: datetime, parsed: Any) -> datetime | None:
+    """A time written in a zone RFC 822 does not name, at the offset feedparser gives that zone (MEST, MET...):
+    the difference between the time as written and feedparser's UTC reading of it. None when there is none,
+    feedparser taking a zone it does not know (CEST) as UTC."""
+    offset = clock - datetime(*parsed[:6]) if parsed else timedelta(0)
+    return clock.replace(tzinfo=timezone(offset)) if timedelta(0) < abs(offset) < timedelta(hours=24) else None
 
 
 def written_date(entry: Any) -> str | None:
     """The entry's date as the feed spells it, if it gives one."""
-    return next((entry[key] for key in ("published", "updated", "created") if entry.get(key)), None)
+    return next((entry[key] for key in DATE_KEYS if entry.get(key)), None)
 
 
 def enclosures_html(entry: Any) -> str:
-    """An entry's enclosures (a podcast's audio, an attached file) as links at the end of its body."""
-    links = [e.get("href") for e in entry.get("enclosures", []) if links_out(e.get("href"), None)]
+    """An entry's enclosures (a podcast's audio, an attached file) and Media RSS files (<media:content>, in a
+    <media:group> too: photos, video) as links at the end of its body, each once."""
+    hrefs = [e.get("href") for e in entry.get("enclosures", [])]
+    hrefs += [m.get("url") for m in entry.get("media_content", [])]
+    links = [href for href in hrefs if links_out(href, None)]
     items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(href.rsplit("/", 1)[-1] or href)}</a></li>'
                     for href in dict.fromkeys(links))
     return f"<p>Attached:</p><ul>{items}</ul>" if items else ""
