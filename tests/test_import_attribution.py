@@ -87,3 +87,12 @@ def test_lone_quote_with_cited_author_keeps_link_in_its_sentence() -> None:
 def test_more_commentary_than_quote_is_no_link_post() -> None:
     body = f"> Short.\n\n{'My long commentary goes on. ' * 5}\n\n[Source]({URL})\n"
     assert recover(post(body), None) is None
+
+
+def test_lone_quote_with_a_long_link_counts_only_the_text_a_reader_sees() -> None:
+    # The link's URL is longer than the quote, but a reader sees only "The New York Times" beside it.
+    url = "https://www.nytimes.com/2023/01/18/technology/microsoft-layoffs-10000-employees-artificial-intelligence.html"
+    quote = "> Microsoft said it would cut 10,000 jobs, about 5 percent of its work force, as the economy slows.\n\n"
+    found = recover(post(f"{quote}[The New York Times]({url})\n"), None)
+    assert found is not None
+    assert (found.link, found.source, found.body) == (url, "The New York Times", quote.rstrip("\n") + "\n")

@@ -424,3 +424,19 @@ def test_a_link_whose_text_is_its_address_stays_a_link(href: str) -> None:
     page = rendered(to_markdown(f'<p>See <a href="{href}">{href}</a> now.</p>'))
     assert [(a["href"], a.get_text()) for a in page.find_all("a")] == [(href, href)]
     assert page.get_text().strip() == f"See {href} now."
+
+
+@pytest.mark.parametrize("alt", ["", "Icon"])
+def test_an_image_in_a_heading_stays_in_it(alt: str) -> None:
+    md = to_markdown(f'<h3><img src="https://x.example/icon.png" alt="{alt}"> Icon heading</h3>')
+    heading = rendered(md).find("h3")
+    assert heading.find("img")["src"] == "https://x.example/icon.png" and heading.find("img")["alt"] == alt
+    assert heading.get_text().strip() == "Icon heading"
+
+
+@pytest.mark.parametrize("rows", ["<tr><td>1</td></tr><tr><td>1</td><td>2</td><td>3</td></tr>",
+                                  "<tr><td>1</td><td>2</td></tr><tr><td>1</td><td>2</td><td>3</td></tr>"])
+def test_a_table_whose_rows_have_other_numbers_of_cells_keeps_every_cell(rows: str) -> None:
+    html = f"<table><tr><th>a</th><th>b</th></tr>{rows}</table>"
+    cells = [cell.get_text() for cell in rendered(to_markdown(html)).find_all(["th", "td"])]
+    assert cells == [cell.get_text() for cell in BeautifulSoup(html, "html.parser").find_all(["th", "td"])]

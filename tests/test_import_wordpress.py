@@ -10,6 +10,8 @@ from bs4 import BeautifulSoup
 from conftest import run_cli, tree_bytes
 from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of, read_imported
 
+from linkblog.importers.wordpress import convert_content
+
 EXPORT = FIXTURES / "wordpress.xml"
 PUBLISHED = [
     "2015-06-01-busy-is-not-progress.md",
@@ -258,6 +260,148 @@ def test_html_nested_too_deep_to_convert_is_kept_as_html_and_named_once(tmp_path
     post = read_imported(site / "posts" / "2010-05-04-old-times.md")
     assert BeautifulSoup(post.parsed.html, "html.parser").get_text().count("part 149") == 2
     assert_builds(site)
+
+
+def footnotes_meta(value: str) -> str:
+    """The postmeta where the block editor (WordPress 6.3+) keeps a post's footnotes."""
+    return f"<wp:postmeta><wp:meta_key>footnotes</wp:meta_key><wp:meta_value><![CDATA[{value}]]></wp:meta_value>" \
+           "</wp:postmeta>"
+
+
+FOOTNOTED = ('<!-- wp:paragraph --><p>A claim<sup data-fn="f-1" class="fn"><a href="#f-1" id="f-1-link">1</a></sup>'
+             ' and more.</p><!-- /wp:paragraph --><!-- wp:footnotes /-->')
+
+
+def test_block_editor_footnotes_become_footnotes(tmp_path: Path) -> None:
+    notes = '[{"content":"See <a href=\\"https://src.example/\\">the <em>source</em></a>.","id":"f-1"}]'
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", footnotes_meta(notes), FOOTNOTED), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0 and done.err == "", done.err
+    assert_builds(site)
+    page = BeautifulSoup((site / "build/2010/05/old-times/index.html").read_text(encoding="utf-8"), "html.parser")
+    mark = page.select_one(".e-content p sup a")
+    note = page.find(id=mark["href"].lstrip("#"))
+    assert " ".join(note.get_text().split()).startswith("See the source.")
+    assert note.find("a", href="https://src.example/").find("em").get_text() == "source"
+
+
+@pytest.mark.parametrize("notes", ['[{"content": "Unclosed', '{"content": "x", "id": "f-1"}', "[1, 2]"])
+def test_footnotes_that_are_not_a_list_of_notes_are_named(tmp_path: Path, notes: str) -> None:
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", footnotes_meta(notes), FOOTNOTED), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0
+    assert [line for line in done.err.splitlines() if line.startswith(f"{export}: post 1") and "footnotes" in line]
+    assert "Traceback" not in done.err
+    assert "A claim" in read_imported(site / "posts" / "2010-05-04-old-times.md").body
+
+
+def test_a_footnote_without_its_mark_is_kept_and_named(tmp_path: Path) -> None:
+    notes = '[{"content":"Marked.","id":"f-1"},{"content":"Its mark was deleted.","id":"f-2"}]'
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", footnotes_meta(notes), FOOTNOTED), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0
+    assert "Its mark was deleted." in read_imported(site / "posts" / "2010-05-04-old-times.md").body
+    warned = [line for line in done.err.splitlines() if line.startswith(f"{export}: post 1")]
+    assert len(warned) == 1 and "footnote 2" in warned[0]
+
+
+def pattern_item(number: int, content: str) -> str:
+    """A synced pattern (reusable block): an item of post type wp_block."""
+    return (f"<item><title>Pattern {number}</title><content:encoded><![CDATA[{content}]]></content:encoded>"
+            f"<wp:post_id>{number}</wp:post_id><wp:status>publish</wp:status><wp:post_type>wp_block</wp:post_type>"
+            "</item>")
+
+
+def test_synced_patterns_are_expanded_from_the_export(tmp_path: Path) -> None:
+    content = '<p>Main text.</p><!-- wp:block {"ref":99} /--><p>End.</p><!-- wp:block {"ref":7} /-->'
+    patterns = pattern_item(99, '<!-- wp:paragraph --><p>I own <em>shares</em>.</p><!-- /wp:paragraph -->')
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", content=content).replace("</channel>", patterns + "</channel>"),
+                      encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0
+    assert read_imported(site / "posts" / "2010-05-04-old-times.md").body == "Main text.\n\nI own *shares*.\n\nEnd.\n"
+    warned = [line for line in done.err.splitlines() if line.startswith(f"{export}: post 1")]
+    assert len(warned) == 1 and " 7 " in warned[0]  # the missing pattern, by its id
+
+
+def test_a_synced_pattern_inside_itself_ends(tmp_path: Path) -> None:
+    patterns = pattern_item(5, '<p>Five.</p><!-- wp:block {"ref":6} /-->') + pattern_item(
+        6, '<p>Six.</p><!-- wp:block {"ref":5} /--><!-- wp:block {"ref":6} /-->')
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", content='<!-- wp:block {"ref":5} /-->').replace(
+        "</channel>", patterns + "</channel>"), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export), timeout=30)
+    assert done.code == 0
+    assert read_imported(site / "posts" / "2010-05-04-old-times.md").body == "Five.\n\nSix.\n"
+    assert any(line.startswith(f"{export}: post 1") and " 5 " in line for line in done.err.splitlines())
+
+
+def test_patterns_placing_patterns_many_times_over_stop(tmp_path: Path) -> None:
+    # Like "billion laughs": each pattern places the next 50 times, 50**6 copies of "ha" in all.
+    patterns = "".join(pattern_item(n, f'<!-- wp:block {{"ref":{n + 1}}} /-->' * 50) for n in range(1, 7))
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", content='<!-- wp:block {"ref":1} /-->').replace(
+        "</channel>", patterns + pattern_item(7, "<p>ha</p>") + "</channel>"), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export), timeout=30)
+    assert done.code == 0
+    assert read_imported(site / "posts" / "2010-05-04-old-times.md").body.count("ha") <= 100
+    assert any(line.startswith(f"{export}: post 1") and "left out" in line for line in done.err.splitlines())
+
+
+LINK_FORMAT = '<category domain="post_format" nicename="post-format-link"><![CDATA[Link]]></category>'
+
+
+@pytest.mark.parametrize("content, link", [
+    ('<p><a href="https://article.example/y">A great piece</a> makes the case. <a href="https://b.example/">B</a></p>',
+     "https://article.example/y"),
+    ('<a href="https://article.example/x">https://article.example/x</a>', "https://article.example/x"),
+    ('<p>See <a href="http://old.example.com/earlier/">earlier</a> and <a href="https://b.example/">B</a>.</p>', None),
+])
+def test_a_link_format_post_links_to_its_first_link(tmp_path: Path, content: str, link: str | None) -> None:
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", LINK_FORMAT, content), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0, done.err
+    post = read_imported(site / "posts" / "2010-05-04-old-times.md")
+    assert post.meta.get("link") == link and post.meta.get("tags") is None
+    if link:
+        assert f"Recovered 1 link post (review them):\n  posts/2010-05-04-old-times.md: link {link}\n" in done.out
+    else:  # a link to the old blog itself names no article
+        assert "Recovered" not in done.out
+
+
+def test_page_links_to_meta_is_the_link(tmp_path: Path) -> None:
+    meta = "<wp:postmeta><wp:meta_key>_links_to</wp:meta_key><wp:meta_value>https://article.example/z" \
+           "</wp:meta_value></wp:postmeta>"
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", meta), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "wordpress", str(export)).code == 0
+    assert read_imported(site / "posts" / "2010-05-04-old-times.md").meta["link"] == "https://article.example/z"
+
+
+def test_a_block_editor_embed_is_a_link_on_its_own_line(tmp_path: Path) -> None:
+    url = "https://www.youtube.com/watch?v=abc"
+    content = (f'<p>Watch:</p><!-- wp:embed {{"url":"{url}"}} --><figure class="wp-block-embed is-type-video">'
+               f'<div class="wp-block-embed__wrapper">\n{url}\n</div></figure><!-- /wp:embed --><p>After.</p>')
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", content=content), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "wordpress", str(export)).code == 0
+    body = read_imported(site / "posts" / "2010-05-04-old-times.md").body
+    assert body == f"Watch:\n\n<{url}>\n\nAfter.\n"
+    assert body == convert_content(f"<p>Watch:</p>[embed]{url}[/embed]<p>After.</p>", "x")[0]
 
 
 def minimal_export(version: str, categories: str = "", content: str = "Old words.") -> str:

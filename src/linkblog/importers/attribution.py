@@ -1,5 +1,5 @@
 """Attribution recovery (#16): a post that ends "Title – Author. via X", or that is one quote and a
-link, becomes a link post with `link`, `source` and `via` set."""
+link, or that its blog marked as a link post, becomes a link post with `link`, `source` and `via` set."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ _ATTRIBUTION = re.compile(r"\s+[-–—]{1,2}\s+|\s*[–—]\s*")
 _REST = re.compile(r"(?P<source>[^.!?]+?)\.?(?:,?\s+\(?via\s+(?P<via>[^()]+?)\)?)?[.\s]*", re.IGNORECASE)
 _CITE = re.compile(r"^(?:—|–|--|~)\s*(?P<name>.+?)\s*$")
 _MAX_SOURCE_WORDS = 8
+# Inline tokens a reader sees the text of (an image its alt text); a link's URL is not among them.
+_SHOWN = {"text", "code_inline", "image"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,11 @@ class Block:
     inline: tuple[Token, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class LinkFormatPost(ImportedPost):
+    """A post its blog marked as a link post without storing the article's URL (WordPress's Link format)."""
+
+
 @cache
 def parser() -> MarkdownIt:
     """Plain CommonMark: the text must stay as written (no typographic quotes or dashes)."""
@@ -51,7 +58,18 @@ def recover(post: ImportedPost, home: str | None) -> ImportedPost | None:
     if post.link not in (None, post.origin_url):
         return None
     blocks = top_blocks(post.body)
-    return by_attribution_line(post, blocks, home) or by_lone_quote(post, blocks, home)
+    found = by_attribution_line(post, blocks, home) or by_lone_quote(post, blocks, home)
+    if found is None and isinstance(post, LinkFormatPost):
+        return by_first_link(post, home)
+    return found
+
+
+def by_first_link(post: ImportedPost, home: str | None) -> ImportedPost | None:
+    """A link-format post whose first link goes out: that link is the article, as WordPress's get_url_in_content
+    takes it; the body stays as it is."""
+    link = next((str(child.attrs.get("href", "")) for token in parser().parse(post.body)
+                 for child in token.children or [] if child.type == "link_open"), None)
+    return replace(post, link=link) if links_out(link, home) else None
 
 
 def by_attribution_line(post: ImportedPost, blocks: list[Block], home: str | None) -> ImportedPost | None:
@@ -105,7 +123,7 @@ def top_blocks(body: str) -> list[Block]:
 
 
 def block_text(tokens: list[Token], index: int) -> str:
-    """The text of the inline tokens inside the block opened at tokens[index]."""
+    """The visible text inside the block opened at tokens[index]: a link's text, not its URL."""
     opening = tokens[index]
     if opening.nesting == 0:
         return opening.content
@@ -114,8 +132,14 @@ def block_text(tokens: list[Token], index: int) -> str:
         if token.level == opening.level and token.nesting == -1:
             break
         if token.type == "inline":
-            parts.append(token.content)
+            parts.append(shown_text(token.children or []))
     return " ".join(parts)
+
+
+def shown_text(inline: list[Token]) -> str:
+    """What a reader sees of inline tokens: text, code, an image's alt text; never a link's URL."""
+    return "".join(token.content if token.type in _SHOWN else " " if token.type.endswith("break") else ""
+                   for token in inline)
 
 
 def split_lines(inline: tuple[Token, ...]) -> list[list[Token]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, NavigableString, PageElement, Tag
 from markdown_it.rules_inline import StateInline
@@ -29,6 +29,7 @@ _UNBROKEN = {"pre", "code", "script", "style", "textarea"} | RAW_BLOCKS
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
 _ANGLE_LINK = re.compile(r"<(https?://[^\s<>\"']+)>", re.IGNORECASE)
+_EMBED_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 # A backslash escapes the ASCII punctuation after it and breaks the line it ends: such a one is doubled to show.
 _ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|[ \t]*$)", re.MULTILINE)
 # Brackets make links, images, footnotes and link reference definitions ("[1]: url" vanishes). A WordPress
@@ -64,11 +65,13 @@ MAX_DEPTH = 100
 
 
 class Converter(MarkdownConverter):
-    """markdownify with ATX headings, '-' bullets, fenced code with its language, and raw HTML kept."""
+    """markdownify with ATX headings, '-' bullets, fenced code with its language, raw HTML kept, and the block
+    editor's footnote marks (<sup data-fn="id">) as `[^label]` for the labels given by id."""
 
-    def __init__(self) -> None:
+    def __init__(self, footnotes: Mapping[str, str]) -> None:
         super().__init__(heading_style=ATX, bullets="-", newline_style=BACKSLASH,
                          code_language_callback=code_language)
+        self.footnotes = footnotes
 
     def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         """A fenced block whose fence is longer than any run of backticks in its code, which would end it."""
@@ -115,13 +118,14 @@ class Converter(MarkdownConverter):
         return before.name == "br"
 
     def may_join_next(self, text: NavigableString) -> bool:
-        """True when the Markdown right after a text may join it into markup: a link or a video ('[' after it), or
-        text or a tag with no mark of its own (a <span>), after the text or after its own such parents."""
+        """True when the Markdown right after a text may join it into markup: a link, a video or a footnote mark
+        ('[' after it), or text or a tag with no mark of its own (a <span>), after the text or after its own such
+        parents."""
         node = self.unmarked_edge(text, after=True)
         after = node.next_sibling
         if isinstance(after, NavigableString):
             return node is not text
-        return self.marks_nothing(after) or (isinstance(after, Tag) and after.name in {"a", "video"})
+        return self.marks_nothing(after) or (isinstance(after, Tag) and after.name in {"a", "video", "sup"})
 
     def unmarked_edge(self, node: PageElement, after: bool) -> PageElement:
         """The outermost element that the node ends (after) or starts, through parents that mark nothing."""
@@ -206,11 +210,10 @@ class Converter(MarkdownConverter):
 
     def convert_img(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # Written here, not by markdownify, whose alt goes in as it is: a ']' in it would end it early, a line
-        # starting '>' or a blank line would end the paragraph. The element is left as it is, since one in a table
-        # kept as HTML is written out after this.
+        # starting '>' or a blank line would end the paragraph; and which writes only the alt in a heading, where
+        # Markdown shows the image too. The element is left as it is, since one in a table kept as HTML is written
+        # out after this.
         alt = escaped_brackets(self.escape(" ".join(str(el.get("alt") or "").split()), parent_tags))
-        if "_inline" in parent_tags:  # a heading or a table cell shows an image's text, as markdownify does
-            return alt
         return f"![{alt}]({link_destination(str(el.get('src') or ''))}{link_title(str(el.get('title') or ''))})"
 
     def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -221,7 +224,13 @@ class Converter(MarkdownConverter):
             return super().convert_table(el, text, parent_tags)
         return raw_block(el)
 
+    def convert_sup(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        label = self.footnotes.get(str(el.get("data-fn")))
+        return f"[^{label}]" if label and "_noformat" not in parent_tags else str(el)
+
     def get_conv_fn(self, tag_name: str) -> Callable[[Tag, str, set[str]], str] | None:
+        if tag_name == "sup":
+            return self.convert_sup
         if tag_name in RAW_BLOCKS:
             return lambda el, text, parent_tags: raw_block(el, "_inline" in parent_tags)
         if tag_name in RAW_INLINE:
@@ -241,9 +250,11 @@ LINE_BLOCKS = (TEXT_BLOCKS - {"br"}) | RAW_BLOCKS
 SHOWN_WITHOUT_TEXT = RAW_BLOCKS | {"img", "hr", "input", "button", "select", "textarea"}
 
 
-def body_markdown(html: str, origin: str, line_breaks: bool = False) -> tuple[str, list[Problem]]:
-    """Clean Markdown for a post's HTML; with line_breaks, blank lines part paragraphs (wpautop). HTML nested too
-    deep to convert stays HTML, which Markdown passes through, rather than the post being lost: a warning says so."""
+def body_markdown(html: str, origin: str, line_breaks: bool = False,
+                  footnotes: Mapping[str, str] | None = None) -> tuple[str, list[Problem]]:
+    """Clean Markdown for a post's HTML; with line_breaks, blank lines part paragraphs (wpautop); footnote marks
+    as `[^label]` by the labels given for their ids. HTML nested too deep to convert stays HTML, which Markdown
+    passes through, rather than the post being lost: a warning says so."""
     soup = parsed_html(html)
     if nested_deeper(soup, MAX_DEPTH):
         return kept_as_html(soup), [Problem(origin, f"HTML nested more than {MAX_DEPTH} levels deep (pasted from "
@@ -252,12 +263,26 @@ def body_markdown(html: str, origin: str, line_breaks: bool = False) -> tuple[st
     for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
         comment.extract()
     soup.smooth()  # the text around a removed comment becomes one string again
+    link_embeds(soup)
     if line_breaks:
         autop(soup, soup)
     for cite in soup.find_all("cite"):
         if names_quote(cite):
             set_cite_apart(cite)
-    return Converter().convert_soup(soup).strip() + "\n", []
+    return Converter(footnotes or {}).convert_soup(soup).strip() + "\n", []
+
+
+def link_embeds(soup: BeautifulSoup) -> None:
+    """Make each block-editor embed (the URL as the text of its wrapper, which WordPress turns into a player) a
+    paragraph holding a link to the URL, as an [embed] shortcode becomes."""
+    for wrapper in soup.find_all("div", class_="wp-block-embed__wrapper"):
+        url = wrapper.get_text().strip()
+        if wrapper.find(True) is None and _EMBED_URL.fullmatch(url):
+            paragraph, link = soup.new_tag("p"), soup.new_tag("a", href=url)
+            link.string = url
+            paragraph.append(link)
+            wrapper.clear()
+            wrapper.append(paragraph)
 
 
 def nested_deeper(soup: BeautifulSoup, limit: int) -> bool:
@@ -329,9 +354,12 @@ def link_destination(url: str) -> str:
 
 
 def is_plain_table(table: Tag) -> bool:
-    """A table a pipe table can say: a header row, no attributes, no blocks inside cells, no `|` in them."""
-    rows = table.find_all("tr")
-    if not rows or any(cell.name != "th" for cell in rows[0].find_all(["td", "th"])) or "|" in table.get_text():
+    """A table a pipe table can say: a header row, as many cells in every row (a pipe table drops the ones beyond
+    and no colspan can join them), no attributes, no blocks inside cells, no `|` in them."""
+    rows = [row.find_all(["td", "th"]) for row in table.find_all("tr")]
+    if not rows or any(cell.name != "th" for cell in rows[0]) or any(len(cells) != len(rows[0]) for cells in rows):
+        return False
+    if "|" in table.get_text():
         return False
     parts = table.find_all(True)
     blocks = {"p", "ul", "ol", "table", "pre", "blockquote", "div", "br", "h1", "h2", "h3", "img"}

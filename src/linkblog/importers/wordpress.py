@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -9,7 +10,7 @@ from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
 from linkblog.importers import shortcodes
-from linkblog.importers.attribution import links_out
+from linkblog.importers.attribution import LinkFormatPost, links_out
 from linkblog.importers.dates import stamped_date
 from linkblog.importers.html import body_markdown, plain_text, title_text
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
@@ -26,21 +27,28 @@ _NO_DATE = "0000-00-00 00:00:00"
 PUBLISHED = ("publish", "future")  # a scheduled post keeps its date; builds leave it out until then
 DRAFTS = ("draft", "pending", "private")
 SKIPPED_TYPES = ("page", "attachment", "nav_menu_item")
-# Where link-blog plugins and the "link" post format keep the article's URL.
-LINK_META = ("_format_link_url", "linked_list_url")
+# Where link-blog plugins, the "link" post format and Page Links To keep the article's URL.
+LINK_META = ("_format_link_url", "linked_list_url", "_links_to")
+LINK_FORMAT = "post-format-link"
+# A synced pattern (reusable block) placed in a post: <!-- wp:block {"ref":99} /-->, the pattern's id in its JSON.
+_PATTERN = re.compile(r"<!--\s*wp:block\s+(\{.*?\})\s*/-->", re.DOTALL)
+MAX_PATTERN_DEPTH = 10
+MAX_PATTERNS = 100
 _TITLE_LENGTH = 60
 _RSS_START = re.compile(rb"<rss(?=[\s>])")
 
 
 @dataclass(frozen=True, slots=True)
 class Export:
-    """What reading each item needs: the file's name, its wp: namespace, authors' names, options."""
+    """What reading each item needs: the file's name, its wp: namespace, authors' names, options, and the content
+    of each synced pattern (wp_block item) by its id."""
 
     name: str
     wp: str
     excerpt: str
     authors: dict[str, str]
     options: ImportOptions
+    patterns: dict[str, str]
 
     def text(self, item: Element, tag: str) -> str:
         return (item.findtext(self.wp + tag) or "").strip()
@@ -90,7 +98,9 @@ def export_of(source: str, channel: Element, options: ImportOptions) -> tuple[Ex
     authors = {(a.findtext(wp + "author_login") or "").strip(): (a.findtext(wp + "author_display_name") or "").strip()
                for a in channel.findall(wp + "author")}
     excerpt = "{" + found.group(1) + "excerpt/}encoded"
-    return Export(source, wp, excerpt, {k: v for k, v in authors.items() if k and v}, options), None
+    patterns = {(item.findtext(wp + "post_id") or "").strip(): item.findtext(CONTENT) or ""
+                for item in channel.findall("item") if (item.findtext(wp + "post_type") or "").strip() == "wp_block"}
+    return Export(source, wp, excerpt, {k: v for k, v in authors.items() if k and v}, options, patterns), None
 
 
 def read_item(export: Export, item: Element, harvest: Harvest) -> None:
@@ -136,8 +146,10 @@ def item_post(export: Export, item: Element) -> tuple[ImportedPost | None, list[
     date = item_date(export, item)
     if date is None:
         return None, [Problem(origin, "skipped: it has no date", warning=True)]
-    content = item.findtext(CONTENT) or ""
-    body, teaser, warnings = convert_content(content, origin)
+    content, warnings = with_patterns(export, item.findtext(CONTENT) or "", origin)
+    footnotes, unread = item_footnotes(export, item, origin)
+    body, teaser, converted = convert_content(content, origin, footnotes)
+    warnings += unread + converted
     # Older WordPress writes the title as escaped text (`&lt;html&gt;` is text), newer as CDATA holding HTML.
     title = title_text(item.findtext("title") or "")
     if not title:
@@ -145,7 +157,9 @@ def item_post(export: Export, item: Element) -> tuple[ImportedPost | None, list[
         warnings.append(Problem(origin, f"no title; named it '{title}'", warning=True))
     creator = (item.findtext(CREATOR) or "").strip()
     draft = export.text(item, "status") in DRAFTS or bool(export.text(item, "post_password"))
-    post = ImportedPost(
+    # A Link-format post without a stored URL links to the first link in its content: recovery takes it, listed.
+    kind = LinkFormatPost if any(c.get("nicename") == LINK_FORMAT for c in item.findall("category")) else ImportedPost
+    post = kind(
         origin=f"{origin} '{title}'", title=title, date=date, body=body, tags=item_tags(item),
         slug=unquote(export.text(item, "post_name")) or None, link=meta_link(export, item), draft=draft,
         summary=plain_text(item.findtext(export.excerpt) or "") or teaser,
@@ -177,21 +191,97 @@ def wp_date(text: str) -> datetime | None:
         return None
 
 
-def convert_content(content: str, origin: str) -> tuple[str, str | None, list[Problem]]:
-    """Markdown for the post HTML, the teaser's text when <!--more--> ends one, and warnings: shortcodes kept,
-    HTML kept as it was."""
+def with_patterns(export: Export, content: str, origin: str) -> tuple[str, list[Problem]]:
+    """The content with each synced pattern it places replaced by the pattern's own content from the export; one
+    not in the export, inside itself, nested too deep or past the most a post may place is left out, and named."""
+    warnings: list[Problem] = []
+    placed = 0
+
+    def expanded_in(text: str, within: tuple[str, ...]) -> str:
+        return _PATTERN.sub(lambda found: expanded(pattern_ref(found[1]), within), text)
+
+    def expanded(ref: str, within: tuple[str, ...]) -> str:
+        nonlocal placed
+        if ref not in export.patterns:
+            why = "is not in this export"
+        elif ref in within:
+            why = "is inside itself"
+        elif len(within) >= MAX_PATTERN_DEPTH:
+            why = f"nests more than {MAX_PATTERN_DEPTH} patterns deep"
+        elif placed >= MAX_PATTERNS:  # patterns placing patterns many times over would grow without end
+            why = f"is past the {MAX_PATTERNS} patterns a post may place"
+        else:
+            placed += 1
+            return expanded_in(export.patterns[ref], (*within, ref))
+        warnings.append(Problem(origin, f"synced pattern (reusable block) {ref} {why}; left out", warning=True))
+        return ""
+
+    return expanded_in(content, ()), list(dict.fromkeys(warnings))
+
+
+def pattern_ref(attributes: str) -> str:
+    """The pattern id a wp:block comment's JSON names ("ref"), read as data; '?' when it names none."""
+    try:
+        found = json.loads(attributes)
+    except (ValueError, RecursionError):
+        return "?"
+    return str(found.get("ref", "?")) if isinstance(found, dict) else "?"
+
+
+def item_footnotes(export: Export, item: Element, origin: str) -> tuple[dict[str, str], list[Problem]]:
+    """The block editor's footnotes (WordPress 6.3+), their HTML by id, from the post's `footnotes` meta: a JSON
+    list of {"id", "content"}, read as data; a warning when it cannot be read."""
+    text = post_meta(export, item).get("footnotes")
+    if not text:
+        return {}, []
+    try:
+        notes = json.loads(text)
+    except (ValueError, RecursionError):
+        notes = None
+    if not isinstance(notes, list) or not all(
+            isinstance(note, dict) and isinstance(note.get("id"), str) and isinstance(note.get("content"), str)
+            for note in notes):
+        return {}, [Problem(origin, "its footnotes (the 'footnotes' postmeta) are not a JSON list of notes; "
+                            "left out, their numbers kept in the text", warning=True)]
+    return {note["id"]: note["content"] for note in notes}, []
+
+
+def convert_content(content: str, origin: str, footnotes: dict[str, str] | None = None,
+                    ) -> tuple[str, str | None, list[Problem]]:
+    """Markdown for the post HTML, its footnotes (HTML by id) as Markdown footnotes, the teaser's text when
+    <!--more--> ends one, and warnings: shortcodes kept, HTML kept as it was, footnotes without a mark."""
     expanded, kept = shortcodes.expand(content)
     warnings = [Problem(origin, f"shortcode [{name}] has no Markdown form; kept as text", warning=True)
                 for name in dict.fromkeys(kept)]
+    labels = {key: str(number) for number, key in enumerate(footnotes or {}, 1)}
     parts = _MORE.split(expanded, maxsplit=1)
     if len(parts) < 3:
-        body, kept_html = body_markdown(expanded, origin, line_breaks=True)
-        return body, None, warnings + kept_html
-    teaser, rest = parts[0], parts[2]
-    (start, start_html), (end, end_html) = (body_markdown(part, origin, line_breaks=True) for part in (teaser, rest))
-    # The marker stays in the body (Jekyll and Hugo read it too); the teaser becomes the summary.
-    body = start.strip() + "\n\n<!--more-->\n\n" + end
-    return body, plain_text(teaser) or None, warnings + list(dict.fromkeys(start_html + end_html))
+        body, kept_html = body_markdown(expanded, origin, line_breaks=True, footnotes=labels)
+        teaser = None
+    else:
+        (start, start_html), (end, end_html) = (body_markdown(part, origin, line_breaks=True, footnotes=labels)
+                                                for part in (parts[0], parts[2]))
+        # The marker stays in the body (Jekyll and Hugo read it too); the teaser becomes the summary.
+        body, kept_html = start.strip() + "\n\n<!--more-->\n\n" + end, list(dict.fromkeys(start_html + end_html))
+        teaser = plain_text(parts[0]) or None
+    notes, unmarked = footnote_definitions(footnotes or {}, body, origin)
+    return body + notes, teaser, warnings + kept_html + unmarked
+
+
+def footnote_definitions(footnotes: dict[str, str], body: str, origin: str) -> tuple[str, list[Problem]]:
+    """The footnotes as Markdown footnote definitions to end the body with, numbered in the export's order as
+    WordPress numbers them, each converted as a body is; a warning names one whose mark is not in the body."""
+    definitions: list[str] = []
+    warnings: list[Problem] = []
+    for number, html in enumerate(footnotes.values(), 1):
+        text, kept_html = body_markdown(html, origin)
+        # A footnote's later lines are indented, so that they stay in it.
+        definitions.append(f"[^{number}]: " + re.sub(r"\n(?=.)", "\n    ", text.strip()))
+        warnings += kept_html
+        if f"[^{number}]" not in body:
+            warnings.append(Problem(origin, f"footnote {number} has no mark in the text, so no page shows it: its "
+                                    f"text ends the post; put [^{number}] where it belongs", warning=True))
+    return "".join(f"\n{definition}\n" for definition in definitions), warnings
 
 
 def item_tags(item: Element) -> tuple[str, ...]:
@@ -209,9 +299,13 @@ def item_tags(item: Element) -> tuple[str, ...]:
 
 def meta_link(export: Export, item: Element) -> str | None:
     """The article URL a link-format post or a link-blog plugin stored with the post, if any."""
-    for meta in item.findall(export.wp + "postmeta"):
-        if export.text(meta, "meta_key") in LINK_META:
-            url = export.text(meta, "meta_value")
-            if links_out(url, None):
-                return url
-    return None
+    return next((url for key, url in post_meta(export, item).items() if key in LINK_META and links_out(url, None)),
+                None)
+
+
+def post_meta(export: Export, item: Element) -> dict[str, str]:
+    """The post's meta values by key (the first, for a key given twice)."""
+    meta: dict[str, str] = {}
+    for entry in item.findall(export.wp + "postmeta"):
+        meta.setdefault(export.text(entry, "meta_key"), export.text(entry, "meta_value"))
+    return meta
