@@ -169,6 +169,13 @@ def test_an_offset_the_zone_does_not_have_then_is_refused_at_its_line(written: s
     ("2015-06-01  09:30 \t America/New_York", datetime(2015, 6, 1, 13, 30, tzinfo=UTC)),
     # Z after a space is UTC, as `09:30 -05:00` is an offset and YAML reads `09:30:00 Z`.
     ("2015-06-01 10:00 Z", datetime(2015, 6, 1, 10, 0, tzinfo=UTC)),
+    # ISO 8601's basic and week forms, which sites built before the date forms were checked may hold.
+    ("'2015-06-01T0930'", datetime(2015, 6, 1, 9, 30, tzinfo=BERLIN)),
+    ("'20150601T093000'", datetime(2015, 6, 1, 9, 30, tzinfo=BERLIN)),
+    ("'2015-06-01T09'", datetime(2015, 6, 1, 9, tzinfo=BERLIN)),
+    ("'20150601'", datetime(2015, 6, 1, tzinfo=BERLIN)),
+    ("2015-W23-1", datetime(2015, 6, 1, tzinfo=BERLIN)),
+    ("'2015-06-01 09:30+02:00:00'", datetime(2015, 6, 1, 7, 30, tzinfo=UTC)),
 ])
 def test_every_written_date_form_is_read(value: str, expected: datetime) -> None:
     assert parse(f"title: T\ndate: {value}\n", tz=BERLIN).date == expected

@@ -36,18 +36,18 @@ TEXT_ITEM_FIELDS = ("tags",)
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 # python-frontmatter defines the fence: a line of three or more dashes.
 _FENCE = frontmatter.YAMLHandler.FM_BOUNDARY
-# The date forms read from text (YAML reads its own timestamps first): ISO 8601's extended format, with `T`, `t` or
-# any run of spaces and tabs (as in YAML's timestamps) before the time, then an offset, an IANA zone name, or both.
-# Checked before fromisoformat, which also takes what no one means as a date (`10:15:30:45` as 10:15:30.450).
+# The date forms read from text (YAML reads its own timestamps first): ISO 8601's, extended or basic (20150601T0930,
+# 2015-W23-1), with `T`, `t` or any run of spaces and tabs (as in YAML's timestamps) before the time, then an offset,
+# an IANA zone name, or both. Checked before fromisoformat, which also takes what no one means as a date
+# (`10:15:30:45` as 10:15:30.450, `2015-06-01x09:30`).
 _DATE_TEXT = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})"
-    r"(?:(?:[Tt]|[ \t]+)(?P<time>\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
-    r"(?:[ \t]*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?))?)?"
+    r"(?P<date>\d{4}-\d{2}-\d{2}|\d{8}|\d{4}-?W\d{2}(?:-?\d)?)"
+    r"(?:(?:[Tt]|[ \t]+)(?P<time>\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?)"
+    r"(?:[ \t]*(?P<offset>Z|[+-]\d{2}(?::?\d{2}(?::?\d{2}(?:\.\d+)?)?)?))?)?"
     r"(?:[ \t]+(?P<zone>[A-Za-z][\w+\-]*(?:/[\w+\-]+)*))?")
 # White space other than a plain space, escaped when a date is quoted: a no-break space shown as a space would
 # make a refused date look valid.
 _UNSEEN_SPACE = re.compile(r"[^\S ]")
-# Characters XML 1.0 forbids: one in a post would break every feed it appears in.
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SHOWN_LENGTH = 60
 _NOT_IN_URL = re.compile(r'[\s<>"]')
