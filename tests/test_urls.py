@@ -214,7 +214,8 @@ def test_marks_that_spell_a_word_or_make_a_letter_of_its_own_keep_their_place():
     (["Kunden\u00adservice", "Kunden\u200bservice", "Kunden\u2060service", "\ufeffKundenservice",
       "Kunden\u200cservice", "Kunden\u200dservice", "\u202bKundenservice\u202c", "Kundenservice"], "kundenservice"),
     (["ΟΔΟΣ.ΑΘΗΝΑ", "οδος.αθηνα", "Οδος Αθηνα"], "οδος-αθηνα"),  # Σ before "." is the final sigma too
-    (["Işık", "ışık", "IŞIK", "Isik"], "isik"),
+    # An accent on ı goes, as one on i does.
+    (["Işık", "ışık", "IŞIK", "Isik", "I\u015f\u0131\u0301k", "I\u015f\u00edk"], "isik"),
     (["İstanbul", "istanbul", "ISTANBUL"], "istanbul"),
 ])
 def test_spellings_that_print_or_read_alike_are_one_slug(spellings: list[str], slug: str) -> None:

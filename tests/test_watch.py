@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from linkblog import watch
 from linkblog.scan import HIDDEN, PRIVATE, STATIC_SKIPPED
 from linkblog.watch import Debouncer, Watcher
 
@@ -142,6 +143,20 @@ def test_a_post_made_and_written_only_after_a_pause_is_built_once_whole(site: Pa
         out.write(POST)
     assert watched.next() == {post}
     then_only(site, watched)
+
+
+def test_a_post_moved_in_is_not_waited_for_as_one_still_open(site: Path, calls: Calls, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(watch, "WRITING_SECONDS", 30)  # a wait for a close that never comes would outlast the test
+    watcher = Watcher([site / "posts"], [], [], calls, QUIET)
+    watcher.start()
+    try:
+        draft = tmp_path / "draft.md"  # written elsewhere: no close comes from posts/
+        draft.write_text(POST)
+        draft.rename(site / "posts" / "moved.md")
+        assert calls.next(timeout=5) == {site / "posts" / "moved.md"}
+    finally:
+        watcher.stop()
 
 
 def test_a_file_written_to_and_then_deleted_or_moved_away_is_not_waited_for(tmp_path: Path):

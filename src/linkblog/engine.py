@@ -21,6 +21,7 @@ from linkblog.cache import Saved, load_bodies, load_entries, mark_dirty, with_bo
 from linkblog.config import Config
 from linkblog.digest import digest_bytes, key_of, post_digest
 from linkblog.incremental import (
+    HIDDEN_BLOCK,
     UNUSED,
     Dirty,
     EntryStore,
@@ -77,9 +78,6 @@ if TYPE_CHECKING:
 SHARED_PAGES = 400
 # A preview's renderer keeps every entry of its last build, which fresh workers would make again.
 PREVIEW_SHARED_PAGES = 2000
-# What State.templates holds, under the warning itself, for a block no template shows: told by every build while no
-# template changes, as an unused template is.
-HIDDEN_BLOCK = "hidden block"
 # The pages showing posts as list entries (_list.html) and as feed entries, whose entries the cache keeps.
 ENTRY_LISTS = (PageKind.HOME, *LIST_KINDS)
 FEED_KINDS = (PageKind.RSS, PageKind.ATOM, PageKind.JSON)

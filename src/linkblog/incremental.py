@@ -68,6 +68,9 @@ class FileState:
 
 
 UNUSED = "unused"  # no digest: what State.templates holds for a template no page uses
+# What State.templates holds, under the warning itself, for a block no template shows: told by every build while no
+# template changes, as an unused template is.
+HIDDEN_BLOCK = "hidden block"
 
 
 @dataclass
@@ -83,7 +86,8 @@ class State:
     files: dict[str, FileState] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)  # URL -> fingerprint of what was rendered
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> digest of its bytes
-    # page template -> digest of all it pulls in; a template of the site's own that no page uses -> UNUSED
+    # page template -> digest of all it pulls in; a template of the site's own that no page uses -> UNUSED; a
+    # warning of a block no template shows (engine.warning_key) -> HIDDEN_BLOCK
     templates: dict[str, str] = field(default_factory=dict)
     # post path -> its parse as the cache gave it, without its body (read for the pages that show it)
     unread: dict[str, Parsed] = field(default_factory=dict)

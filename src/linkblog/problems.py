@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 # A newline or other control character in a file name or message would break the one-line format (or, a C1
 # control such as CSI, write to the terminal); so would the Unicode line and paragraph separators. Characters
-# that show nothing (a soft hyphen, a zero-width space, a byte-order mark) or turn the line around (bidi controls)
-# would make two names that differ print alike, or a line read otherwise than it is.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# that show nothing (a soft hyphen, a zero-width space, a byte-order mark), print as a space (a no-break space) or
+# turn the line around (bidi controls) would make two names that differ print alike, or a line read otherwise than
+# it is.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\xa0\xad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064"
+                      r"\u2066-\u206f\u3000\ufeff]")
 
 
 @dataclass(frozen=True, slots=True)

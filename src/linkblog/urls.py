@@ -66,13 +66,14 @@ def _slug_spelling(text: str) -> str:
     # In slugs only accents on Latin letters go: a kana's voicing mark or a Hangul syllable's parts make another
     # letter ("ガ" is not "カ"), so they are composed back into the letter they belong to.
     kept, on_latin = [], False
-    for char in unicodedata.normalize("NFKD", "".join(map(_as_written, text))):
+    # ı is i before accents are dropped, so that an accent on it goes as one on i does ("ı́" is "i", as "í" is).
+    for char in unicodedata.normalize("NFKD", "".join(map(_as_written, text)).translate(_DOTLESS_I)):
         if not unicodedata.combining(char):
             on_latin = char.isascii()
         elif on_latin:
             continue
         kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept)).translate(_DOTLESS_I)
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 def _as_written(char: str) -> str:

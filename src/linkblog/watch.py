@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -81,6 +82,15 @@ class Debouncer:
             self.paths.clear()
             self.born.clear()
             self.open.clear()
+
+
+def is_empty_file(path: Path) -> bool:
+    """True for a regular file of no bytes (not a link to one); False for anything else, or nothing there."""
+    try:
+        found = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(found.st_mode) and found.st_size == 0
 
 
 class _Handler(FileSystemEventHandler):
@@ -227,8 +237,10 @@ class Watcher:
         read += [link for p in paths for link in self.links_to(p)]
         wanted = [p for p in read if self.wanted(p, folder)]
         if wanted:
-            # A file just made is open for writing too (its close is waited for): a writer may not have written yet.
-            self.debouncer.add(wanted, created, closed, modified or created and not folder, gone)
+            # A file just made and still empty is open for writing (its close is waited for): a writer may not have
+            # written yet. One moved in, or a link made, holds what it holds: no close will come.
+            opened = created and not folder and all(map(is_empty_file, wanted))
+            self.debouncer.add(wanted, created, closed, modified or opened, gone)
 
     def folder_of(self, path: Path) -> Path | None:
         """The watched folder a path is in, if any."""

@@ -70,8 +70,9 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 
 def one_line(text: str) -> str:
-    """Text on one line: surrounding white space gone, each inner run of it one space, but for a lone no-break,
-    narrow or ideographic space, kept as written ("Pourquoi\u00a0?", "10\u202fkm", "全角\u3000スペース")."""
+    """Text on one line: surrounding white space gone, each inner run of it one space, but for a lone space other
+    than the ASCII one (no-break, narrow, ideographic: Unicode's Zs), kept as written ("Pourquoi\u00a0?",
+    "10\u202fkm", "全角\u3000スペース")."""
     if text.isascii():
         return " ".join(text.split())
     return _WHITE_SPACE.sub(_one_space, text.strip())
@@ -80,7 +81,6 @@ def one_line(text: str) -> str:
 def _one_space(run: re.Match[str]) -> str:
     space = run.group()
     return space if len(space) == 1 and space != " " and unicodedata.category(space) == "Zs" else " "
-
 
 
 def _timestamp_or_text(loader: StrictLoader, node: yaml.ScalarNode) -> Any:
@@ -110,8 +110,10 @@ def _read_or_refused(construct: Callable[[Any, yaml.ScalarNode], Any], wanted: s
         try:
             return construct(loader, node)
         except (ValueError, KeyError, AttributeError, TypeError):
-            raise yaml.constructor.ConstructorError(None, None, f"cannot be read as {wanted}",
-                                                    node.start_mark) from None
+            digits, most = sum(map(str.isdigit, node.value)), sys.get_int_max_str_digits()
+            why = f"has more digits than the {most} Python reads" if most and digits > most else \
+                f"cannot be read as {wanted}"
+            raise yaml.constructor.ConstructorError(None, None, why, node.start_mark) from None
     return read
 
 
@@ -122,8 +124,7 @@ def _refused(loader: StrictLoader, node: yaml.Node) -> Any:
 
 
 _SAFE = yaml.constructor.SafeConstructor
-for _tag, _construct, _wanted in (("int", _SAFE.construct_yaml_int, f"a whole number (of at most "
-                                   f"{sys.get_int_max_str_digits() or 'any number of'} digits)"),
+for _tag, _construct, _wanted in (("int", _SAFE.construct_yaml_int, "a whole number"),
                                   ("float", _SAFE.construct_yaml_float, "a number"),
                                   ("bool", _SAFE.construct_yaml_bool, "true or false")):
     StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _read_or_refused(_construct, _wanted))
