@@ -65,9 +65,11 @@ def _slug_spelling(text: str) -> str:
     parting words, invisible format characters gone, every other letter whole."""
     # In slugs only accents on Latin letters go: a kana's voicing mark or a Hangul syllable's parts make another
     # letter ("ガ" is not "カ"), so they are composed back into the letter they belong to.
+    # Only a character beyond ASCII can be a symbol \W misses or a format character: each looked at once. ı is i
+    # before accents are dropped, so that an accent on it goes as one on i does ("ı́" is "i", as "í" is).
+    written = {ord(char): _as_written(char) for char in set(text) if not char.isascii()} | _DOTLESS_I
     kept, on_latin = [], False
-    # ı is i before accents are dropped, so that an accent on it goes as one on i does ("ı́" is "i", as "í" is).
-    for char in unicodedata.normalize("NFKD", "".join(map(_as_written, text)).translate(_DOTLESS_I)):
+    for char in unicodedata.normalize("NFKD", text.translate(written)):
         if not unicodedata.combining(char):
             on_latin = char.isascii()
         elif on_latin:
