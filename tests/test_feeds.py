@@ -354,3 +354,24 @@ def test_an_article_link_beyond_ascii_is_a_uri_in_every_feed(tmp_path: Path):
         html = parse(site / "build" / name).entries[0].content[0].value
         hrefs = {a["href"] for a in BeautifulSoup(html, "html.parser").find_all("a")}
         assert uri in hrefs and not any("b%C3%BCcher" in href for href in hrefs), hrefs
+
+
+def test_a_post_s_own_author_is_its_byline_and_its_author_in_every_feed(tmp_path: Path) -> None:
+    # A guest post, or a blog imported from several writers: never credited to the site's author.
+    site = make_site(tmp_path / "site", {
+        "guest.md": post_text("Guest", "2015-06-02 09:00", author="'Ann  Lee'"),
+        "own.md": post_text("Own", "2015-06-01 09:00")})
+    assert run_cli(site, "build").code == 0
+    byline = BeautifulSoup((site / "build/2015/06/guest/index.html").read_text("utf-8"), "html.parser")
+    assert byline.select_one(".byline .p-author").get_text() == "Ann Lee"
+    atom, rss = parse(site / "build" / "atom.xml"), parse(site / "build" / "feed.xml")
+    json_feed = json.loads((site / "build" / "feed.json").read_text("utf-8"))
+    site_author = json_feed["authors"][0]["name"]
+    assert [e.author for e in atom.entries] == [e.author for e in rss.entries] == ["Ann Lee", site_author]
+    assert [item["authors"] for item in json_feed["items"]] == [[{"name": "Ann Lee"}], [{"name": site_author}]]
+
+
+def test_an_author_that_is_not_text_is_refused_at_its_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"guest.md": post_text("Guest", "2015-06-02 09:00", author="[Ann, Bo]")})
+    run = run_cli(site, "build")
+    assert (run.code, run.err.splitlines()[0]) == (1, "posts/guest.md:4: 'author' must be text")

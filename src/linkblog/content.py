@@ -23,15 +23,16 @@ from linkblog.zones import ZoneError, named_zone
 
 KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft", "summary"}
 # Keys kept among a post's extra fields that linkblog reads too, so checked: `relinked: true` (no warning for a link
-# posted again), and Jekyll's `published: false`, which keeps a post out as `draft: true` does (Hugo's reads it so).
-CHECKED_EXTRA = ("relinked", "published")
+# posted again), Jekyll's `published: false`, which keeps a post out as `draft: true` does (Hugo's reads it so), and
+# `author`, who wrote the post when not the site's author (a guest, or a blog imported from several writers).
+CHECKED_EXTRA = ("relinked", "published", "author")
 # Other tools' keys that read like slips of one of ours and are not: suggesting `published` for Hugo's `publishDate`
 # or `unpublished` would break the build or turn the meaning round.
 OTHER_TOOLS_FIELDS = {"publishdate", "pubdate", "published_at", "publishedat", "unpublished", "expirydate"}
 # Fields whose plain YAML scalars stay text as written: `title: 007` is "007", `tags: [yes]` is "yes"
 # (but `tags: 5` is still a number, and an error).
 # Read as written, whatever YAML 1.1 would make of them: `title: 1984` is "1984", `link: no` not false.
-TEXT_FIELDS = ("title", "source", "via", "slug", "summary", "link")
+TEXT_FIELDS = ("title", "source", "via", "slug", "summary", "link", "author")
 TEXT_ITEM_FIELDS = ("tags",)
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 # python-frontmatter defines the fence: a line of three or more dashes.
@@ -170,7 +171,10 @@ def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tup
     for key in CHECKED_EXTRA:
         if key in meta:
             try:
-                read_bool(meta[key][0], key)
+                if key == "author":  # kept on one line, as a source's name is
+                    fields["extra"][key] = read_text(meta[key][0], key)
+                else:
+                    read_bool(meta[key][0], key)
             except FieldError as exc:
                 problems.append(Problem(rel, str(exc), meta[key][1]))
     if meta.get("published", (None, 0))[0] is False:

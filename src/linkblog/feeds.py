@@ -112,8 +112,8 @@ def add_entry(fg: FeedGenerator, post: Post, html: str | None, config: Config, o
     entry.published(moment)
     entry.years.moment = moment
     entry.updated(moment)
-    entry.author({"name": author_name(config)})
-    entry.dc.dc_creator(author_name(config))
+    entry.author({"name": post.author or author_name(config)})
+    entry.dc.dc_creator(post.author or author_name(config))
     for tag in post.tag_refs:
         entry.category(term=tag.name, scheme=origin + tag.url, label=tag.name)
     if html is not None:
@@ -164,7 +164,7 @@ def json_item(post: Post, html: str, config: Config) -> dict[str, Any]:
         item["content_text"] += "".join(f"\n\n{before}{text}{after}: {url}"
                                         for before, text, url, after in credits(post, config))
     item |= {"summary": post.description or post.title, "date_published": in_whole_minutes(post.date).isoformat(),
-             "authors": [{"name": author_name(config)}]}
+             "authors": [{"name": post.author or author_name(config)}]}
     if post.tag_refs:
         item["tags"] = [tag.name for tag in post.tag_refs]
     return item

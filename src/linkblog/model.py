@@ -100,6 +100,12 @@ class Parsed:
         return self.summary or self.excerpt
 
     @property
+    def author(self) -> str:
+        """Who wrote the post, when its `author:` names someone; empty for the site's author."""
+        value = self.extra.get("author")  # text on one line, or None, as content.read_fields left it
+        return value or ""
+
+    @property
     def relinked(self) -> bool:
         """True when the author links an article again on purpose (`relinked: true`): no warning."""
         return self.extra.get("relinked") is True
