@@ -241,6 +241,15 @@ def test_a_title_a_build_would_refuse_is_not_written(site: Path, title: str):
     assert tree_bytes(site) == before
 
 
+@pytest.mark.parametrize(("option", "value"), [("--source", "Ann\x07"), ("--via", "Bo\x01")])
+def test_a_source_or_via_a_build_would_refuse_is_named_as_the_option(site: Path, option: str, value: str):
+    before = tree_bytes(site)
+    run = run_cli(site, "new", "A title", option, value)
+    assert (run.code, run.out) == (1, "")
+    assert run.err.startswith(f"{option}: ") and len(run.err.splitlines()) == 1  # not a file never made
+    assert tree_bytes(site) == before
+
+
 def run_on_a_full_disk(site: Path, *args: str, room: int = 0) -> subprocess.CompletedProcess[str]:
     """The CLI run where no file can grow past `room` bytes, as on a disk that fills up (the write fails; Python
     ignores SIGXFSZ)."""

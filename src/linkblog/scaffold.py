@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from linkblog.content import FieldError, parse_post, pasted_url, read_title, read_url
+from linkblog.content import FieldError, parse_post, pasted_url, read_text, read_title, read_url
 from linkblog.markdown import parser
 from linkblog.plan import reserved
 from linkblog.problems import Problem
@@ -211,8 +211,8 @@ def free_slug(config: Config, existing: list[Parsed], base: str, now: datetime) 
 
 
 def refused_options(new: NewPost) -> list[Problem]:
-    """The `TITLE`, `--link` and `--via-url` checked exactly as a build checks `title`, `link` and `via.url`; a
-    `--tag` with no name. Each is named as given, never by the file it would have made."""
+    """The `TITLE`, `--link`, `--via-url`, `--source` and `--via` checked exactly as a build checks them; a `--tag`
+    with no name. Each is named as given, never by the file it would have made."""
     problems = blank_tags(new)
     try:
         if new.title is not None:  # None until the page gives it, with --from-url
@@ -222,6 +222,11 @@ def refused_options(new: NewPost) -> list[Problem]:
     for option, key, value in (("--link", "link", new.link), ("--via-url", "via.url", new.via_url)):
         try:
             read_url(value, key)
+        except FieldError as exc:
+            problems.append(Problem(option, str(exc)))
+    for option, key, value in (("--source", "source", new.source), ("--via", "via", new.via)):
+        try:
+            read_text(value, key)
         except FieldError as exc:
             problems.append(Problem(option, str(exc)))
     return problems
