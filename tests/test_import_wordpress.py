@@ -249,6 +249,17 @@ def test_wordpress_com_export_with_undeclared_atom_prefix(tmp_path: Path) -> Non
     assert read_imported(site / "posts" / "2010-05-04-old-times.md").meta["title"] == "Old times"
 
 
+def test_text_before_the_xml_declaration_is_named_at_its_line(tmp_path: Path) -> None:
+    export = tmp_path / "export.xml"
+    export.write_text("\n\n" + minimal_export("1.2"), encoding="utf-8")  # a plugin's blank lines before the export
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 1 and "Traceback" not in done.err
+    (line,) = done.err.strip().splitlines()
+    assert line.startswith(f"{export}:3: ") and "before the XML declaration" in line
+    assert list((site / "posts").iterdir()) == []
+
+
 def test_html_nested_too_deep_to_convert_is_kept_as_html_and_named_once(tmp_path: Path) -> None:
     deep = "".join(f"<div><font>part {i}" for i in range(150))  # 300 levels, never closed
     export = tmp_path / "old.xml"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import html
 import http.client
 import io
@@ -53,7 +52,7 @@ def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list
     # defusedxml first: feedparser's XML parser must never meet an entity declaration.
     root, problem = parse_xml(source, data, forbid_dtd=False)
     if root is None:
-        return None, [declaration_problem(data, problem)] if problem else []
+        return None, [problem] if problem else []
     if any(element.tag.startswith(WXR) for element in root.iter()):
         # A WordPress export is RSS 2.0 too: read as a feed, its private, draft and trashed posts, its pages and
         # attachments would all be published as posts.
@@ -164,17 +163,6 @@ def declares_encoding(data: bytes) -> bool:
     encoding its XML declaration names (anything but UTF-8 is one of these; UTF-8 may be named too)."""
     declaration = _DECLARATION.match(data)
     return document_encoding(data) != "utf-8" or bool(declaration and b"encoding" in declaration[0])
-
-
-def declaration_problem(data: bytes, problem: Problem) -> Problem:
-    """The parser's problem, or, where it is at an XML declaration that text comes before (a blank line, a message
-    from the blog's code), one that says so: the declaration must open the file."""
-    start = data.find(b"<?xml")
-    before = data[:max(start, 0)].removeprefix(codecs.BOM_UTF8)
-    if not before or problem.line != before.count(b"\n") + 1:
-        return problem
-    return Problem(problem.path, "text comes before the XML declaration (<?xml ...?>), which must open the file: "
-                                 "remove it and import the file; nothing was imported", problem.line)
 
 
 def entry_post(origin: str, entry: Any, byline: Any, options: ImportOptions) -> tuple[ImportedPost | None,

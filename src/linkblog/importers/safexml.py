@@ -43,14 +43,26 @@ def parse_xml(name: str, data: bytes, forbid_dtd: bool) -> tuple[Element | None,
     first, since the parser refuses the whole document for one."""
     data, _ = without_controls(data)
     try:
-        return parse_document(name, data, forbid_dtd)
+        root, problem = parse_document(name, data, forbid_dtd)
     except (LookupError, ValueError):
         # expat reads UTF-8, UTF-16, Latin-1 and single-byte encodings; Python's codecs read the rest
         # (Big5, EUC-KR, Shift_JIS, GB2312, UTF-16 spelled "utf16") or name the one nothing reads.
         text, problem = decoded(name, data)
         if text is None:
             return None, problem
-        return parse_document(name, text, forbid_dtd)
+        root, problem = parse_document(name, text, forbid_dtd)
+    return root, declaration_problem(data, problem) if problem else problem
+
+
+def declaration_problem(data: bytes, problem: Problem) -> Problem:
+    """The parser's problem, or, where it is at an XML declaration that text comes before (a blank line, a message
+    from the blog's code), one that says so: the declaration must open the file."""
+    start = data.find(b"<?xml")
+    before = data[:max(start, 0)].removeprefix(codecs.BOM_UTF8)
+    if not before or problem.line != before.count(b"\n") + 1:
+        return problem
+    return Problem(problem.path, "text comes before the XML declaration (<?xml ...?>), which must open the file: "
+                                 "remove it and import the file; nothing was imported", problem.line)
 
 
 def without_controls(data: bytes) -> tuple[bytes, int]:
