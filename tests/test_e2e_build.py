@@ -784,3 +784,16 @@ def test_a_folder_where_a_file_github_pages_reads_goes_is_named(tmp_path: Path, 
     assert (run.code, "Traceback" in run.err) == (1, False), run.err
     assert any(line.startswith(f"{named}: ") for line in run.err.splitlines()), run.err
     assert tree_bytes(site / "build") == before
+
+
+def test_a_comment_left_open_in_a_post_is_named_and_hides_no_other_post(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "open.md": post_text("Open", "2015-06-02 09:00", "Seen.\n\n<!-- TODO: finish this\n\nMore."),
+        "next.md": post_text("Next", "2015-06-01 09:00", "The older post.")})
+    run = run_cli(site, "build")
+    assert run.code == 0
+    assert [line for line in run.err.splitlines() if "warning" in line] == [
+        "posts/open.md:7: warning: an HTML comment (<!--) opened here is never closed, which hides the rest of the "
+        "post in a browser: closed at the post's end, so that no other post on a page is hidden"]
+    home = BeautifulSoup((site / "build" / "index.html").read_text("utf-8"), "html.parser")
+    assert [h.get_text(strip=True) for h in home.select("article h2")] == ["Open", "Next"]

@@ -26,7 +26,7 @@ def to_markdown(html: str, line_breaks: bool = False) -> str:
 
 def rendered(md: str) -> BeautifulSoup:
     """The Markdown as linkblog renders it, parsed."""
-    html, _ = markdown.render(md, "t")
+    html = markdown.render(md, "t").html
     return BeautifulSoup(html, "html.parser")
 
 

@@ -138,3 +138,26 @@ def test_shorten() -> None:
     assert shorten("one two three", 9) == "one two…"
     assert shorten("one, two three", 9) == "one…"
 
+
+
+@pytest.mark.parametrize(("text", "line", "opened"), [
+    ("Seen.\n\n<!-- TODO: finish\n\nMore.\n", 2, "<!--"),
+    ("<div>\n<!-- a note\n</div>\n\nAfter.\n", 0, "<!--"),  # in a block that ends at the blank line
+    ("<div>\n<!-- a\n\nb -->\n</div>\n", 0, "<!--"),  # its --> in a paragraph: text, escaped
+    ("Text <script>var x = 1;\n\nmore\n", 0, "script"),
+    ("<style>\np { color: red }\n", 0, "style"),
+])
+def test_raw_html_left_open_is_named_and_closed_at_the_body_s_end(text: str, line: int, opened: str) -> None:
+    # A browser reads an open comment or script to the end of the page: the posts after it on a list page vanish.
+    body = render(text, "post")
+    assert body.unclosed == ((line, opened),)
+    assert body.html.rstrip().endswith("-->" if opened == "<!--" else f"</{opened}>")
+
+
+@pytest.mark.parametrize("text", [
+    "<!-- a note -->\n\nText.\n", "<script>\nvar a = '<!--';\n</script>\n",
+    "Code `<!--` and <span>x</span>.\n", "<!-- <script> -->\n",
+])
+def test_raw_html_closed_is_left_as_written(text: str) -> None:
+    body = render(text, "post")
+    assert body.unclosed == () and body.html == html(text)

@@ -337,7 +337,7 @@ def test_usage_errors_exit_2(site: Path, args: list[str]):
     "# Not a heading", "- not a list", "+ nor this", "1984. Not a list either", "3) nor this",
 ], ids=["plain", "html", "inline", "heading", "dash", "plus", "number-dot", "number-paren"])
 def test_a_description_quoted_shows_exactly_its_text(text: str):
-    html, _ = markdown.render(markdown_literal(text), "x")
+    html = markdown.render(markdown_literal(text), "x").html
     soup = BeautifulSoup(html, "html.parser")
     assert [tag.name for tag in soup.find_all(True)] == ["p"]
     assert soup.p.get_text() == text.replace('"', "“", 1).replace('"', "”", 1)
@@ -347,7 +347,7 @@ def test_a_description_quoted_shows_exactly_its_text(text: str):
                                              ("-1 degrees", "-1 degrees"), ("+1 for this", "+1 for this")],
                          ids=["three", "two", "minus", "plus"])
 def test_a_description_s_leading_dashes_are_set_as_dashes_mid_text_are(text: str, shown: str):
-    html, _ = markdown.render(markdown_literal(text), "x")
+    html = markdown.render(markdown_literal(text), "x").html
     soup = BeautifulSoup(html, "html.parser")
     assert [tag.name for tag in soup.find_all(True)] == ["p"]
     assert soup.p.get_text() == shown
@@ -357,7 +357,7 @@ def test_a_description_s_leading_dashes_are_set_as_dashes_mid_text_are(text: str
 @pytest.mark.parametrize("text", ["---", "--", "-", "===", "- -", "2. a", "# Hash"])
 def test_a_description_that_would_underline_or_start_a_list_stays_text(text: str):
     for above in ("", "The line above\n"):  # a setext underline needs one
-        html, _ = markdown.render(above + markdown_literal(text), "x")
+        html = markdown.render(above + markdown_literal(text), "x").html
         soup = BeautifulSoup(html, "html.parser")
         assert [tag.name for tag in soup.find_all(True)] == ["p"], html
         # Its characters all shown, whether or not an escape kept two dashes from becoming one.

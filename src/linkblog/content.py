@@ -51,6 +51,7 @@ _DATE_TEXT = re.compile(
 _UNSEEN_SPACE = re.compile(r"[^\S ]")
 _ALLOWED_SCHEMES = ("http", "https", "mailto")
 _SHOWN_LENGTH = 60
+_OPENED = {"<!--": "an HTML comment (<!--)", "script": "a <script>", "style": "a <style>", "textarea": "a <textarea>"}
 _NOT_IN_URL = re.compile(r'[\s<>"]')
 # Browsers drop these from anywhere in a URL before reading it (the WHATWG URL standard): a link pasted
 # across two lines is one link.
@@ -72,8 +73,13 @@ def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Parsed | None, list
     fields, problems = read_fields(rel, meta, tz)
     if errors(problems):
         return None, problems
-    html, excerpt = markdown.render(body, doc_id(rel, fields["slug"]))
-    return Parsed(path=rel, html=html, excerpt=excerpt, digest=post_digest(rel, data), **fields), problems
+    rendered = markdown.render(body, doc_id(rel, fields["slug"]))
+    first_line = text.count("\n", 0, len(text) - len(body)) + 1  # the body's, in the file
+    problems += [Problem(rel, f"{_OPENED[what]} opened here is never closed, which hides the rest of the post in a "
+                              f"browser: closed at the post's end, so that no other post on a page is hidden",
+                         first_line + line, warning=True) for line, what in rendered.unclosed]
+    return Parsed(path=rel, html=rendered.html, excerpt=rendered.excerpt, digest=post_digest(rel, data), **fields), \
+        problems
 
 
 def decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:

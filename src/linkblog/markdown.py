@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -34,6 +35,10 @@ _AFTER_URL = frozenset(".,;:!?'\"…’”")
 # writer's characters from "Wow!!!!!" (!!!), "Why????" (???), ",," and "?...." (?..).
 _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
 _REPLACED = re.compile(r"\+-|\.\.\.|--")
+# What opens or closes the raw HTML a browser reads to its end when left open: a comment, a script, a style, a
+# textarea (whose text is all theirs).
+_RAW_MARK = re.compile(r"<!--|-->|</?(?:script|style|textarea)(?=[\s/>]|$)", re.IGNORECASE)
+_CLOSERS = {"<!--": "-->\n", "script": "</script>\n", "style": "</style>\n", "textarea": "</textarea>\n"}
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9-]*)", re.IGNORECASE)
 # Elements whose text a browser never shows.
 HIDDEN = frozenset({"script", "style", "template"})
@@ -149,13 +154,51 @@ def give_back_kept(state: StateCore) -> None:
                 child.type = "html_inline" if child.meta.get("raw") else "text"  # a script's "" stay quotes
 
 
-def render(text: str, doc_id: str) -> tuple[str, str]:
-    """HTML for a post body and a plain-text excerpt of its first paragraph."""
+class Body(NamedTuple):
+    """A post body rendered: its HTML, a plain-text excerpt of its first paragraph, and the raw HTML it leaves open
+    (closed at its end) as (its line in the body, counted from 0, what was opened)."""
+
+    html: str
+    excerpt: str
+    unclosed: tuple[tuple[int, str], ...] = ()
+
+
+def render(text: str, doc_id: str) -> Body:
+    """The HTML, excerpt and anything left open of a post body."""
     md = parser()
     # docId keeps footnote anchors unique when several posts share a page.
     env = {"docId": doc_id}
     tokens = md.parse(text, env)
-    return md.renderer.render(tokens, md.options, env), excerpt(tokens)
+    unclosed = left_open(tokens)
+    if unclosed:
+        tokens.append(Token("html_block", "", 0, content=_CLOSERS[unclosed[1]]))
+    return Body(md.renderer.render(tokens, md.options, env), excerpt(tokens), (unclosed,) if unclosed else ())
+
+
+def left_open(tokens: list[Token]) -> tuple[int, str] | None:
+    """The comment, script, style or textarea the body's raw HTML opens and never closes, with its line: a browser
+    would hide all that follows in it, the other posts of a list page too."""
+    opened: tuple[int, str] | None = None
+    for token, line in raw_html(tokens):
+        for found in _RAW_MARK.finditer(token.content):
+            mark = found.group().lower()
+            if opened is None and (mark == "<!--" or mark.startswith("<") and not mark.startswith("</")):
+                opened = (line, "<!--" if mark == "<!--" else mark[1:].rstrip())
+            elif opened is not None and mark in (_CLOSERS[opened[1]].strip(), f"</{opened[1]}"):
+                opened = None
+    return opened
+
+
+def raw_html(tokens: list[Token]) -> list[tuple[Token, int]]:
+    """The raw HTML of a body in its order, block and inline, each with the line it starts on."""
+    found = []
+    for token in tokens:
+        if token.type == "html_block":
+            found.append((token, token.map[0] if token.map else 0))
+        elif token.type == "inline" and "<" in token.content:
+            found += [(child, token.map[0] if token.map else 0) for child in token.children or []
+                      if child.type == "html_inline"]
+    return found
 
 
 def excerpt(tokens: list[Token]) -> str:
