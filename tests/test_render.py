@@ -680,6 +680,17 @@ def test_blocks_shown_inside_another_by_name_or_under_a_computed_parent_are_no_w
     assert render.render_page(spec()) == b"<theme-base>inx|theme footer</theme-base>\n"
 
 
+def test_a_block_in_a_macro_or_call_is_shown_where_it_is_called_and_no_warning(tmp_path: Path):
+    site = {"page.html": '{% extends "base.html" %}{% macro card() %}{% block card %}c{% endblock %}{% endmacro %}'
+                         '{% macro box() %}[{{ caller() }}]{% endmacro %}'
+                         '{% block main %}{{ card() }}{% call box() %}{% block boxed %}b{% endblock %}{% endcall %}'
+                         '{% endblock %}\n'}
+    render = renderer(tmp_path, site)
+    assert render.template_digests({"page.html"})[1] == []
+    assert render.hidden_blocks() == []
+    assert render.render_page(spec()) == b"<theme-base>c[b]|theme footer</theme-base>\n"
+
+
 @pytest.mark.parametrize("expression", ["[site.titel]", "{'a': site.titel}", '[site]|map(attribute="titel")|list',
                                         "site.titel|pprint", "'%r'|format(site.titel)"])
 def test_a_missing_variable_inside_a_list_or_mapping_is_an_error_at_its_line(tmp_path: Path, expression: str):

@@ -1066,8 +1066,9 @@ def template_shape(tree: nodes.Template, where: str) -> Shape:
     names = template_names(extends[0].template) if plain else None
     parent = None if not extends else names[0] if names and len(names) == 1 else ""
     blocks = list(tree.find_all(nodes.Block))
-    # A block inside another shows wherever the one around it does.
-    inner = {id(block) for outer in blocks for block in outer.find_all(nodes.Block)}
+    # A block inside another shows wherever the one around it does; one inside a macro wherever the macro is called.
+    inner = {id(block) for outer in [*blocks, *tree.find_all((nodes.Macro, nodes.CallBlock))]
+             for block in outer.find_all(nodes.Block)}
     called = frozenset(node.attr for node in tree.find_all(nodes.Getattr)
                        if isinstance(node.node, nodes.Name) and node.node.name == "self")
     return Shape(where, parent, frozenset(block.name for block in blocks),
