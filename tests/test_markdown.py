@@ -161,3 +161,14 @@ def test_raw_html_left_open_is_named_and_closed_at_the_body_s_end(text: str, lin
 def test_raw_html_closed_is_left_as_written(text: str) -> None:
     body = render(text, "post")
     assert body.unclosed == () and body.html == html(text)
+
+
+@pytest.mark.parametrize("text", ["日本語の文章です。" * 21 + "日本語の文章" + "👩\u200d👩\u200d👧" + "続き" * 50,
+                                  "🇫🇷" * 150, "e\u0301" * 150])
+def test_a_description_of_text_without_spaces_is_cut_between_whole_characters(text: str) -> None:
+    # No emoji cut after its joiner, no half of a flag, no accent torn from its letter before the "…".
+    cut = shorten(text, 200)
+    assert cut.endswith("…") and text.startswith(cut[:-1])
+    kept = cut[:-1]
+    assert not kept.endswith("\u200d") and text[len(kept)] not in "\u200d\u0301"
+    assert (len(kept) - len(kept.rstrip("🇫🇷"))) % 2 == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from typing import NamedTuple
 
@@ -39,6 +40,10 @@ _REPLACED = re.compile(r"\+-|\.\.\.|--")
 # textarea (whose text is all theirs).
 _RAW_MARK = re.compile(r"<!--|-->|</?(?:script|style|textarea)(?=[\s/>]|$)", re.IGNORECASE)
 _CLOSERS = {"<!--": "-->\n", "script": "</script>\n", "style": "</style>\n", "textarea": "</textarea>\n"}
+_ZWJ = "\u200d"
+# What joins the character before it: a joiner, variation selectors, skin tones, an emoji tag sequence's parts.
+_JOINING = frozenset({_ZWJ, "\ufe0e", "\ufe0f", *map(chr, range(0x1F3FB, 0x1F400)), *map(chr, range(0xE0020, 0xE0080))})
+_REGIONAL = "".join(map(chr, range(0x1F1E6, 0x1F200)))
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9-]*)", re.IGNORECASE)
 # Elements whose text a browser never shows.
 HIDDEN = frozenset({"script", "style", "template"})
@@ -236,8 +241,20 @@ def raw_tag(token: Token) -> tuple[bool, str]:
 
 
 def shorten(text: str, limit: int) -> str:
-    """Text cut to at most `limit` characters at a word boundary, with an ellipsis."""
+    """Text cut to at most `limit` characters at a word boundary (or, in text of no spaces such as Chinese, between
+    whole characters), with an ellipsis."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.–—-")
-    return cut + "…"
+    space = text.rfind(" ", 0, limit - 1)
+    cut = text[:space] if space > 0 else text[:whole_characters(text, limit - 1)]
+    return cut.rstrip(",;:.–—-") + "…"
+
+
+def whole_characters(text: str, at: int) -> int:
+    """`at`, moved back to where no character a reader sees is cut: not before an accent or a joined part of an
+    emoji (👩‍👧), nor between the two letters of a flag."""
+    while 0 < at < len(text) and (unicodedata.combining(text[at]) or text[at] in _JOINING
+                                  or text[at - 1] == _ZWJ or unicodedata.category(text[at]) in ("Mn", "Me", "Mc")):
+        at -= 1
+    flags = len(text[:at]) - len(text[:at].rstrip(_REGIONAL))  # a flag is two of them
+    return at - flags % 2 if at < len(text) and text[at] in _REGIONAL else at

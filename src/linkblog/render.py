@@ -6,7 +6,6 @@ import inspect
 import math
 import re
 import traceback
-import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from markupsafe import Markup
 from linkblog.config import Config
 from linkblog.digest import key_of
 from linkblog.index import PostSequence
+from linkblog.markdown import whole_characters
 from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Ref, Tally, Via
 from linkblog.plan import FEED_TEMPLATE, SEARCH_PAGE
 from linkblog.problems import Problem, sorted_problems
@@ -45,10 +45,6 @@ _CALLS_ENTRY = re.compile(r"\bentry\b")
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".j2", ".jinja", ".jinja2")
 # An excerpt keeps whole sentences up to about this many characters of text.
 CLIP_LENGTH = 280
-_ZWJ = "\u200d"
-# What joins the character before it: a joiner, variation selectors, skin tones, an emoji tag sequence's parts.
-_JOINING = frozenset({_ZWJ, "\ufe0e", "\ufe0f", *map(chr, range(0x1F3FB, 0x1F400)), *map(chr, range(0xE0020, 0xE0080))})
-_REGIONAL = "".join(map(chr, range(0x1F1E6, 0x1F200)))
 # Chinese and Japanese end a sentence with a full-width mark and no space after it.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)|[。！？][」』”’）]*")
 _LAST_WORD = re.compile(r"[\w.]+\Z")
@@ -209,16 +205,6 @@ def cut_point(text: str, limit: int) -> tuple[int, str]:
         return ends[0], ""
     space = text.rfind(" ", 0, limit)
     return (space if space > 0 else whole_characters(text, limit)), "…"
-
-
-def whole_characters(text: str, at: int) -> int:
-    """`at`, moved back to where no character a reader sees is cut: not before an accent or a joined part of an
-    emoji (👩‍👧), nor between the two letters of a flag."""
-    while 0 < at < len(text) and (unicodedata.combining(text[at]) or text[at] in _JOINING
-                                  or text[at - 1] == _ZWJ or unicodedata.category(text[at]) in ("Mn", "Me", "Mc")):
-        at -= 1
-    flags = len(text[:at]) - len(text[:at].rstrip(_REGIONAL))  # a flag is two of them
-    return at - flags % 2 if at < len(text) and text[at] in _REGIONAL else at
 
 
 def sentence_ends(text: str) -> list[int]:
