@@ -692,3 +692,24 @@ def test_a_fetched_feed_without_an_encoding_of_its_own_is_read_in_the_server_s(t
         site, posts = imported(tmp_path, base + path)
     (post,) = posts.values()
     assert (post.meta["title"], post.body) == ("Caf\u00e9", "Cr\u00e8me.\n")
+
+
+def test_the_authors_avatar_is_not_attached(tmp_path: Path) -> None:
+    # WordPress.com and Jetpack feeds give each item its author's Gravatar as a <media:content>: no file of the post.
+    site = fresh_site(tmp_path / "site")
+    feed = tmp_path / "wpcom.xml"
+    feed.write_text(
+        "<?xml version='1.0'?><rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/' "
+        "xmlns:dc='http://purl.org/dc/elements/1.1/'><channel><title>Ann</title><link>https://ann.example/</link>"
+        "<item><title>Hello</title><link>https://ann.example/hello/</link><dc:creator>ann</dc:creator>"
+        "<pubDate>Mon, 01 Jun 2015 09:30:00 +0000</pubDate><description>Hello.</description>"
+        "<media:content url='https://0.gravatar.com/avatar/abc123?s=96&amp;d=identicon&amp;r=G' medium='image'>"
+        "<media:title type='html'>ann</media:title></media:content>"
+        "<media:content url='https://ann.example/files/photo.jpg' medium='image'>"
+        "<media:title type='html'>photo</media:title></media:content></item>"
+        "</channel></rss>", encoding="utf-8")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert done.code == 0, done.err
+    (post,) = posts_of(site).values()
+    assert "gravatar" not in post.text
+    assert '<a href="https://ann.example/files/photo.jpg">photo.jpg</a>' in post.parsed.html  # real media stays

@@ -285,6 +285,7 @@ def test_wordpress_drafts(imported: Imported) -> None:
 def test_real_post_body_keeps_its_blockquote(imported: Imported) -> None:
     done = imported.runs["pelican-content"]
     assert done.code == 0, done.err
+    assert not [line for line in done.out.splitlines() if line.startswith("Skipped")]  # no comments: nothing skipped
     (post,) = read_folder(imported.blog, "content").values()
     html = BeautifulSoup(post.parsed.html, "html.parser")
     quote = html.find("blockquote")

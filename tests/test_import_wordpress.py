@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from conftest import run_cli, tree_bytes
 from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of, read_imported
 
-from linkblog.importers.wordpress import convert_content
+from linkblog.importers.wordpress import MAX_PATTERN_TEXT, convert_content
 
 EXPORT = FIXTURES / "wordpress.xml"
 PUBLISHED = [
@@ -367,6 +367,44 @@ def test_patterns_placing_patterns_many_times_over_stop(tmp_path: Path) -> None:
     assert done.code == 0
     assert read_imported(site / "posts" / "2010-05-04-old-times.md").body.count("ha") <= 100
     assert any(line.startswith(f"{export}: post 1") and "left out" in line for line in done.err.splitlines())
+
+
+def test_a_synced_pattern_comment_left_open_does_not_swallow_what_follows(tmp_path: Path) -> None:
+    """A wp:block comment's JSON holds no < or > (WordPress writes \\u003c): a match stops at the next tag, which
+    also bounds the work (16000 open comments took 18 s when each was read on to the post's end)."""
+    content = '<!-- wp:block {"ref":99 --><p>Kept.</p><!-- wp:block {"ref":99} /-->' + "<!-- wp:block {" * 4000
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", content=content).replace(
+        "</channel>", pattern_item(99, "<p>Ninety-nine.</p>") + "</channel>"), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0, done.err
+    body = read_imported(site / "posts" / "2010-05-04-old-times.md").body
+    assert body.startswith("Kept.\n\nNinety-nine.\n")
+
+
+def test_patterns_stop_at_the_text_a_post_may_gain(tmp_path: Path) -> None:
+    # A 20 KB pattern placed 100 times: 2 MB of post from a 24 KB export, without a bound on the size.
+    patterns = pattern_item(7, "<p>" + "word " * 4000 + "</p>")
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", content='<!-- wp:block {"ref":7} /-->' * 100).replace(
+        "</channel>", patterns + "</channel>"), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0, done.err
+    body = read_imported(site / "posts" / "2010-05-04-old-times.md").body
+    assert 0 < body.count("word") * len("word ") <= MAX_PATTERN_TEXT
+    (warned,) = [line for line in done.err.splitlines() if line.startswith(f"{export}: post 1")]
+    assert " 7 " in warned and "left out" in warned
+
+
+def test_nothing_skipped_is_no_skipped_line(tmp_path: Path) -> None:
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2"), encoding="utf-8")  # no comments, pages or drafts
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0, done.err
+    assert done.out.splitlines() == ["Imported 1 post into posts/: 1 new, 0 unchanged, 0 overwritten"]
 
 
 LINK_FORMAT = '<category domain="post_format" nicename="post-format-link"><![CDATA[Link]]></category>'

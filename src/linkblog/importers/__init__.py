@@ -50,8 +50,8 @@ class ImportReport:
         imported = len(done.written) + len(done.unchanged) + len(done.overwritten)
         lines = [f"Imported {count(imported, 'post')} into {self.into}: {len(done.written)} new, "
                  f"{len(done.unchanged)} unchanged, {len(done.overwritten)} overwritten"]
-        if self.skipped:
-            lines.append(f"Skipped {sum(self.skipped.values())}: {skipped_text(self.skipped)}")
+        if skipped := self.skipped.total():  # a reason counted 0 times says nothing was skipped
+            lines.append(f"Skipped {skipped}: {skipped_text(self.skipped)}")
             lines += [f"  {reason}: {names_text(names)}" for reason, names in sorted(self.skipped_names.items())]
         if self.recovered:
             lines.append(f"Recovered {count(len(self.recovered), 'link post')} (review them):")
@@ -78,7 +78,7 @@ def import_posts(kind: str, source: str, config: Config, into: Path | None = Non
     if harvest is None:
         return None, problems
     if not harvest.posts:
-        why = f" (skipped: {skipped_text(harvest.skipped)})" if harvest.skipped else ""
+        why = f" (skipped: {skipped_text(harvest.skipped)})" if harvest.skipped.total() else ""
         return None, harvest.warnings + [Problem(source, f"no posts to import{why}; nothing was written")]
     originals = {id(post) for post in harvest.posts}
     posts = [recover(post, harvest.home) or post for post in harvest.posts]

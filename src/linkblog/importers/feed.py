@@ -15,7 +15,7 @@ from urllib.request import Request
 import feedparser
 
 from linkblog import __version__
-from linkblog.importers.attribution import links_out
+from linkblog.importers.attribution import host, links_out
 from linkblog.importers.dates import stamped_date, unknown_zone_clock
 from linkblog.importers.html import body_markdown, plain_text, title_text
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
@@ -40,6 +40,7 @@ _AROUND_ADDRESS = re.compile(r"\(\s*\)|<\s*>|\[\s*\]")  # the brackets an addres
 WXR = "{http://wordpress.org/export/"  # the namespace of a WordPress export's wp: elements, any WXR version
 _DECLARATION = re.compile(rb"\A<\?xml[^>]*>")
 DATE_KEYS = ("published", "updated", "created")
+AVATAR_HOST = "gravatar.com"
 
 
 def read_feed(source: str, options: ImportOptions) -> tuple[Harvest | None, list[Problem]]:
@@ -252,10 +253,15 @@ def enclosures_html(entry: Any) -> str:
     <media:group> too: photos, video) as links at the end of its body, each once."""
     hrefs = [e.get("href") for e in entry.get("enclosures", [])]
     hrefs += [m.get("url") for m in entry.get("media_content", [])]
-    links = [href for href in hrefs if links_out(href, None)]
+    links = [href for href in hrefs if links_out(href, None) and not is_avatar(href)]
     items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(href.rsplit("/", 1)[-1] or href)}</a></li>'
                     for href in dict.fromkeys(links))
     return f"<p>Attached:</p><ul>{items}</ul>" if items else ""
+
+
+def is_avatar(url: str) -> bool:
+    """Whether a file is a Gravatar: WordPress.com and Jetpack give every item its author's, no file of the post."""
+    return host(url) == AVATAR_HOST or host(url).endswith("." + AVATAR_HOST)
 
 
 def entry_html(entry: Any) -> str:

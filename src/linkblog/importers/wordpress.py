@@ -31,9 +31,12 @@ SKIPPED_TYPES = ("page", "attachment", "nav_menu_item")
 LINK_META = ("_format_link_url", "linked_list_url", "_links_to")
 LINK_FORMAT = "post-format-link"
 # A synced pattern (reusable block) placed in a post: <!-- wp:block {"ref":99} /-->, the pattern's id in its JSON.
-_PATTERN = re.compile(r"<!--\s*wp:block\s+(\{.*?\})\s*/-->", re.DOTALL)
+# WordPress writes the JSON's < and > as \u003c and \u003e: a match ends before the next tag or comment, so each
+# comment left open is read to there only, not to the post's end (quadratic in a post of such comments).
+_PATTERN = re.compile(r"<!--\s*wp:block\s+(\{[^<>]*?\})\s*/-->")
 MAX_PATTERN_DEPTH = 10
 MAX_PATTERNS = 100
+MAX_PATTERN_TEXT = 1_000_000  # characters a post's patterns may add: a big pattern placed 100 times is megabytes
 _TITLE_LENGTH = 60
 _RSS_START = re.compile(rb"<rss(?=[\s>])")
 
@@ -105,7 +108,8 @@ def export_of(source: str, channel: Element, options: ImportOptions) -> tuple[Ex
 
 def read_item(export: Export, item: Element, harvest: Harvest) -> None:
     """Add one item to the harvest: as a post, or counted with the reason it was skipped."""
-    harvest.skipped["comment"] += len(item.findall(export.wp + "comment"))
+    if comments := len(item.findall(export.wp + "comment")):  # a count of 0 would be a reason with nothing under it
+        harvest.skipped["comment"] += comments
     reason = skip_reason(export, item)
     if reason:
         harvest.skip(reason, item_name(export, item))
@@ -193,15 +197,15 @@ def wp_date(text: str) -> datetime | None:
 
 def with_patterns(export: Export, content: str, origin: str) -> tuple[str, list[Problem]]:
     """The content with each synced pattern it places replaced by the pattern's own content from the export; one
-    not in the export, inside itself, nested too deep or past the most a post may place is left out, and named."""
+    not in the export, inside itself, nested too deep or past the most a post may place or gain is left out, named."""
     warnings: list[Problem] = []
-    placed = 0
+    placed = added = 0
 
     def expanded_in(text: str, within: tuple[str, ...]) -> str:
         return _PATTERN.sub(lambda found: expanded(pattern_ref(found[1]), within), text)
 
     def expanded(ref: str, within: tuple[str, ...]) -> str:
-        nonlocal placed
+        nonlocal placed, added
         if ref not in export.patterns:
             why = "is not in this export"
         elif ref in within:
@@ -210,8 +214,11 @@ def with_patterns(export: Export, content: str, origin: str) -> tuple[str, list[
             why = f"nests more than {MAX_PATTERN_DEPTH} patterns deep"
         elif placed >= MAX_PATTERNS:  # patterns placing patterns many times over would grow without end
             why = f"is past the {MAX_PATTERNS} patterns a post may place"
+        elif added + len(export.patterns[ref]) > MAX_PATTERN_TEXT:
+            why = f"is past the {MAX_PATTERN_TEXT:,} characters a post's patterns may add"
         else:
             placed += 1
+            added += len(export.patterns[ref])
             return expanded_in(export.patterns[ref], (*within, ref))
         warnings.append(Problem(origin, f"synced pattern (reusable block) {ref} {why}; left out", warning=True))
         return ""
