@@ -713,3 +713,19 @@ def test_the_authors_avatar_is_not_attached(tmp_path: Path) -> None:
     (post,) = posts_of(site).values()
     assert "gravatar" not in post.text
     assert '<a href="https://ann.example/files/photo.jpg">photo.jpg</a>' in post.parsed.html  # real media stays
+
+
+def test_an_address_with_a_broken_host_is_no_traceback(tmp_path: Path) -> None:
+    # `http://[x/` is no address at all: urlsplit raises on it.
+    site = fresh_site(tmp_path / "site")
+    feed = tmp_path / "broken.xml"
+    feed.write_text(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Ann</title><link>https://ann.example/</link>"
+        "<item><title>Hello</title><link>https://ann.example/hello/</link>"
+        "<pubDate>Mon, 01 Jun 2015 09:30:00 +0000</pubDate>"
+        "<description>&lt;p&gt;See &lt;a href='http://[x/b'&gt;this&lt;/a&gt;.&lt;/p&gt;</description>"
+        "<enclosure url='http://[x/a.mp3' type='audio/mpeg' length='1'/></item></channel></rss>", encoding="utf-8")
+    done = run_cli(site, "import", "feed", str(feed))
+    assert "Traceback" not in done.err
+    assert done.code == 0, done.err
+    assert len(posts_of(site)) == 1

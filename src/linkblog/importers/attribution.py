@@ -204,14 +204,21 @@ def links_out(href: str | None, home: str | None) -> bool:
     """True for an absolute http(s) link to another site than the old blog's."""
     if not href:
         return False
-    parts = urlsplit(href)
+    try:
+        parts = urlsplit(href)
+    except ValueError:  # `http://[x/`: no address at all
+        return False
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return False
     return home is None or host(href) != host(home)
 
 
 def host(url: str) -> str:
-    return (urlsplit(url).hostname or "").removeprefix("www.")
+    """A URL's host without `www.`; empty for none, or for a URL that is no address (`http://[x/`)."""
+    try:
+        return (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:
+        return ""
 
 
 def drop_lines(body: str, start: int, end: int) -> str:
