@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import CONFIG, age, clean_build, make_site, post_text, run_cli, tree_bytes
 
+from linkblog import scan
 from linkblog.build import Builder, BuildOptions
-from linkblog.output import JOURNAL, Stage, held_files, missing_files, recover, stage_dir, staged_name
+from linkblog.output import JOURNAL, Stage, held_files, missing_files, recover, same_bytes, stage_dir, staged_name
 
 
 def a_site(root: Path, count: int) -> Path:
@@ -642,3 +643,29 @@ def test_an_edit_is_never_written_through_a_link_inside_the_output(tmp_path: Pat
     assert "build/2010/01" in run.err and len(run.err.strip().splitlines()) <= 2
     assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
     assert tree_bytes(site / "build") == before
+
+
+def test_a_same_size_static_edit_in_the_second_of_the_last_build_is_copied(site, monkeypatch):
+    """On a file system keeping whole seconds (FAT, HFS+), an edit of the same size in the second the last build
+    ran changes no stat: a static file that recent is compared by its bytes next time."""
+    (site / "static").mkdir()
+    sheet = site / "static" / "r.txt"
+    sheet.write_text("aaaa\n")
+    then = time.time_ns()
+    monkeypatch.setattr(scan, "changed_stamp", lambda stat: then)  # every stat as a coarse clock keeps it
+    assert Builder(site / "config.yaml", options=BuildOptions(jobs=1)).build().ok
+    sheet.write_text("bbbb\n")
+    assert Builder(site / "config.yaml", options=BuildOptions(jobs=1)).build().ok
+    assert (site / "build" / "r.txt").read_text() == "bbbb\n"
+
+
+def test_bytes_are_compared_afresh_each_time(tmp_path):
+    # filecmp keeps its answers by size and mtime: a same-size edit whose mtime was put back would be "the same".
+    source, copy = tmp_path / "source.txt", tmp_path / "copy.txt"
+    source.write_text("aaaa\n")
+    copy.write_text("aaaa\n")
+    assert same_bytes(source, copy)
+    stamp = source.stat()
+    source.write_text("bbbb\n")
+    os.utime(source, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert not same_bytes(source, copy)

@@ -29,6 +29,7 @@ from linkblog.incremental import (
     Fingerprints,
     State,
     fitted,
+    is_racy,
     page_fingerprint,
     planned,
     reusable,
@@ -455,9 +456,9 @@ class Engine:
                 progress("write", 0, 1)  # where a build may still stop: nothing has left the stage yet
                 kept = index_files(state.outputs) if self.config.search else set()  # replaced only if re-indexed
                 files = layout.files | kept if kept and layout.files is not None else layout.files
+                racy = {rel for rel, found in inputs.static.items() if is_racy(found.changed_ns, inputs.started_ns)}
                 outputs = stage_changes(stage, state.outputs, [(r.rel, r.digest, r.changed) for r in rendered],
-                                        files, inputs.static,
-                                        hosting_files(self.config.cname))
+                                        files, inputs.static, hosting_files(self.config.cname), racy)
             if self.config.search:
                 with timer("search"):
                     posts = [self.urls.file_for(url) for url, kind in layout.urls.items() if kind is PageKind.POST]

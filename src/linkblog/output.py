@@ -13,7 +13,8 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -142,10 +143,13 @@ STATIC_KEY = "static:"  # how the manifest keys a static file: by its stat, not 
 
 
 def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[str, str, bool]],
-                  pages: set[str] | None, static: dict[str, Found], hosting: dict[str, bytes]) -> dict[str, str]:
+                  pages: set[str] | None, static: dict[str, Found], hosting: dict[str, bytes],
+                  racy: Collection[str] = ()) -> dict[str, str]:
     """Stage changed static and hosting files and the deletions; return the new output manifest.
 
-    `pages` are the files of every page; None when they are the manifest's (no page came or went)."""
+    `pages` are the files of every page; None when they are the manifest's (no page came or went). `racy` are the
+    static files whose stat is too recent to trust: kept under a key no later stat makes, so that the next build
+    compares their bytes (an edit in the same second, of the same size, changes no stat a coarse clock keeps)."""
     old_static = {rel for rel, key in outputs.items() if key.startswith(STATIC_KEY)} if pages is None else set()
     outputs = dict(outputs)
     static = {rel: found for rel, found in static.items() if rel not in hosting}  # .nojekyll and CNAME are ours
@@ -153,6 +157,7 @@ def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[st
     stage.written += [rel for rel, _, changed in rendered if changed]
     for rel, found in static.items():
         key = f"{STATIC_KEY}{found.path}:{found.size}:{found.changed_ns}"
+        key += f":racy:{time.time_ns()}" if rel in racy else ""
         if stage.full or outputs.get(rel) != key:
             # Touched, or saved as it was: the output's copy keeps its bytes and mtime.
             if stage.full or rel not in outputs or not same_bytes(Path(found.path), stage.out / rel):
@@ -172,10 +177,16 @@ def stage_changes(stage: Stage, outputs: dict[str, str], rendered: list[tuple[st
 
 def same_bytes(source: Path, copy: Path) -> bool:
     """True when a static file and its copy in the output hold the same bytes (False if either is unreadable)."""
-    import filecmp  # only a static file whose stat changed gets here
-
+    # Not filecmp.cmp: it keeps its answers for the process by size and mtime, and a same-size edit whose mtime was
+    # put back (touch -r) would be "the same" to a long preview.
     try:
-        return filecmp.cmp(source, copy, shallow=False)
+        with open(source, "rb") as one, open(copy, "rb") as other:
+            while True:
+                block = one.read(1 << 16)
+                if block != other.read(1 << 16):
+                    return False
+                if not block:
+                    return True
     except OSError:
         return False
 
