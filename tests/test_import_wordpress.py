@@ -298,6 +298,20 @@ def test_block_editor_footnotes_become_footnotes(tmp_path: Path) -> None:
     assert note.find("a", href="https://src.example/").find("em").get_text() == "source"
 
 
+def test_a_footnote_mark_without_its_note_is_named(tmp_path: Path) -> None:
+    notes = '[{"content":"First.","id":"f-1"}]'
+    content = FOOTNOTED.replace(" and more.", ' two<sup data-fn="f-2" class="fn"><a href="#f-2" id="f-2-link">2</a>'
+                                              "</sup>.")
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", footnotes_meta(notes), content), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", "wordpress", str(export))
+    assert done.code == 0
+    assert [line for line in done.err.splitlines() if "warning" in line] == [
+        f"{export}: post 1: warning: footnote mark 'f-2' has no footnote text in the export, so it links "
+        "nowhere: write its footnote or remove the mark"]
+
+
 @pytest.mark.parametrize("notes", ['[{"content": "Unclosed', '{"content": "x", "id": "f-1"}', "[1, 2]"])
 def test_footnotes_that_are_not_a_list_of_notes_are_named(tmp_path: Path, notes: str) -> None:
     export = tmp_path / "old.xml"
@@ -414,7 +428,10 @@ LINK_FORMAT = '<category domain="post_format" nicename="post-format-link"><![CDA
     ('<p><a href="https://article.example/y">A great piece</a> makes the case. <a href="https://b.example/">B</a></p>',
      "https://article.example/y"),
     ('<a href="https://article.example/x">https://article.example/x</a>', "https://article.example/x"),
-    ('<p>See <a href="http://old.example.com/earlier/">earlier</a> and <a href="https://b.example/">B</a>.</p>', None),
+    # The old blog's own links name no article: the first link going out does.
+    ('<p>See <a href="http://old.example.com/earlier/">earlier</a> and <a href="https://b.example/">B</a>.</p>',
+     "https://b.example/"),
+    ('<p>See <a href="http://old.example.com/earlier/">earlier</a>.</p>', None),
 ])
 def test_a_link_format_post_links_to_its_first_link(tmp_path: Path, content: str, link: str | None) -> None:
     export = tmp_path / "old.xml"
@@ -426,8 +443,9 @@ def test_a_link_format_post_links_to_its_first_link(tmp_path: Path, content: str
     assert post.meta.get("link") == link and post.meta.get("tags") is None
     if link:
         assert f"Recovered 1 link post (review them):\n  posts/2010-05-04-old-times.md: link {link}\n" in done.out
-    else:  # a link to the old blog itself names no article
+    else:  # only links to the old blog itself: no article, and said so
         assert "Recovered" not in done.out
+        assert "warning: a post in the Link format links to no other site" in done.err
 
 
 def test_page_links_to_meta_is_the_link(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from linkblog.config import Config
 from linkblog.importers import feed, markdown_files, wordpress
-from linkblog.importers.attribution import recover
+from linkblog.importers.attribution import LinkFormatPost, recover
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.writer import Outcome, PlannedFile, plan_files, read_as, write_plan
 from linkblog.load import published_urls
@@ -82,8 +82,12 @@ def import_posts(kind: str, source: str, config: Config, into: Path | None = Non
         return None, harvest.warnings + [Problem(source, f"no posts to import{why}; nothing was written")]
     originals = {id(post) for post in harvest.posts}
     posts = [recover(post, harvest.home) or post for post in harvest.posts]
+    # A link post its blog marked without a link anywhere going out: kept as a post of one's own, but said.
+    linkless = [Problem(post.origin, "a post in the Link format links to no other site: imported as a post of your "
+                                     "own", warning=True)
+                for post in posts if isinstance(post, LinkFormatPost) and post.link in (None, post.origin_url)]
     planned, unplanned = plan_files(posts, target, config, published_urls(config))
-    warnings = harvest.warnings + unplanned + outside_posts(target, config)
+    warnings = harvest.warnings + linkless + unplanned + outside_posts(target, config)
     try:
         outcome = write_plan(planned, force)
     except OSError as exc:  # a folder where a post goes, a full disk: whatever was written is taken back

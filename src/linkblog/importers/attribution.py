@@ -65,11 +65,11 @@ def recover(post: ImportedPost, home: str | None) -> ImportedPost | None:
 
 
 def by_first_link(post: ImportedPost, home: str | None) -> ImportedPost | None:
-    """A link-format post whose first link goes out: that link is the article, as WordPress's get_url_in_content
-    takes it; the body stays as it is."""
-    link = next((str(child.attrs.get("href", "")) for token in parser().parse(post.body)
-                 for child in token.children or [] if child.type == "link_open"), None)
-    return replace(post, link=link) if links_out(link, home) else None
+    """A link-format post's first link that goes out: the article, as WordPress's get_url_in_content takes it (but
+    never a link to the old blog itself, which WordPress's would take); the body stays as it is."""
+    link = next((href for token in parser().parse(post.body) for child in token.children or []
+                 if child.type == "link_open" and links_out(href := str(child.attrs.get("href", "")), home)), None)
+    return replace(post, link=link) if link else None
 
 
 def by_attribution_line(post: ImportedPost, blocks: list[Block], home: str | None) -> ImportedPost | None:

@@ -275,6 +275,9 @@ def convert_content(content: str, origin: str, footnotes: dict[str, str] | None 
     return body + notes, teaser, warnings + kept_html + unmarked
 
 
+_FOOTNOTE_MARK = re.compile(r'<sup\b[^>]*\bdata-fn="([^"]*)"')
+
+
 def footnote_definitions(footnotes: dict[str, str], body: str, origin: str) -> tuple[str, list[Problem]]:
     """The footnotes as Markdown footnote definitions to end the body with, numbered in the export's order as
     WordPress numbers them, each converted as a body is; a warning names one whose mark is not in the body."""
@@ -288,6 +291,10 @@ def footnote_definitions(footnotes: dict[str, str], body: str, origin: str) -> t
         if f"[^{number}]" not in body:
             warnings.append(Problem(origin, f"footnote {number} has no mark in the text, so no page shows it: its "
                                     f"text ends the post; put [^{number}] where it belongs", warning=True))
+    # A mark whose note the export lacks stays as its HTML, a link to nothing.
+    warnings += [Problem(origin, f"footnote mark '{mark}' has no footnote text in the export, so it links nowhere: "
+                                 "write its footnote or remove the mark", warning=True)
+                 for mark in dict.fromkeys(_FOOTNOTE_MARK.findall(body))]
     return "".join(f"\n{definition}\n" for definition in definitions), warnings
 
 
