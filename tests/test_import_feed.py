@@ -15,7 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import make_site, post_text, run_cli, tree_bytes
+from conftest import Run, make_site, post_text, run_cli, tree_bytes
 from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of
 
 
@@ -581,10 +581,16 @@ def test_dates_keep_the_offset_written_and_a_zone_no_one_knows_is_named(tmp_path
     assert all("UTC" in line for line in warned)
 
 
-def test_media_rss_files_are_attached_as_enclosures_are(tmp_path: Path) -> None:
+def imported_feed(tmp_path: Path, text: str) -> tuple[Run, Path]:
+    """`linkblog import feed` run on a feed of this text, into a fresh site: the run and the site."""
     site = fresh_site(tmp_path / "site")
-    feed = tmp_path / "photos.xml"
-    feed.write_text(
+    feed = tmp_path / "feed.xml"
+    feed.write_text(text, encoding="utf-8")
+    return run_cli(site, "import", "feed", str(feed)), site
+
+
+def test_media_rss_files_are_attached_as_enclosures_are(tmp_path: Path) -> None:
+    done, site = imported_feed(tmp_path,
         "<?xml version='1.0'?><rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
         "<title>Photos</title><link>https://photos.example/</link>"
         "<item><title>Sunset</title><link>https://photos.example/p/1</link><guid>p1</guid>"
@@ -598,8 +604,7 @@ def test_media_rss_files_are_attached_as_enclosures_are(tmp_path: Path) -> None:
         "<pubDate>Wed, 03 Mar 2021 10:00:00 +0000</pubDate><description>Listen.</description>"
         "<enclosure url='https://cdn.photos.example/3.mp3' length='1' type='audio/mpeg'/>"
         "<media:content url='https://cdn.photos.example/3.mp3' type='audio/mpeg'/></item>"
-        "</channel></rss>", encoding="utf-8")
-    done = run_cli(site, "import", "feed", str(feed))
+        "</channel></rss>")
     assert done.code == 0, done.err
     posts = {post.meta["title"]: post.parsed.html for post in posts_of(site).values()}
     assert '<a href="https://cdn.photos.example/1.jpg">1.jpg</a>' in posts["Sunset"]
@@ -696,9 +701,7 @@ def test_a_fetched_feed_without_an_encoding_of_its_own_is_read_in_the_server_s(t
 
 def test_the_authors_avatar_is_not_attached(tmp_path: Path) -> None:
     # WordPress.com and Jetpack feeds give each item its author's Gravatar as a <media:content>: no file of the post.
-    site = fresh_site(tmp_path / "site")
-    feed = tmp_path / "wpcom.xml"
-    feed.write_text(
+    done, site = imported_feed(tmp_path,
         "<?xml version='1.0'?><rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/' "
         "xmlns:dc='http://purl.org/dc/elements/1.1/'><channel><title>Ann</title><link>https://ann.example/</link>"
         "<item><title>Hello</title><link>https://ann.example/hello/</link><dc:creator>ann</dc:creator>"
@@ -707,8 +710,7 @@ def test_the_authors_avatar_is_not_attached(tmp_path: Path) -> None:
         "<media:title type='html'>ann</media:title></media:content>"
         "<media:content url='https://ann.example/files/photo.jpg' medium='image'>"
         "<media:title type='html'>photo</media:title></media:content></item>"
-        "</channel></rss>", encoding="utf-8")
-    done = run_cli(site, "import", "feed", str(feed))
+        "</channel></rss>")
     assert done.code == 0, done.err
     (post,) = posts_of(site).values()
     assert "gravatar" not in post.text
@@ -717,15 +719,12 @@ def test_the_authors_avatar_is_not_attached(tmp_path: Path) -> None:
 
 def test_an_address_with_a_broken_host_is_no_traceback(tmp_path: Path) -> None:
     # `http://[x/` is no address at all: urlsplit raises on it.
-    site = fresh_site(tmp_path / "site")
-    feed = tmp_path / "broken.xml"
-    feed.write_text(
+    done, site = imported_feed(tmp_path,
         "<?xml version='1.0'?><rss version='2.0'><channel><title>Ann</title><link>https://ann.example/</link>"
         "<item><title>Hello</title><link>https://ann.example/hello/</link>"
         "<pubDate>Mon, 01 Jun 2015 09:30:00 +0000</pubDate>"
         "<description>&lt;p&gt;See &lt;a href='http://[x/b'&gt;this&lt;/a&gt;.&lt;/p&gt;</description>"
-        "<enclosure url='http://[x/a.mp3' type='audio/mpeg' length='1'/></item></channel></rss>", encoding="utf-8")
-    done = run_cli(site, "import", "feed", str(feed))
+        "<enclosure url='http://[x/a.mp3' type='audio/mpeg' length='1'/></item></channel></rss>")
     assert "Traceback" not in done.err
     assert done.code == 0, done.err
     assert len(posts_of(site)) == 1

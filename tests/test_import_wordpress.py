@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import run_cli, tree_bytes
+from conftest import Run, run_cli, tree_bytes
 from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of, read_imported
 
 from linkblog.importers.wordpress import MAX_PATTERN_TEXT, convert_content
@@ -283,12 +283,17 @@ FOOTNOTED = ('<!-- wp:paragraph --><p>A claim<sup data-fn="f-1" class="fn"><a hr
              ' and more.</p><!-- /wp:paragraph --><!-- wp:footnotes /-->')
 
 
+def imported_footnotes(tmp_path: Path, notes: str, content: str = FOOTNOTED) -> tuple[Run, Path, Path]:
+    """A one-post export of this content and footnotes meta, imported into a fresh site: the run, site and export."""
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2", footnotes_meta(notes), content), encoding="utf-8")
+    site = fresh_site(tmp_path / "site")
+    return run_cli(site, "import", "wordpress", str(export)), site, export
+
+
 def test_block_editor_footnotes_become_footnotes(tmp_path: Path) -> None:
     notes = '[{"content":"See <a href=\\"https://src.example/\\">the <em>source</em></a>.","id":"f-1"}]'
-    export = tmp_path / "old.xml"
-    export.write_text(minimal_export("1.2", footnotes_meta(notes), FOOTNOTED), encoding="utf-8")
-    site = fresh_site(tmp_path / "site")
-    done = run_cli(site, "import", "wordpress", str(export))
+    done, site, export = imported_footnotes(tmp_path, notes)
     assert done.code == 0 and done.err == "", done.err
     assert_builds(site)
     page = BeautifulSoup((site / "build/2010/05/old-times/index.html").read_text(encoding="utf-8"), "html.parser")
@@ -302,10 +307,7 @@ def test_a_footnote_mark_without_its_note_is_named(tmp_path: Path) -> None:
     notes = '[{"content":"First.","id":"f-1"}]'
     content = FOOTNOTED.replace(" and more.", ' two<sup data-fn="f-2" class="fn"><a href="#f-2" id="f-2-link">2</a>'
                                               "</sup>.")
-    export = tmp_path / "old.xml"
-    export.write_text(minimal_export("1.2", footnotes_meta(notes), content), encoding="utf-8")
-    site = fresh_site(tmp_path / "site")
-    done = run_cli(site, "import", "wordpress", str(export))
+    done, site, export = imported_footnotes(tmp_path, notes, content)
     assert done.code == 0
     assert [line for line in done.err.splitlines() if "warning" in line] == [
         f"{export}: post 1: warning: footnote mark 'f-2' has no footnote text in the export, so it links "
@@ -314,10 +316,7 @@ def test_a_footnote_mark_without_its_note_is_named(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("notes", ['[{"content": "Unclosed', '{"content": "x", "id": "f-1"}', "[1, 2]"])
 def test_footnotes_that_are_not_a_list_of_notes_are_named(tmp_path: Path, notes: str) -> None:
-    export = tmp_path / "old.xml"
-    export.write_text(minimal_export("1.2", footnotes_meta(notes), FOOTNOTED), encoding="utf-8")
-    site = fresh_site(tmp_path / "site")
-    done = run_cli(site, "import", "wordpress", str(export))
+    done, site, export = imported_footnotes(tmp_path, notes)
     assert done.code == 0
     assert [line for line in done.err.splitlines() if line.startswith(f"{export}: post 1") and "footnotes" in line]
     assert "Traceback" not in done.err
@@ -326,10 +325,7 @@ def test_footnotes_that_are_not_a_list_of_notes_are_named(tmp_path: Path, notes:
 
 def test_a_footnote_without_its_mark_is_kept_and_named(tmp_path: Path) -> None:
     notes = '[{"content":"Marked.","id":"f-1"},{"content":"Its mark was deleted.","id":"f-2"}]'
-    export = tmp_path / "old.xml"
-    export.write_text(minimal_export("1.2", footnotes_meta(notes), FOOTNOTED), encoding="utf-8")
-    site = fresh_site(tmp_path / "site")
-    done = run_cli(site, "import", "wordpress", str(export))
+    done, site, export = imported_footnotes(tmp_path, notes)
     assert done.code == 0
     assert "Its mark was deleted." in read_imported(site / "posts" / "2010-05-04-old-times.md").body
     warned = [line for line in done.err.splitlines() if line.startswith(f"{export}: post 1")]
