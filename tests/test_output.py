@@ -239,6 +239,22 @@ def test_a_full_build_swaps_the_whole_tree(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
 
 
+def test_a_file_put_where_the_output_was_during_the_build_is_kept(site, monkeypatch):
+    assert Builder(site / "config.yaml", options=BuildOptions(jobs=1)).build().ok
+    commit = Stage.commit
+
+    def replaced_first(stage, *args, **kwargs):
+        shutil.rmtree(stage.out)
+        stage.out.write_text("mine")  # a writer's file, put there while the build ran
+        return commit(stage, *args, **kwargs)
+
+    monkeypatch.setattr(Stage, "commit", replaced_first)
+    result = Builder(site / "config.yaml", options=BuildOptions(jobs=1, clean=True)).build()
+    assert [p.path for p in result.problems] == ["build"] and not result.ok
+    assert (site / "build").read_text() == "mine"
+    assert sorted(p.name for p in site.iterdir() if "stage" in p.name) == []
+
+
 def test_a_swap_interrupted_after_the_exchange_is_not_undone(tmp_path):
     out = tmp_path / "build"
     stage = Stage(out, full=True).open()

@@ -9,6 +9,7 @@ a stage without a journal is an unfinished build and is thrown away.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -394,6 +395,9 @@ def is_relative(rel: str) -> bool:
 
 def swap_in(out: Path, tree: Path) -> None:
     """Replace the output folder with the staged tree, in one step where the OS allows."""
+    if out.exists() and not out.is_dir():  # put there since the build began: the swap would throw it away
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder: something else was put there during the build",
+                                 str(out))
     if out.exists() and exchange(tree, out):
         return  # the old output now sits in the stage, which the caller removes
     old = old_dir(out)
