@@ -371,7 +371,19 @@ def test_a_post_s_own_author_is_its_byline_and_its_author_in_every_feed(tmp_path
     assert [item["authors"] for item in json_feed["items"]] == [[{"name": "Ann Lee"}], [{"name": site_author}]]
 
 
-def test_an_author_that_is_not_text_is_refused_at_its_line(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "site", {"guest.md": post_text("Guest", "2015-06-02 09:00", author="[Ann, Bo]")})
+@pytest.mark.parametrize(("written", "shown"), [("{name: Ann Lee, twitter: ann}", "Ann Lee"),  # jekyll-seo-tag's
+                                               ("[Ann, Bo]", "Ann, Bo")])
+def test_an_author_as_a_mapping_or_a_list_is_its_names(tmp_path: Path, written: str, shown: str) -> None:
+    site = make_site(tmp_path / "site", {"guest.md": post_text("Guest", "2015-06-02 09:00", author=written)})
+    assert run_cli(site, "build").code == 0
+    page = BeautifulSoup((site / "build/2015/06/guest/index.html").read_text("utf-8"), "html.parser")
+    assert page.select_one(".byline .p-author").get_text() == shown
+
+
+def test_an_author_naming_no_one_is_a_warning_at_its_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"guest.md": post_text("Guest", "2015-06-02 09:00", author="{twitter: ann}")})
     run = run_cli(site, "build")
-    assert (run.code, run.err.splitlines()[0]) == (1, "posts/guest.md:4: 'author' must be text")
+    assert run.code == 0
+    assert [line for line in run.err.splitlines() if "author" in line] == [
+        "posts/guest.md:4: warning: 'author' names no one (write a name, or a mapping with a name): the site's "
+        "author is shown"]

@@ -15,7 +15,7 @@ import yaml
 
 from linkblog import markdown
 from linkblog.digest import digest_bytes, post_digest
-from linkblog.model import Parsed, Via
+from linkblog.model import Parsed, Via, author_name
 from linkblog.problems import Problem, errors
 from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, slugify, worded_slug
 from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping, one_line
@@ -177,10 +177,13 @@ def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tup
     for key in CHECKED_EXTRA:
         if key in meta:
             try:
-                if key == "author":  # kept on one line, as a source's name is
-                    fields["extra"][key] = read_text(meta[key][0], key)
-                else:
+                if key != "author":
                     read_bool(meta[key][0], key)
+                elif meta[key][0] is not None and author_name(meta[key][0]) is None:
+                    problems.append(Problem(rel, "'author' names no one (write a name, or a mapping with a name): "
+                                                 "the site's author is shown", meta[key][1], warning=True))
+                else:  # a name a feed must carry: no control character
+                    clean_text(author_name(meta[key][0]) or "", key)
             except FieldError as exc:
                 problems.append(Problem(rel, str(exc), meta[key][1]))
     if meta.get("published", (None, 0))[0] is False:

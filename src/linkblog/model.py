@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from linkblog.yamlload import one_line
+
 
 class PageKind(StrEnum):
     """What a page is; list kinds share one template, feeds are XML."""
@@ -102,8 +104,7 @@ class Parsed:
     @property
     def author(self) -> str:
         """Who wrote the post, when its `author:` names someone; empty for the site's author."""
-        value = self.extra.get("author")  # text on one line, or None, as content.read_fields left it
-        return value or ""
+        return author_name(self.extra.get("author")) or ""
 
     @property
     def relinked(self) -> bool:
@@ -121,6 +122,19 @@ class Post(Parsed):
     source_ref: Ref | None = None
     via_ref: Ref | None = None  # who sent the link, spelled as the page of people shows them
     scheduled: bool = False  # dated after the build's `now`: only a build with --future (a preview) shows it
+
+
+def author_name(value: Any) -> str | None:
+    """Who an `author:` names, on one line: text, a mapping's `name` (jekyll-seo-tag's), or a list's names joined;
+    None when it names no one."""
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, list):
+        names = [author_name(item) for item in value if not isinstance(item, list)]
+        value = ", ".join(name for name in names if name) if all(names) else None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    return one_line(str(value)) or None
 
 
 R = TypeVar("R", Parsed, Post)
