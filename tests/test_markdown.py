@@ -142,8 +142,8 @@ def test_shorten() -> None:
 
 @pytest.mark.parametrize(("text", "line", "opened"), [
     ("Seen.\n\n<!-- TODO: finish\n\nMore.\n", 2, "<!--"),
-    ("<div>\n<!-- a note\n</div>\n\nAfter.\n", 0, "<!--"),  # in a block that ends at the blank line
-    ("<div>\n<!-- a\n\nb -->\n</div>\n", 0, "<!--"),  # its --> in a paragraph: text, escaped
+    ("<div>\n<!-- a note\n</div>\n\nAfter.\n", 1, "<!--"),  # in a block that ends at the blank line
+    ("<div>\n<!-- a\n\nb -->\n</div>\n", 1, "<!--"),  # its --> in a paragraph: text, escaped
     ("Text <script>var x = 1;\n\nmore\n", 0, "script"),
     ("<style>\np { color: red }\n", 0, "style"),
 ])
@@ -157,6 +157,10 @@ def test_raw_html_left_open_is_named_and_closed_at_the_body_s_end(text: str, lin
 @pytest.mark.parametrize("text", [
     "<!-- a note -->\n\nText.\n", "<script>\nvar a = '<!--';\n</script>\n",
     "Code `<!--` and <span>x</span>.\n", "<!-- <script> -->\n",
+    # As HTML reads them: an attribute's text opens nothing; <!-->, <!---> and --!> end a comment.
+    'A <abbr title="<!-- a comment opener">x</abbr>.\n', '<img alt="<script> tag" src="/x.png">\n',
+    "<!-->\n\nAfter.\n", "<!--->\n", "<!-- x --!>\n", "<!--[if IE]><p>x</p><![endif]-->\n",
+    "<textarea>a --> b</textarea>\n", 'x <script>var s = "</scr" + "ipt>";</script> y\n',
 ])
 def test_raw_html_closed_is_left_as_written(text: str) -> None:
     body = render(text, "post")

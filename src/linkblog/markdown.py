@@ -38,7 +38,9 @@ _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
 _REPLACED = re.compile(r"\+-|\.\.\.|--")
 # What opens or closes the raw HTML a browser reads to its end when left open: a comment, a script, a style, a
 # textarea (whose text is all theirs).
-_RAW_MARK = re.compile(r"<!--|-->|</?(?:script|style|textarea)(?=[\s/>]|$)", re.IGNORECASE)
+_HTML_START = re.compile(r"<!--|<(?P<raw>script|style|textarea)(?=[\s/>]|$)|<[a-zA-Z/!?]", re.IGNORECASE)
+_COMMENT_REST = re.compile(r">|->|[\s\S]*?--!?>")
+_TAG_REST = re.compile(r"""(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _CLOSERS = {"<!--": "-->\n", "script": "</script>\n", "style": "</style>\n", "textarea": "</textarea>\n"}
 _ZWJ = "\u200d"
 # What joins the character before it: a joiner, variation selectors, skin tones, an emoji tag sequence's parts.
@@ -183,27 +185,47 @@ def render(text: str, doc_id: str) -> Body:
 def left_open(tokens: list[Token]) -> tuple[int, str] | None:
     """The comment, script, style or textarea the body's raw HTML opens and never closes, with its line: a browser
     would hide all that follows in it, the other posts of a list page too."""
-    opened: tuple[int, str] | None = None
-    for token, line in raw_html(tokens):
-        for found in _RAW_MARK.finditer(token.content):
-            mark = found.group().lower()
-            if opened is None and (mark == "<!--" or mark.startswith("<") and not mark.startswith("</")):
-                opened = (line, "<!--" if mark == "<!--" else mark[1:].rstrip())
-            elif opened is not None and mark in (_CLOSERS[opened[1]].strip(), f"</{opened[1]}"):
-                opened = None
-    return opened
+    raw, starts = raw_html(tokens)
+    at = 0
+    while found := _HTML_START.search(raw, at):
+        if found.group() == "<!--":
+            end = _COMMENT_REST.match(raw, found.end())  # `<!-->` and `<!--->` end where they start, as in HTML
+            if end is None:
+                return line_in(raw, starts, found.start()), "<!--"
+            at = end.end()
+            continue
+        tag = _TAG_REST.match(raw, found.end())  # its attributes, quoted: `title="<!--"` opens nothing
+        name = (found.group("raw") or "").lower()
+        if tag is None or name and not (close := re.compile(rf"</{name}(?=[\s/>]|$)", re.I).search(raw, tag.end())):
+            if name:
+                return line_in(raw, starts, found.start()), name
+            at = found.end()
+            continue
+        at = close.end() if name else tag.end()
+    return None
 
 
-def raw_html(tokens: list[Token]) -> list[tuple[Token, int]]:
-    """The raw HTML of a body in its order, block and inline, each with the line it starts on."""
-    found = []
+def raw_html(tokens: list[Token]) -> tuple[str, list[tuple[int, int]]]:
+    """The raw HTML of a body, block and inline, in its order and joined; and where each piece starts in it, with
+    the body line it is on."""
+    pieces: list[tuple[str, int]] = []
     for token in tokens:
         if token.type == "html_block":
-            found.append((token, token.map[0] if token.map else 0))
+            pieces.append((token.content, token.map[0] if token.map else 0))
         elif token.type == "inline" and "<" in token.content:
-            found += [(child, token.map[0] if token.map else 0) for child in token.children or []
-                      if child.type == "html_inline"]
-    return found
+            pieces += [(child.content, token.map[0] if token.map else 0) for child in token.children or []
+                       if child.type == "html_inline"]
+    starts, at = [], 0
+    for text, line in pieces:
+        starts.append((at, line))
+        at += len(text) + 1
+    return "\n".join(text for text, _ in pieces), starts
+
+
+def line_in(raw: str, starts: list[tuple[int, int]], at: int) -> int:
+    """The body line (from 0) of a place in the joined raw HTML."""
+    start, line = next(piece for piece in reversed(starts) if piece[0] <= at)
+    return line + raw.count("\n", start, at)
 
 
 def excerpt(tokens: list[Token]) -> str:
