@@ -797,3 +797,43 @@ def test_a_comment_left_open_in_a_post_is_named_and_hides_no_other_post(tmp_path
         "post in a browser: closed at the post's end, so that no other post on a page is hidden"]
     home = BeautifulSoup((site / "build" / "index.html").read_text("utf-8"), "html.parser")
     assert [h.get_text(strip=True) for h in home.select("article h2")] == ["Open", "Next"]
+
+
+def test_links_to_a_post_s_headings_lead_to_them_on_its_page_and_on_lists(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "setup.md": post_text("Setup", "2015-06-02 09:00", "[See the notes](#notes).\n\n## Notes\n\nMine.",
+                              tags="[guides]"),
+        "other.md": post_text("Other", "2015-06-01 09:00", "[Read on](#notes).\n\n## Notes\n\nTheirs.",
+                              tags="[guides]"),
+        "third.md": post_text("Third", "2015-05-01 09:00", "[Setup's notes](/2015/06/setup/#notes).")})
+    assert run_cli(site, "build").code == 0
+    for url in ("/", "/tag/guides/"):
+        soup = page(site / "build", url)
+        ids = [element["id"] for element in soup.select("[id]")]
+        assert len(ids) == len(set(ids))
+        for article in soup.select("article"):
+            for link in article.select('.e-content a[href^="#"]'):
+                target = soup.find(id=unquote(link["href"][1:]))
+                assert target is not None and target.find_parent("article") is article
+                assert target.get_text() == "Notes"
+    post = page(site / "build", "/2015/06/setup/")
+    assert post.select_one('.e-content a[href="#notes"]') and post.find(id="notes").get_text() == "Notes"
+    run = run_cli(site, "check", "--output", "build")
+    assert run.code == 0 and "broken" not in run.out + run.err
+
+
+def test_a_list_shows_a_post_up_to_its_more_mark_and_its_page_and_feed_all_of_it(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"long.md": post_text(
+        "Long", "2015-06-02 09:00", "The start, noted.[^1]\n\n<!--more-->\n\nThe rest.\n\n[^1]: A note.",
+        tags="[guides]")})
+    assert run_cli(site, "build").code == 0
+    for url in ("/", "/tag/guides/", "/2015/", "/2015/06/"):
+        article = page(site / "build", url).select_one("article")
+        assert "The start" in article.get_text() and "The rest" not in article.get_text()
+        assert "A note" not in article.get_text() and not article.select(".footnote-ref")
+        assert article.select_one(".read-more a")["href"] == "/2015/06/long/"
+    post = page(site / "build", "/2015/06/long/").select_one("article").get_text()
+    assert "The start" in post and "The rest" in post and "A note" in post
+    feed = ET.parse(site / "build" / "feed.xml").getroot()
+    assert "The rest" in feed.find("channel/item/{http://purl.org/rss/1.0/modules/content/}encoded").text
+    assert run_cli(site, "check", "--output", "build").code == 0

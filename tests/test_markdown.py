@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from linkblog.markdown import EXCERPT_LENGTH, render, shorten
+from linkblog.markdown import EXCERPT_LENGTH, ids_apart, render, shorten
 
 
 def html(text: str, doc_id: str = "post") -> str:
@@ -81,6 +81,40 @@ def test_footnote_ids_are_unique_per_document() -> None:
     body = "Claim.[^1]\n\n[^1]: Source.\n"
     first, second = (set(re.findall(r'id="([^"]+)"', html(body, doc))) for doc in ("one", "two"))
     assert len(first) == 2 and not first & second
+
+
+def heading_ids(out: str) -> list[str]:
+    return re.findall(r'<h[1-6] id="([^"]*)"', out)
+
+
+def test_headings_get_the_ids_github_and_hugo_give_them() -> None:
+    out = html("# Don't *panic*\n\n## Set up `linkblog`\n\n### Café au lait\n\n###### 2. Then\n")
+    assert heading_ids(out) == ["dont-panic", "set-up-linkblog", "café-au-lait", "2-then"]
+
+
+def test_heading_ids_are_unique_in_a_post_and_never_empty_or_the_theme_s() -> None:
+    out = html("## Notes\n\n## Notes\n\n> ## Notes\n\n## !!!\n\n## 🙂\n\n## Search\n\n## main_content\n")
+    assert heading_ids(out) == ["notes", "notes-1", "notes-2", "section", "section-1", "search-1", "main_content-1"]
+
+
+def test_a_post_s_links_to_its_headings_lead_to_them() -> None:
+    out = html("See [below](#café-au-lait).\n\n## Café au lait\n")
+    assert 'href="#caf%C3%A9-au-lait"' in out and 'id="café-au-lait"' in out
+
+
+def test_on_a_list_a_post_s_heading_ids_and_its_links_to_them_are_its_own() -> None:
+    out = html("[a](#notes) [b](#caf%C3%A9) [c](#fn-p-1) [d](#top) [e](https://x.org/#notes)\n\n"
+               "## Notes\n\n## Café\n\nx[^1]\n\n[^1]: y\n", "p")
+    listed = ids_apart(out, "p-abc")
+    assert heading_ids(listed) == ["p-abc-notes", "p-abc-café"]
+    assert re.findall(r'href="([^"]*)"', listed)[:5] == [
+        "#p-abc-notes", "#p-abc-caf%C3%A9", "#fn-p-1", "#top", "https://x.org/#notes"]
+    assert 'id="fn-p-1"' in listed  # the footnotes carry the post's id already
+
+
+def test_a_post_without_headings_is_listed_as_it_is() -> None:
+    out = html("[a](#x) <span id=\"x\">x</span>.[^1]\n\n[^1]: y\n")
+    assert ids_apart(out, "p-abc") == out
 
 
 def test_links_and_autolinks() -> None:

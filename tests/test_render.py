@@ -555,6 +555,45 @@ def test_a_summary_overrides_the_excerpt(tmp_path: Path):
     assert (shown.quote, shown.rest, shown.more) == (None, "<p>Mine &lt;b&gt;only&lt;/b&gt;</p>", True)
 
 
+MORE = ('<p>Before, noted.<sup class="footnote-ref"><a href="#fn-p-1" id="fnref-p-1">[1]</a></sup></p>\n'
+        '<!--more-->\n<p>After.</p>\n<section class="footnotes"><ol><li id="fn-p-1">Note.</li></ol></section>\n')
+
+
+@pytest.mark.parametrize("excerpt", ["full", "quote", "commentary"])
+def test_a_list_shows_a_post_up_to_its_more_mark_whatever_the_excerpt_style(tmp_path: Path, excerpt: str):
+    shown = styled(tmp_path, excerpt).shown(a_post(MORE), full=False)
+    assert (shown.quote, shown.more, shown.excerpt) == (None, True, True)
+    assert BeautifulSoup(shown.rest, "html.parser").get_text().strip() == "Before, noted."  # no mark of a note
+    assert styled(tmp_path, excerpt).shown(a_post(MORE)).rest == MORE  # its own page and feeds: in full
+
+
+@pytest.mark.parametrize("mark", ["<!-- more -->", "<!--More-->", "<!--more Read the rest-->"])
+def test_a_more_mark_is_known_as_wordpress_writes_it(tmp_path: Path, mark: str):
+    shown = styled(tmp_path, "full").shown(a_post(f"<p>One <em>two{mark} three</em></p>\n"), full=False)
+    assert shown.rest == "<p>One <em>two</em></p>" and shown.more
+
+
+def test_a_more_mark_in_a_link_post_s_quote_or_after_it(tmp_path: Path):
+    after = styled(tmp_path, "full").shown(a_post(QUOTED + "<!--more-->\n<p>Later.</p>\n",
+                                                  link="https://elsewhere.example/a"), full=False)
+    assert after.quote.startswith("<p>One.") and "Mine." in after.rest and "Later" not in after.rest
+    inside = styled(tmp_path, "full").shown(a_post("<blockquote>\n<p>One.</p>\n<!--more-->\n<p>Two.</p>\n"
+                                                   "</blockquote>\n<p>Mine.</p>\n", link="https://e.example/a"),
+                                            full=False)
+    assert inside.quote.strip() == "<p>One.</p>" and inside.rest == "" and inside.more
+
+
+def test_a_more_mark_with_nothing_after_it_cuts_nothing(tmp_path: Path):
+    shown = styled(tmp_path, "full").shown(a_post("<p>All.</p>\n<!--more-->\n"), full=False)
+    assert not shown.more and shown.rest == "<p>All.</p>\n<!--more-->\n"
+
+
+def test_a_summary_beats_a_more_mark_where_lists_show_excerpts(tmp_path: Path):
+    post = replace(a_post(MORE), summary="Mine.")
+    assert styled(tmp_path, "quote").shown(post, full=False).rest == "<p>Mine.</p>"
+    assert "Before" in styled(tmp_path, "full").shown(post, full=False).rest
+
+
 def test_a_quote_in_a_post_without_a_link_is_no_caption(tmp_path: Path):
     shown = styled(tmp_path, "full").shown(a_post(QUOTED))
     assert shown.quote is None and shown.rest == QUOTED

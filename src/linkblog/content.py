@@ -14,7 +14,7 @@ import frontmatter
 import yaml
 
 from linkblog import markdown
-from linkblog.digest import digest_bytes, post_digest
+from linkblog.digest import post_digest
 from linkblog.model import Parsed, Via, author_name
 from linkblog.problems import Problem, errors
 from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, slugify, worded_slug
@@ -73,7 +73,7 @@ def parse_post(rel: str, data: bytes, tz: ZoneInfo) -> tuple[Parsed | None, list
     fields, problems = read_fields(rel, meta, tz)
     if errors(problems):
         return None, problems
-    rendered = markdown.render(body, doc_id(rel, fields["slug"]))
+    rendered = markdown.render(body, markdown.doc_id(rel, fields["slug"]))
     first_line = text.count("\n", 0, len(text) - len(body)) + 1  # the body's, in the file
     problems += [Problem(rel, f"{_OPENED[what]} opened here is never closed, which hides the rest of the post in a "
                               f"browser: closed at the post's end, so that no other post on a page is hidden",
@@ -98,11 +98,6 @@ def decode(rel: str, data: bytes) -> tuple[str | None, list[Problem]]:
         return None, [Problem(rel, f"control character U+{ord(bad.group()):04X} is not allowed "
                               "(binary data, or text pasted from a terminal?)", line)]
     return text, []
-
-
-def doc_id(rel: str, slug: str) -> str:
-    """A footnote prefix unique to this file, even among posts that share a slug on one page."""
-    return f"{slug}-{digest_bytes(rel.encode('utf-8', 'surrogateescape'))[:6]}"
 
 
 def split_front_matter(rel: str, text: str) -> tuple[dict | None, str, list[Problem]]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from html import unescape
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -18,7 +20,11 @@ from markdown_it.rules_core.replacements import (
     replace_scoped,
 )
 from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.footnote import footnote_plugin
+
+from linkblog.digest import digest_bytes
 
 EXCERPT_LENGTH = 200
 # Raw HTML elements whose text is code or a program, never prose: typography leaves it as written (as SmartyPants).
@@ -55,6 +61,10 @@ BREAKING = frozenset({
     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup",
     "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th",
     "thead", "tr", "ul"})
+# The ids the theme gives elements of a page a post is on: a heading never takes one (`## Search` on the search page).
+THEME_IDS = frozenset({"main_content", "search"})
+_HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?\sid=")([^"]+)"', re.IGNORECASE)
+_FRAGMENT_HREF = re.compile(r'(\shref=")#([^"]*)"', re.IGNORECASE)
 
 
 @cache
@@ -64,7 +74,33 @@ def parser() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.core.ruler.before("replacements", "keep_verbatim", keep_verbatim)
     md.core.ruler.after("smartquotes", "give_back_kept", give_back_kept)
-    return md.use(footnote_plugin)
+    # Every heading gets an id, as on GitHub and in Hugo and Jekyll: `[setup](#setup)` leads to `## Setup`.
+    return md.use(footnote_plugin).use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
+
+
+def heading_id(title: str) -> str:
+    """A heading's id as GitHub and Hugo make it ("Don't panic" is `dont-panic`); `section` for one without a word
+    in it, and never an id the theme gives."""
+    made = slugify(title) or "section"
+    return f"{made}-1" if made in THEME_IDS else made
+
+
+def doc_id(rel: str, slug: str) -> str:
+    """A prefix of ids unique to this file, even among posts that share a slug on one page."""
+    return f"{slug}-{digest_bytes(rel.encode('utf-8', 'surrogateescape'))[:6]}"
+
+
+def ids_apart(html: str, prefix: str) -> str:
+    """A post's HTML as a list page shows it among other posts: its headings' ids, and its links to them, start
+    with `prefix` (its doc_id), so that two posts with a `## Notes` each lead each to its own."""
+    if ' id="' not in html:  # most posts: no heading, no footnote
+        return html
+    ids = {found[2] for found in _HEADING_ID.finditer(html)}
+    if not ids:
+        return html
+    html = _HEADING_ID.sub(lambda found: f'{found[1]}{prefix}-{found[2]}"', html)
+    return _FRAGMENT_HREF.sub(lambda found: f'{found[1]}#{prefix}-{found[2]}"'
+                              if unquote(unescape(found[2])) in ids else found[0], html)
 
 
 @cache

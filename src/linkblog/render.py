@@ -28,7 +28,7 @@ from markupsafe import Markup
 from linkblog.config import Config
 from linkblog.digest import key_of
 from linkblog.index import PostSequence
-from linkblog.markdown import whole_characters
+from linkblog.markdown import doc_id, ids_apart, whole_characters
 from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Ref, Tally, Via
 from linkblog.plan import FEED_TEMPLATE, SEARCH_PAGE
 from linkblog.problems import Problem, sorted_problems
@@ -170,6 +170,26 @@ def clip(html: str, limit: int = CLIP_LENGTH) -> tuple[str, bool]:
     return inner_html(root), True
 
 
+def cut_at_more(quote: str | None, rest: str) -> tuple[Markup | None, Markup] | None:
+    """A post's opening quote and rest as a list shows them when it holds `<!--more-->`: up to it; None without."""
+    if quote is not None and (cut := before_more(quote)) is not None:
+        return Markup(cut), Markup("")
+    cut = before_more(rest)
+    return None if cut is None else (Markup(quote) if quote is not None else None, Markup(cut))
+
+
+def before_more(html: str) -> str | None:
+    """The HTML before the `<!--more-->` in it, every tag closed and no footnote mark left (its note is below the
+    cut); None without one, or with nothing after it."""
+    found = _MORE.search(html) if "<!--" in html else None
+    if found is None or not html[found.end():].strip():
+        return None
+    root = parsed_fragment(html[:found.start()])
+    for mark in root.find_class("footnote-ref"):
+        mark.drop_tree()
+    return inner_html(root)
+
+
 def notes_referenced(html: str) -> str:
     """HTML without the footnotes (and their back-links) that none of its references point to: those the quote
     an excerpt leaves out referred to."""
@@ -256,6 +276,10 @@ def drop_following(element: Any, root: Any) -> None:
 # (<source><img></source>) and writes an end tag no HTML may hold.
 NEW_VOID = ("source", "track", "wbr")
 _NEW_VOID_END = re.compile(r"</(?:source|track|wbr)>")
+
+
+# Where Hugo, Jekyll and WordPress end what a list shows of a post; WordPress's may name its link (<!--more Read on-->).
+_MORE = re.compile(r"<!--\s*more(?:\s[^>]*?)?-->", re.IGNORECASE)
 
 
 def parsed_fragment(html: str) -> Any:
@@ -827,11 +851,16 @@ class Renderer:
         """What an entry shows of a post: all of it (its own page, feeds, `excerpt: full`), or the excerpt."""
         parts = post.opening_quote() if post.link else None
         quote, rest = parts or (None, post.html)
+        if not full:  # on a list, among other posts: ids of its own
+            prefix = doc_id(post.path, post.slug)
+            quote, rest = quote if quote is None else ids_apart(quote, prefix), ids_apart(rest, prefix)
         mode = "full" if full else self.config.excerpt
+        if post.summary and mode != "full":
+            return Shown(None, Markup("<p>{}</p>").format(post.summary), True, True)
+        if not full and (cut := cut_at_more(quote, rest)) is not None:  # the writer's own cut beats the setting's
+            return Shown(*cut, True, True)
         if mode == "full":
             return Shown(Markup(quote) if quote is not None else None, Markup(rest))
-        if post.summary:
-            return Shown(None, Markup("<p>{}</p>").format(post.summary), True, True)
         if mode == "commentary" and (quote is None or rest.strip()):
             return Shown(None, Markup(notes_referenced(rest) if quote is not None else rest), quote is not None, True)
         text, cut = clip(quote if quote is not None else rest)
