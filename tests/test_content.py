@@ -354,6 +354,19 @@ def test_published_false_keeps_a_post_out_as_a_draft() -> None:  # Jekyll's way,
         "posts/x.md:4: 'published' must be true or false, not 'no way'"]
 
 
+def test_old_addresses_are_kept_as_written_for_the_redirect_pages() -> None:
+    post = parse("title: T\ndate: 2015-06-01\naliases: [/old/, /2015/06/01/t.html]\nredirect_from: /older\n")
+    assert post.extra["aliases"] == ["/old/", "/2015/06/01/t.html"] and post.extra["redirect_from"] == "/older"
+
+
+@pytest.mark.parametrize("value", ["old/", "https://example.org/old/", "/?p=12", "/a/#b", "/a/../b/", "/a//b/",
+                                   "/feed.php", "[/ok/, 5]", "{a: b}", "''"])
+def test_an_old_address_that_is_no_page_on_the_site_is_an_error_at_its_line(value: str) -> None:
+    for key in ("aliases", "redirect_from"):
+        [problem] = problems_of(f"title: T\ndate: 2015-06-01\ndraft: false\n{key}: {value}\n")
+        assert problem.startswith(f"posts/x.md:5: '{key}'")
+
+
 def test_an_empty_field_is_named_empty() -> None:
     assert problems_of("title: T\ndate:\n") == ["posts/x.md:3: 'date' is empty: write a date such as 2015-06-01 09:30"]
     assert problems_of("title: T\ndate: 2015-06-01\ndraft:\n") == [

@@ -219,7 +219,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Recording:
     """Every page of a small site with tags, sources, a via link and sources.yaml, rendered as a build does."""
     posts = {**SAMPLE_POSTS, "2016-09-01-thanks.md": post_text(
         "Thanks", "2016-09-01", "> Quoted.\n\nMine.", link="https://example.com/x", source="Seth Godin",
-        via="{name: Sheri, url: 'https://sheri.example/'}", tags="[support]")}
+        via="{name: Sheri, url: 'https://sheri.example/'}", tags="[support]", aliases="[/thanks-old/]")}
     root = make_site(tmp_path_factory.mktemp("docs") / "site", posts,
                      files={"sources.yaml": "- name: Seth Godin\n  url: https://seths.blog/\n  description: Daily.\n"})
     loaded, problems = load_site(root / "config.yaml")

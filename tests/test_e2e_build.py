@@ -837,3 +837,36 @@ def test_a_list_shows_a_post_up_to_its_more_mark_and_its_page_and_feed_all_of_it
     feed = ET.parse(site / "build" / "feed.xml").getroot()
     assert "The rest" in feed.find("channel/item/{http://purl.org/rss/1.0/modules/content/}encoded").text
     assert run_cli(site, "check", "--output", "build").code == 0
+
+
+def test_a_post_s_old_addresses_send_readers_on_to_it_until_they_are_taken_out(tmp_path: Path) -> None:
+    config = CONFIG.replace("url: https://example.org/", "url: https://example.org/notes/")
+    site = make_site(tmp_path / "site", {"moved.md": post_text(
+        "Moved", "2015-06-02 09:00", "Here now.", aliases="[/old-name/, /2015/06/02/moved.html]",
+        redirect_from="/jekyll/moved")}, config=config)
+    assert run_cli(site, "build").code == 0
+    for old in ("old-name/index.html", "2015/06/02/moved.html", "jekyll/moved/index.html"):
+        soup = BeautifulSoup((site / "build" / old).read_text("utf-8"), "html.parser")
+        assert soup.find("meta", attrs={"http-equiv": "refresh"})["content"] == "0; url=/notes/2015/06/moved/"
+        assert soup.find("link", rel="canonical")["href"] == "https://example.org/notes/2015/06/moved/"
+        assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert "old-name" not in (site / "build" / "sitemap.xml").read_text("utf-8")
+    check = run_cli(site, "check", "--output", "build")
+    assert check.code == 0 and " 0 errors" in check.out + check.err
+    post = site / "posts" / "moved.md"
+    post.write_text(post.read_text("utf-8").replace("aliases: [/old-name/, /2015/06/02/moved.html]\n", ""), "utf-8")
+    assert run_cli(site, "build").code == 0
+    assert not (site / "build" / "old-name").exists() and not (site / "build" / "2015" / "06" / "02").exists()
+    assert (site / "build" / "jekyll" / "moved" / "index.html").is_file()
+
+
+def test_an_old_address_another_page_has_fails_the_build_and_leaves_the_output(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {
+        "a.md": post_text("A", "2015-06-02 09:00", "A.", tags="[x]"),
+        "b.md": post_text("B", "2015-06-01 09:00", "B.")})
+    assert run_cli(site, "build").code == 0
+    before = tree_bytes(site / "build")
+    (site / "posts" / "b.md").write_text(post_text("B", "2015-06-01 09:00", "B.", aliases="[/tag/x/]"), "utf-8")
+    run = run_cli(site, "build")
+    assert run.code == 1 and "posts/b.md" in run.err and "/tag/x/" in run.err and "Traceback" not in run.err
+    assert tree_bytes(site / "build") == before

@@ -75,6 +75,8 @@ operations = st.one_of(
     st.tuples(st.just("via"), posts, st.sampled_from(VIAS)),
     st.tuples(st.just("relinked"), posts, st.sampled_from(["true", None])),
     st.tuples(st.just("draft"), posts, st.sampled_from(["true", None])),
+    # Old addresses: redirect pages come, go and move with their post; two posts naming one fail alike.
+    st.tuples(st.just("aliases"), posts, st.sampled_from(["[/old/]", "[/old/, /older.html]", "/2015/moved/", None])),
     st.tuples(st.just("sources.yaml"), st.sampled_from(SOURCE_FILES), st.none()),
     st.tuples(st.just("add"), st.integers(6, 9), st.integers(0, 40)),
     st.tuples(st.just("delete"), posts, st.none()),
@@ -178,7 +180,7 @@ A_FOLDER, A_LOOP = "a folder", "a link to itself"  # sources.yaml made what no b
 # How each edit of a post's front matter turns the drawn value into the field's text.
 EDITS = {"title": str, "tags": lambda tags: "[" + ", ".join(tags) + "]", "date": day_date,
          "source": lambda v: v, "link": lambda v: v, "via": lambda v: v, "relinked": lambda v: v,
-         "draft": lambda v: v}
+         "draft": lambda v: v, "aliases": lambda v: v}
 
 
 def clean_build(root: Path, out: Path, options: BuildOptions = CLEAN) -> tuple[list, dict[str, bytes] | None]:

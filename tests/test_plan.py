@@ -90,6 +90,32 @@ def test_a_post_on_a_generated_page_url_is_a_collision():
     assert [p.message for p in problems] == ["writes the same URL /archive/ as the archive page"]
 
 
+def aliased(name: str, day: int, *aliases: str):
+    return replace(a_post(name, datetime(2015, 1, day, 12, tzinfo=UTC), ["t"]), extra={"aliases": list(aliases)})
+
+
+def test_each_old_address_of_a_post_is_a_redirect_page_the_sitemap_leaves_out():
+    config = Config(root=Path("/site"), url="https://example.org/notes/", per_page=2)
+    site = site_of(aliased("a", 1, "/old/", "/2014/12/01/a.html", "/caf%C3%A9"), a_post("b", datetime(2015, 2, 1)),
+                   config=config)
+    pages, problems = plan_pages(site)
+    redirects = {p.url: p.extra for p in pages if p.kind is PageKind.REDIRECT}
+    assert not problems and redirects == {
+        url: {"target": "/notes/2015/01/a/", "permalink": "https://example.org/notes/2015/01/a/"}
+        for url in ("/notes/old/", "/notes/2014/12/01/a.html", "/notes/caf%C3%A9/")}
+    assert set(redirects) <= set(generated_urls(site))
+    assert not {url for url, _ in sitemap_entries(site)} & {"https://example.org" + url for url in redirects}
+
+
+def test_an_old_address_another_page_has_is_a_problem_naming_the_post():
+    site = site_of(aliased("a", 1, "/2015/01/a/", "/2015/01/b/", "/tag/t/", "/same/"), aliased("b", 2, "/same/"))
+    assert sorted((p.path, p.message) for p in plan_pages(site)[1]) == [
+        ("posts/a.md", "old address /2015/01/a/ is this post's own address: only one page can be there"),
+        ("posts/a.md", "old address /2015/01/b/ is the address of posts/b.md: only one page can be there"),
+        ("posts/a.md", "old address /same/ is also an old address of posts/b.md: only one page can be there"),
+        ("posts/a.md", "old address /tag/t/ is the address of the tag page: only one page can be there")]
+
+
 def test_the_search_index_folder_is_reserved_for_new_and_import():
     assert reserved("/pagefind/") and reserved("/pagefind/tips/") and reserved("/pagefind")
     assert not reserved("/pagefinder/") and not reserved("/notes/pagefind/")

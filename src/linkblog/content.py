@@ -15,7 +15,7 @@ import yaml
 
 from linkblog import markdown
 from linkblog.digest import post_digest
-from linkblog.model import Parsed, Via, author_name
+from linkblog.model import ALIAS_KEYS, Parsed, Via, alias_paths, author_name
 from linkblog.problems import Problem, errors
 from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, slugify, worded_slug
 from linkblog.yamlload import CONTROL_CHARACTERS, error_line, error_message, load_mapping, one_line
@@ -24,8 +24,9 @@ from linkblog.zones import ZoneError, named_zone
 KNOWN_FIELDS = {"title", "date", "tags", "link", "source", "via", "slug", "draft", "summary"}
 # Keys kept among a post's extra fields that linkblog reads too, so checked: `relinked: true` (no warning for a link
 # posted again), Jekyll's `published: false`, which keeps a post out as `draft: true` does (Hugo's reads it so), and
-# `author`, who wrote the post when not the site's author (a guest, or a blog imported from several writers).
-CHECKED_EXTRA = ("relinked", "published", "author")
+# `author`, who wrote the post when not the site's author (a guest, or a blog imported from several writers), and
+# the post's old addresses, as Hugo (`aliases`) and Jekyll (`redirect_from`) name them.
+CHECKED_EXTRA = ("relinked", "published", "author", *ALIAS_KEYS)
 # Other tools' keys that read like slips of one of ours and are not: suggesting `published` for Hugo's `publishDate`
 # or `unpublished` would break the build or turn the meaning round.
 OTHER_TOOLS_FIELDS = {"publishdate", "pubdate", "published_at", "publishedat", "unpublished", "expirydate"}
@@ -172,14 +173,16 @@ def read_fields(rel: str, meta: dict[str, tuple[Any, int]], tz: ZoneInfo) -> tup
     for key in CHECKED_EXTRA:
         if key in meta:
             try:
-                if key != "author":
+                if key in ALIAS_KEYS:
+                    alias_paths({key: meta[key][0]})
+                elif key != "author":
                     read_bool(meta[key][0], key)
                 elif meta[key][0] is not None and author_name(meta[key][0]) is None:
                     problems.append(Problem(rel, "'author' names no one (write a name, or a mapping with a name): "
                                                  "the site's author is shown", meta[key][1], warning=True))
                 else:  # a name a feed must carry: no control character
                     clean_text(author_name(meta[key][0]) or "", key)
-            except FieldError as exc:
+            except ValueError as exc:  # a FieldError, or an alias that is no path
                 problems.append(Problem(rel, str(exc), meta[key][1]))
     if meta.get("published", (None, 0))[0] is False:
         fields["draft"] = True

@@ -35,7 +35,9 @@ from linkblog.plan import (
     index_pages,
     page_count,
     plan_pages,
+    post_aliases,
     post_page,
+    redirect_pages,
     site_feeds,
     special_page,
     specials,
@@ -282,6 +284,7 @@ class Spot:
     neighbours: tuple[str | None, ...]
     listing: str
     counted: tuple  # what the stats page counts of it: its date, tags and source, and whether it links
+    redirects: tuple[str, ...] = ()  # with old addresses: its URL and title and them, what redirect pages show
 
 
 def spot(site: Site, path: str, wide: bool = False) -> Spot | None:
@@ -295,7 +298,9 @@ def spot(site: Site, path: str, wide: bool = False) -> Spot | None:
     shown_on = (*site.neighbours(path), *site.source_neighbours(path), *site.related(path))
     counted = (parsed.date.isoformat(), *sorted(g for g in positions if g[0] in COUNTED), bool(parsed.link))
     listing = (post_fingerprint if wide else listing_fingerprint)(site.post(path))
-    return Spot(key, positions, shown_on, listing, counted)  # type: ignore[arg-type]
+    old = post_aliases(site, path)
+    return Spot(key, positions, shown_on, listing, counted,  # type: ignore[arg-type]
+                (site.post_urls[path], parsed.title, *old) if old else ())
 
 
 @dataclass
@@ -356,6 +361,8 @@ def touched(site: Site, before: dict[str, Spot | None], sizes_before: dict[Group
             dirty.specials.add(PageKind.SITEMAP)
         if (old.counted if old else None) != (new.counted if new else None):
             dirty.specials.add(PageKind.STATS)
+        if (old.redirects if old else ()) != (new.redirects if new else ()):  # redirect pages come, go or move
+            dirty.kinds.add(PageKind.REDIRECT)
         for place in (old, new):
             for group, at in (place.positions if place else {}).items():
                 # A post joining or leaving a list shifts it as much as a new date does.
@@ -473,6 +480,8 @@ def pages_of_kind(site: Site, kind: PageKind) -> list[PageSpec]:
         return group_pages(site, site.group(HOME))
     if kind in LIST_KINDS:
         return [page for group in site.groups(kind) for page in group_pages(site, group)]
+    if kind is PageKind.REDIRECT:
+        return redirect_pages(site)
     if kind in (PageKind.RSS, PageKind.ATOM, PageKind.JSON):  # one template for every feed
         return site_feeds(site) + [group_feed(site, group) for kind in GROUP_FEEDS for group in site.groups(kind)]
     return single_pages(site, kind) if kind in (*specials(site).values(), *INDEX_KINDS) else []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from linkblog.yamlload import one_line
 
@@ -32,6 +34,7 @@ class PageKind(StrEnum):
     NOT_FOUND = "404"
     ROBOTS = "robots"
     SEARCH = "search"
+    REDIRECT = "redirect"  # an old address of a post, sending readers on to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,46 @@ def author_name(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
     return one_line(str(value)) or None
+
+
+# The keys that give a post's old addresses: Hugo's, and Jekyll's (jekyll-redirect-from's).
+ALIAS_KEYS = ("aliases", "redirect_from")
+_PAGE_FILE = re.compile(r"\.html?\Z", re.IGNORECASE)
+
+
+def alias_paths(extra: dict[str, Any]) -> tuple[str, ...]:
+    """The site paths a post's `aliases:` or `redirect_from:` names (`/old/`, `/2015/06/01/old.html`), as written;
+    raises ValueError naming the first that is none."""
+    paths: list[str] = []
+    for key in ALIAS_KEYS:
+        value = extra.get(key)
+        for alias in [value] if isinstance(value, str) else value if isinstance(value, list) else [] if value is None \
+                else [value]:
+            paths.append(alias_path(alias, key))
+    return tuple(dict.fromkeys(paths))
+
+
+def alias_path(alias: Any, key: str) -> str:
+    """One old address as a site path: a folder's (`/old/`; `/old` is that too) or an .html file's."""
+    if not isinstance(alias, str) or not alias.strip():
+        raise ValueError(f"'{key}' lists old addresses of the post, each a path such as /2015/06/old-name/, "
+                         f"not {alias!r}")
+    path = unquote(alias.strip())
+    if not path.startswith("/") or path.startswith("//"):
+        raise ValueError(f"'{key}': {alias.strip()} is no path on this site: write it from the site's root, "
+                         f"such as /2015/06/old-name/")
+    if "?" in path or "#" in path:
+        raise ValueError(f"'{key}': {alias.strip()} has a query or fragment, which a static site cannot serve a page "
+                         f"at")
+    parts = path.split("/")[1:]
+    if any(part in (".", "..") or not part and at < len(parts) - 1 for at, part in enumerate(parts)) \
+            or "\\" in path or any(ord(char) < 32 or char == "\x7f" for char in path):
+        raise ValueError(f"'{key}': {alias.strip()} is no path a page can be written at")
+    last = parts[-1]
+    if "." in last and not _PAGE_FILE.search(last):
+        raise ValueError(f"'{key}': {alias.strip()} would be served as a download, not as a page: give the "
+                         f"address ending in / or .html")
+    return path if not last or "." in last else path + "/"
 
 
 R = TypeVar("R", Parsed, Post)

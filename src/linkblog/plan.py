@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from linkblog.index import HOME, GroupKey, Site
-from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Tally
+from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Tally, alias_paths
 from linkblog.problems import Problem
 from linkblog.scan import Found
 from linkblog.search import FOLDER as SEARCH_INDEX
@@ -37,7 +37,7 @@ TEMPLATES = {PageKind.HOME: "index.html", PageKind.POST: "post.html", PageKind.A
              PageKind.RSS: FEED_TEMPLATE, PageKind.ATOM: FEED_TEMPLATE, PageKind.JSON: FEED_TEMPLATE,
              PageKind.SITEMAP: "sitemap.xml", PageKind.NOT_FOUND: "404.html", PageKind.ROBOTS: "robots.txt",
              PageKind.TAGS: "tags.html", PageKind.SOURCES: "sources.html", PageKind.VIA: "via.html",
-             PageKind.STATS: "stats.html", PageKind.SEARCH: "search.html",
+             PageKind.STATS: "stats.html", PageKind.SEARCH: "search.html", PageKind.REDIRECT: "redirect.html",
              **{kind: "list.html" for kind in LIST_KINDS}}
 _TITLES = {PageKind.TAG: "Tag: {}", PageKind.YEAR: "Year: {}", PageKind.MONTH: "Month: {}",
            PageKind.SOURCE: "Source: {}"}
@@ -61,7 +61,7 @@ def plan_pages(site: Site) -> tuple[list[PageSpec], list[Problem]]:
     pages += site_feeds(site) + [group_feed(site, group) for kind in GROUP_FEEDS for group in site.groups(kind)]
     pages += [page for kind in INDEX_KINDS for page in index_pages(site, kind)]
     pages += [special_page(site, kind) for kind in specials(site).values() if kind not in INDEX_KINDS]
-    return pages, collisions(site, generated_urls(site))
+    return pages + redirect_pages(site), collisions(site, generated_urls(site))
 
 
 def page_count(posts: int, per_page: int) -> int:
@@ -134,6 +134,37 @@ def post_page(site: Site, path: str) -> PageSpec:
                     related=[site.post(other) for other in site.related(path)],
                     related_newer=sum(site.keys[other] > site.keys[path] for other in site.related(path)),
                     source_older=placed(site, source_older), source_newer=placed(site, source_newer))
+
+
+def redirect_pages(site: Site) -> list[PageSpec]:
+    """A page at each old address a post names (`aliases:`), sending readers on to the post."""
+    pages = []
+    for path, urls in redirects(site).items():
+        post = site.post(path)
+        pages += [PageSpec(url=url, template=TEMPLATES[PageKind.REDIRECT], title=post.title, kind=PageKind.REDIRECT,
+                           extra={"target": post.url, "permalink": post.permalink}) for url in urls]
+    return pages
+
+
+def redirects(site: Site) -> dict[str, list[str]]:
+    """The URLs of the old addresses each published post with any names, by the post's path."""
+    found = {}
+    for path in site.posts.paths():
+        old = post_aliases(site, path)
+        if old:
+            found[path] = old
+    return found
+
+
+def post_aliases(site: Site, path: str) -> list[str]:
+    """The URLs of a post's old addresses; none while they are wrong (the build fails, naming them)."""
+    extra = site.records[path].extra
+    if not extra or ("aliases" not in extra and "redirect_from" not in extra):  # most posts: nothing to read
+        return []
+    try:
+        return [site.urls.path(alias) for alias in alias_paths(extra)]
+    except ValueError:
+        return []
 
 
 def placed(site: Site, path: str | None) -> Post | None:
@@ -312,7 +343,9 @@ def group_urls(site: Site, group: GroupKey) -> list[str]:
 def generated_urls(site: Site) -> dict[str, PageKind]:
     """The URL and kind of every page but the posts', without planning the pages."""
     urls = site.urls
-    found = dict.fromkeys(group_urls(site, HOME), PageKind.HOME)
+    # The old addresses first: a page of the site's own on one of them takes it (alias_collisions says so).
+    found = {url: PageKind.REDIRECT for old in redirects(site).values() for url in old}
+    found.update(dict.fromkeys(group_urls(site, HOME), PageKind.HOME))
     for group in sorted(k for k in site.lists if k[0] in LIST_KINDS):
         found.update(dict.fromkeys(group_urls(site, group), group[0]))
         if group[0] in GROUP_FEEDS:
@@ -343,22 +376,43 @@ def sitemap_entries(site: Site) -> list[tuple[str, str | None]]:
 def sitemap_paths(site: Site, generated: dict[str, PageKind]) -> list[tuple[str, PageKind]]:
     """The path and kind of each page a sitemap lists, in its order."""
     return [(url, kind) for url, kind in page_urls(site, generated).items()
-            if url.endswith("/") and kind is not PageKind.SEARCH]
+            if url.endswith("/") and kind not in (PageKind.SEARCH, PageKind.REDIRECT)]
 
 
 def collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
     """A Problem for each URL that two pages would write, naming every file involved."""
     problems = []
+    made = {url: kind for url, kind in generated.items() if kind is not PageKind.REDIRECT}  # (alias_collisions)
     for url, paths in site.by_url.items():
-        if len(paths) == 1 and url not in generated:
+        if len(paths) == 1 and url not in made:
             continue
-        first, *rest = sorted(paths) + ([f"the {generated[url]} page"] if url in generated else [])
+        first, *rest = sorted(paths) + ([f"the {made[url]} page"] if url in made else [])
         if rest:
             # Names that print alike (café written by a Mac, NFD, and by Linux, NFC) are told apart.
             alike = len({unicodedata.normalize("NFC", path) for path in paths}) < len(paths)
             problems.append(Problem(first, f"writes the same URL {url} as {' and '.join(rest)}"
                                     + (" (the same name in two Unicode forms: rename one)" if alike else "")))
-    return problems + nested_collisions(site, generated) + search_index_collisions(site)
+    return problems + nested_collisions(site, generated) + search_index_collisions(site) \
+        + alias_collisions(site, generated)
+
+
+def alias_collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
+    """A Problem for each old address a post names that is another page's: a post's (its own too), a page the
+    site makes, or another post's old address."""
+    problems, named = [], {}
+    for path, urls in redirects(site).items():
+        for url in urls:
+            other = site.by_url.get(url)
+            if other:
+                whose = "this post's own address" if path in other else f"the address of {sorted(other)[0]}"
+            elif generated.get(url, PageKind.REDIRECT) is not PageKind.REDIRECT:
+                whose = f"the address of the {generated[url]} page"
+            elif named.setdefault(url, path) != path:
+                whose = f"also an old address of {named[url]}"
+            else:
+                continue
+            problems.append(Problem(path, f"old address {url} is {whose}: only one page can be there"))
+    return problems
 
 
 def search_index_collisions(site: Site) -> list[Problem]:
