@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, make_site, run_cli, tree_bytes
+from bs4 import BeautifulSoup
+from conftest import CONFIG, SAMPLE_POSTS, make_site, run_cli, tree_bytes
 
 from linkblog.config import Config, FeedConfig, load_config
 
@@ -537,3 +538,48 @@ def test_a_site_in_a_folder_whose_path_is_not_utf8_is_refused_in_one_line(tmp_pa
     assert (run.code, run.err.splitlines()[0]) == (1, f"config.yaml: is in a folder whose path is not valid UTF-8 "
                                                       f"({bytes(tmp_path).decode()}/caf\\xe9/site): rename the folder")
     assert not (site / "build").exists()
+
+
+@pytest.mark.parametrize(("url", "write"), [
+    ("https://user.github.io/x/../y/", "https://user.github.io/y/"),
+    ("https://user.github.io/./notes/", "https://user.github.io/notes/"),
+    ("https://user.github.io/notes/%2E%2e/", "https://user.github.io/"),  # a dot to browsers, encoded or not
+])
+def test_a_url_with_dot_segments_fails_the_build_with_the_url_to_write(tmp_path: Path, url: str, write: str) -> None:
+    site = make_site(tmp_path / "site", config=CONFIG.replace("https://example.org/", url))
+    run = run_cli(site, "build")
+    assert (run.code, "Traceback" in run.err) == (1, False), run.err
+    assert config_lines(run.err) == [f"config.yaml:2: 'url' must not hold . or .. path segments, which browsers "
+                                     f"resolve away: write {write}, not '{url}'"]
+    assert not (site / "build").exists()
+
+
+@pytest.mark.parametrize(("url", "write"), [("https://user.github.io/notes/index.html", "https://user.github.io/notes/"),
+                                            ("https://example.org/index.html/", "https://example.org/")])
+def test_a_base_url_naming_the_home_page_fails_the_build_with_the_folder_to_write(tmp_path: Path, url: str,
+                                                                                  write: str) -> None:
+    site = make_site(tmp_path / "site")
+    run = run_cli(site, "build", "--base-url", url)
+    assert (run.code, "Traceback" in run.err) == (1, False), run.err
+    assert [line for line in run.err.splitlines() if line.startswith("--base-url")] == [
+        f"--base-url: 'url' must be the folder the site lives in, not its home page: write {write}, not '{url}'"]
+    assert not (site / "build").exists()
+
+
+@pytest.mark.parametrize(("typed", "spelled"), [
+    ("https://USER.GitHub.IO:443/MyBlog/", "https://user.github.io/MyBlog/"),  # a path keeps its case
+    ("http://Notes.Example.ORG:80/", "http://notes.example.org/"),
+    ("https://Bücher.example:8443/b/", "https://xn--bcher-kva.example:8443/b/"),  # a port of its own is kept
+])
+def test_a_url_is_published_with_its_host_as_browsers_spell_it(tmp_path: Path, typed: str, spelled: str) -> None:
+    # Canonical links, feed ids and the sitemap must not change with how the address was typed.
+    built = {}
+    for name, url in (("typed", typed), ("spelled", spelled)):
+        site = make_site(tmp_path / name, SAMPLE_POSTS, config=CONFIG.replace("https://example.org/", url))
+        assert run_cli(site, "build").code == 0
+        built[name] = tree_bytes(site / "build")
+    assert built["typed"] == built["spelled"]
+    home = BeautifulSoup(built["typed"]["index.html"], "html.parser")
+    assert home.find("link", rel="canonical")["href"] == spelled
+    assert f"<id>{spelled}</id>" in built["typed"]["atom.xml"].decode()
+    assert f"<loc>{spelled}</loc>" in built["typed"]["sitemap.xml"].decode()

@@ -378,6 +378,22 @@ def test_no_build_refuses_an_output_built_for_another_address(repo: Path) -> Non
     assert run_cli(repo, "deploy", "--no-build").code == 0
 
 
+@pytest.mark.parametrize(("url", "base_url"), [
+    ("https://bücher.example/b/", "https://xn--bcher-kva.example/b/"),
+    ("https://example.org/my blog/", "https://example.org/my%20blog/"),
+    ("https://User.GitHub.IO/Notes/", "https://user.github.io:443/Notes/"),
+])
+def test_no_build_deploys_an_output_built_for_the_same_address_spelled_otherwise(repo: Path, url: str,
+                                                                                 base_url: str) -> None:
+    config = repo / "config.yaml"
+    config.write_text(config.read_text().replace("https://example.org/", url))
+    git(repo, "commit", "--quiet", "-am", "Its own address")
+    assert run_cli(repo, "build", "--base-url", base_url).code == 0
+    run = run_cli(repo, "deploy", "--no-build")
+    assert (run.code, "Traceback" in run.err) == (0, False), run.err
+    assert branch_files(remote_of(repo))["index.html"] == (repo / "build" / "index.html").read_bytes()
+
+
 def test_no_build_deploys_once_a_plain_build_replaced_a_drafts_build(repo: Path) -> None:
     unpublished_posts(repo)
     assert run_cli(repo, "build", "--drafts", "--future").code == 0

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import make_site, post_text, run_cli
+from conftest import CONFIG, SAMPLE_POSTS, make_site, post_text, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -172,6 +172,30 @@ def test_absolute_urls_of_a_site_at_a_host_beyond_ascii_spell_it_in_idna() -> No
     urls = Urls("https://bücher.example:8443/notes/")
     assert urls.absolute("2015/06/x/") == "https://xn--bcher-kva.example:8443/notes/2015/06/x/"
     assert urls.path("2015/06/x/") == "/notes/2015/06/x/"
+
+
+@pytest.mark.parametrize(("url", "origin"), [
+    ("https://USER.GitHub.IO/MyBlog/", "https://user.github.io"),
+    ("https://user.github.io:443/x/", "https://user.github.io"),
+    ("http://Example.org:80/", "http://example.org"),
+    ("http://localhost:443/", "http://localhost:443"),  # another scheme's default is a port of its own
+    ("http://[::1]:8080/", "http://[::1]:8080"),
+    ("http://[::1]/", "http://[::1]"),
+])
+def test_the_origin_of_a_site_is_spelled_one_way(url: str, origin: str) -> None:
+    assert Urls(url).origin == origin
+    assert Urls(url).absolute("/a/") == origin + Urls(url).path("/a/")
+
+
+def test_pages_link_to_the_site_itself_by_path_so_a_preview_stays_in_the_preview(tmp_path: Path) -> None:
+    # `linkblog serve` serves the site built for its url: a link to that address would leave the preview.
+    site = make_site(tmp_path / "site", SAMPLE_POSTS, config=CONFIG.replace("https://example.org/",
+                                                                             "https://example.org/notes/"))
+    assert run_cli(site, "build").code == 0
+    for page in ("index.html", "2015/06/work-vs-progress/index.html"):
+        html = BeautifulSoup((site / "build" / page).read_text(), "html.parser")
+        assert html.select_one(".byline a")["href"] == "/notes/"
+        assert not [a["href"] for a in html.find_all("a", href=True) if a["href"].startswith("https://example.org")]
 
 
 @pytest.mark.parametrize(("srcset", "candidates"), [

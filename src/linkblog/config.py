@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from string import Formatter
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -190,6 +190,34 @@ def site_url(value: str) -> bool:
         and not any(c in value for c in "\t\n\r?#")  # urlsplit drops \t\n\r; no link can keep a query or fragment
 
 
+def url_problem(value: str) -> str | None:
+    """Why a `url` (or --base-url) cannot be a site's address, None when it can."""
+    if not site_url(value):
+        return f"'url' must be an absolute http(s) URL such as https://example.github.io/notes/, not '{value}'"
+    parts = urlsplit(value)
+    # Browsers resolve . and .. away in every link, so the site would link to pages where its files are not.
+    if any(unquote(segment) in (".", "..") for segment in parts.path.split("/")):  # %2e is a dot to browsers too
+        return f"'url' must not hold . or .. path segments, which browsers resolve away: write " \
+               f"{urlunsplit(parts._replace(path=dotless_path(parts.path)))}, not '{value}'"
+    # A page, not a folder: every link would be made under it (/notes/index.html/style.css).
+    if unquote(parts.path).removesuffix("/").endswith("/index.html"):
+        folder = parts.path[:parts.path.removesuffix("/").rindex("/") + 1]
+        return f"'url' must be the folder the site lives in, not its home page: write " \
+               f"{urlunsplit(parts._replace(path=folder))}, not '{value}'"
+    return None
+
+
+def dotless_path(path: str) -> str:
+    """A URL path with its . and .. segments resolved, as browsers resolve them, ending in /."""
+    kept: list[str] = []
+    for segment in path.removesuffix("/").split("/")[1:]:
+        if unquote(segment) == "..":
+            kept = kept[:-1]
+        elif unquote(segment) != ".":
+            kept.append(segment)
+    return "/" + "".join(f"{segment}/" for segment in kept)
+
+
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)  # one part of a host name, in ASCII
 
 
@@ -265,8 +293,8 @@ def _value_problem(key: str, value: Any) -> str | None:
         return f"'{key}' contains control character U+{ord(bad.group()):04X}"
     if key == "title" and not value.strip():
         return "'title' must not be empty: the header, every page's <title> and the feeds show it"
-    if key == "url" and not site_url(value):
-        return f"'url' must be an absolute http(s) URL such as https://example.github.io/notes/, not '{value}'"
+    if key == "url":
+        return url_problem(value)
     if key == "per_page" and value < 1:
         return "'per_page' must be at least 1"
     if key == "timezone":

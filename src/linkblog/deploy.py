@@ -23,6 +23,7 @@ from linkblog.output import GIT, missing_files
 from linkblog.problems import Problem, errors, plural
 from linkblog.scan import HIDDEN, PRIVATE, STATIC_SKIPPED, Unusable, every_file, untracked
 from linkblog.sources import FILE as SOURCES_FILE
+from linkblog.urls import Urls
 
 # Paths per `git hash-object` call: well under any system's argument-length limit.
 HASH_BATCH = 500
@@ -228,7 +229,8 @@ def built_selection(config: Config) -> list[Problem]:
     if flags:
         return [Problem("deploy", f"{out} was built with {' and '.join(flags)} (drafts and future posts are never "
                         "deployed); run linkblog build without --drafts/--future, or deploy without --no-build")]
-    if built.url not in (None, config.url):  # a preview's or staging copy's links lead there, not to the site
+    # A preview's or staging copy's links lead there, not to the site.
+    if built.url is not None and not same_address(built.url, config.url):
         return [Problem("deploy", f"{out} was built for {built.url} (--base-url), not for the site's url "
                         f"{config.url}; run linkblog build without --base-url, or deploy without --no-build")]
     written = output_files(config.root, config.output_path)
@@ -243,6 +245,12 @@ def built_selection(config: Config) -> list[Problem]:
         return [Problem("deploy", f"{out} was changed or replaced since its last build; deploying it as it is, "
                         "drafts and future posts included if it has any", warning=True)]
     return []
+
+
+def same_address(url: str, other: str) -> bool:
+    """True when two base URLs are one address as linkblog spells it in pages (bücher.example is
+    xn--bcher-kva.example, /my blog/ is /my%20blog/), so a build for either is the same output."""
+    return Urls(url).absolute("/") == Urls(other).absolute("/")
 
 
 def hosting_blobs(config: Config, files: list[str]) -> dict[str, bytes]:

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import idna
 
@@ -20,6 +20,7 @@ _PLAIN_PATH = re.compile(r"[A-Za-z0-9/._~-]*")  # nothing here needs percent-enc
 _NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
 PERMALINK_FIELDS = ("year", "month", "day", "slug")
 MAX_SLUG_BYTES = 100
+DEFAULT_PORTS = {"http": 80, "https": 443}
 # Query parameters that say how a reader arrived, not what they read.
 _TRACKING = re.compile(r"utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_[ce]id|igshid|_hs(enc|mi)|mkt_tok|"
                        r"ref|ref_src|ref_url|s_cid|cmpid|spm", re.IGNORECASE)
@@ -141,7 +142,7 @@ class Urls:
         parts = urlsplit(base_url)
         path = parts.path or "/"
         self.base_url = base_url
-        self.origin = f"{parts.scheme}://{ascii_netloc(parts.netloc) or parts.netloc}"  # bücher.example in IDNA
+        self.origin = site_origin(parts)
         # Decoded, as slugs and file names are: `/%7Ejane/` and `/~jane/` are one path, `/café/` is encoded once.
         self.base_path = unquote(path if path.endswith("/") else path + "/")
         self._files: dict[str, str] = {}  # a rebuild asks again for the file of every page of the site
@@ -161,6 +162,19 @@ class Urls:
         if file is None:
             file = self._files[url] = output_file(unquote(url)[len(self.base_path):])
         return file
+
+
+def site_origin(parts: SplitResult) -> str:
+    """`scheme://host[:port]` as browsers spell a site's address: the host lowercase and in IDNA, no default port."""
+    # One spelling for every way of typing the address, so that canonical links, feed ids and the sitemap do not
+    # change with USER.GitHub.IO or :443, and builds for the same address are the same output.
+    host = ascii_host(parts.hostname or "") or parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:  # no number: kept as typed, and refused where the config is read
+        port = parts.netloc.rpartition(":")[2]
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address
+    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, DEFAULT_PORTS.get(parts.scheme)) else "")
 
 
 def permalink_path(pattern: str, date: datetime, slug: str) -> str:
