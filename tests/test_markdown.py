@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from linkblog.markdown import EXCERPT_LENGTH, ids_apart, render, shorten
+from linkblog.markdown import EXCERPT_LENGTH, heading_ids, ids_apart, render, shorten
 
 
 def html(text: str, doc_id: str = "post") -> str:
@@ -83,18 +83,18 @@ def test_footnote_ids_are_unique_per_document() -> None:
     assert len(first) == 2 and not first & second
 
 
-def heading_ids(out: str) -> list[str]:
+def ids_of(out: str) -> list[str]:
     return re.findall(r'<h[1-6] id="([^"]*)"', out)
 
 
 def test_headings_get_the_ids_github_and_hugo_give_them() -> None:
     out = html("# Don't *panic*\n\n## Set up `linkblog`\n\n### Café au lait\n\n###### 2. Then\n")
-    assert heading_ids(out) == ["dont-panic", "set-up-linkblog", "café-au-lait", "2-then"]
+    assert ids_of(out) == ["dont-panic", "set-up-linkblog", "café-au-lait", "2-then"]
 
 
 def test_heading_ids_are_unique_in_a_post_and_never_empty_or_the_theme_s() -> None:
     out = html("## Notes\n\n## Notes\n\n> ## Notes\n\n## !!!\n\n## 🙂\n\n## Search\n\n## main_content\n")
-    assert heading_ids(out) == ["notes", "notes-1", "notes-2", "section", "section-1", "search-1", "main_content-1"]
+    assert ids_of(out) == ["notes", "notes-1", "notes-2", "section", "section-1", "search-1", "main_content-1"]
 
 
 def test_a_post_s_links_to_its_headings_lead_to_them() -> None:
@@ -103,18 +103,25 @@ def test_a_post_s_links_to_its_headings_lead_to_them() -> None:
 
 
 def test_on_a_list_a_post_s_heading_ids_and_its_links_to_them_are_its_own() -> None:
-    out = html("[a](#notes) [b](#caf%C3%A9) [c](#fn-p-1) [d](#top) [e](https://x.org/#notes)\n\n"
-               "## Notes\n\n## Café\n\nx[^1]\n\n[^1]: y\n", "p")
-    listed = ids_apart(out, "p-abc")
-    assert heading_ids(listed) == ["p-abc-notes", "p-abc-café"]
-    assert re.findall(r'href="([^"]*)"', listed)[:5] == [
-        "#p-abc-notes", "#p-abc-caf%C3%A9", "#fn-p-1", "#top", "https://x.org/#notes"]
+    out = html("[a](#notes) [b](#caf%C3%A9) [c](#fn-p-1) [d](#top) [e](https://x.org/#notes) <a href='#notes'>f</a> "
+               "<a href=#gone>g</a>\n\n## Notes\n\n## Café\n\n## Gone\n\nx[^1]\n\n[^1]: y\n", "p")
+    ids = heading_ids(out)
+    listed = ids_apart(out, "p-abc", ids, ids - {"gone"}, "/2015/06/p/")
+    assert heading_ids(listed) == {"p-abc-notes", "p-abc-café", "p-abc-gone"}
+    assert re.findall(r'href="([^"]*)"', listed)[:7] == [
+        "#p-abc-notes", "#p-abc-caf%C3%A9", "#fn-p-1", "#top", "https://x.org/#notes", "#p-abc-notes",
+        "/2015/06/p/#gone"]  # a heading the list leaves out: on the post's page
     assert 'id="fn-p-1"' in listed  # the footnotes carry the post's id already
 
 
 def test_a_post_without_headings_is_listed_as_it_is() -> None:
     out = html("[a](#x) <span id=\"x\">x</span>.[^1]\n\n[^1]: y\n")
-    assert ids_apart(out, "p-abc") == out
+    assert ids_apart(out, "p-abc", heading_ids(out), set(), "/p/") == out
+
+
+def test_a_heading_never_takes_an_id_the_body_s_raw_html_gives() -> None:
+    out = html('<div id="notes">Mine.</div>\n\n## Notes\n\nSee <span id=\'setup\'>this</span>.\n\n## Setup\n')
+    assert re.findall(r'\bid="([^"]*)"', out) == ["notes", "notes-1", "setup-1"]
 
 
 def test_links_and_autolinks() -> None:

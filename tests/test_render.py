@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import resource
 import subprocess
 import sys
@@ -581,6 +582,28 @@ def test_a_more_mark_in_a_link_post_s_quote_or_after_it(tmp_path: Path):
                                                    "</blockquote>\n<p>Mine.</p>\n", link="https://e.example/a"),
                                             full=False)
     assert inside.quote.strip() == "<p>One.</p>" and inside.rest == "" and inside.more
+
+
+@pytest.mark.parametrize("html", [
+    '<p>One.</p>\n<!-- more examples to add -->\n<p>Two.</p>\n',  # a comment of the writer's own
+    '<script>var s = "<!--more-->";</script>\n<p>Two.</p>\n',
+    '<p><img alt="<!--more-->" src="/a.png"> Two.</p>\n',
+    '<p>One.<sup class="footnote-ref"><a href="#fn-p-1" id="fnref-p-1">[1]</a></sup></p>\n<section class="footnotes">'
+    '<ol><li id="fn-p-1">Note. <!--more--> Still the note.</li></ol></section>\n'])
+def test_only_a_more_comment_in_the_body_cuts_it(tmp_path: Path, html: str):
+    shown = styled(tmp_path, "full").shown(a_post(html), full=False)
+    assert shown.rest == html and not shown.more
+
+
+def test_a_list_s_links_to_a_post_s_headings_lead_where_the_heading_is(tmp_path: Path):
+    html = ('<p>Contents: <a href="#setup">Setup</a></p>\n<!--more-->\n<h2 id="setup">Setup</h2>\n<p>Do.</p>\n')
+    shown = styled(tmp_path, "full").shown(a_post(html), full=False)
+    assert 'href="/notes/2015/06/p/#setup"' in shown.rest  # cut off the list: on the post's page
+    quoted = a_post('<blockquote>\n<h2 id="finding">Finding</h2>\n</blockquote>\n<p>See <a href="#finding">it</a>.'
+                    '</p>\n', link="https://elsewhere.example/a")
+    both = styled(tmp_path, "full").shown(quoted, full=False)
+    [heading] = re.findall(r'id="([^"]*)"', both.quote)
+    assert heading.endswith("-finding") and f'href="#{heading}"' in both.rest
 
 
 def test_a_more_mark_with_nothing_after_it_cuts_nothing(tmp_path: Path):

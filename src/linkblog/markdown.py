@@ -21,7 +21,7 @@ from markdown_it.rules_core.replacements import (
 )
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.anchors.index import slugify
+from mdit_py_plugins.anchors.index import slugify, unique_slug
 from mdit_py_plugins.footnote import footnote_plugin
 
 from linkblog.digest import digest_bytes
@@ -64,7 +64,9 @@ BREAKING = frozenset({
 # The ids the theme gives elements of a page a post is on: a heading never takes one (`## Search` on the search page).
 THEME_IDS = frozenset({"main_content", "search"})
 _HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?\sid=")([^"]+)"', re.IGNORECASE)
-_FRAGMENT_HREF = re.compile(r'(\shref=")#([^"]*)"', re.IGNORECASE)
+# A link to a place on its page, its address quoted either way or not at all, as raw HTML may write it.
+_FRAGMENT_HREF = re.compile(r"""(\shref\s*=\s*)(?:"#([^"]*)"|'#([^']*)'|#([^\s"'=<>`]+))""", re.IGNORECASE)
+_RAW_ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 
 
 @cache
@@ -75,7 +77,31 @@ def parser() -> MarkdownIt:
     md.core.ruler.before("replacements", "keep_verbatim", keep_verbatim)
     md.core.ruler.after("smartquotes", "give_back_kept", give_back_kept)
     # Every heading gets an id, as on GitHub and in Hugo and Jekyll: `[setup](#setup)` leads to `## Setup`.
-    return md.use(footnote_plugin).use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
+    md.use(footnote_plugin).use(anchors_plugin, min_level=1, max_level=6, slug_func=heading_id)
+    md.core.ruler.after("anchor", "raw_ids_first", raw_ids_first)
+    return md
+
+
+def raw_ids_first(state: StateCore) -> None:
+    """Give a heading whose id the body's raw HTML already gives an element (`<div id="notes">`) another: links
+    written for that element keep leading to it, and no page holds one id twice."""
+    raw = {found for token in state.tokens for text in raw_texts(token) if " id" in text.lower()
+           for found in (next(g for g in match.groups() if g is not None) for match in _RAW_ID.finditer(text))}
+    if not raw:
+        return
+    taken = raw | {str(token.attrGet("id")) for token in state.tokens if token.type == "heading_open"}
+    for token in state.tokens:
+        if token.type == "heading_open" and token.attrGet("id") in raw:
+            token.attrSet("id", unique_slug(str(token.attrGet("id")), taken))
+
+
+def raw_texts(token: Token) -> list[str]:
+    """The raw HTML a block token holds, itself or in its inline children."""
+    if token.type == "html_block":
+        return [token.content]
+    if token.type == "inline" and "<" in token.content:
+        return [child.content for child in token.children or [] if child.type == "html_inline"]
+    return []
 
 
 def heading_id(title: str) -> str:
@@ -90,17 +116,26 @@ def doc_id(rel: str, slug: str) -> str:
     return f"{slug}-{digest_bytes(rel.encode('utf-8', 'surrogateescape'))[:6]}"
 
 
-def ids_apart(html: str, prefix: str) -> str:
-    """A post's HTML as a list page shows it among other posts: its headings' ids, and its links to them, start
-    with `prefix` (its doc_id), so that two posts with a `## Notes` each lead each to its own."""
-    if ' id="' not in html:  # most posts: no heading, no footnote
-        return html
-    ids = {found[2] for found in _HEADING_ID.finditer(html)}
+def heading_ids(html: str) -> set[str]:
+    """The ids of the headings in a post's HTML."""
+    return {found[2] for found in _HEADING_ID.finditer(html)} if ' id="' in html else set()
+
+
+def ids_apart(html: str, prefix: str, ids: set[str], shown: set[str], page: str) -> str:
+    """Part of a post's HTML as a list page shows it among other posts. Of its headings' `ids`, those `shown` on the
+    list start with `prefix` (its doc_id), and so do its links to them, so that two posts with a `## Notes` each
+    lead to their own; a link to a heading the list leaves out leads to it on the post's `page`."""
     if not ids:
         return html
-    html = _HEADING_ID.sub(lambda found: f'{found[1]}{prefix}-{found[2]}"', html)
-    return _FRAGMENT_HREF.sub(lambda found: f'{found[1]}#{prefix}-{found[2]}"'
-                              if unquote(unescape(found[2])) in ids else found[0], html)
+
+    def relinked(found: re.Match) -> str:
+        written = next(group for group in found.groups()[1:] if group is not None)
+        target = unquote(unescape(written))
+        if target not in ids:
+            return found[0]
+        return f'{found[1]}"#{prefix}-{written}"' if target in shown else f'{found[1]}"{page}#{written}"'
+
+    return _FRAGMENT_HREF.sub(relinked, _HEADING_ID.sub(lambda found: f'{found[1]}{prefix}-{found[2]}"', html))
 
 
 @cache
@@ -244,13 +279,7 @@ def left_open(tokens: list[Token]) -> tuple[int, str] | None:
 def raw_html(tokens: list[Token]) -> tuple[str, list[tuple[int, int]]]:
     """The raw HTML of a body, block and inline, in its order and joined; and where each piece starts in it, with
     the body line it is on."""
-    pieces: list[tuple[str, int]] = []
-    for token in tokens:
-        if token.type == "html_block":
-            pieces.append((token.content, token.map[0] if token.map else 0))
-        elif token.type == "inline" and "<" in token.content:
-            pieces += [(child.content, token.map[0] if token.map else 0) for child in token.children or []
-                       if child.type == "html_inline"]
+    pieces = [(text, token.map[0] if token.map else 0) for token in tokens for text in raw_texts(token)]
     starts, at = [], 0
     for text, line in pieces:
         starts.append((at, line))

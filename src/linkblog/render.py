@@ -28,7 +28,7 @@ from markupsafe import Markup
 from linkblog.config import Config
 from linkblog.digest import key_of
 from linkblog.index import PostSequence
-from linkblog.markdown import doc_id, ids_apart, whole_characters
+from linkblog.markdown import doc_id, heading_ids, ids_apart, whole_characters
 from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Ref, Tally, Via
 from linkblog.plan import FEED_TEMPLATE, SEARCH_PAGE
 from linkblog.problems import Problem, sorted_problems
@@ -179,14 +179,23 @@ def cut_at_more(quote: str | None, rest: str) -> tuple[Markup | None, Markup] | 
 
 
 def before_more(html: str) -> str | None:
-    """The HTML before the `<!--more-->` in it, every tag closed and no footnote mark left (its note is below the
-    cut); None without one, or with nothing after it."""
-    found = _MORE.search(html) if "<!--" in html else None
-    if found is None or not html[found.end():].strip():
+    """The HTML before the `<!--more-->` comment in it (not in a script, an attribute or the footnotes), every tag
+    closed and no footnote mark left (its note is below the cut); None without one, or with nothing after it."""
+    if "<!--" not in html or not _MORE.search(html):  # most posts
         return None
-    root = parsed_fragment(html[:found.start()])
-    for mark in root.find_class("footnote-ref"):
-        mark.drop_tree()
+    from lxml import etree
+
+    root = parsed_fragment(html)
+    mark = next((comment for comment in root.iter(etree.Comment) if _MORE_TEXT.fullmatch(comment.text or "")
+                 and not comment.xpath("boolean(ancestor::*[contains(concat(' ', @class, ' '), ' footnotes ')])")),
+                None)
+    if mark is None or not any(isinstance(node, str) and node.strip() or not isinstance(node, str)
+                               for node in mark.xpath("following::node()")):
+        return None
+    drop_following(mark, root)
+    mark.getparent().remove(mark)  # and the text after it, its tail
+    for footnote in root.find_class("footnote-ref"):
+        footnote.drop_tree()
     return inner_html(root)
 
 
@@ -279,7 +288,8 @@ _NEW_VOID_END = re.compile(r"</(?:source|track|wbr)>")
 
 
 # Where Hugo, Jekyll and WordPress end what a list shows of a post; WordPress's may name its link (<!--more Read on-->).
-_MORE = re.compile(r"<!--\s*more(?:\s[^>]*?)?-->", re.IGNORECASE)
+_MORE = re.compile(r"<!--(?:\s*more\s*|more\s[^>]*)-->", re.IGNORECASE)
+_MORE_TEXT = re.compile(r"\s*more\s*|more\s.*", re.IGNORECASE | re.DOTALL)  # the comment's text
 
 
 def parsed_fragment(html: str) -> Any:
@@ -849,12 +859,19 @@ class Renderer:
 
     def shown(self, post: Post, full: bool = True) -> Shown:
         """What an entry shows of a post: all of it (its own page, feeds, `excerpt: full`), or the excerpt."""
+        shown = self.shown_of(post, "full" if full else self.config.excerpt, full)
+        ids = set() if full else heading_ids(post.html)
+        if not ids:  # on its own page, or a post without headings
+            return shown
+        prefix, kept = doc_id(post.path, post.slug), heading_ids(shown.rest) | heading_ids(shown.quote or "")
+        quote, rest = (Markup(ids_apart(part, prefix, ids, kept, post.url)) if part is not None else None
+                       for part in (shown.quote, shown.rest))
+        return Shown(quote, rest, shown.more, shown.excerpt)  # type: ignore[arg-type]
+
+    def shown_of(self, post: Post, mode: str, full: bool) -> Shown:
+        """What an entry shows of a post in an excerpt style (`full` on its own page and in feeds)."""
         parts = post.opening_quote() if post.link else None
         quote, rest = parts or (None, post.html)
-        if not full:  # on a list, among other posts: ids of its own
-            prefix = doc_id(post.path, post.slug)
-            quote, rest = quote if quote is None else ids_apart(quote, prefix), ids_apart(rest, prefix)
-        mode = "full" if full else self.config.excerpt
         if post.summary and mode != "full":
             return Shown(None, Markup("<p>{}</p>").format(post.summary), True, True)
         if not full and (cut := cut_at_more(quote, rest)) is not None:  # the writer's own cut beats the setting's
