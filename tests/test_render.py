@@ -98,6 +98,11 @@ def test_an_object_no_page_hands_out_lends_no_method(tmp_path: Path):
     assert not target.exists()
 
 
+def test_static_keeps_a_query_or_fragment_a_theme_writes(tmp_path: Path):
+    made = renderer(tmp_path, {"page.html": "{{ static('/style.css?v=2') }} {{ static('/a b.svg#icon') }}"})
+    assert made.render_page(spec()).decode() == "/notes/style.css?v=2 /notes/a%20b.svg#icon"
+
+
 def test_a_template_collects_with_a_namespace(tmp_path: Path):
     site = {"page.html": "{% set ns = namespace(seen=[]) %}{% for word in ['a', 'b', 'a'] %}"
                          "{% if word not in ns.seen %}{% set ns.seen = ns.seen + [word] %}{% endif %}{% endfor %}"

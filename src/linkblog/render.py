@@ -810,7 +810,7 @@ class Renderer:
             **options,
         )
         env.filters["date"] = format_date
-        env.globals.update(site=self.site, static=self.urls.path, entry=self.entry, shown=self.shown)
+        env.globals.update(site=self.site, static=self.urls.link, entry=self.entry, shown=self.shown)
         return env
 
     def render_page(self, page: PageSpec) -> bytes:

@@ -152,6 +152,11 @@ class Urls:
         joined = self.base_path + site_path.lstrip("/")
         return joined if _PLAIN_PATH.fullmatch(joined) else quote(joined, safe="/")  # every part is decoded
 
+    def link(self, written: str) -> str:
+        """path() of a site path a theme writes, its query or fragment kept as written (`/style.css?v=2`)."""
+        at = min((found for found in (written.find("?"), written.find("#")) if found >= 0), default=len(written))
+        return self.path(written[:at]) + written[at:]
+
     def absolute(self, site_path: str) -> str:
         """The full URL of a site path, for feeds, sitemaps and canonical links."""
         return self.origin + self.path(site_path)
