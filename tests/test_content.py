@@ -13,7 +13,7 @@ from conftest import make_site, post_text, run_cli, tree_bytes
 
 from linkblog.cache import post_row, row_post
 from linkblog.content import parse_post
-from linkblog.model import Post, Via
+from linkblog.model import Post, Via, alias_paths
 from linkblog.problems import Problem, errors, sorted_problems
 from linkblog.urls import MAX_SLUG_BYTES
 
@@ -359,8 +359,13 @@ def test_old_addresses_are_kept_as_written_for_the_redirect_pages() -> None:
     assert post.extra["aliases"] == ["/old/", "/2015/06/01/t.html"] and post.extra["redirect_from"] == "/older"
 
 
+def test_old_addresses_name_folders_as_hugo_writes_them() -> None:
+    post = parse("title: T\ndate: 2015-06-01\naliases: [/old/index.html, /python-3.8, /old.php, /x.html, /faq%3F/]\n")
+    assert alias_paths(post.extra) == ("/old/", "/python-3.8/", "/old.php/", "/x.html", "/faq?/")
+
+
 @pytest.mark.parametrize("value", ["old/", "https://example.org/old/", "/?p=12", "/a/#b", "/a/../b/", "/a//b/",
-                                   "/feed.php", "[/ok/, 5]", "{a: b}", "''"])
+                                   "/a%2Fb/", "[/ok/, 5]", "{a: b}", "''"])
 def test_an_old_address_that_is_no_page_on_the_site_is_an_error_at_its_line(value: str) -> None:
     for key in ("aliases", "redirect_from"):
         [problem] = problems_of(f"title: T\ndate: 2015-06-01\ndraft: false\n{key}: {value}\n")

@@ -116,6 +116,17 @@ def test_an_old_address_another_page_has_is_a_problem_naming_the_post():
         ("posts/a.md", "old address /tag/t/ is the address of the tag page: only one page can be there")]
 
 
+def test_an_old_address_on_a_page_s_file_or_inside_a_file_is_a_problem():
+    config = Config(root=Path("/site"), url="https://example.org/", search=True, cname="notes.example.org")
+    site = site_of(aliased("a", 1, "/index.html", "/archive/index.html", "/feed.xml/", "/.nojekyll/", "/CNAME",
+                           "/pagefind/old/", "/b.html", "/b.html/c/"), config=config)
+    assert sorted(p.message.split(" is ")[1].split(":")[0] for p in plan_pages(site)[1]) == [
+        "inside .nojekyll, a file the output holds", "inside CNAME, a file the output holds",
+        "inside b.html, a file the output holds", "inside feed.xml, a file the output holds",
+        "inside the search index's folder /pagefind/", "the address of the archive page",
+        "the address of the home page"]
+
+
 def test_the_search_index_folder_is_reserved_for_new_and_import():
     assert reserved("/pagefind/") and reserved("/pagefind/tips/") and reserved("/pagefind")
     assert not reserved("/pagefinder/") and not reserved("/notes/pagefind/")

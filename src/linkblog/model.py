@@ -158,26 +158,26 @@ def alias_paths(extra: dict[str, Any]) -> tuple[str, ...]:
 
 
 def alias_path(alias: Any, key: str) -> str:
-    """One old address as a site path: a folder's (`/old/`; `/old` is that too) or an .html file's."""
+    """One old address as a site path: an .html file's (`/old.html`), else a folder's, as Hugo writes them (`/old`,
+    `/python-3.8`, `/old/index.html` are the folders `/old/`...)."""
     if not isinstance(alias, str) or not alias.strip():
         raise ValueError(f"'{key}' lists old addresses of the post, each a path such as /2015/06/old-name/, "
                          f"not {alias!r}")
-    path = unquote(alias.strip())
-    if not path.startswith("/") or path.startswith("//"):
-        raise ValueError(f"'{key}': {alias.strip()} is no path on this site: write it from the site's root, "
+    written = alias.strip()
+    if not written.startswith("/") or written.startswith("//"):
+        raise ValueError(f"'{key}': {written} is no path on this site: write it from the site's root, "
                          f"such as /2015/06/old-name/")
-    if "?" in path or "#" in path:
-        raise ValueError(f"'{key}': {alias.strip()} has a query or fragment, which a static site cannot serve a page "
-                         f"at")
-    parts = path.split("/")[1:]
-    if any(part in (".", "..") or not part and at < len(parts) - 1 for at, part in enumerate(parts)) \
-            or "\\" in path or any(ord(char) < 32 or char == "\x7f" for char in path):
-        raise ValueError(f"'{key}': {alias.strip()} is no path a page can be written at")
-    last = parts[-1]
-    if "." in last and not _PAGE_FILE.search(last):
-        raise ValueError(f"'{key}': {alias.strip()} would be served as a download, not as a page: give the "
-                         f"address ending in / or .html")
-    return path if not last or "." in last else path + "/"
+    if "?" in written or "#" in written:  # as written: an encoded %3F is a name's own character
+        raise ValueError(f"'{key}': {written} has a query or fragment, which a static site cannot serve a page at")
+    parts = [unquote(part) for part in written.split("/")[1:]]
+    if any(part in (".", "..") or "/" in part or "\\" in part or not part and at < len(parts) - 1
+           or any(ord(char) < 32 or char == "\x7f" for char in part) for at, part in enumerate(parts)):
+        raise ValueError(f"'{key}': {written} is no path a page can be written at")
+    if parts[-1].lower() == "index.html":  # the folder's own page
+        parts[-1] = ""
+    elif parts[-1] and not _PAGE_FILE.search(parts[-1]):
+        parts.append("")
+    return "/" + "/".join(parts)
 
 
 R = TypeVar("R", Parsed, Post)

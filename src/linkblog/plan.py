@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
+from linkblog.config import Config
 from linkblog.index import HOME, GroupKey, Site
 from linkblog.model import Count, Group, Listing, PageKind, Pager, PageSpec, Post, Tally, alias_paths
 from linkblog.problems import Problem
@@ -397,22 +398,36 @@ def collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
 
 
 def alias_collisions(site: Site, generated: dict[str, PageKind]) -> list[Problem]:
-    """A Problem for each old address a post names that is another page's: a post's (its own too), a page the
-    site makes, or another post's old address."""
+    """A Problem for each old address a post names that is another page's (a post's, its own too, a page the site
+    makes, another post's old address) or lies inside a file the output holds (/feed.xml/, /.nojekyll/), or, with
+    `search: true`, in the search index's folder, which each index replaces whole."""
     problems, named = [], {}
+    files = {site.urls.file_for(url) for url in generated if not url.endswith("/")} | hosting_files(site.config)
+    index = site.urls.path("/" + SEARCH_INDEX) if site.config.search else None
     for path, urls in redirects(site).items():
         for url in urls:
             other = site.by_url.get(url)
+            parts = site.urls.file_for(url).split("/")
+            inside = next((file for at in range(1, len(parts)) if (file := "/".join(parts[:at])) in files), None)
             if other:
                 whose = "this post's own address" if path in other else f"the address of {sorted(other)[0]}"
             elif generated.get(url, PageKind.REDIRECT) is not PageKind.REDIRECT:
                 whose = f"the address of the {generated[url]} page"
             elif named.setdefault(url, path) != path:
                 whose = f"also an old address of {named[url]}"
+            elif inside is not None:
+                whose = f"inside {inside}, a file the output holds"
+            elif index is not None and url.startswith(index):
+                whose = f"inside the search index's folder {index}"
             else:
                 continue
             problems.append(Problem(path, f"old address {url} is {whose}: only one page can be there"))
     return problems
+
+
+def hosting_files(config: Config) -> set[str]:
+    """The files GitHub Pages reads that a build puts at the output's top: .nojekyll, and CNAME with `cname`."""
+    return {".nojekyll", *(["CNAME"] if config.cname else [])}
 
 
 def search_index_collisions(site: Site) -> list[Problem]:
@@ -485,7 +500,7 @@ def hosting_collisions(site: Site, static: dict[str, Found]) -> list[Problem]:
     """A Problem for each post page or static file in a folder where a file GitHub Pages reads goes (.nojekyll,
     and CNAME with `cname`); a warning for a static CNAME that the config's `cname` replaces."""
     config = site.config
-    names = {".nojekyll", *(["CNAME"] if config.cname else [])}
+    names = hosting_files(config)
     # Neither name is ever percent-encoded in a URL: only a URL holding one can clash (file_for costs more).
     problems = [Problem(path, f"writes {url}, a folder where the output's {top} file goes (GitHub Pages reads it)")
                 for url, paths in site.by_url.items() if any(name in url for name in names)
