@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import CONFIG, Run, make_site, run_cli, tree_bytes
 from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of
+from test_import_writer import redirect_target
 
 JEKYLL = FIXTURES / "jekyll"
 HUGO = FIXTURES / "hugo"
@@ -542,3 +543,125 @@ def test_a_bad_date_in_toml_or_json_is_reported_at_its_line(tmp_path: Path, fron
     assert done.code == 1
     assert done.err.strip().splitlines()[0].startswith(f"{bad}:{line}: ")
     assert list((site / "posts").iterdir()) == []
+
+
+def files_at(root: Path, files: dict[str, str]) -> Path:
+    """A folder holding these files (each path under it: its text)."""
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def import_and_build(tmp_path: Path, kind: str, source: Path) -> tuple[Run, Path]:
+    """`linkblog import KIND SOURCE` into a fresh site, then `linkblog build`: both must succeed."""
+    site = fresh_site(tmp_path / "site")
+    done = run_cli(site, "import", kind, str(source))
+    assert done.code == 0, done.err
+    built = run_cli(site, "build")
+    assert built.code == 0, built.err
+    return done, site
+
+
+def test_a_jekyll_post_s_old_addresses_lead_to_it(tmp_path: Path) -> None:
+    blog = files_at(tmp_path / "blog", {
+        "_config.yml": "url: https://old.example\n",
+        "_posts/2015-06-01-work-vs-progress.md": "---\ntitle: Work vs. Progress\ncategories: [Management]\n"
+                                                 "redirect_from:\n  - /work/\n  - /?p=12\n---\nWords.\n",
+        "_posts/2015-06-02-kept.md": "---\ntitle: Kept\nredirect_from: /2015/06/kept/\n---\nWords.\n",
+        "_posts/2015-06-03-fixed.md": "---\ntitle: Fixed\npermalink: /about-fixed/\n---\nWords.\n"})
+    done, site = import_and_build(tmp_path, "jekyll", blog)
+    posts = posts_of(site)
+    # redirect_from, and the address Jekyll's default permalink (/:categories/:year/:month/:day/:title.html) gave it
+    assert posts["2015-06-01-work-vs-progress.md"].meta["aliases"] == [
+        "/work/", "/management/2015/06/01/work-vs-progress.html"]
+    assert redirect_target(site, "/work/") == "/2015/06/work-vs-progress/"
+    assert redirect_target(site, "/management/2015/06/01/work-vs-progress.html") == "/2015/06/work-vs-progress/"
+    assert redirect_target(site, "/about-fixed/") == "/2015/06/fixed/"
+    # Its own new address is no old one: a build would refuse it.
+    assert posts["2015-06-02-kept.md"].meta["aliases"] == ["/2015/06/02/kept.html"]
+    [warning] = [line for line in done.err.splitlines() if "/?p=12" in line]
+    assert warning.startswith(f"{blog / '_posts' / '2015-06-01-work-vs-progress.md'}:4: warning:")
+
+
+@pytest.mark.parametrize(("settings", "expected"), [
+    ("", "/tools/news/2016/03/02/Fresh_Start.html"),  # :title keeps the slug's case, and its _ . ~ ...
+    ("permalink: pretty\n", "/tools/news/2016/03/02/Fresh_Start/"),
+    ("permalink: ordinal\n", "/tools/news/2016/062/Fresh_Start.html"),
+    ("permalink: none\n", "/tools/news/Fresh_Start.html"),
+    ("permalink: /blog/:year/:i_month/:slug\n", "/blog/2016/3/fresh-start.html"),  # :slug is lower case, no _
+    ("permalink: /:short_year/:title/\n", "/16/Fresh_Start/"),
+    ("permalink: weekdate\n", None),  # styles and placeholders linkblog does not follow
+    ("permalink: /:year/:hour/:title/\n", None),
+    ("defaults:\n  - scope: {path: ''}\n    values: {permalink: /x/:title/}\n", None),
+], ids=["date", "pretty", "ordinal", "none", "custom", "short-year", "weekdate", "hour", "defaults"])
+def test_jekyll_s_permalink_setting_gives_the_old_address(tmp_path: Path, settings: str, expected: str | None) -> None:
+    blog = files_at(tmp_path / "blog", {
+        "_config.yml": settings,
+        "news/_posts/2016-03-02-fresh-start.md": "---\ntitle: Fresh\ncategories: Tools\nslug: Fresh_Start\n---\nA.\n"})
+    _, imported = imported_by_title(tmp_path, "jekyll", blog)
+    assert imported["Fresh"].extra.get("aliases") == ([expected] if expected else None)
+
+
+def test_a_jekyll_time_read_as_utc_gives_no_old_address_unless_its_day_is_sure(tmp_path: Path) -> None:
+    # Jekyll reads 2016-03-01 23:30:00 as UTC, so Berlin's 2 March: the day linkblog gives it is not that.
+    blog = files_at(tmp_path / "blog", {"_config.yml": "timezone: Europe/Berlin\n", **{
+        f"_posts/{name}.md": f"---\ntitle: {name[11:]}\ndate: {when}\n---\nA.\n" for name, when in (
+            ("2016-03-01-late", "2016-03-01 23:30:00"), ("2016-03-02-noon", "2016-03-02 12:00:00"),
+            ("2016-03-03-offset", "2016-03-03 23:30:00 +0100"), ("2016-03-04-text", "2016-03-04 23:30"))}})
+    _, imported = imported_by_title(tmp_path, "jekyll", blog)
+    assert {title: post.extra.get("aliases") for title, post in imported.items()} == {
+        "late": None, "noon": ["/2016/03/02/noon.html"], "offset": ["/2016/03/03/offset.html"],
+        "text": ["/2016/03/04/text.html"]}
+
+
+def test_a_hugo_page_s_old_addresses_lead_to_it(tmp_path: Path) -> None:
+    hugo = files_at(tmp_path / "hugo", {
+        "hugo.toml": 'baseURL = "https://old.example/"\n',
+        "content/posts/graceful.md": '+++\ntitle = "Graceful"\ndate = 2016-08-16T13:00:00-04:00\n'
+                                     'aliases = ["/old-graceful/", "relative/"]\n+++\nA.\n',
+        "content/posts/trip/index.md": "---\ntitle: Trip\ndate: 2016-08-17\nslug: my-trip\n---\nB.\n",
+        "content/notes/note.md": "---\ntitle: Note\ndate: 2016-08-18\nurl: /custom/note/\n---\nC.\n",
+        "content/posts/same.md": "---\ntitle: Same\ndate: 2016-08-19\naliases: [/2016/08/same/]\n---\nD.\n"})
+    done, site = import_and_build(tmp_path, "hugo", hugo)
+    posts = posts_of(site)
+    assert posts["2016-08-16-graceful.md"].meta["aliases"] == ["/old-graceful/", "/posts/graceful/"]
+    for old in ("/old-graceful/", "/posts/graceful/"):
+        assert redirect_target(site, old) == "/2016/08/graceful/"
+    assert redirect_target(site, "/posts/my-trip/") == "/2016/08/my-trip/"  # a page bundle, named by its slug
+    assert redirect_target(site, "/custom/note/") == "/2016/08/note/"
+    assert posts["2016-08-19-same.md"].meta["aliases"] == ["/posts/same/"]  # not its own new address
+    graceful = hugo / "content" / "posts" / "graceful.md"
+    assert [line.split(": warning:")[0] for line in done.err.splitlines() if "relative/" in line] == [f"{graceful}:4"]
+
+
+@pytest.mark.parametrize(("settings", "expected"), [
+    ("", "/posts/graceful/"),
+    ('[permalinks]\nposts = "/:year/:month/:title/"\n', "/2016/08/graceful-degradation-again/"),
+    ('[permalinks.page]\nposts = "/:year/:slug/"\n', "/2016/graceful-degradation-again/"),
+    ('[permalinks]\nposts = "/:section/:day/:filename/"\n', "/posts/16/graceful/"),
+    ('[permalinks]\nnotes = "/n/:slug/"\n', "/posts/graceful/"),
+    ('[permalinks]\nposts = "/:year/:filename.html"\n', None),  # what versions of Hugo do with it differs
+    ('[permalinks]\nposts = "/:monthname/:slug/"\n', None),
+    ("uglyURLs = true\n", None),
+], ids=["default", "title", "slug", "section", "other-section", "no-slash", "monthname", "ugly"])
+def test_hugo_s_permalinks_give_the_old_address(tmp_path: Path, settings: str, expected: str | None) -> None:
+    hugo = files_at(tmp_path / "hugo", {
+        "hugo.toml": settings,
+        "content/posts/Graceful.md": '---\ntitle: "Graceful Degradation: Again"\ndate: 2016-08-16T23:00:00-04:00\n'
+                                     "---\nA.\n"})
+    _, imported = imported_by_title(tmp_path, "hugo", hugo)
+    assert imported["Graceful Degradation: Again"].extra.get("aliases") == ([expected] if expected else None)
+
+
+def test_old_addresses_another_page_has_are_left_out_and_the_site_builds(tmp_path: Path) -> None:
+    # Each names the other's new address, and both one address: only one page can be at each.
+    blog = files_at(tmp_path / "blog", {
+        "_config.yml": "permalink: /:title/\n",
+        "_posts/2016-03-01-one.md": "---\ntitle: One\nredirect_from: [/2016/03/two/, /both/, /archive/]\n---\nA.\n",
+        "_posts/2016-03-02-two.md": "---\ntitle: Two\nredirect_from: [/2016/03/one/, /both/]\n---\nB.\n"})
+    _, site = import_and_build(tmp_path, "jekyll", blog)
+    posts = posts_of(site)
+    assert posts["2016-03-01-one.md"].meta["aliases"] == ["/both/", "/one/"]
+    assert posts["2016-03-02-two.md"].meta["aliases"] == ["/two/"]
+    assert redirect_target(site, "/both/") == "/2016/03/one/"

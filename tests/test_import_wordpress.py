@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Run, run_cli, tree_bytes
+from conftest import CONFIG, Run, make_site, run_cli, tree_bytes
 from test_import_helpers import FIXTURES, assert_builds, fresh_site, posts_of, read_imported
+from test_import_writer import redirect_target
 
 from linkblog.importers.wordpress import MAX_PATTERN_TEXT, convert_content
 
@@ -152,6 +153,42 @@ def test_rerun_changes_nothing(imported) -> None:
     assert done.code == 0
     assert "0 new, 5 unchanged" in done.out
     assert tree_bytes(site / "posts") == before
+
+
+def test_each_post_s_old_permalink_becomes_a_page_sending_readers_to_it(imported) -> None:
+    # Most blogs moved off WordPress keep their domain: the old links must still lead to the posts.
+    site = imported[1]
+    posts = posts_of(site)
+    assert posts["2015-06-01-busy-is-not-progress.md"].meta["aliases"] == ["/2015/06/01/busy-is-not-progress/"]
+    assert posts["2015-07-11-über-kundenservice-日本.md"].meta["aliases"] == ["/2015/07/10/über-kundenservice/"]
+    assert run_cli(site, "build").code == 0
+    assert redirect_target(site, "/2015/06/01/busy-is-not-progress/") == "/2015/06/busy-is-not-progress/"
+    assert redirect_target(site, "/2015/06/25/work-vs-progress-2/") == "/2015/06/work-vs-progress-2/"
+    assert redirect_target(site, "/2015/07/10/über-kundenservice/").startswith("/2015/07/%C3%BCber-kundenservice")
+
+
+def test_a_plain_permalink_with_a_query_is_no_old_address(tmp_path: Path) -> None:
+    site = fresh_site(tmp_path / "site")
+    assert run_cli(site, "import", "wordpress", str(EXPORT), "--drafts").code == 0
+    posts = posts_of(site)
+    assert "aliases" not in posts[DRAFTS[0]].meta  # https://supportnotes.example.com/?p=30
+    assert posts[DRAFTS[2]].meta["aliases"] == ["/2016/02/03/private-notes/"]
+    assert_builds(site)
+
+
+@pytest.mark.parametrize(("url", "aliases"), [
+    ("https://example.org/", ["/2010/05/04/old-times/"]),  # a new home: the blog's own paths
+    ("https://www.old.example.com/", ["/blog/2010/05/04/old-times/"]),  # the same domain: the same address
+], ids=["elsewhere", "same-domain"])
+def test_a_blog_in_a_folder_keeps_its_old_address(tmp_path: Path, url: str, aliases: list[str]) -> None:
+    export = tmp_path / "old.xml"
+    export.write_text(minimal_export("1.2").replace("http://old.example.com", "http://old.example.com/blog").replace(
+        "/blog/?p=1", "/blog/2010/05/04/old-times/"), encoding="utf-8")
+    site = make_site(tmp_path / "site", config=CONFIG.replace("https://example.org/", url))
+    assert run_cli(site, "import", "wordpress", str(export)).code == 0
+    assert read_imported(site / "posts" / "2010-05-04-old-times.md").meta["aliases"] == aliases
+    assert run_cli(site, "build").code == 0
+    assert redirect_target(site, aliases[0]) == "/2010/05/old-times/"
 
 
 def test_drafts_with_drafts_flag(tmp_path: Path) -> None:

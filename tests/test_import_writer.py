@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import run_cli, tree_bytes
 from test_import_helpers import FIXTURES, fresh_site, read_imported
 
@@ -14,6 +16,7 @@ from linkblog.importers import writer
 from linkblog.importers.records import ImportedPost
 from linkblog.importers.writer import plan_files, write_plan
 from linkblog.model import Via
+from linkblog.urls import output_file
 
 CEST = timezone(timedelta(hours=2))
 
@@ -214,3 +217,54 @@ def test_a_link_in_posts_to_a_folder_above_makes_no_folder_one_of_posts(tmp_path
     run = run_cli(site, "import", "jekyll", str(blog), "--into", "review")
     assert run.code == 0
     assert [line.split(":", 1)[0] for line in run.err.splitlines() if "outside" in line] == ["review"]
+
+
+def redirect_target(site: Path, path: str) -> str:
+    """Where the built page at an old address (a site path) sends browsers, which must be its canonical link too
+    and a page of the site, whose title it names."""
+    page = BeautifulSoup((site / "build" / output_file(path)).read_text(encoding="utf-8"), "html.parser")
+    target = page.find("meta", attrs={"http-equiv": "refresh"})["content"].split("url=", 1)[1]
+    assert urlsplit(page.find("link", rel="canonical")["href"]).path == target
+    post = BeautifulSoup((site / "build" / output_file(unquote(target))).read_text(encoding="utf-8"), "html.parser")
+    assert post.title.get_text().startswith(page.title.get_text())
+    return target
+
+
+def aliases_of(planned: list) -> list:
+    """The `aliases:` each planned file writes (None for a file without), read back as a build reads the file."""
+    return [read_imported(file.path).meta.get("aliases") for file in planned]
+
+
+def test_old_addresses_are_written_but_the_new_one_and_those_no_page_can_be_at(tmp_path: Path,
+                                                                             config: Config) -> None:
+    record = post(aliases=("/old/", "/2015/06/work-vs-progress/", "/2015/06/01/x.html", "old-name/", "/a/../b/",
+                           "/100%-done/", "/old"))
+    planned, problems = plan_files([record], tmp_path, config)
+    write_plan(planned, force=False)
+    assert problems == []
+    assert aliases_of(planned) == [["/old/", "/2015/06/01/x.html", "/100%25-done/"]]
+    assert read_imported(planned[0].path).parsed.extra["aliases"][2] == "/100%25-done/"  # the build reads /100%-done/
+
+
+def test_an_old_address_another_page_has_is_left_out(tmp_path: Path, config: Config) -> None:
+    # The site's own pages, another imported post's new address, a post already on the site, and an old address
+    # an earlier post keeps: only one page can be at each.
+    first = post("First", aliases=("/2015/06/second/", "/archive/", "/tag/x/", "/2015/06/mine/", "/shared/"))
+    second = post("Second", date=datetime(2015, 6, 2, tzinfo=CEST), aliases=("/shared/", "/own-old/"))
+    planned, _ = plan_files([first, second], tmp_path, config, {"/2015/06/mine/": {"/elsewhere/mine.md"}})
+    write_plan(planned, force=False)
+    assert aliases_of(planned) == [["/shared/"], ["/own-old/"]]
+
+
+@pytest.mark.parametrize(("url", "old_site", "expected"), [
+    ("https://example.org/", "https://www.EXAMPLE.org/blog", ["/blog/2015/x/", "/blog/y.html"]),
+    ("https://example.org/blog/", "http://example.org/blog/", ["/2015/x/", "/y.html"]),
+    ("https://example.org/notes/", "https://example.org/", None),  # outside this site: no page of it can be there
+    ("https://user.github.io/notes/", "https://example.org/blog/", ["/2015/x/", "/y.html"]),  # another host
+])
+def test_on_the_old_site_s_own_host_an_old_address_keeps_its_place(tmp_path: Path, url: str, old_site: str,
+                                                                   expected: list | None) -> None:
+    config = Config(root=tmp_path, url=url)
+    planned, _ = plan_files([post(aliases=("/2015/x/", "/y.html"), old_site=old_site)], tmp_path, config)
+    write_plan(planned, force=False)
+    assert aliases_of(planned) == [expected]

@@ -7,9 +7,10 @@ import itertools
 import json
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,8 @@ from linkblog.importers.attribution import links_out
 from linkblog.importers.dates import iso_offset
 from linkblog.importers.html import body_markdown
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
-from linkblog.importers.writer import clean
-from linkblog.model import Via
+from linkblog.importers.writer import clean, written_path
+from linkblog.model import ALIAS_KEYS, Via, alias_path
 from linkblog.problems import Problem
 from linkblog.scan import scan
 from linkblog.yamlload import MAX_DEPTH, error_line, error_message, load_mapping
@@ -58,6 +59,36 @@ HUGO_OUTPUT = frozenset({"public", "resources"})
 # A language code as Hugo names a translation: index.en.md, index.pt-br.md.
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?", re.IGNORECASE)
 
+# Jekyll's permalink styles (its `permalink:` setting), as the patterns they stand for; `date` is the default.
+JEKYLL_STYLES = {"date": "/:categories/:year/:month/:day/:title:output_ext",
+                 "pretty": "/:categories/:year/:month/:day/:title/",
+                 "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+                 "none": "/:categories/:title:output_ext"}
+# Front matter defaults (_config.yml `defaults:`) setting one of these may change a post's address.
+_JEKYLL_URL_KEYS = {"permalink", "categories", "category", "slug", "date"}
+_JEKYLL_PLACEHOLDER = re.compile(r":(\w+)")
+_PRETTY_KEPT = frozenset("._~!$&'()+,;=@")  # what Jekyll's :title keeps besides letters, marks and digits
+_HUGO_PLACEHOLDER = re.compile(r":(\w+)(?:\[.+?\])?")
+_HUGO_LITERAL = re.compile(r"[a-z0-9/._-]*")  # a pattern's own text that Hugo's sanitizing leaves as it is
+_HUGO_UNSURE = frozenset("#+~%\\")  # characters Hugo versions have put in paths differently
+# Hugo settings that change every page's address in ways not followed here.
+_HUGO_URL_SETTINGS = ("uglyurls", "removepathaccents", "languages", "frontmatter", "contentdir")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@dataclass(frozen=True, slots=True)
+class OldSite:
+    """What the addresses of the old site's posts depend on: its address, and its settings; a setting is None
+    where linkblog cannot be sure of the addresses it gave."""
+
+    url: str | None = None
+    pattern: str | None = None  # Jekyll: the pattern of its posts' addresses
+    zone: ZoneInfo | None = None  # Jekyll: its own `timezone`, of its dates written without an offset
+    sections: dict[str, str | None] | None = None  # Hugo: `[permalinks]` patterns by section
+    content: Path | None = None  # Hugo: its content/ folder, which a page's address starts from
+    lower: bool = True  # Hugo: paths in lower case (no `disablePathToLower`)
+
+
 @dataclass(frozen=True, slots=True)
 class Folder:
     """A Jekyll or Hugo site being read: its kind, the zone of its naive dates, and the options."""
@@ -67,6 +98,7 @@ class Folder:
     options: ImportOptions
     languages: frozenset[str] = frozenset()  # a multilingual Hugo site's: my-post.en.md is my-post in English
     root: Path | None = None  # a Jekyll site's folder: news/_posts/ gives its posts the category news
+    old: OldSite = field(default_factory=OldSite)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +134,8 @@ def read_jekyll(source: str, options: ImportOptions) -> tuple[Harvest | None, li
         return None, [Problem(source, "not a folder; give the Jekyll site's folder")]
     settings, warnings = site_settings(source, [root / "_config.yml", root / "_config.yaml"])
     home = joined_url(settings.get("url"), settings.get("baseurl"))
-    return read_folder(Folder("jekyll", zone(settings.get("timezone"), options), options, root=root),
+    old = OldSite(home, jekyll_pattern(settings), own_zone(settings.get("timezone")))
+    return read_folder(Folder("jekyll", zone(settings.get("timezone"), options), options, root=root, old=old),
                        jekyll_listing(root), home, warnings)
 
 
@@ -136,8 +169,12 @@ def read_hugo(source: str, options: ImportOptions) -> tuple[Harvest | None, list
     if content == root:  # a site's own folder, whose templates, images and notes are no one's posts
         files, unusable = [p for p in files if is_content(p)], [(p, w) for p, w in unusable if is_content(p, True)]
     languages = settings.get("languages")
+    base = settings.get("baseurl")
+    old = OldSite(base if isinstance(base, str) else None, sections=hugo_patterns(settings),
+                  content=content if content != root else None, lower=not settings.get("disablepathtolower"))
     folder = Folder("hugo", zone(settings.get("timezone"), options), options,
-                    frozenset(str(name).lower() for name in languages) if isinstance(languages, dict) else frozenset())
+                    frozenset(str(name).lower() for name in languages) if isinstance(languages, dict) else frozenset(),
+                    old=old)
     return read_folder(folder, Listing([(path, False) for path in files], unusable), settings.get("baseurl"),
                        warnings)
 
@@ -352,12 +389,274 @@ def document_post(folder: Folder, doc: Document) -> tuple[ImportedPost | None, s
     left_out = [not_linkable(doc, *written)] if written and link is None else []
     (source, author, via), more = people(doc)
     body, kept_html = body_markdown(doc.body, doc.name) if doc.path.suffix.lower() in HTML_POSTS else (doc.body, [])
+    aliases, unkept = old_addresses(folder, doc, named, date, draft)
     post = ImportedPost(
         origin=doc.name, title=text_value(meta.get("title")) or slug.replace("-", " ").title(), date=date, body=body,
         tags=tuple(dict.fromkeys(post_tags(meta) + folder_categories(folder, doc.path))), slug=slug,
         link=link, source=source, via=via, draft=draft, author=author,
-        summary=next((s for k in ("summary", "excerpt", "description") if (s := text_value(meta.get(k)))), None))
-    return post, None, left_out + more + kept_html
+        summary=next((s for k in ("summary", "excerpt", "description") if (s := text_value(meta.get(k)))), None),
+        aliases=aliases, old_site=folder.old.url)
+    return post, None, left_out + more + kept_html + unkept
+
+
+def old_addresses(folder: Folder, doc: Document, named: re.Match | None, date: datetime,
+                  draft: bool) -> tuple[tuple[str, ...], list[Problem]]:
+    """The post's addresses on the old site, as paths: its `aliases` and `redirect_from`, and its own, which its
+    `permalink` (Jekyll) or `url` (Hugo) gives, else the site's settings; a warning for each written one left out."""
+    paths, warnings = written_aliases(doc)
+    key = "permalink" if folder.kind == "jekyll" else "url"
+    if doc.meta.get(key) not in (None, ""):
+        own, why = given_address(folder, doc, key, named, date)
+        if why:
+            warnings.append(Problem(doc.name, f"old address left out: '{key}': {why}", key_line(doc, key),
+                                    warning=True))
+    elif draft:  # never published, so it had no address of its own
+        own = None
+    else:
+        own = jekyll_address(folder, doc, named, date, folder.old.pattern) if folder.kind == "jekyll" else \
+            hugo_address(folder, doc, date)
+        own = checked_path(own) if own else None
+    return tuple(dict.fromkeys([*paths, *([own] if own else [])])), warnings
+
+
+def written_aliases(doc: Document) -> tuple[list[str], list[Problem]]:
+    """The paths `aliases` and `redirect_from` give (a path or a list), and a warning for each that is none."""
+    paths: list[str] = []
+    warnings: list[Problem] = []
+    for key in ALIAS_KEYS:
+        value = doc.meta.get(key)
+        for alias in [] if value is None else value if isinstance(value, list) else [value]:
+            try:
+                paths.append(alias_path(alias, key))
+            except ValueError as exc:
+                warnings.append(Problem(doc.name, f"old address left out: {exc}", key_line(doc, key), warning=True))
+    return paths, warnings
+
+
+def given_address(folder: Folder, doc: Document, key: str, named: re.Match | None,
+                  date: datetime) -> tuple[str | None, str | None]:
+    """The path a Jekyll `permalink` or a Hugo `url` gives the post, or why it gives none linkblog can be sure of."""
+    value = doc.meta[key]
+    if not isinstance(value, str):
+        return None, f"{value!r} is no path"
+    given = value.strip()
+    if _SCHEME.match(given):  # a URL, which alias_path names as no path of the site
+        path: str | None = given
+    elif folder.kind == "jekyll":
+        path = jekyll_address(folder, doc, named, date, given) if _JEKYLL_PLACEHOLDER.search(given) else \
+            jekyll_path(given)
+    else:  # Hugo takes a url without a leading / from the site's root too
+        path = None if _HUGO_PLACEHOLDER.search(given) else given if given.startswith("/") else "/" + given
+    if path is None:
+        return None, f"{given} is a pattern linkblog cannot work out the post's address from"
+    try:
+        return alias_path(path, key), None
+    except ValueError as exc:
+        return None, str(exc).removeprefix(f"'{key}': ")
+
+
+def checked_path(path: str) -> str | None:
+    """The path as an old address, as `aliases:` reads it (/old is /old/); None when no page can be there."""
+    try:
+        return alias_path(written_path(path), "aliases")
+    except ValueError:
+        return None
+
+
+def own_zone(name: Any) -> ZoneInfo | None:
+    """The zone a site's `timezone` names, None when it names none."""
+    try:
+        return ZoneInfo(name) if isinstance(name, str) and name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def jekyll_pattern(settings: dict[str, Any]) -> str | None:
+    """The pattern Jekyll gave its posts' addresses by (`permalink:`, a style's name or a pattern); None when
+    other settings may change them (front matter defaults, the posts collection's own, `collections_dir`)."""
+    collections = settings.get("collections")
+    posts = collections.get("posts") if isinstance(collections, dict) else None
+    defaults = settings.get("defaults")
+    if settings.get("collections_dir") or (isinstance(posts, dict) and "permalink" in posts) or \
+            (defaults is not None and not plain_defaults(defaults)):
+        return None
+    value = settings.get("permalink", "date")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = JEKYLL_STYLES.get(value.strip(), value.strip())
+    return value if "/" in value or ":" in value else None  # a style linkblog does not know (weekdate)
+
+
+def plain_defaults(defaults: Any) -> bool:
+    """True for front matter defaults that set nothing a post's address is made of."""
+    return isinstance(defaults, list) and all(
+        isinstance(entry, dict) and isinstance(entry.get("values", {}), dict)
+        and not _JEKYLL_URL_KEYS & set(entry.get("values", {})) for entry in defaults)
+
+
+def jekyll_address(folder: Folder, doc: Document, named: re.Match | None, date: datetime,
+                   pattern: str | None) -> str | None:
+    """The path Jekyll wrote a post at by a pattern (/:year/:month/:day/:title.html); None when linkblog cannot be
+    sure of it (no such post, a placeholder it does not know)."""
+    if pattern is None or named is None or folder.root is None:
+        return None
+    values = jekyll_values(folder, doc, named, date)
+    used = [values.get(name) for name in _JEKYLL_PLACEHOLDER.findall(pattern)]
+    if any(value is None or ":" in value for value in used):  # (Jekyll fills them one after the other)
+        return None
+    return jekyll_path(_JEKYLL_PLACEHOLDER.sub(lambda found: values[found[1]] or "", pattern))
+
+
+def jekyll_values(folder: Folder, doc: Document, named: re.Match, date: datetime) -> dict[str, str | None]:
+    """What Jekyll fills a pattern's placeholders with for this post; None for one linkblog cannot be sure of."""
+    given = doc.meta.get("slug")
+    slug = given if isinstance(given, str) else named[4] if given is None else None
+    day = jekyll_day(folder, doc, date)
+    dated = {} if day is None else {
+        "year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}", "i_month": str(day.month),
+        "i_day": str(day.day), "short_year": f"{day.year % 100:02d}", "y_day": f"{day.timetuple().tm_yday:03d}"}
+    title, lowered_slug = (jekyll_slug(slug, pretty=True), jekyll_slug(slug, pretty=False)) if slug else (None, None)
+    return {**dated, "title": title, "slug": lowered_slug.lower() if lowered_slug else None,
+            "categories": jekyll_categories(folder, doc), "output_ext": ".html"}
+
+
+def jekyll_day(folder: Folder, doc: Document, date: datetime) -> date | None:
+    """The day of a post's address in Jekyll: the day written, but that a date and time YAML reads without an
+    offset (2016-03-01 23:30:00) are UTC to Jekyll, shown in its `timezone`: None unless the site has one and that
+    gives the same day."""
+    value = doc.meta.get("date")
+    if not isinstance(value, datetime) or value.tzinfo is not None:  # text, a day, an offset, the file name's day
+        return date.date()
+    zone = folder.old.zone
+    return value.date() if zone and value.replace(tzinfo=UTC).astimezone(zone).date() == value.date() else None
+
+
+def jekyll_slug(text: str, pretty: bool) -> str | None:
+    """Jekyll's slugify: each run of characters but letters, marks and digits (and, `pretty`, ._~!$&'()+,;=@)
+    one hyphen, none at either end, case kept; None when nothing is left."""
+    slug = ""
+    for char in text:
+        category = unicodedata.category(char)
+        kept = category[0] in "LM" or category == "Nd" or (pretty and char in _PRETTY_KEPT)
+        slug += char if kept else "" if slug.endswith("-") else "-"
+    return slug.strip("-") or None
+
+
+def jekyll_categories(folder: Folder, doc: Document) -> str | None:
+    """Jekyll's :categories: the front matter's, then the folders' above _posts/ (news/_posts/), then `category`,
+    in lower case, each once, joined by /; None where Jekyll versions differ (a _posts/ in a _posts/)."""
+    if folder.root is None or not doc.path.is_relative_to(folder.root):
+        return None
+    parts = doc.path.relative_to(folder.root).parts[:-1]
+    written, single = doc.meta.get("categories"), doc.meta.get("category")
+    if parts.count("_posts") != 1 or not (single is None or plain_name(single)):
+        return None
+    if isinstance(written, str):
+        names = written.split()
+    elif isinstance(written, list) and all(plain_name(item) for item in written):
+        names = [str(item) for item in written]
+    elif written is None:
+        names = []
+    else:
+        return None
+    names += [part for part in parts[:parts.index("_posts")] if part not in names]
+    names += [str(single)] if single is not None else []
+    return "/".join(dict.fromkeys(name.lower() for name in names))
+
+
+def plain_name(value: Any) -> bool:
+    """True for a category Jekyll writes as Python does: text or a whole number."""
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
+
+
+def jekyll_path(url: str) -> str | None:
+    """A Jekyll URL as Jekyll cleans it (one /, a leading one) and as the file it wrote it to: one ending in
+    neither / nor .html is that and .html (/2015/x is 2015/x.html); None where Jekyll versions clean it
+    differently (.. or ./ in it)."""
+    if ".." in url or "./" in url:
+        return None
+    path = "/" + "/".join(part for part in url.split("/") if part)
+    if url.endswith("/") and path != "/":
+        return path + "/"
+    return path if path.endswith((".html", "/")) else path + ".html"
+
+
+def hugo_patterns(settings: dict[str, Any]) -> dict[str, str | None] | None:
+    """The `[permalinks]` patterns of a Hugo site's regular pages, by section (in lower case; None for a section
+    given two); None for settings whose addresses linkblog does not follow (ugly URLs, languages...)."""
+    given = settings.get("permalinks")
+    if any(settings.get(key) for key in _HUGO_URL_SETTINGS) or not isinstance(given, dict | None):
+        return None
+    found: dict[str, str | None] = {}
+    for key, value in (given or {}).items():
+        if isinstance(value, str):
+            pairs = [(key, value)]
+        elif key == "page" and isinstance(value, dict) and all(isinstance(each, str) for each in value.values()):
+            pairs = list(value.items())
+        elif key in ("section", "taxonomy", "term") and isinstance(value, dict):
+            continue
+        else:
+            return None
+        for section, pattern in pairs:
+            name = str(section).strip(" /").lower()
+            found[name] = None if name in found else pattern
+    return found
+
+
+def hugo_address(folder: Folder, doc: Document, date: datetime) -> str | None:
+    """The path a Hugo page was at: its section's `[permalinks]` pattern, else its folder and its slug or file name
+    (content/posts/x.md is /posts/x/); None when linkblog cannot be sure of it."""
+    old = folder.old
+    if old.sections is None or old.content is None or not doc.path.is_relative_to(old.content):
+        return None
+    parts = doc.path.relative_to(old.content).parts
+    bundle = is_bundle(folder, doc)
+    folders, name = (parts[:-2], parts[-2]) if bundle else (parts[:-1], content_stem(folder, doc.path))
+    slug = text_value(doc.meta.get("slug")) if isinstance(doc.meta.get("slug"), (str, int)) else None
+    section = folders[0].lower() if folders else ""
+    if "." in name or section in old.sections and old.sections[section] is None:  # (a language, a format?)
+        return None
+    if section not in old.sections:
+        return hugo_urlized("/" + "/".join((*folders, slug or name)) + "/", old.lower)
+    dated = any(doc.meta.get(key) not in (None, "") for key in DATE_KEYS["hugo"])  # else Hugo's was another
+    title = doc.meta.get("title") if isinstance(doc.meta.get("title"), str) else None
+    values = {"year": str(date.year), "month": f"{date.month:02d}", "day": f"{date.day:02d}"} if dated else {}
+    values |= {"slug": hugo_urlized(slug or title or "", old.lower), "title": hugo_urlized(title or "", old.lower),
+               "filename": hugo_urlized(name, old.lower), "section": hugo_urlized(folders[0], old.lower)
+               if folders else None}
+    return hugo_expanded(old.sections[section] or "", values)
+
+
+def hugo_expanded(pattern: str, values: dict[str, str | None]) -> str | None:
+    """A `[permalinks]` pattern filled in: None for one ending in no / (versions differ), with its own text not as
+    Hugo leaves it, or a placeholder linkblog does not know or has no value for."""
+    pattern = pattern.strip()
+    if not pattern.endswith("/") or not _HUGO_LITERAL.fullmatch(_HUGO_PLACEHOLDER.sub("", pattern)) or \
+            not all(values.get(found[1]) for found in _HUGO_PLACEHOLDER.finditer(pattern)):
+        return None
+    filled = _HUGO_PLACEHOLDER.sub(lambda found: values[found[1]] or "", pattern)
+    return "/" + "/".join(part for part in filled.split("/") if part) + "/"
+
+
+def hugo_urlized(text: str, lower: bool) -> str | None:
+    """Text as Hugo puts it in a path (its UnicodeSanitize): letters, marks, digits and ./_- kept, each run of
+    spaces a hyphen, the rest dropped, in lower case unless the site says not; None for characters that Hugo
+    versions treat differently."""
+    if _HUGO_UNSURE & set(text):
+        return None
+    kept: list[str] = []
+    hyphen_due = was_hyphen = False
+    for char in text:
+        if unicodedata.category(char)[0] in "LM" or unicodedata.category(char) == "Nd" or char in "./_-":
+            was_hyphen = char == "-"
+            if hyphen_due and not was_hyphen:
+                kept.append("-")
+            hyphen_due = False
+            kept.append(char)
+        elif kept and char.isspace() and not was_hyphen:
+            hyphen_due = True
+    sanitized = "".join(kept)
+    return sanitized.lower() if lower else sanitized
 
 
 def lowered(mapping: dict[Any, Any]) -> dict[str, Any]:

@@ -31,6 +31,10 @@ class ImportedPost:
     origin_url: str | None = None
     # Markdown written after the body (a feed's enclosures), so that the body still ends where its author ended it.
     attached: str = ""
+    # The post's addresses on the old blog, each a path from that blog's root (`/2015/06/01/x/`), percent-decoded,
+    # and that blog's own address (its base URL) when known: the writer keeps them as `aliases:`.
+    aliases: tuple[str, ...] = ()
+    old_site: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

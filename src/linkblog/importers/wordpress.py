@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 from linkblog.importers import shortcodes
@@ -15,7 +15,9 @@ from linkblog.importers.dates import stamped_date
 from linkblog.importers.html import body_markdown, plain_text, title_text
 from linkblog.importers.records import Harvest, ImportedPost, ImportOptions
 from linkblog.importers.safexml import controls_removed, parse_xml, read_source_file, without_controls
+from linkblog.importers.writer import same_host
 from linkblog.markdown import shorten
+from linkblog.model import alias_path
 from linkblog.problems import Problem
 
 SUPPORTED = ("1.0", "1.1", "1.2")
@@ -43,8 +45,8 @@ _RSS_START = re.compile(rb"<rss(?=[\s>])")
 
 @dataclass(frozen=True, slots=True)
 class Export:
-    """What reading each item needs: the file's name, its wp: namespace, authors' names, options, and the content
-    of each synced pattern (wp_block item) by its id."""
+    """What reading each item needs: the file's name, its wp: namespace, authors' names, options, the content
+    of each synced pattern (wp_block item) by its id, and the blog's address."""
 
     name: str
     wp: str
@@ -52,6 +54,7 @@ class Export:
     authors: dict[str, str]
     options: ImportOptions
     patterns: dict[str, str]
+    home: str | None = None
 
     def text(self, item: Element, tag: str) -> str:
         return (item.findtext(self.wp + tag) or "").strip()
@@ -73,8 +76,7 @@ def read_export(source: str, options: ImportOptions) -> tuple[Harvest | None, li
     export, problem = export_of(source, channel, options)
     if export is None:
         return None, [problem] if problem else []
-    harvest = Harvest(home=channel.findtext("link") or channel.findtext(export.wp + "base_blog_url"),
-                      warnings=controls_removed(source, removed))
+    harvest = Harvest(home=export.home, warnings=controls_removed(source, removed))
     for item in channel.findall("item"):
         read_item(export, item, harvest)
     return harvest, []
@@ -103,7 +105,8 @@ def export_of(source: str, channel: Element, options: ImportOptions) -> tuple[Ex
     excerpt = "{" + found.group(1) + "excerpt/}encoded"
     patterns = {(item.findtext(wp + "post_id") or "").strip(): item.findtext(CONTENT) or ""
                 for item in channel.findall("item") if (item.findtext(wp + "post_type") or "").strip() == "wp_block"}
-    return Export(source, wp, excerpt, {k: v for k, v in authors.items() if k and v}, options, patterns), None
+    home = channel.findtext("link") or channel.findtext(wp + "base_blog_url")
+    return Export(source, wp, excerpt, {k: v for k, v in authors.items() if k and v}, options, patterns, home), None
 
 
 def read_item(export: Export, item: Element, harvest: Harvest) -> None:
@@ -160,6 +163,8 @@ def item_post(export: Export, item: Element) -> tuple[ImportedPost | None, list[
         title = shorten(plain_text(content), _TITLE_LENGTH) or f"Untitled {export.text(item, 'post_id')}".strip()
         warnings.append(Problem(origin, f"no title; named it '{title}'", warning=True))
     creator = (item.findtext(CREATOR) or "").strip()
+    permalink = (item.findtext("link") or "").strip() or None
+    aliases, old_site = old_address(permalink, export.home)
     draft = export.text(item, "status") in DRAFTS or bool(export.text(item, "post_password"))
     # A Link-format post without a stored URL links to the first link in its content: recovery takes it, listed.
     kind = LinkFormatPost if any(c.get("nicename") == LINK_FORMAT for c in item.findall("category")) else ImportedPost
@@ -167,8 +172,29 @@ def item_post(export: Export, item: Element) -> tuple[ImportedPost | None, list[
         origin=f"{origin} '{title}'", title=title, date=date, body=body, tags=item_tags(item),
         slug=unquote(export.text(item, "post_name")) or None, link=meta_link(export, item), draft=draft,
         summary=plain_text(item.findtext(export.excerpt) or "") or teaser,
-        author=export.authors.get(creator, creator) or None, origin_url=(item.findtext("link") or "").strip() or None)
+        author=export.authors.get(creator, creator) or None, origin_url=permalink,
+        aliases=aliases, old_site=old_site)
     return post, warnings
+
+
+def old_address(permalink: str | None, home: str | None) -> tuple[tuple[str, ...], str | None]:
+    """The post's addresses on the old blog (the path of its permalink from the blog's root, as `aliases:` reads
+    it) and the blog's address that path is under; none for a plain permalink (/?p=123), which no static site can
+    serve, nor for a path no page can be at."""
+    try:
+        parts, blog = urlsplit(permalink or ""), urlsplit(home or "")
+        hosts = parts.hostname, blog.hostname
+    except ValueError:  # not a URL: a bracket never closed, a port that is no number
+        return (), None
+    if parts.scheme not in ("http", "https") or not hosts[0] or parts.query:
+        return (), None
+    path, root, site = parts.path or "/", blog.path.rstrip("/"), f"{parts.scheme}://{parts.netloc}/"
+    if root and same_host(*hosts) and path.startswith(root + "/"):  # a blog in a folder: /blog/2015/x/ is /2015/x/
+        path, site = path.removeprefix(root), home or site
+    try:
+        return (alias_path(path, "aliases"),), site
+    except ValueError:
+        return (), None
 
 
 def item_date(export: Export, item: Element) -> datetime | None:

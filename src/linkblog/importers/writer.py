@@ -7,20 +7,22 @@ import errno
 import os
 import unicodedata
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
 from linkblog.config import Config
 from linkblog.content import parse_post
 from linkblog.importers.records import ImportedPost
+from linkblog.model import alias_path
 from linkblog.plan import reserved
 from linkblog.problems import Problem
 from linkblog.scan import PRIVATE
-from linkblog.urls import MAX_SLUG_BYTES, is_safe_slug, permalink_path, slugify
+from linkblog.urls import MAX_SLUG_BYTES, ascii_host, is_safe_slug, output_file, permalink_path, slugify
 from linkblog.yamlload import CONTROL_CHARACTERS
 
 
@@ -41,6 +43,15 @@ class PlannedFile:
     post: ImportedPost
 
 
+@dataclass
+class Claimed:
+    """The files of the pages an old address must not take, as a build writes them: the posts' (those imported, at
+    the URL their first choice of slug gives them, and the site's own), and the old addresses already kept."""
+
+    posts: set[str]
+    old: set[str] = field(default_factory=set)
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What writing a plan did: files new, identical already, replaced (--force), and left alone."""
@@ -59,8 +70,11 @@ def plan_files(posts: list[ImportedPost], into: Path, config: Config,
     taken: set[str] = set()
     planned, problems = [], []
     moved_in = read_as(into, config.posts_path) is not None
+    claimed = Claimed({output_file(url) for url in published or {}} | {
+        output_file(permalink_path(config.permalink, post.date.astimezone(config.tz), chosen_slug(post)))
+        for post in posts})
     for post in sorted(posts, key=lambda each: each.date):
-        file, problem = plan_file(post, into, config, taken, published or {}, moved_in)
+        file, problem = plan_file(post, into, config, taken, published or {}, moved_in, claimed)
         if file:
             planned.append(file)
         if problem:
@@ -114,7 +128,7 @@ def folder_identity(folder: Path) -> tuple[int, int] | None:
 
 
 def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str], published: dict[str, set[str]],
-              moved_in: bool) -> tuple[PlannedFile | None, Problem | None]:
+              moved_in: bool, claimed: Claimed) -> tuple[PlannedFile | None, Problem | None]:
     """The first free name for one post, checked by parsing it as a build would; with `into` under posts/
     (`moved_in`), the site's post at that URL that is byte for byte the file it would write (imported before,
     wherever under posts/) is the post's place."""
@@ -122,7 +136,9 @@ def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str], p
     for number in count(1):
         slug = base if number == 1 else f"{base[: MAX_SLUG_BYTES - 8].rstrip('-')}-{number}"
         name = f"{post.date:%Y-%m-%d}-{slug}.md"  # the day as the post's own offset has it
-        data = post_bytes(post, slug)
+        own = permalink_path(config.permalink, post.date.astimezone(config.tz), slug)
+        aliases = kept_aliases(post, own, config.url, claimed)
+        data = post_bytes(post, slug, aliases)
         parsed, problems = parse_post(f"posts/{name}", data, config.tz)
         if parsed is None:
             return None, Problem(post.origin, f"not imported: {problems[0].message}", warning=True)
@@ -131,8 +147,60 @@ def plan_file(post: ImportedPost, into: Path, config: Config, taken: set[str], p
             free_place(published.get(url, set()), into / name, data, moved_in)
         if place is not None:
             taken.update((url, name))
+            claimed.old.update(output_file(unquote(alias)) for alias in aliases)
             return PlannedFile(place, data, post), None
     return None, None  # pragma: no cover - count() never ends
+
+
+def kept_aliases(post: ImportedPost, own: str, url: str, claimed: Claimed) -> list[str]:
+    """The post's old addresses as its `aliases:` lists them, but for its new one and any a build would refuse:
+    one no page can be at, one outside this site, one another page has (the site's own, another post's)."""
+    kept: list[str] = []
+    for old in post.aliases:
+        path = site_alias(old, post.old_site, url)
+        if path is None:
+            continue
+        written, file = written_path(path), output_file(path)
+        if written not in kept and file != output_file(own) and not (
+                reserved(path) or file in claimed.posts or file in claimed.old):
+            kept.append(written)
+    return kept
+
+
+def site_alias(old: str, old_site: str | None, url: str) -> str | None:
+    """An old address as a path of this site, as `aliases:` reads it (/old is /old/); None for one no page of this
+    site can be at."""
+    path = on_this_site(old, old_site, url)
+    try:
+        return alias_path(written_path(path), "aliases") if path else None
+    except ValueError:  # a . or .. segment, a control character...
+        return None
+
+
+def written_path(path: str) -> str:
+    """A site path as `aliases:` lists it, so that reading it gives the path back: %, ? and # percent-encoded."""
+    return path.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+
+
+def on_this_site(path: str, old_site: str | None, url: str) -> str | None:
+    """An old address (a path from the old site's root) as a path of this site. On the old site's own host, it is
+    the same address, under this site's path (None when outside it); elsewhere, the path as the old site had it,
+    for this site to take the old one's place."""
+    try:
+        old, new = urlsplit(old_site or ""), urlsplit(url)
+        hosts = old.hostname, new.hostname
+    except ValueError:  # an old site's address that is no URL ([ never closed): its host is unknown
+        return path
+    if not old_site or not same_host(*hosts):
+        return path
+    full = unquote(old.path).rstrip("/") + path
+    base = unquote(new.path)
+    return "/" + full.removeprefix(base) if full.startswith(base) else None
+
+
+def same_host(one: str | None, other: str | None) -> bool:
+    """True for one host name however spelled (case, Unicode or IDNA, with or without www.)."""
+    return bool(one and other) and ascii_host(one).removeprefix("www.") == ascii_host(other).removeprefix("www.")
 
 
 def free_place(others: set[str], path: Path, data: bytes, moved_in: bool) -> Path | None:
@@ -163,15 +231,15 @@ def chosen_slug(post: ImportedPost) -> str:
     return slugify(given) or slugify(clean(post.title)) or "post"
 
 
-def post_bytes(post: ImportedPost, slug: str) -> bytes:
+def post_bytes(post: ImportedPost, slug: str, aliases: list[str] | None = None) -> bytes:
     """The file: YAML front matter (safe_dump, fields in the order a post shows them) and the body."""
-    front = yaml.dump(front_matter(post, slug), Dumper=FrontMatterDumper, allow_unicode=True, sort_keys=False,
+    front = yaml.dump(front_matter(post, slug, aliases), Dumper=FrontMatterDumper, allow_unicode=True, sort_keys=False,
                       default_flow_style=False, width=1000)
     body = "\n\n".join(part for part in (clean(text).strip("\n") for text in (post.body, post.attached)) if part)
     return f"---\n{front}---\n{body}\n".encode()
 
 
-def front_matter(post: ImportedPost, slug: str) -> dict[str, Any]:
+def front_matter(post: ImportedPost, slug: str, aliases: list[str] | None = None) -> dict[str, Any]:
     """The fields that say something; `slug` only where the file name would not give it back."""
     meta: dict[str, Any] = {"title": " ".join(clean(post.title).split()), "date": post.date}
     optional = {
@@ -183,6 +251,7 @@ def front_matter(post: ImportedPost, slug: str) -> dict[str, Any]:
         "draft": post.draft or None,
         "summary": clean(post.summary or "").strip() or None,
         "author": clean(post.author or "") or None,
+        "aliases": aliases or None,
     }
     meta.update({key: value for key, value in optional.items() if value is not None})
     return meta
